@@ -1,0 +1,41 @@
+// Progress messages: plain objects (never comlink proxies) from workers through main to views.
+
+export interface WorkerProgress {
+  /** Pool slot index (stable while the worker lives). */
+  worker: number;
+  pid: number;
+  /** Channel index being processed, -1 when idle or in a global stage. */
+  channel: number;
+  stage: string;
+  /** 0..1 for the current task. */
+  fraction: number;
+  rssMB: number;
+}
+
+export interface RunProgress {
+  runId: string;
+  workers: WorkerProgress[];
+  channelsDone: number;
+  channelsTotal: number;
+  /** Seconds to completion, NaN while unknown. */
+  etaS: number;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+}
+
+export interface ChannelFailure {
+  channel: number;
+  reason: string;
+}
+
+export interface RunReport {
+  runId: string;
+  workflow: 'sort' | 'correct' | 'filter';
+  mode: 'low-memory' | 'fast';
+  jobs: number;
+  wallS: number;
+  peakRssMB: number[];
+  stagesRun: string[];
+  stagesCached: string[];
+  failed: ChannelFailure[];
+  state: 'done' | 'failed' | 'cancelled';
+}
