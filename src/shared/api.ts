@@ -52,5 +52,12 @@ export interface BackendApi {
   setPoolSize(n: number): Promise<number>;
 }
 
-/** Message envelope used when rpc and events share one socket (web host). */
-export type Envelope = { ch: 'rpc'; data: unknown } | { ch: 'event'; data: BackendEvent };
+/**
+ * Events travel on the same port/socket as comlink but carry no comlink id, so comlink ignores
+ * them; the renderer picks them out by this key.
+ */
+export interface EventMessage { spikedeskEvent: BackendEvent }
+
+export function isEventMessage(x: unknown): x is EventMessage {
+  return typeof x === 'object' && x !== null && 'spikedeskEvent' in x;
+}

@@ -1,0 +1,60 @@
+// The composition root shared by every host: builds the services in dependency order with
+// plain constructors (pool -> engine -> backend) and tears them down in reverse.
+
+import path from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { BackendEvent, BackendInfo } from '../shared/api';
+import { Backend } from './backend';
+import { Engine } from './pipeline/engine';
+import { Pool } from './pool/pool';
+import type { ProcessHost } from './pool/process-host';
+import { PathAllowList } from './security/path-allow-list';
+
+export const VERSION = '0.1.0';
+
+export interface ServicesOptions {
+  host: BackendInfo['host'];
+  processHost: ProcessHost;
+  /** Worker entry module; defaults to the TypeScript source (Node hosts run it through tsx). */
+  workerEntry?: string;
+  poolSize?: number;
+  demoDir?: string;
+  allow?: PathAllowList;
+}
+
+export interface Services {
+  pool: Pool;
+  engine: Engine;
+  backend: Backend;
+  allow: PathAllowList;
+  /** Subscribe to backend events (progress, run reports); returns an unsubscribe function. */
+  onEvent(cb: (e: BackendEvent) => void): () => void;
+  dispose(): Promise<void>;
+}
+
+export function defaultWorkerEntry(): string {
+  return fileURLToPath(new URL('./pool/worker.ts', import.meta.url));
+}
+
+export function defaultDemoDir(): string {
+  return path.join(os.homedir(), '.spikedesk', 'demo');
+}
+
+export async function createServices(opts: ServicesOptions): Promise<Services> {
+  const listeners = new Set<(e: BackendEvent) => void>();
+  const allow = opts.allow ?? new PathAllowList();
+  const pool = new Pool(opts.processHost, opts.workerEntry ?? defaultWorkerEntry(), { size: opts.poolSize });
+  await pool.start();
+  const engine = new Engine(pool);
+  const backend = new Backend({
+    host: opts.host, version: VERSION, pool, engine, allow,
+    demoDir: opts.demoDir ?? defaultDemoDir(),
+    emit: (e) => { for (const l of listeners) l(e); },
+  });
+  return {
+    pool, engine, backend, allow,
+    onEvent(cb) { listeners.add(cb); return () => listeners.delete(cb); },
+    async dispose() { backend.dispose(); await pool.dispose(); },
+  };
+}

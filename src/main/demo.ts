@@ -1,0 +1,83 @@
+// The embedded demo recordings, generated deterministically from a seed by project code the
+// first time they are needed, then reused. Written crash-safely: a stamp file is written last,
+// so an interrupted generation is redone, never used half-written.
+//  - spikes: 32 channels, 30 kHz, 3 minutes, Open Ephys binary format (structure.oebin +
+//    continuous.dat, int16 at 0.195 uV/bit), with ground_truth.json (units, trains).
+//  - eeg: 32-channel EEG-fMRI with gradient artifacts and slice markers, BrainVision, with the
+//    clean EEG kept in clean.f32 for scoring (see src/main/demo-eeg.ts).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateSpikeRecording } from '../workers/synth/spikes';
+import { AtomicFileWriter, writeFileAtomic } from './io/atomic';
+import { writeEegDemo } from './demo-eeg';
+
+export const DEMO_SEED = 20261122;
+const SPIKE_DEMO = { seed: DEMO_SEED, nChannels: 32, sampleRate: 30000, durationS: 180, bitVolts: 0.195 };
+const STAMP_VERSION = 1;
+
+interface Stamp { version: number; kind: string; seed: number; file: string }
+
+/** Path of the demo recording, generating it first if needed. */
+export async function ensureDemo(kind: 'spikes' | 'eeg', demoDir: string, onProgress?: (f: number) => void): Promise<string> {
+  const dir = path.join(demoDir, kind);
+  const stampPath = path.join(dir, 'demo.json');
+  try {
+    const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as Stamp;
+    if (stamp.version === STAMP_VERSION && stamp.seed === DEMO_SEED && fs.existsSync(path.join(dir, stamp.file))) return path.join(dir, stamp.file);
+  } catch { /* not generated yet */ }
+  fs.mkdirSync(dir, { recursive: true });
+  const file = kind === 'spikes' ? await writeSpikeDemo(dir, onProgress) : await writeEegDemo(dir, DEMO_SEED, onProgress);
+  writeFileAtomic(stampPath, JSON.stringify({ version: STAMP_VERSION, kind, seed: DEMO_SEED, file: path.relative(dir, file) } satisfies Stamp));
+  return file;
+}
+
+async function writeSpikeDemo(dir: string, onProgress?: (f: number) => void): Promise<string> {
+  const o = SPIKE_DEMO;
+  const rec = generateSpikeRecording({ seed: o.seed, nChannels: o.nChannels, sampleRate: o.sampleRate, durationS: o.durationS });
+  const stream = 'SpikeDesk_Demo-100.0';
+  const contDir = path.join(dir, 'continuous', stream);
+  fs.mkdirSync(contDir, { recursive: true });
+  const oebin = {
+    GUI_version: '0.6.0',
+    continuous: [{
+      folder_name: `${stream}/`, sample_rate: o.sampleRate, source_processor_name: 'SpikeDesk demo generator',
+      source_processor_id: 100, stream_name: 'Demo', recorded_processor: 'SpikeDesk', recorded_processor_id: 100,
+      num_channels: o.nChannels,
+      channels: Array.from({ length: o.nChannels }, (_, c) => ({
+        channel_name: `CH${c + 1}`, description: 'headstage data channel', identifier: 'genericdata.continuous',
+        history: 'SpikeDesk demo', bit_volts: o.bitVolts, units: 'uV', source_processor_index: c, recorded_processor_index: c,
+      })),
+    }],
+    events: [],
+    spikes: [],
+  };
+  const block = o.sampleRate; // one second at a time
+  const w = AtomicFileWriter.open(path.join(contDir, 'continuous.dat'));
+  try {
+    const buf = new Int16Array(block * o.nChannels);
+    for (let start = 0; start < rec.nSamples; start += block) {
+      const end = Math.min(rec.nSamples, start + block);
+      const n = end - start;
+      for (let c = 0; c < o.nChannels; c++) {
+        const x = rec.channelBlock(c, start, end);
+        for (let i = 0; i < n; i++) buf[i * o.nChannels + c] = Math.max(-32768, Math.min(32767, Math.round(x[i] / o.bitVolts)));
+      }
+      w.write(new Uint8Array(buf.buffer, 0, n * o.nChannels * 2));
+      onProgress?.(end / rec.nSamples);
+      await new Promise((r) => setImmediate(r)); // keep the host responsive
+    }
+    w.commit();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  const truth = {
+    seed: o.seed, sampleRate: o.sampleRate, nSamples: rec.nSamples,
+    units: rec.units.map((u, i) => ({ id: u.id, channel: u.channel, snr: u.snr, rateHz: u.rateHz, refractoryMs: u.refractoryMs, bursty: u.bursty, similarTo: u.similarTo, spikes: Array.from(rec.trains[i]) })),
+  };
+  writeFileAtomic(path.join(dir, 'ground_truth.json'), JSON.stringify(truth));
+  const oebinPath = path.join(dir, 'structure.oebin');
+  writeFileAtomic(oebinPath, JSON.stringify(oebin, null, 2));
+  return oebinPath;
+}

@@ -1,0 +1,35 @@
+// One interface hides how worker processes are made: worker_threads in the Node hosts (CLI, web
+// host, tests), Electron utilityProcess in the desktop app (src/main/electron/utility-host.ts).
+
+import type { Endpoint } from 'comlink';
+
+export interface SpawnOptions {
+  /** Worker entry module (a .ts file in development, a built .js file in the app). */
+  entry: string;
+  /** Tag for logs, e.g. 'worker-2'. */
+  name: string;
+  /** Heap limit in MB for the worker's JavaScript heap (fault tests use a small one). */
+  maxHeapMB?: number;
+}
+
+export interface WorkerHandle {
+  /** OS process id (for threads: the host process id; see tid). */
+  readonly pid: number;
+  /** Thread id for worker_threads, 0 for processes. */
+  readonly tid: number;
+  /** comlink endpoint for request/response. */
+  readonly endpoint: Endpoint;
+  /** Plain messages (progress) that are not comlink responses. */
+  onMessage(cb: (data: unknown) => void): void;
+  /** Called once when the worker is gone, expected or not. */
+  onExit(cb: (code: number | null, reason: string) => void): void;
+  /** Stop at once (used for cancel and crash tests). */
+  kill(): void;
+  /** Resolves when the worker has exited or after ms (then it is killed). */
+  waitForExit(ms: number): Promise<void>;
+}
+
+export interface ProcessHost {
+  readonly kind: 'threads' | 'utility';
+  spawn(opts: SpawnOptions): Promise<WorkerHandle>;
+}

@@ -1,0 +1,6 @@
+// Runs a TypeScript worker entry under worker_threads in development and tests.
+import { register } from 'tsx/esm/api';
+import { workerData } from 'node:worker_threads';
+
+register();
+await import(workerData.entry);

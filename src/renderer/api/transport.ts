@@ -1,0 +1,71 @@
+// The renderer's only door to the backend. In Electron the preload hands us a MessagePort;
+// in a browser (web host) we open a WebSocket with the token from the page URL.
+
+import { wrap, type Endpoint, type Remote } from 'comlink';
+import type { BackendApi, BackendEvent } from '../../shared/api';
+import { isEventMessage } from '../../shared/api';
+import { decodeWire, encodeWire } from '../../shared/wire';
+import { installRpcErrorHandler } from '../../shared/rpc';
+
+export interface Connection {
+  api: Remote<BackendApi>;
+  onEvent(cb: (e: BackendEvent) => void): () => void;
+  kind: 'electron' | 'web';
+}
+
+type Listener = EventListenerOrEventListenerObject;
+
+function dispatch(listeners: Set<Listener>, data: unknown): void {
+  const ev = { data } as MessageEvent;
+  for (const l of listeners) { if (typeof l === 'function') l(ev); else l.handleEvent(ev); }
+}
+
+function socketEndpoint(ws: WebSocket, events: Set<(e: BackendEvent) => void>): Endpoint {
+  const listeners = new Set<Listener>();
+  ws.addEventListener('message', (m) => {
+    const data = decodeWire(String(m.data));
+    if (isEventMessage(data)) { for (const cb of events) cb(data.spikedeskEvent); return; }
+    dispatch(listeners, data);
+  });
+  return {
+    postMessage: (msg: unknown) => ws.send(encodeWire(msg)),
+    addEventListener: (_t: string, l: Listener) => listeners.add(l),
+    removeEventListener: (_t: string, l: Listener) => listeners.delete(l),
+  };
+}
+
+function portEndpoint(port: MessagePort, events: Set<(e: BackendEvent) => void>): Endpoint {
+  const listeners = new Set<Listener>();
+  port.onmessage = (m) => {
+    if (isEventMessage(m.data)) { for (const cb of events) cb(m.data.spikedeskEvent); return; }
+    dispatch(listeners, m.data);
+  };
+  return {
+    postMessage: (msg: unknown, transfer?: Transferable[]) => port.postMessage(msg, transfer ?? []),
+    addEventListener: (_t: string, l: Listener) => listeners.add(l),
+    removeEventListener: (_t: string, l: Listener) => listeners.delete(l),
+  };
+}
+
+export async function connect(): Promise<Connection> {
+  installRpcErrorHandler();
+  const events = new Set<(e: BackendEvent) => void>();
+  const onEvent = (cb: (e: BackendEvent) => void) => { events.add(cb); return () => { events.delete(cb); }; };
+  const token = new URLSearchParams(window.location.search).get('token');
+  if (token !== null) {
+    const ws = new WebSocket(`ws://${window.location.host}/rpc?token=${encodeURIComponent(token)}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(), { once: true });
+      ws.addEventListener('error', () => reject(new Error('could not connect to the SpikeDesk web host (is the token right, is `npm run serve` running?)')), { once: true });
+    });
+    return { api: wrap<BackendApi>(socketEndpoint(ws, events)), onEvent, kind: 'web' };
+  }
+  const port = await new Promise<MessagePort>((resolve) => {
+    const onMsg = (e: MessageEvent) => {
+      if (e.data === 'spikedesk:port' && e.ports[0]) { window.removeEventListener('message', onMsg); resolve(e.ports[0]); }
+    };
+    window.addEventListener('message', onMsg);
+  });
+  port.start();
+  return { api: wrap<BackendApi>(portEndpoint(port, events)), onEvent, kind: 'electron' };
+}

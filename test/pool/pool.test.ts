@@ -1,0 +1,51 @@
+// The worker pool on worker_threads: size, replacement of dead workers, task failure on death.
+import { afterAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { Pool, defaultPoolSize } from '../../src/main/pool/pool';
+import { ThreadHost } from '../../src/main/pool/thread-host';
+import { SpikeDeskError } from '../../src/shared/errors';
+
+const entry = fileURLToPath(new URL('../../src/main/pool/worker.ts', import.meta.url));
+
+describe('defaultPoolSize', () => {
+  it('is all cores but one, at least one', () => {
+    expect(defaultPoolSize(8)).toBe(7);
+    expect(defaultPoolSize(2)).toBe(1);
+    expect(defaultPoolSize(1)).toBe(1);
+  });
+});
+
+describe('Pool on worker_threads', () => {
+  const pool = new Pool(new ThreadHost(), entry, { size: 2 });
+  afterAll(() => pool.dispose());
+
+  it('starts the requested number of workers and answers on each', async () => {
+    await pool.start();
+    expect(pool.workers()).toHaveLength(2);
+    const slots = await Promise.all([0, 1, 2, 3].map(() => pool.run(async (api, slot) => { await api.ping(); return slot; })));
+    expect(new Set(slots).size).toBe(2);
+  });
+
+  it('rejects the running task with WORKER_FAILED when its worker dies, and replaces the worker', async () => {
+    const err = await pool.run((api) => api.fault('exit')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpikeDeskError);
+    expect((err as SpikeDeskError).code).toBe('WORKER_FAILED');
+    await expect.poll(() => pool.workers().length, { timeout: 15_000 }).toBe(2);
+    const ok = await Promise.all([0, 1].map(() => pool.run((api) => api.ping())));
+    expect(ok).toHaveLength(2);
+  });
+
+  it('passes a thrown error through without killing the worker', async () => {
+    const before = pool.workers().map((w) => w.tid).sort();
+    await expect(pool.run((api) => api.fault('throw'))).rejects.toThrow(/injected fault/);
+    expect(pool.workers().map((w) => w.tid).sort()).toEqual(before);
+  });
+
+  it('can be resized by the user', async () => {
+    expect(await pool.resize(3)).toBe(3);
+    expect(pool.workers()).toHaveLength(3);
+    await pool.resize(1);
+    await expect.poll(() => pool.workers().length).toBe(1);
+    await expect(pool.resize(0)).rejects.toThrow(/pool size/);
+  });
+});

@@ -1,0 +1,12 @@
+// The renderer built for the web host (npm run serve): same sources, served by src/main/web.
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  root: resolve(__dirname, 'src/renderer'),
+  base: './',
+  plugins: [react()],
+  build: { outDir: resolve(__dirname, 'out/web'), emptyOutDir: true, chunkSizeWarningLimit: 6000 },
+  logLevel: 'warn',
+});
