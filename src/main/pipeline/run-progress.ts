@@ -1,0 +1,96 @@
+// Aggregates the workers' progress messages of one run into RunProgress: one entry per pool
+// slot, channels done, and an ETA from the weighted fraction of work done so far.
+
+import type { RunProgress, WorkerProgress } from '../../shared/progress';
+
+/** Rough relative cost of each stage, for the ETA only. */
+const WEIGHT: Record<string, number> = {
+  filter: 1, reference: 0.5, detect: 0.6, features: 0.3, cluster: 0.6, metrics: 0.2, triggers: 1, correct: 3,
+};
+
+export function stageWeight(stage: string): number {
+  return WEIGHT[stage] ?? 1;
+}
+
+interface Running {
+  steps: string[];
+  weight: number;
+  done: number;
+}
+
+export class RunProgressTracker {
+  private workers = new Map<number, WorkerProgress>();
+  private running = new Map<number, Running>();
+  private doneWeight = 0;
+  private readonly t0 = performance.now();
+  channelsDone = 0;
+  peakRss = new Map<number, number>();
+
+  constructor(readonly runId: string, readonly channelsTotal: number, private totalWeight: number) {}
+
+  /** Total work changes when a phase finds cached channels or failures drop downstream work. */
+  adjustTotal(delta: number): void {
+    this.totalWeight = Math.max(0, this.totalWeight + delta);
+  }
+
+  taskStarted(slot: number, pid: number, channel: number, steps: string[]): void {
+    const weight = steps.reduce((a, s) => a + stageWeight(s), 0);
+    this.running.set(slot, { steps, weight, done: 0 });
+    this.workers.set(slot, { worker: slot, pid, channel, stage: steps[0] ?? '', fraction: 0, rssMB: this.workers.get(slot)?.rssMB ?? 0 });
+  }
+
+  message(slot: number, pid: number, channel: number, stage: string, fraction: number, rssMB: number): void {
+    const r = this.running.get(slot);
+    if (r) {
+      const i = r.steps.indexOf(stage);
+      if (i >= 0) r.done = r.steps.slice(0, i).reduce((a, s) => a + stageWeight(s), 0) + fraction * stageWeight(stage);
+    }
+    this.workers.set(slot, { worker: slot, pid, channel, stage, fraction, rssMB });
+    this.notePeak(slot, rssMB);
+  }
+
+  notePeak(slot: number, rssMB: number): void {
+    this.peakRss.set(slot, Math.max(this.peakRss.get(slot) ?? 0, rssMB));
+  }
+
+  /** A task ended (success or final failure): its whole weight counts as done. */
+  taskEnded(slot: number, completedChannel: boolean): void {
+    const r = this.running.get(slot);
+    if (r) this.doneWeight += r.weight;
+    this.running.delete(slot);
+    const w = this.workers.get(slot);
+    if (w) this.workers.set(slot, { ...w, channel: -1, stage: 'idle', fraction: 0 });
+    if (completedChannel) this.channelsDone++;
+  }
+
+  /** A task attempt failed and will be retried: its partial progress is lost. */
+  taskAborted(slot: number): void {
+    this.running.delete(slot);
+  }
+
+  fraction(): number {
+    if (this.totalWeight <= 0) return 1;
+    let w = this.doneWeight;
+    for (const r of this.running.values()) w += r.done;
+    return Math.min(1, w / this.totalWeight);
+  }
+
+  etaS(): number {
+    const f = this.fraction();
+    if (f >= 1) return 0;
+    const elapsed = (performance.now() - this.t0) / 1000;
+    if (f < 0.01 || elapsed < 0.2) return NaN;
+    return (elapsed * (1 - f)) / f;
+  }
+
+  snapshot(state: RunProgress['state'] = 'running'): RunProgress {
+    return {
+      runId: this.runId,
+      workers: [...this.workers.values()].sort((a, b) => a.worker - b.worker),
+      channelsDone: this.channelsDone,
+      channelsTotal: this.channelsTotal,
+      etaS: state === 'running' ? this.etaS() : 0,
+      state,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+// session.json of a recording's session folder: the recording it belongs to, the last parameters
+// per workflow and the run history, with the stage keys each run used (how results are found
+// again for display and export). Every write is atomic.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ExecutionMode, PipelineSpec } from '../../shared/params';
+import type { ChannelFailure, RunReport } from '../../shared/progress';
+import type { RecordingMeta } from '../../shared/recording';
+import { writeFileAtomicSync, type SourceIdentity } from './cache';
+import type { StageName } from './task';
+
+export interface StageRecord {
+  key: string;
+  dir: string;
+  /** Channel (or global) tasks that computed this stage in the run. */
+  executed: number;
+  /** Channels whose result was already in the cache. */
+  cached: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  workflow: PipelineSpec['workflow'];
+  mode: ExecutionMode;
+  startedAt: string;
+  wallS: number;
+  state: RunReport['state'];
+  channels: number[];
+  groups: number[][];
+  stages: Partial<Record<StageName, StageRecord>>;
+  failed: ChannelFailure[];
+  summary: Record<string, unknown>;
+}
+
+export interface SessionFile {
+  version: 1;
+  identity: SourceIdentity;
+  meta: RecordingMeta;
+  params: Partial<Record<PipelineSpec['workflow'], unknown>>;
+  runs: RunRecord[];
+}
+
+const MAX_RUNS = 200;
+
+export function sessionPath(sessionDir: string): string {
+  return path.join(sessionDir, 'session.json');
+}
+
+export function readSession(sessionDir: string): SessionFile | null {
+  try {
+    const s = JSON.parse(fs.readFileSync(sessionPath(sessionDir), 'utf8')) as SessionFile;
+    return s.version === 1 && Array.isArray(s.runs) ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Append a run (and the spec's parameters) to session.json. */
+export function recordRun(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
+  const prev = readSession(sessionDir);
+  const s: SessionFile = prev ?? { version: 1, identity, meta, params: {}, runs: [] };
+  s.identity = identity;
+  s.meta = meta;
+  s.params[spec.workflow] = spec.params;
+  s.runs.push(run);
+  if (s.runs.length > MAX_RUNS) s.runs = s.runs.slice(-MAX_RUNS);
+  writeFileAtomicSync(sessionPath(sessionDir), `${JSON.stringify(s, null, 1)}\n`);
+}
+
+/** The latest run that produced results for a stage (complete or partial, never cancelled). */
+export function latestRunWith(s: SessionFile, stage: StageName, workflow?: PipelineSpec['workflow']): RunRecord | null {
+  for (let i = s.runs.length - 1; i >= 0; i--) {
+    const r = s.runs[i];
+    if (r.state === 'cancelled' || !r.stages[stage]) continue;
+    if (workflow && r.workflow !== workflow) continue;
+    return r;
+  }
+  return null;
+}

@@ -1,0 +1,59 @@
+// Shared set-up for the engine tests: small synthetic recordings written as raw int16 .dat files
+// (the most basic input format) and worker pools on threads.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSpikeRecording, type SpikeRecording } from '../../src/workers/synth/spikes';
+import { Pool } from '../../src/main/pool/pool';
+import { ThreadHost } from '../../src/main/pool/thread-host';
+import { openSource } from '../../src/main/io';
+import type { OpenOptions, RecordingMeta, SourceRef } from '../../src/shared/recording';
+
+export const WORKER_ENTRY = fileURLToPath(new URL('../../src/main/pool/worker.ts', import.meta.url));
+export const GAIN = 0.195;
+
+export function tmpDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `sd-engine-${tag}-`));
+}
+
+/** Interleaved int16 samples of the generator, `gain` uV per bit. */
+export function writeDat(file: string, rec: SpikeRecording, gain = GAIN): void {
+  const n = rec.nSamples, c = rec.nChannels;
+  const fd = fs.openSync(file, 'w');
+  const block = 65536;
+  for (let s = 0; s < n; s += block) {
+    const e = Math.min(n, s + block);
+    const chans = Array.from({ length: c }, (_, k) => rec.channelBlock(k, s, e));
+    const buf = new Int16Array((e - s) * c);
+    for (let i = 0; i < e - s; i++) {
+      for (let k = 0; k < c; k++) buf[i * c + k] = Math.max(-32768, Math.min(32767, Math.round(chans[k][i] / gain)));
+    }
+    fs.writeSync(fd, new Uint8Array(buf.buffer));
+  }
+  fs.closeSync(fd);
+}
+
+export interface TestRecording {
+  ref: SourceRef;
+  meta: RecordingMeta;
+  rec: SpikeRecording;
+}
+
+export async function makeRecording(dir: string, o: { seed?: number; nChannels?: number; durationS?: number; sampleRate?: number; unitsPerChannel?: number[] } = {}): Promise<TestRecording> {
+  const rec = generateSpikeRecording({ seed: o.seed ?? 7, nChannels: o.nChannels ?? 4, durationS: o.durationS ?? 4, sampleRate: o.sampleRate ?? 20000, unitsPerChannel: o.unitsPerChannel });
+  const file = path.join(dir, 'rec.dat');
+  writeDat(file, rec);
+  const open: OpenOptions = { format: 'raw', channels: rec.nChannels, rate: rec.sampleRate, dtype: 'int16', gain: GAIN };
+  const src = await openSource(file, open);
+  const meta = src.meta;
+  src.close();
+  return { ref: { path: file, open }, meta, rec };
+}
+
+export async function makePool(size: number, maxHeapMB?: number): Promise<Pool> {
+  const pool = new Pool(new ThreadHost(), WORKER_ENTRY, { size, maxHeapMB });
+  await pool.start();
+  return pool;
+}
