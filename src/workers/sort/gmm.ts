@@ -117,17 +117,51 @@ function eStep(m: GmmModel, X: Float32Array, n: number, resp: Float64Array): num
     let mx = -Infinity;
     for (let c = 0; c < k; c++) if (resp[o + c] > mx) mx = resp[o + c];
     let s = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(resp[o + c] - mx);
-    const lse = mx + Math.log(s);
-    total += lse;
-    for (let c = 0; c < k; c++) resp[o + c] = Math.exp(resp[o + c] - lse);
+    for (let c = 0; c < k; c++) { const e = Math.exp(resp[o + c] - mx); resp[o + c] = e; s += e; }
+    total += mx + Math.log(s);
+    const inv = 1 / s;
+    for (let c = 0; c < k; c++) resp[o + c] *= inv;
   }
   return total / n;
+}
+
+/**
+ * M-step for 3 features in one pass: weighted moments about the previous means (a shift that
+ * avoids cancellation), then cov = S / nk - (mu - m0)(mu - m0)^T. Same result as the two-pass path.
+ */
+function mStep3(m: GmmModel, X: Float32Array, n: number, resp: Float64Array, reg: number): void {
+  const { k } = m;
+  const S = new Float64Array(k * 10);
+  const m0 = Float64Array.from(m.means);
+  for (let c = 0; c < k; c++) {
+    const p0 = m0[c * 3], p1 = m0[c * 3 + 1], p2 = m0[c * 3 + 2];
+    let sw = 0, s0 = 0, s1 = 0, s2 = 0, s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0;
+    for (let r = 0, o = 0, ro = c; r < n; r++, o += 3, ro += k) {
+      const w = resp[ro];
+      const a = X[o] - p0, b = X[o + 1] - p1, e = X[o + 2] - p2;
+      const wa = w * a, wb = w * b;
+      sw += w; s0 += wa; s1 += wb; s2 += w * e;
+      s00 += wa * a; s01 += wa * b; s02 += wa * e; s11 += wb * b; s12 += wb * e; s22 += w * e * e;
+    }
+    S.set([sw, s0, s1, s2, s00, s01, s02, s11, s12, s22], c * 10);
+  }
+  for (let c = 0; c < k; c++) {
+    const q = S.subarray(c * 10, c * 10 + 10);
+    const nk = q[0] + EPS10;
+    const d0 = q[1] / nk, d1 = q[2] / nk, d2 = q[3] / nk;
+    m.means[c * 3] = m0[c * 3] + d0; m.means[c * 3 + 1] = m0[c * 3 + 1] + d1; m.means[c * 3 + 2] = m0[c * 3 + 2] + d2;
+    const v00 = q[4] / nk - d0 * d0 + reg, v01 = q[5] / nk - d0 * d1, v02 = q[6] / nk - d0 * d2;
+    const v11 = q[7] / nk - d1 * d1 + reg, v12 = q[8] / nk - d1 * d2, v22 = q[9] / nk - d2 * d2 + reg;
+    m.covariances.set([v00, v01, v02, v01, v11, v12, v02, v12, v22], c * 9);
+    setFactorFromCov(m, c);
+    m.weights[c] = nk / n;
+  }
 }
 
 /** M-step from responsibilities (n x k): weights, means, covariances + reg on the diagonal. */
 function mStep(m: GmmModel, X: Float32Array, n: number, resp: Float64Array, reg: number): void {
   const { k, d } = m;
+  if (d === 3) { mStep3(m, X, n, resp, reg); return; }
   const nk = new Float64Array(k).fill(EPS10);
   m.means.fill(0);
   m.covariances.fill(0);
@@ -218,6 +252,13 @@ function runEm(m: GmmModel, X: Float32Array, n: number, maxIter: number, tol: nu
   m.nIter = Math.min(it, maxIter);
   m.lowerBound = lb;
   return m;
+}
+
+/** One EM iteration in place (E-step, then M-step); resp is n x k scratch. Returns the E-step mean log-likelihood. */
+export function emIteration(m: GmmModel, X: Float32Array, n: number, resp: Float64Array, regCovar = 1e-6): number {
+  const lb = eStep(m, X, n, resp);
+  mStep(m, X, n, resp, regCovar);
+  return lb;
 }
 
 function checkInput(X: Float32Array, n: number, d: number, k: number): void {

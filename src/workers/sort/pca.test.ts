@@ -49,3 +49,19 @@ describe('pca', () => {
     expect(() => pca(new Float32Array(20), 2, 10, 11)).toThrow(/principal components/);
   });
 });
+
+describe('scatterMatrix', () => {
+  it('equals the naive sum for odd and even widths and partial blocks', async () => {
+    const { scatterMatrix } = await import('./pca');
+    for (const [n, d] of [[300, 7], [513, 8], [3, 1]]) {
+      const X = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i * 0.37) * 10 + (i % d));
+      const mean = Float64Array.from({ length: d }, (_, j) => j * 0.5);
+      const s = scatterMatrix(X, n, d, mean);
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
+        let ref = 0;
+        for (let r = 0; r < n; r++) ref += (X[r * d + a] - mean[a]) * (X[r * d + b] - mean[b]);
+        expect(s[a * d + b]).toBeCloseTo(ref, 6);
+      }
+    }
+  });
+});
