@@ -1,0 +1,86 @@
+// h5wasm (node build, direct host-filesystem access) loaded once per process, with HDF5's error
+// stack turned into exceptions, which are then mapped to SpikeDeskErrors naming the file.
+
+import type * as H5 from 'h5wasm/node';
+import { SpikeDeskError } from '../../../shared/errors';
+import { corrupt, ioError, truncated } from '../common/errors';
+
+type H5Lib = typeof H5;
+let lib: Promise<H5Lib> | null = null;
+
+export function loadH5(): Promise<H5Lib> {
+  lib ??= (async () => {
+    // Emscripten mistakes a runtime with a global `navigator` (Electron, Node >= 21) for a browser.
+    const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
+    try {
+      const h5 = await import('h5wasm/node');
+      const Module = await h5.ready;
+      Module.activate_throwing_error_handler();
+      return h5;
+    } finally {
+      if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', nav);
+    }
+  })();
+  return lib;
+}
+
+/** Turn an h5wasm/HDF5 exception into a SpikeDeskError for `file`. */
+export function h5Error(e: unknown, file: string, what: string): SpikeDeskError {
+  if (e instanceof SpikeDeskError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/truncated file/i.test(msg)) return truncated(file, `The HDF5 file is truncated (${what})`);
+  const last = [...msg.matchAll(/minor: ([^\n]+)/g)].pop()?.[1] ?? msg.split('\n')[0];
+  return corrupt(file, `The HDF5 file is damaged or not readable (${what}: ${last.trim()})`,
+    'Re-create or copy the file again; check it opens in h5py or HDFView.');
+}
+
+export async function openH5(file: string): Promise<H5.File> {
+  const h5 = await loadH5();
+  try {
+    return new h5.File(file, 'r');
+  } catch (e) {
+    throw h5Error(e, file, 'opening');
+  }
+}
+
+export function isGroup(x: unknown): x is H5.Group {
+  return !!x && (x as H5.Group).type === 'Group';
+}
+
+export function isDataset(x: unknown): x is H5.Dataset {
+  return !!x && (x as H5.Dataset).type === 'Dataset';
+}
+
+export function getObj(f: H5.File, p: string): H5.Group | H5.Dataset | null {
+  const o = f.get(p);
+  return isGroup(o) || isDataset(o) ? o : null;
+}
+
+/** A scalar attribute value as a number or string, or undefined. */
+export function attr(o: H5.Group | H5.Dataset, name: string): number | string | undefined {
+  const a = o.attrs[name];
+  if (!a) return undefined;
+  let v: unknown = a.value;
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) v = (v as ArrayLike<unknown>)[0];
+  if (typeof v === 'bigint') return Number(v);
+  return typeof v === 'number' || typeof v === 'string' ? v : undefined;
+}
+
+/** A dataset's values as plain numbers (small datasets only). */
+export function numbers(v: unknown): number[] {
+  if (v === null || v === undefined) return [];
+  if (typeof v === 'number' || typeof v === 'bigint') return [Number(v)];
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) return Array.from(v as ArrayLike<number | bigint>, Number);
+  return [];
+}
+
+export function strings(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v === 'string') return [v];
+  return [];
+}
+
+export function checkDims(file: string, ok: boolean, what: string): void {
+  if (!ok) throw ioError('FORMAT_CORRUPT', file, what, 'The file does not follow the expected layout; re-export it.');
+}
