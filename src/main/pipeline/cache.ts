@@ -144,13 +144,20 @@ export class AtomicStream {
   }
 }
 
-/** Remove temp files a killed worker left behind in a stage folder. */
-export function removeTempFiles(dir: string): number {
+/**
+ * Remove temp files a killed worker left behind: every temp file of the given targets, or with
+ * no targets every temp file of the folder (only when nothing else writes there).
+ */
+export function removeTempFiles(dir: string, targets?: string[]): number {
   let n = 0;
   let names: string[] = [];
   try { names = fs.readdirSync(dir); } catch { return 0; }
+  const bases = targets?.map((t) => `${path.basename(t)}.tmp-`);
   for (const name of names) {
-    if (isTempName(name)) { fs.rmSync(path.join(dir, name), { force: true }); n++; }
+    if (!isTempName(name)) continue;
+    if (bases && !bases.some((b) => name.startsWith(b))) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    n++;
   }
   return n;
 }

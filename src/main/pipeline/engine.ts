@@ -100,6 +100,7 @@ export class Engine {
     const blockSamples = blockSamplesFor(spec.mode, meta);
 
     const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean): Promise<Outcome> => {
+      const outputs = outputsOf(build(0));
       let reason = '';
       for (let attempt = 0; attempt < 2; attempt++) {
         if (run.cancelled) return { ok: false, reason: 'cancelled' };
@@ -121,7 +122,7 @@ export class Engine {
         } catch (e) {
           run.slots.delete(slotUsed);
           if (slotUsed >= 0) tracker.taskAborted(slotUsed);
-          for (const s of plan.stages) removeTempFiles(s.dir);
+          for (const o of outputs) removeTempFiles(path.dirname(o), [o]);
           reason = toErrorInfo(e).message;
         }
       }
@@ -228,6 +229,12 @@ export class Engine {
       } else for (const c of plan.channels) failed.set(c, `trigger detection failed: ${res.reason}`);
     }
   }
+}
+
+/** Files a task writes (their temp files are removed when the task dies). */
+function outputsOf(t: WorkerTask): string[] {
+  if (t.kind === 'channel') return t.steps.map((s) => t.files[s]).filter((f): f is string => !!f);
+  return [t.out];
 }
 
 function validateSpec(spec: PipelineSpec, meta: RecordingMeta): void {

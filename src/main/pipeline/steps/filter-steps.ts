@@ -1,33 +1,49 @@
 // The filter step (raw samples -> filtered float32 channel file in the cache) and a reader for
 // filtered channels that later steps use: from memory in fast mode, from the file otherwise.
+// Blocks lie on a fixed grid that depends only on the filter and the sample rate, never on the
+// mode or the memory budget, so fast mode (whole channel in memory) and low-memory mode
+// (streamed) give bit-identical samples.
 
 import * as fs from 'node:fs';
+import type { FilterParams } from '../../../shared/params';
+import { bandpassSos } from '../../../workers/dsp/butter';
+import { filtfiltBlocked, requiredMargin } from '../../../workers/dsp/blocked';
 import { AtomicStream } from '../cache';
-import { blockCount, makeChannelFilter } from './filter-step';
 import type { StepContext } from './context';
+
+export interface FilterGrid {
+  sos: Float64Array;
+  block: number;
+  margin: number;
+}
+
+export function filterGrid(p: FilterParams, fs: number): FilterGrid {
+  const sos = bandpassSos(p, fs);
+  const margin = requiredMargin(sos, fs);
+  return { sos, margin, block: Math.max(1 << 18, 8 * margin) };
+}
 
 export function filterStep(ctx: StepContext): void {
   const { task, source } = ctx;
   const n = source.meta.nSamples;
-  const f = makeChannelFilter(task.filter, source.meta.sampleRate);
-  const nBlocks = blockCount(n, f.grid);
-  const read = (s: number, e: number): Float32Array => source.read([task.channel], s, e)[0];
+  const g = filterGrid(task.filter, source.meta.sampleRate);
   const out = new AtomicStream(task.files.filter!);
   try {
     if (task.blockSamples > 0) {
       // Low-memory: one block (plus margins) at a time, straight to the file.
-      for (let k = 0; k < nBlocks; k++) {
-        out.write(f.block(k, n, read));
-        ctx.progress('filter', (k + 1) / nBlocks);
-      }
+      const read = (s: number, e: number): Float32Array => source.read([task.channel], s, e)[0];
+      filtfiltBlocked(g.sos, read, n, g.block, g.margin, (s, y) => {
+        out.write(y);
+        ctx.progress('filter', Math.min(1, (s + y.length) / n));
+      });
     } else {
       // Fast: the whole channel in memory, filtered on the same grid, kept for the next steps.
-      const raw = read(0, n);
+      const raw = source.read([task.channel], 0, n)[0];
       const y = new Float32Array(n);
-      for (let k = 0; k < nBlocks; k++) {
-        y.set(f.block(k, n, (s, e) => raw.subarray(s, e)), k * f.grid.block);
-        ctx.progress('filter', (k + 1) / nBlocks);
-      }
+      filtfiltBlocked(g.sos, (s, e) => raw.subarray(s, e), n, g.block, g.margin, (s, b) => {
+        y.set(b, s);
+        ctx.progress('filter', Math.min(1, (s + b.length) / n));
+      });
       out.write(y);
       ctx.memo.set('filtered', y);
     }
@@ -38,7 +54,7 @@ export function filterStep(ctx: StepContext): void {
   }
 }
 
-/** Random access to a float32 channel file (filtered or corrected samples). */
+/** Random access to a float32 channel file (filtered, reference or corrected samples). */
 export class ChannelFile {
   private fd: number;
   readonly length: number;
