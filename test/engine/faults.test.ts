@@ -63,7 +63,7 @@ describe('Engine: faults', () => {
   it('cancels within a second, leaves no partial entry and a later run completes', async () => {
     const engine = new Engine(pool);
     freshCache(engine);
-    const long: PipelineSpec = { ...spec('low-memory'), params: { ...DEFAULT_FILTER, order: 8, notchHz: 50 } };
+    const long: PipelineSpec = { workflow: 'filter', params: { ...DEFAULT_FILTER, order: 8, notchHz: 50 }, mode: { kind: 'low-memory', jobs: 1, memoryBudgetMB: 200 } };
     let cancelledAt = 0;
     const started = engine.start(long, r.ref, r.meta, (p) => {
       if (!cancelledAt && p.workers.some((w) => w.stage === 'filter' && w.fraction > 0)) {
