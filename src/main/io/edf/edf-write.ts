@@ -52,7 +52,8 @@ function chooseRecord(rate: number, n: number): { spr: number; dur: number } {
   if (ok.length === 0) {
     throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `EDF needs a whole number of samples per record; ${rate} Hz does not give one`, fix: 'Resample to an integer rate, or export as BrainVision.' });
   }
-  const exact = ok.find((d) => n % Math.round(rate * d) === 0);
+  // Records shorter than 0.1 s would make the annotation signal dominate the file.
+  const exact = ok.find((d) => d >= 0.1 && n % Math.round(rate * d) === 0);
   const dur = exact ?? ok[0];
   return { spr: Math.round(rate * dur), dur };
 }
