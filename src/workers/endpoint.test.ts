@@ -49,7 +49,7 @@ describe('electron endpoint adapters', () => {
   const api = {
     add: (a: number, b: number) => a + b,
     sum: (x: Float32Array) => x.reduce((s, v) => s + v, 0),
-    fail: () => { throw new SpikeDeskError({ code: 'BAD_SAMPLES', message: 'NaN at sample 3', fix: 'clean the file', file: '/x.edf' }); },
+    fail: (): number => { throw new SpikeDeskError({ code: 'BAD_SAMPLES', message: 'NaN at sample 3', fix: 'clean the file', file: '/x.edf' }); },
   };
 
   it('carries comlink calls over a MessagePortMain pair and starts the port', async () => {

@@ -20,8 +20,19 @@ export function chromiumPath(): string {
 
 export interface Host { url: string; proc: ChildProcess; stop(): Promise<void> }
 
+/** Remove session folders (caches, journals) under the demo folder so each suite starts fresh. */
+export function clearSessions(dir = DEMO_DIR): void {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() && e.name.endsWith('.spikedesk')) fs.rmSync(p, { recursive: true, force: true });
+    else if (e.isDirectory()) clearSessions(p);
+  }
+}
+
 export async function startHost(extraArgs: string[] = []): Promise<Host> {
   fs.mkdirSync(DEMO_DIR, { recursive: true });
+  clearSessions();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main/web/serve.ts', '--port', '0', '--demo-dir', DEMO_DIR,
     '--root', path.join(ROOT, '.tmp'), ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

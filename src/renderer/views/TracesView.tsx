@@ -31,8 +31,8 @@ export function TracesView() {
         <strong>Traces</strong>
         <button onClick={() => setWindow(startS - spanS / 2, spanS)} title="Pan left (←)">◀</button>
         <button onClick={() => setWindow(startS + spanS / 2, spanS)} title="Pan right (→)">▶</button>
-        <button onClick={() => setWindow(startS, spanS / 2)} title="Zoom in (+)">＋</button>
-        <button onClick={() => setWindow(startS, spanS * 2)} title="Zoom out (−)">－</button>
+        <button onClick={() => setWindow(startS, spanS / 2)} title="Zoom in (+)">+</button>
+        <button onClick={() => setWindow(startS, spanS * 2)} title="Zoom out (-)">-</button>
         <select value={view} onChange={(e) => setView(e.target.value as typeof view)} aria-label="Trace data">
           <option value="raw">raw</option>
           <option value="filtered">filtered</option>
