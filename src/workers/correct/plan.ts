@@ -1,0 +1,106 @@
+// The global stage of gradient-artifact correction: from the trigger list and one reference channel,
+// compute once the aligned trigger positions, the epoch geometry and the acquisition window. The
+// resulting CorrectionPlan is a small plain object sent unchanged to every channel task, so parallel
+// and sequential runs subtract exactly the same epochs.
+
+import { SpikeDeskError } from '../../shared/errors';
+import { validateCorrect, type CorrectParams } from '../../shared/params';
+import { alignTriggers } from './align';
+import { median } from './triggers';
+
+/** Advanced method options that are not user-facing parameters (defaults follow FASTR/FACET). */
+export interface CorrectOptions {
+  /** Epoch start before each trigger, as a fraction of the slice spacing. */
+  preFraction: number;
+  /** Largest alignment lag searched, original samples. */
+  maxLag: number;
+  /** Half-width of the resampling kernel, original samples. */
+  halfWidth: number;
+  /** OBS is fitted on the residual high-passed here, so it cannot remove EEG below it (FASTR). */
+  obsHighpassHz: number;
+  /** When > 0, choose the number of OBS components by explained variance instead of obsComponents. */
+  obsVariance: number;
+  /** Butterworth order of the OBS high-pass and of the final low-pass. */
+  filterOrder: number;
+  /** FARM: epochs are chosen among this many times the window around each epoch. */
+  farmSearch: number;
+  /** ANC (LMS) taps and normalised step. */
+  ancTaps: number;
+  ancMu: number;
+}
+
+export const DEFAULT_CORRECT_OPTIONS: CorrectOptions = {
+  preFraction: 0.03, maxLag: 3, halfWidth: 16, obsHighpassHz: 70, obsVariance: 0, filterOrder: 4,
+  farmSearch: 3, ancTaps: 16, ancMu: 0.002,
+};
+
+export interface CorrectionPlan {
+  fs: number;
+  nSamples: number;
+  upsample: number;
+  /** Aligned trigger positions (fractional original samples), ascending. */
+  positions: Float64Array;
+  /** Original samples an epoch starts before its trigger. */
+  pre: number;
+  /** Epoch length in original samples. */
+  epochLength: number;
+  /** Acquisition window [acqStart, acqEnd): data outside stays untouched. */
+  acqStart: number;
+  acqEnd: number;
+  /** Per-epoch alignment lag (samples) and peak correlation with the reference epoch. */
+  lags: Float64Array;
+  peakR: Float64Array;
+  refIndex: number;
+  aligned: boolean;
+  options: CorrectOptions;
+}
+
+/** First fine-grid (x upsample) sample of each epoch. */
+export function fineStarts(plan: CorrectionPlan): Float64Array {
+  const U = plan.upsample;
+  return plan.positions.map((p) => Math.round((p - plan.pre) * U));
+}
+
+/** First original sample of each epoch. */
+export function coarseStarts(plan: CorrectionPlan): Float64Array {
+  return plan.positions.map((p) => Math.round(p - plan.pre));
+}
+
+/** The template window [w0, w1) of epoch k: N neighbours centred on k, frozen at the recording edges. */
+export function templateWindow(k: number, K: number, N: number): [number, number] {
+  if (K <= N) return [0, K];
+  const w0 = Math.min(Math.max(0, k - Math.floor(N / 2)), K - N);
+  return [w0, w0 + N];
+}
+
+export function prepareCorrection(refData: Float32Array, fs: number, triggers: ArrayLike<number>, params: CorrectParams, options: Partial<CorrectOptions> = {}): CorrectionPlan {
+  validateCorrect(params);
+  const o = { ...DEFAULT_CORRECT_OPTIONS, ...options };
+  const t = Float64Array.from(triggers).sort();
+  const n = refData.length;
+  if (t.length < 2) {
+    throw new SpikeDeskError({ code: 'NO_TRIGGERS', message: `${t.length} usable trigger(s); correction needs at least 2`, fix: 'check the trigger source (stim channel or marker pattern, e.g. R128)' });
+  }
+  const d = t.slice(1).map((v, i) => v - t[i]);
+  const m = median(d);
+  const within = d.filter((v) => v < 1.5 * m);
+  const pre = Math.round(o.preFraction * m);
+  const epochLength = Math.ceil(Math.max(...within)) + 1;
+  const U = params.upsample;
+  const al = params.align
+    ? alignTriggers(refData, 0, t, pre, epochLength, { upsample: U, maxLag: o.maxLag, refIndex: Math.min(t.length - 1, Math.floor(params.window / 2)), halfWidth: o.halfWidth })
+    : { positions: t.map((v) => Math.round(v)), lags: new Float64Array(t.length), peakR: new Float64Array(t.length).fill(NaN), refIndex: 0 };
+  const first = al.positions[0] - pre;
+  const last = al.positions[t.length - 1] - pre + epochLength;
+  if (first < 0 || last > n) {
+    throw new SpikeDeskError({
+      code: 'BAD_SAMPLES', message: `the first or last artifact epoch runs past the recording (${first.toFixed(0)}..${last.toFixed(0)} of 0..${n})`,
+      fix: 'drop the first/last trigger or use a recording that contains the whole scan',
+    });
+  }
+  return {
+    fs, nSamples: n, upsample: U, positions: al.positions, pre, epochLength,
+    acqStart: Math.floor(first), acqEnd: Math.min(n, Math.ceil(last) + 1),
+    lags: al.lags, peakR: al.peakR, refIndex: al.refIndex, aligned: params.align, options: o,
+  };
+}
