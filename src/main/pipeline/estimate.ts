@@ -23,7 +23,7 @@ const STREAM_BYTES = 48;
 /** Samples per streamed block in low-memory mode (0 in fast mode = whole channel). */
 export function blockSamplesFor(mode: ExecutionMode, meta: RecordingMeta): number {
   if (mode.kind === 'fast') return 0;
-  const budget = Math.max(16, mode.memoryBudgetMB - BASE_MB - WORKER_MB);
+  const budget = Math.max(4, mode.memoryBudgetMB - BASE_MB - WORKER_MB);
   return Math.max(1 << 16, Math.min(meta.nSamples, Math.floor((budget * 1048576) / STREAM_BYTES)));
 }
 

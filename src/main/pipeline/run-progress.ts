@@ -59,7 +59,8 @@ export class RunProgressTracker {
     if (r) this.doneWeight += r.weight;
     this.running.delete(slot);
     const w = this.workers.get(slot);
-    if (w) this.workers.set(slot, { ...w, channel: -1, stage: 'idle', fraction: 0 });
+    // Keep the finished task's bar full (stage 'done') until the worker takes its next task.
+    if (w) this.workers.set(slot, { ...w, stage: completedChannel ? 'done' : 'failed', fraction: 1 });
     if (completedChannel) this.channelsDone++;
   }
 

@@ -7,16 +7,17 @@ import { throttledProgress } from './progress-throttle';
 import { sharedSource } from './open-source';
 import type { StepContext, Step } from './steps/context';
 import { filterStep } from './steps/filter-steps';
+import { referenceStep } from './steps/reference-step';
+import { clusterStep, detectStep, featuresStep, metricsStep } from './steps/sort-steps';
 import type { ChannelStage, ChannelTask, InjectedFault, TaskProgressMessage, TaskResult, WorkerTask } from './task';
 
 const steps: Partial<Record<ChannelStage, Step>> = {
   filter: filterStep,
+  detect: detectStep,
+  features: featuresStep,
+  cluster: clusterStep,
+  metrics: metricsStep,
 };
-
-/** Register the steps of a workflow (sort and correct steps live in their own modules). */
-export function registerStep(stage: ChannelStage, step: Step): void {
-  steps[stage] = step;
-}
 
 function rssMB(): number {
   return process.memoryUsage().rss / 1048576;
@@ -70,8 +71,6 @@ async function runChannel(task: ChannelTask, progress: StepContext['progress'], 
 }
 
 type GlobalRunner = (task: WorkerTask, progress: StepContext['progress'], summary: Record<string, unknown>) => Promise<void> | void;
-const globalRunners: Partial<Record<WorkerTask['kind'], GlobalRunner>> = {};
-
-export function registerGlobal(kind: 'reference' | 'triggers', run: GlobalRunner): void {
-  globalRunners[kind] = run;
-}
+const globalRunners: Partial<Record<WorkerTask['kind'], GlobalRunner>> = {
+  reference: (t, progress) => referenceStep(t as Extract<WorkerTask, { kind: 'reference' }>, progress),
+};

@@ -1,0 +1,83 @@
+// Reads the result of a sort run back from the session cache (for exports, the CLI and tests):
+// per channel the spikes, their labels, amplitudes and features, and a flat list of units with
+// global ids assigned in channel order, then by label.
+
+import * as fs from 'node:fs';
+import { SpikeDeskError } from '../../shared/errors';
+import type { RecordingMeta } from '../../shared/recording';
+import { readBundle } from './bundle';
+import { latestRunWith, readSession, type RunRecord } from './session-store';
+import * as path from 'node:path';
+
+export interface ChannelSpikes {
+  channel: number;
+  samples: Int32Array;
+  labels: Int32Array;
+  amplitudes: Float32Array;
+  /** n x nFeat row-major. */
+  features: Float32Array;
+  nFeat: number;
+  /** n x (pre + post) row-major. */
+  waveforms: Float32Array;
+  sigma: number;
+}
+
+export interface SortedUnit {
+  id: number;
+  channel: number;
+  label: number;
+  meanWaveform: Float32Array;
+  metrics: Record<string, number | null>;
+}
+
+export interface SortResult {
+  meta: RecordingMeta;
+  run: RunRecord;
+  pre: number;
+  post: number;
+  channels: ChannelSpikes[];
+  units: SortedUnit[];
+}
+
+function chFile(dir: string, c: number): string {
+  return path.join(dir, `ch${String(c).padStart(4, '0')}.bin`);
+}
+
+export function loadSortResult(sessionDir: string, runId?: string): SortResult {
+  const s = readSession(sessionDir);
+  const run = s && (runId ? s.runs.find((r) => r.runId === runId) ?? null : latestRunWith(s, 'metrics', 'sort'));
+  if (!s || !run || !run.stages.metrics) {
+    throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'no completed sort run in this session', fix: 'run spikedesk sort on the recording first', file: sessionDir });
+  }
+  const st = run.stages;
+  let pre = 0, post = 0;
+  const channels: ChannelSpikes[] = [];
+  const units: SortedUnit[] = [];
+  for (const c of run.channels) {
+    if (!fs.existsSync(chFile(st.metrics!.dir, c))) continue; // failed channel
+    const det = readBundle(chFile(st.detect!.dir, c));
+    const ft = readBundle(chFile(st.features!.dir, c));
+    const cl = readBundle(chFile(st.cluster!.dir, c));
+    const mt = readBundle(chFile(st.metrics!.dir, c));
+    pre = det.info.pre as number;
+    post = det.info.post as number;
+    const w = pre + post;
+    channels.push({
+      channel: c, samples: det.arrays.samples as Int32Array, labels: cl.arrays.labels as Int32Array,
+      amplitudes: det.arrays.amplitudes as Float32Array, features: ft.arrays.features as Float32Array, nFeat: ft.info.d as number,
+      waveforms: det.arrays.waveforms as Float32Array, sigma: det.info.sigma as number,
+    });
+    const means = mt.arrays.meanWaveforms as Float32Array;
+    for (const u of mt.info.units as ({ label: number } & Record<string, number | null>)[]) {
+      const { label, ...metrics } = u;
+      units.push({ id: units.length, channel: c, label, meanWaveform: means.slice(label * w, (label + 1) * w), metrics });
+    }
+  }
+  return { meta: s.meta, run, pre, post, channels, units };
+}
+
+/** Global unit id of each spike of a channel (-1 for unassigned spikes). */
+export function unitIdsOf(result: SortResult, ch: ChannelSpikes): Int32Array {
+  const byLabel = new Map(result.units.filter((u) => u.channel === ch.channel).map((u) => [u.label, u.id]));
+  return ch.labels.map((l) => byLabel.get(l) ?? -1);
+}
