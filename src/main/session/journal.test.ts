@@ -174,3 +174,29 @@ describe('sorted index codec', () => {
     expect(() => decodeSortedIndices(Buffer.from([0x80]).toString('base64'))).toThrow(/truncated/);
   });
 });
+
+describe('CurationJournal edge cases', () => {
+  it('replaces a journal whose header never completed and creates missing folders', () => {
+    fs.writeFileSync(file, '{"type":"header","vers');
+    const a = CurationJournal.open(file, makeBase());
+    expect(a.report).toMatchObject({ created: true, tornTail: { line: 1, bytes: 22 } });
+    a.journal.close();
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).type).toBe('header');
+    const nested = path.join(dir, 'a', 'b', JOURNAL_FILE);
+    CurationJournal.open(nested, makeBase()).journal.close();
+    expect(fs.existsSync(nested)).toBe(true);
+  });
+
+  it('leaves the file untouched when a record cannot be replayed', () => {
+    const a = CurationJournal.open(file, makeBase());
+    a.model.merge([0, 1]);
+    a.journal.close();
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const bad = JSON.parse(lines[1]);
+    bad.entry.ids = [0, 6]; // clusters on different channels
+    const text = [lines[0], JSON.stringify(bad), '{"seq":2,"t":"x","ty'].join('\n');
+    fs.writeFileSync(file, text);
+    expect(() => CurationJournal.open(file, makeBase())).toThrow(/different channels/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+});

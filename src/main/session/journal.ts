@@ -78,23 +78,24 @@ export class CurationJournal {
         }
         report.archived = archive(file, now());
       } else {
-        if (existing.torn) {
-          truncate(file, existing.goodBytes);
-          report.tornTail = { line: existing.torn.line, bytes: existing.torn.bytes };
-        }
+        const records = decodeAll(file, existing.raw);
         try {
-          model.restore(existing.records);
+          model.restore(records);
         } catch (e) {
           throw new SpikeDeskError({
             code: 'FORMAT_CORRUPT', file, message: `the curation journal cannot be replayed: ${(e as Error).message}`,
             fix: 'move curation.jsonl away to start a fresh curation',
           });
         }
-        report.records = existing.records.length;
-        seq = existing.records.length;
+        // Cut the torn tail only once the rest replayed, so a failed open leaves the file as it was.
+        if (existing.torn) truncate(file, existing.goodBytes);
+        report.records = records.length;
+        seq = records.length;
       }
     }
+    if (existing?.torn && !report.archived) report.tornTail = { line: existing.torn.line, bytes: existing.torn.bytes };
     if (!existing?.header || report.archived) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       writeFresh(file, { type: 'header', version: VERSION, runId: base.runId, baseHash, nSpikes: model.nSpikes, created: now().toISOString() });
       report.created = true;
     }
@@ -131,7 +132,8 @@ export class CurationJournal {
 
 interface ReadResult {
   header: Header | null;
-  records: HistoryRecord[];
+  /** Parsed record lines, decoded only once the header matches. */
+  raw: unknown[];
   goodBytes: number;
   torn: { line: number; bytes: number } | null;
 }
@@ -159,18 +161,21 @@ function readLines(file: string): ReadResult {
       corrupt(file, k + 1, 'is not valid JSON');
     }
   }
-  if (parsed.length === 0) return { header: null, records: [], goodBytes: 0, torn };
+  if (parsed.length === 0) return { header: null, raw: [], goodBytes: 0, torn };
   const h = parsed[0] as Header;
   if (h?.type !== 'header' || typeof h.baseHash !== 'string' || !Number.isInteger(h.nSpikes)) corrupt(file, 1, 'is not a journal header');
   if (h.version !== VERSION) {
     throw new SpikeDeskError({ code: 'FORMAT_UNSUPPORTED', file, message: `curation journal version ${h.version} is not supported`, fix: 'update SpikeDesk' });
   }
-  const records = parsed.slice(1).map((o, k) => {
+  return { header: h, raw: parsed.slice(1), goodBytes, torn };
+}
+
+function decodeAll(file: string, raw: unknown[]): HistoryRecord[] {
+  return raw.map((o, k) => {
     const line = k + 2;
     if ((o as { seq?: unknown })?.seq !== k + 1) corrupt(file, line, `has sequence number ${String((o as { seq?: unknown })?.seq)} instead of ${k + 1}`);
     try { return decodeRecord(o); } catch (e) { return corrupt(file, line, (e as Error).message); }
   });
-  return { header: h, records, goodBytes, torn };
 }
 
 function corrupt(file: string, line: number, what: string): never {
