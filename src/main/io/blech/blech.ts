@@ -10,7 +10,7 @@ import type { Source } from '../source';
 import { checkFinite, checkRequest, type NonFinitePolicy } from '../common/checks';
 import { corrupt, ioError, mismatch } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
-import { attr, getObj, h5Error, isDataset, isGroup } from '../hdf5/h5';
+import { attr, checkStorage, getObj, h5Error, isDataset, isGroup } from '../hdf5/h5';
 
 export const BLECH_UV_PER_BIT = 0.195;
 
@@ -71,8 +71,9 @@ export function openBlech(p: string, f: H5.File, opts: IoOpenOptions): Source {
   try {
     const raw = getObj(f, '/raw');
     if (!isGroup(raw)) throw corrupt(p, 'No /raw group: not a blech_clust file');
-    const keys = raw.keys().filter((k) => /^electrode\d+$/.test(k)).sort((a, b) => Number(a.slice(9)) - Number(b.slice(9)));
-    const sets = keys.map((k) => getObj(f, `/raw/${k}`)).filter(isDataset);
+    const keys = raw.keys().filter((k) => /^electrode\d+$/.test(k) && isDataset(getObj(f, `/raw/${k}`)))
+      .sort((a, b) => Number(a.slice(9)) - Number(b.slice(9)));
+    const sets = keys.map((k) => getObj(f, `/raw/${k}`) as H5.Dataset);
     if (sets.length === 0) throw corrupt(p, '/raw holds no electrodeNN datasets');
     const lens = sets.map((d) => d.shape ?? []);
     if (lens.some((s) => s.length !== 1)) throw corrupt(p, 'Every /raw/electrodeNN must be one-dimensional');
@@ -82,6 +83,8 @@ export function openBlech(p: string, f: H5.File, opts: IoOpenOptions): Source {
     const types = sets.map((d) => d.metadata.type);
     if (types.some((t) => t !== 0 && t !== 1)) throw corrupt(p, 'Electrode data is not numeric');
     const isFloat = types[0] === 1;
+    const size = fs.statSync(p).size;
+    sets.forEach((d, i) => checkStorage(p, size, d, `/raw/${keys[i]}`));
     const stored = Number(attr(raw, 'sampling_rate') ?? attr(f, 'sampling_rate') ?? NaN);
     const rate = opts.rate ?? (stored > 0 ? stored : sidecarRate(p));
     if (!rate || !(rate > 0)) {

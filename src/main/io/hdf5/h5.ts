@@ -84,3 +84,19 @@ export function strings(v: unknown): string[] {
 export function checkDims(file: string, ok: boolean, what: string): void {
   if (!ok) throw ioError('FORMAT_CORRUPT', file, what, 'The file does not follow the expected layout; re-export it.');
 }
+
+/**
+ * A dataset cannot hold more uncompressed bytes than the file (or ~1000x that when compressed):
+ * a shape beyond that is a damaged header, and reading it would only produce fill values.
+ */
+export function checkStorage(file: string, fileSize: number, d: H5.Dataset, what: string): void {
+  const m = d.metadata;
+  const bytes = m.total_size * m.size;
+  let compressed = false;
+  try { compressed = d.filters.length > 0; } catch { compressed = false; }
+  const limit = fileSize * (compressed ? 1000 : 1) + 4096;
+  if (!Number.isFinite(bytes) || bytes > limit) {
+    throw ioError('HEADER_MISMATCH', file, `${what} claims ${bytes} bytes of data, more than the ${fileSize}-byte file can hold`,
+      'The HDF5 metadata is damaged; re-export the file.');
+  }
+}

@@ -9,7 +9,8 @@ import { checkFinite, checkRequest, type NonFinitePolicy } from '../common/check
 import { corrupt, ioError } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
 import { toMicrovolts } from '../common/units';
-import { attr, checkDims, getObj, h5Error, isDataset, isGroup, numbers, strings } from '../hdf5/h5';
+import * as fs from 'node:fs';
+import { attr, checkDims, checkStorage, getObj, h5Error, isDataset, isGroup, numbers, strings } from '../hdf5/h5';
 
 const BLOCK_VALUES = 1 << 20;
 
@@ -115,6 +116,7 @@ function build(p: string, f: H5.File, opts: IoOpenOptions): Source {
   const meta0 = data.metadata;
   checkDims(p, meta0.type === 0 || meta0.type === 1, `${seriesPath}/data is not numeric`);
   const isFloat = meta0.type === 1;
+  checkStorage(p, fs.statSync(p).size, data, `${seriesPath}/data`);
   const nSamples = shape[0];
   const nCh = shape.length === 2 ? shape[1] : 1;
   if (nSamples === 0 || nCh === 0) throw ioError('FILE_EMPTY', p, `${seriesPath}/data holds no samples`, 'Choose another series or file.');
