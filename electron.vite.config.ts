@@ -13,7 +13,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/electron/main.ts'),
           worker: resolve(__dirname, 'src/main/pool/worker.ts'),
         },
-        output: { format: 'cjs', entryFileNames: '[name].js' },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
         external: ['electron', 'h5wasm', 'h5wasm/node', 'ws'],
       },
     },

@@ -51,7 +51,7 @@ app.whenReady().then(async () => {
   services = await createServices({
     host: 'electron',
     processHost: new UtilityHost(),
-    workerEntry: path.join(__dirname, 'worker.js'),
+    workerEntry: path.join(__dirname, 'worker.cjs'),
     demoDir: path.join(app.getPath('userData'), 'demo'),
   });
   // A file given on the command line is one the user chose.
