@@ -9,6 +9,8 @@ import { generateSpikeRecording, type SpikeRecording } from '../../src/workers/s
 import { Pool } from '../../src/main/pool/pool';
 import { ThreadHost } from '../../src/main/pool/thread-host';
 import { openSource } from '../../src/main/io';
+import { writeBrainVision } from '../../src/main/io/brainvision/bv-write';
+import { generateEegFmri, type EegFmriRecording } from '../../src/workers/synth/eeg-fmri';
 import type { OpenOptions, RecordingMeta, SourceRef } from '../../src/shared/recording';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('../../src/main/pool/worker.ts', import.meta.url));
@@ -56,4 +58,17 @@ export async function makePool(size: number, maxHeapMB?: number): Promise<Pool> 
   const pool = new Pool(new ThreadHost(), WORKER_ENTRY, { size, maxHeapMB });
   await pool.start();
   return pool;
+}
+
+/** A small EEG-fMRI recording as BrainVision (scanner markers in the .vmrk, stim channel 'STI'). */
+export async function makeEegRecording(dir: string, o: { durationS?: number; nChannels?: number; fs?: number } = {}): Promise<TestRecording & { eeg: EegFmriRecording }> {
+  const eeg = generateEegFmri({ seed: 3, nChannels: o.nChannels ?? 3, fs: o.fs ?? 2000, durationS: o.durationS ?? 45, cleanBeforeS: 4, cleanAfterS: 4 });
+  const file = path.join(dir, 'eeg.vhdr');
+  const nCh = eeg.meta.channels.length;
+  await writeBrainVision(file, { channels: eeg.meta.channels.map((c) => ({ name: c.name })), sampleRate: eeg.fs, nSamples: eeg.nSamples, events: eeg.events },
+    (s, e) => Array.from({ length: nCh }, (_, c) => (c < eeg.nChannels ? eeg.channelBlock(c, s, e) : eeg.stimBlock(s, e))));
+  const src = await openSource(file);
+  const meta = src.meta;
+  src.close();
+  return { ref: { path: file }, meta, rec: null as never, eeg };
 }

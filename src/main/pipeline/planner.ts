@@ -51,10 +51,13 @@ export function isCached(file: string): boolean {
   return fs.existsSync(file);
 }
 
-/** Channels a spec runs on: the requested ones, else every ephys channel (stim channels are not sorted or corrected). */
+/** Names of trigger/status channels in formats that have no channel kind (BrainVision, EDF). */
+const STIM_NAME = /^(sti|stim|status|trig|trigger)\d*$/i;
+
+/** Channels a spec runs on: the requested ones, else every data channel (stim channels are not sorted or corrected). */
 export function planChannels(spec: PipelineSpec, meta: RecordingMeta): number[] {
   if (spec.channels?.length) return [...new Set(spec.channels)].sort((a, b) => a - b);
-  return meta.channels.map((c, i) => (c.kind === 'ephys' ? i : -1)).filter((i) => i >= 0);
+  return meta.channels.map((c, i) => (c.kind === 'ephys' && !STIM_NAME.test(c.name) ? i : -1)).filter((i) => i >= 0);
 }
 
 function groupsOf(meta: RecordingMeta, channels: number[]): number[][] {

@@ -8,6 +8,7 @@ import { sharedSource } from './open-source';
 import type { StepContext, Step } from './steps/context';
 import { filterStep } from './steps/filter-steps';
 import { referenceStep } from './steps/reference-step';
+import { correctStep, triggersStep } from './steps/correct-steps';
 import { clusterStep, detectStep, featuresStep, metricsStep } from './steps/sort-steps';
 import type { ChannelStage, ChannelTask, InjectedFault, TaskProgressMessage, TaskResult, WorkerTask } from './task';
 
@@ -17,6 +18,7 @@ const steps: Partial<Record<ChannelStage, Step>> = {
   features: featuresStep,
   cluster: clusterStep,
   metrics: metricsStep,
+  correct: correctStep,
 };
 
 function rssMB(): number {
@@ -73,4 +75,5 @@ async function runChannel(task: ChannelTask, progress: StepContext['progress'], 
 type GlobalRunner = (task: WorkerTask, progress: StepContext['progress'], summary: Record<string, unknown>) => Promise<void> | void;
 const globalRunners: Partial<Record<WorkerTask['kind'], GlobalRunner>> = {
   reference: (t, progress) => referenceStep(t as Extract<WorkerTask, { kind: 'reference' }>, progress),
+  triggers: (t, progress, summary) => triggersStep(t as Extract<WorkerTask, { kind: 'triggers' }>, progress, summary),
 };
