@@ -197,3 +197,14 @@ describe('CurationModel', () => {
     expect(() => new CurationModel(smallBase()).restore([{ type: 'do', entry: { kind: 'merge', ids: [0, 9], newId: 5 } }])).toThrow(/does not apply/);
   });
 });
+
+describe('CurationModel with sparse ids', () => {
+  it('indexes large, sparse cluster ids like small ones', () => {
+    const big = 50_000_000;
+    const m = new CurationModel({ runId: 's', groups: [{ channel: 0, clusters: Int32Array.of(big, 7, big, -1) }, { channel: 1, clusters: Int32Array.of(big + 9) }] });
+    expect(m.clusters().map((c) => [c.id, c.channel, c.nSpikes])).toEqual([[7, 0, 1], [big, 0, 2], [big + 9, 1, 1]]);
+    expect(m.nextId).toBe(big + 10);
+    expect(m.merge([7, big]).added).toEqual([big + 10]);
+    expect(() => new CurationModel({ runId: 's', groups: [{ channel: 0, clusters: Int32Array.of(big) }, { channel: 1, clusters: Int32Array.of(big) }] })).toThrow(/appears on channels 0 and 1/);
+  });
+});

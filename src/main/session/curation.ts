@@ -4,13 +4,13 @@
 // State is rebuilt on undo by replaying the history on the base; actions cost O(spikes touched).
 
 import type { ClusterId, ClusterSummary, Label, LassoPolygon, UpdateInfo } from '../../shared/curation';
-import { isLabel } from '../../shared/curation';
 import { SpikeDeskError } from '../../shared/errors';
 import { spikesInPolygon } from '../../workers/sort/lasso';
 import {
   actionKind, badRequest, describeEntry, difference, entryDelta, mergeMany, sortedUnique,
   type HistoryEntry, type HistoryRecord,
 } from './curation-entries';
+import { validateEntry } from './curation-validate';
 
 export type { HistoryEntry, HistoryRecord } from './curation-entries';
 
@@ -57,7 +57,7 @@ export class CurationModel {
     this.resetToBase();
   }
 
-  /** Counts spikes per id (dense when ids are small, as sorters produce) and fills baseMembers. */
+  /** Groups spike indices by cluster id in O(n) with typed arrays (ids compacted first when they are sparse). */
   private indexBase(): number {
     const b = this.base;
     let maxId = -1;
@@ -67,29 +67,44 @@ export class CurationModel {
       if (c > maxId) maxId = c;
     }
     if (maxId >= 2 ** 30) badRequest(`cluster id ${maxId} is too large`, 'number clusters from 0 upwards');
-    const dense = maxId < Math.max(1 << 16, 2 * b.length);
-    const counts = dense ? new Int32Array(maxId + 1) : null;
-    const countMap = new Map<number, number>();
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i];
-      if (c < 0) continue;
-      if (counts) counts[c]++; else countMap.set(c, (countMap.get(c) ?? 0) + 1);
+    // Slot per spike: the id itself when ids are small (as sorters produce), else a compact index.
+    let slotOf: Int32Array = b;
+    let idOfSlot: Int32Array | null = null;
+    if (maxId >= Math.max(1 << 16, 2 * b.length)) {
+      const map = new Map<number, number>();
+      slotOf = new Int32Array(b.length);
+      for (let i = 0; i < b.length; i++) {
+        const c = b[i];
+        if (c < 0) { slotOf[i] = -1; continue; }
+        let k = map.get(c);
+        if (k === undefined) { k = map.size; map.set(c, k); }
+        slotOf[i] = k;
+      }
+      idOfSlot = Int32Array.from(map.keys());
     }
-    const fill = new Map<number, number>();
-    const ids = counts ? [...counts.keys()].filter((c) => counts[c] > 0) : [...countMap.keys()];
-    for (const id of ids) { this.baseMembers.set(id, new Int32Array(counts ? counts[id] : countMap.get(id)!)); fill.set(id, 0); }
+    const nSlots = idOfSlot ? idOfSlot.length : maxId + 1;
+    const counts = new Int32Array(nSlots);
+    const groupOfSlot = new Int32Array(nSlots).fill(-1);
     for (let g = 0; g < this.channels.length; g++) {
       for (let i = this.offsets[g]; i < this.offsets[g + 1]; i++) {
-        const c = b[i];
-        if (c < 0) continue;
-        const prev = this.baseGroup.get(c);
-        if (prev === undefined) this.baseGroup.set(c, g);
-        else if (prev !== g) badRequest(`cluster id ${c} appears on channels ${this.channels[prev]} and ${this.channels[g]}`, 'make cluster ids unique across channels (offset each channel\'s ids)');
-        const k = fill.get(c)!;
-        this.baseMembers.get(c)![k] = i;
-        fill.set(c, k + 1);
+        const k = slotOf[i];
+        if (k < 0) continue;
+        counts[k]++;
+        const prev = groupOfSlot[k];
+        if (prev === g) continue;
+        if (prev >= 0) badRequest(`cluster id ${b[i]} appears on channels ${this.channels[prev]} and ${this.channels[g]}`, 'make cluster ids unique across channels (offset each channel\'s ids)');
+        groupOfSlot[k] = g;
       }
     }
+    const arrays: (Int32Array | null)[] = Array.from(counts, (n) => (n > 0 ? new Int32Array(n) : null));
+    const fill = new Int32Array(nSlots);
+    for (let i = 0; i < b.length; i++) { const k = slotOf[i]; if (k >= 0) arrays[k]![fill[k]++] = i; }
+    arrays.forEach((a, k) => {
+      if (!a) return;
+      const id = idOfSlot ? idOfSlot[k] : k;
+      this.baseMembers.set(id, a);
+      this.baseGroup.set(id, groupOfSlot[k]);
+    });
     return maxId + 1;
   }
 
@@ -262,56 +277,9 @@ export class CurationModel {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  /** All checks happen here, before any state changes, so apply() cannot fail half-way. */
+  /** All checks happen before any state changes, so apply() cannot fail half-way. */
   private validate(e: HistoryEntry): void {
-    const fresh = (ids: ClusterId[]): void => {
-      for (const x of ids) if (!Number.isInteger(x) || x < 0 || this.members.has(x)) badRequest(`new cluster id ${x} is not free`, 'the history is inconsistent');
-      if (new Set(ids).size !== ids.length) badRequest('new cluster ids repeat', 'the history is inconsistent');
-    };
-    switch (e.kind) {
-      case 'merge': {
-        if (new Set(e.ids).size !== e.ids.length || e.ids.length < 2) badRequest('a merge needs at least two different clusters', 'select two or more clusters');
-        const g = new Set(e.ids.map((id) => { this.need(id); return this.groupOf.get(id)!; }));
-        if (g.size > 1) badRequest(`clusters ${e.ids.join(', ')} are on different channels`, 'merge only clusters of the same channel');
-        fresh([e.newId]);
-        return;
-      }
-      case 'split': {
-        const m = this.need(e.id);
-        const off = this.offsets[this.groupOf.get(e.id)!];
-        const n = this.offsets[this.groupOf.get(e.id)! + 1] - off;
-        for (let i = 0; i < e.spikes.length; i++) {
-          const s = e.spikes[i];
-          if (s < 0 || s >= n || this.assign[off + s] !== e.id || (i > 0 && s <= e.spikes[i - 1]))
-            badRequest(`spike ${s} is not in cluster ${e.id}`, 'select spikes of the cluster being split');
-        }
-        if (e.spikes.length === 0) badRequest(`the selection holds no spike of cluster ${e.id}`, 'draw the lasso around some of its spikes');
-        if (e.spikes.length === m.length) badRequest(`the selection holds every spike of cluster ${e.id}`, 'leave some spikes outside the selection');
-        fresh(e.newIds);
-        return;
-      }
-      case 'recluster': {
-        const m = this.need(e.id);
-        if (!Number.isInteger(e.k) || e.k < 2 || e.k > 256) badRequest(`recluster into ${e.k} parts`, 'use k from 2 to 256');
-        if (e.subLabels.length !== m.length) badRequest(`${e.subLabels.length} sub-labels for ${m.length} spikes of cluster ${e.id}`, 'compute one sub-label per spike');
-        for (let i = 0; i < e.subLabels.length; i++) {
-          const l = e.subLabels[i];
-          if (!(l >= 0 && l < e.k && Number.isInteger(l))) badRequest(`sub-label ${l} is outside 0..${e.k - 1}`, 'use sub-labels 0..k-1');
-          if (e.newIds[l] === undefined || e.newIds[l] < 0) badRequest(`sub-label ${l} has no new id`, 'the history is inconsistent');
-        }
-        const used = e.newIds.filter((x) => x >= 0);
-        if (e.newIds.length !== e.k) badRequest('recluster entry lists the wrong number of ids', 'the history is inconsistent');
-        if (used.length < 2) badRequest(`reclustering ${e.id} gave a single part`, 'try a larger k or another method');
-        fresh(used);
-        return;
-      }
-      case 'label': {
-        if (e.ids.length === 0) badRequest('no cluster selected', 'select a cluster to label');
-        if (!isLabel(e.label)) badRequest(`unknown label ${String(e.label)}`, 'use good, mua, noise or unsorted');
-        for (const id of e.ids) this.need(id);
-        return;
-      }
-    }
+    validateEntry(e, { members: this.members, groupOf: this.groupOf, assign: this.assign, offsets: this.offsets });
   }
 
   private apply(e: HistoryEntry): void {
