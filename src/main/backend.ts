@@ -3,17 +3,24 @@
 // the boundary: paths against the allow-list, channel indices, windows, pipeline parameters.
 
 import os from 'node:os';
-import type { BackendApi, BackendEvent, BackendInfo, TraceBlock, TraceRequest } from '../shared/api';
+import type {
+  BackendApi, BackendEvent, BackendInfo, CorrectionView, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
+  TraceBlock, TraceRequest, UnitDetail,
+} from '../shared/api';
+import type { ClusterId, CurationAction, UpdateInfo } from '../shared/curation';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import type { OpenOptions, RecordingMeta } from '../shared/recording';
 import { validateCorrect, validateFilter, validateSort, type PipelineSpec } from '../shared/params';
-import { minMaxDecimate } from '../workers/trace/decimate';
 import { openSource } from './io';
 import type { Source } from './io/source';
 import type { Pool } from './pool/pool';
 import type { Engine } from './pipeline/engine';
 import type { PathAllowList } from './security/path-allow-list';
 import { ensureDemo } from './demo';
+import { checkChannels, pooledTraces } from './backend-traces';
+import { correctionView } from './backend-correction';
+import { latestSortRunId, SortSession } from './session/workbench';
+import { readSession } from './pipeline/session-store';
 
 export interface BackendDeps {
   host: BackendInfo['host'];
@@ -26,11 +33,10 @@ export interface BackendDeps {
   emit: (e: BackendEvent) => void;
 }
 
-const MAX_TRACE_SAMPLES = 32 * 30000 * 60;
-
 export class Backend implements BackendApi {
   private source: Source | null = null;
   private openOptions: OpenOptions | undefined;
+  private sort: SortSession | null = null;
 
   constructor(private deps: BackendDeps) {
     deps.allow.allowRoot(deps.demoDir);
@@ -45,6 +51,8 @@ export class Backend implements BackendApi {
     const checked = this.deps.allow.check(path);
     const src = await openSource(checked, options);
     this.source?.close();
+    this.sort?.close();
+    this.sort = null;
     this.source = src;
     this.openOptions = options;
     return src.meta;
@@ -52,7 +60,13 @@ export class Backend implements BackendApi {
 
   async openDemo(kind: 'spikes' | 'eeg'): Promise<RecordingMeta> {
     if (kind !== 'spikes' && kind !== 'eeg') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown demo "${String(kind)}"`, fix: "use 'spikes' or 'eeg'" });
-    const file = await ensureDemo(kind, this.deps.demoDir);
+    const message = kind === 'spikes' ? 'Preparing the spike demo (first start only)…' : 'Preparing the EEG-fMRI demo (first start only)…';
+    let last = -1;
+    const file = await ensureDemo(kind, this.deps.demoDir, (f) => {
+      const pct = Math.floor(f * 100);
+      if (pct !== last) { last = pct; this.deps.emit({ type: 'status', message, fraction: f }); }
+    });
+    if (last >= 0) this.deps.emit({ type: 'status', message: '', fraction: 1 });
     return this.openRecording(file);
   }
 
@@ -62,25 +76,7 @@ export class Backend implements BackendApi {
 
   async getTraces(req: TraceRequest): Promise<TraceBlock> {
     const src = this.current();
-    const { meta } = src;
-    const view = req.view === 'raw' ? src : this.deps.engine.resultSource(meta.path, req.view);
-    if (!view) throw new SpikeDeskError({ code: 'NOT_FOUND', message: `no ${req.view} data yet`, fix: `run the ${req.view === 'corrected' ? 'correction' : 'filter or sort'} first` });
-    const channels = checkChannels(req.channels, meta.channels.length);
-    if (!(Number.isFinite(req.startS) && Number.isFinite(req.endS) && req.endS > req.startS)) {
-      throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `time window ${req.startS}..${req.endS} s is empty`, fix: 'ask for a window with end > start' });
-    }
-    const pixels = Math.max(1, Math.min(8192, Math.floor(req.pixels)));
-    const start = Math.max(0, Math.floor(req.startS * meta.sampleRate));
-    const end = Math.min(meta.nSamples, Math.ceil(req.endS * meta.sampleRate));
-    if (end <= start) return { min: channels.map(() => new Float32Array(0)), max: channels.map(() => new Float32Array(0)), t0: req.startS, dt: 1 / meta.sampleRate, exact: true };
-    if ((end - start) * channels.length > MAX_TRACE_SAMPLES) {
-      throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'trace window too long to display at once', fix: 'zoom in (at most one minute of 32 channels at 30 kHz)' });
-    }
-    const data = view.read(channels, start, end);
-    const n = end - start;
-    const cols = Math.min(pixels, n);
-    const out = data.map((x) => minMaxDecimate(x, cols));
-    return { min: out.map((o) => o.min), max: out.map((o) => o.max), t0: start / meta.sampleRate, dt: n / cols / meta.sampleRate, exact: cols === n };
+    return pooledTraces(this.deps.pool, src.meta, { path: src.meta.path, open: this.openOptions }, this.sessionDir(), req);
   }
 
   async runPipeline(spec: PipelineSpec): Promise<string> {
@@ -103,22 +99,81 @@ export class Backend implements BackendApi {
     return this.deps.pool.resize(n);
   }
 
+  async estimate(spec: PipelineSpec): Promise<RunEstimateDTO> {
+    const src = this.current();
+    validateSpec(spec, src.meta);
+    return this.deps.engine.estimate(spec, src.meta);
+  }
+
+  async lastParams(): Promise<Partial<Record<PipelineSpec['workflow'], unknown>>> {
+    return readSession(this.sessionDir())?.params ?? {};
+  }
+
+  async getSpikeMarks(req: { channels: number[]; startS: number; endS: number }): Promise<SpikeMarks> {
+    const { meta } = this.current();
+    const channels = checkChannels(req?.channels, meta.channels.length);
+    const fs = meta.sampleRate;
+    const start = Math.max(0, Math.floor(Number(req.startS) * fs)), end = Math.min(meta.nSamples, Math.ceil(Number(req.endS) * fs));
+    if (!(end > start)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'empty time window', fix: 'ask for a window with end > start' });
+    const events = meta.events.filter((e) => e.sample >= start && e.sample < end).slice(0, 2000).map((e) => ({ t: e.sample / fs, label: e.label }));
+    const sort = this.sortSession(false);
+    const m = sort ? sort.marks(channels, start, end)
+      : { times: channels.map(() => new Float64Array(0)), clusters: channels.map(() => new Int32Array(0)), thresholdUv: channels.map(() => null) };
+    return { ...m, events };
+  }
+
+  async getSortOverview(): Promise<SortOverview | null> {
+    return this.sortSession(false)?.overview() ?? null;
+  }
+
+  async getFeatures(channel: number, maxPoints: number): Promise<FeatureSet> {
+    return this.sortSession(true)!.features(channel, maxPoints);
+  }
+
+  async getUnitDetail(id: ClusterId): Promise<UnitDetail> {
+    return this.sortSession(true)!.unitDetail(id);
+  }
+
+  async getCrossCorrelogram(a: ClusterId, b: ClusterId): Promise<CorrelogramDTO> {
+    return this.sortSession(true)!.crossCorrelogram(a, b);
+  }
+
+  async curate(action: CurationAction, selection?: ClusterId[]): Promise<UpdateInfo> {
+    return this.sortSession(true)!.curate(action, selection, (X, n, d, k, seed) => this.deps.pool.run((api) => api.gmmSplit(X, n, d, k, seed)));
+  }
+
+  async undo(): Promise<UpdateInfo | null> { return this.sortSession(true)!.undo(); }
+  async redo(): Promise<UpdateInfo | null> { return this.sortSession(true)!.redo(); }
+
+  async getCorrectionView(channel: number): Promise<CorrectionView | null> {
+    return correctionView(this.current(), this.sessionDir(), channel);
+  }
+
   dispose(): void {
+    this.sort?.close();
+    this.sort = null;
     this.source?.close();
     this.source = null;
+  }
+
+  private sessionDir(): string {
+    return this.deps.engine.sessionDir(this.current().meta.path);
+  }
+
+  /** The curation session of the latest sort, reloaded when a newer sort has finished. */
+  private sortSession(required: boolean): SortSession | null {
+    const dir = this.sessionDir();
+    const latest = latestSortRunId(dir);
+    if (this.sort && this.sort.runId !== latest) { this.sort.close(); this.sort = null; }
+    if (!this.sort && latest) this.sort = SortSession.open(dir);
+    if (!this.sort && required) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'nothing has been sorted yet', fix: 'run the spike sorting first' });
+    return this.sort;
   }
 
   private current(): Source {
     if (!this.source) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'no recording is open', fix: 'open a recording (or the demo) first' });
     return this.source;
   }
-}
-
-function checkChannels(ch: unknown, n: number): number[] {
-  if (!Array.isArray(ch) || ch.length === 0 || ch.length > 1024 || !ch.every((c) => Number.isInteger(c) && c >= 0 && c < n)) {
-    throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `channel list ${JSON.stringify(ch)} is invalid for a recording with ${n} channels`, fix: `use channel indices 0..${n - 1}` });
-  }
-  return ch as number[];
 }
 
 function validateSpec(spec: PipelineSpec, meta: RecordingMeta): void {

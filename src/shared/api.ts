@@ -5,6 +5,7 @@ import type { ErrorInfo } from './errors';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
 import type { RunProgress, RunReport } from './progress';
+import type { ClusterId, CurationAction, Label, UpdateInfo } from './curation';
 
 export interface TraceRequest {
   channels: number[];
@@ -27,10 +28,108 @@ export interface TraceBlock {
   exact: boolean;
 }
 
+/** Peak memory and time of a run in each execution mode (shown beside the mode switch). */
+export interface RunEstimateDTO {
+  fast: { peakMB: number; seconds: number };
+  lowMemory: { peakMB: number; seconds: number };
+}
+
+/** Detected spikes in a time window, for the trace overlay. */
+export interface SpikeMarks {
+  /** Per requested channel: spike times (s), their current cluster id (-1 unassigned) and the threshold (uV, signed; null = not sorted). */
+  times: Float64Array[];
+  clusters: Int32Array[];
+  thresholdUv: (number | null)[];
+  /** Trigger / event times (s) in the window, with their labels. */
+  events: { t: number; label: string }[];
+}
+
+/** One row of the units table: a current cluster with its label and quality metrics. */
+export interface ClusterRow {
+  id: ClusterId;
+  channel: number;
+  channelName: string;
+  nSpikes: number;
+  label: Label;
+  metrics: Record<string, number | null>;
+}
+
+export interface SortOverview {
+  runId: string;
+  /** Channels that have sorted spikes. */
+  channels: number[];
+  clusters: ClusterRow[];
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Number of journal records replayed when the curation was loaded (0 for a fresh curation). */
+  journalRecords: number;
+  journalPath: string;
+}
+
+/** A capped, deterministic subset of a channel's feature matrix for the scatter plots. */
+export interface FeatureSet {
+  channel: number;
+  nFeat: number;
+  featureNames: string[];
+  /** Rows shown (row-major, shown x nFeat), their channel-local spike index and current cluster id. */
+  features: Float32Array;
+  spikeIndex: Int32Array;
+  clusters: Int32Array;
+  /** Spikes on the channel (the "M" of "showing N of M"). */
+  total: number;
+}
+
+export interface UnitDetail {
+  id: ClusterId;
+  channel: number;
+  nSpikes: number;
+  sampleRate: number;
+  /** Waveform axis: samples before the peak, total width. */
+  pre: number;
+  width: number;
+  mean: Float32Array;
+  sd: Float32Array;
+  /** Sampled single waveforms, row-major (nSample x width). */
+  samples: Float32Array;
+  isi: { binMs: number; counts: Int32Array; refractoryMs: number; violationFraction: number };
+  acg: { lagsMs: Float64Array; counts: Int32Array };
+  time: { startS: Float64Array; rateHz: Float64Array; ampMean: Float64Array };
+  /** Amplitude of each spike (uV) and its time (s), capped for display. */
+  ampT: Float32Array;
+  amp: Float32Array;
+}
+
+export interface CorrelogramDTO { a: ClusterId; b: ClusterId; lagsMs: Float64Array; counts: Int32Array }
+
+export interface CorrectionView {
+  runId: string;
+  channel: number;
+  channelName: string;
+  sampleRate: number;
+  /** Trigger samples of the acquisition (slice or volume) and where they came from. */
+  triggers: Int32Array;
+  triggerSource: string;
+  /** Epoch length in samples (median trigger spacing) and the averaged epoch before and after correction (uV). */
+  epochLength: number;
+  templateBefore: Float32Array;
+  templateAfter: Float32Array;
+  /** Welch power spectra (dB re 1 uV^2/Hz) up to maxHz, before and after. */
+  freqs: Float32Array;
+  psdBefore: Float32Array;
+  psdAfter: Float32Array;
+  /** Slice (trigger) frequency and the harmonics marked on the spectrum. */
+  sliceHz: number;
+  harmonicsHz: number[];
+  /** Metrics: name -> value (run-wide from the run summary, and for this channel). */
+  metrics: { name: string; value: number | string; note?: string }[];
+}
+
 export type BackendEvent =
   | { type: 'progress'; progress: RunProgress }
   | { type: 'run-finished'; report: RunReport }
-  | { type: 'run-error'; runId: string; error: ErrorInfo };
+  | { type: 'run-error'; runId: string; error: ErrorInfo }
+  /** Long work outside runs (e.g. "Preparing demo..." on first start), fraction 0..1. */
+  | { type: 'status'; message: string; fraction: number };
 
 export interface BackendInfo {
   version: string;
@@ -50,6 +149,24 @@ export interface BackendApi {
   runPipeline(spec: PipelineSpec): Promise<string>;
   cancel(runId: string): Promise<void>;
   setPoolSize(n: number): Promise<number>;
+
+  // ---- workbench (src/main/backend-workbench.ts) ----
+  /** Memory and time of a run in both modes, before starting it. */
+  estimate(spec: PipelineSpec): Promise<RunEstimateDTO>;
+  /** Parameters of the last run of each workflow on this recording (to pre-fill the form). */
+  lastParams(): Promise<Partial<Record<PipelineSpec['workflow'], unknown>>>;
+  getSpikeMarks(req: { channels: number[]; startS: number; endS: number }): Promise<SpikeMarks>;
+  /** The latest sort with its curation applied (loads the journal), or null when nothing was sorted. */
+  getSortOverview(): Promise<SortOverview | null>;
+  getFeatures(channel: number, maxPoints: number): Promise<FeatureSet>;
+  getUnitDetail(id: ClusterId): Promise<UnitDetail>;
+  getCrossCorrelogram(a: ClusterId, b: ClusterId): Promise<CorrelogramDTO>;
+  /** Apply a curation action (journaled before it changes anything); recluster runs the GMM on a worker. */
+  curate(action: CurationAction, selection?: ClusterId[]): Promise<UpdateInfo>;
+  undo(): Promise<UpdateInfo | null>;
+  redo(): Promise<UpdateInfo | null>;
+  /** Before/after views of the latest correction run for one channel, or null when nothing was corrected. */
+  getCorrectionView(channel: number): Promise<CorrectionView | null>;
 }
 
 /**

@@ -8,6 +8,7 @@ import { installRpcErrorHandler } from '../../shared/rpc';
 import { electronPortEndpoint, nodePortEndpoint, type ElectronPortLike } from '../../workers/endpoint';
 import { runTask } from '../pipeline/run-task';
 import type { WorkerTask, TaskResult } from '../pipeline/task';
+import { decimateTask, gmmSplitTask, type DecimateTask, type DecimateResult } from '../session/workbench-tasks';
 
 type Post = (m: unknown) => void;
 let post: Post = () => undefined;
@@ -21,6 +22,14 @@ const api = {
   },
   runTask(task: WorkerTask): Promise<TaskResult> {
     return runTask(task, (m) => post(m));
+  },
+  /** Workbench: min/max columns of a trace window (the worker reads the samples itself). */
+  decimate(task: DecimateTask): Promise<DecimateResult> {
+    return decimateTask(task);
+  },
+  /** Workbench: GMM sub-labels for re-clustering one cluster into k parts. */
+  gmmSplit(X: Float32Array, n: number, d: number, k: number, seed: number): Int32Array {
+    return gmmSplitTask(X, n, d, k, seed);
   },
   /** Fault injection for tests: throw, crash the process or exhaust the heap. */
   fault(kind: 'throw' | 'exit' | 'oom'): void {

@@ -1,0 +1,94 @@
+// The correction view's data for one channel: the scanner triggers, the average artifact epoch
+// before and after correction, Welch power spectra before and after with the slice frequency's
+// harmonics, and the metrics (run-wide ones from the run summary, channel ones computed here).
+
+import type { CorrectionView } from '../shared/api';
+import { SpikeDeskError } from '../shared/errors';
+import { DEFAULT_CORRECT, mergeParams, type CorrectParams } from '../shared/params';
+import type { RecordingMeta } from '../shared/recording';
+import { findTriggerSource, median, triggersFromChannel, triggersFromEvents } from '../workers/correct/triggers';
+import { harmonicPowerDb, medianResidualArtifact, rms, welch } from '../workers/correct/metrics';
+import type { Source } from './io/source';
+import { latestRunWith, readSession } from './pipeline/session-store';
+import { resultFiles } from './backend-traces';
+import { readF32 } from './session/workbench-tasks';
+
+/** At most this much of the acquisition is analysed (keeps the request interactive on long recordings). */
+const MAX_ANALYSIS_S = 60;
+
+function triggersOf(src: Source, params: CorrectParams): { samples: number[]; source: string } {
+  const meta = src.meta;
+  const ts = findTriggerSource(meta, params.triggers);
+  if (ts.kind === 'events') return { samples: triggersFromEvents(meta.events, ts.regex), source: `events /${ts.regex}/ (${ts.reason})` };
+  const values = src.read([ts.channel], 0, meta.nSamples)[0];
+  return { samples: triggersFromChannel(values), source: `channel ${ts.name} (${ts.reason})` };
+}
+
+function toDb(p: Float64Array, n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, k) => 10 * Math.log10(Math.max(p[k], 1e-12)));
+}
+
+function flatten(prefix: string, v: unknown, out: CorrectionView['metrics'], depth = 0): void {
+  if (typeof v === 'number' && Number.isFinite(v)) out.push({ name: prefix, value: v });
+  else if (typeof v === 'string' && v.length < 80) out.push({ name: prefix, value: v });
+  else if (Array.isArray(v) && v.length <= 8 && v.every((x) => typeof x === 'number')) out.push({ name: prefix, value: v.map((x) => (x as number).toFixed(2)).join(', ') });
+  else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 2) {
+    for (const [k, x] of Object.entries(v)) flatten(prefix ? `${prefix}.${k}` : k, x, out, depth + 1);
+  }
+}
+
+export function correctionView(src: Source, sessionDir: string, channel: number): CorrectionView | null {
+  const meta: RecordingMeta = src.meta;
+  const s = readSession(sessionDir);
+  const run = s ? latestRunWith(s, 'correct', 'correct') : null;
+  if (!s || !run) return null;
+  const files = resultFiles(sessionDir, 'corrected');
+  if (!files) return null;
+  if (!Number.isInteger(channel) || channel < 0 || channel >= meta.channels.length) {
+    throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `channel ${channel} does not exist`, fix: `choose 0..${meta.channels.length - 1}` });
+  }
+  if (!files[channel]) {
+    throw new SpikeDeskError({ code: 'NOT_FOUND', message: `channel ${meta.channels[channel].name} was not corrected in the last run`, fix: 'pick a corrected EEG channel' });
+  }
+  const params = mergeParams(DEFAULT_CORRECT, s.params.correct ?? {});
+  const fs = meta.sampleRate;
+  const trig = triggersOf(src, params);
+  if (trig.samples.length < 3) throw new SpikeDeskError({ code: 'NO_TRIGGERS', message: 'fewer than 3 triggers found', fix: 'check the trigger settings of the correction' });
+  const spacing = trig.samples.slice(1).map((v, i) => v - trig.samples[i]);
+  const L = Math.max(2, Math.round(median(spacing)));
+  // Analyse a window of the acquisition starting at the first trigger (capped for long recordings).
+  const a = trig.samples[0];
+  const b = Math.min(meta.nSamples, trig.samples[trig.samples.length - 1] + L, a + MAX_ANALYSIS_S * fs);
+  const raw = src.read([channel], a, b)[0];
+  const cor = readF32(files[channel], a, b);
+  const starts = trig.samples.filter((t) => t + L <= b).map((t) => t - a);
+  const before = new Float32Array(L), after = new Float32Array(L);
+  for (const t of starts) for (let i = 0; i < L; i++) { before[i] += raw[t + i] / starts.length; after[i] += cor[t + i] / starts.length; }
+  let seg = 1;
+  while (seg * 2 <= Math.min(raw.length, 4 * fs)) seg *= 2;
+  const pb = welch(raw, fs, seg), pa = welch(cor, fs, seg);
+  const sliceHz = fs / L;
+  const maxHz = Math.min(fs / 2, Math.max(100, sliceHz * 6.5));
+  const nF = pb.freqs.findIndex((f) => f > maxHz);
+  const n = nF < 0 ? pb.freqs.length : nF;
+  const harmonicsHz = Array.from({ length: 5 }, (_, h) => (h + 1) * sliceHz).filter((f) => f <= maxHz);
+  const hb = harmonicPowerDb(raw, fs, sliceHz, 5), ha = harmonicPowerDb(cor, fs, sliceHz, 5);
+  const metrics: CorrectionView['metrics'] = [
+    { name: `RMS ratio (${meta.channels[channel].name})`, value: rms(raw) / rms(cor), note: 'uncorrected / corrected, higher is better' },
+    { name: 'median residual artifact (uV pk-pk)', value: medianResidualArtifact([cor], starts, L), note: 'per-epoch peak-to-peak of the mean epoch' },
+    { name: 'artifact before (uV pk-pk)', value: medianResidualArtifact([raw], starts, L) },
+    { name: 'slice harmonics power before (dB)', value: hb.map((x) => x.toFixed(1)).join(', ') },
+    { name: 'slice harmonics power after (dB)', value: ha.map((x) => x.toFixed(1)).join(', ') },
+  ];
+  const runWide: CorrectionView['metrics'] = [];
+  for (const [k, v] of Object.entries(run.summary)) if (!/^ch\d+$/.test(k)) flatten(k, v, runWide);
+  flatten(`channel`, run.summary[`ch${channel}`], runWide);
+  metrics.push(...runWide.slice(0, 30));
+  return {
+    runId: run.runId, channel, channelName: meta.channels[channel].name, sampleRate: fs,
+    triggers: Int32Array.from(trig.samples), triggerSource: trig.source, epochLength: L,
+    templateBefore: before, templateAfter: after,
+    freqs: Float32Array.from(pb.freqs.subarray(0, n)), psdBefore: toDb(pb.psd, n), psdAfter: toDb(pa.psd, n),
+    sliceHz, harmonicsHz, metrics,
+  };
+}

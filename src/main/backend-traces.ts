@@ -1,0 +1,76 @@
+// Trace windows for the workbench: min/max decimation per pixel column runs on the pool workers
+// (each reads its share of the channels straight from the recording or the run's cache files).
+// While a run keeps every worker busy, the window is decimated here instead, so panning never
+// waits behind a sort.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TraceBlock, TraceRequest } from '../shared/api';
+import { SpikeDeskError } from '../shared/errors';
+import type { RecordingMeta, SourceRef } from '../shared/recording';
+import type { Pool } from './pool/pool';
+import { latestRunWith, readSession } from './pipeline/session-store';
+import { decimateTask, type DecimateResult, type TraceInput } from './session/workbench-tasks';
+
+const MAX_TRACE_SAMPLES = 32 * 30000 * 60;
+
+/** Per-channel float32 files of the latest run that produced filtered or corrected samples. */
+export function resultFiles(sessionDir: string, view: 'filtered' | 'corrected'): Record<number, string> | null {
+  const s = readSession(sessionDir);
+  if (!s) return null;
+  const stage = view === 'filtered' ? 'filter' : 'correct';
+  const run = latestRunWith(s, stage);
+  if (!run) return null;
+  const files: Record<number, string> = {};
+  let any = false;
+  for (const c of run.channels) {
+    const f = path.join(run.stages[stage]!.dir, `ch${String(c).padStart(4, '0')}.f32`);
+    if (fs.existsSync(f)) { files[c] = f; any = true; }
+  }
+  return any ? files : null;
+}
+
+export function checkChannels(ch: unknown, n: number): number[] {
+  if (!Array.isArray(ch) || ch.length === 0 || ch.length > 1024 || !ch.every((c) => Number.isInteger(c) && c >= 0 && c < n)) {
+    throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `channel list ${JSON.stringify(ch)} is invalid for a recording with ${n} channels`, fix: `use channel indices 0..${n - 1}` });
+  }
+  return ch as number[];
+}
+
+export async function pooledTraces(pool: Pool, meta: RecordingMeta, ref: SourceRef, sessionDir: string, req: TraceRequest): Promise<TraceBlock> {
+  const channels = checkChannels(req.channels, meta.channels.length);
+  if (!(Number.isFinite(req.startS) && Number.isFinite(req.endS) && req.endS > req.startS)) {
+    throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `time window ${req.startS}..${req.endS} s is empty`, fix: 'ask for a window with end > start' });
+  }
+  let input: TraceInput;
+  if (req.view === 'raw') input = { kind: 'source', ref };
+  else if (req.view === 'filtered' || req.view === 'corrected') {
+    const files = resultFiles(sessionDir, req.view);
+    if (!files) throw new SpikeDeskError({ code: 'NOT_FOUND', message: `no ${req.view} data yet`, fix: `run the ${req.view === 'corrected' ? 'correction' : 'filter or sort'} first` });
+    const missing = channels.filter((c) => !files[c]);
+    if (missing.length) throw new SpikeDeskError({ code: 'NOT_FOUND', message: `channels ${missing.map((c) => meta.channels[c].name).join(', ')} have no ${req.view} result`, fix: 'run the pipeline on these channels or show raw data' });
+    input = { kind: 'f32', files };
+  } else throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown trace view ${String(req.view)}`, fix: 'use raw, filtered or corrected' });
+  const pixels = Math.max(1, Math.min(8192, Math.floor(req.pixels)));
+  const start = Math.max(0, Math.floor(req.startS * meta.sampleRate));
+  const end = Math.min(meta.nSamples, Math.ceil(req.endS * meta.sampleRate));
+  if (end <= start) return { min: channels.map(() => new Float32Array(0)), max: channels.map(() => new Float32Array(0)), t0: req.startS, dt: 1 / meta.sampleRate, exact: true };
+  if ((end - start) * channels.length > MAX_TRACE_SAMPLES) {
+    throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'trace window too long to display at once', fix: 'zoom in (at most one minute of 32 channels at 30 kHz)' });
+  }
+  const n = end - start;
+  const columns = Math.min(pixels, n);
+  const idle = pool.workers().filter((w) => !w.busy).length;
+  let parts: DecimateResult[];
+  if (idle === 0) {
+    parts = [await decimateTask({ input, channels, start, end, columns })];
+  } else {
+    const k = Math.min(idle, channels.length);
+    const chunks = Array.from({ length: k }, (_, i) => channels.slice(Math.floor((i * channels.length) / k), Math.floor(((i + 1) * channels.length) / k)));
+    parts = await Promise.all(chunks.map((chs) => pool.run((api) => api.decimate({ input, channels: chs, start, end, columns }))));
+  }
+  return {
+    min: parts.flatMap((p) => p.min), max: parts.flatMap((p) => p.max),
+    t0: start / meta.sampleRate, dt: n / columns / meta.sampleRate, exact: columns === n,
+  };
+}
