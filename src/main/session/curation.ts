@@ -223,13 +223,6 @@ export class CurationModel {
     return this.doneUpdate(e, 'redo');
   }
 
-  /** Appends an already-resolved entry (journal replay). Its ids must be fresh. */
-  applyEntry(e: HistoryEntry): UpdateInfo {
-    const { added } = entryDelta(e);
-    if (added.some((x) => x < this.counter)) badRequest(`entry reuses cluster ids ${added.join(', ')} (next id ${this.counter})`, 'the journal is inconsistent; start a fresh one');
-    return this.doNew(() => e);
-  }
-
   private doNew(make: (nextId: ClusterId) => HistoryEntry): UpdateInfo {
     const e = make(this.counter);
     this.validate(e);
