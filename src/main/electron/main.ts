@@ -3,7 +3,7 @@
 // which the backend is exposed over comlink. The only folder that imports 'electron'.
 
 import path from 'node:path';
-import { app, BrowserWindow, MessageChannelMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, MessageChannelMain, session, shell } from 'electron';
 import { expose } from 'comlink';
 import { createServices, type Services } from '../compose';
 import { UtilityHost } from './utility-host';
@@ -11,9 +11,13 @@ import { electronPortEndpoint } from '../../workers/endpoint';
 import { installRpcErrorHandler } from '../../shared/rpc';
 import { CSP } from '../web/server';
 import type { EventMessage } from '../../shared/api';
-import { installMenu } from './menu';
+import { installMenu, menuMessage, openPath, type MenuContext } from './menu';
+import { RecentFiles } from '../session/recent';
+import type { MenuCommand } from '../../shared/menu';
 
 let services: Services | null = null;
+let rendererPort: Electron.MessagePortMain | null = null;
+let currentRecording: string | null = null;
 
 async function createWindow(): Promise<void> {
   const win = new BrowserWindow({
@@ -35,6 +39,7 @@ async function createWindow(): Promise<void> {
     const off = services!.onEvent((e) => port1.postMessage({ spikedeskEvent: e } satisfies EventMessage));
     win.once('closed', off);
     port1.start();
+    rendererPort = port1;
     win.webContents.postMessage('spikedesk:port', null, [port2]);
   });
   win.once('ready-to-show', () => win.show());
@@ -54,10 +59,27 @@ app.whenReady().then(async () => {
     workerEntry: path.join(__dirname, 'worker.cjs'),
     demoDir: path.join(app.getPath('userData'), 'demo'),
   });
-  // A file given on the command line is one the user chose.
-  for (const a of process.argv.slice(app.isPackaged ? 1 : 2)) if (!a.startsWith('-')) services.allow.allowFile(a);
-  installMenu(services);
+  const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent.json'));
+  recent.prune();
+  for (const p of recent.list()) services.allow.allowFile(p);
+  const menu: MenuContext = {
+    services, recent,
+    sessionFolder: () => (currentRecording ? services!.engine.sessionDir(currentRecording) : null),
+    send: (cmd: MenuCommand) => {
+      if (cmd.kind === 'open') currentRecording = cmd.path;
+      rendererPort?.postMessage(menuMessage(cmd));
+    },
+  };
+  installMenu(menu);
+  // Drag-and-drop: the preload reports the dropped file's path; only our own window may send it.
+  ipcMain.on('spikedesk:dropped', (e, p: unknown) => {
+    if (typeof p !== 'string' || !BrowserWindow.fromWebContents(e.sender)) return;
+    openPath(menu, p);
+  });
   await createWindow();
+  // A file given on the command line is one the user chose: open it once the window is ready.
+  const fromArgs = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
+  if (fromArgs) setTimeout(() => openPath(menu, path.resolve(fromArgs)), 500);
 });
 
 app.on('window-all-closed', async () => {

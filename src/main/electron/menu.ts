@@ -1,14 +1,113 @@
-// The application menu (Electron). Actions go to the renderer as menu commands on the same
-// event channel the web UI's menu bar uses.
+// The application menu (Electron): File, Edit, View, Help. File actions that need a path use
+// native dialogs; the chosen path joins the allow-list (and the recent list for recordings),
+// then the command goes to the renderer, which runs it through the same backend calls as the
+// web UI's menu bar.
 
-import { Menu, app, type MenuItemConstructorOptions } from 'electron';
+import path from 'node:path';
+import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions } from 'electron';
 import type { Services } from '../compose';
+import type { RecentFiles } from '../session/recent';
+import { CORRECTED_FORMATS, SORTED_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
 
-export function installMenu(_services: Services): void {
+export interface MenuContext {
+  services: Services;
+  recent: RecentFiles;
+  /** Folder of the recording open in the focused window (for dialogs and Reveal). */
+  sessionFolder(): string | null;
+  send(cmd: MenuCommand): void;
+}
+
+const RECORDING_FILTERS = [
+  { name: 'Recordings', extensions: ['dat', 'bin', 'oebin', 'meta', 'nwb', 'h5', 'hdf5', 'edf', 'bdf', 'vhdr', 'rhd'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+async function openRecording(ctx: MenuContext): Promise<void> {
+  const win = BrowserWindow.getFocusedWindow();
+  const opts = { properties: ['openFile' as const], filters: RECORDING_FILTERS };
+  const res = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  if (res.canceled || !res.filePaths[0]) return;
+  openPath(ctx, res.filePaths[0]);
+}
+
+export function openPath(ctx: MenuContext, p: string): void {
+  ctx.services.allow.allowFile(p);
+  ctx.recent.add(p);
+  ctx.send({ kind: 'open', path: p });
+  installMenu(ctx); // refresh Open Recent
+}
+
+async function chooseExportTarget(ctx: MenuContext, label: string, ext: string | null): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  const defaultPath = path.join(ctx.sessionFolder() ?? app.getPath('documents'), 'exports', ext ? `sorted.${ext}` : 'sorted');
+  const res = ext
+    ? await (win ? dialog.showSaveDialog(win, { title: `Export ${label}`, defaultPath, filters: [{ name: label, extensions: [ext] }] }) : dialog.showSaveDialog({ defaultPath }))
+    : await (win ? dialog.showSaveDialog(win, { title: `Export ${label} (a new folder)`, defaultPath }) : dialog.showSaveDialog({ defaultPath }));
+  if (res.canceled || !res.filePath) return null;
+  // Export targets are user-chosen paths too; existing ones are confirmed by the save dialog.
+  ctx.services.allow.allowFile(res.filePath);
+  ctx.services.allow.allowRoot(path.dirname(res.filePath));
+  return res.filePath;
+}
+
+export function installMenu(ctx: MenuContext): void {
+  const recentItems: MenuItemConstructorOptions[] = ctx.recent.list().map((p) => ({ label: p, click: () => openPath(ctx, p) }));
   const template: MenuItemConstructorOptions[] = [
-    { label: 'File', submenu: [{ role: 'quit' }] },
-    { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
-    { label: 'Help', submenu: [{ label: `About SpikeDesk ${app.getVersion()}`, enabled: false }] },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => void openRecording(ctx) },
+        { label: 'Open Recent', submenu: recentItems.length ? [...recentItems, { type: 'separator' }, { label: 'Clear Recent', click: () => { ctx.recent.clear(); installMenu(ctx); } }] : [{ label: 'No recent files', enabled: false }] },
+        { label: 'Open Demo', submenu: [
+          { label: 'Spike sorting demo', click: () => ctx.send({ kind: 'open-demo', demo: 'spikes' }) },
+          { label: 'EEG-fMRI demo', click: () => ctx.send({ kind: 'open-demo', demo: 'eeg' }) },
+        ] },
+        { type: 'separator' },
+        { label: 'Export Sorted Units', submenu: SORTED_FORMATS.map((f) => ({
+          label: `${f.label}…`,
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-sorted', format: f.format, path: p }); },
+        })) },
+        { label: 'Export Corrected Recording', submenu: CORRECTED_FORMATS.map((f) => ({
+          label: `${f.label}…`,
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-corrected', format: f.format, path: p }); },
+        })) },
+        { label: 'Reveal Session Folder', click: () => { const d = ctx.sessionFolder(); if (d) void shell.openPath(d); } },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
+    {
+      label: 'Edit',
+      submenu: [
+        // Curation undo/redo; text fields keep their own undo through the renderer's key handling.
+        { label: 'Undo Curation', accelerator: 'CmdOrCtrl+Z', click: () => ctx.send({ kind: 'undo' }) },
+        { label: 'Redo Curation', accelerator: 'CmdOrCtrl+Shift+Z', click: () => ctx.send({ kind: 'redo' }) },
+        { type: 'separator' },
+        { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' },
+      ],
+    },
+    {
+      label: 'View',
+      submenu: [
+        ...['traces', 'clusters', 'units', 'correction'].map((v) => ({ label: v[0].toUpperCase() + v.slice(1), click: () => ctx.send({ kind: 'view', view: v }) })),
+        { type: 'separator' },
+        { label: 'Light Theme', click: () => ctx.send({ kind: 'theme', theme: 'light' }) },
+        { label: 'Dark Theme', click: () => ctx.send({ kind: 'theme', theme: 'dark' }) },
+        { type: 'separator' },
+        { role: 'reload' }, { role: 'toggleDevTools' }, { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      label: 'Help',
+      submenu: [
+        { label: 'Keyboard Shortcuts', accelerator: 'Shift+/', click: () => ctx.send({ kind: 'shortcuts' }) },
+        { label: `About SpikeDesk ${app.getVersion()}`, click: () => ctx.send({ kind: 'about' }) },
+      ],
+    },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+export function menuMessage(cmd: MenuCommand): MenuMessage {
+  return { spikedeskMenu: cmd };
 }

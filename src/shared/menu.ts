@@ -1,0 +1,36 @@
+// Menu commands shared by the Electron application menu and the web UI's menu bar, so both
+// offer the same actions. Electron sends them to the renderer as {spikedeskMenu: MenuCommand}.
+
+export type SortedExportFormat = 'phy' | 'nwb' | 'blech' | 'csv';
+export type CorrectedExportFormat = 'edf' | 'brainvision';
+
+export type MenuCommand =
+  | { kind: 'open'; path: string }
+  | { kind: 'open-demo'; demo: 'spikes' | 'eeg' }
+  | { kind: 'export-sorted'; format: SortedExportFormat; path: string }
+  | { kind: 'export-corrected'; format: CorrectedExportFormat; path: string }
+  | { kind: 'reveal-session' }
+  | { kind: 'undo' }
+  | { kind: 'redo' }
+  | { kind: 'theme'; theme: 'light' | 'dark' }
+  | { kind: 'view'; view: string }
+  | { kind: 'shortcuts' }
+  | { kind: 'about' };
+
+export interface MenuMessage { spikedeskMenu: MenuCommand }
+
+export function isMenuMessage(x: unknown): x is MenuMessage {
+  return typeof x === 'object' && x !== null && 'spikedeskMenu' in x;
+}
+
+export const SORTED_FORMATS: { format: SortedExportFormat; label: string; ext: string | null }[] = [
+  { format: 'phy', label: 'Phy folder', ext: null },
+  { format: 'nwb', label: 'NWB', ext: 'nwb' },
+  { format: 'blech', label: 'blech_clust HDF5', ext: 'h5' },
+  { format: 'csv', label: 'CSV / TSV', ext: null },
+];
+
+export const CORRECTED_FORMATS: { format: CorrectedExportFormat; label: string; ext: string }[] = [
+  { format: 'edf', label: 'EDF+', ext: 'edf' },
+  { format: 'brainvision', label: 'BrainVision', ext: 'vhdr' },
+];
