@@ -10,6 +10,7 @@ import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
 import type { Pool } from '../pool/pool';
+import { readBundle } from './bundle';
 import { removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import { channelFile, globalFile, groupFile, isCached, makePlan, stageOf, type Plan } from './planner';
@@ -221,7 +222,11 @@ export class Engine {
     }
     if (stage === 'triggers' && spec.workflow === 'correct') {
       const out = globalFile(sp);
-      if (isCached(out)) { rec.cached++; return; }
+      if (isCached(out)) {
+        rec.cached++;
+        summary.triggers = readBundle(out).info.summary;
+        return;
+      }
       const res = await runTask((attempt) => ({ kind: 'triggers', runId, source, params: spec.params, out, attempt }), -1, ['triggers'], false);
       if (res.ok) {
         rec.executed++;

@@ -1,0 +1,119 @@
+// Shared plumbing of the CLI commands: exit codes, opening the input, the worker pool, and
+// running a spec with progress bars, Ctrl+C handling and the run report.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SpikeDeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
+import type { ExecutionMode, PipelineSpec } from '../shared/params';
+import type { RunReport } from '../shared/progress';
+import type { OpenOptions, RecordingMeta, SourceRef } from '../shared/recording';
+import { openSource } from '../main/io';
+import type { Source } from '../main/io/source';
+import { Engine } from '../main/pipeline/engine';
+import { Pool, defaultPoolSize } from '../main/pool/pool';
+import { ThreadHost } from '../main/pool/thread-host';
+import { num, str, UsageError, type ParsedArgs } from './args';
+import { ProgressBars } from './progress-bar';
+
+export const EXIT = { ok: 0, usage: 1, badInput: 2, runFailed: 3, cancelled: 130 } as const;
+
+const INPUT_CODES: ErrorCode[] = ['FILE_NOT_FOUND', 'FILE_UNREADABLE', 'FILE_EMPTY', 'FILE_TRUNCATED', 'FORMAT_UNKNOWN',
+  'FORMAT_CORRUPT', 'FORMAT_UNSUPPORTED', 'HEADER_MISMATCH', 'BAD_SAMPLES', 'NO_TRIGGERS', 'NOT_FOUND'];
+
+/** Exit code for anything thrown by a command. */
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof UsageError) return EXIT.usage;
+  const info = toErrorInfo(e);
+  if (info.code === 'BAD_PARAMETER' || info.code === 'BAD_REQUEST') return EXIT.usage;
+  if (INPUT_CODES.includes(info.code)) return EXIT.badInput;
+  if (info.code === 'CANCELLED') return EXIT.cancelled;
+  return EXIT.runFailed;
+}
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  json: boolean;
+}
+
+export async function openInput(file: string | undefined, open: OpenOptions): Promise<Source> {
+  if (!file) throw new UsageError('give the recording file');
+  if (!fs.existsSync(file)) throw new SpikeDeskError({ code: 'FILE_NOT_FOUND', message: 'the file does not exist', file, fix: 'check the path' });
+  return openSource(path.resolve(file), open);
+}
+
+/** The worker entry: the built one next to a bundled CLI, else the TypeScript source via tsx. */
+export function workerEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const c of [path.join(here, 'worker.js'), path.join(here, '../main/pool/worker.js'), path.join(here, '../main/pool/worker.ts')]) {
+    if (fs.existsSync(c)) return c;
+  }
+  throw new SpikeDeskError({ code: 'INTERNAL', message: 'worker entry not found next to the CLI' });
+}
+
+export function modeFrom(a: ParsedArgs): ExecutionMode {
+  const kind = str(a, 'mode') ?? 'fast';
+  if (kind !== 'fast' && kind !== 'low-memory') throw new UsageError(`--mode ${kind}: use fast or low-memory`);
+  const jobs = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number of workers') ?? defaultPoolSize();
+  const memoryBudgetMB = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? 512;
+  return { kind, jobs: kind === 'fast' ? jobs : 1, memoryBudgetMB };
+}
+
+export function readParamsFile(a: ParsedArgs): unknown {
+  const file = str(a, 'params');
+  if (file === undefined) return undefined;
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch {
+    throw new UsageError(`--params ${file}: cannot read the file`);
+  }
+  try { return JSON.parse(text); } catch (e) {
+    throw new UsageError(`--params ${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  engine: Engine;
+  meta: RecordingMeta;
+}
+
+/** Run a spec on a fresh pool with progress bars on a TTY; Ctrl+C cancels the run. */
+export async function runSpec(spec: PipelineSpec, ref: SourceRef, meta: RecordingMeta, io: Io, showProgress: boolean): Promise<RunOutcome> {
+  const pool = new Pool(new ThreadHost(), workerEntry(), { size: spec.mode.jobs });
+  await pool.start();
+  const engine = new Engine(pool);
+  const bars = showProgress && !io.json && io.stderr.isTTY ? new ProgressBars(io.stderr) : null;
+  try {
+    const est = engine.estimate(spec, meta);
+    const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
+    if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s\n`);
+    const started = engine.start(spec, ref, meta, (p) => bars?.update(p));
+    const onSigint = (): void => engine.cancel(started.runId);
+    process.once('SIGINT', onSigint);
+    try {
+      const report = await started.done;
+      bars?.finish();
+      return { report, engine, meta };
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  } finally {
+    await pool.dispose();
+  }
+}
+
+export function reportExit(r: RunReport): number {
+  if (r.state === 'cancelled') return EXIT.cancelled;
+  if (r.state === 'failed' || r.failed.length) return EXIT.runFailed;
+  return EXIT.ok;
+}
+
+export function describeReport(r: RunReport): string {
+  const lines = [
+    `${r.workflow} ${r.state} in ${r.wallS.toFixed(1)} s (${r.mode}, ${r.jobs} worker(s)); peak RSS per worker: ${r.peakRssMB.map((m) => `${Math.round(m)} MB`).join(', ') || 'n/a'}`,
+    `stages run: ${r.stagesRun.join(', ') || 'none'}; from cache: ${r.stagesCached.join(', ') || 'none'}`,
+  ];
+  for (const f of r.failed) lines.push(`channel ${f.channel} FAILED: ${f.reason}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,67 @@
+// The `spikedesk` command line: headless batch runs on the same services as the app
+// (io sources, the run engine on a worker pool, exporters). Exit codes: 0 ok, 1 usage,
+// 2 bad input file, 3 run failure or partial result, 130 cancelled (Ctrl+C).
+
+import { fileURLToPath } from 'node:url';
+import { SpikeDeskError, toErrorInfo } from '../shared/errors';
+import { parseArgs, UsageError } from './args';
+import { exitCodeFor, EXIT, type Io } from './common';
+import { correctCommand, exportCommand, infoCommand, sortCommand } from './commands';
+
+export const USAGE = `Usage: spikedesk <command> FILE [options]
+
+Commands:
+  info FILE                 channels, sample rate, duration, events
+  sort FILE [--out DIR]     spike sorting; --out writes a phy folder plus spikes.tsv and units.tsv
+  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision)
+  export FILE --out DIR     export the latest sort of FILE (--format phy|tsv, default phy)
+
+Options:
+  --params FILE.json        parameters, deep-merged over the defaults
+  --mode fast|low-memory    fast: whole channels on N workers; low-memory: one channel at a time, streamed
+  --jobs N, -j N            workers in fast mode (default: cores - 1)
+  --memory MB               memory budget of low-memory mode (default 512)
+  --only 0-3,7              process only these channels
+  --trigger-channel NAME    correct: triggers from this stim channel
+  --trigger-regex RE        correct: triggers from event labels matching RE
+  --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
+                            raw binary input (.dat/.bin without a sidecar)
+  --json                    machine-readable output on stdout
+  --no-progress             no progress bars
+`;
+
+const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {
+  info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand,
+};
+
+export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let json = false;
+  try {
+    const a = parseArgs(argv);
+    json = a.flags.has('json');
+    if (a.flags.has('help') || a.command === 'help') {
+      io.stdout.write(USAGE);
+      return EXIT.ok;
+    }
+    if (!a.command) throw new UsageError('no command given');
+    const cmd = COMMANDS[a.command];
+    if (!cmd) throw new UsageError(`unknown command "${a.command}"`);
+    return await cmd(a, { ...io, json });
+  } catch (e) {
+    const code = exitCodeFor(e);
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ error: e instanceof UsageError ? { code: 'USAGE', message: e.message } : toErrorInfo(e), exitCode: code })}\n`);
+    } else if (e instanceof UsageError) {
+      io.stderr.write(`spikedesk: ${e.message}\n\n${USAGE}`);
+    } else {
+      const err = e instanceof SpikeDeskError ? e : new SpikeDeskError(toErrorInfo(e));
+      io.stderr.write(`spikedesk: ${err.describe()}\n`);
+    }
+    return code;
+  }
+}
+
+// Run when executed directly (bin/spikedesk.mjs imports this module and calls main itself).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
