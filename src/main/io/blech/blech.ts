@@ -8,6 +8,7 @@ import type * as H5 from 'h5wasm/node';
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
 import { checkFinite, checkRequest, type NonFinitePolicy } from '../common/checks';
+import { stridedTyped } from '../common/matrix';
 import { corrupt, ioError, mismatch } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
 import { attr, checkStorage, getObj, h5Error, isDataset, isGroup } from '../hdf5/h5';
@@ -32,7 +33,7 @@ class BlechSource implements Source {
         throw h5Error(e, this.meta.path, `reading ${this.meta.channels[c].name}`);
       }
       if (!v || v.length !== end - start) throw corrupt(this.meta.path, `Reading ${this.meta.channels[c].name} returned the wrong size`);
-      for (let i = 0; i < out.length; i++) out[i] = Number(v[i]) * this.scale;
+      stridedTyped(v, 0, 1, out.length, this.scale, 0, out, 0);
       if (this.isFloat) this.replaced += checkFinite(out, this.policy, this.meta.path, this.meta.channels[c].name, start);
       return out;
     });

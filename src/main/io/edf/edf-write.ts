@@ -146,18 +146,14 @@ export async function writeEdf(file: string, h: WriteHeader, readBlock: BlockRea
       const s0 = r0 * spr;
       const s1 = Math.min(h.nSamples, s0 + nr * spr);
       const data = await fetchBlock(file, h, readBlock, s0, s1);
-      const out = Buffer.alloc(nr * recBytes);
+      const ab = new ArrayBuffer(nr * recBytes);
+      const out = Buffer.from(ab);
+      const i16 = new Int16Array(ab); // little-endian hosts only, as everywhere in io/
       for (let r = 0; r < nr; r++) {
         for (let c = 0; c < nCh; c++) {
-          const src = data[c];
-          const base = r * recBytes + c * spr * 2;
-          for (let i = 0; i < spr; i++) {
-            const t = r * spr + i;
-            const x = t < src.length ? src[t] : Math.min(Math.max(0, pmin[c]), pmax[c]); // pad with 0 uV
-            let q = Math.round((x - pmin[c]) * k[c] + DMIN);
-            q = q < DMIN ? DMIN : q > DMAX ? DMAX : q;
-            out.writeInt16LE(q, base + i * 2);
-          }
+          const base = (r * recBytes + c * spr * 2) / 2;
+          const pad = Math.min(Math.max(0, pmin[c]), pmax[c]); // fill the last record with 0 uV
+          quantise(data[c], r * spr, spr, pmin[c], k[c], pad, i16, base);
         }
         out.write(perRec[r0 + r], r * recBytes + nCh * spr * 2, 'utf8');
       }
@@ -169,4 +165,14 @@ export async function writeEdf(file: string, h: WriteHeader, readBlock: BlockRea
     throw e;
   }
   return { path: file, recordSamples: spr, recordDuration: dur, padded: nRec * spr - h.nSamples, physMin: pmin, physMax: pmax };
+}
+
+function quantise(src: Float32Array, from: number, n: number, pmin: number, k: number, pad: number, dst: Int16Array, at: number): void {
+  for (let i = 0; i < n; i++) {
+    const t = from + i;
+    const x = t < src.length ? src[t] : pad;
+    let q = Math.round((x - pmin) * k + DMIN);
+    q = q < DMIN ? DMIN : q > DMAX ? DMAX : q;
+    dst[at + i] = q;
+  }
 }

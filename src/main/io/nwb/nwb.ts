@@ -6,6 +6,7 @@ import type * as H5 from 'h5wasm/node';
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
 import { checkFinite, checkRequest, type NonFinitePolicy } from '../common/checks';
+import { stridedTyped } from '../common/matrix';
 import { corrupt, ioError } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
 import { toMicrovolts } from '../common/units';
@@ -59,14 +60,8 @@ class NwbSource implements Source {
         throw h5Error(e, this.meta.path, `reading samples ${s0}..${s1}`);
       }
       if (!v || v.length !== (s1 - s0) * width) throw corrupt(this.meta.path, `Reading samples ${s0}..${s1} returned the wrong size`);
-      const big = typeof v[0] === 'bigint';
       channels.forEach((c, k) => {
-        const col = this.twoD ? c - lo : 0;
-        const s = this.scale[c];
-        const dst = out[k];
-        for (let i = 0, j = col; i < s1 - s0; i++, j += width) {
-          dst[s0 - start + i] = (big ? Number(v[j]) : (v[j] as number)) * s + this.offset;
-        }
+        stridedTyped(v, this.twoD ? c - lo : 0, width, s1 - s0, this.scale[c], this.offset, out[k], s0 - start);
       });
     }
     if (this.isFloat) {
