@@ -10,10 +10,12 @@ export interface AncState {
   /** Last `taps` reference samples, newest first. */
   hist: Float64Array;
   power: number;
+  /** Largest tap-line energy seen so far: regularises the step where the reference is ~0 (volume gaps). */
+  peak: number;
 }
 
 export function ancState(taps: number, mu: number): AncState {
-  return { taps, mu, w: new Float64Array(taps), hist: new Float64Array(taps), power: 0 };
+  return { taps, mu, w: new Float64Array(taps), hist: new Float64Array(taps), power: 0, peak: 0 };
 }
 
 /** In place: y[i] -= w . ref[i - taps + 1 .. i], adapting w sample by sample (NLMS). */
@@ -26,10 +28,13 @@ export function ancRun(s: AncState, ref: ArrayLike<number>, y: Float64Array): vo
     hist[0] = ref[i];
     s.power += ref[i] * ref[i] - old * old;
     if (s.power < 0) s.power = 0;
+    if (s.power > s.peak) s.peak = s.power;
     let est = 0;
     for (let j = 0; j < taps; j++) est += w[j] * hist[j];
     const e = y[i] - est;
-    const g = s.mu / (1e-9 + s.power);
+    // Plain NLMS divides by the tap energy, which explodes the weights when the reference is nearly
+    // silent; a floor at 1e-2 of the peak energy keeps the step bounded (and deterministic per sample).
+    const g = s.mu / (1e-12 + s.power + 1e-2 * s.peak);
     for (let j = 0; j < taps; j++) w[j] += g * e * hist[j];
     y[i] = e;
   }

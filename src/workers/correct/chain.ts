@@ -35,20 +35,21 @@ function transientSamples(fc: number, order: number, fs: number): number {
 function stagesFor(plan: CorrectionPlan, params: CorrectParams): Stages {
   const o = plan.options, fs = plan.fs;
   const useObs = params.obsComponents > 0 || o.obsVariance > 0;
-  const hp = useObs ? butterSos('highpass', o.filterOrder, o.obsHighpassHz, fs) : null;
+  const hp = useObs ? butterSos('highpass', o.obsHighpassOrder, o.obsHighpassHz, fs) : null;
   const useLp = params.lowpassHz > 0 && params.lowpassHz < fs / 2;
-  const lp = useLp ? butterSos('lowpass', o.filterOrder, params.lowpassHz, fs) : null;
+  const lp = useLp ? butterSos('lowpass', o.lowpassOrder, params.lowpassHz, fs) : null;
   return {
     hp, lp,
-    mHp: hp ? transientSamples(o.obsHighpassHz, o.filterOrder, fs) : 0,
-    mLp: lp ? transientSamples(params.lowpassHz, o.filterOrder, fs) : 0,
+    mHp: hp ? transientSamples(o.obsHighpassHz, o.obsHighpassOrder, fs) : 0,
+    mLp: lp ? transientSamples(params.lowpassHz, o.lowpassOrder, fs) : 0,
   };
 }
 
 /** x - AAS artifact over [a, b) (inside the acquisition window), float64. */
 function residual(read: ReadFn, plan: CorrectionPlan, params: CorrectParams, a: number, b: number): Float64Array {
-  const x = read(a, b);
   const art = aasArtifact(read, plan, params, a, b);
+  // Read after the AAS reads, so a reader that reuses one buffer is fine.
+  const x = read(a, b);
   for (let i = 0; i < art.length; i++) art[i] = x[i] - art[i];
   return art;
 }
@@ -78,14 +79,23 @@ function checkInput(n: number, plan: CorrectionPlan): void {
   }
 }
 
-/** Whole-channel correction ("fast" mode). Returns the corrected channel; outside the acquisition window it equals x. */
-export function correctChannel(x: Float32Array, fs: number, plan: CorrectionPlan, params: CorrectParams, summary?: ChannelSummary): Float32Array {
+export type StageName = 'aas' | 'obs' | 'lowpass' | 'anc';
+
+/**
+ * Whole-channel correction ("fast" mode). Returns the corrected channel; outside the acquisition window
+ * it equals x. onStage, if given, sees the acquisition window after each stage (for per-stage metrics).
+ */
+export function correctChannel(
+  x: Float32Array, fs: number, plan: CorrectionPlan, params: CorrectParams, summary?: ChannelSummary,
+  onStage?: (stage: StageName, windowData: Float64Array) => void,
+): Float32Array {
   checkInput(x.length, plan);
   if (fs !== plan.fs) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `sample rate ${fs} Hz differs from the plan's ${plan.fs} Hz`, fix: 'prepare the plan on the same recording' });
   const st = stagesFor(plan, params);
   const read: ReadFn = (a, b) => x.subarray(a, b);
   const A0 = plan.acqStart, A1 = plan.acqEnd;
   const r = residual(read, plan, params, A0, A1);
+  onStage?.('aas', r);
   let model: ObsModel | null = null;
   if (st.hp) {
     const hp = sosfiltfilt(st.hp, r);
@@ -93,15 +103,17 @@ export function correctChannel(x: Float32Array, fs: number, plan: CorrectionPlan
     accumulate(plan, acc, hp, A0, 0, plan.positions.length);
     model = fitObs(acc, params.obsComponents, plan.options.obsVariance);
     applyObs(plan, model, hp, r, A0, 0, plan.positions.length);
+    onStage?.('obs', r);
   }
   let y: Float64Array = r;
-  if (st.lp) y = sosfiltfilt(st.lp, r);
+  if (st.lp) { y = sosfiltfilt(st.lp, r); onStage?.('lowpass', y); }
   if (params.anc) {
     // Reference: the artifact estimate (AAS + OBS), band-limited like the output.
     const art = new Float64Array(r.length);
     for (let i = 0; i < art.length; i++) art[i] = x[A0 + i] - r[i];
     if (y === r) y = Float64Array.from(r);
     ancRun(ancState(plan.options.ancTaps, plan.options.ancMu), st.lp ? sosfiltfilt(st.lp, art) : art, y);
+    onStage?.('anc', y);
   }
   const out = Float32Array.from(x);
   for (let i = 0; i < y.length; i++) out[A0 + i] = y[i];
@@ -146,31 +158,29 @@ export function correctChannelStreamed(
     model = fitObs(acc, params.obsComponents, plan.options.obsVariance);
   }
   const anc = params.anc ? ancState(plan.options.ancTaps, plan.options.ancMu) : null;
-  {
-    for (const [s, e] of sections) {
-      const out = Float32Array.from(read(s, e));
-      const ca = Math.max(s, A0), cb = Math.min(e, A1);
-      if (ca < cb) {
-        const r2a = Math.max(A0, ca - st.mLp), r2b = Math.min(A1, cb + st.mLp);
-        const span = model ? obsSpan(plan, r2a, r2b, st.mHp) : { e0: 0, e1: 0, from: r2a, to: r2b };
-        const r = residual(read, plan, params, span.from, span.to);
-        const raw = anc ? read(span.from, span.to) : null;
-        if (model && st.hp) applyObs(plan, model, sosfiltfilt(st.hp, r), r, span.from, span.e0, span.e1);
-        let seg = r.subarray(r2a - span.from, r2b - span.from);
-        if (st.lp) seg = sosfiltfilt(st.lp, seg);
-        if (anc && raw) {
-          // ANC runs on the section core only so its state continues exactly across sections.
-          const core = seg.slice(ca - r2a, cb - r2a);
-          const art = Float64Array.from({ length: r2b - r2a }, (_, i) => raw[r2a - span.from + i] - r[r2a - span.from + i]);
-          const ref = (st.lp ? sosfiltfilt(st.lp, art) : art).subarray(ca - r2a, cb - r2a);
-          ancRun(anc, ref, core);
-          for (let i = ca; i < cb; i++) out[i - s] = core[i - ca];
-        } else {
-          for (let i = ca; i < cb; i++) out[i - s] = seg[i - r2a];
-        }
+  for (const [s, e] of sections) {
+    const out = Float32Array.from(read(s, e));
+    const ca = Math.max(s, A0), cb = Math.min(e, A1);
+    if (ca < cb) {
+      const r2a = Math.max(A0, ca - st.mLp), r2b = Math.min(A1, cb + st.mLp);
+      const span = model ? obsSpan(plan, r2a, r2b, st.mHp) : { e0: 0, e1: 0, from: r2a, to: r2b };
+      const r = residual(read, plan, params, span.from, span.to);
+      const raw = anc ? read(span.from, span.to) : null;
+      if (model && st.hp) applyObs(plan, model, sosfiltfilt(st.hp, r), r, span.from, span.e0, span.e1);
+      let seg = r.subarray(r2a - span.from, r2b - span.from);
+      if (st.lp) seg = sosfiltfilt(st.lp, seg);
+      if (anc && raw) {
+        // ANC runs on the section core only so its state continues exactly across sections.
+        const core = seg.slice(ca - r2a, cb - r2a);
+        const art = Float64Array.from({ length: r2b - r2a }, (_, i) => raw[r2a - span.from + i] - r[r2a - span.from + i]);
+        const ref = (st.lp ? sosfiltfilt(st.lp, art) : art).subarray(ca - r2a, cb - r2a);
+        ancRun(anc, ref, core);
+        for (let i = ca; i < cb; i++) out[i - s] = core[i - ca];
+      } else {
+        for (let i = ca; i < cb; i++) out[i - s] = seg[i - r2a];
       }
-      onSection(s, out);
     }
+    onSection(s, out);
   }
   if (summary) Object.assign(summary, { epochs: plan.positions.length, obs: model && { k: model.k, explained: model.explained }, sections: sections.length });
 }

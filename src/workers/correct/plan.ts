@@ -20,8 +20,11 @@ export interface CorrectOptions {
   obsHighpassHz: number;
   /** When > 0, choose the number of OBS components by explained variance instead of obsComponents. */
   obsVariance: number;
-  /** Butterworth order of the OBS high-pass and of the final low-pass. */
-  filterOrder: number;
+  /** Butterworth order of the OBS high-pass. */
+  obsHighpassOrder: number;
+  /** Butterworth order of the final low-pass; steep, so that (applied forward and backward) EEG
+   * below ~55 Hz keeps its power. */
+  lowpassOrder: number;
   /** FARM: epochs are chosen among this many times the window around each epoch. */
   farmSearch: number;
   /** ANC (LMS) taps and normalised step. */
@@ -30,8 +33,8 @@ export interface CorrectOptions {
 }
 
 export const DEFAULT_CORRECT_OPTIONS: CorrectOptions = {
-  preFraction: 0.03, maxLag: 3, halfWidth: 16, obsHighpassHz: 70, obsVariance: 0, filterOrder: 4,
-  farmSearch: 3, ancTaps: 16, ancMu: 0.002,
+  preFraction: 0.03, maxLag: 3, halfWidth: 16, obsHighpassHz: 70, obsVariance: 0, obsHighpassOrder: 4, lowpassOrder: 8,
+  farmSearch: 3, ancTaps: 16, ancMu: 0.0002,
 };
 
 export interface CorrectionPlan {

@@ -36,6 +36,8 @@ export interface EegFmriOptions {
   /** Markers per slice or per volume. */
   markers?: 'slice' | 'volume';
   markerLabel?: string;
+  /** Aperiodic exponent chi of the EEG power spectrum 1/f^chi (resting EEG: about 1-2). */
+  aperiodicExponent?: number;
 }
 
 export interface EegFmriTruth {
@@ -146,10 +148,10 @@ function catmull(y0: number, y1: number, y2: number, y3: number, f: number): num
   return y1 + 0.5 * f * (y2 - y0 + f * (2 * y0 - 5 * y1 + 4 * y2 - y3 + f * (3 * (y1 - y2) + y3 - y0)));
 }
 
-/** Amplitude spectrum of EEG source p at frequency f (Hz). */
-function sourceShape(p: number, f: number): number {
+/** Amplitude spectrum of EEG source p at frequency f (Hz); power falls as 1/f^chi. */
+function sourceShape(p: number, f: number, chi: number): number {
   const g = (f0: number, w: number): number => Math.exp(-0.5 * ((f - f0) / w) ** 2);
-  const pink = 1 / Math.sqrt(Math.max(f, 0.5));
+  const pink = Math.max(f, 0.5) ** (-chi / 2);
   const roll = 1 / Math.sqrt(1 + (f / 120) ** 4);
   switch (p) {
     case 0: return 0.15 * pink + 1.2 * g(10, 0.9);
@@ -172,6 +174,7 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
   if (!(fs >= 2000)) bad(`sample rate ${fs} Hz is below 2 kHz`, 'use 2000 Hz or more (5000 is usual for EEG-fMRI)');
   if (!(spv * T < trS * fs)) bad('slices do not fit into one TR', 'lower slicesPerVolume or the slice period');
   if (!(T / fs > WAVE_T1_S + 0.005)) bad('slice period is shorter than the EPI slice waveform', 'use a slice period of at least 60 ms');
+  const chi = o.aperiodicExponent ?? 1.5;
   const nSamples = Math.round(dur * fs);
   const rng = new Rng(mix(seed, 7));
   const D = Math.max(1, Math.round(fs / LOW_RATE));
@@ -241,7 +244,7 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
       let ss = 0;
       for (let k = 0; k < CHUNK; k++) {
         const f = (Math.min(k, CHUNK - k) * fsLow) / CHUNK;
-        a[k] = k === 0 ? 0 : sourceShape(key, f);
+        a[k] = k === 0 ? 0 : sourceShape(key, f, chi);
         ss += a[k] * a[k];
       }
       const scale = 1 / Math.sqrt(ss / CHUNK);
@@ -294,15 +297,17 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
     for (let p = 0; p < N_SHARED; p++) lowSource(p, j0, j1, low, mixW[c][p]);
     lowSource(N_SHARED + c, j0, j1, low, mixW[c][N_SHARED]);
     const g = eegRms[c];
+    // Drift (< 0.1 Hz) is added at the low rate: cubic interpolation reproduces it exactly enough.
+    for (let q = 0; q < low.length; q++) {
+      let v = g * low[q];
+      for (const d of drift[c]) v += d.a * Math.sin((2 * Math.PI * d.f * (j0 + q) * D) / fs + d.ph);
+      low[q] = v;
+    }
     for (let i = start; i < end; i++) {
       const t = i / D;
       const j = Math.floor(t);
       const q = j - j0;
-      out[i - start] = g * catmull(low[q - 1], low[q], low[q + 1], low[q + 2], t - j);
-    }
-    for (const d of drift[c]) {
-      const w = (2 * Math.PI * d.f) / fs;
-      for (let i = start; i < end; i++) out[i - start] += d.a * Math.sin(w * i + d.ph);
+      out[i - start] = catmull(low[q - 1], low[q], low[q + 1], low[q + 2], t - j);
     }
     for (let b = Math.floor(start / NOISE_BLOCK); b * NOISE_BLOCK < end; b++) {
       const r = new Rng(mix(seed, 202, c, b));
