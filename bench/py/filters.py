@@ -1,8 +1,10 @@
 """Python peer of bench/filters.bench.ts: scipy.signal.sosfiltfilt throughput on float64 channels.
 
-Usage: filters.py N_CHANNELS SECONDS FS RUNS. Filters each channel with the 300-6000 Hz band-pass built
-like SpikeDesk's default (4th-order Butterworth high-pass then 4th-order low-pass, as SOS), one channel
-at a time on one core, and prints one JSON object: median seconds per run and Msamples/s.
+Usage: filters.py N_CHANNELS SECONDS FS. Builds the 300-6000 Hz band-pass like SpikeDesk's default
+(4th-order Butterworth high-pass then 4th-order low-pass, as SOS) and random float64 channels, warms up,
+prints "ready", then for every "run" line on stdin filters all channels one at a time on one core and
+prints the elapsed seconds as JSON. Interleaving runs with the TypeScript side makes the comparison fair
+on a shared machine. "quit" (or end of input) stops.
 """
 import json
 import sys
@@ -12,7 +14,7 @@ import numpy as np
 import scipy
 import scipy.signal as sig
 
-n_ch, seconds, fs, runs = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+n_ch, seconds, fs = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 n = int(seconds * fs)
 sos = np.vstack([sig.butter(4, 300, 'highpass', fs=fs, output='sos'), sig.butter(4, 6000, 'lowpass', fs=fs, output='sos')])
 rng = np.random.default_rng(1)
@@ -25,10 +27,10 @@ def run():
 
 
 run()  # warm-up
-times = []
-for _ in range(runs):
+print(json.dumps({'ready': True, 'scipy': scipy.__version__, 'samples': n_ch * n}), flush=True)
+for line in sys.stdin:
+    if line.strip() != 'run':
+        break
     t0 = time.perf_counter()
     run()
-    times.append(time.perf_counter() - t0)
-med = float(np.median(times))
-print(json.dumps({'scipy': scipy.__version__, 'median_s': med, 'msamples_per_s': n_ch * n / med / 1e6}))
+    print(json.dumps({'seconds': time.perf_counter() - t0}), flush=True)

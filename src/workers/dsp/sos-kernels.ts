@@ -47,20 +47,20 @@ export function makePlan(sos: Float64Array): SosPlan {
   return { nSections: n, normalized, coef, gain: g, cum };
 }
 
-type Kernel = (buf: Float64Array, first: number, count: number, step: number, c: Float64Array, co: number, z: Float64Array, zo: number) => void;
+type Kernel = (buf: Float64Array, first: number, count: number, step: number, c: Float64Array, co: number, z: Float64Array, zo: number, gOut: number) => void;
 
-const k1: Kernel = (buf, first, count, step, c, co, z, zo) => {
+const k1: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
   const b1 = c[co], b2 = c[co + 1], a1 = c[co + 2], a2 = c[co + 3];
   let z1 = z[zo], z2 = z[zo + 1];
   for (let k = 0, i = first; k < count; k++, i += step) {
     const x = buf[i];
     const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = b2 * x - a2 * u;
-    buf[i] = u;
+    buf[i] = u * gOut;
   }
   z[zo] = z1; z[zo + 1] = z2;
 };
 
-const k2: Kernel = (buf, first, count, step, c, co, z, zo) => {
+const k2: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
   const b1 = c[co], b2 = c[co + 1], a1 = c[co + 2], a2 = c[co + 3];
   const c1 = c[co + 4], c2 = c[co + 5], d1 = c[co + 6], d2 = c[co + 7];
   let z1 = z[zo], z2 = z[zo + 1], w1 = z[zo + 2], w2 = z[zo + 3];
@@ -68,12 +68,12 @@ const k2: Kernel = (buf, first, count, step, c, co, z, zo) => {
     const x = buf[i];
     const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = b2 * x - a2 * u;
     const v = u + w1; w1 = c1 * u - d1 * v + w2; w2 = c2 * u - d2 * v;
-    buf[i] = v;
+    buf[i] = v * gOut;
   }
   z[zo] = z1; z[zo + 1] = z2; z[zo + 2] = w1; z[zo + 3] = w2;
 };
 
-const k3: Kernel = (buf, first, count, step, c, co, z, zo) => {
+const k3: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
   const b1 = c[co], b2 = c[co + 1], a1 = c[co + 2], a2 = c[co + 3];
   const c1 = c[co + 4], c2 = c[co + 5], d1 = c[co + 6], d2 = c[co + 7];
   const e1 = c[co + 8], e2 = c[co + 9], f1 = c[co + 10], f2 = c[co + 11];
@@ -83,12 +83,12 @@ const k3: Kernel = (buf, first, count, step, c, co, z, zo) => {
     const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = b2 * x - a2 * u;
     const v = u + w1; w1 = c1 * u - d1 * v + w2; w2 = c2 * u - d2 * v;
     const p = v + r1; r1 = e1 * v - f1 * p + r2; r2 = e2 * v - f2 * p;
-    buf[i] = p;
+    buf[i] = p * gOut;
   }
   z[zo] = z1; z[zo + 1] = z2; z[zo + 2] = w1; z[zo + 3] = w2; z[zo + 4] = r1; z[zo + 5] = r2;
 };
 
-const k4: Kernel = (buf, first, count, step, c, co, z, zo) => {
+const k4: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
   const b1 = c[co], b2 = c[co + 1], a1 = c[co + 2], a2 = c[co + 3];
   const c1 = c[co + 4], c2 = c[co + 5], d1 = c[co + 6], d2 = c[co + 7];
   const e1 = c[co + 8], e2 = c[co + 9], f1 = c[co + 10], f2 = c[co + 11];
@@ -101,48 +101,115 @@ const k4: Kernel = (buf, first, count, step, c, co, z, zo) => {
     const v = u + w1; w1 = c1 * u - d1 * v + w2; w2 = c2 * u - d2 * v;
     const p = v + r1; r1 = e1 * v - f1 * p + r2; r2 = e2 * v - f2 * p;
     const q = p + t1; t1 = g1 * p - h1 * q + t2; t2 = g2 * p - h2 * q;
-    buf[i] = q;
+    buf[i] = q * gOut;
+  }
+  z[zo] = z1; z[zo + 1] = z2; z[zo + 2] = w1; z[zo + 3] = w2;
+  z[zo + 4] = r1; z[zo + 5] = r2; z[zo + 6] = t1; z[zo + 7] = t2;
+};
+
+// Symmetric numerators (b2 = b0, i.e. zeros on the unit circle: every Butterworth high-/low-pass,
+// band-stop and notch section) save one multiply per section: z2 = x - a2 * y.
+const k1s: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
+  const b1 = c[co], a1 = c[co + 2], a2 = c[co + 3];
+  let z1 = z[zo], z2 = z[zo + 1];
+  for (let k = 0, i = first; k < count; k++, i += step) {
+    const x = buf[i];
+    const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = x - a2 * u;
+    buf[i] = u * gOut;
+  }
+  z[zo] = z1; z[zo + 1] = z2;
+};
+
+const k2s: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
+  const b1 = c[co], a1 = c[co + 2], a2 = c[co + 3];
+  const c1 = c[co + 4], d1 = c[co + 6], d2 = c[co + 7];
+  let z1 = z[zo], z2 = z[zo + 1], w1 = z[zo + 2], w2 = z[zo + 3];
+  for (let k = 0, i = first; k < count; k++, i += step) {
+    const x = buf[i];
+    const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = x - a2 * u;
+    const v = u + w1; w1 = c1 * u - d1 * v + w2; w2 = u - d2 * v;
+    buf[i] = v * gOut;
+  }
+  z[zo] = z1; z[zo + 1] = z2; z[zo + 2] = w1; z[zo + 3] = w2;
+};
+
+const k3s: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
+  const b1 = c[co], a1 = c[co + 2], a2 = c[co + 3];
+  const c1 = c[co + 4], d1 = c[co + 6], d2 = c[co + 7];
+  const e1 = c[co + 8], f1 = c[co + 10], f2 = c[co + 11];
+  let z1 = z[zo], z2 = z[zo + 1], w1 = z[zo + 2], w2 = z[zo + 3], r1 = z[zo + 4], r2 = z[zo + 5];
+  for (let k = 0, i = first; k < count; k++, i += step) {
+    const x = buf[i];
+    const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = x - a2 * u;
+    const v = u + w1; w1 = c1 * u - d1 * v + w2; w2 = u - d2 * v;
+    const p = v + r1; r1 = e1 * v - f1 * p + r2; r2 = v - f2 * p;
+    buf[i] = p * gOut;
+  }
+  z[zo] = z1; z[zo + 1] = z2; z[zo + 2] = w1; z[zo + 3] = w2; z[zo + 4] = r1; z[zo + 5] = r2;
+};
+
+const k4s: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
+  const b1 = c[co], a1 = c[co + 2], a2 = c[co + 3];
+  const c1 = c[co + 4], d1 = c[co + 6], d2 = c[co + 7];
+  const e1 = c[co + 8], f1 = c[co + 10], f2 = c[co + 11];
+  const g1 = c[co + 12], h1 = c[co + 14], h2 = c[co + 15];
+  let z1 = z[zo], z2 = z[zo + 1], w1 = z[zo + 2], w2 = z[zo + 3];
+  let r1 = z[zo + 4], r2 = z[zo + 5], t1 = z[zo + 6], t2 = z[zo + 7];
+  for (let k = 0, i = first; k < count; k++, i += step) {
+    const x = buf[i];
+    const u = x + z1; z1 = b1 * x - a1 * u + z2; z2 = x - a2 * u;
+    const v = u + w1; w1 = c1 * u - d1 * v + w2; w2 = u - d2 * v;
+    const p = v + r1; r1 = e1 * v - f1 * p + r2; r2 = v - f2 * p;
+    const q = p + t1; t1 = g1 * p - h1 * q + t2; t2 = p - h2 * q;
+    buf[i] = q * gOut;
   }
   z[zo] = z1; z[zo + 1] = z2; z[zo + 2] = w1; z[zo + 3] = w2;
   z[zo + 4] = r1; z[zo + 5] = r2; z[zo + 6] = t1; z[zo + 7] = t2;
 };
 
 /** Unnormalised single section (some b0 == 0): the textbook DF2T step. */
-const kGeneric: Kernel = (buf, first, count, step, c, co, z, zo) => {
+const kGeneric: Kernel = (buf, first, count, step, c, co, z, zo, gOut) => {
   const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
   let z1 = z[zo], z2 = z[zo + 1];
   for (let k = 0, i = first; k < count; k++, i += step) {
     const x = buf[i];
     const y = b0 * x + z1; z1 = b1 * x - a1 * y + z2; z2 = b2 * x - a2 * y;
-    buf[i] = y;
+    buf[i] = y * gOut;
   }
   z[zo] = z1; z[zo + 1] = z2;
 };
 
 const FUSED: Kernel[] = [k1, k1, k2, k3, k4];
+const FUSED_SYM: Kernel[] = [k1s, k1s, k2s, k3s, k4s];
 const CHUNK = 4096;
 
+function groupKernel(plan: SosPlan, s: number, g: number): Kernel {
+  for (let k = s; k < s + g; k++) if (plan.coef[4 * k + 1] !== 1) return FUSED[g];
+  return FUSED_SYM[g];
+}
+
 /**
- * Run the cascade in place over `count` samples of buf starting at `first` and moving by `step` (+1 or -1).
- * z holds the plan-space state (2 per section) and is updated.
+ * Run the cascade in place over `count` samples of buf starting at `first` and moving by `step` (+1 or -1),
+ * writing gOut times the plan output (the state is not scaled). z holds the plan-space state (2 per
+ * section) and is updated.
  */
-export function runCascade(plan: SosPlan, buf: Float64Array, first: number, count: number, step: 1 | -1, z: Float64Array): void {
+export function runCascade(plan: SosPlan, buf: Float64Array, first: number, count: number, step: 1 | -1, z: Float64Array, gOut = 1): void {
   const n = plan.nSections;
   if (n === 0 || count <= 0) return;
   if (plan.normalized && n <= 4) {
-    FUSED[n](buf, first, count, step, plan.coef, 0, z, 0);
+    groupKernel(plan, 0, n)(buf, first, count, step, plan.coef, 0, z, 0, gOut);
     return;
   }
+  const kernels = plan.normalized ? Array.from({ length: Math.ceil(n / 4) }, (_, q) => groupKernel(plan, 4 * q, Math.min(4, n - 4 * q))) : [];
   for (let done = 0; done < count; done += CHUNK) {
     const len = Math.min(CHUNK, count - done);
     const start = first + step * done;
     if (plan.normalized) {
-      for (let s = 0; s < n; s += 4) {
-        const g = Math.min(4, n - s);
-        FUSED[g](buf, start, len, step, plan.coef, 4 * s, z, 2 * s);
+      for (let q = 0; q < kernels.length; q++) {
+        kernels[q](buf, start, len, step, plan.coef, 16 * q, z, 8 * q, q === kernels.length - 1 ? gOut : 1);
       }
     } else {
-      for (let s = 0; s < n; s++) kGeneric(buf, start, len, step, plan.coef, 6 * s, z, 2 * s);
+      for (let s = 0; s < n; s++) kGeneric(buf, start, len, step, plan.coef, 6 * s, z, 2 * s, s === n - 1 ? gOut : 1);
     }
   }
 }

@@ -72,8 +72,7 @@ export function sosfiltInPlace(sos: Float64Array, buf: Float64Array, zi?: Float6
   if (zi && zi.length !== 2 * n) bad(`initial state has ${zi.length} values, expected ${2 * n}`, 'pass nSections*2 values');
   const plan = makePlan(sos);
   const z = zi ? convertState(plan, zi, true) : new Float64Array(2 * n);
-  runCascade(plan, buf, 0, buf.length, 1, z);
-  if (plan.gain !== 1) for (let i = 0; i < buf.length; i++) buf[i] *= plan.gain;
+  runCascade(plan, buf, 0, buf.length, 1, z, plan.gain);
   if (zi) zi.set(convertState(plan, z, false));
 }
 
@@ -111,11 +110,8 @@ export function filtfiltSegment(
   // keeps everything linear, so the final result is gain^2 times the plan output.
   const yl = w[total - 1];
   for (let k = 0; k < 2 * ns; k++) z[k] = ziPlan[k] * yl;
-  runCascade(plan, w, total - 1, total, -1, z);
-  const g2 = plan.gain * plan.gain;
-  const from = padLeft + keepStart, to = padLeft + keepEnd;
-  for (let i = from; i < to; i++) w[i] *= g2;
-  out.set(w.subarray(from, to), outOffset);
+  runCascade(plan, w, total - 1, total, -1, z, plan.gain * plan.gain);
+  out.set(w.subarray(padLeft + keepStart, padLeft + keepEnd), outOffset);
 }
 
 /** Plan and plan-space sosfilt_zi for repeated segment filtering. */
