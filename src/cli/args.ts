@@ -13,7 +13,7 @@ export interface ParsedArgs {
 
 /** Flags that take a value; everything else listed in BOOLEAN is a switch. */
 const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
-  'memory', 'from', 'to', 'trigger-channel', 'trigger-regex', 'only']);
+  'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only']);
 const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
@@ -54,7 +54,7 @@ export function num(a: ParsedArgs, name: string, check: (n: number) => boolean, 
   return n;
 }
 
-/** Raw-binary open options from --channels --rate --dtype --gain --offset --format. */
+/** Raw-binary open options from --channels --rate --dtype --gain --offset --input-format. */
 export function openOptions(a: ParsedArgs): OpenOptions {
   const o: OpenOptions = {};
   const ch = num(a, 'channels', (n) => Number.isInteger(n) && n > 0, 'a positive channel count');
@@ -70,7 +70,7 @@ export function openOptions(a: ParsedArgs): OpenOptions {
     if (dtype !== 'int16' && dtype !== 'uint16' && dtype !== 'float32') throw new UsageError(`--dtype ${dtype}: use int16, uint16 or float32`);
     o.dtype = dtype;
   }
-  const format = str(a, 'format');
+  const format = str(a, 'input-format');
   if (format !== undefined) o.format = format as OpenOptions['format'];
   return o;
 }

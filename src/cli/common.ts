@@ -11,6 +11,7 @@ import type { OpenOptions, RecordingMeta, SourceRef } from '../shared/recording'
 import { openSource } from '../main/io';
 import type { Source } from '../main/io/source';
 import { Engine } from '../main/pipeline/engine';
+import type { InjectedFault } from '../main/pipeline/task';
 import { Pool, defaultPoolSize } from '../main/pool/pool';
 import { ThreadHost } from '../main/pool/thread-host';
 import { num, str, UsageError, type ParsedArgs } from './args';
@@ -80,27 +81,36 @@ export interface RunOutcome {
 
 /** Run a spec on a fresh pool with progress bars on a TTY; Ctrl+C cancels the run. */
 export async function runSpec(spec: PipelineSpec, ref: SourceRef, meta: RecordingMeta, io: Io, showProgress: boolean): Promise<RunOutcome> {
+  // Ctrl+C from here on cancels the run (and a run not started yet never starts).
+  let interrupted = false;
+  let cancel = (): void => { interrupted = true; };
+  const onSigint = (): void => cancel();
+  process.on('SIGINT', onSigint);
   const pool = new Pool(new ThreadHost(), workerEntry(), { size: spec.mode.jobs });
-  await pool.start();
-  const engine = new Engine(pool);
-  const bars = showProgress && !io.json && io.stderr.isTTY ? new ProgressBars(io.stderr) : null;
   try {
+    await pool.start();
+    const engine = new Engine(pool, { injectFault: testFault() });
+    const bars = showProgress && !io.json && io.stderr.isTTY ? new ProgressBars(io.stderr) : null;
     const est = engine.estimate(spec, meta);
     const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
     if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s\n`);
+    if (interrupted) throw new SpikeDeskError({ code: 'CANCELLED', message: 'cancelled before the run started' });
     const started = engine.start(spec, ref, meta, (p) => bars?.update(p));
-    const onSigint = (): void => engine.cancel(started.runId);
-    process.once('SIGINT', onSigint);
-    try {
-      const report = await started.done;
-      bars?.finish();
-      return { report, engine, meta };
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    cancel = () => engine.cancel(started.runId);
+    const report = await started.done;
+    bars?.finish();
+    return { report, engine, meta };
   } finally {
+    process.off('SIGINT', onSigint);
     await pool.dispose();
   }
+}
+
+/** Test hook: SPIKEDESK_TEST_FAULT=channel:kind:attempts makes tasks fail (see InjectedFault). */
+function testFault(): InjectedFault | undefined {
+  const v = process.env.SPIKEDESK_TEST_FAULT;
+  const m = v ? /^(\d+):(throw|exit|oom):(\d+)$/.exec(v) : null;
+  return m ? { channel: Number(m[1]), kind: m[2] as InjectedFault['kind'], attempts: Number(m[3]) } : undefined;
 }
 
 export function reportExit(r: RunReport): number {

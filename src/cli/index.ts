@@ -26,6 +26,7 @@ Options:
   --trigger-regex RE        correct: triggers from event labels matching RE
   --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
                             raw binary input (.dat/.bin without a sidecar)
+  --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
   --json                    machine-readable output on stdout
   --no-progress             no progress bars
 `;

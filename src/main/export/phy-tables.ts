@@ -1,6 +1,7 @@
 // Plain-text tables of a sort (DOMAIN.md "CSV/TSV"): spikes.tsv with one row per spike (unit,
 // channel, sample, time_s) and units.tsv with one row per unit and its quality metrics.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 import { unitIdsOf, type SortResult } from '../pipeline/sort-result';
@@ -40,6 +41,7 @@ export function unitsTsv(result: SortResult): string {
 }
 
 export function writeSortTables(outDir: string, result: SortResult): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
   const files = [path.join(outDir, 'spikes.tsv'), path.join(outDir, 'units.tsv')];
   writeFileAtomic(files[0], spikesTsv(result));
   writeFileAtomic(files[1], unitsTsv(result));

@@ -1,0 +1,62 @@
+// Phy folder from a SortedResult (curated or not). phy.ts writes the folder of a fresh sort run
+// straight from the session cache (with a filtered.dat copy); this writer works from the neutral
+// model, so the ids, labels and spikes are the curated ones: one template per unit (its mean
+// waveform on its own channel), cluster_group.tsv with the curation labels. Traces: params.py
+// points at a raw binary recording; for other formats phy opens without a trace view.
+
+import * as path from 'node:path';
+import type { ExportUnit, SortedResult } from '../../shared/export';
+import { writeFileAtomic } from '../io/atomic';
+import { writeNpy, type NpyDtype } from './npy';
+import { spikeOrder, unitsTable } from './tsv';
+
+export function writeSortedPhy(dir: string, result: SortedResult, units: ExportUnit[], notes: string[]): string[] {
+  const files: string[] = [];
+  const put = (name: string, data: ArrayLike<number> | BigInt64Array, shape: number[], dtype: NpyDtype): void => {
+    const f = path.join(dir, name);
+    writeNpy(f, data, shape, dtype);
+    files.push(f);
+  };
+  const text = (name: string, body: string): void => {
+    const f = path.join(dir, name);
+    writeFileAtomic(f, body);
+    files.push(f);
+  };
+  const channels = [...new Set(units.map((u) => u.channel))].sort((a, b) => a - b);
+  const colOf = new Map(channels.map((c, k) => [c, k]));
+  const { unit, index } = spikeOrder(units);
+  const n = unit.length;
+  const d = result.featureNames.length;
+  put('spike_times.npy', BigInt64Array.from(unit, (u, k) => BigInt(Math.round(units[u].spikes[index[k]]))), [n], 'int64');
+  put('spike_clusters.npy', Int32Array.from(unit, (u) => units[u].id), [n], 'int32');
+  put('spike_templates.npy', unit, [n], 'int32'); // template t is the t-th exported unit
+  put('amplitudes.npy', Float64Array.from(unit, (u, k) => Math.abs(units[u].amplitudes?.[index[k]] ?? 1)), [n], 'float64');
+  if (d > 0 && units.every((u) => u.features)) {
+    const pcf = new Float32Array(n * d);
+    for (let k = 0; k < n; k++) pcf.set(units[unit[k]].features!.subarray(index[k] * d, (index[k] + 1) * d), k * d);
+    put('pc_features.npy', pcf, [n, d, 1], 'float32');
+  }
+  const T = units.length, W = result.waveform.pre + result.waveform.post, C = channels.length;
+  const templates = new Float32Array(T * W * C);
+  units.forEach((u, t) => { const c = colOf.get(u.channel)!; for (let j = 0; j < W; j++) templates[(t * W + j) * C + c] = u.meanWaveform[j]; });
+  put('templates.npy', templates, [T, W, C], 'float32');
+  put('pc_feature_ind.npy', units.map((u) => colOf.get(u.channel)!), [T, 1], 'int32');
+  const raw = result.recording.format === 'raw';
+  put('channel_map.npy', raw ? channels : channels.map((_, k) => k), [C], 'int32');
+  // No probe geometry is known: a linear layout, 20 um apart, in channel order.
+  put('channel_positions.npy', channels.flatMap((_, k) => [0, 20 * k]), [C, 2], 'float64');
+  text('cluster_group.tsv', `cluster_id\tgroup\n${units.map((u) => `${u.id}\t${u.label}`).join('\n')}\n`);
+  text('units.tsv', unitsTable(result, units));
+  if (!raw) notes.push('phy: the recording is not a raw binary, so params.py names no trace file and phy opens without traces');
+  else notes.push('phy: params.py assumes the raw recording is int16 with no header (SpikeDesk\'s raw default)');
+  text('params.py', [
+    `dat_path = ${JSON.stringify(raw ? path.resolve(result.recording.path) : 'filtered.dat')}`,
+    `n_channels_dat = ${raw ? result.recording.channels.length : C}`,
+    `dtype = ${JSON.stringify(raw ? 'int16' : 'float32')}`,
+    'offset = 0',
+    `sample_rate = ${result.recording.sampleRate.toFixed(1)}`,
+    `hp_filtered = ${raw ? 'False' : 'True'}`,
+    '',
+  ].join('\n'));
+  return files;
+}

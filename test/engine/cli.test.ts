@@ -1,0 +1,116 @@
+// The spikedesk CLI end to end: info, sort with a phy folder, correct to EDF+, parameter files,
+// and the exit codes (usage 1, bad input 2, partial run 3, Ctrl+C 130).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy } from '../../src/main/export/npy';
+import { openSource } from '../../src/main/io';
+import { makeEegRecording, makeRecording, tmpDir, type TestRecording } from './helpers';
+import { runCli } from './cli-helpers';
+
+let dir: string;
+let r: TestRecording;
+let raw: string[];
+
+beforeAll(async () => {
+  dir = tmpDir('cli');
+  r = await makeRecording(dir, { nChannels: 3, durationS: 10, sampleRate: 20000, unitsPerChannel: [2, 1, 2] });
+  raw = [r.meta.path, '--channels', '3', '--rate', '20000', '--gain', '0.195'];
+});
+
+const npy = (d: string, f: string): ReturnType<typeof decodeNpy> => decodeNpy(fs.readFileSync(path.join(d, f)));
+
+describe('spikedesk CLI', () => {
+  it('info prints channels, rate and duration (text and --json)', async () => {
+    const t = await runCli(['info', ...raw]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/channels:\s+3/);
+    expect(t.stdout).toMatch(/sample rate: 20000 Hz/);
+    expect(t.stdout).toMatch(/duration:\s+10\.000 s/);
+    const j = await runCli(['info', ...raw, '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ sampleRate: 20000, nSamples: 200000, durationS: 10 });
+  });
+
+  it('exits 1 on usage errors and 2 on a bad input file', async () => {
+    expect((await runCli(['frobnicate'])).code).toBe(1);
+    expect((await runCli(['sort', ...raw, '--mode', 'turbo'])).code).toBe(1);
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{"cluster": {"kMaxx": 3}}');
+    const p = await runCli(['sort', ...raw, '--params', bad]);
+    expect(p.code).toBe(1);
+    expect(p.stderr).toMatch(/unknown parameter "kMaxx"/);
+    expect((await runCli(['info', path.join(dir, 'missing.dat')])).code).toBe(2);
+    const empty = path.join(dir, 'empty.dat');
+    fs.writeFileSync(empty, '');
+    const e = await runCli(['info', empty, '--channels', '2', '--rate', '1000', '--json']);
+    expect(e.code).toBe(2);
+    expect(JSON.parse(e.stdout).error.code).toBe('FILE_EMPTY');
+  });
+
+  it('sort --out writes a complete phy folder and the TSV tables, with --params merged over defaults', async () => {
+    const out = path.join(dir, 'phy');
+    const params = path.join(dir, 'params.json');
+    fs.writeFileSync(params, JSON.stringify({ cluster: { kMax: 2 } }));
+    const res = await runCli(['sort', ...raw, '--params', params, '--jobs', '2', '--out', out, '--json']);
+    expect(res.code).toBe(0);
+    const j = JSON.parse(res.stdout);
+    expect(j.report.state).toBe('done');
+    for (const f of ['params.py', 'spike_times.npy', 'spike_clusters.npy', 'spike_templates.npy', 'amplitudes.npy', 'templates.npy',
+      'channel_map.npy', 'channel_positions.npy', 'pc_features.npy', 'pc_feature_ind.npy', 'cluster_group.tsv', 'cluster_info.tsv',
+      'spikes.tsv', 'units.tsv']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    const times = npy(out, 'spike_times.npy');
+    const clusters = npy(out, 'spike_clusters.npy');
+    expect(times.dtype).toBe('<i8');
+    expect(times.values.every((t, i) => i === 0 || t >= times.values[i - 1])).toBe(true);
+    expect(clusters.shape).toEqual(times.shape);
+    const units = fs.readFileSync(path.join(out, 'units.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+    expect(units.length).toBe(j.units);
+    expect(new Set(clusters.values)).toEqual(new Set(units.map((u) => Number(u[0]))));
+    // kMax 2 from the parameter file: at most two units per channel.
+    for (const c of [0, 1, 2]) expect(units.filter((u) => u[1] === String(c)).length).toBeLessThanOrEqual(2);
+    const templates = npy(out, 'templates.npy');
+    expect(templates.shape).toEqual([j.units, 50, 3]);
+    const spikes = fs.readFileSync(path.join(out, 'spikes.tsv'), 'utf8').trim().split('\n');
+    expect(spikes[0]).toBe('unit\tchannel\tsample\ttime_s');
+    expect(spikes.length - 1).toBe(times.shape[0]);
+    expect(fs.readFileSync(path.join(out, 'params.py'), 'utf8')).toMatch(/n_channels_dat = 3\ndtype = "int16"/);
+
+    // export re-writes the same tables from the session, without sorting again.
+    const ex = path.join(dir, 'export');
+    const e = await runCli(['export', ...raw, '--format', 'tsv', '--out', ex]);
+    expect(e.code).toBe(0);
+    expect(fs.readFileSync(path.join(ex, 'spikes.tsv'), 'utf8')).toBe(fs.readFileSync(path.join(out, 'spikes.tsv'), 'utf8'));
+  });
+
+  it('exits 3 with a report naming the failed channel when a channel fails', async () => {
+    // Parameters not run before, so the channels are really processed (not taken from the cache).
+    const params = path.join(dir, 'params-fault.json');
+    fs.writeFileSync(params, JSON.stringify({ detect: { threshold: 4.5 } }));
+    const res = await runCli(['sort', ...raw, '--params', params, '--only', '0-1', '--jobs', '2'], { env: { SPIKEDESK_TEST_FAULT: '1:throw:2' } });
+    expect(res.code).toBe(3);
+    expect(res.stdout).toMatch(/channel 1 FAILED: injected fault/);
+  });
+
+  it('exits 130 when interrupted with Ctrl+C', async () => {
+    const long = await makeRecording(tmpDir('cli-long'), { nChannels: 4, durationS: 40, sampleRate: 30000 });
+    let sent = false;
+    const res = await runCli(['sort', long.meta.path, '--channels', '4', '--rate', '30000', '--mode', 'low-memory'], {
+      onStderr: (text, child) => { if (!sent && /estimated peak/.test(text)) { sent = true; setTimeout(() => child.kill('SIGINT'), 200); } },
+    });
+    expect(sent).toBe(true);
+    expect(res.code).toBe(130);
+    expect(res.stdout).toMatch(/sort cancelled/);
+  });
+
+  it('correct finds the triggers itself, says which it used and writes EDF+', async () => {
+    const eeg = await makeEegRecording(tmpDir('cli-eeg'));
+    const out = path.join(path.dirname(eeg.meta.path), 'clean.edf');
+    const res = await runCli(['correct', eeg.meta.path, '--out', out, '--jobs', '2']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/triggers: \d+ from markers matching .*R128/);
+    const src = await openSource(out);
+    expect(src.meta.channels.map((c) => c.name)).toEqual(eeg.meta.channels.map((c) => c.name));
+    expect(src.meta.nSamples).toBe(eeg.meta.nSamples);
+    src.close();
+  });
+});
