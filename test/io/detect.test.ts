@@ -11,7 +11,7 @@ const dir = tmpDir('detect');
 
 describe('detectFormat', () => {
   it('recognises the fixtures by content even with a misleading extension', () => {
-    for (const [name, ext] of [['edf', '.txt'], ['bdf', '.dat'], ['nwb', '.bin'], ['blech', '.xyz']] as const) {
+    for (const [name, ext] of [['edf', '.txt'], ['bdf', '.dat'], ['nwb', '.bin'], ['blech', '.xyz'], ['intan', '.dat']] as const) {
       const e = expected[name];
       const p = path.join(dir, `${name}${ext}`);
       fs.copyFileSync(fixture(e.path), p);
@@ -37,7 +37,7 @@ describe('detectFormat', () => {
     expect(detectFormat(fixture('bv_int16_vec.vmrk'))).toBe('brainvision');
   });
 
-  it('errors: empty, unknown, missing, folder without recording, Intan', async () => {
+  it('errors: empty, unknown, missing, folder without recording, damaged Intan', async () => {
     const empty = path.join(dir, 'empty.edf');
     fs.writeFileSync(empty, '');
     await expectError(() => openSource(empty), 'FILE_EMPTY');
@@ -53,7 +53,7 @@ describe('detectFormat', () => {
     const b = Buffer.alloc(64);
     b.writeUInt32LE(0xc6912702, 0);
     fs.writeFileSync(rhd, b);
-    await expectError(() => openSource(rhd), 'FORMAT_UNSUPPORTED');
+    await expectError(() => openSource(rhd), 'FORMAT_UNSUPPORTED'); // version 0.0
   });
 
   it('a folder forced to a file format is FILE_UNREADABLE naming it', async () => {

@@ -47,6 +47,7 @@ const bases: Base[] = [
     files: { 'bv_float_mux.vhdr': 'bv_float_mux.vhdr', 'bv_float_mux.vmrk': 'bv_float_mux.vmrk', 'bv_float_mux.eeg': 'bv_float_mux.eeg' },
   },
   { name: 'nwb', files: { 'x.nwb': 'small.nwb' }, text: [], entry: 'x.nwb' },
+  { name: 'intan', files: { 'x.rhd': 'small.rhd' }, text: [], entry: 'x.rhd' },
   { name: 'blech', files: { 'session.h5': 'blech/session.h5', 'session.params': 'blech/session.params' }, text: ['session.params'], entry: 'session.h5' },
 ];
 

@@ -16,11 +16,12 @@ import { isEdfMagic } from './edf/header';
 import { openEdf } from './edf/edf-read';
 import { findVhdr, isBrainVisionText, openBrainVision } from './brainvision/bv-read';
 import { isHdf5Magic, openHdf5 } from './hdf5/detect';
+import { openIntan } from './intan/rhd';
+import { RHD_MAGIC } from './intan/rhd-header';
 
 export type { Source } from './source';
 export type { IoOpenOptions } from './common/options';
 
-const INTAN_MAGIC = 0xc6912702;
 
 /** Which format a path holds, judged by content. */
 export function detectFormat(p: string, opts: IoOpenOptions = {}): FormatId {
@@ -37,7 +38,7 @@ export function detectFormat(p: string, opts: IoOpenOptions = {}): FormatId {
   const edf = isEdfMagic(head);
   if (edf) return edf;
   if (isHdf5Magic(head)) return 'nwb'; // refined to 'blech' by the HDF5 opener from the layout
-  if (head.length >= 4 && head.readUInt32LE(0) === INTAN_MAGIC) return 'intan';
+  if (head.length >= 4 && head.readUInt32LE(0) === RHD_MAGIC) return 'intan';
   const text = head.toString('latin1');
   if (isBrainVisionText(text)) return 'brainvision';
   if (/^\s*\{/.test(text) && /"continuous"/.test(text) && findOebin(p)) return 'openephys';
@@ -46,7 +47,7 @@ export function detectFormat(p: string, opts: IoOpenOptions = {}): FormatId {
   if (path.basename(p) === 'continuous.dat' && findOebin(p)) return 'openephys';
   if ((opts.channels !== undefined && opts.rate !== undefined) || looksRawByName(p)) return 'raw';
   throw ioError('FORMAT_UNKNOWN', p, 'The file is not in a format SpikeDesk recognises',
-    'Supported: raw .dat/.bin (give channels and rate), Open Ephys, SpikeGLX, NWB, blech_clust HDF5, EDF/BDF, BrainVision. '
+    'Supported: raw .dat/.bin (give channels and rate), Open Ephys, SpikeGLX, NWB, blech_clust HDF5, EDF/BDF, BrainVision, Intan .rhd. '
     + 'For header-less binary data, choose the raw format and enter the channel count and rate.');
 }
 
@@ -60,9 +61,7 @@ export async function openSource(p: string, opts: IoOpenOptions = {}): Promise<S
     case 'edf': case 'bdf': return openEdf(p, opts);
     case 'brainvision': return openBrainVision(p, opts);
     case 'nwb': case 'blech': return openHdf5(p, format, opts, opts.format !== undefined);
-    case 'intan':
-      throw ioError('FORMAT_UNSUPPORTED', p, 'Intan .rhd files are not supported yet',
-        "Convert with Intan's tools to one-file-per-signal .dat (then open amplifier.dat as raw int16, 0.195 uV/bit) or to NWB.");
+    case 'intan': return openIntan(p, opts);
     default:
       throw ioError('BAD_PARAMETER', p, `Unknown format '${String(format)}'`, 'Leave the format empty to detect it from the content.');
   }
