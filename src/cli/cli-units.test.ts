@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { channelList, openOptions, parseArgs, UsageError } from './args';
+import { formatEta, progressLines } from './progress-bar';
+import { exitCodeFor } from './common';
+import { SpikeDeskError } from '../shared/errors';
+
+describe('CLI argument parsing', () => {
+  it('parses commands, valued flags, switches and short options', () => {
+    const a = parseArgs(['sort', 'x.dat', '--jobs=3', '-o', 'out', '--json', '--channels', '32', '--rate', '30000', '--dtype', 'int16', '--gain', '0.195']);
+    expect(a.command).toBe('sort');
+    expect(a.positional).toEqual(['x.dat']);
+    expect(a.flags.get('jobs')).toBe('3');
+    expect(a.flags.get('out')).toBe('out');
+    expect(a.flags.get('json')).toBe(true);
+    expect(openOptions(a)).toEqual({ channels: 32, rate: 30000, dtype: 'int16', gain: 0.195 });
+  });
+
+  it('rejects unknown flags, missing values and bad numbers as usage errors', () => {
+    expect(() => parseArgs(['sort', '--frob'])).toThrow(UsageError);
+    expect(() => parseArgs(['sort', '--out'])).toThrow(/needs a value/);
+    expect(() => openOptions(parseArgs(['info', 'f', '--channels', '2.5']))).toThrow(/positive channel count/);
+    expect(() => openOptions(parseArgs(['info', 'f', '--dtype', 'int8']))).toThrow(/int16, uint16 or float32/);
+  });
+
+  it('expands channel lists', () => {
+    expect(channelList('0-3,7')).toEqual([0, 1, 2, 3, 7]);
+    expect(() => channelList('3-1')).toThrow(/reversed/);
+  });
+
+  it('maps errors to exit codes', () => {
+    expect(exitCodeFor(new UsageError('x'))).toBe(1);
+    expect(exitCodeFor(new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'x' }))).toBe(1);
+    expect(exitCodeFor(new SpikeDeskError({ code: 'FORMAT_CORRUPT', message: 'x' }))).toBe(2);
+    expect(exitCodeFor(new SpikeDeskError({ code: 'CANCELLED', message: 'x' }))).toBe(130);
+    expect(exitCodeFor(new Error('boom'))).toBe(3);
+  });
+});
+
+describe('progress bars', () => {
+  it('draws one line per worker and a summary with the ETA', () => {
+    const lines = progressLines({
+      runId: 'r', channelsDone: 3, channelsTotal: 8, etaS: 75, state: 'running',
+      workers: [{ worker: 0, pid: 1, channel: 4, stage: 'detect', fraction: 0.5, rssMB: 120.4 }, { worker: 1, pid: 1, channel: -1, stage: 'idle', fraction: 0, rssMB: 80 }],
+    }, 10);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('worker 0 ch   4 detect   [#####.....]  50%  120 MB');
+    expect(lines[2]).toBe('channels 3/8 [####......]  ETA 1:15');
+    expect(formatEta(NaN)).toBe('--:--');
+    expect(formatEta(3725)).toBe('1:02:05');
+  });
+});

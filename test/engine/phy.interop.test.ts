@@ -1,0 +1,58 @@
+// Interoperability: numpy loads every .npy of a phy folder written by `spikedesk sort --out`, with
+// the dtypes and shapes phy expects, and params.py executes as Python. Skips without numpy.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeRecording, tmpDir } from './helpers';
+import { runCli } from './cli-helpers';
+
+const PY = '/usr/bin/python3';
+const hasNumpy = fs.existsSync(PY) && spawnSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+if (!hasNumpy) console.warn('phy interop test skipped: /usr/bin/python3 with numpy is not installed');
+
+const CHECK = `
+import sys, os, json, numpy as np
+d = sys.argv[1]
+out = {}
+for f in sorted(os.listdir(d)):
+    if f.endswith('.npy'):
+        a = np.load(os.path.join(d, f), allow_pickle=False)
+        out[f] = {'dtype': str(a.dtype), 'shape': list(a.shape), 'finite': bool(np.all(np.isfinite(a)))}
+ns = {}
+exec(open(os.path.join(d, 'params.py')).read(), ns)
+out['params'] = {k: ns[k] for k in ('dat_path', 'n_channels_dat', 'dtype', 'offset', 'sample_rate', 'hp_filtered')}
+t = np.load(os.path.join(d, 'spike_times.npy'))
+out['sorted'] = bool(np.all(np.diff(t) >= 0))
+raw = np.memmap(ns['dat_path'], dtype=ns['dtype'], mode='r', offset=ns['offset'])
+out['datFrames'] = int(raw.size // ns['n_channels_dat'])
+print(json.dumps(out))
+`;
+
+describe.skipIf(!hasNumpy)('phy folder interop (numpy)', () => {
+  it('numpy loads every array with phy dtypes and shapes, and params.py runs', async () => {
+    const dir = tmpDir('interop');
+    const r = await makeRecording(dir, { nChannels: 3, durationS: 8, sampleRate: 20000, unitsPerChannel: [2, 2, 1] });
+    const out = path.join(dir, 'phy');
+    const res = await runCli(['sort', r.meta.path, '--channels', '3', '--rate', '20000', '--gain', '0.195', '--jobs', '2', '--out', out, '--json']);
+    expect(res.code).toBe(0);
+    const nUnits = JSON.parse(res.stdout).units as number;
+    const py = spawnSync(PY, ['-c', CHECK, out], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const o = JSON.parse(py.stdout);
+    const n = o['spike_times.npy'].shape[0];
+    expect(n).toBeGreaterThan(50);
+    expect(o['spike_times.npy']).toMatchObject({ dtype: 'int64', shape: [n] });
+    expect(o['spike_clusters.npy']).toMatchObject({ dtype: 'int32', shape: [n] });
+    expect(o['spike_templates.npy']).toMatchObject({ dtype: 'int32', shape: [n] });
+    expect(o['amplitudes.npy']).toMatchObject({ dtype: 'float64', shape: [n], finite: true });
+    expect(o['templates.npy']).toMatchObject({ dtype: 'float32', shape: [nUnits, 50, 3], finite: true });
+    expect(o['pc_features.npy']).toMatchObject({ dtype: 'float32', shape: [n, 3, 1], finite: true });
+    expect(o['pc_feature_ind.npy']).toMatchObject({ dtype: 'int32', shape: [nUnits, 1] });
+    expect(o['channel_map.npy']).toMatchObject({ dtype: 'int32', shape: [3] });
+    expect(o['channel_positions.npy']).toMatchObject({ dtype: 'float64', shape: [3, 2] });
+    expect(o.sorted).toBe(true);
+    expect(o.params).toEqual({ dat_path: r.meta.path, n_channels_dat: 3, dtype: 'int16', offset: 0, sample_rate: 20000, hp_filtered: false });
+    expect(o.datFrames).toBe(r.meta.nSamples);
+  });
+});
