@@ -83,4 +83,21 @@ describe('raw binary', () => {
     expect(z.read([1], 0, 10)[0][7]).toBe(0);
     z.close();
   });
+
+  it('is lazy: an 8 GB (sparse) file opens and reads a window instantly', async () => {
+    const p = path.join(dir, 'huge.dat');
+    const fd = fs.openSync(p, 'w');
+    fs.ftruncateSync(fd, 8 * 2 ** 30);
+    fs.writeSync(fd, Buffer.from(new Int16Array([7, 8]).buffer), 0, 4, 6 * 2 ** 30);
+    fs.closeSync(fd);
+    const t0 = performance.now();
+    const src = await openSource(p, { channels: 2, rate: 30000 });
+    const at = (6 * 2 ** 30) / 4;
+    const [a, b] = src.read([0, 1], at - 1, at + 1);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(src.meta.nSamples).toBe(2 * 2 ** 30);
+    expect([...a, ...b]).toEqual([0, 7, 0, 8]);
+    src.close();
+    fs.unlinkSync(p);
+  });
 });
