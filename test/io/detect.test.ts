@@ -61,6 +61,13 @@ describe('detectFormat', () => {
     expect(e.file).toBe(dir);
   });
 
+  it('a raw .dat next to an unrelated .vhdr of the same stem stays raw', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'stem-'));
+    fs.copyFileSync(fixture('bv_float_mux.vhdr'), path.join(sub, 'rec.vhdr'));
+    fs.writeFileSync(path.join(sub, 'rec.dat'), Buffer.alloc(400));
+    expect(detectFormat(path.join(sub, 'rec.dat'), { channels: 2, rate: 100 })).toBe('raw');
+  });
+
   it('options.format overrides detection', async () => {
     const src = await openSource(fixture('edfplus.edf'), { format: 'raw', channels: 1, rate: 10 });
     expect(src.meta.format).toBe('raw');

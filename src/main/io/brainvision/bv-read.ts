@@ -15,11 +15,25 @@ export function isBrainVisionText(head: string): boolean {
   return /^(\uFEFF|\u00ef\u00bb\u00bf)?\s*Brain ?Vision Data Exchange Header File/i.test(head);
 }
 
-/** The .vhdr for a .eeg/.vmrk/.dat path (same stem), if there is one. */
+/**
+ * The .vhdr for a .eeg/.vmrk/.dat path: a header with the same stem whose DataFile (or
+ * MarkerFile, for a .vmrk) names this file, so an unrelated raw .dat is not mistaken for one.
+ */
 export function findVhdr(p: string): string | null {
-  if (!/\.(eeg|vmrk|dat|vhdr)$/i.test(p)) return null;
+  if (!/\.(eeg|vmrk|dat)$/i.test(p)) return null;
   const stem = p.replace(/\.[^.]+$/, '');
-  for (const ext of ['.vhdr', '.VHDR', '.ahdr']) if (exists(stem + ext) && stem + ext !== p) return stem + ext;
+  const base = path.basename(p).toLowerCase();
+  for (const ext of ['.vhdr', '.VHDR', '.ahdr']) {
+    const cand = stem + ext;
+    if (!exists(cand)) continue;
+    try {
+      const common = parseIni(readText(cand, 1 << 20)).get('Common Infos');
+      const named = common?.get(/\.vmrk$/i.test(p) ? 'MarkerFile' : 'DataFile');
+      if (named ? path.basename(named).toLowerCase() === base : /\.eeg$/i.test(p)) return cand;
+    } catch {
+      // An unreadable or oversized candidate is not this file's header.
+    }
+  }
   return null;
 }
 
