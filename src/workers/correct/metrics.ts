@@ -112,10 +112,14 @@ export interface CleanComparison {
   corr: number;
 }
 
-/** Error of the corrected signal against the clean EEG over [a, b), both band-passed to [lo, hi] Hz. */
+/**
+ * Error of the corrected signal against the clean EEG over [a, b), both band-passed to [lo, hi] Hz.
+ * The whole arrays are filtered and then cut, so the 0.5 Hz filter's edge transients (seconds long)
+ * stay outside [a, b) when the recording has clean margins around it.
+ */
 export function compareWithClean(corrected: Arr, clean: Arr, fs: number, a: number, b: number, band: [number, number] = [0.5, 40]): CleanComparison {
-  const c = bandpass(corrected.subarray(a, b), fs, band[0], band[1]);
-  const t = bandpass(clean.subarray(a, b), fs, band[0], band[1]);
+  const c = bandpass(corrected, fs, band[0], band[1]).subarray(a, b);
+  const t = bandpass(clean, fs, band[0], band[1]).subarray(a, b);
   let e = 0, ct = 0, cc = 0, tt = 0;
   const mc = c.reduce((s, v) => s + v, 0) / c.length, mt = t.reduce((s, v) => s + v, 0) / t.length;
   for (let i = 0; i < c.length; i++) {
