@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SORT, mergeParams, type SortParams } from '../../shared/params';
+import { generateSpikeRecording } from '../synth/spikes';
+import { clusterStage, detectStage, featureStage, filterStage, metricsStage, noiseCovariance, sortChannel, whitener } from './sort-channel';
+import { symmetricEigen } from './linalg';
+
+const params: SortParams = mergeParams(DEFAULT_SORT, { detect: { threshold: 4, alignUpsample: 5 } });
+
+describe('sortChannel', () => {
+  const rec = generateSpikeRecording({ seed: 21, nChannels: 2, durationS: 12, unitsPerChannel: [2, 0], burstProb: 0, similarPairProb: 0, snrRange: [8, 16] });
+  const x = rec.channel(0);
+
+  it('equals the composition of its cached stages and is deterministic', () => {
+    const a = sortChannel(x, rec.sampleRate, params);
+    const f = filterStage(x, rec.sampleRate, params.filter);
+    const d = detectStage(f, rec.sampleRate, params.detect);
+    const ft = featureStage(d, params.features);
+    const c = clusterStage(d, ft, params.cluster, rec.sampleRate, x.length);
+    const m = metricsStage(d, ft, c, rec.sampleRate, x.length);
+    expect(Array.from(a.labels)).toEqual(Array.from(c.labels));
+    expect(Array.from(a.samples)).toEqual(Array.from(d.samples));
+    expect(a.units.map((u) => u.metrics.nSpikes)).toEqual(m.units.map((u) => u.metrics.nSpikes));
+    const b = sortChannel(Float32Array.from(x), rec.sampleRate, params);
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(Array.from(b.features)).toEqual(Array.from(a.features));
+  });
+
+  it('finds both units, orders them by amplitude and reports metrics', () => {
+    const r = sortChannel(x, rec.sampleRate, params);
+    expect(r.k).toBe(2);
+    expect(r.units[0].metrics.snr).toBeGreaterThan(r.units[1].metrics.snr);
+    for (const u of r.units) {
+      expect(u.metrics.nSpikes).toBeGreaterThan(20);
+      expect(u.metrics.isiViolation1ms).toBeLessThan(0.01);
+      expect(u.metrics.presenceRatio).toBe(1);
+    }
+    expect(r.waveformsMean[0][r.pre]).toBeLessThan(0);
+    expect(r.features.length).toBe(r.samples.length * r.nFeat);
+  });
+
+  it('handles a channel without spikes and rejects an empty one', () => {
+    const quiet = new Float32Array(30000);
+    const r = sortChannel(quiet.map((_, i) => Math.sin(i) * 1e-3), rec.sampleRate, params);
+    expect(r.samples.length).toBeLessThan(5);
+    expect(() => sortChannel(new Float32Array(0), 30000, params)).toThrow(/cannot sort/);
+  });
+});
+
+describe('noise whitening', () => {
+  it('whitener(C) C whitener(C) is the identity for a well-conditioned covariance', () => {
+    const d = 4;
+    const C = Float64Array.from([4, 1, 0, 0.5, 1, 3, 0.2, 0, 0, 0.2, 2, 0.1, 0.5, 0, 0.1, 1]);
+    const W = whitener(C, d, 1e-6);
+    const WC = new Float64Array(d * d), WCW = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) WC[i * d + j] += W[i * d + k] * C[k * d + j];
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) WCW[i * d + j] += WC[i * d + k] * W[k * d + j];
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) expect(WCW[i * d + j]).toBeCloseTo(i === j ? 1 : 0, 10);
+  });
+
+  it('noiseCovariance avoids spikes and estimates the variance of white noise', () => {
+    const n = 200000;
+    let s = 1;
+    const x = Float32Array.from({ length: n }, () => { s = (s * 16807) % 2147483647; return (s / 2147483647 - 0.5) * Math.sqrt(12); });
+    const spikes = Int32Array.from({ length: 50 }, (_, i) => 1000 + i * 3000);
+    for (const t of spikes) x[t] = -1000;
+    const C = noiseCovariance(x, spikes, 10, 3000);
+    const { values } = symmetricEigen(C, 10);
+    expect(values[0]).toBeLessThan(1.2); // a spike of -1000 in a snippet would dominate
+    expect(values[9]).toBeGreaterThan(0.8);
+    expect(noiseCovariance(new Float32Array(25), new Int32Array(0), 10, 100).length).toBe(0);
+  });
+});
