@@ -3,7 +3,7 @@
 Usage: filters.py N_CHANNELS SECONDS FS. Builds the 300-6000 Hz band-pass like SpikeDesk's default
 (4th-order Butterworth high-pass then 4th-order low-pass, as SOS) and random float64 channels, warms up,
 prints "ready", then for every "run" line on stdin filters all channels one at a time on one core and
-prints the elapsed seconds as JSON. Interleaving runs with the TypeScript side makes the comparison fair
+prints the elapsed wall-clock and CPU seconds as JSON. Interleaving runs with the TypeScript side makes the comparison fair
 on a shared machine. "quit" (or end of input) stops.
 """
 import json
@@ -31,6 +31,6 @@ print(json.dumps({'ready': True, 'scipy': scipy.__version__, 'samples': n_ch * n
 for line in sys.stdin:
     if line.strip() != 'run':
         break
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run()
-    print(json.dumps({'seconds': time.perf_counter() - t0}), flush=True)
+    print(json.dumps({'seconds': time.perf_counter() - t0, 'cpu_seconds': time.process_time() - c0}), flush=True)

@@ -6,7 +6,7 @@
 // The loops live in sos-kernels.ts; filtfiltSegment is also the core of the blocked filter (blocked.ts).
 
 import { SpikeDeskError } from '../../shared/errors';
-import { makePlan, runCascade, type SosPlan } from './sos-kernels';
+import { makePlan, releaseWork, runCascade, workArray, type SosPlan } from './sos-kernels';
 
 export type Samples = Float32Array | Float64Array;
 
@@ -72,7 +72,15 @@ export function sosfiltInPlace(sos: Float64Array, buf: Float64Array, zi?: Float6
   if (zi && zi.length !== 2 * n) bad(`initial state has ${zi.length} values, expected ${2 * n}`, 'pass nSections*2 values');
   const plan = makePlan(sos);
   const z = zi ? convertState(plan, zi, true) : new Float64Array(2 * n);
-  runCascade(plan, buf, 0, buf.length, 1, z, plan.gain);
+  // Through the packed-double work array in chunks (see sos-kernels.ts on why not in the typed array).
+  const chunk = 1 << 16;
+  const w = workArray(Math.min(chunk, buf.length));
+  for (let s = 0; s < buf.length; s += chunk) {
+    const m = Math.min(chunk, buf.length - s);
+    for (let i = 0; i < m; i++) w[i] = buf[s + i];
+    runCascade(plan, w, 0, m, 1, z, plan.gain);
+    for (let i = 0; i < m; i++) buf[s + i] = w[i];
+  }
   if (zi) zi.set(convertState(plan, z, false));
 }
 
@@ -82,6 +90,11 @@ export function sosfilt(sos: Float64Array, x: Samples, zi?: Float64Array): { y: 
   const zf = zi ? Float64Array.from(zi) : new Float64Array(sosSections(sos) * 2);
   sosfiltInPlace(sos, y, zf);
   return { y, zf };
+}
+
+/** Drop the cached work array (e.g. when a worker goes idle). */
+export function releaseFilterScratch(): void {
+  releaseWork();
 }
 
 /**
@@ -96,9 +109,8 @@ export function filtfiltSegment(
 ): void {
   const n = x.length;
   const total = padLeft + n + padRight;
-  const w = new Float64Array(total);
-  // TypedArray.set converts natively: faster than a JS loop that sees both Float32 and Float64 inputs.
-  w.set(x, padLeft);
+  const w = workArray(total);
+  for (let i = 0; i < n; i++) w[padLeft + i] = x[i];
   const x0 = x[0], xl = x[n - 1];
   for (let j = 1; j <= padLeft; j++) w[padLeft - j] = 2 * x0 - x[j];
   for (let j = 1; j <= padRight; j++) w[padLeft + n - 1 + j] = 2 * xl - x[n - 1 - j];
@@ -111,7 +123,8 @@ export function filtfiltSegment(
   const yl = w[total - 1];
   for (let k = 0; k < 2 * ns; k++) z[k] = ziPlan[k] * yl;
   runCascade(plan, w, total - 1, total, -1, z, plan.gain * plan.gain);
-  out.set(w.subarray(padLeft + keepStart, padLeft + keepEnd), outOffset);
+  const from = padLeft + keepStart;
+  for (let i = 0, m = keepEnd - keepStart; i < m; i++) out[outOffset + i] = w[from + i];
 }
 
 /** Plan and plan-space sosfilt_zi for repeated segment filtering. */
@@ -142,7 +155,11 @@ export function sosfiltfilt(sos: Float64Array, x: Samples): Float64Array {
   return filtfiltInto(sos, x, new Float64Array(x.length));
 }
 
-/** The hot-path variant: Float32 samples in (uV), float64 arithmetic, Float32 out. */
-export function sosfiltfiltF32(sos: Float64Array, x: Float32Array): Float32Array {
-  return filtfiltInto(sos, x, new Float32Array(x.length));
+/**
+ * The hot-path variant: Float32 samples in (uV), float64 arithmetic, Float32 out. `out` (same length)
+ * avoids an allocation and may be x itself for in-place filtering.
+ */
+export function sosfiltfiltF32(sos: Float64Array, x: Float32Array, out?: Float32Array): Float32Array {
+  if (out && out.length !== x.length) bad(`output has ${out.length} samples for ${x.length} input samples`, 'pass an output of the same length');
+  return filtfiltInto(sos, x, out ?? new Float32Array(x.length));
 }
