@@ -47,8 +47,6 @@ export async function pooledTraces(pool: Pool, meta: RecordingMeta, ref: SourceR
   else if (req.view === 'filtered' || req.view === 'corrected') {
     const files = resultFiles(sessionDir, req.view);
     if (!files) throw new SpikeDeskError({ code: 'NOT_FOUND', message: `no ${req.view} data yet`, fix: `run the ${req.view === 'corrected' ? 'correction' : 'filter or sort'} first` });
-    const missing = channels.filter((c) => !files[c]);
-    if (missing.length) throw new SpikeDeskError({ code: 'NOT_FOUND', message: `channels ${missing.map((c) => meta.channels[c].name).join(', ')} have no ${req.view} result`, fix: 'run the pipeline on these channels or show raw data' });
     input = { kind: 'f32', files };
   } else throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown trace view ${String(req.view)}`, fix: 'use raw, filtered or corrected' });
   const pixels = Math.max(1, Math.min(8192, Math.floor(req.pixels)));
@@ -58,19 +56,26 @@ export async function pooledTraces(pool: Pool, meta: RecordingMeta, ref: SourceR
   if ((end - start) * channels.length > MAX_TRACE_SAMPLES) {
     throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'trace window too long to display at once', fix: 'zoom in (at most one minute of 32 channels at 30 kHz)' });
   }
+  // Channels the run did not process are returned empty (and named), not invented.
+  const missing = input.kind === 'f32' ? channels.filter((c) => !(input as { files: Record<number, string> }).files[c]) : [];
+  const present = channels.filter((c) => !missing.includes(c));
   const n = end - start;
   const columns = Math.min(pixels, n);
   const idle = pool.workers().filter((w) => !w.busy).length;
-  let parts: DecimateResult[];
-  if (idle === 0) {
-    parts = [await decimateTask({ input, channels, start, end, columns })];
+  let parts: DecimateResult[] = [];
+  if (present.length === 0) parts = [];
+  else if (idle === 0) {
+    parts = [await decimateTask({ input, channels: present, start, end, columns })];
   } else {
-    const k = Math.min(idle, channels.length);
-    const chunks = Array.from({ length: k }, (_, i) => channels.slice(Math.floor((i * channels.length) / k), Math.floor(((i + 1) * channels.length) / k)));
+    const k = Math.min(idle, present.length);
+    const chunks = Array.from({ length: k }, (_, i) => present.slice(Math.floor((i * present.length) / k), Math.floor(((i + 1) * present.length) / k)));
     parts = await Promise.all(chunks.map((chs) => pool.run((api) => api.decimate({ input, channels: chs, start, end, columns }))));
   }
+  const mins = parts.flatMap((p) => p.min), maxs = parts.flatMap((p) => p.max);
+  const at = new Map(present.map((c, i) => [c, i]));
+  const empty = new Float32Array(0);
   return {
-    min: parts.flatMap((p) => p.min), max: parts.flatMap((p) => p.max),
-    t0: start / meta.sampleRate, dt: n / columns / meta.sampleRate, exact: columns === n,
+    min: channels.map((c) => (at.has(c) ? mins[at.get(c)!] : empty)), max: channels.map((c) => (at.has(c) ? maxs[at.get(c)!] : empty)),
+    t0: start / meta.sampleRate, dt: n / columns / meta.sampleRate, exact: columns === n, missing,
   };
 }

@@ -1,31 +1,92 @@
-// Layout: recording bar on top, traces, run panel.
+// Layout: a top bar; on the left the recording, parameters and run panels; on the right the
+// results views in tabs (traces, sorting with units table / clusters / unit views, correction).
 import { useEffect } from 'react';
+import { backend } from './api/client';
 import { useRecording } from './stores/recording';
-import { subscribeRunEvents } from './stores/run';
-import { TracesView } from './views/TracesView';
+import { subscribeRunEvents, useRun } from './stores/run';
+import { useParams } from './stores/params';
+import { useSort } from './stores/sort';
+import { applyTheme, useUi, type Tab } from './stores/ui';
+import { onKey } from './lib/keys';
+import { RecordingPanel } from './views/RecordingPanel';
+import { ParamsPanel } from './views/ParamsPanel';
 import { RunPanel } from './views/RunPanel';
+import { TracesView } from './views/TracesView';
+import { ClusterView } from './views/ClusterView';
+import { CurationBar, UnitsTable } from './views/UnitsTable';
+import { UnitViews } from './views/UnitViews';
+import { CorrectionView } from './views/CorrectionView';
+import { HelpOverlay } from './views/HelpOverlay';
+
+const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction']];
+
+function SortingTab() {
+  return (
+    <div className="sorting fill">
+      <div className="sorting-top">
+        <div className="panel">
+          <CurationBar />
+          <UnitsTable height={212} />
+        </div>
+        <ClusterView height={262} />
+      </div>
+      <div className="panel"><UnitViews plotH={122} /></div>
+    </div>
+  );
+}
 
 export function App() {
-  const { meta, loading, error, open, openDemo } = useRecording();
+  const { meta, loading } = useRecording();
+  const { tab, setTab, theme, setTheme, setHelp } = useUi();
+  const sortDone = useRun((s) => s.finished.sort);
+  const corrDone = useRun((s) => s.finished.correct);
   useEffect(() => {
+    applyTheme(useUi.getState().theme);
     void subscribeRunEvents();
-    if (!useRecording.getState().meta) void open(); // no file: the embedded demo
-  }, [open]);
+    if (!useRecording.getState().meta) void useRecording.getState().open(); // no file: the embedded demo
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  // A new recording: adopt its last parameters and load its sort (with the journal replayed).
+  useEffect(() => {
+    if (!meta) return;
+    useSort.setState({ overview: null, selected: [], channel: null, last: null, error: null });
+    void backend().then(({ api }) => api.lastParams()).then((p) => useParams.getState().adopt(p), () => undefined);
+    void useSort.getState().refresh();
+    if (meta.format === 'brainvision' || meta.format === 'edf' || meta.format === 'bdf') useParams.getState().setWorkflow('correct');
+    else useParams.getState().setWorkflow('sort');
+  }, [meta]);
+  useEffect(() => { if (sortDone) { void useSort.getState().refresh(); setTab('sorting'); } }, [sortDone, setTab]);
+  useEffect(() => { if (corrDone) setTab('correction'); }, [corrDone, setTab]);
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">SpikeDesk</span>
-        <button onClick={() => void openDemo('spikes')}>Spike demo</button>
-        <button onClick={() => void openDemo('eeg')}>EEG-fMRI demo</button>
-        <span className="muted" data-testid="recording-title">
+        <span className="muted title" data-testid="recording-title">
           {loading ? 'Opening…' : meta ? `${meta.path.split(/[\\/]/).pop()} · ${meta.format} · ${meta.channels.length} ch · ${meta.sampleRate} Hz` : 'No recording'}
         </span>
+        <span className="grow" />
+        <button onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title="Toggle theme (T)" data-testid="theme">{theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
+        <button onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" data-testid="help">? Shortcuts</button>
       </header>
-      {error && <div className="error-banner" role="alert"><strong>{error.code ?? 'Error'}:</strong> {error.message}{error.fix ? <> — <em>{error.fix}</em></> : null}</div>}
-      <main className="content">
-        <RunPanel />
-        <TracesView />
-      </main>
+      <div className="workbench">
+        <aside className="sidebar">
+          <RecordingPanel />
+          <ParamsPanel />
+          <RunPanel />
+        </aside>
+        <main className="results">
+          <nav className="tabs" role="tablist">
+            {TABS.map(([t, label]) => (
+              <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'on' : ''} onClick={() => setTab(t)} data-testid={`tab-${t}`}>{label}</button>
+            ))}
+          </nav>
+          {tab === 'traces' && <TracesView />}
+          {tab === 'sorting' && <SortingTab />}
+          {tab === 'correction' && <CorrectionView />}
+        </main>
+      </div>
+      <HelpOverlay />
     </div>
   );
 }

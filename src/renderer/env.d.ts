@@ -1,1 +1,2 @@
 /// <reference types="vite/client" />
+declare module 'plotly.js-strict-dist-min';

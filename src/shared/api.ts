@@ -26,6 +26,8 @@ export interface TraceBlock {
   dt: number;
   /** True when every sample was returned as is (fewer samples than pixels). */
   exact: boolean;
+  /** Channels without a result of the requested view (their columns are empty). */
+  missing?: number[];
 }
 
 /** Peak memory and time of a run in each execution mode (shown beside the mode switch). */

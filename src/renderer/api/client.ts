@@ -9,8 +9,10 @@ export function backend(): Promise<Connection> {
   return conn;
 }
 
+export interface ErrorText { message: string; fix?: string; code?: string; file?: string }
+
 /** Message and fix of anything the backend threw (typed SpikeDeskError or plain Error). */
-export function errorText(e: unknown): { message: string; fix?: string; code?: string } {
-  const x = e as { message?: string; fix?: string; code?: string };
-  return { message: x?.message ?? String(e), fix: x?.fix, code: x?.code };
+export function errorText(e: unknown): ErrorText {
+  const x = e as { message?: string; fix?: string; code?: string; file?: string };
+  return { message: x?.message ?? String(e), fix: x?.fix, code: x?.code, file: x?.file };
 }

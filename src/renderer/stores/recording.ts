@@ -1,20 +1,32 @@
-// Recording store: the open recording's metadata and the visible time window.
+// Recording store: the open recording's metadata, the visible time window, trace options, and the
+// error of the last open (shown in place in the recording panel).
 import { create } from 'zustand';
 import type { RecordingMeta } from '../../shared/recording';
-import { backend, errorText } from '../api/client';
+import { backend, errorText, type ErrorText } from '../api/client';
 
 export interface RecordingState {
   meta: RecordingMeta | null;
   loading: boolean;
-  error: { message: string; fix?: string; code?: string } | null;
+  error: ErrorText | null;
   /** Visible window in seconds. */
   startS: number;
   spanS: number;
   view: 'raw' | 'filtered' | 'corrected';
+  /** Channels shown in the trace view (indices), null = all. */
+  shown: number[] | null;
+  /** Vertical gain multiplier of the trace view. */
+  gain: number;
   open(path?: string): Promise<void>;
   openDemo(kind: 'spikes' | 'eeg'): Promise<void>;
   setWindow(startS: number, spanS: number): void;
   setView(v: RecordingState['view']): void;
+  setShown(ch: number[] | null): void;
+  setGain(g: number): void;
+}
+
+function defaultSpan(meta: RecordingMeta): number {
+  const dur = meta.nSamples / meta.sampleRate;
+  return Math.min(meta.sampleRate >= 10000 ? 0.5 : 4, dur);
 }
 
 export const useRecording = create<RecordingState>((set, get) => ({
@@ -24,12 +36,14 @@ export const useRecording = create<RecordingState>((set, get) => ({
   startS: 0,
   spanS: 1,
   view: 'raw',
+  shown: null,
+  gain: 1,
   async open(path) {
     set({ loading: true, error: null });
     try {
       const { api } = await backend();
       const meta = await api.openRecording(path);
-      set({ meta, loading: false, startS: 0, spanS: Math.min(1, meta.nSamples / meta.sampleRate), view: 'raw' });
+      set({ meta, loading: false, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
     } catch (e) {
       set({ loading: false, error: errorText(e) });
     }
@@ -39,7 +53,7 @@ export const useRecording = create<RecordingState>((set, get) => ({
     try {
       const { api } = await backend();
       const meta = await api.openDemo(kind);
-      set({ meta, loading: false, startS: 0, spanS: kind === 'eeg' ? 2 : 1, view: 'raw' });
+      set({ meta, loading: false, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
     } catch (e) {
       set({ loading: false, error: errorText(e) });
     }
@@ -51,4 +65,6 @@ export const useRecording = create<RecordingState>((set, get) => ({
     set({ startS: Math.min(Math.max(0, startS), Math.max(0, dur - span)), spanS: span });
   },
   setView(view) { set({ view }); },
+  setShown(shown) { set({ shown }); },
+  setGain(gain) { set({ gain: Math.min(64, Math.max(1 / 64, gain)) }); },
 }));

@@ -1,18 +1,27 @@
-// Run store: the current run's per-worker progress, the last report and the job settings.
+// Run store: job settings (mode, jobs), the estimate of both modes for the current spec, the
+// current run's per-worker progress, its report and a counter views watch to refetch results.
 import { create } from 'zustand';
+import type { RunEstimateDTO } from '../../shared/api';
 import type { PipelineSpec } from '../../shared/params';
 import type { RunProgress, RunReport } from '../../shared/progress';
-import { backend, errorText } from '../api/client';
+import { backend, errorText, type ErrorText } from '../api/client';
+import { useUi } from './ui';
 
 export interface RunState {
   runId: string | null;
   progress: RunProgress | null;
   report: RunReport | null;
-  error: { message: string; fix?: string; code?: string } | null;
+  error: ErrorText | null;
   mode: 'fast' | 'low-memory';
   jobs: number;
+  memoryBudgetMB: number;
+  estimate: RunEstimateDTO | null;
+  estimateError: string | null;
+  /** Bumped when a run finishes, per workflow, so result views refetch. */
+  finished: Record<PipelineSpec['workflow'], number>;
   setMode(m: RunState['mode']): void;
   setJobs(n: number): void;
+  refreshEstimate(spec: Omit<PipelineSpec, 'mode'>): Promise<void>;
   start(spec: Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] }): Promise<void>;
   cancel(): Promise<void>;
 }
@@ -24,15 +33,29 @@ export const useRun = create<RunState>((set, get) => ({
   error: null,
   mode: 'fast',
   jobs: 2,
+  memoryBudgetMB: 512,
+  estimate: null,
+  estimateError: null,
+  finished: { sort: 0, correct: 0, filter: 0 },
   setMode(mode) { set({ mode }); },
-  setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs))) }); },
+  setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs) || 1)) }); },
+  async refreshEstimate(spec) {
+    const { jobs, mode, memoryBudgetMB } = get();
+    try {
+      const { api } = await backend();
+      const estimate = await api.estimate({ ...spec, mode: { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec);
+      set({ estimate, estimateError: null });
+    } catch (e) {
+      set({ estimate: null, estimateError: errorText(e).message });
+    }
+  },
   async start(spec) {
     const { api } = await backend();
-    const { mode, jobs } = get();
+    const { mode, jobs, memoryBudgetMB } = get();
     set({ error: null, report: null, progress: null });
     try {
       await api.setPoolSize(jobs);
-      const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB: 512 } } as PipelineSpec;
+      const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;
       const runId = await api.runPipeline(full);
       set({ runId });
     } catch (e) {
@@ -47,13 +70,17 @@ export const useRun = create<RunState>((set, get) => ({
   },
 }));
 
-/** Feed backend events into the store (called once at start-up). */
+/** Feed backend events into the stores (called once at start-up). */
 export async function subscribeRunEvents(): Promise<void> {
   const { onEvent } = await backend();
   onEvent((e) => {
     const runId = useRun.getState().runId;
     if (e.type === 'progress' && (runId === null || e.progress.runId === runId)) useRun.setState({ progress: e.progress });
-    if (e.type === 'run-finished' && e.report.runId === runId) useRun.setState({ report: e.report });
+    if (e.type === 'run-finished' && e.report.runId === runId) {
+      const f = useRun.getState().finished;
+      useRun.setState({ report: e.report, finished: { ...f, [e.report.workflow]: f[e.report.workflow] + 1 } });
+    }
     if (e.type === 'run-error' && e.runId === runId) useRun.setState({ error: e.error });
+    if (e.type === 'status') useUi.getState().setStatus(e.message ? { message: e.message, fraction: e.fraction } : null);
   });
 }

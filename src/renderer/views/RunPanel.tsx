@@ -1,22 +1,54 @@
-// Container: job settings (mode, jobs), start/cancel, one progress bar per worker, last report.
-import { DEFAULT_FILTER } from '../../shared/params';
+// Container: job settings (low-memory / fast with the estimate of each, jobs), run and cancel,
+// one progress bar per worker (channel, stage, memory), and the last run's report.
+import { useEffect, useMemo } from 'react';
+import { DEFAULT_FILTER, type PipelineSpec } from '../../shared/params';
 import { useRun } from '../stores/run';
 import { useRecording } from '../stores/recording';
+import { paramsError, parseChannels, useParams } from '../stores/params';
 import { WorkerBars } from '../components/WorkerBars';
+import { ErrorBox } from '../components/ErrorBox';
+
+function fmtS(s: number): string {
+  return s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`;
+}
 
 export function RunPanel() {
-  const { progress, report, error, mode, jobs, setMode, setJobs, start, cancel } = useRun();
+  const { progress, report, error, mode, jobs, estimate, estimateError, setMode, setJobs, start, cancel, refreshEstimate } = useRun();
   const meta = useRecording((s) => s.meta);
+  const p = useParams();
   const running = progress?.state === 'running';
+  const ch = meta ? parseChannels(p.channels, meta.channels.length) : {};
+  const spec = useMemo((): Omit<PipelineSpec, 'mode'> | null => {
+    if (!meta || ch.error) return null;
+    return p.workflow === 'sort'
+      ? { workflow: 'sort', params: p.sort, channels: ch.channels }
+      : { workflow: 'correct', params: p.correct, channels: ch.channels };
+  }, [meta, p.workflow, p.sort, p.correct, ch.error, ch.channels?.join(',')]);
+  const invalid = meta ? paramsError(p.workflow, p.workflow === 'sort' ? p.sort : p.correct, meta.sampleRate) : null;
+  useEffect(() => {
+    if (!spec || invalid) return;
+    const t = setTimeout(() => void refreshEstimate(spec), 150);
+    return () => clearTimeout(t);
+  }, [spec, mode, jobs, invalid?.message]);
+  const est = (k: 'fast' | 'lowMemory') => estimate ? `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds)}` : '…';
   return (
-    <div className="panel run-panel">
-      <div className="toolbar">
-        <strong>Run</strong>
-        <label><input type="radio" checked={mode === 'fast'} onChange={() => setMode('fast')} /> fast</label>
-        <label><input type="radio" checked={mode === 'low-memory'} onChange={() => setMode('low-memory')} /> low memory</label>
-        <label>jobs <input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} style={{ width: 48 }} aria-label="jobs" /></label>
-        <button disabled={!meta || running} onClick={() => void start({ workflow: 'filter', params: DEFAULT_FILTER })} data-testid="run-filter">Filter all channels</button>
-        <button disabled={!running} onClick={() => void cancel()}>Cancel</button>
+    <section className="panel side-panel" aria-label="Run">
+      <h2>Run</h2>
+      <div className="modes" role="radiogroup" aria-label="execution mode">
+        <label className={mode === 'low-memory' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'low-memory'} onChange={() => setMode('low-memory')} /> low memory <span className="est" data-testid="est-low">{est('lowMemory')}</span></label>
+        <label className={mode === 'fast' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'fast'} onChange={() => setMode('fast')} /> fast <span className="est" data-testid="est-fast">{est('fast')}</span></label>
+      </div>
+      {estimateError && <div className="muted small">estimate: {estimateError}</div>}
+      <div className="row">
+        <label className="field"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 56 }} /></label>
+        <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void start(spec)} data-testid="run-start">
+          {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
+        </button>
+        <button disabled={!running} onClick={() => void cancel()} data-testid="run-cancel">Cancel</button>
+      </div>
+      <div className="row">
+        <button className="link" disabled={!meta || running} onClick={() => void start({ workflow: 'filter', params: DEFAULT_FILTER, channels: ch.channels })} data-testid="run-filter">Filter all channels</button>
+        <span className="muted small">unchanged stages come from the cache</span>
       </div>
       {progress && (
         <div className="muted" data-testid="run-status">
@@ -25,13 +57,14 @@ export function RunPanel() {
         </div>
       )}
       <WorkerBars workers={progress?.workers ?? []} />
-      {error && <div className="error-inline" role="alert">{error.message}{error.fix ? ` — ${error.fix}` : ''}</div>}
+      {error && <ErrorBox error={error} testId="run-error" />}
       {report && (
-        <div className="muted" data-testid="run-report">
-          Last run: {report.workflow} · {report.state} · {report.wallS.toFixed(2)} s · peak {Math.max(0, ...report.peakRssMB).toFixed(0)} MB
-          {report.failed.length ? ` · failed channels: ${report.failed.map((f) => f.channel).join(', ')}` : ''}
+        <div className="report" data-testid="run-report">
+          <div><strong>Last run:</strong> {report.workflow} · {report.state} · {report.wallS.toFixed(2)} s · {report.mode} × {report.jobs}</div>
+          <div className="muted">peak {Math.max(0, ...report.peakRssMB).toFixed(0)} MB · ran: {report.stagesRun.join(', ') || '—'} · cached: {report.stagesCached.join(', ') || '—'}</div>
+          {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason})`).join('; ')}</div>}
         </div>
       )}
-    </div>
+    </section>
   );
 }

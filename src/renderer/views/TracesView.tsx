@@ -1,47 +1,124 @@
-// Container: fetches decimated traces for the visible window and hands them to TracePlot.
-import { useEffect, useRef, useState } from 'react';
-import type { TraceBlock } from '../../shared/api';
-import { backend, errorText } from '../api/client';
+// Container: fetches decimated traces (the workers compute min/max per pixel) and spike/event marks
+// for the visible window and hands them to TracePlot. Pan and zoom: buttons, arrow keys (see
+// App's key handler), mouse wheel and drag.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { SpikeMarks, TraceBlock } from '../../shared/api';
+import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
-import { TracePlot } from '../components/TracePlot';
+import { clusterColor, useSort } from '../stores/sort';
+import { useRun } from '../stores/run';
+import { TracePlot, type TraceOverlay } from '../components/TracePlot';
+import { ErrorBox } from '../components/ErrorBox';
+
+/** Row spacing (uV) from the data: the median channel's 2nd-98th percentile column range, so rows rarely overlap. */
+function autoSpacing(b: TraceBlock | null, fallback: number): number {
+  if (!b) return fallback;
+  const spans: number[] = [];
+  for (let c = 0; c < b.min.length; c++) {
+    const lo = b.min[c], hi = b.max[c];
+    if (!lo.length) continue;
+    const a = Float32Array.from(lo).sort(), z = Float32Array.from(hi).sort();
+    spans.push(z[Math.floor(z.length * 0.98)] - a[Math.floor(a.length * 0.02)]);
+  }
+  if (!spans.length) return fallback;
+  spans.sort((x, y) => x - y);
+  const s = spans[spans.length >> 1];
+  // Round to 1-2-5 steps so the scale reads well and does not jitter while panning.
+  const p = 10 ** Math.floor(Math.log10(Math.max(s, 1e-3)));
+  return ([1, 2, 5, 10].find((m) => m * p >= s) ?? 10) * p;
+}
 
 export function TracesView() {
-  const { meta, startS, spanS, view, setWindow, setView } = useRecording();
+  const { meta, startS, spanS, view, gain, setWindow, setView, setGain } = useRecording();
+  const finished = useRun((s) => s.finished);
+  const sortVersion = useSort((s) => s.version);
   const [block, setBlock] = useState<TraceBlock | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [overlay, setOverlay] = useState<TraceOverlay | null>(null);
+  const [marks, setMarks] = useState<SpikeMarks | null>(null);
+  const [showRaw, setShowRaw] = useState(false);
+  const [showSpikes, setShowSpikes] = useState(true);
+  const [error, setError] = useState<ErrorText | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [missing, setMissing] = useState(0);
   const box = useRef<HTMLDivElement>(null);
   const nCh = meta?.channels.length ?? 0;
+  const channels = useMemo(() => meta?.channels.map((_, i) => i) ?? [], [meta]);
 
   useEffect(() => {
     if (!meta) return;
     let stale = false;
-    const pixels = Math.max(200, Math.round(box.current?.clientWidth ?? 1000));
-    void backend().then(({ api }) =>
-      api.getTraces({ channels: meta.channels.map((_, i) => i), startS, endS: startS + spanS, pixels, view })
-        .then((b) => { if (!stale) { setBlock(b); setError(null); } })
-        .catch((e) => { if (!stale) setError(errorText(e).message); }));
+    const pixels = Math.max(200, Math.round((box.current?.clientWidth ?? 1000) - 72));
+    setLoading(true);
+    void backend().then(async ({ api }) => {
+      try {
+        const endS = startS + spanS;
+        const [b, o, m] = await Promise.all([
+          api.getTraces({ channels, startS, endS, pixels, view }),
+          showRaw && view !== 'raw' ? api.getTraces({ channels, startS, endS, pixels, view: 'raw' }) : Promise.resolve(null),
+          api.getSpikeMarks({ channels, startS, endS }),
+        ]);
+        if (stale) return;
+        // With the raw overlay on, raw is drawn faintly behind and the processed trace on top.
+        if (o) { setBlock(o); setOverlay({ min: b.min, max: b.max, color: view === 'corrected' ? '#e0702a' : '#2a9d5b', label: view }); }
+        else { setBlock(b); setOverlay(null); }
+        setMarks(m);
+        setMissing(b.missing?.length ?? 0);
+        setError(null);
+      } catch (e) {
+        if (!stale) setError(errorText(e));
+      } finally {
+        if (!stale) setLoading(false);
+      }
+    });
     return () => { stale = true; };
-  }, [meta, startS, spanS, view]);
+  }, [meta, channels, startS, spanS, view, showRaw, finished, sortVersion]);
 
-  if (!meta) return <div className="panel empty">Open a recording to see its traces.</div>;
-  const spacing = meta.format === 'brainvision' || meta.format === 'edf' ? 400 : 200;
+  if (!meta) return <div className="panel empty fill">Open a recording (or a demo) to see its traces.</div>;
+  const spacing = autoSpacing(block, meta.sampleRate < 10000 ? 300 : 150) / gain;
+  const dur = meta.nSamples / meta.sampleRate;
+  const hasSpikes = !!marks && marks.times.some((t) => t.length > 0);
   return (
-    <div className="panel traces" ref={box}>
+    <div className="panel traces fill" ref={box}>
       <div className="toolbar">
         <strong>Traces</strong>
-        <button onClick={() => setWindow(startS - spanS / 2, spanS)} title="Pan left (←)">◀</button>
-        <button onClick={() => setWindow(startS + spanS / 2, spanS)} title="Pan right (→)">▶</button>
-        <button onClick={() => setWindow(startS, spanS / 2)} title="Zoom in (+)">+</button>
-        <button onClick={() => setWindow(startS, spanS * 2)} title="Zoom out (-)">-</button>
+        <button onClick={() => setWindow(startS - spanS / 2, spanS)} title="Pan left (←)" aria-label="pan left">◀</button>
+        <button onClick={() => setWindow(startS + spanS / 2, spanS)} title="Pan right (→)" aria-label="pan right">▶</button>
+        <button onClick={() => setWindow(startS + spanS / 4, spanS / 2)} title="Zoom in (+ or wheel)" aria-label="zoom in">+</button>
+        <button onClick={() => setWindow(startS - spanS / 2, spanS * 2)} title="Zoom out (- or wheel)" aria-label="zoom out">−</button>
+        <button onClick={() => setGain(gain * 1.5)} title="More gain (Shift+↑)">gain ×1.5</button>
+        <button onClick={() => setGain(gain / 1.5)} title="Less gain (Shift+↓)">gain ÷1.5</button>
         <select value={view} onChange={(e) => setView(e.target.value as typeof view)} aria-label="Trace data">
           <option value="raw">raw</option>
           <option value="filtered">filtered</option>
           <option value="corrected">corrected</option>
         </select>
-        <span className="muted">{startS.toFixed(2)}–{(startS + spanS).toFixed(2)} s of {(meta.nSamples / meta.sampleRate).toFixed(1)} s · {nCh} channels</span>
+        <label title="Draw the raw signal behind the filtered or corrected one"><input type="checkbox" checked={showRaw} onChange={(e) => setShowRaw(e.target.checked)} disabled={view === 'raw'} /> raw behind</label>
+        <label><input type="checkbox" checked={showSpikes} onChange={(e) => setShowSpikes(e.target.checked)} /> spikes</label>
+        <span className="muted" data-testid="trace-window">{startS.toFixed(3)}–{(startS + spanS).toFixed(3)} s of {dur.toFixed(1)} s · {nCh} ch · {(spacing).toFixed(0)} µV/row{loading ? ' · loading…' : ''}</span>
       </div>
-      {error && <div className="error-inline" role="alert">{error}</div>}
-      {block && <TracePlot names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt} spacingUv={spacing} height={Math.max(300, nCh * 18)} />}
+      {error && <ErrorBox error={error} />}
+      {!block && !error && <p className="empty">Loading traces…</p>}
+      {block && (
+        <TracePlot
+          names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt}
+          startS={startS} spanS={spanS} spacingUv={spacing} height={Math.max(360, Math.min(nCh * 22, 680))}
+          overlay={overlay}
+          spikes={showSpikes && hasSpikes ? { times: marks!.times, clusters: marks!.clusters, color: clusterColor } : null}
+          thresholds={showSpikes && view === 'filtered' ? marks?.thresholdUv : null}
+          events={marks?.events}
+          onPan={(d) => { const s = useRecording.getState(); s.setWindow(s.startS + d, s.spanS); }}
+          onZoom={(f, a) => { const s = useRecording.getState(); s.setWindow(a - (a - s.startS) * f, s.spanS * f); }}
+        />
+      )}
+      {block && (
+        <div className="legend muted">
+          {showSpikes && hasSpikes ? 'dots: detected spikes coloured by unit · ' : ''}
+          {view === 'filtered' && showSpikes && marks?.thresholdUv.some((t) => t !== null) ? 'dashed: detection threshold · ' : ''}
+          {missing ? `no ${view} result for ${missing} channels (not in the last run) · ` : ''}
+          {marks?.events.length ? `${marks.events.length} trigger/event marks` : 'no triggers in view'}
+          {' · '}wheel: zoom · drag: pan · ←/→: pan
+        </div>
+      )}
     </div>
   );
 }

@@ -1,0 +1,70 @@
+// Pure feature-space scatter (plotly): 2-D scattergl (SVG scatter when WebGL is missing) with a
+// lasso, or 3-D scatter3d; one trace per cluster. The lasso reports its polygon in feature units;
+// what it selects is decided in main over ALL spikes of the cluster, not the points drawn here.
+import { useEffect, useRef } from 'react';
+import { hasWebGL, plotly } from '../lib/plotly';
+
+export interface ScatterGroup { id: number; name: string; color: string; x: number[]; y: number[]; z?: number[]; selected: boolean }
+
+export interface ScatterPlotProps {
+  groups: ScatterGroup[];
+  xLabel: string;
+  yLabel: string;
+  zLabel?: string;
+  threeD: boolean;
+  height: number;
+  dark: boolean;
+  onLasso?: (polygon: [number, number][]) => void;
+  onPick?: (clusterId: number, additive: boolean) => void;
+}
+
+interface PlotEl extends HTMLDivElement {
+  on?: (ev: string, cb: (e: unknown) => void) => void;
+  removeAllListeners?: (ev: string) => void;
+}
+
+export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, dark, onLasso, onPick }: ScatterPlotProps) {
+  const ref = useRef<PlotEl>(null);
+  const cb = useRef({ onLasso, onPick, groups });
+  cb.current = { onLasso, onPick, groups };
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    let gone = false;
+    const gl = hasWebGL();
+    void plotly().then(async (P) => {
+      if (gone) return;
+      const fg = dark ? '#e4e7ec' : '#1d2330';
+      const grid = dark ? '#2e343e' : '#e3e6eb';
+      const data = groups.map((g) => threeD
+        ? { type: 'scatter3d', mode: 'markers', name: g.name, x: g.x, y: g.y, z: g.z, marker: { size: g.selected ? 2.5 : 1.6, color: g.color, opacity: g.selected ? 0.9 : 0.45 } }
+        : { type: gl ? 'scattergl' : 'scatter', mode: 'markers', name: g.name, x: g.x, y: g.y, customdata: g.x.map(() => g.id),
+          marker: { size: g.selected ? 4 : 3, color: g.color, opacity: g.selected ? 0.9 : 0.35 } });
+      const axis = (t: string) => ({ title: { text: t }, gridcolor: grid, zerolinecolor: grid, color: fg });
+      const layout = {
+        height, margin: { l: 48, r: 8, t: 8, b: 40 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+        font: { color: fg, size: 11 }, showlegend: true, legend: { orientation: 'v', x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(0,0,0,0)' },
+        dragmode: threeD ? 'orbit' : 'lasso', selections: [], uirevision: `${threeD}-${xLabel}-${yLabel}-${zLabel}`,
+        xaxis: axis(xLabel), yaxis: axis(yLabel),
+        ...(threeD ? { scene: { xaxis: axis(xLabel), yaxis: axis(yLabel), zaxis: axis(zLabel ?? ''), bgcolor: 'rgba(0,0,0,0)' } } : {}),
+      };
+      await P.react(el, data, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud'] });
+      if (gone) return;
+      el.removeAllListeners?.('plotly_selected');
+      el.removeAllListeners?.('plotly_click');
+      el.on?.('plotly_selected', (e) => {
+        const lp = (e as { lassoPoints?: { x: number[]; y: number[] } } | undefined)?.lassoPoints;
+        if (lp && lp.x.length >= 3) cb.current.onLasso?.(lp.x.map((x, i) => [x, lp.y[i]]));
+      });
+      el.on?.('plotly_click', (e) => {
+        const pt = (e as { points?: { curveNumber: number }[]; event?: MouseEvent }).points?.[0];
+        const g = pt ? cb.current.groups[pt.curveNumber] : undefined;
+        if (g) cb.current.onPick?.(g.id, !!(e as { event?: MouseEvent }).event?.ctrlKey);
+      });
+      el.dataset.ready = '1';
+    });
+    return () => { gone = true; };
+  }, [groups, xLabel, yLabel, zLabel, threeD, height, dark]);
+  useEffect(() => () => { const el = ref.current; if (el) void plotly().then((P) => P.purge(el)); }, []);
+  return <div ref={ref} className="scatter" style={{ height }} data-testid="scatter" />;
+}

@@ -1,0 +1,89 @@
+// Parameters store: the method parameters of both workflows (kept apart from job settings), named
+// presets, and validation with the same shared validators main uses (messages shown inline).
+import { create } from 'zustand';
+import {
+  DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, validateCorrect, validateSort,
+  type CorrectParams, type SortParams,
+} from '../../shared/params';
+
+export type Workflow = 'sort' | 'correct';
+
+export const SORT_PRESETS: Record<string, { label: string; patch: unknown }> = {
+  default: { label: 'Default (300–6000 Hz, 5σ)', patch: {} },
+  waveclus: { label: 'wave_clus-like (300–3000 Hz, order 2)', patch: { filter: { lowHz: 300, highHz: 3000, order: 2 }, detect: { alignUpsample: 5 } } },
+  sensitive: { label: 'Sensitive (4σ, CMR)', patch: { filter: { reference: 'cmr' }, detect: { threshold: 4 } } },
+  fast: { label: 'Quick look (k ≤ 4, 1 restart)', patch: { cluster: { kMax: 4, restarts: 1 } } },
+};
+
+export const CORRECT_PRESETS: Record<string, { label: string; patch: unknown }> = {
+  fastr: { label: 'FASTR (AAS + align + OBS + 70 Hz LP)', patch: {} },
+  aas: { label: 'Plain AAS (no alignment, no OBS)', patch: { align: false, obsComponents: 0, lowpassHz: 0 } },
+  aligned: { label: 'AAS + sub-sample alignment', patch: { obsComponents: 0, lowpassHz: 0 } },
+};
+
+export interface ParamsState {
+  workflow: Workflow;
+  sort: SortParams;
+  correct: CorrectParams;
+  sortPreset: string;
+  correctPreset: string;
+  /** "all" or a channel list like "0-7, 12". */
+  channels: string;
+  setWorkflow(w: Workflow): void;
+  setSort(p: SortParams): void;
+  setCorrect(p: CorrectParams): void;
+  applyPreset(w: Workflow, name: string): void;
+  setChannels(s: string): void;
+  /** Adopt the parameters of the last runs of this recording (from session.json). */
+  adopt(last: Partial<Record<string, unknown>>): void;
+}
+
+export const useParams = create<ParamsState>((set) => ({
+  workflow: 'sort',
+  sort: structuredClone(DEFAULT_SORT),
+  correct: structuredClone(DEFAULT_CORRECT),
+  sortPreset: 'default',
+  correctPreset: 'fastr',
+  channels: 'all',
+  setWorkflow(workflow) { set({ workflow }); },
+  setSort(sort) { set({ sort, sortPreset: 'custom' }); },
+  setCorrect(correct) { set({ correct, correctPreset: 'custom' }); },
+  applyPreset(w, name) {
+    if (w === 'sort' && SORT_PRESETS[name]) set({ sort: mergeParams(DEFAULT_SORT, SORT_PRESETS[name].patch), sortPreset: name });
+    if (w === 'correct' && CORRECT_PRESETS[name]) set({ correct: mergeParams(DEFAULT_CORRECT, CORRECT_PRESETS[name].patch), correctPreset: name });
+  },
+  setChannels(channels) { set({ channels }); },
+  adopt(last) {
+    const patch: Partial<ParamsState> = {};
+    try { if (last.sort) { patch.sort = mergeParams(DEFAULT_SORT, last.sort); patch.sortPreset = 'last run'; } } catch { /* older layout: keep defaults */ }
+    try { if (last.correct) { patch.correct = mergeParams(DEFAULT_CORRECT, last.correct); patch.correctPreset = 'last run'; } } catch { /* keep defaults */ }
+    set(patch);
+  },
+}));
+
+/** Parse "all" / "0-7, 12" into channel indices; returns an error message for bad input. */
+export function parseChannels(s: string, nChannels: number): { channels?: number[]; error?: string } {
+  const t = s.trim().toLowerCase();
+  if (t === '' || t === 'all') return {};
+  const out = new Set<number>();
+  for (const part of t.split(/[,\s]+/).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return { error: `"${part}" is not a channel or range (use e.g. 0-7, 12)` };
+    const a = Number(m[1]), b = m[2] !== undefined ? Number(m[2]) : a;
+    if (b < a) return { error: `range ${part} is reversed` };
+    if (b >= nChannels) return { error: `channel ${b} does not exist (0..${nChannels - 1})` };
+    for (let c = a; c <= b; c++) out.add(c);
+  }
+  return { channels: [...out].sort((x, y) => x - y) };
+}
+
+/** The first problem with the parameters, as the backend would report it, or null. */
+export function paramsError(w: Workflow, p: SortParams | CorrectParams, sampleRate: number): { message: string; fix?: string } | null {
+  try {
+    if (w === 'sort') validateSort(p as SortParams, sampleRate); else validateCorrect(p as CorrectParams);
+    return null;
+  } catch (e) {
+    const x = e as { message: string; fix?: string };
+    return { message: x.message, fix: x.fix };
+  }
+}

@@ -1,0 +1,139 @@
+// Sort store: the units of the latest sort with the curation applied, the selection, and the
+// curation actions (each one journaled by main before it applies; the store then refetches the
+// overview and reports what changed).
+import { create } from 'zustand';
+import type { SortOverview } from '../../shared/api';
+import type { ClusterId, CurationAction, Label, LassoPolygon, UpdateInfo } from '../../shared/curation';
+import { backend, errorText, type ErrorText } from '../api/client';
+
+export interface SortState {
+  overview: SortOverview | null;
+  loading: boolean;
+  error: ErrorText | null;
+  /** Selected clusters, in click order (first = primary). */
+  selected: ClusterId[];
+  /** Channel shown in the cluster view. */
+  channel: number | null;
+  last: UpdateInfo | null;
+  /** Bumped after every change of the clusters (views refetch features and unit stats). */
+  version: number;
+  busy: boolean;
+  refresh(): Promise<void>;
+  select(id: ClusterId, additive: boolean): void;
+  setSelection(ids: ClusterId[]): void;
+  setChannel(c: number): void;
+  act(action: CurationAction): Promise<UpdateInfo | null>;
+  merge(): Promise<void>;
+  label(l: Label): Promise<void>;
+  deleteNoise(): Promise<void>;
+  lassoSplit(lasso: LassoPolygon): Promise<void>;
+  recluster(k: number): Promise<void>;
+  undo(): Promise<void>;
+  redo(): Promise<void>;
+}
+
+function channelOf(o: SortOverview | null, id: ClusterId | undefined): number | null {
+  return o?.clusters.find((c) => c.id === id)?.channel ?? null;
+}
+
+export const useSort = create<SortState>((set, get) => {
+  const after = async (u: UpdateInfo | null): Promise<void> => {
+    await get().refresh();
+    if (!u) return;
+    const alive = new Set(get().overview?.clusters.map((c) => c.id));
+    const sel = u.undoState.selection.filter((id) => alive.has(id));
+    set((s) => ({ last: u, selected: sel.length ? sel : s.selected.filter((id) => alive.has(id)), version: s.version + 1 }));
+    const ch = channelOf(get().overview, get().selected[0]);
+    if (ch !== null) set({ channel: ch });
+  };
+  return {
+    overview: null,
+    loading: false,
+    error: null,
+    selected: [],
+    channel: null,
+    last: null,
+    version: 0,
+    busy: false,
+    async refresh() {
+      set({ loading: true });
+      try {
+        const { api } = await backend();
+        const overview = await api.getSortOverview();
+        const alive = new Set(overview?.clusters.map((c) => c.id));
+        set((s) => ({
+          overview, loading: false, error: null,
+          selected: s.selected.filter((id) => alive.has(id)),
+          channel: s.channel !== null && overview?.channels.includes(s.channel) ? s.channel : overview?.channels[0] ?? null,
+        }));
+      } catch (e) {
+        set({ loading: false, error: errorText(e) });
+      }
+    },
+    select(id, additive) {
+      const { selected, overview } = get();
+      const next = additive ? (selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id]) : [id];
+      const ch = channelOf(overview, next[0]);
+      set({ selected: next, ...(ch !== null ? { channel: ch } : {}) });
+    },
+    setSelection(ids) { set({ selected: ids }); },
+    setChannel(channel) { set({ channel, selected: get().selected.filter((id) => channelOf(get().overview, id) === channel) }); },
+    async act(action) {
+      if (get().busy) return null;
+      set({ busy: true, error: null });
+      try {
+        const { api } = await backend();
+        const u = await api.curate(action, get().selected.length ? get().selected : undefined);
+        await after(u);
+        return u;
+      } catch (e) {
+        set({ error: errorText(e) });
+        return null;
+      } finally {
+        set({ busy: false });
+      }
+    },
+    async merge() {
+      const ids = get().selected;
+      if (ids.length < 2) { set({ error: { message: 'select two or more clusters to merge', fix: 'Ctrl+click rows of the units table' } }); return; }
+      await get().act({ kind: 'merge', ids });
+    },
+    async label(l) {
+      const ids = get().selected;
+      if (!ids.length) { set({ error: { message: 'select clusters to label' } }); return; }
+      await get().act({ kind: 'label', ids, label: l });
+    },
+    async deleteNoise() {
+      const ids = get().selected;
+      if (!ids.length) { set({ error: { message: 'select clusters to delete as noise' } }); return; }
+      await get().act({ kind: 'delete-as-noise', ids });
+    },
+    async lassoSplit(lasso) {
+      const ids = get().selected;
+      if (ids.length !== 1) { set({ error: { message: 'select exactly one cluster before drawing a lasso', fix: 'click one row of the units table' } }); return; }
+      await get().act({ kind: 'split', id: ids[0], lasso });
+    },
+    async recluster(k) {
+      const ids = get().selected;
+      if (ids.length !== 1) { set({ error: { message: 'select exactly one cluster to re-cluster' } }); return; }
+      await get().act({ kind: 'recluster', id: ids[0], k });
+    },
+    async undo() {
+      if (get().busy) return;
+      set({ busy: true, error: null });
+      try { const { api } = await backend(); await after(await api.undo()); } catch (e) { set({ error: errorText(e) }); } finally { set({ busy: false }); }
+    },
+    async redo() {
+      if (get().busy) return;
+      set({ busy: true, error: null });
+      try { const { api } = await backend(); await after(await api.redo()); } catch (e) { set({ error: errorText(e) }); } finally { set({ busy: false }); }
+    },
+  };
+});
+
+/** Stable colour of a cluster id (the same in the table, scatter, traces and unit views). */
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f',
+  '#3366cc', '#dc3912', '#109618', '#990099', '#0099c6', '#dd4477'];
+export function clusterColor(id: number): string {
+  return id < 0 ? '#9aa0a6' : PALETTE[id % PALETTE.length];
+}

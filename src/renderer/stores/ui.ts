@@ -1,0 +1,45 @@
+// UI store: theme (persisted), the active results tab, the help overlay and a one-line status
+// (what the last curation action did, "Preparing demo..." progress).
+import { create } from 'zustand';
+
+export type Tab = 'traces' | 'sorting' | 'correction';
+
+export interface UiState {
+  theme: 'light' | 'dark';
+  tab: Tab;
+  help: boolean;
+  status: { message: string; fraction: number | null } | null;
+  setTheme(t: UiState['theme']): void;
+  setTab(t: Tab): void;
+  setHelp(v: boolean): void;
+  setStatus(s: UiState['status']): void;
+}
+
+const THEME_KEY = 'spikedesk.theme.v1';
+
+function initialTheme(): UiState['theme'] {
+  try {
+    const t = localStorage.getItem(THEME_KEY);
+    if (t === 'light' || t === 'dark') return t;
+  } catch { /* storage unavailable */ }
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function applyTheme(t: UiState['theme']): void {
+  document.documentElement.dataset.theme = t;
+}
+
+export const useUi = create<UiState>((set) => ({
+  theme: initialTheme(),
+  tab: 'traces',
+  help: false,
+  status: null,
+  setTheme(theme) {
+    try { localStorage.setItem(THEME_KEY, theme); } catch { /* not persisted */ }
+    applyTheme(theme);
+    set({ theme });
+  },
+  setTab(tab) { set({ tab }); },
+  setHelp(help) { set({ help }); },
+  setStatus(status) { set({ status }); },
+}));

@@ -1,0 +1,96 @@
+// Container: the correction result for one channel: raw vs corrected overlay with the trigger marks,
+// the average artifact epoch before and after, the power spectrum before and after with the slice
+// frequency's harmonics marked, and the metrics table.
+import { useEffect, useState } from 'react';
+import type { CorrectionView as CV, TraceBlock } from '../../shared/api';
+import { backend, errorText, type ErrorText } from '../api/client';
+import { useRecording } from '../stores/recording';
+import { useRun } from '../stores/run';
+import { MiniPlot } from '../components/MiniPlot';
+import { ErrorBox } from '../components/ErrorBox';
+
+const RAW = '#8a94a6';
+const COR = '#e0702a';
+
+function mid(b: TraceBlock, c: number): Float32Array {
+  return Float32Array.from(b.min[c], (v, i) => (v + b.max[c][i]) / 2);
+}
+
+export function CorrectionView() {
+  const meta = useRecording((s) => s.meta);
+  const finished = useRun((s) => s.finished.correct);
+  const [channel, setChannel] = useState(0);
+  const [view, setView] = useState<CV | null>(null);
+  const [traces, setTraces] = useState<{ raw: TraceBlock; cor: TraceBlock } | null>(null);
+  const [error, setError] = useState<ErrorText | null>(null);
+  const [loading, setLoading] = useState(false);
+  const eeg = meta?.channels.map((c, i) => ({ c, i })).filter((x) => x.c.kind === 'ephys') ?? [];
+  useEffect(() => {
+    if (!meta) return;
+    let stale = false;
+    setLoading(true);
+    void backend().then(async ({ api }) => {
+      try {
+        const v = await api.getCorrectionView(channel);
+        if (stale) return;
+        setView(v);
+        setError(null);
+        if (v) {
+          const t0 = v.triggers[Math.min(v.triggers.length - 1, 10)] / v.sampleRate;
+          const span = Math.min(1, (4 * v.epochLength) / v.sampleRate);
+          const req = { channels: [channel], startS: t0, endS: t0 + span, pixels: 900 };
+          const [raw, cor] = await Promise.all([api.getTraces({ ...req, view: 'raw' }), api.getTraces({ ...req, view: 'corrected' })]);
+          if (!stale) setTraces({ raw, cor });
+        } else setTraces(null);
+      } catch (e) {
+        if (!stale) setError(errorText(e));
+      } finally {
+        if (!stale) setLoading(false);
+      }
+    });
+    return () => { stale = true; };
+  }, [meta, channel, finished]);
+
+  if (!meta) return <div className="panel empty fill">Open the EEG-fMRI demo (or a recording with scanner triggers) to correct it.</div>;
+  const head = (
+    <div className="toolbar">
+      <strong>Correction</strong>
+      <select value={channel} onChange={(e) => setChannel(Number(e.target.value))} aria-label="correction channel" data-testid="correction-channel">
+        {eeg.map(({ c, i }) => <option key={i} value={i}>{c.name}</option>)}
+      </select>
+      {view && <span className="muted">{view.triggers.length} triggers · {view.triggerSource} · slice {view.sliceHz.toFixed(2)} Hz · epoch {(view.epochLength / view.sampleRate * 1000).toFixed(1)} ms</span>}
+      {loading && <span className="muted">loading…</span>}
+    </div>
+  );
+  if (error) return <div className="panel fill">{head}<ErrorBox error={error} testId="correction-error" /></div>;
+  if (!view) return <div className="panel fill">{head}<p className="empty" data-testid="correction-empty">{loading ? 'Loading…' : 'No correction yet: choose Parameters → Artifact correction and press Run correction.'}</p></div>;
+  const fs = view.sampleRate;
+  const tEp = Float32Array.from({ length: view.epochLength }, (_, i) => (i / fs) * 1000);
+  const trigInWindow = traces ? Array.from(view.triggers).map((s) => s / fs).filter((t) => t >= traces.raw.t0 && t <= traces.raw.t0 + traces.raw.dt * traces.raw.min[0].length) : [];
+  const tx = traces ? Float32Array.from(traces.raw.min[0], (_, i) => traces.raw.t0 + (i + 0.5) * traces.raw.dt) : new Float32Array(0);
+  return (
+    <div className="panel fill correction" data-testid="correction-view">
+      {head}
+      <div className="corr-grid">
+        <MiniPlot testId="plot-overlay" title={`${view.channelName}: raw (grey) vs corrected (orange), triggers dashed`} height={210} xLabel="s" yLabel="µV"
+          series={traces ? [{ x: tx, y: mid(traces.raw, 0), color: RAW, width: 1 }, { x: tx, y: mid(traces.cor, 0), color: COR, width: 1.3 }] : []}
+          vlines={trigInWindow.map((t) => ({ x: t, color: '#c0392b', dash: true }))} />
+        <MiniPlot testId="plot-template" title="Average artifact epoch: before (grey) / after (orange)" height={210} xLabel="ms" yLabel="µV"
+          series={[{ x: tEp, y: view.templateBefore, color: RAW, width: 1.4 }, { x: tEp, y: view.templateAfter, color: COR, width: 1.6 }]} />
+        <MiniPlot testId="plot-psd" title="Power spectrum before (grey) / after (orange), slice harmonics dashed" height={230} xLabel="Hz" yLabel="dB µV²/Hz"
+          series={[{ x: view.freqs, y: view.psdBefore, color: RAW, width: 1.2 }, { x: view.freqs, y: view.psdAfter, color: COR, width: 1.4 }]}
+          vlines={view.harmonicsHz.map((f, i) => ({ x: f, color: '#c0392b', dash: true, label: i === 0 ? 'slice' : undefined }))} />
+        <div className="metrics-box">
+          <table className="metrics-table" data-testid="correction-metrics">
+            <thead><tr><th>metric</th><th>value</th></tr></thead>
+            <tbody>
+              {view.metrics.map((m) => (
+                <tr key={m.name} title={m.note}><td>{m.name}</td><td className="num">{typeof m.value === 'number' ? (Math.abs(m.value) >= 100 ? m.value.toFixed(0) : m.value.toFixed(3)) : m.value}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+// Container: every unit across channels with its metrics and label; sort by any column, filter
+// by label and text; click selects, Ctrl/Cmd+click adds to the selection. Curation buttons above.
+import { useMemo, useState } from 'react';
+import type { ClusterRow } from '../../shared/api';
+import { LABELS, type Label } from '../../shared/curation';
+import { clusterColor, useSort } from '../stores/sort';
+import { ErrorBox } from '../components/ErrorBox';
+
+type Col = { key: string; label: string; title: string; get: (r: ClusterRow) => number | string | null; fmt?: (v: number) => string };
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const f1 = (v: number): string => v.toFixed(1);
+const f2 = (v: number): string => v.toFixed(2);
+
+export const COLUMNS: Col[] = [
+  { key: 'id', label: 'id', title: 'cluster id (new ids after every merge/split)', get: (r) => r.id },
+  { key: 'ch', label: 'ch', title: 'channel', get: (r) => r.channelName },
+  { key: 'label', label: 'label', title: 'good / mua / noise / unsorted', get: (r) => r.label },
+  { key: 'n', label: 'n', title: 'spikes', get: (r) => r.nSpikes },
+  { key: 'rate', label: 'Hz', title: 'firing rate', get: (r) => r.metrics.firingRateHz, fmt: f2 },
+  { key: 'snr', label: 'SNR', title: 'peak of the mean waveform / noise sigma', get: (r) => r.metrics.snr, fmt: f1 },
+  { key: 'isi', label: 'ISI<1ms', title: 'fraction of ISIs under 1 ms', get: (r) => r.metrics.isiViolation1ms, fmt: pct },
+  { key: 'vr', label: 'viol.ratio', title: 'SpikeInterface ISI violation ratio (t_r = 1.5 ms)', get: (r) => r.metrics.violationRatio, fmt: f2 },
+  { key: 'iso', label: 'iso.dist', title: 'isolation distance', get: (r) => r.metrics.isolationDistance, fmt: f1 },
+  { key: 'lr', label: 'L-ratio', title: 'L-ratio', get: (r) => r.metrics.lRatio, fmt: (v) => v.toExponential(1) },
+  { key: 'pr', label: 'presence', title: 'presence ratio', get: (r) => r.metrics.presenceRatio, fmt: f2 },
+  { key: 'acv', label: 'amp CV', title: 'amplitude coefficient of variation', get: (r) => r.metrics.amplitudeCv, fmt: f2 },
+];
+
+export function CurationBar() {
+  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error } = useSort();
+  const n = selected.length;
+  return (
+    <div className="curation-bar">
+      <div className="toolbar">
+        <button disabled={busy || n < 2} onClick={() => void merge()} data-testid="merge" title="Merge the selected clusters (G)">Merge</button>
+        <button disabled={busy || n === 0} onClick={() => void label('good')} data-testid="label-good" title="Label good (1)">good</button>
+        <button disabled={busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title="Label mua (2)">mua</button>
+        <button disabled={busy || n === 0} onClick={() => void label('noise')} title="Label noise (3)">noise</button>
+        <button disabled={busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title="Delete as noise (Delete)">Delete</button>
+        <button disabled={busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title="Undo (Ctrl+Z)">↶ Undo</button>
+        <button disabled={busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title="Redo (Ctrl+Shift+Z)">↷ Redo</button>
+        <span className="muted small" data-testid="selection">{n ? `selected: ${selected.map((id) => `#${id}`).join(', ')}` : 'click a row to select, Ctrl+click to add'}</span>
+      </div>
+      {error && <ErrorBox error={error} testId="curation-error" />}
+      {last && !error && <div className="muted small" data-testid="last-action">{last.history === 'do' ? '' : `${last.history}: `}{last.description}</div>}
+    </div>
+  );
+}
+
+export function UnitsTable({ height }: { height: number }) {
+  const { overview, selected, select, loading } = useSort();
+  const [sortKey, setSortKey] = useState('id');
+  const [desc, setDesc] = useState(false);
+  const [labelFilter, setLabelFilter] = useState<'all' | Label>('all');
+  const [text, setText] = useState('');
+  const rows = useMemo(() => {
+    if (!overview) return [];
+    const col = COLUMNS.find((c) => c.key === sortKey) ?? COLUMNS[0];
+    const t = text.trim().toLowerCase();
+    const r = overview.clusters.filter((c) => (labelFilter === 'all' || c.label === labelFilter)
+      && (!t || c.channelName.toLowerCase().includes(t) || String(c.id) === t));
+    const val = (x: ClusterRow): number | string => { const v = col.get(x); return v === null ? -Infinity : v; };
+    r.sort((a, b) => { const va = val(a), vb = val(b); const c = va < vb ? -1 : va > vb ? 1 : a.id - b.id; return desc ? -c : c; });
+    return r;
+  }, [overview, sortKey, desc, labelFilter, text]);
+  if (!overview) return <div className="empty">{loading ? 'Loading units…' : 'No sorted units yet: run the spike sorting (Parameters → Spike sorting → Run sorting).'}</div>;
+  const counts = new Map<Label, number>();
+  for (const c of overview.clusters) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
+  return (
+    <div className="units">
+      <div className="toolbar small">
+        <strong>Units</strong>
+        <span className="muted" data-testid="units-count">{overview.clusters.length} units on {overview.channels.length} channels</span>
+        <select value={labelFilter} onChange={(e) => setLabelFilter(e.target.value as typeof labelFilter)} aria-label="label filter">
+          <option value="all">all labels</option>
+          {LABELS.map((l) => <option key={l} value={l}>{l} ({counts.get(l) ?? 0})</option>)}
+        </select>
+        <input value={text} onChange={(e) => setText(e.target.value)} placeholder="filter: channel or id" aria-label="filter units" style={{ width: 130 }} />
+        {overview.journalRecords > 0 && <span className="muted" title={overview.journalPath}>restored {overview.journalRecords} journal records</span>}
+      </div>
+      <div className="table-scroll" style={{ maxHeight: height }}>
+        <table className="units-table" data-testid="units-table">
+          <thead>
+            <tr>{COLUMNS.map((c) => (
+              <th key={c.key} title={c.title} onClick={() => { if (sortKey === c.key) setDesc(!desc); else { setSortKey(c.key); setDesc(false); } }}
+                aria-sort={sortKey === c.key ? (desc ? 'descending' : 'ascending') : 'none'}>
+                {c.label}{sortKey === c.key ? (desc ? ' ▾' : ' ▴') : ''}
+              </th>))}</tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} className={selected.includes(r.id) ? 'sel' : ''} data-testid="unit-row" data-id={r.id} data-label={r.label}
+                onClick={(e) => select(r.id, e.ctrlKey || e.metaKey || e.shiftKey)}>
+                {COLUMNS.map((c) => {
+                  const v = c.get(r);
+                  if (c.key === 'id') return <td key={c.key}><span className="swatch" style={{ background: clusterColor(r.id) }} />{r.id}</td>;
+                  if (c.key === 'label') return <td key={c.key}><span className={`tag tag-${r.label}`}>{r.label}</span></td>;
+                  return <td key={c.key} className="num">{v === null ? '—' : typeof v === 'number' && c.fmt ? c.fmt(v) : String(v)}</td>;
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="empty">No unit matches the filter.</p>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+// Workbench end to end in Chromium over the web host: spike demo -> sort channels 0-7 -> select ->
+// merge two -> undo -> lasso split (a real mouse lasso on the plot; the test hook drives the same
+// handler if the headless plot cannot take the drag) -> label good -> reload -> curation still
+// there; EEG demo -> correction -> before/after shown; a bad file -> a readable error in place.
+// Screenshots of each main view go to docs/screenshots (1280x800).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, ROOT, startHost, type Host } from './harness';
+
+const DOCS = path.join(ROOT, 'docs', 'screenshots');
+
+/** The renderer's test hook (src/renderer/views/ClusterView.tsx). */
+interface TestHook {
+  lasso(polygon: [number, number][]): Promise<void>;
+  features(): { clusters: Int32Array; features: Float32Array; nFeat: number } | null;
+}
+
+async function snap(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(DOCS, { recursive: true });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(DOCS, `${name}.png`) });
+}
+
+async function rowIds(page: Page): Promise<number[]> {
+  return page.getByTestId('unit-row').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.id)));
+}
+
+/** Rows of the units table on one channel, as [id, n spikes]. */
+async function channelRows(page: Page, ch: string): Promise<[number, number][]> {
+  return page.getByTestId('unit-row').evaluateAll((rows, name) => rows
+    .filter((r) => r.children[1]?.textContent === name)
+    .map((r) => [Number((r as HTMLElement).dataset.id), Number(r.children[3]?.textContent)] as [number, number]), ch);
+}
+
+describe('workbench: sort, curate, reload; correct; bad file', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    host = await startHost(['--jobs', '2']);
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('sorts, merges, undoes, splits with a lasso, labels, and keeps the curation over a reload', async () => {
+    await page.goto(host.url);
+    await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout: 180_000 });
+    await page.getByTestId('trace-canvas').waitFor();
+    await expect.poll(async () => (await page.getByTestId('est-fast').textContent()) ?? '').toMatch(/MB/);
+    await snap(page, 'traces');
+
+    await page.getByTestId('channels').fill('0-7');
+    await page.getByTestId('run-start').click();
+    await page.getByTestId('worker-bar').first().waitFor({ timeout: 30_000 });
+    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(/sort · done/);
+    await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
+    const before = await rowIds(page);
+    expect(before.length).toBeGreaterThanOrEqual(8);
+
+    // Merge the two largest units of CH1.
+    const ch1 = (await channelRows(page, 'CH1')).sort((a, b) => b[1] - a[1]);
+    expect(ch1.length).toBeGreaterThanOrEqual(2);
+    await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"]`).click();
+    await page.locator(`[data-testid="unit-row"][data-id="${ch1[1][0]}"]`).click({ modifiers: ['Control'] });
+    await page.getByTestId('plot-ccg').waitFor();
+    await page.getByTestId('merge').click();
+    await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '').toContain('merge');
+    const merged = await rowIds(page);
+    expect(merged.length).toBe(before.length - 1);
+    const newId = Math.max(...merged);
+    expect(before).not.toContain(newId);
+
+    // Undo with the keyboard.
+    await page.locator('body').press('Control+z');
+    await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '').toContain('undo');
+    expect((await rowIds(page)).sort((a, b) => a - b)).toEqual([...before].sort((a, b) => a - b));
+
+    // Lasso split of the largest CH1 unit: the left half of its points in (PC1, PC2).
+    await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"]`).click();
+    await page.locator('[data-testid="scatter"][data-ready="1"]').waitFor({ timeout: 60_000 });
+    const target = ch1[0][0];
+    const poly = await page.evaluate((id) => {
+      const f = (window as unknown as { __spikedeskTest: TestHook }).__spikedeskTest.features()!;
+      const xs: number[] = [], ys: number[] = [];
+      for (let i = 0; i < f.clusters.length; i++) if (f.clusters[i] === id) { xs.push(f.features[i * f.nFeat]); ys.push(f.features[i * f.nFeat + 1]); }
+      const sx = [...xs].sort((a, b) => a - b);
+      const mx = sx[Math.floor(sx.length / 2)];
+      const y0 = Math.min(...ys) - 1, y1 = Math.max(...ys) + 1, x0 = sx[0] - 1;
+      return [[x0, y0], [mx, y0], [mx, y1], [x0, y1]] as [number, number][];
+    }, target);
+    const nBefore = (await rowIds(page)).length;
+    // Real mouse lasso: data -> pixel through plotly's own axis mapping.
+    const pts = await page.evaluate((p) => {
+      const el = document.querySelector('[data-testid="scatter"]') as HTMLElement & { _fullLayout: { xaxis: { d2p(v: number): number; _offset: number }; yaxis: { d2p(v: number): number; _offset: number } } };
+      const r = el.getBoundingClientRect();
+      const { xaxis, yaxis } = el._fullLayout;
+      return p.map(([x, y]) => [r.left + xaxis._offset + xaxis.d2p(x), r.top + yaxis._offset + yaxis.d2p(y)]);
+    }, poly);
+    const path: number[][] = [];
+    for (let i = 0; i < pts.length; i++) {
+      const [a, b] = [pts[i], pts[(i + 1) % pts.length]];
+      for (let s = 0; s < 8; s++) path.push([a[0] + ((b[0] - a[0]) * s) / 8, a[1] + ((b[1] - a[1]) * s) / 8]);
+    }
+    await page.mouse.move(path[0][0], path[0][1]);
+    await page.mouse.down();
+    for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 2 });
+    await page.mouse.move(path[0][0], path[0][1], { steps: 2 });
+    await page.mouse.up();
+    let split = await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '', { timeout: 5000 }).toContain('split').then(() => true, () => false);
+    if (!split) {
+      console.warn('headless lasso drag did not reach plotly; driving the same handler through the test hook');
+      await page.evaluate((p) => (window as unknown as { __spikedeskTest: TestHook }).__spikedeskTest.lasso(p), poly);
+      split = true;
+    }
+    await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '').toContain('split');
+    const afterSplit = await rowIds(page);
+    expect(afterSplit).not.toContain(target);
+    expect(afterSplit.length).toBe(nBefore + 1);
+    await page.getByTestId('unit-views').waitFor();
+    await snap(page, 'sorting');
+
+    // Label one of the new units good, then reload.
+    const pieces = afterSplit.filter((id) => !before.includes(id));
+    expect(pieces.length).toBe(2);
+    await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).click();
+    await page.getByTestId('label-good').click();
+    await expect.poll(async () => page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).getAttribute('data-label')).toBe('good');
+
+    await page.reload();
+    await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('tab-sorting').click();
+    await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).waitFor({ timeout: 30_000 });
+    expect(await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).getAttribute('data-label')).toBe('good');
+    expect((await rowIds(page)).sort((a, b) => a - b)).toEqual([...afterSplit].sort((a, b) => a - b));
+
+    await page.getByTestId('help').click();
+    await page.getByTestId('help-overlay').waitFor();
+    await snap(page, 'help');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('theme').click();
+    await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).click();
+    await page.getByTestId('unit-views').waitFor();
+    await snap(page, 'sorting-dark');
+    await page.getByTestId('theme').click();
+    expect(errors).toEqual([]);
+  });
+
+  it('corrects the EEG-fMRI demo and shows before/after', async () => {
+    await page.getByTestId('demo-eeg').click();
+    await page.getByTestId('recording-title').filter({ hasText: 'brainvision' }).waitFor({ timeout: 180_000 });
+    await page.getByTestId('wf-correct').click();
+    await page.getByTestId('channels').fill('0-3');
+    await page.getByTestId('run-start').click();
+    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(/correct · done/);
+    await page.getByTestId('correction-view').waitFor({ timeout: 60_000 });
+    await page.getByTestId('correction-metrics').waitFor();
+    const metrics = (await page.getByTestId('correction-metrics').textContent()) ?? '';
+    expect(metrics).toContain('RMS ratio');
+    await page.waitForTimeout(800);
+    await snap(page, 'correction');
+    await page.getByTestId('tab-traces').click();
+    await page.getByLabel('Trace data').selectOption('corrected');
+    await page.getByTestId('trace-canvas').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a readable error in place for a bad file', async () => {
+    const dir = path.join(ROOT, '.tmp', 'e2e-bad');
+    fs.mkdirSync(dir, { recursive: true });
+    const bad = path.join(dir, 'broken.vhdr');
+    fs.writeFileSync(bad, 'this is not a BrainVision header\n');
+    await page.getByTestId('open-path').fill(bad);
+    await page.getByTestId('open-button').click();
+    const box = page.getByTestId('open-error');
+    await box.waitFor({ timeout: 30_000 });
+    const text = (await box.textContent()) ?? '';
+    expect(text).toMatch(/[A-Z_]+: .+/);
+    expect(text.length).toBeGreaterThan(20);
+    await snap(page, 'bad-file');
+    expect(errors).toEqual([]);
+  });
+});
