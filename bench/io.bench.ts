@@ -139,14 +139,21 @@ with h5py.File(d + '/rec_blech.h5', 'w') as f:
   fs.rmSync(path.join(dir, 'rec_blech.h5'), { force: true });
   const bigBytes = (ctx.quick ? 128 : 1024) << 20;
   makeRaw(big, bigBytes);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'io-rss-child.ts'), big, String(NCH), String(RATE)],
-    { encoding: 'utf8', cwd: path.join(here, '..') });
-  if (child.status !== 0) throw new Error(`io-rss-child failed: ${child.stderr.slice(-500)}`);
-  const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as { peakMB: number; startMB: number; ms: number; bytes: number };
-  rows.push({ area: AREA, name: `peak RSS reading a ${(bigBytes / 2 ** 30).toFixed(2)} GB raw file channel by channel`, unit: 'MB',
-    value: res.peakMB, target: '< 200 MB', pass: res.peakMB < 200, note: `child process; ${res.startMB.toFixed(0)} MB before opening; each channel read whole (${(res.bytes / NCH / 2 * 4 / 2 ** 20).toFixed(0)} MB Float32Array)` });
-  rows.push({ area: AREA, name: 'read raw channel by channel (file bytes scanned per second)', unit: 'MB/s', value: (res.bytes / 2 ** 20) * NCH / (res.ms / 1000),
-    note: 'interleaved layout: each channel scans the whole file' });
+  const gb = (bigBytes / 2 ** 30).toFixed(2);
+  const labels: Record<string, string> = {
+    fresh: 'each channel whole, new arrays (fast mode)',
+    reuse: 'each channel whole, one reused array',
+    blocks: 'each channel in 1 M-sample blocks (low-memory mode)',
+  };
+  for (const mode of ['fresh', 'reuse', 'blocks']) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'io-rss-child.ts'), big, String(NCH), String(RATE), mode],
+      { encoding: 'utf8', cwd: path.join(here, '..') });
+    if (child.status !== 0) throw new Error(`io-rss-child failed: ${child.stderr.slice(-500)}`);
+    const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as { peakMB: number; startMB: number; ms: number; bytes: number };
+    rows.push({ area: AREA, name: `peak RSS reading a ${gb} GB raw file channel by channel: ${labels[mode]}`, unit: 'MB',
+      value: res.peakMB, target: '< 200 MB', pass: res.peakMB < 200,
+      note: `child process (${res.startMB.toFixed(0)} MB before opening); ${NCH} ch, one channel = ${(res.bytes / NCH / 2 * 4 / 2 ** 20).toFixed(0)} MB as Float32; ${(res.ms / 1000).toFixed(1)} s` });
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   return rows;
 }

@@ -47,6 +47,18 @@ describe('raw binary', () => {
     su.close();
   });
 
+  it('reads into caller-supplied arrays (reused across calls) and checks their size', async () => {
+    const src = await openSource(path.join(dir, 'a.dat'), { channels: 4, rate: 30000, gain: 0.5 });
+    const buf = [new Float32Array(100), new Float32Array(100)];
+    const got = src.read([3, 0], 10, 60, buf);
+    expect(got).toBe(buf);
+    expect(Array.from(buf[0].subarray(0, 50))).toEqual(chs[3].slice(10, 60).map((v) => v * 0.5));
+    expect(Array.from(buf[1].subarray(0, 50))).toEqual(chs[0].slice(10, 60).map((v) => v * 0.5));
+    await expectError(() => src.read([0], 0, 200, [new Float32Array(100)]), 'BAD_REQUEST');
+    await expectError(() => src.read([0, 1], 0, 10, [new Float32Array(100)]), 'BAD_REQUEST');
+    src.close();
+  });
+
   it('a trailing partial frame is ignored with a note', async () => {
     const p = path.join(dir, 'd.dat');
     fs.writeFileSync(p, Buffer.concat([interleave(chs, Int16Array), Buffer.alloc(3)]));

@@ -8,8 +8,10 @@ export interface Source {
   /**
    * Samples [start, end) of the given channels, scaled to uV, one Float32Array per channel.
    * Throws SpikeDeskError (BAD_REQUEST) for out-of-range channels or windows.
+   * `out`, when given, supplies the arrays to fill (one per channel, each at least end - start
+   * long) and is returned: reusing them keeps long channel-by-channel reads free of garbage.
    */
-  read(channels: number[], start: number, end: number): Float32Array[];
+  read(channels: number[], start: number, end: number, out?: Float32Array[]): Float32Array[];
   close(): void;
 }
 

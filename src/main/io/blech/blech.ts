@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type * as H5 from 'h5wasm/node';
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
-import { checkFinite, checkRequest, type NonFinitePolicy } from '../common/checks';
+import { checkFinite, checkRequest, outputs, type NonFinitePolicy } from '../common/checks';
 import { stridedTyped } from '../common/matrix';
 import { corrupt, ioError, mismatch } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
@@ -20,12 +20,13 @@ class BlechSource implements Source {
   constructor(readonly meta: RecordingMeta, private f: H5.File | null, private readonly sets: H5.Dataset[],
     private readonly scale: number, private readonly isFloat: boolean, private readonly policy: NonFinitePolicy) {}
 
-  read(channels: number[], start: number, end: number): Float32Array[] {
+  read(channels: number[], start: number, end: number, into?: Float32Array[]): Float32Array[] {
     checkRequest(this.meta, channels, start, end);
     if (!this.f) throw ioError('BAD_REQUEST', this.meta.path, 'The file was already closed', 'Open the recording again.');
-    return channels.map((c) => {
-      const out = new Float32Array(end - start);
-      if (end <= start) return out;
+    const outs = outputs(this.meta, channels, end - start, into);
+    channels.forEach((c, k) => {
+      const out = outs[k];
+      if (end <= start) return;
       let v: ArrayLike<number>;
       try {
         v = this.sets[c].slice([[start, end]]) as unknown as ArrayLike<number>;
@@ -33,10 +34,10 @@ class BlechSource implements Source {
         throw h5Error(e, this.meta.path, `reading ${this.meta.channels[c].name}`);
       }
       if (!v || v.length !== end - start) throw corrupt(this.meta.path, `Reading ${this.meta.channels[c].name} returned the wrong size`);
-      stridedTyped(v, 0, 1, out.length, this.scale, 0, out, 0);
-      if (this.isFloat) this.replaced += checkFinite(out, this.policy, this.meta.path, this.meta.channels[c].name, start);
-      return out;
+      stridedTyped(v, 0, 1, end - start, this.scale, 0, out, 0);
+      if (this.isFloat) this.replaced += checkFinite(out.subarray(0, end - start), this.policy, this.meta.path, this.meta.channels[c].name, start);
     });
+    return outs;
   }
 
   close(): void {

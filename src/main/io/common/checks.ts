@@ -40,3 +40,13 @@ export function checkFinite(out: Float32Array, policy: NonFinitePolicy, path: st
   }
   return replaced;
 }
+
+/** The arrays a read fills: the caller's (checked) or new ones. */
+export function outputs(meta: RecordingMeta, channels: number[], n: number, out?: Float32Array[]): Float32Array[] {
+  if (!out) return channels.map(() => new Float32Array(n));
+  if (out.length !== channels.length || out.some((o) => !(o instanceof Float32Array) || o.length < n)) {
+    throw ioError('BAD_REQUEST', meta.path, `The output arrays do not fit ${channels.length} channels of ${n} samples`,
+      'Pass one Float32Array per channel, each at least as long as the window, or none.');
+  }
+  return out;
+}

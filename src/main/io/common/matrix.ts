@@ -5,7 +5,7 @@
 
 import type { RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
-import { checkFinite, checkRequest, type NonFinitePolicy } from './checks';
+import { checkFinite, checkRequest, outputs, type NonFinitePolicy } from './checks';
 import { alignedBuffer, type BlockFile } from './file';
 
 export type SampleType = 'int16' | 'uint16' | 'int32' | 'float32';
@@ -36,16 +36,16 @@ export class MatrixSource implements Source {
   constructor(readonly meta: RecordingMeta, private readonly file: BlockFile, private readonly layout: MatrixLayout,
     private readonly policy: NonFinitePolicy = 'error') {}
 
-  read(channels: number[], start: number, end: number): Float32Array[] {
+  read(channels: number[], start: number, end: number, into?: Float32Array[]): Float32Array[] {
     checkRequest(this.meta, channels, start, end);
-    const out = channels.map(() => new Float32Array(end - start));
+    const out = outputs(this.meta, channels, end - start, into);
     if (end > start && channels.length > 0) {
       if (this.layout.orientation === 'interleaved') this.readInterleaved(channels, start, end, out);
       else this.readVectorized(channels, start, end, out);
     }
     if (this.layout.type === 'float32') {
       channels.forEach((c, k) => {
-        this.replaced += checkFinite(out[k], this.policy, this.meta.path, this.meta.channels[c].name, start);
+        this.replaced += checkFinite(out[k].subarray(0, end - start), this.policy, this.meta.path, this.meta.channels[c].name, start);
       });
     }
     return out;

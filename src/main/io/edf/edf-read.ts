@@ -4,7 +4,7 @@
 
 import type { ChannelInfo, EventMark, RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
-import { checkRequest } from '../common/checks';
+import { checkRequest, outputs } from '../common/checks';
 import { ioError } from '../common/errors';
 import { alignedBuffer, BlockFile } from '../common/file';
 import type { IoOpenOptions } from '../common/options';
@@ -19,9 +19,9 @@ export class EdfSource implements Source {
   constructor(readonly meta: RecordingMeta, private readonly f: BlockFile, private readonly h: EdfHeader,
     private readonly sig: EdfSignal[], private readonly scale: Float64Array, private readonly offset: Float64Array) {}
 
-  read(channels: number[], start: number, end: number): Float32Array[] {
+  read(channels: number[], start: number, end: number, into?: Float32Array[]): Float32Array[] {
     checkRequest(this.meta, channels, start, end);
-    const out = channels.map(() => new Float32Array(end - start));
+    const out = outputs(this.meta, channels, end - start, into);
     if (end <= start || channels.length === 0) return out;
     const { recordBytes, headerBytes, bdf } = this.h;
     const spr = this.sig[0].samplesPerRecord;

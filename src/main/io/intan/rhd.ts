@@ -5,7 +5,7 @@
 
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
-import { checkRequest } from '../common/checks';
+import { checkRequest, outputs } from '../common/checks';
 import { ioError } from '../common/errors';
 import { alignedBuffer, BlockFile } from '../common/file';
 import type { IoOpenOptions } from '../common/options';
@@ -22,9 +22,9 @@ class RhdSource implements Source {
   constructor(readonly meta: RecordingMeta, private readonly f: BlockFile, private readonly dataStart: number,
     private readonly blockBytes: number, private readonly N: number, private readonly slots: Slot[]) {}
 
-  read(channels: number[], start: number, end: number): Float32Array[] {
+  read(channels: number[], start: number, end: number, into?: Float32Array[]): Float32Array[] {
     checkRequest(this.meta, channels, start, end);
-    const out = channels.map(() => new Float32Array(end - start));
+    const out = outputs(this.meta, channels, end - start, into);
     if (end <= start || channels.length === 0) return out;
     const { N, blockBytes } = this;
     const b0 = Math.floor(start / N);

@@ -5,7 +5,7 @@
 import type * as H5 from 'h5wasm/node';
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
 import type { Source } from '../source';
-import { checkFinite, checkRequest, type NonFinitePolicy } from '../common/checks';
+import { checkFinite, checkRequest, outputs, type NonFinitePolicy } from '../common/checks';
 import { stridedTyped } from '../common/matrix';
 import { corrupt, ioError } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
@@ -41,9 +41,9 @@ class NwbSource implements Source {
     private readonly twoD: boolean, private readonly scale: Float64Array, private readonly offset: number,
     private readonly isFloat: boolean, private readonly policy: NonFinitePolicy) {}
 
-  read(channels: number[], start: number, end: number): Float32Array[] {
+  read(channels: number[], start: number, end: number, into?: Float32Array[]): Float32Array[] {
     checkRequest(this.meta, channels, start, end);
-    const out = channels.map(() => new Float32Array(end - start));
+    const out = outputs(this.meta, channels, end - start, into);
     if (end <= start || channels.length === 0) return out;
     if (!this.f) throw ioError('BAD_REQUEST', this.meta.path, 'The file was already closed', 'Open the recording again.');
     const lo = Math.min(...channels);
@@ -65,7 +65,7 @@ class NwbSource implements Source {
       });
     }
     if (this.isFloat) {
-      channels.forEach((c, k) => { this.replaced += checkFinite(out[k], this.policy, this.meta.path, this.meta.channels[c].name, start); });
+      channels.forEach((c, k) => { this.replaced += checkFinite(out[k].subarray(0, end - start), this.policy, this.meta.path, this.meta.channels[c].name, start); });
     }
     return out;
   }
