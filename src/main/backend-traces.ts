@@ -67,9 +67,15 @@ export async function pooledTraces(pool: Pool, meta: RecordingMeta, ref: SourceR
   else if (idle === 0) {
     parts = [await decimateTask({ input, channels: present, start, end, columns })];
   } else {
-    const k = Math.min(idle, present.length);
-    const chunks = Array.from({ length: k }, (_, i) => present.slice(Math.floor((i * present.length) / k), Math.floor(((i + 1) * present.length) / k)));
-    parts = await Promise.all(chunks.map((chs) => pool.run((api) => api.decimate({ input, channels: chs, start, end, columns }))));
+    // Split by time, not by channel: interleaved recordings store all channels of a frame together,
+    // so each worker then reads only its part of the file once.
+    const k = Math.min(idle, Math.max(1, Math.floor(columns / 64)));
+    const cuts = Array.from({ length: k + 1 }, (_, i) => Math.floor((i * columns) / k));
+    const pieces = await Promise.all(cuts.slice(0, k).map((c0, i) => pool.run((api) => api.decimate({ input, channels: present, start, end, columns, colStart: c0, colEnd: cuts[i + 1] }))));
+    parts = [{
+      min: present.map((_, j) => concat(pieces.map((p) => p.min[j]))),
+      max: present.map((_, j) => concat(pieces.map((p) => p.max[j]))),
+    }];
   }
   const mins = parts.flatMap((p) => p.min), maxs = parts.flatMap((p) => p.max);
   const at = new Map(present.map((c, i) => [c, i]));
@@ -78,4 +84,12 @@ export async function pooledTraces(pool: Pool, meta: RecordingMeta, ref: SourceR
     min: channels.map((c) => (at.has(c) ? mins[at.get(c)!] : empty)), max: channels.map((c) => (at.has(c) ? maxs[at.get(c)!] : empty)),
     t0: start / meta.sampleRate, dt: n / columns / meta.sampleRate, exact: columns === n, missing,
   };
+}
+
+function concat(a: Float32Array[]): Float32Array {
+  if (a.length === 1) return a[0];
+  const out = new Float32Array(a.reduce((n, x) => n + x.length, 0));
+  let o = 0;
+  for (const x of a) { out.set(x, o); o += x.length; }
+  return out;
 }

@@ -15,9 +15,13 @@ export type TraceInput = { kind: 'source'; ref: SourceRef } | { kind: 'f32'; fil
 export interface DecimateTask {
   input: TraceInput;
   channels: number[];
+  /** The whole window [start, end) and its number of columns. */
   start: number;
   end: number;
   columns: number;
+  /** This task's share of the columns, [colStart, colEnd) (default: all). */
+  colStart?: number;
+  colEnd?: number;
 }
 
 export interface DecimateResult { min: Float32Array[]; max: Float32Array[] }
@@ -49,10 +53,34 @@ export async function readChannels(input: TraceInput, channels: number[], start:
   });
 }
 
+/**
+ * Min/max of columns [colStart, colEnd) of a window split into `columns` columns. Column c covers
+ * samples floor(c n / columns) .. floor((c + 1) n / columns) of the window, the same boundaries as
+ * minMaxDecimate over the whole window, so splitting the columns among workers changes nothing.
+ */
 export async function decimateTask(t: DecimateTask): Promise<DecimateResult> {
-  const data = await readChannels(t.input, t.channels, t.start, t.end);
-  const out = data.map((x) => minMaxDecimate(x, t.columns));
-  return { min: out.map((o) => o.min), max: out.map((o) => o.max) };
+  const n = t.end - t.start;
+  const c0 = t.colStart ?? 0, c1 = t.colEnd ?? t.columns;
+  if (c0 === 0 && c1 === t.columns) {
+    const out = (await readChannels(t.input, t.channels, t.start, t.end)).map((x) => minMaxDecimate(x, t.columns));
+    return { min: out.map((o) => o.min), max: out.map((o) => o.max) };
+  }
+  const edge = (c: number): number => Math.floor((c * n) / t.columns);
+  const off = edge(c0);
+  const data = await readChannels(t.input, t.channels, t.start + off, t.start + edge(c1));
+  const min: Float32Array[] = [], max: Float32Array[] = [];
+  for (const x of data) {
+    const lo = new Float32Array(c1 - c0), hi = new Float32Array(c1 - c0);
+    for (let c = c0; c < c1; c++) {
+      let a = Infinity, b = -Infinity;
+      for (let i = edge(c) - off, e = edge(c + 1) - off; i < e; i++) { const v = x[i]; if (v < a) a = v; if (v > b) b = v; }
+      lo[c - c0] = a;
+      hi[c - c0] = b;
+    }
+    min.push(lo);
+    max.push(hi);
+  }
+  return { min, max };
 }
 
 /** Sub-labels 0..k-1 for the rows of X (n x d) from a k-component GMM with a fixed seed. */
