@@ -85,7 +85,7 @@ export default async function engineBench(ctx: BenchContext): Promise<BenchRow[]
   fs.rmSync(file, { force: true });
 
   // Low-memory peak RSS against recording length (fewer channels: the length is what matters).
-  const flatCh = 4;
+  const flatCh = 2;
   const [shortS, longS] = ctx.quick ? [30, 120] : [300, 1200];
   const peaks: number[] = [];
   for (const s of [shortS, longS]) {

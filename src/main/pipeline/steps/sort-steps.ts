@@ -43,7 +43,8 @@ export function detectStep(ctx: StepContext): void {
   let arrays: Bundle['arrays'];
   try {
     if (task.blockSamples === 0) {
-      const x = Float32Array.from(filteredWhole(ctx));
+      // Copy only when referencing: the filtered channel in memory stays as cached.
+      const x = ref ? Float32Array.from(filteredWhole(ctx)) : filteredWhole(ctx);
       if (ref) { const r = ref.read(0, n); for (let i = 0; i < n; i++) x[i] -= r[i]; }
       ctx.progress('detect', 0.3);
       const sp = detectSpikes(x, fs, p);
