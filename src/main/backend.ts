@@ -5,8 +5,12 @@
 import os from 'node:os';
 import type {
   BackendApi, BackendEvent, BackendInfo, CorrectionView, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
-  TraceBlock, TraceRequest, UnitDetail,
+  TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary,
 } from '../shared/api';
+import type { CorrectedExportFormat, SortedExportFormat } from '../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS } from '../shared/menu';
+import { defaultExportPath, exportCorrectedRecording, exportSortedUnits } from './backend-export';
+import type { RecentFiles } from './session/recent';
 import type { ClusterId, CurationAction, UpdateInfo } from '../shared/curation';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import type { OpenOptions, RecordingMeta } from '../shared/recording';
@@ -31,6 +35,8 @@ export interface BackendDeps {
   /** Folder holding the generated demo recordings. */
   demoDir: string;
   emit: (e: BackendEvent) => void;
+  /** Recently opened recordings (user-chosen paths, persisted). */
+  recent?: RecentFiles;
 }
 
 export class Backend implements BackendApi {
@@ -55,6 +61,7 @@ export class Backend implements BackendApi {
     this.sort = null;
     this.source = src;
     this.openOptions = options;
+    if (!this.deps.allow.isInsideRoot(checked, this.deps.demoDir)) this.deps.recent?.add(checked);
     return src.meta;
   }
 
@@ -147,6 +154,36 @@ export class Backend implements BackendApi {
 
   async getCorrectionView(channel: number): Promise<CorrectionView | null> {
     return correctionView(this.current(), this.sessionDir(), channel);
+  }
+
+  async sessionInfo(): Promise<SessionInfo> {
+    const recent = this.deps.recent?.list() ?? [];
+    if (!this.source) return { recording: null, sessionDir: null, defaultExportPaths: {}, recent };
+    const dir = this.sessionDir();
+    this.deps.allow.allowRoot(dir);
+    const defaultExportPaths: SessionInfo['defaultExportPaths'] = {};
+    for (const f of [...SORTED_FORMATS, ...CORRECTED_FORMATS]) defaultExportPaths[f.format] = defaultExportPath(dir, f.format);
+    return { recording: this.source.meta.path, sessionDir: dir, defaultExportPaths, recent };
+  }
+
+  async exportSorted(format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
+    if (!SORTED_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use phy, nwb, blech or csv' });
+    this.deps.allow.allowRoot(this.sessionDir());
+    const target = this.deps.allow.check(out);
+    return exportSortedUnits(this.sortSession(true)!, format, target, overwrite === true);
+  }
+
+  async exportCorrected(format: CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
+    if (!CORRECTED_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use edf or brainvision' });
+    const src = this.current();
+    this.deps.allow.allowRoot(this.sessionDir());
+    const target = this.deps.allow.check(out);
+    const corrected = this.deps.engine.resultSource(src.meta.path, 'corrected');
+    try {
+      return await exportCorrectedRecording(src, corrected, readSession(this.sessionDir())?.params.correct ?? null, format, target, overwrite === true);
+    } finally {
+      corrected?.close();
+    }
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { Engine } from './pipeline/engine';
 import { Pool } from './pool/pool';
 import type { ProcessHost } from './pool/process-host';
 import { PathAllowList } from './security/path-allow-list';
+import { RecentFiles } from './session/recent';
 
 export const VERSION = '0.1.0';
 
@@ -21,6 +22,8 @@ export interface ServicesOptions {
   poolSize?: number;
   demoDir?: string;
   allow?: PathAllowList;
+  /** Where settings (recent files) are kept; default ~/.spikedesk. */
+  settingsDir?: string;
 }
 
 export interface Services {
@@ -28,6 +31,7 @@ export interface Services {
   engine: Engine;
   backend: Backend;
   allow: PathAllowList;
+  recent: RecentFiles;
   /** Subscribe to backend events (progress, run reports); returns an unsubscribe function. */
   onEvent(cb: (e: BackendEvent) => void): () => void;
   dispose(): Promise<void>;
@@ -47,13 +51,17 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const pool = new Pool(opts.processHost, opts.workerEntry ?? defaultWorkerEntry(), { size: opts.poolSize });
   await pool.start();
   const engine = new Engine(pool);
+  const recent = new RecentFiles(path.join(opts.settingsDir ?? path.join(os.homedir(), '.spikedesk'), 'recent.json'));
+  recent.prune();
+  for (const p of recent.list()) allow.allowFile(p);
   const backend = new Backend({
     host: opts.host, version: VERSION, pool, engine, allow,
     demoDir: opts.demoDir ?? defaultDemoDir(),
+    recent,
     emit: (e) => { for (const l of listeners) l(e); },
   });
   return {
-    pool, engine, backend, allow,
+    pool, engine, backend, allow, recent,
     onEvent(cb) { listeners.add(cb); return () => listeners.delete(cb); },
     async dispose() { backend.dispose(); await pool.dispose(); },
   };

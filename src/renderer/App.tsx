@@ -1,6 +1,6 @@
 // Layout: a top bar; on the left the recording, parameters and run panels; on the right the
 // results views in tabs (traces, sorting with units table / clusters / unit views, correction).
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { backend } from './api/client';
 import { useRecording } from './stores/recording';
 import { subscribeRunEvents, useRun } from './stores/run';
@@ -17,6 +17,9 @@ import { CurationBar, UnitsTable } from './views/UnitsTable';
 import { UnitViews } from './views/UnitViews';
 import { CorrectionView } from './views/CorrectionView';
 import { HelpOverlay } from './views/HelpOverlay';
+import { MenuBar } from './views/MenuBar';
+import { ExportDialog } from './views/ExportDialog';
+import { subscribeMenu } from './stores/menu';
 
 const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction']];
 
@@ -38,11 +41,14 @@ function SortingTab() {
 export function App() {
   const { meta, loading } = useRecording();
   const { tab, setTab, theme, setTheme, setHelp } = useUi();
+  const [menuBar, setMenuBar] = useState(false);
   const sortDone = useRun((s) => s.finished.sort);
   const corrDone = useRun((s) => s.finished.correct);
   useEffect(() => {
     applyTheme(useUi.getState().theme);
     void subscribeRunEvents();
+    void subscribeMenu();
+    void backend().then((c) => setMenuBar(c.kind === 'web'));
     if (!useRecording.getState().meta) void useRecording.getState().open(); // no file: the embedded demo
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -62,6 +68,7 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <span className="brand">SpikeDesk</span>
+        {menuBar && <MenuBar />}
         <span className="muted title" data-testid="recording-title">
           {loading ? 'Opening…' : meta ? `${meta.path.split(/[\\/]/).pop()} · ${meta.format} · ${meta.channels.length} ch · ${meta.sampleRate} Hz` : 'No recording'}
         </span>
@@ -87,6 +94,7 @@ export function App() {
         </main>
       </div>
       <HelpOverlay />
+      <ExportDialog />
     </div>
   );
 }

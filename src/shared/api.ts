@@ -2,6 +2,7 @@
 // hosts expose it over comlink, the renderer wraps it (src/renderer/api/).
 
 import type { ErrorInfo } from './errors';
+import type { CorrectedExportFormat, SortedExportFormat } from './menu';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
 import type { RunProgress, RunReport } from './progress';
@@ -169,6 +170,29 @@ export interface BackendApi {
   redo(): Promise<UpdateInfo | null>;
   /** Before/after views of the latest correction run for one channel, or null when nothing was corrected. */
   getCorrectionView(channel: number): Promise<CorrectionView | null>;
+  /** Session folder, default export paths and the recent-files list (File menu). */
+  sessionInfo(): Promise<SessionInfo>;
+  /** Export the curated sort; OUTPUT_EXISTS unless overwrite (the user confirmed). */
+  exportSorted(format: SortedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+  /** Export the corrected channels of the last correction run. */
+  exportCorrected(format: CorrectedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+}
+
+export interface SessionInfo {
+  recording: string | null;
+  sessionDir: string | null;
+  defaultExportPaths: Partial<Record<SortedExportFormat | CorrectedExportFormat, string>>;
+  recent: string[];
+}
+
+export interface ExportSummary {
+  format: SortedExportFormat | CorrectedExportFormat;
+  path: string;
+  files: string[];
+  units: number;
+  spikes: number;
+  /** Corrected exports: number of channels written. */
+  channels?: number;
 }
 
 /**

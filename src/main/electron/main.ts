@@ -12,7 +12,6 @@ import { installRpcErrorHandler } from '../../shared/rpc';
 import { CSP } from '../web/server';
 import type { EventMessage } from '../../shared/api';
 import { installMenu, menuMessage, openPath, type MenuContext } from './menu';
-import { RecentFiles } from '../session/recent';
 import type { MenuCommand } from '../../shared/menu';
 
 let services: Services | null = null;
@@ -58,10 +57,9 @@ app.whenReady().then(async () => {
     processHost: new UtilityHost(),
     workerEntry: path.join(__dirname, 'worker.cjs'),
     demoDir: path.join(app.getPath('userData'), 'demo'),
+    settingsDir: app.getPath('userData'),
   });
-  const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent.json'));
-  recent.prune();
-  for (const p of recent.list()) services.allow.allowFile(p);
+  const recent = services.recent;
   const menu: MenuContext = {
     services, recent,
     sessionFolder: () => (currentRecording ? services!.engine.sessionDir(currentRecording) : null),

@@ -31,6 +31,12 @@ export class PathAllowList {
     return false;
   }
 
+  /** True when p lies inside root (after resolving both). */
+  isInsideRoot(p: string, root: string): boolean {
+    const rel = path.relative(canonical(root), canonical(p));
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  }
+
   /** Throws PATH_NOT_ALLOWED unless allowed; returns the canonical path. */
   check(p: unknown): string {
     if (typeof p !== 'string' || !this.isAllowed(p)) {

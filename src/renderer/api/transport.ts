@@ -4,12 +4,15 @@
 import { wrap, type Endpoint, type Remote } from 'comlink';
 import type { BackendApi, BackendEvent } from '../../shared/api';
 import { isEventMessage } from '../../shared/api';
+import { isMenuMessage, type MenuCommand } from '../../shared/menu';
 import { decodeWire, encodeWire } from '../../shared/wire';
 import { installRpcErrorHandler } from '../../shared/rpc';
 
 export interface Connection {
   api: Remote<BackendApi>;
   onEvent(cb: (e: BackendEvent) => void): () => void;
+  /** Commands from Electron's application menu (the web UI has its own menu bar). */
+  onMenu(cb: (c: MenuCommand) => void): () => void;
   kind: 'electron' | 'web';
 }
 
@@ -34,10 +37,11 @@ function socketEndpoint(ws: WebSocket, events: Set<(e: BackendEvent) => void>): 
   };
 }
 
-function portEndpoint(port: MessagePort, events: Set<(e: BackendEvent) => void>): Endpoint {
+function portEndpoint(port: MessagePort, events: Set<(e: BackendEvent) => void>, menus: Set<(c: MenuCommand) => void>): Endpoint {
   const listeners = new Set<Listener>();
   port.onmessage = (m) => {
     if (isEventMessage(m.data)) { for (const cb of events) cb(m.data.spikedeskEvent); return; }
+    if (isMenuMessage(m.data)) { for (const cb of menus) cb(m.data.spikedeskMenu); return; }
     dispatch(listeners, m.data);
   };
   return {
@@ -51,6 +55,8 @@ export async function connect(): Promise<Connection> {
   installRpcErrorHandler();
   const events = new Set<(e: BackendEvent) => void>();
   const onEvent = (cb: (e: BackendEvent) => void) => { events.add(cb); return () => { events.delete(cb); }; };
+  const menus = new Set<(c: MenuCommand) => void>();
+  const onMenu = (cb: (c: MenuCommand) => void) => { menus.add(cb); return () => { menus.delete(cb); }; };
   const token = new URLSearchParams(window.location.search).get('token');
   if (token !== null) {
     const ws = new WebSocket(`ws://${window.location.host}/rpc?token=${encodeURIComponent(token)}`);
@@ -58,7 +64,7 @@ export async function connect(): Promise<Connection> {
       ws.addEventListener('open', () => resolve(), { once: true });
       ws.addEventListener('error', () => reject(new Error('could not connect to the SpikeDesk web host (is the token right, is `npm run serve` running?)')), { once: true });
     });
-    return { api: wrap<BackendApi>(socketEndpoint(ws, events)), onEvent, kind: 'web' };
+    return { api: wrap<BackendApi>(socketEndpoint(ws, events)), onEvent, onMenu, kind: 'web' };
   }
   const port = await new Promise<MessagePort>((resolve) => {
     const onMsg = (e: MessageEvent) => {
@@ -67,5 +73,5 @@ export async function connect(): Promise<Connection> {
     window.addEventListener('message', onMsg);
   });
   port.start();
-  return { api: wrap<BackendApi>(portEndpoint(port, events)), onEvent, kind: 'electron' };
+  return { api: wrap<BackendApi>(portEndpoint(port, events, menus)), onEvent, onMenu, kind: 'electron' };
 }

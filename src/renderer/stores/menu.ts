@@ -1,0 +1,92 @@
+// Menu store: runs File/Edit/View/Help commands (from the web menu bar or Electron's menu),
+// holds the export dialog's state, the recent list and the last export's outcome.
+import { create } from 'zustand';
+import type { ExportSummary, SessionInfo } from '../../shared/api';
+import type { CorrectedExportFormat, MenuCommand, SortedExportFormat } from '../../shared/menu';
+import { backend, errorText } from '../api/client';
+import { useRecording } from './recording';
+import { useSort } from './sort';
+import { useUi, type Tab } from './ui';
+
+export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat };
+
+export interface MenuState {
+  session: SessionInfo | null;
+  /** The export dialog (web UI): which export, the path being edited, a pending overwrite question. */
+  dialog: { kind: ExportKind; path: string; confirmOverwrite: boolean } | null;
+  busy: boolean;
+  result: ExportSummary | null;
+  error: { message: string; fix?: string; code?: string } | null;
+  about: boolean;
+  revealed: string | null;
+  refresh(): Promise<void>;
+  startExport(kind: ExportKind): Promise<void>;
+  setDialogPath(p: string): void;
+  closeDialog(): void;
+  runExport(kind: ExportKind, path: string, overwrite: boolean): Promise<void>;
+  run(cmd: MenuCommand): Promise<void>;
+  dismiss(): void;
+}
+
+export const useMenu = create<MenuState>((set, get) => ({
+  session: null,
+  dialog: null,
+  busy: false,
+  result: null,
+  error: null,
+  about: false,
+  revealed: null,
+  async refresh() {
+    const { api } = await backend();
+    try { set({ session: await api.sessionInfo() }); } catch { /* no session yet */ }
+  },
+  async startExport(kind) {
+    await get().refresh();
+    const p = get().session?.defaultExportPaths[kind.format] ?? '';
+    set({ dialog: { kind, path: p, confirmOverwrite: false }, error: null, result: null });
+  },
+  setDialogPath(p) { const d = get().dialog; if (d) set({ dialog: { ...d, path: p, confirmOverwrite: false } }); },
+  closeDialog() { set({ dialog: null }); },
+  async runExport(kind, path, overwrite) {
+    const { api } = await backend();
+    set({ busy: true, error: null, result: null });
+    try {
+      const r = kind.what === 'sorted' ? await api.exportSorted(kind.format, path, overwrite) : await api.exportCorrected(kind.format, path, overwrite);
+      set({ busy: false, result: r, dialog: null });
+    } catch (e) {
+      const err = errorText(e);
+      // Never replace silently: an existing output turns into a question.
+      if (err.code === 'OUTPUT_EXISTS') set({ busy: false, dialog: { kind, path, confirmOverwrite: true } });
+      else set({ busy: false, error: err });
+    }
+  },
+  async run(cmd) {
+    const ui = useUi.getState();
+    switch (cmd.kind) {
+      case 'open': await useRecording.getState().open(cmd.path); break;
+      case 'open-demo': await useRecording.getState().openDemo(cmd.demo); break;
+      case 'export-sorted':
+        set({ dialog: { kind: { what: 'sorted', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
+        await get().runExport({ what: 'sorted', format: cmd.format }, cmd.path, false);
+        break;
+      case 'export-corrected':
+        set({ dialog: { kind: { what: 'corrected', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
+        await get().runExport({ what: 'corrected', format: cmd.format }, cmd.path, false);
+        break;
+      case 'reveal-session': await get().refresh(); set({ revealed: get().session?.sessionDir ?? null }); break;
+      case 'undo': await useSort.getState().undo(); break;
+      case 'redo': await useSort.getState().redo(); break;
+      case 'theme': ui.setTheme(cmd.theme); break;
+      case 'view': ui.setTab(cmd.view as Tab); break;
+      case 'shortcuts': ui.setHelp(true); break;
+      case 'about': set({ about: true }); break;
+    }
+  },
+  dismiss() { set({ result: null, error: null, about: false, revealed: null }); },
+}));
+
+/** Electron's application menu sends commands over the port; run them like the web menu's. */
+export async function subscribeMenu(): Promise<void> {
+  const { onMenu } = await backend();
+  onMenu((c) => void useMenu.getState().run(c));
+}

@@ -1,0 +1,82 @@
+// The web UI's menu bar: the same File / Edit / View / Help actions as Electron's application
+// menu (src/main/electron/menu.ts), for the browser host.
+import { useEffect, useRef, useState } from 'react';
+import { CORRECTED_FORMATS, SORTED_FORMATS, type MenuCommand } from '../../shared/menu';
+import { useMenu, type ExportKind } from '../stores/menu';
+
+type Item = { label: string; testId: string; run: () => void; disabled?: boolean } | { header: string } | 'sep';
+
+function useMenus(): [string, Item[]][] {
+  const { session, run, startExport } = useMenu();
+  const cmd = (c: MenuCommand) => () => void run(c);
+  const exp = (k: ExportKind) => () => void startExport(k);
+  const recent = session?.recent ?? [];
+  return [
+    ['File', [
+      { label: 'Open…', testId: 'menu-open', run: () => document.querySelector<HTMLInputElement>('[data-testid="open-path"]')?.focus() },
+      { header: 'Open Recent' },
+      ...(recent.length ? recent.slice(0, 8).map((p, i): Item => ({ label: p, testId: `menu-recent-${i}`, run: cmd({ kind: 'open', path: p }) })) : [{ label: 'No recent files', testId: 'menu-recent-none', run: () => undefined, disabled: true }]),
+      { header: 'Open Demo' },
+      { label: 'Spike sorting demo', testId: 'menu-demo-spikes', run: cmd({ kind: 'open-demo', demo: 'spikes' }) },
+      { label: 'EEG-fMRI demo', testId: 'menu-demo-eeg', run: cmd({ kind: 'open-demo', demo: 'eeg' }) },
+      'sep',
+      { header: 'Export Sorted Units' },
+      ...SORTED_FORMATS.map((f): Item => ({ label: `${f.label}…`, testId: `menu-export-${f.format}`, run: exp({ what: 'sorted', format: f.format }) })),
+      { header: 'Export Corrected Recording' },
+      ...CORRECTED_FORMATS.map((f): Item => ({ label: `${f.label}…`, testId: `menu-export-${f.format}`, run: exp({ what: 'corrected', format: f.format }) })),
+      'sep',
+      { label: 'Reveal Session Folder', testId: 'menu-reveal', run: cmd({ kind: 'reveal-session' }) },
+    ]],
+    ['Edit', [
+      { label: 'Undo curation (Ctrl+Z)', testId: 'menu-undo', run: cmd({ kind: 'undo' }) },
+      { label: 'Redo curation (Ctrl+Shift+Z)', testId: 'menu-redo', run: cmd({ kind: 'redo' }) },
+    ]],
+    ['View', [
+      { label: 'Traces (1)', testId: 'menu-view-traces', run: cmd({ kind: 'view', view: 'traces' }) },
+      { label: 'Sorting & curation (2)', testId: 'menu-view-sorting', run: cmd({ kind: 'view', view: 'sorting' }) },
+      { label: 'Correction (3)', testId: 'menu-view-correction', run: cmd({ kind: 'view', view: 'correction' }) },
+      'sep',
+      { label: 'Light theme', testId: 'menu-theme-light', run: cmd({ kind: 'theme', theme: 'light' }) },
+      { label: 'Dark theme', testId: 'menu-theme-dark', run: cmd({ kind: 'theme', theme: 'dark' }) },
+    ]],
+    ['Help', [
+      { label: 'Keyboard shortcuts (?)', testId: 'menu-shortcuts', run: cmd({ kind: 'shortcuts' }) },
+      { label: 'About SpikeDesk', testId: 'menu-about', run: cmd({ kind: 'about' }) },
+    ]],
+  ];
+}
+
+export function MenuBar() {
+  const [open, setOpen] = useState<string | null>(null);
+  const ref = useRef<HTMLElement>(null);
+  const menus = useMenus();
+  const refresh = useMenu((s) => s.refresh);
+  useEffect(() => {
+    const close = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(null); };
+    window.addEventListener('mousedown', close);
+    return () => window.removeEventListener('mousedown', close);
+  }, []);
+  return (
+    <nav className="menubar" ref={ref} role="menubar" aria-label="Application menu">
+      {menus.map(([name, items]) => (
+        <div key={name} className="menu">
+          <button role="menuitem" aria-haspopup="true" aria-expanded={open === name} data-testid={`menu-${name.toLowerCase()}`}
+            onClick={() => { if (open !== name) void refresh(); setOpen(open === name ? null : name); }}
+            onMouseEnter={() => { if (open && open !== name) setOpen(name); }}>{name}</button>
+          {open === name && (
+            <ul className="menu-list" role="menu">
+              {items.map((it, i) => it === 'sep' ? <li key={i} className="menu-sep" role="separator" />
+                : 'header' in it ? <li key={i} className="menu-header">{it.header}</li>
+                  : (
+                    <li key={i}>
+                      <button role="menuitem" disabled={it.disabled} data-testid={it.testId} title={it.label}
+                        onClick={() => { setOpen(null); it.run(); }}>{it.label}</button>
+                    </li>
+                  ))}
+            </ul>
+          )}
+        </div>
+      ))}
+    </nav>
+  );
+}
