@@ -22,6 +22,9 @@ const GAIN = 0.195;
 
 /** Write `seconds` of a nCh-channel int16 recording by repeating one generated segment. */
 function writeTiled(file: string, nCh: number, segmentS: number, seconds: number, seed: number): void {
+  const total = Math.round(seconds * RATE);
+  // The content is a pure function of the arguments: a complete file from an interrupted run is reused.
+  if (fs.existsSync(file) && fs.statSync(file).size === total * nCh * 2) return;
   const rec = generateSpikeRecording({ seed, nChannels: nCh, durationS: segmentS, sampleRate: RATE });
   const n = rec.nSamples;
   const seg = new Int16Array(n * nCh);
@@ -30,7 +33,6 @@ function writeTiled(file: string, nCh: number, segmentS: number, seconds: number
     for (let i = 0; i < n; i++) seg[i * nCh + c] = Math.max(-32768, Math.min(32767, Math.round(x[i] / GAIN)));
   }
   const fd = fs.openSync(file, 'w');
-  const total = Math.round(seconds * RATE);
   for (let s = 0; s < total; s += n) {
     const m = Math.min(n, total - s);
     fs.writeSync(fd, new Uint8Array(seg.buffer, 0, m * nCh * 2));

@@ -1,20 +1,41 @@
-// The per-channel spike-sorting steps on top of the compute core: detect (threshold, waveforms),
-// features (PCA, optional energy/amplitude), cluster (GMM with BIC model selection) and metrics.
-// Detection reads the (referenced) filtered channel whole in fast mode or in blocks with margins
-// in low-memory mode; the detector is local, so both give the same spikes and waveforms.
+// The per-channel spike-sorting steps: the compute core's stage functions (sort-channel.ts) with
+// each result stored as a cache bundle. Detection reads the (referenced) filtered channel whole in
+// fast mode, or in blocks with margins in low-memory mode; the detector is local and the noise
+// snippets are read on demand, so both modes give the same spikes, waveforms and noise covariance.
 
 import type { DetectParams } from '../../../shared/params';
 import { detectGeometry, detectSpikes, detectSpikesInBlock, noiseSigmaBlocked, noiseSigmaProfile, type Sigma } from '../../../workers/sort/detect';
 import { extractWaveforms, extractWaveformsAligned } from '../../../workers/sort/waveforms';
-import { pca } from '../../../workers/sort/pca';
-import { gmmParameterCount, selectGmm } from '../../../workers/sort/gmm';
-import { unitMetrics } from '../../../workers/sort/metrics';
+import { clusterStage, featureStage, metricsStage, noiseCovariance } from '../../../workers/sort/sort-channel';
 import { readBundle, writeBundle, type Bundle } from '../bundle';
 import type { StepContext } from './context';
 import { ChannelFile, filteredWhole } from './filter-steps';
 
-/** Fewer spikes than this on a channel: no clustering, no units. */
-export const MIN_SPIKES = 10;
+/** Noise snippets for the whitening covariance (as detectStage uses). */
+const NOISE_SNIPPETS = 3000;
+
+/**
+ * A read-only view of a filtered channel file that indexes like a Float32Array, for the few
+ * thousand random noise snippets of noiseCovariance without holding the channel in memory.
+ */
+function lazyChannel(read: (s: number, e: number) => Float32Array, n: number): Float32Array {
+  const W = 4096;
+  let w0 = -1;
+  let win: Float32Array = new Float32Array(0);
+  return new Proxy(new Float32Array(0), {
+    get(_t, prop) {
+      if (prop === 'length') return n;
+      if (typeof prop === 'string') {
+        const i = Number(prop);
+        if (Number.isInteger(i)) {
+          if (i < w0 || i >= w0 + win.length) { w0 = Math.max(0, Math.min(i - 64, n - W)); win = read(w0, Math.min(n, w0 + W)); }
+          return win[i - w0];
+        }
+      }
+      return undefined;
+    },
+  });
+}
 
 function bundleOf(ctx: StepContext, stage: 'detect' | 'features' | 'cluster'): Bundle {
   const m = ctx.memo.get(stage) as Bundle | undefined;
@@ -50,7 +71,8 @@ export function detectStep(ctx: StepContext): void {
       const sp = detectSpikes(x, fs, p);
       const wf = waveformsAt(x, sp, p, pre, post, 0, n);
       info = { sigma: sp.sigma, pre, post, nSpikes: sp.samples.length };
-      arrays = { samples: sp.samples, subSamples: sp.subSamples, amplitudes: sp.amplitudes, waveforms: wf };
+      const noiseCov = noiseCovariance(x, sp.samples, pre + post, NOISE_SNIPPETS);
+      arrays = { samples: sp.samples, subSamples: sp.subSamples, amplitudes: sp.amplitudes, waveforms: wf, noiseCov };
     } else {
       const file = new ChannelFile(task.files.filter!);
       const read = (s: number, e: number): Float32Array => {
@@ -83,7 +105,8 @@ export function detectStep(ctx: StepContext): void {
         };
         const samples = cat((q) => q.samples, Int32Array);
         info = { sigma: sig0, pre, post, nSpikes: samples.length };
-        arrays = { samples, subSamples: cat((q) => q.subSamples, Float64Array), amplitudes: cat((q) => q.amplitudes, Float32Array), waveforms: cat((q) => q.waveforms, Float32Array) };
+        const noiseCov = noiseCovariance(lazyChannel(read, n), samples, pre + post, NOISE_SNIPPETS);
+        arrays = { samples, subSamples: cat((q) => q.subSamples, Float64Array), amplitudes: cat((q) => q.amplitudes, Float32Array), waveforms: cat((q) => q.waveforms, Float32Array), noiseCov };
       } finally {
         file.close();
       }
@@ -95,93 +118,50 @@ export function detectStep(ctx: StepContext): void {
   save(ctx, 'detect', { info, arrays });
 }
 
-export function featuresStep(ctx: StepContext): void {
-  const fp = ctx.task.sort!.features;
+function detectOf(ctx: StepContext): { samples: Int32Array; amplitudes: Float32Array; waveforms: Float32Array; width: number; sigma: number; noiseCov: Float64Array } {
   const det = bundleOf(ctx, 'detect');
-  const n = det.info.nSpikes as number;
-  const w = (det.info.pre as number) + (det.info.post as number);
-  const wf = det.arrays.waveforms as Float32Array;
-  const k = Math.min(fp.nPcs, w);
-  const extra = (fp.energy ? 1 : 0) + (fp.amplitude ? 1 : 0);
-  const d = k + extra;
-  const features = new Float32Array(n * d);
-  let components: Float64Array = new Float64Array(0), mean: Float64Array = new Float64Array(0);
-  if (n >= Math.max(2, MIN_SPIKES)) {
-    const model = pca(wf, n, w, k);
-    components = model.components;
-    mean = model.mean;
-    const pcs = model.project(wf, n);
-    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) features[r * d + c] = pcs[r * k + c];
-    // blech_clust's extra features: log energy and arcsinh amplitude, z-scored so they weigh like a PC.
-    const extras: Float64Array[] = [];
-    if (fp.energy) extras.push(Float64Array.from({ length: n }, (_, r) => { let e = 0; for (let j = 0; j < w; j++) e += wf[r * w + j] ** 2; return Math.log(e / w + 1e-12); }));
-    if (fp.amplitude) extras.push(Float64Array.from({ length: n }, (_, r) => Math.asinh((det.arrays.amplitudes as Float32Array)[r])));
-    extras.forEach((col, ci) => {
-      let m = 0, v = 0;
-      for (let r = 0; r < n; r++) m += col[r];
-      m /= n;
-      for (let r = 0; r < n; r++) v += (col[r] - m) ** 2;
-      const sd = Math.sqrt(v / Math.max(1, n - 1)) || 1;
-      for (let r = 0; r < n; r++) features[r * d + k + ci] = (col[r] - m) / sd;
-    });
-  }
+  return {
+    samples: det.arrays.samples as Int32Array, amplitudes: det.arrays.amplitudes as Float32Array, waveforms: det.arrays.waveforms as Float32Array,
+    width: (det.info.pre as number) + (det.info.post as number), sigma: det.info.sigma as number, noiseCov: det.arrays.noiseCov as Float64Array,
+  };
+}
+
+function featuresOf(ctx: StepContext): { features: Float32Array; nFeat: number; whitened: boolean } {
+  const ft = bundleOf(ctx, 'features');
+  return { features: ft.arrays.features as Float32Array, nFeat: ft.info.d as number, whitened: ft.info.whitened as boolean };
+}
+
+export function featuresStep(ctx: StepContext): void {
+  const det = detectOf(ctx);
+  const f = featureStage(det, ctx.task.sort!.features);
   ctx.progress('features', 1);
-  save(ctx, 'features', { info: { n, d, nPcs: k }, arrays: { features, components, mean } });
+  save(ctx, 'features', {
+    info: { n: det.samples.length, d: f.nFeat, whitened: f.whitened },
+    arrays: { features: f.features, components: f.components, mean: f.mean, whitener: f.whitener },
+  });
 }
 
 export function clusterStep(ctx: StepContext): void {
-  const cp = ctx.task.sort!.cluster;
-  const ft = bundleOf(ctx, 'features');
-  const n = ft.info.n as number, d = ft.info.d as number;
-  const X = ft.arrays.features as Float32Array;
-  let labels: Int32Array = new Int32Array(n).fill(-1);
-  let k = 0;
-  let bic: number[] = [];
-  if (n >= MIN_SPIKES) {
-    const fit = Math.min(n, cp.maxFitSpikes);
-    if (cp.kMin > 1 && fit < 2 * gmmParameterCount(cp.kMin, d)) {
-      labels = new Int32Array(n); // too few spikes for the smallest model: one unit
-      k = 1;
-    } else {
-      // The seed depends on the channel only through the parameters, so any worker gives the same labels.
-      const r = selectGmm(X, n, d, { ...cp, seed: cp.seed * 1000003 + ctx.task.channel });
-      labels = r.labels;
-      k = r.model.k;
-      bic = [...r.bic];
-    }
-  }
-  ctx.summary.units = k;
+  const det = detectOf(ctx);
+  const meta = ctx.source.meta;
+  const c = clusterStage(det, featuresOf(ctx), ctx.task.sort!.cluster, meta.sampleRate, meta.nSamples);
+  ctx.summary.units = c.k;
   ctx.progress('cluster', 1);
-  save(ctx, 'cluster', { info: { k, bic: bic.map((b) => (Number.isFinite(b) ? b : null)) }, arrays: { labels } });
+  save(ctx, 'cluster', { info: { k: c.k, bic: [...c.bic].map((b) => (Number.isFinite(b) ? b : null)) }, arrays: { labels: c.labels } });
 }
 
 export function metricsStep(ctx: StepContext): void {
-  const det = bundleOf(ctx, 'detect');
-  const ft = bundleOf(ctx, 'features');
+  const det = detectOf(ctx);
   const cl = bundleOf(ctx, 'cluster');
-  const fs = ctx.source.meta.sampleRate;
-  const durationS = ctx.source.meta.nSamples / fs;
+  const meta = ctx.source.meta;
   const labels = cl.arrays.labels as Int32Array;
   const k = cl.info.k as number;
-  const w = (det.info.pre as number) + (det.info.post as number);
-  const wf = det.arrays.waveforms as Float32Array;
-  const samples = det.arrays.samples as Int32Array;
-  const amps = det.arrays.amplitudes as Float32Array;
-  const units: Record<string, unknown>[] = [];
-  const means = new Float32Array(k * w);
-  for (let u = 0; u < k; u++) {
-    const idx: number[] = [];
-    for (let i = 0; i < labels.length; i++) if (labels[i] === u) idx.push(i);
-    if (!idx.length) continue;
-    const mw = new Float64Array(w);
-    for (const i of idx) for (let j = 0; j < w; j++) mw[j] += wf[i * w + j];
-    for (let j = 0; j < w; j++) means[u * w + j] = mw[j] / idx.length;
-    const m = unitMetrics({
-      samples: idx.map((i) => samples[i]), amplitudes: idx.map((i) => amps[i]), meanWaveform: means.subarray(u * w, (u + 1) * w),
-      sigma: det.info.sigma as number, fs, durationS, features: ft.arrays.features as Float32Array, nFeat: ft.info.d as number, labels, unit: u,
-    });
-    units.push({ label: u, ...Object.fromEntries(Object.entries(m).map(([key, v]) => [key, Number.isFinite(v) ? v : null])) });
-    ctx.progress('metrics', (u + 1) / k);
-  }
+  const m = metricsStage(det, featuresOf(ctx), { labels, k }, meta.sampleRate, meta.nSamples);
+  const means = new Float32Array(k * det.width);
+  m.waveformsMean.forEach((w, u) => means.set(w, u * det.width));
+  const units = m.units.map((u) => ({
+    label: u.unit, ...Object.fromEntries(Object.entries(u.metrics).map(([key, v]) => [key, Number.isFinite(v) ? v : null])),
+  }));
+  ctx.progress('metrics', 1);
   save(ctx, 'metrics', { info: { units }, arrays: { meanWaveforms: means } });
 }
