@@ -41,7 +41,11 @@ async function createWindow(): Promise<void> {
     rendererPort = port1;
     win.webContents.postMessage('spikedesk:port', null, [port2]);
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    win.show();
+    // The smoke test (test/electron/smoke.test.ts) only checks that the app comes up.
+    if (process.env.SPIKEDESK_SMOKE) setTimeout(() => app.quit(), 2000);
+  });
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);
   else await win.loadFile(path.join(__dirname, '../renderer/index.html'));
 }
