@@ -357,13 +357,15 @@ export interface SelectOptions {
   outlierMahalanobis: number;
   tol?: number;
   regCovar?: number;
+  /** Multiplies BIC's complexity term (1 = plain BIC; < 1 favours more clusters). */
+  bicPenalty?: number;
 }
 
 export interface SelectResult {
   model: GmmModel;
   labels: Int32Array;
   mahalanobis2: Float64Array;
-  /** BIC of the fit subset for each k tried (index 0 = kMin); NaN where k exceeded the subset size. */
+  /** (Penalised) BIC of the fit subset for each k tried (index 0 = kMin); NaN where k was not tried. */
   bic: Float64Array;
   fitIndices: Int32Array;
 }
@@ -383,7 +385,7 @@ export function selectGmm(X: Float32Array, n: number, d: number, o: SelectOption
     // Need clearly more points than parameters for a meaningful full-covariance fit.
     if (k > 1 && m < 2 * gmmParameterCount(k, d)) break;
     const model = fitGmm(sub, m, d, k, { maxIter: o.maxIter, tol: o.tol, regCovar: o.regCovar, restarts: o.restarts, seed: o.seed * 7919 + k });
-    const b = gmmBic(model, sub, m);
+    const b = -2 * gmmScore(model, sub, m) * m + (o.bicPenalty ?? 1) * gmmParameterCount(k, d) * Math.log(m);
     bic[k - o.kMin] = b;
     if (b < bestBic) { bestBic = b; best = model; }
   }

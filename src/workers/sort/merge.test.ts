@@ -69,3 +69,17 @@ describe('mergeCoupledClusters', () => {
     expect(Array.from(l2)).toEqual(labs);
   });
 });
+
+describe('mergeCloseClusters', () => {
+  it('joins clusters whose means are closer than the distance and keeps the others', async () => {
+    const { mergeCloseClusters } = await import('./merge');
+    const rng = new Rng(9);
+    const centres = [[0, 0], [1, 0.5], [6, 0]];
+    const f: number[] = [], l: number[] = [];
+    centres.forEach((c, k) => { for (let i = 0; i < 50; i++) { f.push(c[0] + 0.1 * rng.normal(), c[1] + 0.1 * rng.normal()); l.push(k); } });
+    const labels = Int32Array.from(l);
+    expect(mergeCloseClusters(Float32Array.from(f), 2, labels, 3, 2)).toEqual([[0, 1]]);
+    expect(new Set(labels)).toEqual(new Set([0, 2]));
+    expect(mergeCloseClusters(Float32Array.from(f), 2, Int32Array.from(l), 3, 1)).toEqual([]);
+  });
+});

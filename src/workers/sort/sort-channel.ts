@@ -8,7 +8,7 @@ import { bandpassSos } from '../dsp/butter';
 import { sosfiltfiltF32 } from '../dsp/sos';
 import { detectGeometry, detectSpikes } from './detect';
 import { selectGmm } from './gmm';
-import { mergeCoupledClusters } from './merge';
+import { mergeCloseClusters, mergeCoupledClusters } from './merge';
 import { unitMetrics, type UnitMetrics } from './metrics';
 import { pca } from './pca';
 import { symmetricEigen } from './linalg';
@@ -36,6 +36,8 @@ export interface FeatureStageResult {
    * (identity when empty). Kept so curation can place new waveforms in the same space.
    */
   whitener: Float64Array;
+  /** True when the features are in noise-whitened units (a whitener was available). */
+  whitened: boolean;
   components: Float64Array;
   mean: Float64Array;
 }
@@ -68,6 +70,8 @@ export interface SortChannelResult extends ClusterStageResult {
 
 /** Fewer spikes than this are not clustered: they form one unit (or none when there are none). */
 export const MIN_SPIKES_TO_CLUSTER = 20;
+/** Clusters whose means are closer than this (noise SDs, whitened features) are one unit. */
+export const MERGE_DISTANCE = 2;
 /** Clusters with fewer spikes are dropped (their spikes get label -1). */
 export const MIN_UNIT_SPIKES = 10;
 /** Noise eigenvalues below this fraction of their mean are floored before whitening. */
@@ -154,7 +158,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
   const nPcs = Math.min(p.nPcs, w);
   const nFeat = nPcs + (p.energy ? 1 : 0) + (p.amplitude ? 1 : 0);
   const features = new Float32Array(n * nFeat);
-  if (n < 2) return { features, nFeat, whitener: W, components: new Float64Array(nPcs * w), mean: new Float64Array(w) };
+  if (n < 2) return { features, nFeat, whitener: W, whitened: W.length > 0, components: new Float64Array(nPcs * w), mean: new Float64Array(w) };
   const model = pca(wf, n, w, nPcs);
   const scores = model.project(wf, n);
   for (let r = 0; r < n; r++) {
@@ -167,15 +171,17 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
     }
     if (p.amplitude) features[f++] = det.amplitudes[r];
   }
-  return { features, nFeat, whitener: W, components: model.components, mean: model.mean };
+  return { features, nFeat, whitener: W, whitened: W.length > 0 && !p.energy && !p.amplitude, components: model.components, mean: model.mean };
 }
 
 /**
- * GMM over [kMin, kMax] chosen by BIC, then units renumbered by decreasing |mean amplitude| so ids are
- * stable and meaningful (unit 0 is the biggest); empty components are dropped.
+ * GMM over [kMin, kMax] chosen by BIC; pieces of one unit rejoined (means < MERGE_DISTANCE noise SDs
+ * apart in whitened features; burst followers moved to their parent, see merge.ts); then units
+ * renumbered by decreasing |mean amplitude| (unit 0 is the biggest) and clusters under
+ * MIN_UNIT_SPIKES dropped to -1.
  */
 export function clusterStage(
-  det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'>, feat: Pick<FeatureStageResult, 'features' | 'nFeat'>,
+  det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'>, feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>,
   p: ClusterParams, fs: number, nSamples: number,
 ): ClusterStageResult {
   const n = det.samples.length;
@@ -186,6 +192,7 @@ export function clusterStage(
     maxFitSpikes: p.maxFitSpikes, outlierMahalanobis: p.outlierMahalanobis,
   });
   const labels = sel.labels;
+  if (feat.whitened) mergeCloseClusters(feat.features, feat.nFeat, labels, sel.model.k, MERGE_DISTANCE);
   mergeCoupledClusters(det.samples, labels, sel.model.k, det.waveforms, det.width, fs, nSamples, det.amplitudes);
   return { ...renumber(labels, sel.model.k, det.amplitudes), bic: sel.bic };
 }
