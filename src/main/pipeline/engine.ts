@@ -127,6 +127,8 @@ export class Engine {
           reason = toErrorInfo(e).message;
         }
       }
+      // A failed task's work will never be done: take it out of the ETA.
+      tracker.adjustTotal(-steps.reduce((a, s) => a + stageWeight(s), 0));
       return { ok: false, reason };
     };
 

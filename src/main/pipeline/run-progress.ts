@@ -53,14 +53,14 @@ export class RunProgressTracker {
     this.peakRss.set(slot, Math.max(this.peakRss.get(slot) ?? 0, rssMB));
   }
 
-  /** A task ended (success or final failure): its whole weight counts as done. */
+  /** A task succeeded: its whole weight counts as done (`completedChannel`: its channel's last phase). */
   taskEnded(slot: number, completedChannel: boolean): void {
     const r = this.running.get(slot);
     if (r) this.doneWeight += r.weight;
     this.running.delete(slot);
     const w = this.workers.get(slot);
     // Keep the finished task's bar full (stage 'done') until the worker takes its next task.
-    if (w) this.workers.set(slot, { ...w, stage: completedChannel ? 'done' : 'failed', fraction: 1 });
+    if (w) this.workers.set(slot, { ...w, stage: 'done', fraction: 1 });
     if (completedChannel) this.channelsDone++;
   }
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { RunProgressTracker, stageWeight } from './run-progress';
+
+describe('RunProgressTracker', () => {
+  it('aggregates per-worker progress into channels done, a weighted fraction and an ETA', async () => {
+    const steps = ['filter', 'detect'];
+    const w = steps.reduce((a, s) => a + stageWeight(s), 0);
+    const t = new RunProgressTracker('r', 2, 2 * w);
+    t.taskStarted(0, 7, 0, steps);
+    t.taskStarted(1, 7, 1, steps);
+    t.message(0, 7, 0, 'detect', 0.5, 100);
+    t.message(1, 7, 1, 'filter', 1, 120);
+    expect(t.fraction()).toBeCloseTo((stageWeight('filter') + 0.5 * stageWeight('detect') + stageWeight('filter')) / (2 * w));
+    await new Promise((r) => setTimeout(r, 250));
+    const eta = t.etaS();
+    expect(eta).toBeGreaterThan(0);
+    expect(Number.isFinite(eta)).toBe(true);
+    t.taskEnded(0, true);
+    const snap = t.snapshot();
+    expect(snap.channelsDone).toBe(1);
+    expect(snap.workers).toEqual([
+      { worker: 0, pid: 7, channel: 0, stage: 'done', fraction: 1, rssMB: 100 },
+      { worker: 1, pid: 7, channel: 1, stage: 'filter', fraction: 1, rssMB: 120 },
+    ]);
+    // A failed task's work leaves the total, so the run can still reach 100 %.
+    t.taskAborted(1);
+    t.adjustTotal(-w);
+    expect(t.fraction()).toBe(1);
+    expect(t.snapshot('done').etaS).toBe(0);
+    expect([...t.peakRss.entries()]).toEqual([[0, 100], [1, 120]]);
+  });
+});
