@@ -33,6 +33,14 @@ describe('BrainVision writer', () => {
     src.close();
   });
 
+  it('a 30 kHz recording reads back at exactly 30000 Hz (interval 33.333... us)', async () => {
+    const p = path.join(dir, 'r30k.vhdr');
+    await writeBrainVision(p, { channels: [{ name: 'A' }], sampleRate: 30000, nSamples: 10 }, () => [new Float32Array(10)]);
+    const src = await openSource(p);
+    expect(src.meta.sampleRate).toBe(30000);
+    src.close();
+  });
+
   it('a failing reader leaves no .vhdr/.vmrk/.eeg and no temp', async () => {
     const sub = fs.mkdtempSync(path.join(dir, 'fail-'));
     await expect(writeBrainVision(path.join(sub, 'x.vhdr'), { channels: [{ name: 'A' }], sampleRate: 100, nSamples: 100 },

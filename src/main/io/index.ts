@@ -22,7 +22,6 @@ import { RHD_MAGIC } from './intan/rhd-header';
 export type { Source } from './source';
 export type { IoOpenOptions } from './common/options';
 
-
 /** Which format a path holds, judged by content. */
 export function detectFormat(p: string, opts: IoOpenOptions = {}): FormatId {
   let st: fs.Stats;

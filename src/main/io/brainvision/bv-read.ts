@@ -101,7 +101,7 @@ export async function openBrainVision(p: string, opts: IoOpenOptions = {}): Prom
       else notes.push(`Marker file '${mk}' not found; no events.`);
     }
     const meta: RecordingMeta = {
-      path: vhdr, format: 'brainvision', channels, sampleRate: 1e6 / interval, nSamples, events,
+      path: vhdr, format: 'brainvision', channels, sampleRate: rateFromInterval(interval), nSamples, events,
       notes: notes.length ? notes : undefined,
     };
     return new MatrixSource(meta, f, {
@@ -112,4 +112,10 @@ export async function openBrainVision(p: string, opts: IoOpenOptions = {}): Prom
     f.close();
     throw e;
   }
+}
+
+/** 1e6 / interval, snapped to an integer rate when the header only lost float precision (33.333... us). */
+function rateFromInterval(us: number): number {
+  const r = 1e6 / us;
+  return Math.abs(r - Math.round(r)) < 1e-6 * r ? Math.round(r) : r;
 }
