@@ -218,7 +218,7 @@ export class Engine {
           inputs: ok.map((c) => channelFile(filt, c)), nSamples: meta.nSamples, out, blockSamples, attempt,
         }), -1, ['reference'], false);
         if (res.ok) rec.executed++;
-        else for (const c of group) if (!failed.has(c)) failed.set(c, `common reference failed: ${res.reason}`);
+        else if (res.reason !== 'cancelled') for (const c of group) if (!failed.has(c)) failed.set(c, `common reference failed: ${res.reason}`);
       }
       return;
     }
@@ -233,7 +233,7 @@ export class Engine {
       if (res.ok) {
         rec.executed++;
         Object.assign(summary, { triggers: res.result.summary });
-      } else for (const c of plan.channels) failed.set(c, `trigger detection failed: ${res.reason}`);
+      } else if (res.reason !== 'cancelled') for (const c of plan.channels) failed.set(c, `trigger detection failed: ${res.reason}`);
     }
   }
 }
