@@ -1,5 +1,5 @@
-// Before a run: peak memory and time for both modes, from the recording size and per-stage
-// throughputs measured by bench/engine.bench.ts on a 2-core machine (conservative round numbers).
+// Before a run: peak memory and time for both modes, from the recording size and throughputs
+// measured by bench/engine.bench.ts (times assume the workers get their cores to themselves).
 
 import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
@@ -13,8 +13,13 @@ export interface RunEstimate {
 /** Process baseline plus one worker thread's runtime (isolate, tsx, modules), in MB. */
 const BASE_MB = 90;
 const WORKER_MB = 35;
-/** Samples per second one worker processes, per workflow (bench numbers, rounded down). */
-const RATE: Record<PipelineSpec['workflow'], number> = { filter: 12e6, sort: 6e6, correct: 1.5e6 };
+/**
+ * Samples per CPU-second one worker processes in fast mode, per workflow (engine bench: a 32-ch
+ * 10-min sort used 63 CPU-s for 576 M samples, ~9 M/s; rounded down). Low-memory streaming
+ * re-reads the cached channels and took 1.7x the CPU time.
+ */
+const RATE: Record<PipelineSpec['workflow'], number> = { filter: 15e6, sort: 8e6, correct: 1.5e6 };
+const LOW_MEMORY_COST = 1.7;
 /** Bytes per sample a fast task holds (raw + filtered float32 and a float64 work block). */
 const FAST_BYTES = 12;
 /** Low-memory streaming reads about this many bytes per block sample over all buffers. */
@@ -39,7 +44,6 @@ export function estimateRun(spec: PipelineSpec, meta: RecordingMeta, poolSize: n
   const round = (x: number): number => Math.round(x * 10) / 10;
   return {
     fast: { peakMB: round(BASE_MB + jobs * (WORKER_MB + chanMB)), seconds: round(total / rate / jobs + 0.5) },
-    // Low-memory re-reads the filtered channel from the cache once per later stage: ~30 % slower.
-    lowMemory: { peakMB: round(BASE_MB + WORKER_MB + Math.min(blockMB, chanMB)), seconds: round((1.3 * total) / rate + 0.5) },
+    lowMemory: { peakMB: round(BASE_MB + WORKER_MB + Math.min(blockMB, chanMB)), seconds: round((LOW_MEMORY_COST * total) / rate + 0.5) },
   };
 }
