@@ -14,6 +14,7 @@ import { pca } from './pca';
 import { symmetricEigen } from './linalg';
 import { Rng } from '../rng';
 import { extractWaveforms, extractWaveformsAligned } from './waveforms';
+import { mergeByTemplate, splitClusters, whitenRows } from './templates';
 
 export interface DetectStageResult {
   samples: Int32Array;
@@ -74,6 +75,22 @@ export const MIN_SPIKES_TO_CLUSTER = 20;
 export const MERGE_DISTANCE = 2;
 /** Clusters with fewer spikes are dropped (their spikes get label -1). */
 export const MIN_UNIT_SPIKES = 10;
+/** Post-GMM template refinement (templates.ts); distances in noise SDs, 0 disables a step. */
+export interface RefineOptions {
+  splitDistance: number;
+  mergeDistance: number;
+  nPcs: number;
+  restarts: number;
+  refine: number;
+}
+
+/**
+ * Split at >= 3 noise SDs, merge below 2.6 (pieces of one unit cut by jitter sat 2.3 apart, the
+ * closest pair of distinct units we need to keep 3.0). On the ground truth (seeds 1, 3) this raised
+ * the mean accuracy over SNR >= 5 units from 0.84 to 0.89, and from 0.85 to 0.89 on seeds 2, 4-6.
+ */
+export const DEFAULT_REFINE: RefineOptions = { splitDistance: 3, mergeDistance: 2.6, nPcs: 4, restarts: 3, refine: 5 };
+
 /** Noise eigenvalues below this fraction of their mean are floored before whitening. */
 const WHITEN_FLOOR = 0.01;
 
@@ -176,13 +193,15 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
 
 /**
  * GMM over [kMin, kMax] chosen by BIC; pieces of one unit rejoined (means < MERGE_DISTANCE noise SDs
- * apart in whitened features; burst followers moved to their parent, see merge.ts); then units
- * renumbered by decreasing |mean amplitude| (unit 0 is the biggest) and clusters under
+ * apart in whitened features; burst followers moved to their parent, see merge.ts); clusters
+ * split and merged by their whole-waveform templates (templates.ts, when det.noiseCov is given);
+ * then units renumbered by decreasing |mean amplitude| (unit 0 is the biggest) and clusters under
  * MIN_UNIT_SPIKES dropped to -1.
  */
 export function clusterStage(
-  det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'>, feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>,
-  p: ClusterParams, fs: number, nSamples: number,
+  det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
+  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, nSamples: number,
+  refine: RefineOptions = DEFAULT_REFINE,
 ): ClusterStageResult {
   const n = det.samples.length;
   if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0) };
@@ -194,7 +213,24 @@ export function clusterStage(
   const labels = sel.labels;
   if (feat.whitened) mergeCloseClusters(feat.features, feat.nFeat, labels, sel.model.k, MERGE_DISTANCE);
   mergeCoupledClusters(det.samples, labels, sel.model.k, det.waveforms, det.width, fs, nSamples, det.amplitudes);
-  return { ...renumber(labels, sel.model.k, det.amplitudes), bic: sel.bic };
+  let k = sel.model.k;
+  // Template refinement on the whole noise-whitened waveform (templates.ts): split clusters that
+  // hold two units, rejoin pieces of one unit, then repair bursts again (a split may cut a bursting
+  // unit by amplitude; its followers are still told apart by time).
+  // Its thresholds are in noise SDs, so it needs the noise covariance (absent on tiny channels).
+  const w = det.width;
+  if ((refine.splitDistance > 0 || refine.mergeDistance > 0) && det.noiseCov && det.noiseCov.length === w * w) {
+    const W = whitener(det.noiseCov, w, WHITEN_FLOOR);
+    const y = whitenRows(det.waveforms, n, w, W);
+    if (refine.splitDistance > 0) {
+      k = splitClusters(det.waveforms, y, w, labels, k, W, {
+        minDistance: refine.splitDistance, minSpikes: 2 * MIN_UNIT_SPIKES, nPcs: refine.nPcs, seed: p.seed, restarts: refine.restarts, refine: refine.refine,
+      });
+    }
+    if (refine.mergeDistance > 0) mergeByTemplate(det.waveforms, w, labels, k, W, refine.mergeDistance);
+    mergeCoupledClusters(det.samples, labels, k, det.waveforms, det.width, fs, nSamples, det.amplitudes);
+  }
+  return { ...renumber(labels, k, det.amplitudes), bic: sel.bic };
 }
 
 function renumber(labels: Int32Array, k: number, amplitudes: Float32Array): { labels: Int32Array; k: number } {

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng';
+import { buildTemplates, mergeByTemplate, shiftDistance2, splitClusters, whitenRows } from './templates';
+
+const w = 40;
+/** Smooth biphasic shape of given width and amplitude, shifted by `shift` samples. */
+const shape = (amp: number, width: number, shift: number) => (j: number) => {
+  const t = j - 12 - shift;
+  return amp * (-Math.exp(-0.5 * (t / width) ** 2) + 0.35 * Math.exp(-0.5 * ((t - 4 * width) / (2 * width)) ** 2));
+};
+
+/** Rows of unit-variance white noise plus one of the shapes (index per row), jittered by up to +-jitter samples. */
+function rows(which: number[], shapes: Array<[number, number]>, jitter: number, rng: Rng): Float32Array {
+  const x = new Float32Array(which.length * w);
+  which.forEach((u, r) => {
+    const f = shape(shapes[u][0], shapes[u][1], jitter * (2 * rng.uniform() - 1));
+    for (let j = 0; j < w; j++) x[r * w + j] = f(j) + rng.normal();
+  });
+  return x;
+}
+
+const none = new Float64Array(0); // white noise: identity whitener
+
+describe('template refinement', () => {
+  it('measures distance to a template up to a sub-sample shift', () => {
+    const tpl = Float32Array.from({ length: w }, (_, j) => shape(10, 2, 0)(j));
+    const T = buildTemplates(tpl, w, new Int32Array([0]), 1, none);
+    const shifted = Float64Array.from({ length: w }, (_, j) => shape(10, 2, 0.4)(j));
+    let plain = 0;
+    for (let j = 0; j < w; j++) plain += (shifted[j] - T.t[j]) ** 2;
+    expect(shiftDistance2(shifted, 0, T, 0)).toBeLessThan(0.05 * plain);
+  });
+
+  it('splits a cluster holding two units and leaves a jittered single unit whole', () => {
+    const rng = new Rng(5);
+    const which = Array.from({ length: 400 }, (_, i) => (i % 5 < 2 ? 1 : 0));
+    const x = rows(which, [[8, 2], [6, 3]], 0.5, rng);
+    const labels = new Int32Array(which.length);
+    const o = { minDistance: 3, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5 };
+    const k = splitClusters(x, whitenRows(x, which.length, w, none), w, labels, 1, none, o);
+    expect(k).toBe(2);
+    let agree = 0;
+    const flip = labels[0] ^ which[0]; // the split may number the units either way
+    which.forEach((u, r) => { if ((labels[r] ^ flip) === u) agree++; });
+    expect(agree / which.length).toBeGreaterThan(0.95);
+
+    const single = rows(new Array(400).fill(0), [[8, 2]], 1, new Rng(6));
+    const l1 = new Int32Array(400);
+    expect(splitClusters(single, whitenRows(single, 400, w, none), w, l1, 1, none, o)).toBe(1);
+    expect(l1.every((l) => l === 0)).toBe(true);
+  });
+
+  it('merges pieces of one unit but not two units', () => {
+    const rng = new Rng(7);
+    const which = Array.from({ length: 300 }, (_, i) => (i < 200 ? 0 : 1));
+    const x = rows(which, [[8, 2], [5, 3.5]], 0.5, rng);
+    // Clusters 0 and 1 cut unit 0 in halves; cluster 2 is unit 1.
+    const labels = Int32Array.from(which, (u, i) => (u === 1 ? 2 : i % 2));
+    const merges = mergeByTemplate(x, w, labels, 3, none, 2.6);
+    expect(merges.length).toBe(1);
+    expect(new Set(labels.subarray(0, 200)).size).toBe(1);
+    expect(labels[250]).toBe(2);
+  });
+});
