@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
+import { writeFailed } from '../io/atomic';
 
 export type OutputKind = 'file' | 'dir';
 
@@ -19,14 +20,7 @@ export function outputExists(target: string): SpikeDeskError {
 }
 
 function failed(target: string, e: unknown): SpikeDeskError {
-  if (e instanceof SpikeDeskError) return e;
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const fix = code === 'ENOSPC' ? 'The disk is full; free some space or choose another folder.'
-    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'Choose a folder you can write to.'
-      : code === 'ENOENT' ? 'The folder does not exist; create it or choose another one.'
-        : 'Check the disk and the folder permissions, then try again.';
-  const msg = e instanceof Error ? e.message : String(e);
-  return new SpikeDeskError({ code: 'WRITE_FAILED', file: target, message: `The export failed (${msg})`, fix });
+  return writeFailed(target, e, 'write the export');
 }
 
 function tempName(target: string, tag: string): string {

@@ -14,7 +14,8 @@ export interface AtomicOptions {
 
 let counter = 0;
 
-function writeFailed(file: string, e: unknown, what: string): SpikeDeskError {
+/** A typed WRITE_FAILED error naming the file, what failed and a fix for the usual causes. */
+export function writeFailed(file: string, e: unknown, what: string): SpikeDeskError {
   if (e instanceof SpikeDeskError) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const fix = code === 'ENOSPC' ? 'The disk is full; free some space or choose another folder.'
