@@ -2,10 +2,10 @@
 // and the exit codes (usage 1, bad input 2, partial run 3, Ctrl+C 130).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../src/main/export/npy';
 import { openSource } from '../../src/main/io';
-import { makeEegRecording, makeRecording, tmpDir, type TestRecording } from './helpers';
+import { makeEegRecording, makeRecording, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 import { runCli } from './cli-helpers';
 
 let dir: string;
@@ -19,6 +19,8 @@ beforeAll(async () => {
 });
 
 const npy = (d: string, f: string): ReturnType<typeof decodeNpy> => decodeNpy(fs.readFileSync(path.join(d, f)));
+
+afterAll(() => removeTmpDirs());
 
 describe('spikedesk CLI', () => {
   it('info prints channels, rate and duration (text and --json)', async () => {

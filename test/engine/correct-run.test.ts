@@ -8,7 +8,7 @@ import { readSession } from '../../src/main/pipeline/session-store';
 import { DEFAULT_CORRECT, mergeParams, type PipelineSpec } from '../../src/shared/params';
 import type { Pool } from '../../src/main/pool/pool';
 import type { EegFmriRecording } from '../../src/workers/synth/eeg-fmri';
-import { makeEegRecording, makePool, tmpDir, type TestRecording } from './helpers';
+import { makeEegRecording, makePool, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 
 let pool: Pool;
 let r: TestRecording & { eeg: EegFmriRecording };
@@ -17,7 +17,7 @@ beforeAll(async () => {
   pool = await makePool(2);
   r = await makeEegRecording(tmpDir('correct'));
 });
-afterAll(async () => { await pool?.dispose(); });
+afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
 
 const params = mergeParams(DEFAULT_CORRECT, { obsComponents: 3 });
 const spec = (kind: 'fast' | 'low-memory', jobs: number): PipelineSpec => ({ workflow: 'correct', params, mode: { kind, jobs, memoryBudgetMB: 100 } });

@@ -7,7 +7,7 @@ import { Engine } from '../../src/main/pipeline/engine';
 import { isTempName } from '../../src/main/pipeline/cache';
 import { DEFAULT_FILTER, type PipelineSpec } from '../../src/shared/params';
 import type { Pool } from '../../src/main/pool/pool';
-import { makePool, makeRecording, tmpDir, type TestRecording } from './helpers';
+import { makePool, makeRecording, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 
 let pool: Pool;
 let r: TestRecording;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   pool = await makePool(2, 128);
   r = await makeRecording(tmpDir('faults'), { nChannels: 4, durationS: 20, sampleRate: 20000 });
 });
-afterAll(async () => { await pool?.dispose(); });
+afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
 
 const spec = (kind: 'fast' | 'low-memory' = 'fast'): PipelineSpec => ({
   workflow: 'filter', params: { ...DEFAULT_FILTER, order: 3 }, mode: { kind, jobs: 2, memoryBudgetMB: 200 },

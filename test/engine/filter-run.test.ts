@@ -8,7 +8,7 @@ import type { RunProgress } from '../../src/shared/progress';
 import { bandpassSos } from '../../src/workers/dsp/butter';
 import { sosfiltfiltF32 } from '../../src/workers/dsp/sos';
 import type { Pool } from '../../src/main/pool/pool';
-import { makePool, makeRecording, tmpDir, type TestRecording } from './helpers';
+import { makePool, makeRecording, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 
 let pool: Pool;
 let r: TestRecording;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   pool = await makePool(2);
   r = await makeRecording(tmpDir('filter'), { nChannels: 3, durationS: 30, sampleRate: 20000 });
 });
-afterAll(async () => { await pool?.dispose(); });
+afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
 
 const spec = (kind: 'fast' | 'low-memory', jobs = 2): PipelineSpec => ({
   workflow: 'filter', params: DEFAULT_FILTER, mode: { kind, jobs, memoryBudgetMB: 160 },

@@ -16,8 +16,17 @@ import type { OpenOptions, RecordingMeta, SourceRef } from '../../src/shared/rec
 export const WORKER_ENTRY = fileURLToPath(new URL('../../src/main/pool/worker.ts', import.meta.url));
 export const GAIN = 0.195;
 
+const made: string[] = [];
+
+/** A fresh scratch folder (recording, session cache, outputs); removeTmpDirs() deletes them all. */
 export function tmpDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `sd-engine-${tag}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `sd-engine-${tag}-`));
+  made.push(d);
+  return d;
+}
+
+export function removeTmpDirs(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 /** Interleaved int16 samples of the generator, `gain` uV per bit. */

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { makeRecording, tmpDir } from './helpers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeRecording, tmpDir, removeTmpDirs } from './helpers';
 import { runCli } from './cli-helpers';
 
 const PY = '/usr/bin/python3';
@@ -28,6 +28,8 @@ raw = np.memmap(ns['dat_path'], dtype=ns['dtype'], mode='r', offset=ns['offset']
 out['datFrames'] = int(raw.size // ns['n_channels_dat'])
 print(json.dumps(out))
 `;
+
+afterAll(() => removeTmpDirs());
 
 describe.skipIf(!hasNumpy)('phy folder interop (numpy)', () => {
   it('numpy loads every array with phy dtypes and shapes, and params.py runs', async () => {

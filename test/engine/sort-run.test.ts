@@ -9,7 +9,7 @@ import { readSession } from '../../src/main/pipeline/session-store';
 import { blockSamplesFor } from '../../src/main/pipeline/estimate';
 import { DEFAULT_SORT, mergeParams, type PipelineSpec, type SortParams } from '../../src/shared/params';
 import type { Pool } from '../../src/main/pool/pool';
-import { makePool, makeRecording, tmpDir, type TestRecording } from './helpers';
+import { makePool, makeRecording, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 
 let pool: Pool;
 let r: TestRecording;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   pool = await makePool(4);
   r = await makeRecording(tmpDir('sort'), { nChannels: 4, durationS: 15, sampleRate: 20000, unitsPerChannel: [2, 1, 3, 2] });
 });
-afterAll(async () => { await pool?.dispose(); });
+afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
 
 const params: SortParams = mergeParams(DEFAULT_SORT, { filter: { reference: 'car' }, cluster: { kMax: 4, restarts: 2 } });
 const spec = (kind: 'fast' | 'low-memory', jobs: number, p = params): PipelineSpec => ({

@@ -73,6 +73,7 @@ describe('cache helpers', () => {
     expect(b.headTail).not.toBe(a.headTail);
     expect(sourceKey(a, { path: f })).not.toBe(sourceKey(b, { path: f }));
     expect(sourceKey(a, { path: f, open: { channels: 2 } })).not.toBe(sourceKey(a, { path: f }));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('puts the session beside the recording, or in the fallback folder when that is impossible', () => {
@@ -86,5 +87,6 @@ describe('cache helpers', () => {
     const fb = sessionDirFor(blocked, path.join(dir, 'fallback'));
     expect(fb.startsWith(path.join(dir, 'fallback'))).toBe(true);
     expect(fs.statSync(fb).isDirectory()).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
