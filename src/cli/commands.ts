@@ -1,14 +1,12 @@
-// The CLI commands: info, sort, correct, export. Each returns an exit code and prints either
+// The CLI commands: info, sort, correct (export: export-command.ts, demo: demo-command.ts). Each returns an exit code and prints either
 // human-readable lines or (with --json) one JSON object on stdout.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../shared/errors';
 import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type CorrectParams, type PipelineSpec, type SortParams } from '../shared/params';
 import { durationSeconds, type RecordingMeta, type SourceRef } from '../shared/recording';
 import { writeEdf } from '../main/io/edf/edf-write';
 import { writeBrainVision } from '../main/io/brainvision/bv-write';
-import { sessionDirFor } from '../main/pipeline/cache';
 import { loadSortResult } from '../main/pipeline/sort-result';
 import { readSession } from '../main/pipeline/session-store';
 import { writePhyFolder } from '../main/export/phy';
@@ -112,21 +110,4 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
     result.out ? `wrote ${result.out}` : '',
   ].filter(Boolean).join('\n'));
   return reportExit(report);
-}
-
-export async function exportCommand(a: ParsedArgs, io: Io): Promise<number> {
-  const format = str(a, 'format') ?? 'phy';
-  const out = str(a, 'out');
-  if (!out) throw new UsageError('export needs --out DIR');
-  if (format !== 'phy' && format !== 'tsv') throw new UsageError(`--format ${format}: use phy or tsv`);
-  const { ref, meta } = await openMeta(a);
-  const sessionDir = sessionDirFor(meta.path);
-  if (!fs.existsSync(path.join(sessionDir, 'session.json'))) {
-    throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this recording has no session yet', fix: 'run spikedesk sort on it first', file: meta.path });
-  }
-  const sorted = loadSortResult(sessionDir);
-  const files = format === 'phy' ? [...writePhyFolder(out, sorted, ref).files, ...writeSortTables(out, sorted)] : writeSortTables(out, sorted);
-  emit(io, { format, out: path.resolve(out), files: files.map((f) => path.basename(f)), units: sorted.units.length, run: sorted.run.runId },
-    `exported ${sorted.units.length} units of run ${sorted.run.runId} as ${format} to ${path.resolve(out)}`);
-  return EXIT.ok;
 }

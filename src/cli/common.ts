@@ -9,6 +9,8 @@ import type { ExecutionMode, PipelineSpec } from '../shared/params';
 import type { RunReport } from '../shared/progress';
 import type { OpenOptions, RecordingMeta, SourceRef } from '../shared/recording';
 import { openSource } from '../main/io';
+import { ensureDemo } from '../main/demo';
+import { defaultDemoDir } from '../main/compose';
 import type { Source } from '../main/io/source';
 import { Engine } from '../main/pipeline/engine';
 import type { InjectedFault } from '../main/pipeline/task';
@@ -26,7 +28,7 @@ const INPUT_CODES: ErrorCode[] = ['FILE_NOT_FOUND', 'FILE_UNREADABLE', 'FILE_EMP
 export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return EXIT.usage;
   const info = toErrorInfo(e);
-  if (info.code === 'BAD_PARAMETER' || info.code === 'BAD_REQUEST') return EXIT.usage;
+  if (info.code === 'BAD_PARAMETER' || info.code === 'BAD_REQUEST' || info.code === 'OUTPUT_EXISTS') return EXIT.usage;
   if (INPUT_CODES.includes(info.code)) return EXIT.badInput;
   if (info.code === 'CANCELLED') return EXIT.cancelled;
   return EXIT.runFailed;
@@ -38,8 +40,15 @@ export interface Io {
   json: boolean;
 }
 
+/** Folder of the demo recordings for the CLI (set by --demo-dir). */
+let demoDir = defaultDemoDir();
+export function setDemoDir(dir: string | undefined): void { if (dir) demoDir = path.resolve(dir); }
+
 export async function openInput(file: string | undefined, open: OpenOptions): Promise<Source> {
   if (!file) throw new UsageError('give the recording file');
+  if (file === 'demo' || file === 'demo:spikes' || file === 'demo:eeg') {
+    return openSource(await ensureDemo(file === 'demo:eeg' ? 'eeg' : 'spikes', demoDir), open);
+  }
   if (!fs.existsSync(file)) throw new SpikeDeskError({ code: 'FILE_NOT_FOUND', message: 'the file does not exist', file, fix: 'check the path' });
   return openSource(path.resolve(file), open);
 }

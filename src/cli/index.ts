@@ -5,8 +5,10 @@
 import { fileURLToPath } from 'node:url';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import { parseArgs, UsageError } from './args';
-import { exitCodeFor, EXIT, type Io } from './common';
-import { correctCommand, exportCommand, infoCommand, sortCommand } from './commands';
+import { exitCodeFor, EXIT, setDemoDir, type Io } from './common';
+import { correctCommand, infoCommand, sortCommand } from './commands';
+import { exportCommand } from './export-command';
+import { demoCommand } from './demo-command';
 
 export const USAGE = `Usage: spikedesk <command> FILE [options]
 
@@ -14,7 +16,13 @@ Commands:
   info FILE                 channels, sample rate, duration, events
   sort FILE [--out DIR]     spike sorting; --out writes a phy folder plus spikes.tsv and units.tsv
   correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision)
-  export FILE --out DIR     export the latest sort of FILE (--format phy|tsv, default phy)
+  export SOURCE --format F --out PATH
+                            export from a session folder, a sort --out folder or a recording's session:
+                            F = phy|nwb|blech|csv (sorted units) or edf|brainvision (corrected recording);
+                            an existing output is kept unless --force
+  demo [spikes|eeg]         write the demo recording (once) and print its path
+
+FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 
 Options:
   --params FILE.json        parameters, deep-merged over the defaults
@@ -27,12 +35,14 @@ Options:
   --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
+  --force                   export: replace an existing output
+  --demo-dir DIR            where the demo recordings are kept (default ~/.spikedesk/demo)
   --json                    machine-readable output on stdout
   --no-progress             no progress bars
 `;
 
 const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {
-  info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand,
+  info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand, demo: demoCommand,
 };
 
 export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -40,6 +50,7 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
   try {
     const a = parseArgs(argv);
     json = a.flags.has('json');
+    setDemoDir(a.flags.get('demo-dir') as string | undefined);
     if (a.flags.has('help') || a.command === 'help') {
       io.stdout.write(USAGE);
       return EXIT.ok;

@@ -77,11 +77,30 @@ describe('spikedesk CLI', () => {
     expect(spikes.length - 1).toBe(times.shape[0]);
     expect(fs.readFileSync(path.join(out, 'params.py'), 'utf8')).toMatch(/n_channels_dat = 3\ndtype = "int16"/);
 
-    // export re-writes the same tables from the session, without sorting again.
+    // export re-writes the units from the session (with any curation), without sorting again:
+    // from the recording, from its session folder, and from the sort --out folder itself.
+    const sortedTimes = spikes.slice(1).map((l) => l.split('\t')[2]).sort();
+    const rowsOf = (d: string) => fs.readFileSync(path.join(d, 'spikes.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[2]).sort();
     const ex = path.join(dir, 'export');
     const e = await runCli(['export', ...raw, '--format', 'tsv', '--out', ex]);
-    expect(e.code).toBe(0);
-    expect(fs.readFileSync(path.join(ex, 'spikes.tsv'), 'utf8')).toBe(fs.readFileSync(path.join(out, 'spikes.tsv'), 'utf8'));
+    expect(e.code, e.stderr).toBe(0);
+    expect(rowsOf(ex)).toEqual(sortedTimes);
+    const again = await runCli(['export', ...raw, '--format', 'csv', '--out', ex, '--json']);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).error.code).toBe('OUTPUT_EXISTS');
+    expect((await runCli(['export', ...raw, '--format', 'csv', '--out', ex, '--force'])).code).toBe(0);
+    const session = `${r.meta.path}.spikedesk`;
+    const nwb = path.join(dir, 'units.nwb');
+    const n = await runCli(['export', session, '--format', 'nwb', '--out', nwb]);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stdout).toMatch(new RegExp(`exported ${j.units} units`));
+    expect(fs.readFileSync(nwb).subarray(1, 4).toString()).toBe('HDF');
+    expect((await runCli(['export', session, '--format', 'blech', '--out', path.join(dir, 'units.h5')])).code).toBe(0);
+    const fromFolder = path.join(dir, 'phy-again');
+    const f = await runCli(['export', out, '--format', 'phy', '--out', fromFolder]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(npy(fromFolder, 'spike_times.npy').shape).toEqual(times.shape);
+    expect((await runCli(['export', out, '--format', 'edf', '--out', path.join(dir, 'x.edf')])).code).toBe(1);
   });
 
   it('exits 3 with a report naming the failed channel when a channel fails', async () => {
@@ -114,5 +133,13 @@ describe('spikedesk CLI', () => {
     expect(src.meta.channels.map((c) => c.name)).toEqual(eeg.meta.channels.map((c) => c.name));
     expect(src.meta.nSamples).toBe(eeg.meta.nSamples);
     src.close();
+    // export the corrected recording again from the session, as BrainVision.
+    const vhdr = path.join(path.dirname(eeg.meta.path), 'again.vhdr');
+    const ex = await runCli(['export', eeg.meta.path, '--format', 'brainvision', '--out', vhdr]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toMatch(/corrected channels as brainvision/);
+    const bv = await openSource(vhdr);
+    expect(bv.meta.nSamples).toBe(eeg.meta.nSamples);
+    bv.close();
   });
 });
