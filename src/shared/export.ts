@@ -56,8 +56,16 @@ export interface InputHash {
   files: { path: string; bytes: number; sha256: string }[];
 }
 
+/** Band-passed samples of the sorted channels (uV), for a phy trace file when the source is not raw binary. */
+export interface FilteredTraces {
+  /** Directory of per-channel float32 files ch0000.f32 ... (the session's filter stage). */
+  dir: string;
+}
+
 export interface SortedResult {
   recording: RecordingInfo;
+  /** Filtered traces of the run, when known (sessions); phy then gets a filtered.dat copy. */
+  filtered?: FilteredTraces;
   waveform: WaveformInfo;
   /** Names of the per-spike feature columns (empty when there are none). */
   featureNames: string[];

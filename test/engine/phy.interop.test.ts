@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeRecording, tmpDir, removeTmpDirs } from './helpers';
 import { runCli } from './cli-helpers';
+import { generateSpikeRecording } from '../../src/workers/synth/spikes';
+import { writeBrainVision } from '../../src/main/io/brainvision/bv-write';
 
 const PY = '/usr/bin/python3';
 const hasNumpy = fs.existsSync(PY) && spawnSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
@@ -56,5 +58,25 @@ describe.skipIf(!hasNumpy)('phy folder interop (numpy)', () => {
     expect(o.sorted).toBe(true);
     expect(o.params).toEqual({ dat_path: r.meta.path, n_channels_dat: 3, dtype: 'int16', offset: 0, sample_rate: 20000, hp_filtered: false });
     expect(o.datFrames).toBe(r.meta.nSamples);
+  });
+
+  it('a phy export of a non-raw recording (BrainVision) carries filtered.dat that numpy maps with params.py', async () => {
+    const dir = tmpDir('interop-bv');
+    const rec = generateSpikeRecording({ seed: 11, nChannels: 2, durationS: 6, sampleRate: 20000, unitsPerChannel: [2, 1] });
+    const vhdr = path.join(dir, 'spikes.vhdr');
+    await writeBrainVision(vhdr, { channels: [{ name: 'A' }, { name: 'B' }], sampleRate: 20000, nSamples: rec.nSamples },
+      (a, b) => [rec.channelBlock(0, a, b), rec.channelBlock(1, a, b)]);
+    const sorted = await runCli(['sort', vhdr, '--jobs', '2', '--json']);
+    expect(sorted.code, sorted.stderr).toBe(0);
+    const out = path.join(dir, 'phy-export');
+    const ex = await runCli(['export', vhdr, '--format', 'phy', '--out', out]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const py = spawnSync(PY, ['-c', CHECK.replace("raw = np.memmap(ns['dat_path']", "raw = np.memmap(os.path.join(d, ns['dat_path'])"), out], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const o = JSON.parse(py.stdout);
+    expect(o.params).toMatchObject({ dat_path: 'filtered.dat', dtype: 'float32', hp_filtered: true });
+    expect(o.datFrames).toBe(rec.nSamples);
+    expect(o.sorted).toBe(true);
+    expect(o['spike_times.npy'].dtype).toBe('int64');
   });
 });

@@ -82,5 +82,6 @@ export function fromSortSession(session: SortSession): SortedResult {
     waveform: { pre: res.pre, post: res.post }, featureNames: session.featureNames(nFeat), units,
     params: readSession(sessionDir)?.params.sort ?? null, curationJournalLength: journalLength(session.report.path),
     inputHash: null, origin: { kind: 'session', path: sessionDir, runId: res.run.runId },
+    filtered: res.run.stages.filter ? { dir: res.run.stages.filter.dir } : undefined,
   };
 }
