@@ -25,6 +25,8 @@ export interface TracePlotProps {
   /** Pan by seconds and zoom by a factor around a time (s). */
   onPan?: (deltaS: number) => void;
   onZoom?: (factor: number, anchorS: number) => void;
+  /** Text drawn in the row of a channel that has no samples in this view. */
+  emptyLabel?: string;
 }
 
 const LEFT = 64;
@@ -51,7 +53,7 @@ function drawColumns(g: CanvasRenderingContext2D, lo: Float32Array, hi: Float32A
 export function TracePlot(p: TracePlotProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const seq = useRef(0);
-  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events } = p;
+  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel } = p;
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
@@ -108,7 +110,14 @@ export function TracePlot(p: TracePlotProps) {
         g.setLineDash([]);
         g.globalAlpha = 1;
       }
-      if (!min[c]?.length) continue;
+      if (!min[c]?.length) {
+        // A channel without data in this view says so in its row instead of staying blank.
+        g.fillStyle = muted;
+        g.globalAlpha = 0.8;
+        g.fillText(emptyLabel ?? 'no data', LEFT + 8, y0);
+        g.globalAlpha = 1;
+        continue;
+      }
       g.strokeStyle = fg;
       g.globalAlpha = overlay ? 0.55 : 1;
       drawColumns(g, min[c], max[c], colX0, colW, y0, pxPerUv);
@@ -144,7 +153,7 @@ export function TracePlot(p: TracePlotProps) {
     seq.current++;
     canvas.dataset.seq = String(seq.current);
     canvas.dataset.start = startS.toFixed(6);
-  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events]);
+  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel]);
 
   // Wheel zoom about the cursor and drag to pan (listeners attached natively: wheel must not be passive).
   const cb = useRef(p);

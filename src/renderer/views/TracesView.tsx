@@ -103,6 +103,7 @@ export function TracesView() {
           names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt}
           startS={startS} spanS={spanS} spacingUv={spacing} height={Math.max(360, Math.min(nCh * 22, 680))}
           overlay={overlay}
+          emptyLabel={view === 'raw' ? 'no data' : `not in the last ${view === 'corrected' ? 'correction' : 'filter/sort'} run — include this channel and re-run`}
           spikes={showSpikes && hasSpikes ? { times: marks!.times, clusters: marks!.clusters, color: clusterColor } : null}
           thresholds={showSpikes && view === 'filtered' ? marks?.thresholdUv : null}
           events={marks?.events}
