@@ -143,7 +143,7 @@ export interface SplitOptions {
  * principal components and cut in two by 2-means (a GMM there prefers to peel off overlap outliers);
  * the halves are refined by nearest template on the whole whitened waveform, and the split is kept
  * only if their templates are at least minDistance noise SDs apart (2-means halves of one unit sit
- * 2.0-2.8 apart on the ground truth, two units sharing a cluster >= 3.2). Halves are split again in
+ * 2.0-3.1 apart on the ground truth, two units sharing a cluster >= 3.2). Halves are split again in
  * turn. New clusters get ids k, k+1, ...; returns the new cluster count.
  */
 export function splitClusters(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, o: SplitOptions): number {
