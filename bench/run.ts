@@ -25,6 +25,18 @@ function fmt(x: number | undefined): string {
   return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3);
 }
 
+/** One table of the latest figures of every area (each area's own latest run). */
+function summary(outDir: string): string {
+  const lines = ['# SpikeDesk benchmarks: latest figures per area', '', `machine: ${os.cpus().length} cores · ${os.cpus()[0]?.model} · node ${process.version}`, ''];
+  for (const f of fs.readdirSync(outDir).filter((x) => x.endsWith('.json') && x !== 'latest.json').sort()) {
+    const d = JSON.parse(fs.readFileSync(path.join(outDir, f), 'utf8')) as { date: string; quick: boolean; python: string | null; rows: BenchRow[] };
+    lines.push(`## ${f.replace('.json', '')} (${d.date}${d.quick ? ', quick' : ''}; python peers: ${d.python ?? 'not installed'})`, '',
+      '| benchmark | value | unit | reference | ratio | target | pass | note |', '|---|---|---|---|---|---|---|---|',
+      ...d.rows.map((r) => `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.reference !== undefined ? `${fmt(r.reference)} (${r.referenceName ?? ''})` : ''} | ${fmt(r.ratio)} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'yes' : 'no'} | ${r.note ?? ''} |`), '');
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -44,6 +56,9 @@ async function main(): Promise<void> {
       const r = await mod.default(ctx);
       for (const row of r) console.log(`   ${row.name}: ${fmt(row.value)} ${row.unit}${row.reference !== undefined ? ` (ref ${fmt(row.reference)}, ratio ${fmt(row.ratio)})` : ''}${row.pass === false ? '  [target missed]' : ''}`);
       rows.push(...r);
+      // Per-area results too, so a run of one area does not lose the others' latest figures.
+      fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+      fs.writeFileSync(path.join(here, 'results', `${area}.json`), JSON.stringify({ date: new Date().toISOString(), quick, python: ctx.python, rows: r }, null, 2));
     } catch (e) {
       failures.push(`${area}: ${e instanceof Error ? e.message : String(e)}`);
       console.error(`   failed: ${e instanceof Error ? e.stack : e}`);
@@ -61,7 +76,8 @@ async function main(): Promise<void> {
     ...(failures.length ? ['', '## Failed benchmarks', ...failures.map((f) => `- ${f}`)] : []), '',
   ].join('\n');
   fs.writeFileSync(path.join(outDir, 'latest.md'), md);
-  console.log(`\nwrote bench/results/latest.json and latest.md (${rows.length} rows${failures.length ? `, ${failures.length} failed` : ''})`);
+  fs.writeFileSync(path.join(outDir, 'summary.md'), summary(outDir));
+  console.log(`\nwrote bench/results/latest.json and latest.md, summary.md (${rows.length} rows${failures.length ? `, ${failures.length} failed` : ''})`);
   if (failures.length) process.exitCode = 1;
 }
 
