@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { buildTemplates, mergeByTemplate, shiftDistance2, splitClusters, whitenRows } from './templates';
+import { buildTemplates, mergeByTemplate, reclaimBurstFollowers, shiftDistance2, splitClusters, whitenRows } from './templates';
 
 const w = 40;
 /** Smooth biphasic shape of given width and amplitude, shifted by `shift` samples. */
@@ -60,5 +60,43 @@ describe('template refinement', () => {
     expect(merges.length).toBe(1);
     expect(new Set(labels.subarray(0, 200)).size).toBe(1);
     expect(labels[250]).toBe(2);
+  });
+
+  it('reclaims burst followers from a similar partner cluster and leaves independent spikes alone', () => {
+    // Unit A (row kind 0) fires bursts: a full spike, then a follower at 60 % size 4 ms later (kind 2);
+    // unit X (kind 1) has a similar but broader shape and fires independently. The clustering put
+    // the followers into X's cluster.
+    const fs = 30000, nSamples = 60 * fs;
+    const build = (burst: boolean, seed: number) => {
+      const rng = new Rng(seed);
+      const ev: Array<[number, number]> = [];
+      for (let i = 0; i < 300; i++) {
+        const t = Math.floor(rng.uniform() * (nSamples - fs));
+        ev.push([t, 0]);
+        if (burst) ev.push([t + 120 + Math.floor(rng.uniform() * 30), 2]);
+      }
+      for (let i = 0; i < 400; i++) ev.push([Math.floor(rng.uniform() * (nSamples - fs)), 1]);
+      ev.sort((a, b) => a[0] - b[0]);
+      const x = rows(ev.map((e) => e[1]), [[12, 2], [7, 3], [7.2, 2]], 0.3, rng);
+      return { samples: Int32Array.from(ev, (e) => e[0]), kind: ev.map((e) => e[1]), x };
+    };
+    const opts = { lo: 60, hi: 300, refractory: 45, minScale: 0.3, maxScale: 1, minShape: 0.9, margin: 1, nSamples, minExcess: 4 };
+    const b = build(true, 11);
+    const n = b.kind.length;
+    const labels = Int32Array.from(b.kind, (u) => (u === 0 ? 0 : 1));
+    const amps = Float32Array.from(b.kind, (u) => (u === 0 ? -12 : -7));
+    reclaimBurstFollowers(b.x, whitenRows(b.x, n, w, none), w, b.samples, amps, labels, 2, none, opts);
+    const followers = b.kind.map((u, r) => (u === 2 ? labels[r] : -1)).filter((l) => l >= 0);
+    const partner = b.kind.map((u, r) => (u === 1 ? labels[r] : -1)).filter((l) => l >= 0);
+    expect(followers.filter((l) => l === 0).length / followers.length).toBeGreaterThan(0.9);
+    expect(partner.filter((l) => l === 1).length / partner.length).toBeGreaterThan(0.97);
+
+    // Without bursts the pair is not coupled: nothing moves.
+    const c = build(false, 12);
+    const l2 = Int32Array.from(c.kind, (u) => u);
+    const before = Int32Array.from(l2);
+    const moved = reclaimBurstFollowers(c.x, whitenRows(c.x, c.kind.length, w, none), w, c.samples, Float32Array.from(c.kind, (u) => (u === 0 ? -12 : -7)), l2, 2, none, opts);
+    expect(moved).toBe(0);
+    expect(l2).toEqual(before);
   });
 });

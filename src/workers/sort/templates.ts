@@ -9,6 +9,7 @@
 import { kmeans } from './kmeans';
 import { Rng } from '../rng';
 import { pca } from './pca';
+import { countFollowers } from './merge';
 
 export interface Templates {
   k: number;
@@ -212,4 +213,89 @@ export function mergeByTemplate(x: Float32Array, w: number, labels: Int32Array, 
     merges.push(best);
   }
   return merges;
+}
+
+export interface FollowerOptions {
+  /** Lag window (samples) after a parent spike in which a burst follower sits. */
+  lo: number;
+  hi: number;
+  /** A follower may not sit closer than this (samples) to a parent spike. */
+  refractory: number;
+  /** Smallest and largest amplitude of a follower relative to the parent template. */
+  minScale: number;
+  maxScale: number;
+  /** Minimum cosine similarity of the raw templates for a parent/partner pair. */
+  minShape: number;
+  /** Squared-distance advantage the scaled parent template must have (it has one more free parameter). */
+  margin: number;
+  /** Recording length (samples) and the excess of follower pairs over chance (in Poisson SDs) that marks a bursting parent. */
+  nSamples: number;
+  minExcess: number;
+}
+
+/**
+ * Burst followers in a similar partner's cluster. Later spikes of a burst are smaller copies of the
+ * parent's waveform; when a unit of similar shape exists they can fit that unit's cluster better than
+ * the parent's full-size template, and the time-coupling test of merge.ts does not fire because the
+ * partner's own spikes dilute the coupling. Here every spike of a partner X that follows a spike of
+ * a larger, similar-shaped unit A by lo..hi samples (or follows a spike already reclaimed: burst
+ * chains) is fitted by a scaled, shifted A template and by X's template; it moves to A when the
+ * scaled A fits better by margin. Chance coincidences of X's own spikes fit X's shape better and stay.
+ */
+export function reclaimBurstFollowers(x: Float32Array, y: Float32Array, w: number, samples: Int32Array, amplitudes: Float32Array, labels: Int32Array, k: number, W: Float64Array, o: FollowerOptions): number {
+  const T = buildTemplates(x, w, labels, k, W);
+  const raw = new Float64Array(k * w);
+  const amp = new Float64Array(k);
+  for (let r = 0; r < labels.length; r++) {
+    const c = labels[r];
+    if (c < 0) continue;
+    amp[c] += Math.abs(amplitudes[r]) / T.count[c];
+    for (let j = 0; j < w; j++) raw[c * w + j] += x[r * w + j];
+  }
+  const cos = (a: number, b: number): number => {
+    let ab = 0, aa = 0, bb = 0;
+    for (let j = 0; j < w; j++) { ab += raw[a * w + j] * raw[b * w + j]; aa += raw[a * w + j] ** 2; bb += raw[b * w + j] ** 2; }
+    return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+  };
+  const tt = new Float64Array(k), td = new Float64Array(k);
+  for (let c = 0; c < k; c++) for (let j = 0; j < w; j++) { tt[c] += T.t[c * w + j] ** 2; td[c] += T.t[c * w + j] * T.d[c * w + j]; }
+  // Residual of row r fitted by alpha * (t_a + s * d_a), alpha in [minScale, maxScale], |s| <= 1.
+  const scaledFit = (r: number, a: number): number => {
+    let yt = 0, yd = 0, yy = 0;
+    for (let j = 0; j < w; j++) { const v = y[r * w + j]; yy += v * v; yt += v * T.t[a * w + j]; yd += v * T.d[a * w + j]; }
+    // Least squares over (alpha, beta = alpha * s): 2 x 2 normal equations.
+    const A11 = tt[a], A12 = td[a], A22 = T.dd[a];
+    const det = A11 * A22 - A12 * A12;
+    let al = yt / A11, be = 0;
+    if (det > 1e-12 * A11 * A22) { al = (A22 * yt - A12 * yd) / det; be = (A11 * yd - A12 * yt) / det; }
+    al = Math.max(o.minScale, Math.min(o.maxScale, al));
+    const s = al > 0 ? Math.max(-1, Math.min(1, be / al)) : 0;
+    be = al * s;
+    return yy - 2 * (al * yt + be * yd) + al * al * A11 + 2 * al * be * A12 + be * be * A22;
+  };
+  const times = Array.from({ length: k }, () => [] as number[]);
+  for (let r = 0; r < labels.length; r++) if (labels[r] >= 0) times[labels[r]].push(samples[r]);
+  for (const t of times) t.sort((p, q) => p - q);
+  const order = Array.from(labels.keys()).filter((r) => labels[r] >= 0).sort((p, q) => samples[p] - samples[q] || p - q);
+  let moved = 0;
+  for (let a = 0; a < k; a++) {
+    if (!T.count[a]) continue;
+    for (let xc = 0; xc < k; xc++) {
+      if (xc === a || !T.count[xc] || amp[a] <= amp[xc] || cos(a, xc) < o.minShape) continue;
+      // Only a coupled pair: X spikes follow A spikes more often than chance (Poisson excess).
+      const pairs = countFollowers(times[a], times[xc], o.lo, o.hi);
+      const expected = (times[a].length * times[xc].length * (o.hi - o.lo + 1)) / o.nSamples;
+      if (pairs < expected + o.minExcess * Math.sqrt(expected) + 1) continue;
+      let lastParent = -Infinity, lastMoved = -Infinity;
+      for (const r of order) {
+        const t = samples[r];
+        if (labels[r] === a) { lastParent = t; continue; }
+        if (labels[r] !== xc) continue;
+        const dp = t - lastParent, dm = t - lastMoved;
+        if (!((dp >= o.lo && dp <= o.hi) || (dm >= o.lo && dm <= o.hi)) || dp < o.refractory) continue;
+        if (scaledFit(r, a) + o.margin < shiftDistance2(y, r * w, T, xc)) { labels[r] = a; lastMoved = t; moved++; }
+      }
+    }
+  }
+  return moved;
 }
