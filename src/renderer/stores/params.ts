@@ -12,6 +12,7 @@ export const SORT_PRESETS: Record<string, { label: string; patch: unknown }> = {
   default: { label: 'Default (300–6000 Hz, 5σ)', patch: {} },
   waveclus: { label: 'wave_clus-like (300–3000 Hz, order 2)', patch: { filter: { lowHz: 300, highHz: 3000, order: 2 }, detect: { alignUpsample: 5 } } },
   sensitive: { label: 'Sensitive (4σ, CMR)', patch: { filter: { reference: 'cmr' }, detect: { threshold: 4 } } },
+  recall: { label: 'High recall (3.5σ, ×5 alignment)', patch: { detect: { threshold: 3.5, alignUpsample: 5 } } },
   fast: { label: 'Quick look (k ≤ 4, 1 restart)', patch: { cluster: { kMax: 4, restarts: 1 } } },
 };
 

@@ -8,7 +8,9 @@ import { generateSpikeRecording } from '../synth/spikes';
 import { compareSortings } from './accuracy';
 import { sortChannel } from './sort-channel';
 
-const params: SortParams = mergeParams(DEFAULT_SORT, { detect: { threshold: 4, alignUpsample: 5 } });
+// The "high recall" settings (also a preset in the app): threshold 3.5 sigma, alignment on a x5
+// upsampled waveform. Chosen on held-out seeds 2, 4, 5, 6 (pooled 0.906 vs 0.899 at 4 sigma), not on these.
+const params: SortParams = mergeParams(DEFAULT_SORT, { detect: { threshold: 3.5, alignUpsample: 5 } });
 
 interface Row { unit: number; channel: number; snr: number; accuracy: number; recall: number; precision: number; bursty: boolean; similarTo: number }
 
@@ -31,7 +33,7 @@ function evaluate(seed: number, nChannels: number, durationS: number, noiseUv: [
 }
 
 describe('sorting accuracy on ground truth', () => {
-  it('reaches the accuracy floor on SNR >= 5 units with at most one spurious unit per unit-less channel', () => {
+  it('reaches mean accuracy >= 0.9 on SNR >= 5 units with at most one spurious unit per unit-less channel', () => {
     const runs = [
       { seed: 1, noise: [8, 12] as [number, number] },
       { seed: 3, noise: [15, 22] as [number, number] },
@@ -53,12 +55,10 @@ describe('sorting accuracy on ground truth', () => {
     expect(good.length).toBeGreaterThan(15);
     expect(spurious.length).toBeGreaterThan(3);
     for (const s of spurious) expect(s).toBeLessThanOrEqual(1);
-    // Measured 0.898 on these two recordings (0.84-0.92 on seeds 2, 4, 5, 6, pooled 0.894) with the
-    // template split/merge and burst-follower reclaim steps: the 0.9 target is not met yet (losses:
-    // detection misses of bursty SNR ~5 units whose shrinking followers fall below threshold 4,
-    // SNR 3-5 units contaminating neighbours, pairs ~3 noise SDs apart); this floor guards against
-    // regressions.
-    expect(mean).toBeGreaterThanOrEqual(0.87);
+    // The target. Measured 0.902 here (seed 1 0.896, seed 3 0.911) and 0.906 pooled over
+    // held-out seeds 2, 4, 5, 6; the remaining losses: bursty SNR ~5 units whose shrinking followers
+    // fall below threshold, SNR 3-5 units contaminating neighbours, pairs ~3 noise SDs apart.
+    expect(mean).toBeGreaterThanOrEqual(0.9);
     // Units with SNR >= 10 are sorted well.
     const strong = all.filter((r) => r.snr >= 10);
     expect(strong.reduce((s, r) => s + r.accuracy, 0) / strong.length).toBeGreaterThan(0.9);
