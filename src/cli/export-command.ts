@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../shared/errors';
 import type { ExportReport, SortedExportFormat, CorrectedExportFormat } from '../shared/export';
-import { exportCorrected, exportSorted, fromSortFolder, fromSortSession } from '../main/export';
+import { exportSorted, fromSortFolder, fromSortSession } from '../main/export';
+import { exportCorrectedSource } from '../main/export/corrected-source';
 import { sessionDirFor } from '../main/pipeline/cache';
 import { openResultSource } from '../main/pipeline/result-source';
 import { readSession } from '../main/pipeline/session-store';
@@ -49,15 +50,7 @@ async function exportFromSession(dir: string, format: SortedExportFormat | Corre
   const corrected = openResultSource(dir, 'corrected');
   if (!corrected) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this session has no corrected recording', fix: 'run spikedesk correct first', file: dir });
   try {
-    const meta = corrected.meta;
-    const channels = meta.channels.map((_, i) => i).filter((c) => { try { corrected.read([c], 0, 1); return true; } catch { return false; } });
-    const report = await exportCorrected({
-      header: { channels: channels.map((c) => ({ name: meta.channels[c].name })), sampleRate: meta.sampleRate, nSamples: meta.nSamples, events: meta.events },
-      readBlock: (s, e) => corrected.read(channels, s, e),
-      recordingPath: meta.path,
-      params: readSession(dir)?.params.correct ?? null,
-    }, format as CorrectedExportFormat, out, { overwrite });
-    return { ...report, channels: channels.length };
+    return await exportCorrectedSource(corrected, readSession(dir)?.params.correct ?? null, format as CorrectedExportFormat, out, { overwrite });
   } finally {
     corrected.close();
   }

@@ -180,7 +180,7 @@ export class Backend implements BackendApi {
     const target = this.deps.allow.check(out);
     const corrected = this.deps.engine.resultSource(src.meta.path, 'corrected');
     try {
-      return await exportCorrectedRecording(src, corrected, readSession(this.sessionDir())?.params.correct ?? null, format, target, overwrite === true);
+      return await exportCorrectedRecording(corrected, readSession(this.sessionDir())?.params.correct ?? null, format, target, overwrite === true);
     } finally {
       corrected?.close();
     }

@@ -67,7 +67,3 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'INTERNAL', message };
 }
-
-export function fromErrorInfo(info: ErrorInfo): SpikeDeskError {
-  return new SpikeDeskError(info);
-}

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
 import type { SourceRef } from '../../shared/recording';
-import { AtomicFileWriter, writeFileAtomic } from '../io/atomic';
+import { writeFileAtomic } from '../io/atomic';
+import { writeFilteredDat } from './filtered-dat';
 import { unitIdsOf, type SortResult } from '../pipeline/sort-result';
 import { writeNpy } from './npy';
 import { metricNames } from './phy-tables';
@@ -24,32 +25,6 @@ export interface PhyExport {
 
 function pyStr(s: string): string {
   return JSON.stringify(s); // a JSON string literal is a valid Python literal for these characters
-}
-
-/** Interleaved float32 filtered samples of the sorted channels, written block by block. */
-function writeFilteredDat(file: string, result: SortResult, channels: number[]): void {
-  const dir = result.run.stages.filter!.dir;
-  const fds = channels.map((c) => fs.openSync(path.join(dir, `ch${String(c).padStart(4, '0')}.f32`), 'r'));
-  const w = AtomicFileWriter.open(file);
-  try {
-    const n = result.meta.nSamples, B = 1 << 16, C = channels.length;
-    const col = new Float32Array(B);
-    for (let s = 0; s < n; s += B) {
-      const m = Math.min(B, n - s);
-      const frame = new Float32Array(m * C);
-      fds.forEach((fd, k) => {
-        fs.readSync(fd, new Uint8Array(col.buffer, 0, m * 4), 0, m * 4, s * 4);
-        for (let i = 0; i < m; i++) frame[i * C + k] = col[i];
-      });
-      w.write(new Uint8Array(frame.buffer));
-    }
-    w.commit();
-  } catch (e) {
-    w.abort();
-    throw e;
-  } finally {
-    for (const fd of fds) fs.closeSync(fd);
-  }
 }
 
 export function writePhyFolder(outDir: string, result: SortResult, source: SourceRef): PhyExport {
@@ -122,7 +97,7 @@ export function writePhyFolder(outDir: string, result: SortResult, source: Sourc
     datPath = path.resolve(meta.path);
   } else {
     datPath = path.join(outDir, 'filtered.dat');
-    writeFilteredDat(datPath, result, sorted);
+    writeFilteredDat(datPath, result.run.stages.filter!.dir, sorted, result.meta.nSamples);
     files.push(datPath);
   }
   const params = [

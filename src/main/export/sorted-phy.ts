@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExportUnit, SortedResult } from '../../shared/export';
-import { AtomicFileWriter, writeFileAtomic } from '../io/atomic';
+import { writeFileAtomic } from '../io/atomic';
+import { filteredChannelFile, writeFilteredDat } from './filtered-dat';
 import { writeNpy, type NpyDtype } from './npy';
 import { spikeOrder, unitsTable } from './tsv';
 
@@ -50,7 +51,7 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   text('cluster_group.tsv', `cluster_id\tgroup\n${units.map((u) => `${u.id}\t${u.label}`).join('\n')}\n`);
   text('units.tsv', unitsTable(result, units));
   // Traces for phy: the raw binary itself, else a float32 copy of the filtered sorted channels.
-  const copy = !raw && result.filtered && channels.every((c) => fs.existsSync(channelFile(result.filtered!.dir, c)));
+  const copy = !raw && result.filtered && channels.every((c) => fs.existsSync(filteredChannelFile(result.filtered!.dir, c)));
   if (copy) files.push(writeFilteredDat(path.join(dir, 'filtered.dat'), result.filtered!.dir, channels, result.recording.nSamples));
   else if (!raw) notes.push('phy: no filtered traces are known for this result, so params.py names a trace file that is absent and phy opens without traces');
   else notes.push('phy: params.py assumes the raw recording is int16 with no header (SpikeDesk\'s raw default)');
@@ -66,32 +67,3 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   return files;
 }
 
-function channelFile(dir: string, c: number): string {
-  return path.join(dir, `ch${String(c).padStart(4, '0')}.f32`);
-}
-
-/** Interleaved float32 copy of per-channel filtered files, streamed in blocks (bounded memory). */
-function writeFilteredDat(file: string, dir: string, channels: number[], nSamples: number): string {
-  const fds = channels.map((c) => fs.openSync(channelFile(dir, c), 'r'));
-  const w = AtomicFileWriter.open(file);
-  try {
-    const B = 1 << 16, C = channels.length;
-    const col = new Float32Array(B);
-    const frame = new Float32Array(B * C);
-    for (let s = 0; s < nSamples; s += B) {
-      const m = Math.min(B, nSamples - s);
-      fds.forEach((fd, k) => {
-        fs.readSync(fd, new Uint8Array(col.buffer, 0, m * 4), 0, m * 4, s * 4);
-        for (let i = 0; i < m; i++) frame[i * C + k] = col[i];
-      });
-      w.write(new Uint8Array(frame.buffer, 0, m * C * 4));
-    }
-    w.commit();
-  } catch (e) {
-    w.abort();
-    throw e;
-  } finally {
-    for (const fd of fds) fs.closeSync(fd);
-  }
-  return file;
-}

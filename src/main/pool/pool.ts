@@ -39,7 +39,6 @@ export class Pool {
   private messageListeners = new Set<(m: WorkerMessage) => void>();
   private disposed = false;
   private targetSize: number;
-  readonly startupMs: number[] = [];
 
   constructor(private host: ProcessHost, private entry: string, private opts: PoolOptions = {}) {
     installRpcErrorHandler();
@@ -99,11 +98,6 @@ export class Pool {
     for (const s of this.slots) if (s.busy) s.handle.kill();
   }
 
-  /** Kill one worker by slot (fault-injection tests). */
-  killSlot(index: number): void {
-    this.slots.find((s) => s.index === index)?.handle.kill();
-  }
-
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const q of this.queue) q.reject(new SpikeDeskError({ code: 'CANCELLED', message: 'the worker pool was shut down' }));
@@ -129,9 +123,7 @@ export class Pool {
   }
 
   private async spawnInto(index: number): Promise<void> {
-    const t0 = performance.now();
     const slot = await this.makeSlot(index);
-    this.startupMs.push(performance.now() - t0);
     this.slots[index] = slot;
     this.pump();
   }

@@ -1,5 +1,6 @@
 // Pure small canvas plot used by the unit and correction views: lines, bars, dots, shaded bands
 // and vertical marker lines with a title and axis labels. Knows nothing about stores or IPC.
+import { prepareCanvas } from '../lib/canvas';
 import { useEffect, useRef } from 'react';
 
 export interface Series {
@@ -48,17 +49,10 @@ export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabe
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(height * dpr);
-    const g = canvas.getContext('2d')!;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, height);
-    const st = getComputedStyle(canvas);
-    const muted = st.getPropertyValue('--muted').trim() || '#888';
-    const border = st.getPropertyValue('--border').trim() || '#ccc';
-    const fg = st.getPropertyValue('--fg').trim() || '#222';
+    const { g, w, cssVar } = prepareCanvas(canvas, height);
+    const muted = cssVar('--muted', '#888');
+    const border = cssVar('--border', '#ccc');
+    const fg = cssVar('--fg', '#222');
     const L = 44, R = 8, T = 18, B = xLabel ? 28 : 16;
     const pw = Math.max(10, w - L - R), ph = Math.max(10, height - T - B);
     g.font = '600 11px system-ui, sans-serif';

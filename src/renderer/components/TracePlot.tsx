@@ -1,6 +1,7 @@
 // Pure trace plot: stacked channels drawn from min/max columns on a canvas (fast for 32 channels),
 // with an optional overlay trace (e.g. corrected over raw), threshold lines, detected spikes
 // coloured by unit and trigger/event marks. Wheel zooms about the cursor, dragging pans.
+import { prepareCanvas } from '../lib/canvas';
 import { useEffect, useRef } from 'react';
 
 export interface TraceOverlay { min: Float32Array[]; max: Float32Array[]; color: string; label: string }
@@ -57,17 +58,10 @@ export function TracePlot(p: TracePlotProps) {
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(height * dpr);
-    const g = canvas.getContext('2d')!;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, height);
-    const style = getComputedStyle(canvas);
-    const fg = color ?? (style.getPropertyValue('--trace').trim() || '#246');
-    const muted = style.getPropertyValue('--muted').trim() || '#888';
-    const danger = style.getPropertyValue('--danger').trim() || '#c00';
+    const { g, w, cssVar } = prepareCanvas(canvas, height);
+    const fg = color ?? cssVar('--trace', '#246');
+    const muted = cssVar('--muted', '#888');
+    const danger = cssVar('--danger', '#c00');
     const plotW = w - LEFT - RIGHT;
     const n = names.length;
     const rowH = (height - 24) / Math.max(1, n);

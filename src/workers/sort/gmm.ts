@@ -3,6 +3,7 @@
 // of the mean log-likelihood. Float64 throughout; features come in as float32 rows.
 
 import { SpikeDeskError } from '../../shared/errors';
+import type { ClusterParams } from '../../shared/params';
 import { Rng } from '../rng';
 import { kmeans } from './kmeans';
 import { cholesky, invertLower, invertSpd } from './linalg';
@@ -345,16 +346,8 @@ export function predictGmm(m: GmmModel, X: Float32Array, n: number, outlierMahal
   return { labels, mahalanobis2 };
 }
 
-export interface SelectOptions {
-  kMin: number;
-  kMax: number;
-  restarts: number;
-  maxIter: number;
-  seed: number;
-  /** Fit on a random subset of at most this many rows, then label all rows. */
-  maxFitSpikes: number;
-  /** Mahalanobis distance above which a spike is left unassigned (-1); 0 = off. */
-  outlierMahalanobis: number;
+/** The method parameters (ClusterParams: k range, restarts, seed, fit subset, outlier cut) plus EM settings. */
+export interface SelectOptions extends ClusterParams {
   tol?: number;
   regCovar?: number;
   /** Multiplies BIC's complexity term (1 = plain BIC; < 1 favours more clusters). */
