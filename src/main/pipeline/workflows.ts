@@ -1,9 +1,9 @@
-// Workflows as lists of stage descriptors with the slice of the workflow's parameters each stage
+// Workflows as lists of stage descriptors (parameters are validated at the boundary by the
+// schema in shared/params.ts) with the slice of the workflow's parameters each stage
 // gets (and hashes). The planner walks these lists; adding a workflow = a PipelineSpec variant in
 // shared/params.ts and one entry here.
 
-import { validateCorrect, validateFilter, validateSort, type PipelineSpec } from '../../shared/params';
-import type { RecordingMeta } from '../../shared/recording';
+import type { PipelineSpec } from '../../shared/params';
 import type { StageDescriptor } from './stage';
 import { correctStage, triggersStage } from './stages/correct';
 import { filterStage, referenceStage } from './stages/filter';
@@ -20,8 +20,6 @@ export interface WorkflowStep<P> {
 
 export interface WorkflowDef<P> {
   steps: WorkflowStep<P>[];
-  /** Throws BAD_PARAMETER naming the field. */
-  validate(p: P, meta: RecordingMeta): void;
   /** Samples per CPU-second of one worker in fast mode (engine bench), for estimates. */
   samplesPerCpuS: number;
   /** The stage whose samples the trace view shows as this workflow's result, if any. */
@@ -38,7 +36,6 @@ type ParamsOf<W extends PipelineSpec['workflow']> = Extract<PipelineSpec, { work
 export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<W>> } = {
   filter: {
     steps: [step(filterStage, ({ reference: _r, ...f }) => f)],
-    validate: (p, meta) => { validateFilter(p, meta.sampleRate); },
     samplesPerCpuS: 15e6,
     resultSamples: { view: 'filtered', stage: 'filter' },
   },
@@ -51,7 +48,6 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
       step(clusterStage, (p) => p.cluster),
       step(metricsStage, () => ({})),
     ],
-    validate: (p, meta) => { validateSort(p, meta.sampleRate); },
     samplesPerCpuS: 8e6,
     resultSamples: { view: 'filtered', stage: 'filter' },
   },
@@ -60,7 +56,6 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
       step(triggersStage, (p) => ({ triggers: p.triggers, upsample: p.upsample, align: p.align, alignChannel: p.alignChannel, window: p.window, farm: p.farm })),
       step(correctStage, (p) => p),
     ],
-    validate: (p) => { validateCorrect(p); },
     samplesPerCpuS: 1.5e6,
     resultSamples: { view: 'corrected', stage: 'correct' },
   },
