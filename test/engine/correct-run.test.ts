@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
 
 const params = mergeParams(DEFAULT_CORRECT, { obsComponents: 3 });
-const spec = (kind: 'fast' | 'low-memory', jobs: number): PipelineSpec => ({ workflow: 'correct', params, mode: { kind, jobs, memoryBudgetMB: 100 } });
+const spec = (kind: 'fast' | 'low-memory', jobs: number, p = params): PipelineSpec => ({ workflow: 'correct', params: p, mode: { kind, jobs, memoryBudgetMB: 100 } });
 
 function rms(a: Float32Array, b?: Float32Array): number {
   let s = 0;
@@ -73,7 +73,7 @@ describe('Engine: correct workflow', () => {
     expect(again.stagesCached).toEqual(['triggers', 'aas', 'obs', 'lowpass']);
 
     // A low-pass change re-runs only the low-pass, once per channel; AAS and OBS come from the cache.
-    const lp = await engine.start({ ...spec('fast', 2), params: mergeParams(params, { lowpassHz: 60 }) }, r.ref, r.meta, () => undefined).done;
+    const lp = await engine.start(spec('fast', 2, mergeParams(params, { lowpassHz: 60 })), r.ref, r.meta, () => undefined).done;
     expect(lp.stagesRun).toEqual(['lowpass']);
     expect(lp.stagesCached).toEqual(['triggers', 'aas', 'obs']);
     const lpRun = readSession(engine.sessionDir(r.meta.path))!.runs.at(-1)!;
@@ -88,7 +88,7 @@ describe('Engine: correct workflow', () => {
     expect(view.triggers.length).toBe((lpRun.summary.triggers as { count: number }).count);
     expect(view.triggerSource).toMatch(/markers|stim channel/);
     // An OBS change re-runs OBS and the low-pass only.
-    const ob = await engine.start({ ...spec('fast', 2), params: mergeParams(params, { obsComponents: 2 }) }, r.ref, r.meta, () => undefined).done;
+    const ob = await engine.start(spec('fast', 2, mergeParams(params, { obsComponents: 2 })), r.ref, r.meta, () => undefined).done;
     expect(ob.stagesRun).toEqual(['obs', 'lowpass']);
   });
 });
