@@ -5,9 +5,11 @@ import type { AnyStage } from '../stage';
 import { correctStage, triggersStage } from './correct';
 import { filterStage, referenceStage } from './filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './sort';
+import { tfBandStage, tfStage } from './tf';
 
 export const STAGES: readonly AnyStage[] = [
   filterStage, referenceStage, detectStage, featuresStage, clusterStage, metricsStage, triggersStage, correctStage,
+  tfStage, tfBandStage,
 ];
 
 const byName = new Map(STAGES.map((s) => [s.name, s]));
