@@ -10,6 +10,7 @@ import { correctCommand, infoCommand, sortCommand } from './commands';
 import { exportCommand } from './export-command';
 import { demoCommand } from './demo-command';
 import { tfCommand } from './tf-command';
+import { batchCommand, batchTaskCommand } from './batch-command';
 
 export const USAGE = `Usage: spikedesk <command> FILE [options]
 
@@ -25,6 +26,10 @@ Commands:
                             (channels x freqs x times, float32, unit^2), freqs.npy, times.npy, channels.tsv,
                             band_power.tsv with --band/--roi; an existing DIR is kept unless --force
   demo [spikes|eeg]         write the demo recording (once) and print its path
+  batch INPUTS --workflow sort|correct --out DIR
+                            many recordings: INPUTS = folder, quoted glob or manifest .tsv (columns path,
+                            channels, rate, dtype, gain, offset); one folder per recording in DIR plus
+                            DIR/batch.tsv and batch.json; a re-run skips finished recordings, retries failed ones
 
 FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 
@@ -52,7 +57,12 @@ Options:
                             tf: event-locked band power, averaged over epochs (baseline relative to the event)
   --strategy auto|channel|frequency|recording
                             tf: how work is split over workers (all give identical results)
-  --phase, --zero-mean      tf: also keep the phase (phase.npy); zero-mean wavelets (MNE's zero_mean)
+  --with-phase, --zero-mean tf: also keep the phase (phase.npy); zero-mean wavelets (MNE's zero_mean)
+  --executor local|slurm    batch: run here (recordings spread over --jobs workers) or as Slurm job arrays
+                            (shared filesystem: inputs, DIR and spikedesk at the same paths on the nodes)
+  --parallel auto|serial|parallel
+                            batch: auto = in this process below the measured crossover, workers above
+  --partition NAME          batch --executor slurm: the partition
   --demo-dir DIR            where the demo recordings are kept (default ~/.spikedesk/demo)
   --json                    machine-readable output on stdout
   --no-progress             no progress bars
@@ -60,6 +70,7 @@ Options:
 
 const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {
   info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand, demo: demoCommand, tf: tfCommand,
+  batch: batchCommand, 'batch-task': batchTaskCommand,
 };
 
 export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

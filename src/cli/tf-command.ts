@@ -71,7 +71,7 @@ export function tfParamsFrom(a: ParsedArgs): TfParams {
     if (!Number.isInteger(p.decim) || p.decim < 1) throw new UsageError(`--decim ${decim}: expected a whole number >= 1`);
   }
   p.zeroMean = a.flags.has('zero-mean');
-  p.phase = a.flags.has('phase');
+  p.phase = a.flags.has('with-phase');
   const strategy = str(a, 'strategy');
   if (strategy) {
     if (!['auto', 'channel', 'frequency', 'recording'].includes(strategy)) throw new UsageError(`--strategy ${strategy}: use auto, channel, frequency or recording`);
