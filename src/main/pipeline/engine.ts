@@ -12,7 +12,7 @@ import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { Pool } from '../pool/pool';
-import { removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
+import { completionPath, removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import type { Executor, ResourceNeeds } from './executor';
 import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
@@ -221,7 +221,7 @@ export class Engine {
         if (steps.length > 1) await runSteps(channel, steps.slice(1));
         else if (last) tracker.channelsDone++;
       }, () => run.cancelled);
-      if (failed.size || run.cancelled) for (const w of work) for (let k = 0; k < split.parts.length; k++) fs.rmSync(partFile(channelFile(first, w.channel), k, split.parts.length), { force: true });
+      if (failed.size || run.cancelled) for (const w of work) for (let k = 0; k < split.parts.length; k++) removePart(partFile(channelFile(first, w.channel), k, split.parts.length));
     }
     off();
     if (run.cancelled) for (const s of plan.stages) removeTempFiles(s.dir);
@@ -309,5 +309,11 @@ function joinParts(sp: StagePlan, whole: string, n: number): void {
   const files = Array.from({ length: n }, (_, k) => partFile(whole, k, n));
   const joined = d.join(sp.params, files.map((f) => readStageOutput(d, f)));
   writeBundle(whole, d.output.codec.encode(joined));
-  for (const f of files) fs.rmSync(f, { force: true });
+  for (const f of files) removePart(f);
+}
+
+/** A part entry and its completion record. */
+function removePart(file: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(completionPath(file), { force: true });
 }
