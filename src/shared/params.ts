@@ -47,6 +47,34 @@ export interface ClusterParams {
   maxFitSpikes: number;
   /** Spikes whose Mahalanobis distance to their cluster exceeds this are left unassigned (0 = off). */
   outlierMahalanobis: number;
+  /**
+   * Unimodality threshold for split and merge (dip score along the discriminant, sort/isocut.ts);
+   * 0 turns split/merge off. 1.0 is ISO-SPLIT's isocut threshold (Magland & Barnett 2015).
+   */
+  dipThreshold: number;
+  /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */
+  splitPcs: number;
+  /** Nearest-template passes refining a trial cut (stops early when nothing moves). */
+  splitRefine: number;
+  /**
+   * Largest lag (ms) of a second spike overlapping an event that the overlap pass models; 0 = off.
+   * 1.5 ms: the window in which overlapping spikes ended in extra clusters (issue 13's breakdown).
+   */
+  overlapMs: number;
+  /** Alignment error (ms) of the detector's trough for the primary template: one sample at 10-20 kHz. */
+  alignToleranceMs: number;
+  /** Two troughs closer than this (ms) are one event, not an overlap: about a narrow spike's trough half-width. */
+  minPairLagMs: number;
+  /** A cluster is dissolved when more than this fraction of its events are better explained by the others (a majority). */
+  dissolveFraction: number;
+  /**
+   * Send events that noise alone explains at least as well as their unit's template (whitened
+   * likelihood ratio <= 1) to the noise cluster. False-alarm rate on true spikes under the noise
+   * model: Q(D / 2) for a template D noise SDs from zero (<= 1e-3 when D >= 6.2).
+   */
+  rejectBackground: boolean;
+  /** Clusters with fewer spikes are not units (their spikes get label -1): too few for any unit statistic. */
+  minUnitSpikes: number;
 }
 
 export interface SortParams {
@@ -98,10 +126,14 @@ export const DEFAULT_SORT: SortParams = {
   filter: DEFAULT_FILTER,
   detect: {
     threshold: 5, polarity: 'neg', deadTimeMs: 1, artifactSigma: 50, sigmaWindowS: 0,
-    alignUpsample: 1, preMs: 1, postMs: 1.5,
+    alignUpsample: 5, preMs: 1, postMs: 1.5,
   },
   features: { nPcs: 3, energy: false, amplitude: false },
-  cluster: { kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0 },
+  cluster: {
+    kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0,
+    dipThreshold: 1, splitPcs: 4, splitRefine: 5, overlapMs: 1.5, alignToleranceMs: 0.1, minPairLagMs: 0.2,
+    dissolveFraction: 0.5, rejectBackground: true, minUnitSpikes: 10,
+  },
 };
 
 export const DEFAULT_CORRECT: CorrectParams = {
@@ -143,6 +175,14 @@ export function validateSort(p: SortParams, sampleRate: number): SortParams {
   if (!Number.isInteger(c.restarts) || c.restarts < 1) bad('restarts must be a positive integer', 'use 3');
   if (!Number.isInteger(c.seed)) bad('seed must be an integer', 'use any whole number');
   if (!(c.maxFitSpikes >= 100)) bad('fit subset too small', 'use at least 100 (10000 is usual)');
+  if (!(c.dipThreshold >= 0 && c.dipThreshold <= 10)) bad(`dip threshold ${c.dipThreshold} is out of range`, 'use 0 (off) to 10 (1 is usual)');
+  if (!Number.isInteger(c.splitPcs) || c.splitPcs < 1 || c.splitPcs > 10) bad(`${c.splitPcs} split PCs requested`, 'use 1 to 10 (4 is usual)');
+  if (!Number.isInteger(c.splitRefine) || c.splitRefine < 0 || c.splitRefine > 50) bad('split refinement passes must be 0..50', 'use 5');
+  if (!(c.overlapMs >= 0 && c.overlapMs <= 5)) bad(`overlap window ${c.overlapMs} ms is out of range`, 'use 0 (off) to 5 ms (1.5 is usual)');
+  if (!(c.alignToleranceMs >= 0 && c.alignToleranceMs <= 1)) bad(`alignment tolerance ${c.alignToleranceMs} ms is out of range`, 'use 0 to 1 ms (0.1 is usual)');
+  if (!(c.minPairLagMs >= 0 && c.minPairLagMs <= 2)) bad(`minimum overlap lag ${c.minPairLagMs} ms is out of range`, 'use 0 to 2 ms (0.2 is usual)');
+  if (!(c.dissolveFraction > 0 && c.dissolveFraction <= 1)) bad(`dissolve fraction ${c.dissolveFraction} is outside (0, 1]`, 'use 0.5');
+  if (!Number.isInteger(c.minUnitSpikes) || c.minUnitSpikes < 1) bad('minimum unit size must be a positive integer', 'use 10');
   return p;
 }
 
