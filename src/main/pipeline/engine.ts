@@ -13,7 +13,7 @@ import type { Pool } from '../pool/pool';
 import { readBundle } from './bundle';
 import { removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
-import { channelFile, globalFile, groupFile, isCached, makePlan, stageOf, type Plan } from './planner';
+import { channelFile, checkReference, globalFile, groupFile, isCached, makePlan, stageOf, type Plan } from './planner';
 import { openResultSource } from './result-source';
 import { RunProgressTracker, stageWeight } from './run-progress';
 import { recordRun, type RunRecord, type StageRecord } from './session-store';
@@ -255,7 +255,7 @@ function validateSpec(spec: PipelineSpec, meta: RecordingMeta): void {
     }
   }
   if (spec.workflow === 'filter') validateFilter(spec.params, meta.sampleRate);
-  else if (spec.workflow === 'sort') validateSort(spec.params, meta.sampleRate);
+  else if (spec.workflow === 'sort') { validateSort(spec.params, meta.sampleRate); checkReference(spec, meta); }
   else validateCorrect(spec.params);
 }
 
