@@ -189,18 +189,20 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
 /**
  * Dip score (isocut.ts) of clusters A and B (row indices ia, ib) projected on the discriminant
  * between them. In whitened space noise is isotropic, so the Fisher discriminant of two clusters
- * with the noise as within-class spread is the difference of their means. The direction is
- * estimated on every other row and the dip measured on the remaining rows: a direction fitted to
- * the rows it projects (a 2-means cut in 60 dimensions) makes even one Gaussian cloud look bimodal.
+ * with the noise as within-class spread is the difference of their means. With crossValidate the
+ * direction is estimated on every other row and the dip measured on the remaining rows: a direction
+ * fitted to the rows it projects (a 2-means cut in 60 dimensions) makes even one Gaussian cloud look
+ * bimodal. Splits use it (that bias would split every unit); merges do not (the bias only makes a
+ * merge more cautious, and halving the rows would merge similar units the full sample separates).
  * Rows are de-jittered against the union's template (the same for every row: de-jittering each row
  * against its own cluster's template would itself separate the clusters).
  */
-export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, T: Templates, a: number, b: number): number {
+export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, T: Templates, a: number, b: number, crossValidate = true): number {
   const v = new Float64Array(w), t = new Float64Array(w), d = new Float64Array(w);
   const half = (idx: ArrayLike<number>, sign: number): void => {
-    let m = 0;
-    for (let r = 0; r < idx.length; r += 2) m++;
-    for (let r = 0; r < idx.length; r += 2) for (let j = 0; j < w; j++) v[j] += (sign * y[idx[r] * w + j]) / m;
+    const step = crossValidate ? 2 : 1;
+    const m = Math.ceil(idx.length / step);
+    for (let r = 0; r < idx.length; r += step) for (let j = 0; j < w; j++) v[j] += (sign * y[idx[r] * w + j]) / m;
   };
   half(ia, 1); half(ib, -1);
   const fa = T.count[a] / Math.max(1, T.count[a] + T.count[b]), fb = 1 - fa;
@@ -212,7 +214,7 @@ export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number
   }
   const proj: number[] = [];
   for (const idx of [ia, ib]) {
-    for (let r = 1; r < idx.length; r += 2) {
+    for (let r = crossValidate ? 1 : 0; r < idx.length; r += crossValidate ? 2 : 1) {
       const o = idx[r] * w;
       let rd = 0, p = 0;
       for (let j = 0; j < w; j++) { rd += (y[o + j] - t[j]) * d[j]; p += y[o + j] * v[j]; }
@@ -238,7 +240,7 @@ export function mergeUnimodal(x: Float32Array, y: Float32Array, w: number, label
       if (!members[a].length) continue;
       for (let b = a + 1; b < k; b++) {
         if (!members[b].length) continue;
-        const dip = discriminantDip(y, w, members[a], members[b], T, a, b);
+        const dip = discriminantDip(y, w, members[a], members[b], T, a, b, false);
         if (dip < bestDip) { bestDip = dip; best = members[a].length >= members[b].length ? [a, b] : [b, a]; }
       }
     }
