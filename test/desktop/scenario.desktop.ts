@@ -81,6 +81,18 @@ describe('desktop app under the Electron emulation', () => {
     await dropOpens(d, path.join(FIXTURES, 'bv_int16_vec.vhdr'));
   });
 
+  it('after a renderer reload the new page gets a new port, and menu commands reach it', async () => {
+    const page = d.page;
+    win.webContents.reload();
+    await page.waitForEvent('load');
+    await page.getByTestId('recording-title').waitFor({ timeout: 60_000 });
+    const edf = path.join(FIXTURES, 'edfplus.edf');
+    expect(await page.getByTestId('recording-title').textContent()).not.toContain('edfplus.edf');
+    await d.clickMenu(['File', 'Open Recent', edf]);
+    await page.getByTestId('recording-title').filter({ hasText: 'edfplus.edf' }).waitFor({ timeout: 60_000 });
+    expect(win.webContents.pageErrors).toEqual([]);
+  });
+
   it('closing the window disposes every utility process, then the app quits with code 0', async () => {
     let liveAtQuit = -1;
     emu.app.once('will-quit', () => { liveAtQuit = emu.utility.filter((r) => r.alive).length; });
