@@ -91,7 +91,7 @@ export function ClusterView({ height }: { height: number }) {
       {fs && fs.total > 0 && (
         <ScatterPlot groups={groups} threeD={threeD} height={height} dark={dark}
           xLabel={names[dx] ?? ''} yLabel={names[dy] ?? ''} zLabel={names[dz] ?? ''}
-          onLasso={(p) => void onLasso(p)} onPick={select} />
+          onLasso={(p) => void onLasso(p)} onPick={select} resetKey={`${overview.runId}:${version}`} />
       )}
     </div>
   );

@@ -13,7 +13,7 @@ function fmtS(s: number): string {
 }
 
 export function RunPanel() {
-  const { progress, report, error, mode, jobs, estimate, estimateError, setMode, setJobs, start, cancel, refreshEstimate } = useRun();
+  const { progress, report, error, mode, jobs, estimate, estimateError, setMode, setJobs, start, request, cancel, refreshEstimate } = useRun();
   const meta = useRecording((s) => s.meta);
   const p = useParams();
   const running = progress?.state === 'running';
@@ -41,7 +41,7 @@ export function RunPanel() {
       {estimateError && <div className="muted small">estimate: {estimateError}</div>}
       <div className="row">
         <label className="field"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 56 }} /></label>
-        <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void start(spec)} data-testid="run-start">
+        <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start">
           {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
         </button>
         <button disabled={!running} onClick={() => void cancel()} data-testid="run-cancel">Cancel</button>
