@@ -22,18 +22,27 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'INTERNAL';
 
+/** One bad field of a parameter object or request ("cluster.restarts" must be ...). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
   /** What the user can do to fix it. */
   fix?: string;
   file?: string;
+  /** Field-by-field problems of a rejected parameter object (schema validation). */
+  fields?: FieldIssue[];
 }
 
 export class SpikeDeskError extends Error {
   readonly code: ErrorCode;
   readonly fix?: string;
   readonly file?: string;
+  readonly fields?: FieldIssue[];
 
   constructor(info: ErrorInfo) {
     super(info.message);
@@ -41,10 +50,13 @@ export class SpikeDeskError extends Error {
     this.code = info.code;
     this.fix = info.fix;
     this.file = info.file;
+    if (info.fields) this.fields = info.fields;
   }
 
   toJSON(): ErrorInfo {
-    return { code: this.code, message: this.message, fix: this.fix, file: this.file };
+    const info: ErrorInfo = { code: this.code, message: this.message, fix: this.fix, file: this.file };
+    if (this.fields) info.fields = this.fields;
+    return info;
   }
 
   /** One line for terminals and toasts: problem, file, fix. */

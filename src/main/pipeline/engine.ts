@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { SpikeDeskError, toErrorInfo } from '../../shared/errors';
-import { validateCorrect, validateFilter, validateSort, type PipelineSpec } from '../../shared/params';
+import { validateSpec, type PipelineSpec } from '../../shared/params';
 import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
@@ -57,7 +57,7 @@ export class Engine {
 
   /** Starts a run; throws BAD_PARAMETER at once for invalid parameters. */
   start(spec: PipelineSpec, source: SourceRef, meta: RecordingMeta, onProgress: (p: RunProgress) => void): { runId: string; done: Promise<RunReport> } {
-    validateSpec(spec, meta);
+    spec = validateSpec(spec, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const run: ActiveRun = { runId, cancelled: false, slots: new Set() };
     this.runs.set(runId, run);
@@ -242,21 +242,6 @@ export class Engine {
 function outputsOf(t: WorkerTask): string[] {
   if (t.kind === 'channel') return t.steps.map((s) => t.files[s]).filter((f): f is string => !!f);
   return [t.out];
-}
-
-function validateSpec(spec: PipelineSpec, meta: RecordingMeta): void {
-  const m = spec.mode;
-  if (!m || (m.kind !== 'fast' && m.kind !== 'low-memory')) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'execution mode must be fast or low-memory', fix: 'use --mode fast or --mode low-memory' });
-  if (!Number.isInteger(m.jobs) || m.jobs < 1) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `jobs must be a positive integer, got ${m.jobs}`, fix: 'use 1 or more workers' });
-  if (!(m.memoryBudgetMB > 0)) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'memory budget must be positive', fix: 'use e.g. 256 MB' });
-  for (const c of spec.channels ?? []) {
-    if (!Number.isInteger(c) || c < 0 || c >= meta.channels.length) {
-      throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `channel ${c} does not exist (the recording has ${meta.channels.length})`, fix: `choose channels 0..${meta.channels.length - 1}` });
-    }
-  }
-  if (spec.workflow === 'filter') validateFilter(spec.params, meta.sampleRate);
-  else if (spec.workflow === 'sort') validateSort(spec.params, meta.sampleRate);
-  else validateCorrect(spec.params);
 }
 
 /** Run items with at most `limit` in flight, in order; stop starting new ones once `stop()` is true. */
