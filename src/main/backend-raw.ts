@@ -69,17 +69,50 @@ function rateFromName(file: string): number | null {
   return h ? Number(h[1]) : null;
 }
 
-/** Formats whose frame size divides the file size, most plausible first. */
-export function guessFormats(sizeBytes: number, rate: number): (RawFormat & { durationS: number })[] {
-  const out: (RawFormat & { durationS: number })[] = [];
-  for (const dtype of ['int16', 'float32'] as const) {
-    for (const channels of CHANNEL_COUNTS) {
-      const frame = channels * BYTES[dtype];
-      if (sizeBytes < frame || sizeBytes % frame !== 0) continue;
-      out.push({ channels, rate, dtype, gain: 1, offset: 0, durationS: sizeBytes / frame / rate });
+/**
+ * How smooth each channel's samples are when the head of the file is read with this layout: the
+ * mean lag-1 correlation r over channels, as -ln(1 - r). Interleaved data read with the right channel count and
+ * type gives continuous signals (close to 1); a wrong layout mixes channels or bytes (lower).
+ */
+export function layoutScore(head: Uint8Array, channels: number, dtype: 'int16' | 'float32'): number {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const bytes = BYTES[dtype];
+  const frames = Math.min(4096, Math.floor(head.byteLength / (channels * bytes)));
+  if (frames < 8) return 0;
+  let total = 0;
+  for (let c = 0; c < channels; c++) {
+    const x = new Float64Array(frames);
+    for (let t = 0; t < frames; t++) {
+      const o = (t * channels + c) * bytes;
+      x[t] = dtype === 'int16' ? view.getInt16(o, true) : view.getFloat32(o, true);
     }
+    let m = 0;
+    for (const v of x) m += v;
+    m /= frames;
+    let num = 0, den = 0;
+    for (let t = 0; t < frames; t++) { const a = x[t] - m; den += a * a; if (t + 1 < frames) num += a * (x[t + 1] - m); }
+    const r = den > 0 && Number.isFinite(num / den) ? num / den : 0;
+    total += Math.max(-1, Math.min(1, r));
   }
-  return out.slice(0, 6);
+  // On a log scale of (1 - r): smooth signals read at a wrong stride stay close to 1 in r, but
+  // their distance from 1 grows with the square of the stride.
+  return -Math.log(Math.max(1e-9, 1 - total / channels));
+}
+
+/** Formats whose frame size divides the file size, the smoothest layout of the file's head first. */
+export function guessFormats(sizeBytes: number, rate: number, head?: Uint8Array): (RawFormat & { durationS: number })[] {
+  const out: (RawFormat & { durationS: number; score: number; rank: number })[] = [];
+  for (const dtype of ['int16', 'float32'] as const) {
+    CHANNEL_COUNTS.forEach((channels, rank) => {
+      const frame = channels * BYTES[dtype];
+      if (sizeBytes < frame || sizeBytes % frame !== 0) return;
+      const score = head ? layoutScore(head, channels, dtype) : 0;
+      out.push({ channels, rate, dtype, gain: 1, offset: 0, durationS: sizeBytes / frame / rate, score, rank: rank + (dtype === 'float32' ? 100 : 0) });
+    });
+  }
+  // Scores within 0.1 (10 % in 1 - r) count as a tie, broken by how common the layout is.
+  out.sort((a, b) => (Math.abs(a.score - b.score) > 0.1 ? b.score - a.score : a.rank - b.rank));
+  return out.slice(0, 6).map(({ score: _s, rank: _r, ...g }) => g);
 }
 
 export function probeRaw(file: string): RawProbe {
@@ -90,7 +123,10 @@ export function probeRaw(file: string): RawProbe {
   if (!st.isFile()) throw new SpikeDeskError({ code: 'BAD_REQUEST', file, message: 'this is a folder, not a raw binary file', fix: 'choose the .dat or .bin file' });
   const remembered = rememberedFormat(file);
   const rate = remembered?.rate ?? rateFromName(file) ?? 30000;
-  return { path: file, sizeBytes: st.size, remembered, guesses: guessFormats(st.size, rate) };
+  const fd = fs.openSync(file, 'r');
+  const head = Buffer.alloc(Math.min(st.size, 1 << 18));
+  try { fs.readSync(fd, head, 0, head.length, 0); } finally { fs.closeSync(fd); }
+  return { path: file, sizeBytes: st.size, remembered, guesses: guessFormats(st.size, rate, head) };
 }
 
 export async function previewRaw(file: string, f: RawFormat, nSamples: number): Promise<RawPreview> {

@@ -29,6 +29,7 @@ import { ensureParentFolder } from './io/writable';
 import { checkRawFormat, previewRaw, probeRaw, rawOpenOptions, rememberedFormat, rememberFormat } from './backend-raw';
 import { looksRawByName } from './io/raw/raw';
 import { keepVersion, listVersions, matchLabels, readVersion } from './session/sort-versions';
+import type { Calibration } from './pipeline/calibration';
 
 export interface BackendDeps {
   host: BackendInfo['host'];
@@ -43,6 +44,8 @@ export interface BackendDeps {
   recent?: RecentFiles;
   /** Opened when the UI asks for no file in particular (the host was started with this file). */
   startFile?: string;
+  /** Estimates measured on this machine (probe + finished runs); without it, the benchmark figures. */
+  calibration?: Calibration;
 }
 
 export class Backend implements BackendApi {
@@ -108,7 +111,7 @@ export class Backend implements BackendApi {
     const { runId, done } = this.deps.engine.start(spec, { path: src.meta.path, open: this.openOptions }, src.meta,
       (progress) => this.deps.emit({ type: 'progress', progress }));
     done.then(
-      (report) => this.deps.emit({ type: 'run-finished', report }),
+      (report) => { this.deps.calibration?.learn(spec, src.meta, report); this.deps.emit({ type: 'run-finished', report }); },
       (e: unknown) => this.deps.emit({ type: 'run-error', runId, error: toErrorInfo(e) }),
     );
     return runId;
@@ -125,7 +128,11 @@ export class Backend implements BackendApi {
   async estimate(spec: PipelineSpec): Promise<RunEstimateDTO> {
     const src = this.current();
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
-    return this.deps.engine.estimate(spec, src.meta);
+    const cal = this.deps.calibration;
+    if (!cal) return this.deps.engine.estimate(spec, src.meta);
+    // First estimate of a workflow on this machine: a short measured probe (then cached).
+    await cal.ensure(spec.workflow, (s, ref, meta) => this.deps.engine.start(s, ref, meta, () => undefined).done, src.meta.sampleRate);
+    return cal.estimate(spec, src.meta);
   }
 
   async lastParams(): Promise<Partial<Record<PipelineSpec['workflow'], unknown>>> {

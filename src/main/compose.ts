@@ -11,6 +11,7 @@ import { Pool } from './pool/pool';
 import type { ProcessHost } from './pool/process-host';
 import { PathAllowList } from './security/path-allow-list';
 import { RecentFiles } from './session/recent';
+import { Calibration } from './pipeline/calibration';
 
 export const VERSION = '0.1.0';
 
@@ -63,7 +64,9 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const pool = new Pool(opts.processHost, opts.workerEntry ?? defaultWorkerEntry(), { size: opts.poolSize });
   await pool.start();
   const engine = new Engine(pool);
-  const recent = new RecentFiles(path.join(opts.settingsDir ?? path.join(os.homedir(), '.spikedesk'), 'recent.json'));
+  const settings = opts.settingsDir ?? path.join(os.homedir(), '.spikedesk');
+  const recent = new RecentFiles(path.join(settings, 'recent.json'));
+  const calibration = new Calibration(path.join(settings, 'calibration.json'));
   recent.prune();
   for (const p of recent.list()) allow.allowFile(p);
   const backend = new Backend({
@@ -71,6 +74,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     demoDir: opts.demoDir ?? defaultDemoDir(),
     recent,
     startFile: opts.startFile,
+    calibration,
     emit: (e) => { for (const l of listeners) l(e); },
   });
   return {

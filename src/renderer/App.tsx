@@ -52,8 +52,9 @@ export function App() {
   const corrDone = useRun((s) => s.finished.correct);
   useEffect(() => {
     applyTheme(useUi.getState().theme);
-    void subscribeRunEvents();
-    void subscribeMenu();
+    // Without a connection these fail with the error shown by the banner below; nothing else to do.
+    subscribeRunEvents().catch(() => undefined);
+    subscribeMenu().catch(() => undefined);
     void backend().then((c) => setMenuBar(c.kind === 'web'), (e: unknown) => setConnError(errorText(e)));
     if (!useRecording.getState().meta) void useRecording.getState().open(); // no file: the embedded demo
     window.addEventListener('keydown', onKey);

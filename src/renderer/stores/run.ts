@@ -28,6 +28,8 @@ export interface RunState {
   carryFrom: SortVersionInfo | null;
   /** Labels carried over after the last re-sort. */
   carried: CarryReport | null;
+  /** The estimate shown when the current/last run started (compared with the actual in the report). */
+  startEstimate: { seconds: number; peakMB: number } | null;
   setMode(m: RunState['mode']): void;
   setJobs(n: number): void;
   refreshEstimate(spec: Omit<PipelineSpec, 'mode'>): Promise<void>;
@@ -55,6 +57,7 @@ export const useRun = create<RunState>((set, get) => ({
   confirmReplace: null,
   carryFrom: null,
   carried: null,
+  startEstimate: null,
   setMode(mode) { set({ mode }); },
   setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs) || 1)) }); },
   async refreshEstimate(spec) {
@@ -69,8 +72,9 @@ export const useRun = create<RunState>((set, get) => ({
   },
   async start(spec) {
     const { api } = await backend();
-    const { mode, jobs, memoryBudgetMB } = get();
-    set({ error: null, report: null, progress: null });
+    const { mode, jobs, memoryBudgetMB, estimate } = get();
+    const forMode = estimate ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
+    set({ error: null, report: null, progress: null, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
     try {
       await api.setPoolSize(jobs);
       const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;
