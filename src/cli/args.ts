@@ -14,7 +14,8 @@ export interface ParsedArgs {
 
 /** Flags that take a value; everything else listed in BOOLEAN is a switch. */
 const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
-  'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir']);
+  'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
+  'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index']);
 const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress']);
 
 export function parseArgs(argv: string[]): ParsedArgs {

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'WORKER_FAILED'
   | 'OUTPUT_EXISTS'
   | 'WRITE_FAILED'
+  /** A cluster scheduler (Slurm) refused or failed a request. */
+  | 'SCHEDULER_FAILED'
   | 'NOT_FOUND'
   | 'INTERNAL';
 

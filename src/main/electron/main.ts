@@ -4,8 +4,8 @@
 
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, MessageChannelMain, session, shell } from 'electron';
-import { expose } from 'comlink';
 import { createServices, type Services } from '../compose';
+import { exposeBackend } from '../security/facade';
 import { UtilityHost } from './utility-host';
 import { electronPortEndpoint } from '../../workers/endpoint';
 import { installRpcErrorHandler } from '../../shared/rpc';
@@ -34,7 +34,7 @@ async function createWindow(): Promise<void> {
   });
   win.webContents.on('did-finish-load', () => {
     const { port1, port2 } = new MessageChannelMain();
-    expose(services!.backend, electronPortEndpoint(port1));
+    exposeBackend(services!.backend, electronPortEndpoint(port1));
     const off = services!.onEvent((e) => port1.postMessage({ spikedeskEvent: e } satisfies EventMessage));
     win.once('closed', off);
     port1.start();

@@ -8,7 +8,6 @@ import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { ChannelFailure, RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import { writeFileAtomicSync, type SourceIdentity } from './cache';
-import type { StageName } from './task';
 
 export interface StageRecord {
   key: string;
@@ -28,9 +27,11 @@ export interface RunRecord {
   state: RunReport['state'];
   channels: number[];
   groups: number[][];
-  stages: Partial<Record<StageName, StageRecord>>;
+  stages: Record<string, StageRecord | undefined>;
   failed: ChannelFailure[];
   summary: Record<string, unknown>;
+  /** Task attempts retried after a failure (0 when every task succeeded first time). */
+  retries?: number;
 }
 
 export interface SessionFile {
@@ -68,11 +69,12 @@ export function recordRun(sessionDir: string, identity: SourceIdentity, meta: Re
   writeFileAtomicSync(sessionPath(sessionDir), `${JSON.stringify(s, null, 1)}\n`);
 }
 
-/** The latest run that produced results for a stage (complete or partial, never cancelled). */
-export function latestRunWith(s: SessionFile, stage: StageName, workflow?: PipelineSpec['workflow']): RunRecord | null {
+/** The latest run that produced results for one of the stages (complete or partial, never cancelled). */
+export function latestRunWith(s: SessionFile, stage: string | string[], workflow?: PipelineSpec['workflow']): RunRecord | null {
+  const names = Array.isArray(stage) ? stage : [stage];
   for (let i = s.runs.length - 1; i >= 0; i--) {
     const r = s.runs[i];
-    if (r.state === 'cancelled' || !r.stages[stage]) continue;
+    if (r.state === 'cancelled' || !names.some((n) => r.stages[n])) continue;
     if (workflow && r.workflow !== workflow) continue;
     return r;
   }

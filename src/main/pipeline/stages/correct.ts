@@ -1,0 +1,111 @@
+// Gradient-artifact correction as stages. The global 'triggers' stage finds the trigger source,
+// reads and completes the triggers and aligns them once on the reference channel
+// (prepareCorrection); every channel is then corrected with that one plan, so parallel and
+// sequential runs subtract exactly the same epochs.
+
+import { SpikeDeskError } from '../../../shared/errors';
+import { DEFAULT_CORRECT, type CorrectParams } from '../../../shared/params';
+import type { RecordingMeta } from '../../../shared/recording';
+import { analyzeTriggers, completeMissing, findTriggerSource, triggersFromChannel, triggersFromEvents } from '../../../workers/correct/triggers';
+import { prepareCorrection, type CorrectionPlan } from '../../../workers/correct/plan';
+import { correctChannelStreamed, type ChannelSummary } from '../../../workers/correct/chain';
+import { codec, defineStage } from '../stage';
+
+/** Section length of the correction chain: fixed per sample rate (20 s), never per mode. */
+export function correctionSection(fs: number): number {
+  return Math.round(20 * fs);
+}
+
+/** The channel prepareCorrection aligns on: the named one, else the first EEG (ephys) channel. */
+export function alignChannelIndex(meta: RecordingMeta, alignChannel: string): number {
+  const chans = meta.channels;
+  if (alignChannel) {
+    const i = chans.findIndex((c) => c.name === alignChannel);
+    if (i < 0) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `alignment channel "${alignChannel}" is not in the recording`, fix: `use one of ${chans.map((c) => c.name).slice(0, 8).join(', ')}` });
+    return i;
+  }
+  const i = chans.findIndex((c) => c.kind === 'ephys');
+  if (i < 0) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'the recording has no EEG channel to align on', fix: 'choose the alignment channel by name' });
+  return i;
+}
+
+/** What the triggers stage depends on (the per-channel parameters are not in its key). */
+export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'upsample' | 'align' | 'alignChannel' | 'window' | 'farm'>;
+
+export interface TriggerSummary { source: string; reason: string; count: number; added: number; warnings: string[] }
+export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; triggerSamples: Float64Array };
+
+export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
+  name: 'triggers',
+  version: 1,
+  scope: 'global',
+  inputs: [],
+  readsSource: true,
+  output: {
+    kind: 'bundle',
+    codec: codec<TriggersOutput>({
+      fs: 'json', nSamples: 'json', upsample: 'json', positions: 'f64', pre: 'json', epochLength: 'json', acqStart: 'json', acqEnd: 'json',
+      lags: 'f64', peakR: 'f64', refIndex: 'json', aligned: 'json', options: 'json', summary: 'json', triggerSamples: 'f64',
+    }),
+  },
+  weight: 1,
+  summarize: (o) => ({ ...o.summary }),
+  run(p, ctx) {
+    const { meta, source } = ctx;
+    const found = findTriggerSource(meta, p.triggers);
+    let triggers: number[];
+    if (found.kind === 'channel') {
+      triggers = [];
+      const B = 1 << 20;
+      let previous: number | undefined;
+      for (let s = 0; s < meta.nSamples; s += B) {
+        const e = Math.min(meta.nSamples, s + B);
+        const v = source.read([found.channel], s, e)[0];
+        triggers.push(...triggersFromChannel(v, { offset: s, previous }));
+        previous = v[v.length - 1];
+        ctx.progress((0.3 * e) / meta.nSamples);
+      }
+    } else {
+      triggers = triggersFromEvents(meta.events, found.regex);
+    }
+    const analysis = analyzeTriggers(triggers, meta.sampleRate, p.triggers.kind);
+    const ref = source.read([alignChannelIndex(meta, p.alignChannel)], 0, meta.nSamples)[0];
+    ctx.progress(0.4);
+    let list: ArrayLike<number> = analysis.triggers;
+    let added: number[] = [];
+    if (p.triggers.completeMissing && analysis.missing.length) {
+      const c = completeMissing(analysis, ref);
+      list = c.triggers;
+      added = c.added;
+    }
+    const plan = prepareCorrection(ref, meta.sampleRate, list, { ...DEFAULT_CORRECT, ...p });
+    ctx.progress(1);
+    const described = found.kind === 'channel' ? `stim channel "${found.name}"` : `markers matching /${found.regex}/`;
+    return {
+      ...plan,
+      // The triggers the correction used (after completion), so the correction view shows exactly these.
+      triggerSamples: Float64Array.from(list),
+      summary: { source: described, reason: found.reason, count: plan.positions.length, added: added.length, warnings: analysis.warnings },
+    };
+  },
+});
+
+export const correctStage = defineStage<CorrectParams>({
+  name: 'correct',
+  version: 1,
+  scope: 'channel',
+  inputs: [{ stage: 'triggers' }],
+  output: { kind: 'samples' },
+  weight: 3,
+  run(p, ctx) {
+    const plan = ctx.input(triggersStage);
+    const n = ctx.meta.nSamples;
+    const summary: ChannelSummary = { epochs: 0, obs: null, sections: 0 };
+    correctChannelStreamed(ctx.reader('source'), n, ctx.meta.sampleRate, plan, p, correctionSection(ctx.meta.sampleRate), (s, data) => {
+      ctx.emit(s, data);
+      ctx.progress((s + data.length) / n);
+    }, summary);
+    ctx.summary.epochs = summary.epochs;
+    if (summary.obs) ctx.summary.obsComponents = summary.obs.k;
+  },
+});
