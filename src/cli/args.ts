@@ -2,6 +2,7 @@
 // Unknown flags and malformed values are usage errors (exit code 1) with a hint.
 
 import type { OpenOptions } from '../shared/recording';
+import { suggest } from '../shared/suggest';
 import { LIMITS } from '../shared/params';
 
 export class UsageError extends Error {}
@@ -16,7 +17,7 @@ export interface ParsedArgs {
 const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
   'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
   'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index']);
-const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress']);
+const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress', 'force-jobs']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
@@ -36,7 +37,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
       flags.set(name, true);
     } else {
-      throw new UsageError(`unknown option --${name}`);
+      const near = suggest(name, [...VALUED, ...BOOLEAN]);
+      throw new UsageError(`unknown option --${name}${near ? ` (did you mean --${near}?)` : ''}`);
     }
   }
   const command = positional.shift() ?? '';

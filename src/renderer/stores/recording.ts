@@ -49,7 +49,8 @@ export const useRecording = create<RecordingState>((set, get) => ({
     let api: Awaited<ReturnType<typeof backend>>['api'];
     try {
       api = (await backend()).api;
-      const meta = await api.openRecording(path);
+      // No argument rather than an undefined one: JSON drops undefined and the host's guard refuses a value-less argument.
+      const meta = await (path === undefined ? api.openRecording() : api.openRecording(path));
       set({ meta, loading: false, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
     } catch (e) {
       const err = errorText(e);

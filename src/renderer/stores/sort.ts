@@ -88,7 +88,9 @@ export const useSort = create<SortState>((set, get) => {
       set({ busy: true, error: null });
       try {
         const { api } = await backend();
-        const u = await api.curate(action, get().selected.length ? get().selected : undefined);
+        const sel = get().selected;
+        // No argument rather than an undefined one (JSON drops undefined; the host refuses a value-less argument).
+        const u = await (sel.length ? api.curate(action, sel) : api.curate(action));
         await after(u);
         return u;
       } catch (e) {
