@@ -10,7 +10,7 @@ import { runBatchTask } from '../main/batch/task';
 import { defaultCliEntry } from '../main/batch/slurm';
 import type { RecordingState } from '../main/batch/recording';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { EXIT, modeFrom, readParamsFile, workerEntry, type Io } from './common';
+import { EXIT, modeFrom, readParamsFile, testFault, workerEntry, type Io } from './common';
 
 export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (!a.positional.length) throw new UsageError('batch: give the inputs (a folder, a quoted glob or a manifest .tsv)');
@@ -31,7 +31,7 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const showState = !io.json;
   const handle = startBatch({
     inputs: a.positional, open: openOptions(a), job, outDir: out, executor, jobs, memoryBudgetMB: memory,
-    workerEntry: workerEntry(),
+    workerEntry: workerEntry(), injectFault: testFault(),
     slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry() } : undefined,
     events: {
       onState: (name: string, state: RecordingState, r) => {

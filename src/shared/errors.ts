@@ -22,6 +22,7 @@ export type ErrorCode =
   /** A cluster scheduler (Slurm) refused or failed a request. */
   | 'SCHEDULER_FAILED'
   | 'NOT_FOUND'
+  | 'SESSION_LOCKED'
   | 'INTERNAL';
 
 /** One bad field of a parameter object or request ("cluster.restarts" must be ...). */

@@ -48,7 +48,7 @@ function filterRateIssues(p: FilterParams, sampleRate: number, at: string): Fiel
   const out: FieldIssue[] = [];
   if (p.lowHz >= nyq) out.push({ path: `${at}lowHz`, message: `(high-pass corner ${p.lowHz} Hz) must be below Nyquist (${nyq} Hz)` });
   else if (p.lowHz > 0 && p.highHz > 0 && p.highHz < nyq && p.lowHz >= p.highHz) {
-    out.push({ path: `${at}highHz`, message: `(low-pass corner ${p.highHz} Hz) must be above the high-pass corner (${p.lowHz} Hz)` });
+    out.push({ path: `${at}highHz`, message: `band ${p.lowHz}-${p.highHz} Hz is empty: the low-pass corner must be above the high-pass corner` });
   }
   if (p.notchHz >= nyq) out.push({ path: `${at}notchHz`, message: `(${p.notchHz} Hz) must be below Nyquist (${nyq} Hz); use 0 (off), 50 or 60` });
   return out;

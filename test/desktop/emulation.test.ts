@@ -101,3 +101,46 @@ describe('utilityProcess.fork (emulated)', () => {
     expect(typeof (await code)).toBe('number');
   });
 });
+
+describe('app, dialog and Menu stand-ins', () => {
+  it('single-instance lock: the second instance on the same userData is refused and the first hears of it', async () => {
+    const { App } = await import('./emulation/app');
+    const cfg = { appPath: path.resolve(__dirname, '../..'), userData: path.join(__dirname, 'no-such-user-data'), isPackaged: true };
+    const first = new App(cfg);
+    const second = new App(cfg);
+    expect(first.requestSingleInstanceLock()).toBe(true);
+    const heard = new Promise((r) => first.once('second-instance', (_e, argv) => r(argv)));
+    expect(second.requestSingleInstanceLock()).toBe(false);
+    expect(Array.isArray(await heard)).toBe(true);
+    first.releaseSingleInstanceLock();
+    expect(second.requestSingleInstanceLock()).toBe(true);
+    second.releaseSingleInstanceLock();
+    expect(first.getVersion()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(() => first.getPath('nonsense')).toThrow(/Failed to get 'nonsense' path/);
+  });
+
+  it('an unscripted dialog is an error, a scripted one answers once', async () => {
+    const { Dialog } = await import('./emulation/app');
+    const { mainErrors } = await import('./emulation/emitter');
+    const d = new Dialog();
+    d.answer('showOpenDialog', { canceled: true, filePaths: [] });
+    expect(await d.showOpenDialog({ properties: ['openFile'] })).toEqual({ canceled: true, filePaths: [] });
+    await expect(d.showOpenDialog({})).rejects.toThrow(/unscripted dialog/);
+    expect(mainErrors.list.at(-1)?.message).toMatch(/unscripted dialog/);
+  });
+
+  it('Menu records the template, labels roles like Electron and clicks items by path', async () => {
+    const { Menu } = await import('./emulation/app');
+    const clicked: string[] = [];
+    Menu.setApplicationMenu(Menu.buildFromTemplate([
+      { label: 'File', submenu: [{ label: 'Open…', click: () => { clicked.push('open'); } }, { type: 'separator' }, { role: 'quit' }] },
+      { label: 'Help', submenu: [{ label: 'Off', enabled: false, click: () => { clicked.push('off'); } }] },
+    ]));
+    expect(Menu.outline()).toEqual([{ File: ['Open…', 'Quit'] }, { Help: ['Off'] }]);
+    await Menu.click(['File', 'Open…']);
+    expect(clicked).toEqual(['open']);
+    await expect(Menu.click(['Help', 'Off'])).rejects.toThrow(/disabled/);
+    await expect(Menu.click(['Edit'])).rejects.toThrow(/not found/);
+    Menu.setApplicationMenu(null);
+  });
+});

@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { createEmulation, stageApp, type Emulation } from './emulation/index';
 import type { Mutation } from './emulation/stage';
 
@@ -51,12 +50,4 @@ export async function launchApp(name: string, mutations: Mutation[] = [], args: 
   return emu;
 }
 
-/** The user's first look: the demo recording's title and its traces. */
-export async function demoShown(page: Page, timeout: number): Promise<void> {
-  await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout });
-  await page.getByTestId('trace-canvas').waitFor({ timeout: 10_000 });
-}
-
-export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
+export { alive, demoShown } from './scenario-steps';

@@ -28,6 +28,9 @@ export interface SlotPlan {
   /** Largest per-task memory among the recordings, MB. */
   taskMB: number;
   reason: string;
+  /** Channel-samples of the whole batch and its channel tasks (for the serial/parallel choice). */
+  samples: number;
+  tasks: number;
 }
 
 /**
@@ -35,10 +38,12 @@ export interface SlotPlan {
  * the largest task of the batch (from the estimates of each recording).
  */
 export async function planSlots(items: BatchItem[], job: BatchJob, jobs: number, memoryBudgetMB: number): Promise<SlotPlan> {
-  let taskMB = 0;
+  let taskMB = 0, samples = 0, tasks = 0;
   for (const it of items) {
     try {
       const meta = await openMeta(it);
+      samples += meta.nSamples * meta.channels.length;
+      tasks += meta.channels.length;
       const est = estimateRun(specFor(job, 1), meta, 1);
       const one = job.mode.kind === 'fast' ? est.fast.peakMB : est.lowMemory.peakMB;
       taskMB = Math.max(taskMB, one - BASE_MB);
@@ -49,7 +54,7 @@ export async function planSlots(items: BatchItem[], job: BatchJob, jobs: number,
   const reason = slots < jobs
     ? `memory: ${memoryBudgetMB} MB budget holds ${slots} task(s) of up to ${Math.round(taskMB)} MB`
     : `${jobs} job(s), largest task ~${Math.round(taskMB)} MB within the ${memoryBudgetMB} MB budget`;
-  return { slots, taskMB, reason };
+  return { slots, taskMB, reason, samples, tasks };
 }
 
 export function defaultMemoryBudgetMB(): number {

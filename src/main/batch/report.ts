@@ -12,7 +12,11 @@ export interface BatchSummary {
   workflow: BatchJob['workflow'];
   executor: 'local' | 'slurm';
   /** Execution chosen for the batch (auto resolved), and why. */
-  execution: { parallel: 'serial' | 'parallel'; reason: string; jobs: number };
+  execution: {
+    parallel: 'serial' | 'parallel'; reason: string; jobs: number;
+    /** Local: most tasks (all recordings together) and most recordings running at one time. */
+    maxConcurrentTasks?: number; maxConcurrentRecordings?: number;
+  };
   wallS: number;
   /** Peak resident memory of the batch process (local) or of the largest array task (Slurm), MB. */
   peakMB: number;

@@ -8,6 +8,11 @@ import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
 import type { OpenOptions } from '../../shared/recording';
 import { Engine } from '../pipeline/engine';
+import type { Executor } from '../pipeline/executor';
+import { InlineExecutor } from '../pipeline/inline-executor';
+import { PoolExecutor } from '../pipeline/pool-executor';
+import type { InjectedFault } from '../pipeline/task';
+import { workflowOf } from '../pipeline/workflows';
 import { Pool } from '../pool/pool';
 import { ThreadHost } from '../pool/thread-host';
 import { resolveInputs } from './inputs';
@@ -16,6 +21,8 @@ import { LocalBatchExecutor, planSlots, type BatchEvents } from './local';
 import { countStates, writeBatchReport, type BatchSummary } from './report';
 import type { RecordingResult } from './recording';
 import { SlurmBatchExecutor, type SlurmOptions } from './slurm';
+import { chooseExecution, CountingExecutor, FallbackExecutor } from './auto-executor';
+import { specFor } from './recording';
 
 export interface BatchOptions {
   inputs: string[];
@@ -32,6 +39,8 @@ export interface BatchOptions {
   workerEntry: string;
   slurm?: SlurmOptions;
   events?: BatchEvents;
+  /** Test-only: make tasks fail (see InjectedFault). */
+  injectFault?: InjectedFault;
 }
 
 export interface BatchHandle {
@@ -64,18 +73,29 @@ export function startBatch(o: BatchOptions): BatchHandle {
       execution = { parallel: 'parallel', reason: `Slurm array tasks with ${o.jobs} CPU(s) each`, jobs: o.jobs };
     } else {
       const slots = await planSlots(items, o.job, o.jobs, o.memoryBudgetMB);
-      const pool = new Pool(new ThreadHost(), o.workerEntry, { size: slots.slots });
+      const choice = chooseExecution(o.job.parallel, slots.samples, workflowOf(specFor(o.job, 1)).samplesPerCpuS, slots.tasks, slots.slots);
+      // Serial: every task inline, no worker started. Parallel: the pool, falling back to inline
+      // when a task's retry loses its worker too.
+      const pool = choice.parallel ? new Pool(new ThreadHost(), o.workerEntry, { size: slots.slots }) : null;
       try {
-        await pool.start();
-        const ex = new LocalBatchExecutor(new Engine(pool), slots.slots);
+        let inner: Executor = new InlineExecutor();
+        if (pool) {
+          await pool.start();
+          inner = new FallbackExecutor(new PoolExecutor(pool), inner, (m) => events.onWarning?.(m));
+        }
+        const counting = new CountingExecutor(inner);
+        const ex = new LocalBatchExecutor(new Engine(counting, { injectFault: o.injectFault }), pool ? slots.slots : 1);
         cancelFn = (n) => ex.cancel(n);
         for (const n of pending.splice(0)) ex.cancel(n);
         results = await ex.run(plan, outDir, events);
+        execution = {
+          parallel: choice.parallel ? 'parallel' : 'serial', reason: `${choice.reason}; ${slots.reason}`, jobs: pool ? slots.slots : 1,
+          maxConcurrentTasks: counting.maxRunning, maxConcurrentRecordings: counting.maxRuns,
+        };
       } finally {
-        await pool.dispose();
+        await pool?.dispose();
       }
       peakMB = process.resourceUsage().maxRSS / 1024;
-      execution = { parallel: 'parallel', reason: slots.reason, jobs: slots.slots };
     }
     const summary: BatchSummary = {
       version: 1, workflow: o.job.workflow, executor: o.executor, execution,

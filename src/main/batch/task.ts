@@ -9,7 +9,12 @@ import { Engine } from '../pipeline/engine';
 import { Pool } from '../pool/pool';
 import { ThreadHost } from '../pool/thread-host';
 import { readPlan } from './job';
-import { computeRecording, exportRecording, readJson, computeFile, type ComputeRecord } from './recording';
+import { computeRecording, exportRecording, readJson, computeFile, openMeta, specFor, type ComputeRecord } from './recording';
+import type { Executor } from '../pipeline/executor';
+import { InlineExecutor } from '../pipeline/inline-executor';
+import { PoolExecutor } from '../pipeline/pool-executor';
+import { workflowOf } from '../pipeline/workflows';
+import { chooseExecution, FallbackExecutor } from './auto-executor';
 
 export async function runBatchTask(plan: string, phase: 'compute' | 'export', index: number, jobs: number, workerEntry: string,
   log: (line: string) => void): Promise<boolean> {
@@ -22,15 +27,24 @@ export async function runBatchTask(plan: string, phase: 'compute' | 'export', in
   const outDir = path.dirname(path.dirname(plan));
   log(`${phase} ${item.name}: ${item.path}`);
   if (phase === 'compute') {
-    const pool = new Pool(new ThreadHost(), workerEntry, { size: Math.max(1, jobs) });
+    // The same serial/parallel choice as the local executor, for this task's CPUs.
+    const meta = await openMeta(item).catch(() => null);
+    const choice = meta ? chooseExecution(p.job.parallel, meta.nSamples * meta.channels.length, workflowOf(specFor(p.job, 1)).samplesPerCpuS, meta.channels.length, jobs, jobs)
+      : { parallel: false, reason: 'the recording does not open' };
+    log(`execution: ${choice.reason}`);
+    const pool = choice.parallel ? new Pool(new ThreadHost(), workerEntry, { size: Math.max(1, jobs) }) : null;
     try {
-      await pool.start();
-      const rec = await computeRecording(item, p.job, new Engine(pool), outDir, jobs);
+      let ex: Executor = new InlineExecutor();
+      if (pool) {
+        await pool.start();
+        ex = new FallbackExecutor(new PoolExecutor(pool), ex, (m) => log(`warning: ${m}`));
+      }
+      const rec = await computeRecording(item, p.job, new Engine(ex), outDir, pool ? jobs : 1);
       const r = rec.report;
       log(r ? `${r.state} in ${r.wallS.toFixed(1)} s; stages run: ${r.stagesRun.join(', ') || 'none'}${r.failed.map((f) => `\nchannel ${f.channel} FAILED: ${f.reason}`).join('')}` : `FAILED: ${rec.error}`);
       return !!r && (r.state === 'done' || (r.state !== 'failed' && r.state !== 'cancelled'));
     } finally {
-      await pool.dispose();
+      await pool?.dispose();
     }
   }
   const computed = readJson<ComputeRecord>(computeFile(outDir, item.name));

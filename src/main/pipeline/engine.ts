@@ -11,7 +11,7 @@ import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { Pool } from '../pool/pool';
-import { removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
+import { removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import type { Executor, ResourceNeeds } from './executor';
 import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
@@ -53,6 +53,8 @@ export class Engine {
     if (!d) {
       d = sessionDirFor(abs, this.opts.fallbackSessionRoot);
       this.sessionDirs.set(abs, d);
+      // First use of the session in this process: temp files of crashed writers are garbage.
+      removeOrphanTemps(d);
     }
     return d;
   }

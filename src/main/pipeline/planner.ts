@@ -5,11 +5,10 @@
 // already in the cache is skipped, per channel, and a changed layout invalidates only that stage
 // and what depends on it.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
-import { hashOf } from './cache';
+import { hashOf, verifyOutput } from './cache';
 import { fileExt, isPerChannel, type AnyStage } from './stage';
 import { workflowOf } from './workflows';
 
@@ -59,8 +58,9 @@ export function fileFor(plan: Plan, stage: StagePlan, channel: number): string {
   return channelFile(stage, channel);
 }
 
+/** A cache output is reused only when its size and sha256 match its completion record. */
 export function isCached(file: string): boolean {
-  return fs.existsSync(file);
+  return verifyOutput(file);
 }
 
 /** Names of trigger/status channels in formats that have no channel kind (BrainVision, EDF). */

@@ -8,6 +8,7 @@ import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { ChannelFailure, RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import { writeFileAtomicSync, type SourceIdentity } from './cache';
+import { withLockSync } from '../session/file-lock';
 
 export interface StageRecord {
   key: string;
@@ -59,6 +60,12 @@ export function readSession(sessionDir: string): SessionFile | null {
 
 /** Append a run (and the spec's parameters) to session.json. */
 export function recordRun(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
+  // Read-modify-write under a lock file: two runs finishing together (two processes, or two runs in
+  // one) must both be recorded, never one overwriting the other's record.
+  withLockSync(`${sessionPath(sessionDir)}.lock`, `recording run ${run.runId}`, () => recordRunLocked(sessionDir, identity, meta, spec, run));
+}
+
+function recordRunLocked(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
   const prev = readSession(sessionDir);
   const s: SessionFile = prev ?? { version: 1, identity, meta, params: {}, runs: [] };
   s.identity = identity;

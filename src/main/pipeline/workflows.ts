@@ -5,7 +5,7 @@
 
 import type { PipelineSpec } from '../../shared/params';
 import type { StageDescriptor } from './stage';
-import { correctStage, triggersStage } from './stages/correct';
+import { aasStage, lowpassStage, obsStage, triggersStage } from './stages/correct';
 import { filterStage, referenceStage } from './stages/filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
 
@@ -54,10 +54,12 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
   correct: {
     steps: [
       step(triggersStage, (p) => ({ triggers: p.triggers, upsample: p.upsample, align: p.align, alignChannel: p.alignChannel, window: p.window, farm: p.farm })),
-      step(correctStage, (p) => p),
+      step(aasStage, ({ obsComponents: _o, lowpassHz: _l, anc: _a, ...rest }) => rest),
+      step(obsStage, (p) => ({ obsComponents: p.obsComponents }), (p) => p.obsComponents > 0),
+      step(lowpassStage, (p) => ({ lowpassHz: p.lowpassHz, anc: p.anc })),
     ],
     samplesPerCpuS: 1.5e6,
-    resultSamples: { view: 'corrected', stage: 'correct' },
+    resultSamples: { view: 'corrected', stage: 'lowpass' },
   },
 };
 

@@ -1,14 +1,15 @@
 // Gradient-artifact correction as stages. The global 'triggers' stage finds the trigger source,
 // reads and completes the triggers and aligns them once on the reference channel
 // (prepareCorrection); every channel is then corrected with that one plan, so parallel and
-// sequential runs subtract exactly the same epochs.
+// sequential runs subtract exactly the same epochs. AAS, OBS and the low-pass are separate cached
+// stages, so changing the low-pass re-runs only the low-pass.
 
 import { SpikeDeskError } from '../../../shared/errors';
 import { DEFAULT_CORRECT, type CorrectParams } from '../../../shared/params';
 import type { RecordingMeta } from '../../../shared/recording';
 import { analyzeTriggers, completeMissing, findTriggerSource, triggersFromChannel, triggersFromEvents } from '../../../workers/correct/triggers';
 import { prepareCorrection, type CorrectionPlan } from '../../../workers/correct/plan';
-import { correctChannelStreamed, type ChannelSummary } from '../../../workers/correct/chain';
+import { aasStage as aasKernel, lowpassStage as lowpassKernel, obsStage as obsKernel } from '../../../workers/correct/stages';
 import { codec, defineStage } from '../stage';
 
 /** Section length of the correction chain: fixed per sample rate (20 s), never per mode. */
@@ -90,22 +91,51 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   },
 });
 
-export const correctStage = defineStage<CorrectParams>({
-  name: 'correct',
+/** AAS gets every correction parameter except those of the later stages (a new AAS option is in its key). */
+export type AasStageParams = Omit<CorrectParams, 'obsComponents' | 'lowpassHz' | 'anc'>;
+
+export const aasStage = defineStage<AasStageParams>({
+  name: 'aas',
   version: 1,
   scope: 'channel',
   inputs: [{ stage: 'triggers' }],
   output: { kind: 'samples' },
-  weight: 3,
+  weight: 2,
   run(p, ctx) {
     const plan = ctx.input(triggersStage);
-    const n = ctx.meta.nSamples;
-    const summary: ChannelSummary = { epochs: 0, obs: null, sections: 0 };
-    correctChannelStreamed(ctx.reader('source'), n, ctx.meta.sampleRate, plan, p, correctionSection(ctx.meta.sampleRate), (s, data) => {
-      ctx.emit(s, data);
-      ctx.progress((s + data.length) / n);
-    }, summary);
-    ctx.summary.epochs = summary.epochs;
-    if (summary.obs) ctx.summary.obsComponents = summary.obs.k;
+    aasKernel(ctx.reader('source'), ctx.meta.nSamples, plan, { ...p, obsComponents: 0, lowpassHz: 0, anc: false }, correctionSection(ctx.meta.sampleRate),
+      (s, d) => ctx.emit(s, d), (f) => ctx.progress(f));
+    ctx.summary.epochs = plan.positions.length;
+  },
+});
+
+export const obsStage = defineStage<{ obsComponents: number }>({
+  name: 'obs',
+  version: 1,
+  scope: 'channel',
+  inputs: [{ stage: 'triggers' }, { stage: 'aas' }],
+  output: { kind: 'samples' },
+  weight: 1,
+  run(p, ctx) {
+    const plan = ctx.input(triggersStage);
+    const m = obsKernel(ctx.reader('aas'), ctx.meta.nSamples, plan, p.obsComponents, correctionSection(ctx.meta.sampleRate),
+      (s, d) => ctx.emit(s, d), (f) => ctx.progress(f));
+    ctx.summary.obsComponents = m.k;
+  },
+});
+
+/** The last correction stage: its output is the corrected channel (ANC, when on, runs here too). */
+export const lowpassStage = defineStage<{ lowpassHz: number; anc: boolean }>({
+  name: 'lowpass',
+  version: 1,
+  scope: 'channel',
+  inputs: [{ stage: 'triggers' }, { stage: 'obs', optional: true }, { stage: 'aas' }],
+  output: { kind: 'samples' },
+  weight: 0.5,
+  run(p, ctx) {
+    const plan = ctx.input(triggersStage);
+    const input = ctx.reader(ctx.has('obs') ? 'obs' : 'aas');
+    lowpassKernel(input, ctx.reader('source'), ctx.meta.nSamples, plan, p.lowpassHz, p.anc, correctionSection(ctx.meta.sampleRate),
+      (s, d) => ctx.emit(s, d), (f) => ctx.progress(f));
   },
 });

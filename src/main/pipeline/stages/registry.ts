@@ -2,12 +2,12 @@
 // registry-wide test (test/engine/stage-equality.test.ts) runs every stage listed here in every mode.
 
 import type { AnyStage } from '../stage';
-import { correctStage, triggersStage } from './correct';
+import { aasStage, lowpassStage, obsStage, triggersStage } from './correct';
 import { filterStage, referenceStage } from './filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './sort';
 
 export const STAGES: readonly AnyStage[] = [
-  filterStage, referenceStage, detectStage, featuresStage, clusterStage, metricsStage, triggersStage, correctStage,
+  filterStage, referenceStage, detectStage, featuresStage, clusterStage, metricsStage, triggersStage, aasStage, obsStage, lowpassStage,
 ];
 
 const byName = new Map(STAGES.map((s) => [s.name, s]));
