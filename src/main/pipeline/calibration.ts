@@ -41,6 +41,7 @@ export interface CalibrationFile {
 export type RunStarter = (spec: PipelineSpec, ref: SourceRef, meta: RecordingMeta) => Promise<RunReport>;
 
 const VERSION = 2;
+const PROBED: Workflow[] = ['sort', 'correct', 'filter'];
 const BASE_MB = 90;
 const WORKER_MB = 35;
 /** Memory per sample before a run has measured it: estimate.ts's benchmark figure. */
@@ -86,7 +87,8 @@ export class Calibration {
 
   /** Measure this workflow on this machine unless it is cached (concurrent callers share one probe). */
   async ensure(workflow: Workflow, run: RunStarter, sampleRate: number): Promise<void> {
-    if (this.cost(workflow)) return;
+    // The time-frequency workflow has no probe of its own yet: it keeps the benchmark figures.
+    if (this.cost(workflow) || !PROBED.includes(workflow)) return;
     let p = this.probing.get(workflow);
     if (!p) {
       p = this.probe(workflow, run, sampleRate).finally(() => this.probing.delete(workflow));
@@ -167,7 +169,7 @@ async function probeRun(workflow: Workflow, run: RunStarter, dir: string, sample
     const fs_ = Math.max(1000, Math.min(50000, Math.round(sampleRate)));
     const rec = generateSpikeRecording({ seed: 3, nChannels: channels, sampleRate: fs_, durationS: 5 * scale });
     await writeBrainVision(file, { channels: names, sampleRate: fs_, nSamples: rec.nSamples }, (s, e) => chans.map((c) => rec.channelBlock(c, s, e)));
-    spec = workflow === 'sort' ? { workflow, params: DEFAULT_SORT, channels: chans, mode: m } : { workflow, params: DEFAULT_FILTER, channels: chans, mode: m };
+    spec = workflow === 'sort' ? { workflow, params: DEFAULT_SORT, channels: chans, mode: m } : { workflow: 'filter', params: DEFAULT_FILTER, channels: chans, mode: m };
   }
   const src = await openSource(file);
   const meta = src.meta;

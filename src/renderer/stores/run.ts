@@ -53,7 +53,7 @@ export const useRun = create<RunState>((set, get) => ({
   memoryBudgetMB: 512,
   estimate: null,
   estimateError: null,
-  finished: { sort: 0, correct: 0, filter: 0 },
+  finished: { sort: 0, correct: 0, filter: 0, tf: 0 },
   confirmReplace: null,
   carryFrom: null,
   carried: null,

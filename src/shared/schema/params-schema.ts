@@ -105,6 +105,35 @@ export const CorrectParamsSchema = exact({
   alignChannel: text(256),
 });
 
+const seconds = numIn(-1e7, 1e7, 's');
+
+/** A frequency band (inclusive edges, Hz) with a name for tables and the view. */
+export const BandSchema = exact({ name: text(64), lo: numAbove(0, LIMITS.maxHz, 'Hz'), hi: numAbove(0, LIMITS.maxHz, 'Hz') });
+/** A region of interest: a named group of channels (by channel name). */
+export const RoiSchema = exact({ name: text(64), channels: v.pipe(v.array(text(256)), v.minLength(1, 'must name at least one channel'), v.maxLength(LIMITS.maxChannels)) });
+
+export const TfParamsSchema = exact({
+  /** Morlet centre frequencies (Hz), each below Nyquist. */
+  freqs: v.pipe(v.array(numAbove(0, LIMITS.maxHz, 'Hz')), v.minLength(1, 'must list at least one frequency'), v.maxLength(1000, 'must list at most 1000 frequencies')),
+  /** Cycles per wavelet: one value for all frequencies, or one per frequency (MNE's n_cycles). */
+  nCycles: v.pipe(v.array(numAbove(0, 100)), v.minLength(1, 'must give at least one value'), v.maxLength(1000)),
+  zeroMean: bool(),
+  /** Keep every decim-th output sample from the first (MNE's decim). */
+  decim: intIn(1, 10_000),
+  /** Store the phase too (power only otherwise). */
+  phase: bool(),
+  /** How the work is split over workers; every choice gives the same numbers. */
+  strategy: oneOf(['auto', 'channel', 'frequency', 'recording']),
+  /** Band-power time series (mean power over the band's frequencies). */
+  bands: v.pipe(v.array(BandSchema), v.maxLength(32)),
+  /** Regions of interest: band power averaged over named channels. */
+  rois: v.pipe(v.array(RoiSchema), v.maxLength(256)),
+  /** Baseline correction of the band-power series (MNE's rescale modes). null edges = start / end. */
+  baseline: exact({ mode: oneOf(['none', 'mean', 'ratio', 'logratio', 'percent', 'zscore', 'zlogratio']), start: v.nullable(seconds), end: v.nullable(seconds) }),
+  /** Event-locked epochs (events whose label matches `regex`; '' = off): tmin..tmax s around each. */
+  epochs: exact({ regex: text(1000), tmin: seconds, tmax: seconds }),
+});
+
 export const ExecutionModeSchema = exact({
   kind: oneOf(['low-memory', 'fast']),
   jobs: intIn(1, LIMITS.maxJobs),
@@ -127,7 +156,8 @@ export const PipelineSpecSchema = v.variant('workflow', [
   spec('sort', SortParamsSchema),
   spec('correct', CorrectParamsSchema),
   spec('filter', FilterParamsSchema),
-], (i) => `must be one of 'sort', 'correct', 'filter' (got ${i.received})`);
+  spec('tf', TfParamsSchema),
+], (i) => `must be one of 'sort', 'correct', 'filter', 'tf' (got ${i.received})`);
 
 export const OpenOptionsSchema = exact({
   /** Override the content-based format detection. */
