@@ -31,7 +31,8 @@ async function main(): Promise<number> {
     poolSize = d.jobs;
   }
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const staticDir = path.resolve(here, '../../../out/web');
+  // From src/main/web/ (tsx) or out/node/ (the build): the renderer build is <root>/out/web.
+  const staticDir = [path.resolve(here, '../../../out/web'), path.resolve(here, '../web')].find((d) => fs.existsSync(d)) ?? path.resolve(here, '../web');
   const services = await createServices({ host: 'web', processHost: new ThreadHost(), poolSize, demoDir: args.demoDir, startFile: args.files[0] });
   for (const r of args.roots) services.allow.allowRoot(r);
   for (const f of args.files) services.allow.allowFile(f);
