@@ -1,6 +1,7 @@
 // The composition root shared by every host: builds the services in dependency order with
 // plain constructors (pool -> engine -> backend) and tears them down in reverse.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +38,10 @@ export interface Services {
   dispose(): Promise<void>;
 }
 
+/** The worker entry: the built worker.js next to a bundled host (out/node/), else the TypeScript source. */
 export function defaultWorkerEntry(): string {
-  return fileURLToPath(new URL('./pool/worker.ts', import.meta.url));
+  const built = fileURLToPath(new URL('./worker.js', import.meta.url));
+  return fs.existsSync(built) ? built : fileURLToPath(new URL('./pool/worker.ts', import.meta.url));
 }
 
 export function defaultDemoDir(): string {

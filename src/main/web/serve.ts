@@ -2,6 +2,7 @@
 // Files named on the command line and everything under --root (default: the current folder)
 // may be opened from the browser.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServices } from '../compose';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const roots = [opt('--root') ?? process.cwd()];
   const demoDir = opt('--demo-dir');
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const staticDir = path.resolve(here, '../../../out/web');
+  // From src/main/web/ (tsx) or out/node/ (the build): the renderer build is <root>/out/web.
+  const staticDir = [path.resolve(here, '../../../out/web'), path.resolve(here, '../web')].find((d) => fs.existsSync(d)) ?? path.resolve(here, '../web');
   const services = await createServices({ host: 'web', processHost: new ThreadHost(), poolSize: jobs ? Number(jobs) : undefined, demoDir });
   for (const r of roots) services.allow.allowRoot(r);
   for (const f of args) services.allow.allowFile(f);
