@@ -4,7 +4,7 @@
 // cubic-interpolated to the output rate) + slow drift + an amplifier noise floor.
 // Artifact = induced voltage of an EPI slice's gradients, made in continuous time: dG/dt of trapezoids
 // for x/y/z (edges slightly rounded), minus an eddy-current term (first-order decay), then an
-// analog-style causal 2nd-order Butterworth low-pass (the amplifier's anti-alias filter) run at 32x the
+// analog-style causal Butterworth low-pass (the amplifier's anti-alias filter, 250 Hz order 5) run at 32x the
 // output rate, so each slice's waveform has a tail and consecutive slices overlap: nothing is cut per
 // slice. It is mixed per channel by axis weights that are modulated over time: in the 'stationary'
 // regime all axes by one common factor (only the amplitude varies), in the 'drifting' regime each axis
@@ -49,8 +49,9 @@ export interface EegFmriOptions {
   volumeGap?: number;
   /** Add one spurious marker in the middle of a slice (mid-recording). */
   spuriousTrigger?: boolean;
-  /** Corner of the analog anti-alias low-pass (Hz). */
+  /** Corner (Hz) and order of the analog anti-alias low-pass. */
   analogLowpassHz?: number;
+  analogLowpassOrder?: number;
 }
 
 export interface EegFmriTruth {
@@ -102,6 +103,10 @@ const GRADIENTS_END_S = 53e-3;
 /** Eddy currents: a fraction of each dG/dt step that decays with this time constant. */
 const EDDY_FRACTION = 0.08;
 const EDDY_TAU_S = 3e-3;
+/** The amplifier's hardware anti-alias filter: 250 Hz, 30 dB/octave (order 5), as MR-compatible EEG
+ * amplifiers sampling at 5 kHz typically have (e.g. the BrainAmp MR's hardware high cut-off). */
+const ANALOG_LOWPASS_HZ = 250;
+const ANALOG_LOWPASS_ORDER = 5;
 
 function mix(...v: number[]): number {
   let h = 0x811c9dc5;
@@ -147,7 +152,7 @@ function sliceRamps(): Ramp[] {
 }
 
 /** dG/dt per axis (edges rounded by a narrow Gaussian), eddy currents, analog low-pass; at fs*GRID_Q from WAVE_T0_S. */
-function waveTables(fs: number, lowpassHz: number): Float64Array[] {
+function waveTables(fs: number, lowpassHz: number, order: number): Float64Array[] {
   const h = 1 / (fs * GRID_Q);
   const n = Math.ceil((WAVE_T1_S - WAVE_T0_S) / h) + 4;
   const tabs = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
@@ -162,27 +167,39 @@ function waveTables(fs: number, lowpassHz: number): Float64Array[] {
       tab[j] += 0.5 * height * (erf((tau - rp.t0) * k) - erf((tau - rp.t0 - rp.dur) * k));
     }
   }
-  for (const tab of tabs) analog(tab, h, lowpassHz);
+  for (const tab of tabs) analog(tab, h, lowpassHz, order);
   return tabs;
 }
 
 /**
- * In place: subtract the eddy-current term, then a causal 2nd-order Butterworth low-pass, both at the
+ * In place: subtract the eddy-current term, then a causal Butterworth low-pass, both at the
  * table's rate (32x the output rate, so the bilinear transform is close to the analog filter).
  */
-function analog(x: Float64Array, h: number, fc: number): void {
+function analog(x: Float64Array, h: number, fc: number, order: number): void {
   const r = Math.exp(-h / EDDY_TAU_S);
   let e = 0;
   for (let j = 0; j < x.length; j++) { e = r * e + (1 - r) * x[j]; x[j] -= EDDY_FRACTION * e; }
-  const K = Math.tan(Math.PI * fc * h), q = Math.SQRT2;
-  const n = 1 / (1 + q * K + K * K);
-  const b0 = K * K * n, b1 = 2 * b0, b2 = b0, a1 = 2 * (K * K - 1) * n, a2 = (1 - q * K + K * K) * n;
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-  for (let j = 0; j < x.length; j++) {
-    const v = x[j];
-    const y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    x2 = x1; x1 = v; y2 = y1; y1 = y;
-    x[j] = y;
+  // Butterworth of order `order` as cascaded sections (bilinear; the table rate is 32x the output rate).
+  const K = Math.tan(Math.PI * fc * h);
+  const sections: Array<[number, number]> = [];
+  for (let i = 0; i < Math.floor(order / 2); i++) sections.push([2, 2 * Math.sin((Math.PI * (2 * i + 1)) / (2 * order))]);
+  if (order % 2) sections.push([1, 0]);
+  for (const [ord, q] of sections) {
+    if (ord === 1) {
+      const n = 1 / (1 + K), b0 = K * n, a1 = (K - 1) * n;
+      let x1 = 0, y1 = 0;
+      for (let j = 0; j < x.length; j++) { const v = x[j]; const y = b0 * v + b0 * x1 - a1 * y1; x1 = v; y1 = y; x[j] = y; }
+      continue;
+    }
+    const n = 1 / (1 + q * K + K * K);
+    const b0 = K * K * n, b1 = 2 * b0, b2 = b0, a1 = 2 * (K * K - 1) * n, a2 = (1 - q * K + K * K) * n;
+    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    for (let j = 0; j < x.length; j++) {
+      const v = x[j];
+      const y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      x2 = x1; x1 = v; y2 = y1; y1 = y;
+      x[j] = y;
+    }
   }
 }
 
@@ -267,7 +284,7 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
   const drift = Array.from({ length: nCh }, () => Array.from({ length: 3 }, () => ({
     f: 0.005 + 0.075 * rng.uniform(), a: 20 + 40 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
   })));
-  const tabs = waveTables(fs, o.analogLowpassHz ?? 1000);
+  const tabs = waveTables(fs, o.analogLowpassHz ?? ANALOG_LOWPASS_HZ, o.analogLowpassOrder ?? ANALOG_LOWPASS_ORDER);
   const ratio = Float64Array.from({ length: nCh }, () => rLo * Math.pow(rHi / rLo, rng.uniform()));
   const axisW = Array.from({ length: nCh }, (_, c) => {
     const u = [rng.normal(), rng.normal(), rng.normal()];
@@ -278,10 +295,11 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
     return dir.map((x) => (x * ratio[c] * eegRms[c]) / peak);
   });
   // Slow modulation of the axis weights: two sinusoids per axis. Stationary: one common factor for the
-  // three axes (amplitude only, 1-4 %); drifting: per axis, 10-30 % over 20-80 s (the shape changes).
+  // three axes (amplitude only, 1-4 %); drifting: per axis, 10-30 % over 1-3.3 min (the shape changes).
   const modul = Array.from({ length: nCh }, () => {
     const one = (): Array<{ p: number; a: number; ph: number }> => Array.from({ length: 2 }, () => ({
-      p: (20 + 60 * rng.uniform()) * fs, a: regime === 'drifting' ? 0.1 + 0.2 * rng.uniform() : 0.01 + 0.03 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
+      p: (regime === 'drifting' ? 60 + 140 * rng.uniform() : 20 + 60 * rng.uniform()) * fs,
+      a: regime === 'drifting' ? 0.1 + 0.2 * rng.uniform() : 0.01 + 0.03 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
     }));
     const common = one();
     return [0, 1, 2].map(() => (regime === 'drifting' ? one() : common));

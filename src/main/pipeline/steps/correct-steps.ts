@@ -16,6 +16,9 @@ import type { Source } from '../../io/source';
 import type { TriggerTask } from '../task';
 import type { StepContext } from './context';
 
+/** EEG channels read by the global stage to choose the template model (cost bound). */
+const SELECT_CHANNELS = 4;
+
 /** Section length of the correction chain: fixed per sample rate (20 s), never per mode. */
 export function correctionSection(fs: number): number {
   return Math.round(20 * fs);
@@ -64,11 +67,18 @@ export async function triggersStep(task: TriggerTask, progress: (stage: string, 
     list = c.triggers;
     added = c.added;
   }
-  const plan = prepareCorrection(ref, meta.sampleRate, list, p);
+  // The template model is chosen on up to SELECT_CHANNELS EEG channels spread over the montage.
+  const eeg = meta.channels.map((c, i) => (c.kind === 'ephys' ? i : -1)).filter((i) => i >= 0);
+  const pick = Array.from(new Set(Array.from({ length: Math.min(SELECT_CHANNELS, eeg.length) }, (_, j) => eeg[Math.floor((j * eeg.length) / Math.min(SELECT_CHANNELS, eeg.length))])));
+  const plan = prepareCorrection(ref, meta.sampleRate, list, p, {}, { count: pick.length, read: (j) => source.read([pick[j]], 0, meta.nSamples)[0] });
   progress('triggers', 1);
   const described = found.kind === 'channel' ? `stim channel "${found.name}"` : `markers matching /${found.regex}/`;
   Object.assign(summary, {
-    source: described, reason: found.reason, count: plan.positions.length, added: added.length, warnings: analysis.warnings,
+    source: described, reason: found.reason, count: plan.positions.length, added: added.length, removed: analysis.removed.length,
+    volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume,
+    warnings: analysis.warnings,
+    ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
+    ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
   });
   const { positions, lags, peakR, ...scalars } = plan;
   writeBundle(task.out, { info: { ...scalars, summary }, arrays: { positions, lags, peakR } });
@@ -100,5 +110,6 @@ export function correctStep(ctx: StepContext): void {
     throw e;
   }
   ctx.summary.epochs = summary.epochs;
+  if (summary.template) ctx.summary.template = summary.template;
   if (summary.obs) ctx.summary.obsComponents = summary.obs.k;
 }
