@@ -6,6 +6,7 @@
 import { SpikeDeskError } from '../../shared/errors';
 import { validateCorrect, type CorrectParams } from '../../shared/params';
 import { alignTriggers } from './align';
+import { refineOnsets } from './align-spline';
 import { chooseTemplateModel, describeModel, type TemplateChoice } from './select';
 import type { TemplateModel } from './spline-aas';
 import { fitTimingModel, type TimingReport } from './timing';
@@ -35,11 +36,16 @@ export interface CorrectOptions {
   ancMu: number;
   /** Replace the aligned onsets by the fitted timing model when it explains them (see timing.ts). */
   timingModel: boolean;
+  /** Alignment correlates the epoch without its first and last alignSkip x slice spacing after the
+   * trigger (the onset transient and the next slice's start, which differ at volume boundaries). */
+  alignSkip: number;
+  /** Gauss-Newton passes refining the onsets against the spline template (0 = off). */
+  refinePasses: number;
 }
 
 export const DEFAULT_CORRECT_OPTIONS: CorrectOptions = {
   preFraction: 0.03, maxLag: 3, halfWidth: 16, obsHighpassHz: 70, obsVariance: 0, obsHighpassOrder: 4, lowpassOrder: 8,
-  farmSearch: 3, ancTaps: 16, ancMu: 0.0002, timingModel: true,
+  farmSearch: 3, ancTaps: 16, ancMu: 0.0002, timingModel: true, alignSkip: 0.05, refinePasses: 2,
 };
 
 export interface CorrectionPlan {
@@ -108,11 +114,22 @@ export function prepareCorrection(
   const epochLength = Math.ceil(Math.max(...within)) + 1;
   const U = params.upsample;
   const al = params.align
-    ? alignTriggers(refData, 0, t, pre, epochLength, { upsample: U, maxLag: o.maxLag, refIndex: Math.min(t.length - 1, Math.floor(params.window / 2)), halfWidth: o.halfWidth })
+    ? alignTriggers(refData, 0, t, pre, epochLength, {
+      upsample: U, maxLag: o.maxLag, halfWidth: o.halfWidth,
+      // Reference: a slice from the middle of the scan (not the first slice of a volume).
+      refIndex: Math.floor(t.length / 2) + (Math.floor(t.length / 2) % 2 === 0 ? 1 : 0),
+      window: [pre + Math.round(o.alignSkip * m), epochLength - Math.round(o.alignSkip * m)],
+    })
     : { positions: t.map((v) => Math.round(v)), lags: new Float64Array(t.length), peakR: new Float64Array(t.length).fill(NaN), refIndex: 0 };
   // Timing model: scanners time slices from one clock, so the onsets lie on t0 + v*TR + s*dt; fitting
   // it to the measured onsets averages out their jitter (each epoch's measured - model is reported).
   let timing: TimingReport | null = null;
+  if (params.align && o.refinePasses > 0) {
+    // Refine against the continuous-time template, evidence summed over the selection channels.
+    const skip = Math.round(o.alignSkip * m);
+    const tmp = { positions: al.positions, lags: al.lags, pre, epochLength, fs, nSamples: n } as unknown as CorrectionPlan;
+    refineOnsets(tmp, select ? select.read : () => refData, select ? select.count : 1, [pre + skip, epochLength - skip], o.refinePasses);
+  }
   if (params.align && o.timingModel) {
     const tm = fitTimingModel(t, al.positions, fs);
     timing = tm.report;
