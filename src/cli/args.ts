@@ -2,6 +2,7 @@
 // Unknown flags and malformed values are usage errors (exit code 1) with a hint.
 
 import type { OpenOptions } from '../shared/recording';
+import { LIMITS } from '../shared/params';
 
 export class UsageError extends Error {}
 
@@ -13,7 +14,8 @@ export interface ParsedArgs {
 
 /** Flags that take a value; everything else listed in BOOLEAN is a switch. */
 const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
-  'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir']);
+  'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
+  'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index']);
 const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
@@ -59,7 +61,7 @@ export function openOptions(a: ParsedArgs): OpenOptions {
   const o: OpenOptions = {};
   const ch = num(a, 'channels', (n) => Number.isInteger(n) && n > 0, 'a positive channel count');
   if (ch !== undefined) o.channels = ch;
-  const rate = num(a, 'rate', (n) => n > 0, 'a sample rate in Hz');
+  const rate = num(a, 'rate', (n) => n >= LIMITS.sampleRateHz.min && n <= LIMITS.sampleRateHz.max, `a sample rate from ${LIMITS.sampleRateHz.min} to ${LIMITS.sampleRateHz.max} Hz`);
   if (rate !== undefined) o.rate = rate;
   const gain = num(a, 'gain', (n) => n !== 0, 'uV per bit');
   if (gain !== undefined) o.gain = gain;
@@ -83,6 +85,10 @@ export function channelList(spec: string): number[] {
     if (!m) throw new UsageError(`--only ${spec}: expected channel indices like 0-3,7`);
     const a = Number(m[1]), b = m[2] !== undefined ? Number(m[2]) : a;
     if (b < a) throw new UsageError(`--only ${spec}: range ${a}-${b} is reversed`);
+    // Bounded before expanding: `--only 0-100000000` must not fill the heap.
+    if (b >= LIMITS.maxChannels || out.length + (b - a + 1) > LIMITS.maxChannels) {
+      throw new UsageError(`--only ${spec}: channel indices must be below ${LIMITS.maxChannels} (and at most that many in all)`);
+    }
     for (let c = a; c <= b; c++) out.push(c);
   }
   return out;

@@ -25,6 +25,9 @@ describe('CLI argument parsing', () => {
   it('expands channel lists', () => {
     expect(channelList('0-3,7')).toEqual([0, 1, 2, 3, 7]);
     expect(() => channelList('3-1')).toThrow(/reversed/);
+    // Bounded before expanding (the review's --only 0-100000000 exhausted the heap).
+    expect(() => channelList('0-100000000')).toThrow(/below 65536/);
+    expect(() => channelList('0-40000,0-40000')).toThrow(UsageError);
   });
 
   it('maps errors to exit codes', () => {

@@ -116,7 +116,7 @@ export async function runSpec(spec: PipelineSpec, ref: SourceRef, meta: Recordin
 }
 
 /** Test hook: SPIKEDESK_TEST_FAULT=channel:kind:attempts makes tasks fail (see InjectedFault). */
-function testFault(): InjectedFault | undefined {
+export function testFault(): InjectedFault | undefined {
   const v = process.env.SPIKEDESK_TEST_FAULT;
   const m = v ? /^(\d+):(throw|exit|oom):(\d+)$/.exec(v) : null;
   return m ? { channel: Number(m[1]), kind: m[2] as InjectedFault['kind'], attempts: Number(m[3]) } : undefined;

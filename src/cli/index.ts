@@ -9,6 +9,7 @@ import { exitCodeFor, EXIT, setDemoDir, type Io } from './common';
 import { correctCommand, infoCommand, sortCommand } from './commands';
 import { exportCommand } from './export-command';
 import { demoCommand } from './demo-command';
+import { batchCommand, batchTaskCommand } from './batch-command';
 
 export const USAGE = `Usage: spikedesk <command> FILE [options]
 
@@ -21,6 +22,10 @@ Commands:
                             F = phy|nwb|blech|csv (sorted units) or edf|brainvision (corrected recording);
                             an existing output is kept unless --force
   demo [spikes|eeg]         write the demo recording (once) and print its path
+  batch INPUTS --workflow sort|correct --out DIR
+                            many recordings: INPUTS = folder, quoted glob or manifest .tsv (columns path,
+                            channels, rate, dtype, gain, offset); one folder per recording in DIR plus
+                            DIR/batch.tsv and batch.json; a re-run skips finished recordings, retries failed ones
 
 FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 
@@ -36,6 +41,11 @@ Options:
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
   --force                   export: replace an existing output
+  --executor local|slurm    batch: run here (recordings spread over --jobs workers) or as Slurm job arrays
+                            (shared filesystem: inputs, DIR and spikedesk at the same paths on the nodes)
+  --parallel auto|serial|parallel
+                            batch: auto = in this process below the measured crossover, workers above
+  --partition NAME          batch --executor slurm: the partition
   --demo-dir DIR            where the demo recordings are kept (default ~/.spikedesk/demo)
   --json                    machine-readable output on stdout
   --no-progress             no progress bars
@@ -43,6 +53,7 @@ Options:
 
 const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {
   info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand, demo: demoCommand,
+  batch: batchCommand, 'batch-task': batchTaskCommand,
 };
 
 export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

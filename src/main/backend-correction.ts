@@ -2,26 +2,32 @@
 // before and after correction, Welch power spectra before and after with the slice frequency's
 // harmonics, and the metrics (run-wide ones from the run summary, channel ones computed here).
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CorrectionView } from '../shared/api';
 import { SpikeDeskError } from '../shared/errors';
-import { DEFAULT_CORRECT, mergeParams, type CorrectParams } from '../shared/params';
 import type { RecordingMeta } from '../shared/recording';
-import { findTriggerSource, median, triggersFromChannel, triggersFromEvents } from '../workers/correct/triggers';
+import { median } from '../workers/correct/triggers';
 import { harmonicPowerDb, medianResidualArtifact, rms, welch } from '../workers/correct/metrics';
 import type { Source } from './io/source';
-import { latestRunWith, readSession } from './pipeline/session-store';
+import { latestRunWith, readSession, type RunRecord } from './pipeline/session-store';
+import { readStageOutput } from './pipeline/stage-runner';
+import { triggersStage } from './pipeline/stages/correct';
+import { resultStages } from './pipeline/workflows';
 import { resultFiles } from './backend-traces';
 import { readF32 } from './session/workbench-tasks';
 
 /** At most this much of the acquisition is analysed (keeps the request interactive on long recordings). */
 const MAX_ANALYSIS_S = 60;
 
-function triggersOf(src: Source, params: CorrectParams): { samples: number[]; source: string } {
-  const meta = src.meta;
-  const ts = findTriggerSource(meta, params.triggers);
-  if (ts.kind === 'events') return { samples: triggersFromEvents(meta.events, ts.regex), source: `events /${ts.regex}/ (${ts.reason})` };
-  const values = src.read([ts.channel], 0, meta.nSamples)[0];
-  return { samples: triggersFromChannel(values), source: `channel ${ts.name} (${ts.reason})` };
+/** The triggers the run's correction subtracted (after completion), from the triggers stage's cache entry. */
+function triggersOf(run: RunRecord): { samples: number[]; source: string } | null {
+  const rec = run.stages[triggersStage.name];
+  if (!rec) return null;
+  const file = path.join(rec.dir, 'global.bin');
+  if (!fs.existsSync(file)) return null;
+  const out = readStageOutput(triggersStage, file);
+  return { samples: [...out.triggerSamples].map((t) => Math.round(t)), source: `${out.summary.source} (${out.summary.reason})` };
 }
 
 function toDb(p: Float64Array, n: number): Float32Array {
@@ -40,7 +46,7 @@ function flatten(prefix: string, v: unknown, out: CorrectionView['metrics'], dep
 export function correctionView(src: Source, sessionDir: string, channel: number): CorrectionView | null {
   const meta: RecordingMeta = src.meta;
   const s = readSession(sessionDir);
-  const run = s ? latestRunWith(s, 'correct', 'correct') : null;
+  const run = s ? latestRunWith(s, resultStages('corrected'), 'correct') : null;
   if (!s || !run) return null;
   const files = resultFiles(sessionDir, 'corrected');
   if (!files) return null;
@@ -50,9 +56,9 @@ export function correctionView(src: Source, sessionDir: string, channel: number)
   if (!files[channel]) {
     throw new SpikeDeskError({ code: 'NOT_FOUND', message: `channel ${meta.channels[channel].name} was not corrected in the last run`, fix: 'pick a corrected EEG channel' });
   }
-  const params = mergeParams(DEFAULT_CORRECT, s.params.correct ?? {});
   const fs = meta.sampleRate;
-  const trig = triggersOf(src, params);
+  const trig = triggersOf(run);
+  if (!trig) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'the trigger plan of the last correction is not in the session cache', fix: 'run the correction again' });
   if (trig.samples.length < 3) throw new SpikeDeskError({ code: 'NO_TRIGGERS', message: 'fewer than 3 triggers found', fix: 'check the trigger settings of the correction' });
   const spacing = trig.samples.slice(1).map((v, i) => v - trig.samples[i]);
   const L = Math.max(2, Math.round(median(spacing)));

@@ -3,31 +3,19 @@
 // While a run keeps every worker busy, the window is decimated here instead, so panning never
 // waits behind a sort.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { TraceBlock, TraceRequest } from '../shared/api';
 import { SpikeDeskError } from '../shared/errors';
 import type { RecordingMeta, SourceRef } from '../shared/recording';
 import type { Pool } from './pool/pool';
-import { latestRunWith, readSession } from './pipeline/session-store';
+import { resultFiles as cachedResultFiles } from './pipeline/result-source';
 import { decimateTask, type DecimateResult, type TraceInput } from './session/workbench-tasks';
 
 const MAX_TRACE_SAMPLES = 32 * 30000 * 60;
 
 /** Per-channel float32 files of the latest run that produced filtered or corrected samples. */
 export function resultFiles(sessionDir: string, view: 'filtered' | 'corrected'): Record<number, string> | null {
-  const s = readSession(sessionDir);
-  if (!s) return null;
-  const stage = view === 'filtered' ? 'filter' : 'correct';
-  const run = latestRunWith(s, stage);
-  if (!run) return null;
-  const files: Record<number, string> = {};
-  let any = false;
-  for (const c of run.channels) {
-    const f = path.join(run.stages[stage]!.dir, `ch${String(c).padStart(4, '0')}.f32`);
-    if (fs.existsSync(f)) { files[c] = f; any = true; }
-  }
-  return any ? files : null;
+  const files = cachedResultFiles(sessionDir, view);
+  return files ? Object.fromEntries(files) : null;
 }
 
 export function checkChannels(ch: unknown, n: number): number[] {

@@ -14,7 +14,7 @@ import type { RecentFiles } from './session/recent';
 import type { ClusterId, CurationAction, UpdateInfo } from '../shared/curation';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import type { OpenOptions, RecordingMeta } from '../shared/recording';
-import { validateCorrect, validateFilter, validateSort, type PipelineSpec } from '../shared/params';
+import { validateSpec, type PipelineSpec } from '../shared/params';
 import { openSource } from './io';
 import type { Source } from './io/source';
 import type { Pool } from './pool/pool';
@@ -88,7 +88,7 @@ export class Backend implements BackendApi {
 
   async runPipeline(spec: PipelineSpec): Promise<string> {
     const src = this.current();
-    validateSpec(spec, src.meta);
+    spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
     const { runId, done } = this.deps.engine.start(spec, { path: src.meta.path, open: this.openOptions }, src.meta,
       (progress) => this.deps.emit({ type: 'progress', progress }));
     done.then(
@@ -108,7 +108,7 @@ export class Backend implements BackendApi {
 
   async estimate(spec: PipelineSpec): Promise<RunEstimateDTO> {
     const src = this.current();
-    validateSpec(spec, src.meta);
+    spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
     return this.deps.engine.estimate(spec, src.meta);
   }
 
@@ -211,16 +211,4 @@ export class Backend implements BackendApi {
     if (!this.source) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'no recording is open', fix: 'open a recording (or the demo) first' });
     return this.source;
   }
-}
-
-function validateSpec(spec: PipelineSpec, meta: RecordingMeta): void {
-  const m = spec?.mode;
-  if (!m || (m.kind !== 'fast' && m.kind !== 'low-memory') || !Number.isInteger(m.jobs) || m.jobs < 1 || m.jobs > 256 || !(m.memoryBudgetMB > 0)) {
-    throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'execution mode is invalid', fix: "use kind 'fast' or 'low-memory', jobs >= 1 and a positive memory budget" });
-  }
-  if (spec.channels) checkChannels(spec.channels, meta.channels.length);
-  if (spec.workflow === 'filter') validateFilter(spec.params, meta.sampleRate);
-  else if (spec.workflow === 'sort') validateSort(spec.params, meta.sampleRate);
-  else if (spec.workflow === 'correct') validateCorrect(spec.params);
-  else throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `unknown workflow "${String((spec as { workflow?: unknown }).workflow)}"`, fix: "use 'sort', 'correct' or 'filter'" });
 }

@@ -14,7 +14,8 @@ import { writeEegDemo } from './demo-eeg';
 
 export const DEMO_SEED = 20261122;
 const SPIKE_DEMO = { seed: DEMO_SEED, nChannels: 32, sampleRate: 30000, durationS: 180, bitVolts: 0.195 };
-const STAMP_VERSION = 1;
+/** Per kind: bumped when a demo's content changes (eeg 2: theta bursts), so an old copy is regenerated. */
+const STAMP_VERSION = { spikes: 1, eeg: 2 } as const;
 
 interface Stamp { version: number; kind: string; seed: number; file: string }
 
@@ -24,11 +25,11 @@ export async function ensureDemo(kind: 'spikes' | 'eeg', demoDir: string, onProg
   const stampPath = path.join(dir, 'demo.json');
   try {
     const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as Stamp;
-    if (stamp.version === STAMP_VERSION && stamp.seed === DEMO_SEED && fs.existsSync(path.join(dir, stamp.file))) return path.join(dir, stamp.file);
+    if (stamp.version === STAMP_VERSION[kind] && stamp.seed === DEMO_SEED && fs.existsSync(path.join(dir, stamp.file))) return path.join(dir, stamp.file);
   } catch { /* not generated yet */ }
   fs.mkdirSync(dir, { recursive: true });
   const file = kind === 'spikes' ? await writeSpikeDemo(dir, onProgress) : await writeEegDemo(dir, DEMO_SEED, onProgress);
-  writeFileAtomic(stampPath, JSON.stringify({ version: STAMP_VERSION, kind, seed: DEMO_SEED, file: path.relative(dir, file) } satisfies Stamp));
+  writeFileAtomic(stampPath, JSON.stringify({ version: STAMP_VERSION[kind], kind, seed: DEMO_SEED, file: path.relative(dir, file) } satisfies Stamp));
   return file;
 }
 

@@ -4,8 +4,17 @@
 // Nothing is exposed on window.
 import { ipcRenderer, webUtils } from 'electron';
 
+// The port goes to this same window (isolated world -> main world). A page loaded from file://
+// has an opaque origin: Chromium reports location.origin as 'file://' but drops a postMessage
+// whose targetOrigin is 'file://' ("does not match the recipient window's origin ('null')"), so
+// the renderer would never connect. '*' is safe here: the target is our own window, and
+// navigation away from the app is blocked in main.
+function targetOrigin(): string {
+  return window.location.protocol === 'file:' || window.location.origin === 'null' ? '*' : window.location.origin;
+}
+
 ipcRenderer.once('spikedesk:port', (e) => {
-  window.postMessage('spikedesk:port', window.location.origin === 'null' ? '*' : window.location.origin, e.ports);
+  window.postMessage('spikedesk:port', targetOrigin(), e.ports);
 });
 
 window.addEventListener('dragover', (e) => e.preventDefault());

@@ -67,6 +67,10 @@ export interface SortOverview {
   /** Number of journal records replayed when the curation was loaded (0 for a fresh curation). */
   journalRecords: number;
   journalPath: string;
+  /** Set when another SpikeDesk curates this session: this one shows it read-only (the message says why). */
+  readOnly?: string;
+  /** Set when the journal had a damaged line: the steps before it were restored, the rest is reported here. */
+  journalWarning?: string;
 }
 
 /** A capped, deterministic subset of a channel's feature matrix for the scatter plots. */

@@ -19,8 +19,17 @@ export type ErrorCode =
   | 'WORKER_FAILED'
   | 'OUTPUT_EXISTS'
   | 'WRITE_FAILED'
+  /** A cluster scheduler (Slurm) refused or failed a request. */
+  | 'SCHEDULER_FAILED'
   | 'NOT_FOUND'
+  | 'SESSION_LOCKED'
   | 'INTERNAL';
+
+/** One bad field of a parameter object or request ("cluster.restarts" must be ...). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
 
 export interface ErrorInfo {
   code: ErrorCode;
@@ -28,12 +37,15 @@ export interface ErrorInfo {
   /** What the user can do to fix it. */
   fix?: string;
   file?: string;
+  /** Field-by-field problems of a rejected parameter object (schema validation). */
+  fields?: FieldIssue[];
 }
 
 export class SpikeDeskError extends Error {
   readonly code: ErrorCode;
   readonly fix?: string;
   readonly file?: string;
+  readonly fields?: FieldIssue[];
 
   constructor(info: ErrorInfo) {
     super(info.message);
@@ -41,10 +53,13 @@ export class SpikeDeskError extends Error {
     this.code = info.code;
     this.fix = info.fix;
     this.file = info.file;
+    if (info.fields) this.fields = info.fields;
   }
 
   toJSON(): ErrorInfo {
-    return { code: this.code, message: this.message, fix: this.fix, file: this.file };
+    const info: ErrorInfo = { code: this.code, message: this.message, fix: this.fix, file: this.file };
+    if (this.fields) info.fields = this.fields;
+    return info;
   }
 
   /** One line for terminals and toasts: problem, file, fix. */

@@ -1,7 +1,9 @@
 // Recording metadata as every host and the renderer see it.
 
-export type FormatId = 'raw' | 'openephys' | 'spikeglx' | 'nwb' | 'blech' | 'edf' | 'bdf'
-  | 'brainvision' | 'intan';
+import type * as v from 'valibot';
+import type { FORMAT_IDS, OpenOptionsSchema } from './schema/params-schema';
+
+export type FormatId = (typeof FORMAT_IDS)[number];
 
 export interface ChannelInfo {
   name: string;
@@ -41,22 +43,8 @@ export interface SourceRef {
   open?: OpenOptions;
 }
 
-export interface OpenOptions {
-  /** Override the content-based format detection. */
-  format?: FormatId;
-  /** Raw binary: number of interleaved channels. */
-  channels?: number;
-  /** Raw binary: sampling rate in Hz. */
-  rate?: number;
-  /** Raw binary: sample type. */
-  dtype?: 'int16' | 'uint16' | 'float32';
-  /** Raw binary: uV per bit. */
-  gain?: number;
-  /** Raw binary: header bytes to skip. */
-  offset?: number;
-  /** NWB: which ElectricalSeries (path inside the file). */
-  series?: string;
-}
+/** How to open a recording (format override, raw-binary layout, NWB series); bounds in the schema. */
+export type OpenOptions = v.InferOutput<typeof OpenOptionsSchema>;
 
 export function durationSeconds(meta: RecordingMeta): number {
   return meta.nSamples / meta.sampleRate;

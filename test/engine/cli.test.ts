@@ -40,7 +40,7 @@ describe('spikedesk CLI', () => {
     fs.writeFileSync(bad, '{"cluster": {"kMaxx": 3}}');
     const p = await runCli(['sort', ...raw, '--params', bad]);
     expect(p.code).toBe(1);
-    expect(p.stderr).toMatch(/unknown parameter "kMaxx"/);
+    expect(p.stderr).toMatch(/cluster\.kMaxx is not a known parameter/);
     expect((await runCli(['info', path.join(dir, 'missing.dat')])).code).toBe(2);
     const empty = path.join(dir, 'empty.dat');
     fs.writeFileSync(empty, '');

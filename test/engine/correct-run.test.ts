@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/pipeline/engine';
+import { correctionView } from '../../src/main/backend-correction';
+import { openSource } from '../../src/main/io';
 import { readSession } from '../../src/main/pipeline/session-store';
 import { DEFAULT_CORRECT, mergeParams, type PipelineSpec } from '../../src/shared/params';
 import type { Pool } from '../../src/main/pool/pool';
@@ -20,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
 
 const params = mergeParams(DEFAULT_CORRECT, { obsComponents: 3 });
-const spec = (kind: 'fast' | 'low-memory', jobs: number): PipelineSpec => ({ workflow: 'correct', params, mode: { kind, jobs, memoryBudgetMB: 100 } });
+const spec = (kind: 'fast' | 'low-memory', jobs: number, p = params): PipelineSpec => ({ workflow: 'correct', params: p, mode: { kind, jobs, memoryBudgetMB: 100 } });
 
 function rms(a: Float32Array, b?: Float32Array): number {
   let s = 0;
@@ -39,7 +41,7 @@ describe('Engine: correct workflow', () => {
       const report = await engine.start(spec(kind, jobs), r.ref, r.meta, () => undefined).done;
       expect(report.failed).toEqual([]);
       expect(report.state).toBe('done');
-      expect(report.stagesRun).toEqual(['triggers', 'correct']);
+      expect(report.stagesRun).toEqual(['triggers', 'aas', 'obs', 'lowpass']);
       // The stim channel carries the triggers; it is not corrected.
       expect(readSession(engine.sessionDir(r.meta.path))!.runs.at(-1)!.channels).toEqual(eegChannels);
       const src = engine.resultSource(r.meta.path, 'corrected')!;
@@ -68,6 +70,25 @@ describe('Engine: correct workflow', () => {
     // Unchanged parameters: the trigger plan and the corrected channels come from the cache.
     const again = await engine.start(spec('fast', 2), r.ref, r.meta, () => undefined).done;
     expect(again.stagesRun).toEqual([]);
-    expect(again.stagesCached).toEqual(['triggers', 'correct']);
+    expect(again.stagesCached).toEqual(['triggers', 'aas', 'obs', 'lowpass']);
+
+    // A low-pass change re-runs only the low-pass, once per channel; AAS and OBS come from the cache.
+    const lp = await engine.start(spec('fast', 2, mergeParams(params, { lowpassHz: 60 })), r.ref, r.meta, () => undefined).done;
+    expect(lp.stagesRun).toEqual(['lowpass']);
+    expect(lp.stagesCached).toEqual(['triggers', 'aas', 'obs']);
+    const lpRun = readSession(engine.sessionDir(r.meta.path))!.runs.at(-1)!;
+    expect(lpRun.stages.lowpass).toMatchObject({ executed: eegChannels.length, cached: 0 });
+    expect(lpRun.stages.aas).toMatchObject({ executed: 0, cached: eegChannels.length });
+    expect(lpRun.stages.obs).toMatchObject({ executed: 0, cached: eegChannels.length });
+    expect(lpRun.stages.triggers).toMatchObject({ executed: 0, cached: 1 });
+    // The correction view shows the triggers the run subtracted (from the triggers stage), not a re-detection.
+    const raw = await openSource(r.ref.path);
+    const view = correctionView(raw, engine.sessionDir(r.meta.path), 0)!;
+    raw.close();
+    expect(view.triggers.length).toBe((lpRun.summary.triggers as { count: number }).count);
+    expect(view.triggerSource).toMatch(/markers|stim channel/);
+    // An OBS change re-runs OBS and the low-pass only.
+    const ob = await engine.start(spec('fast', 2, mergeParams(params, { obsComponents: 2 })), r.ref, r.meta, () => undefined).done;
+    expect(ob.stagesRun).toEqual(['obs', 'lowpass']);
   });
 });

@@ -79,6 +79,6 @@ describe('Engine: filter workflow', () => {
   it('rejects invalid parameters before starting', () => {
     const engine = new Engine(pool);
     expect(() => engine.start({ ...spec('fast'), params: { ...DEFAULT_FILTER, lowHz: 7000 } } as PipelineSpec, r.ref, r.meta, () => undefined))
-      .toThrow(/band 7000-6000 Hz is empty/);
+      .toThrow(/highHz .*must be above the high-pass corner/);
   });
 });

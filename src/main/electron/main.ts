@@ -4,8 +4,8 @@
 
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, MessageChannelMain, session, shell } from 'electron';
-import { expose } from 'comlink';
 import { createServices, type Services } from '../compose';
+import { exposeBackend } from '../security/facade';
 import { UtilityHost } from './utility-host';
 import { electronPortEndpoint } from '../../workers/endpoint';
 import { installRpcErrorHandler } from '../../shared/rpc';
@@ -34,18 +34,14 @@ async function createWindow(): Promise<void> {
   });
   win.webContents.on('did-finish-load', () => {
     const { port1, port2 } = new MessageChannelMain();
-    expose(services!.backend, electronPortEndpoint(port1));
+    exposeBackend(services!.backend, electronPortEndpoint(port1));
     const off = services!.onEvent((e) => port1.postMessage({ spikedeskEvent: e } satisfies EventMessage));
     win.once('closed', off);
     port1.start();
     rendererPort = port1;
     win.webContents.postMessage('spikedesk:port', null, [port2]);
   });
-  win.once('ready-to-show', () => {
-    win.show();
-    // The smoke test (test/electron/smoke.test.ts) only checks that the app comes up.
-    if (process.env.SPIKEDESK_SMOKE) setTimeout(() => app.quit(), 2000);
-  });
+  win.once('ready-to-show', () => win.show());
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);
   else await win.loadFile(path.join(__dirname, '../renderer/index.html'));
 }
@@ -80,7 +76,9 @@ app.whenReady().then(async () => {
   });
   await createWindow();
   // A file given on the command line is one the user chose: open it once the window is ready.
-  const fromArgs = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
+  // Unpackaged, the app folder is on the command line too, and not always at argv[1] (launchers such
+  // as Playwright's put switches first): skip it by path, not by position.
+  const fromArgs = process.argv.slice(1).find((a) => !a.startsWith('-') && path.resolve(a) !== app.getAppPath());
   if (fromArgs) setTimeout(() => openPath(menu, path.resolve(fromArgs)), 500);
 });
 

@@ -1,9 +1,9 @@
 // A tiny container for one channel's stage result: a JSON header (scalars and array layout)
 // followed by the raw bytes of a few typed arrays. Written atomically, so an existing bundle
-// is always complete: its presence is the completion marker of that channel and stage.
+// is never half-written; its completion record (size + sha256, cache.ts) says it is the one written.
 
 import * as fs from 'node:fs';
-import { writeFileAtomicSync } from './cache';
+import { writeOutputAtomicSync } from './cache';
 
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 const CTORS = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array } as const;
@@ -64,7 +64,7 @@ export function decodeBundle(buf: Buffer, file = 'bundle'): Bundle {
 }
 
 export function writeBundle(file: string, b: Bundle): void {
-  writeFileAtomicSync(file, encodeBundle(b));
+  writeOutputAtomicSync(file, encodeBundle(b));
 }
 
 export function readBundle(file: string): Bundle {

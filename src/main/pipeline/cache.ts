@@ -111,10 +111,12 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array): 
   fs.renameSync(tmp, target);
 }
 
-/** Streamed variant for large per-channel results: append blocks, then commit (fsync + rename). */
+/** Streamed variant for large per-channel results: append blocks, then commit (fsync + rename + completion record). */
 export class AtomicStream {
   private fd: number | null;
   readonly tmp: string;
+  private readonly hash = createHash('sha256');
+  private size = 0;
 
   constructor(readonly target: string) {
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -127,6 +129,8 @@ export class AtomicStream {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     let done = 0;
     while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
+    this.hash.update(bytes);
+    this.size += bytes.length;
   }
 
   commit(): void {
@@ -135,6 +139,7 @@ export class AtomicStream {
     fs.closeSync(this.fd);
     this.fd = null;
     fs.renameSync(this.tmp, this.target);
+    writeCompletion(this.target, this.size, this.hash.digest('hex'));
   }
 
   abort(): void {
@@ -142,6 +147,86 @@ export class AtomicStream {
     this.fd = null;
     fs.rmSync(this.tmp, { force: true });
   }
+}
+
+// ---- completion records: size + sha256 of every cache output, verified before reuse ----
+
+/** The completion record of a cache output: written (atomically) only after the output itself. */
+export function completionPath(file: string): string {
+  return `${file}.done`;
+}
+
+interface Completion { v: 1; size: number; sha256: string }
+
+export function writeCompletion(file: string, size: number, sha256: string): void {
+  writeFileAtomicSync(completionPath(file), JSON.stringify({ v: 1, size, sha256 } satisfies Completion));
+}
+
+/** Write a whole cache output atomically, then its completion record. */
+export function writeOutputAtomicSync(file: string, data: Uint8Array): void {
+  writeFileAtomicSync(file, data);
+  writeCompletion(file, data.byteLength, createHash('sha256').update(data).digest('hex'));
+}
+
+export function sha256File(file: string): string {
+  const h = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4 * MB);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * True when `file` is complete: its completion record exists and the file has the recorded size
+ * and sha256. A truncated, damaged or unrecorded output (and its record) is removed, so the stage
+ * is computed again instead of being trusted because it exists.
+ */
+export function verifyOutput(file: string): boolean {
+  let rec: Completion | null = null;
+  try { rec = JSON.parse(fs.readFileSync(completionPath(file), 'utf8')) as Completion; } catch { rec = null; }
+  let ok = false;
+  try {
+    ok = !!rec && rec.v === 1 && fs.statSync(file).size === rec.size && sha256File(file) === rec.sha256;
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(completionPath(file), { force: true });
+  }
+  return ok;
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * On opening a session: delete temp files (`*.tmp-<pid>-<hex>`) whose writer process is gone,
+ * anywhere under the session folder. Temp files of live processes (another run) are left alone.
+ */
+export function removeOrphanTemps(dir: string, depth = 4): number {
+  let n = 0;
+  let entries: fs.Dirent[] = [];
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return 0; }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() && depth > 0) { n += removeOrphanTemps(p, depth - 1); continue; }
+    const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(e.name);
+    if (!m || !e.isFile() || pidAlive(Number(m[1]))) continue;
+    fs.rmSync(p, { force: true });
+    n++;
+  }
+  return n;
 }
 
 /**

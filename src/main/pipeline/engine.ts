@@ -1,23 +1,26 @@
-// The run engine: plans a PipelineSpec against the session cache, runs the missing stages on the
-// worker pool (global stages once, then one task per channel), retries a failed task once,
-// aggregates progress, supports cancel, and records the run in session.json.
+// The run engine: plans a PipelineSpec against the session cache (planner.ts, from the workflow's
+// stage descriptors), submits the missing stages to an Executor (group/global stages once, then one
+// task per channel), retries a failed task once, aggregates progress, cancels one run without
+// touching others, and records the run in session.json.
 
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { SpikeDeskError, toErrorInfo } from '../../shared/errors';
-import { validateCorrect, validateFilter, validateSort, type PipelineSpec } from '../../shared/params';
+import { toErrorInfo } from '../../shared/errors';
+import { validateSpec, type PipelineSpec } from '../../shared/params';
 import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
-import type { Pool } from '../pool/pool';
-import { readBundle } from './bundle';
-import { removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
+import { Pool } from '../pool/pool';
+import { removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
-import { channelFile, globalFile, groupFile, isCached, makePlan, stageOf, type Plan } from './planner';
+import type { Executor, ResourceNeeds } from './executor';
+import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
+import { PoolExecutor } from './pool-executor';
 import { openResultSource } from './result-source';
-import { RunProgressTracker, stageWeight } from './run-progress';
+import { RunProgressTracker } from './run-progress';
 import { recordRun, type RunRecord, type StageRecord } from './session-store';
-import { isTaskProgress, type ChannelStage, type InjectedFault, type StageName, type TaskResult, type WorkerTask } from './task';
+import { readStageOutput } from './stage-runner';
+import { outputsOf, type InjectedFault, type TaskResult, type WorkerTask } from './task';
 
 export interface EngineOptions {
   /** Where session folders go when the recording's folder is read-only. */
@@ -29,7 +32,6 @@ export interface EngineOptions {
 interface ActiveRun {
   runId: string;
   cancelled: boolean;
-  slots: Set<number>;
 }
 
 type Outcome = { ok: true; result: TaskResult } | { ok: false; reason: string };
@@ -37,8 +39,12 @@ type Outcome = { ok: true; result: TaskResult } | { ok: false; reason: string };
 export class Engine {
   private runs = new Map<string, ActiveRun>();
   private sessionDirs = new Map<string, string>();
+  readonly executor: Executor;
 
-  constructor(private readonly pool: Pool, private readonly opts: EngineOptions = {}) {}
+  /** A Pool is wrapped in a PoolExecutor (the local default). */
+  constructor(executor: Executor | Pool, private readonly opts: EngineOptions = {}) {
+    this.executor = executor instanceof Pool ? new PoolExecutor(executor) : executor;
+  }
 
   /** The session folder of a recording (beside it, or the per-user fallback). */
   sessionDir(recordingPath: string): string {
@@ -47,30 +53,32 @@ export class Engine {
     if (!d) {
       d = sessionDirFor(abs, this.opts.fallbackSessionRoot);
       this.sessionDirs.set(abs, d);
+      // First use of the session in this process: temp files of crashed writers are garbage.
+      removeOrphanTemps(d);
     }
     return d;
   }
 
   estimate(spec: PipelineSpec, meta: RecordingMeta): RunEstimate {
-    return estimateRun(spec, meta, this.pool.size);
+    return estimateRun(spec, meta, this.executor.slots);
   }
 
   /** Starts a run; throws BAD_PARAMETER at once for invalid parameters. */
   start(spec: PipelineSpec, source: SourceRef, meta: RecordingMeta, onProgress: (p: RunProgress) => void): { runId: string; done: Promise<RunReport> } {
-    validateSpec(spec, meta);
+    spec = validateSpec(spec, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    const run: ActiveRun = { runId, cancelled: false, slots: new Set() };
+    const run: ActiveRun = { runId, cancelled: false };
     this.runs.set(runId, run);
     const done = this.execute(run, spec, source, meta, onProgress).finally(() => this.runs.delete(runId));
     return { runId, done };
   }
 
-  /** Stops a run: pending tasks are dropped and busy workers killed (the pool replaces them). */
+  /** Stops one run: its pending tasks are dropped and its running tasks stopped; other runs continue. */
   cancel(runId: string): void {
     const run = this.runs.get(runId);
     if (!run || run.cancelled) return;
     run.cancelled = true;
-    if (run.slots.size) this.pool.killBusy();
+    this.executor.cancel(runId);
   }
 
   /** Samples of the latest run that produced filtered or corrected channels, or null. */
@@ -84,51 +92,55 @@ export class Engine {
     const identity = sourceIdentity(source.path);
     const sdir = this.sessionDir(meta.path);
     const plan = makePlan(spec, meta, sourceKey(identity, source), path.join(sdir, 'cache'));
-    const totalWeight = plan.phases.reduce((a, ph) => a + (ph.kind === 'global' ? stageWeight(ph.stage)
-      : plan.channels.length * ph.stages.reduce((b, s) => b + stageWeight(s), 0)), 0);
-    const tracker = new RunProgressTracker(run.runId, plan.channels.length, totalWeight);
+    const weightOf = (name: string): number => stageOf(plan, name)?.stage.weight ?? 1;
+    const totalWeight = plan.phases.reduce((a, ph) => a + (ph.kind === 'global' ? weightOf(ph.stage)
+      : plan.channels.length * ph.stages.reduce((b, s) => b + weightOf(s), 0)), 0);
+    const tracker = new RunProgressTracker(run.runId, plan.channels.length, totalWeight, weightOf);
     const emit = (): void => onProgress(tracker.snapshot());
-    const off = this.pool.onMessage((m) => {
-      if (!isTaskProgress(m.data) || m.data.runId !== run.runId) return;
-      tracker.message(m.slot, m.pid, m.data.channel, m.data.stage, m.data.fraction, m.data.rssMB);
+    const off = this.executor.onProgress(({ slot, pid, message: m }) => {
+      if (m.runId !== run.runId) return;
+      tracker.message(slot, pid, m.channel, m.stage, m.fraction, m.rssMB);
       emit();
     });
-    const stages: Partial<Record<StageName, StageRecord>> = {};
+    const stages: Record<string, StageRecord> = {};
     for (const s of plan.stages) stages[s.name] = { key: s.key, dir: s.dir, executed: 0, cached: 0 };
     const failed = new Map<number, string>();
     const summary: Record<string, unknown> = {};
-    const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.pool.size)) : 1;
+    const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.executor.slots)) : 1;
     const blockSamples = blockSamplesFor(spec.mode, meta);
+    const est = estimateRun(spec, meta, this.executor.slots);
+    const needs: ResourceNeeds = spec.mode.kind === 'fast'
+      ? { memoryMB: est.fast.peakMB / jobs, cpus: 1 } : { memoryMB: est.lowMemory.peakMB, cpus: 1 };
+    let retries = 0;
 
     const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean): Promise<Outcome> => {
       const outputs = outputsOf(build(0));
       let reason = '';
       for (let attempt = 0; attempt < 2; attempt++) {
         if (run.cancelled) return { ok: false, reason: 'cancelled' };
+        if (attempt > 0) retries++;
         let slotUsed = -1;
         try {
-          const result = await this.pool.run(async (api, slot, pid) => {
-            slotUsed = slot;
-            if (run.cancelled) throw new SpikeDeskError({ code: 'CANCELLED', message: 'run cancelled' });
-            run.slots.add(slot);
-            tracker.taskStarted(slot, pid, channel, steps);
-            emit();
-            return api.runTask(build(attempt));
+          const result = await this.executor.submit(build(attempt), {
+            needs,
+            onStart: (slot, pid) => {
+              slotUsed = slot;
+              tracker.taskStarted(slot, pid, channel, steps);
+              emit();
+            },
           });
-          run.slots.delete(slotUsed);
           tracker.notePeak(slotUsed, result.peakRssMB);
           tracker.taskEnded(slotUsed, completesChannel);
           emit();
           return { ok: true, result };
         } catch (e) {
-          run.slots.delete(slotUsed);
           if (slotUsed >= 0) tracker.taskAborted(slotUsed);
           for (const o of outputs) removeTempFiles(path.dirname(o), [o]);
           reason = toErrorInfo(e).message;
         }
       }
       // A failed task's work will never be done: take it out of the ETA.
-      tracker.adjustTotal(-steps.reduce((a, s) => a + stageWeight(s), 0));
+      tracker.adjustTotal(-steps.reduce((a, s) => a + weightOf(s), 0));
       return { ok: false, reason };
     };
 
@@ -137,38 +149,31 @@ export class Engine {
     for (let pi = 0; pi < plan.phases.length && !run.cancelled; pi++) {
       const phase = plan.phases[pi];
       if (phase.kind === 'global') {
-        await this.runGlobal(plan, phase.stage, spec, source, meta, blockSamples, run.runId, stages, failed, summary, runTask);
+        await this.runGlobal(plan, stageOf(plan, phase.stage)!, source, blockSamples, run.runId, stages, failed, summary, runTask);
         continue;
       }
-      const work: { channel: number; steps: ChannelStage[] }[] = [];
+      const work: { channel: number; steps: string[] }[] = [];
       for (const ch of plan.channels) {
         if (failed.has(ch)) {
-          tracker.adjustTotal(-phase.stages.reduce((a, s) => a + stageWeight(s), 0));
+          tracker.adjustTotal(-phase.stages.reduce((a, s) => a + weightOf(s), 0));
           continue;
         }
         const steps = phase.stages.filter((s) => !isCached(channelFile(stageOf(plan, s)!, ch)));
-        for (const s of phase.stages) if (!steps.includes(s)) stages[s]!.cached++;
-        tracker.adjustTotal(-phase.stages.filter((s) => !steps.includes(s)).reduce((a, s) => a + stageWeight(s), 0));
+        for (const s of phase.stages) if (!steps.includes(s)) stages[s].cached++;
+        tracker.adjustTotal(-phase.stages.filter((s) => !steps.includes(s)).reduce((a, s) => a + weightOf(s), 0));
         if (steps.length) work.push({ channel: ch, steps });
         else if (pi === finalChannelPhase) tracker.channelsDone++;
       }
       await runLimited(work, jobs, async ({ channel, steps }) => {
-        const taskFiles: Partial<Record<StageName, string>> = {};
-        for (const s of plan.stages) if (!s.global) taskFiles[s.name] = channelFile(s, channel);
-        const ref = stageOf(plan, 'reference');
-        const gi = plan.groups.findIndex((g) => g.includes(channel));
-        if (ref) taskFiles.reference = groupFile(ref, gi);
-        const trig = stageOf(plan, 'triggers');
-        if (trig) taskFiles.triggers = globalFile(trig);
+        const files: Record<string, string> = {};
+        for (const s of plan.stages) files[s.name] = fileFor(plan, s, channel);
+        const params: Record<string, unknown> = {};
+        for (const s of steps) params[s] = stageOf(plan, s)!.params;
         const out = await runTask((attempt) => ({
-          kind: 'channel', runId: run.runId, source, channel, steps, files: taskFiles,
-          filter: spec.workflow === 'filter' ? spec.params : spec.workflow === 'sort' ? spec.params.filter : { lowHz: 0, highHz: 0, order: 1, notchHz: 0, reference: 'none' },
-          sort: spec.workflow === 'sort' ? spec.params : undefined,
-          correct: spec.workflow === 'correct' ? spec.params : undefined,
-          blockSamples, attempt, injectFault: inject,
+          kind: 'channel', runId: run.runId, source, channel, steps, params, files, blockSamples, attempt, injectFault: inject,
         }), channel, steps, pi === finalChannelPhase);
         if (out.ok) {
-          for (const s of out.result.stagesRun) stages[s]!.executed++;
+          for (const s of out.result.stagesRun) stages[s].executed++;
           if (Object.keys(out.result.summary).length) summary[`ch${channel}`] = out.result.summary;
         } else if (!run.cancelled) {
           failed.set(channel, out.reason);
@@ -184,79 +189,50 @@ export class Engine {
     const report: RunReport = {
       runId: run.runId, workflow: spec.workflow, mode: spec.mode.kind, jobs, wallS,
       peakRssMB: [...tracker.peakRss.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => Math.round(v * 10) / 10),
-      stagesRun: plan.stages.filter((s) => stages[s.name]!.executed > 0).map((s) => s.name),
-      stagesCached: plan.stages.filter((s) => stages[s.name]!.executed === 0 && stages[s.name]!.cached > 0).map((s) => s.name),
+      stagesRun: plan.stages.filter((s) => stages[s.name].executed > 0).map((s) => s.name),
+      stagesCached: plan.stages.filter((s) => stages[s.name].executed === 0 && stages[s.name].cached > 0).map((s) => s.name),
       failed: [...failed.entries()].sort((a, b) => a[0] - b[0]).map(([channel, reason]) => ({ channel, reason })),
       state,
     };
     const record: RunRecord = {
       runId: run.runId, workflow: spec.workflow, mode: spec.mode, startedAt, wallS, state,
-      channels: plan.channels, groups: plan.groups, stages, failed: report.failed, summary,
+      channels: plan.channels, groups: plan.groups, stages, failed: report.failed, summary, retries,
     };
     recordRun(sdir, identity, meta, spec, record);
     onProgress(tracker.snapshot(state));
     return report;
   }
 
-  /** Global stages: the common reference per channel group, or trigger detection and alignment. */
-  private async runGlobal(plan: Plan, stage: 'reference' | 'triggers', spec: PipelineSpec, source: SourceRef, meta: RecordingMeta,
-    blockSamples: number, runId: string, stages: Partial<Record<StageName, StageRecord>>, failed: Map<number, string>,
-    summary: Record<string, unknown>,
+  /** A group stage (once per channel group) or a global stage (once per run). */
+  private async runGlobal(plan: Plan, sp: StagePlan, source: SourceRef, blockSamples: number, runId: string,
+    stages: Record<string, StageRecord>, failed: Map<number, string>, summary: Record<string, unknown>,
     runTask: (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completes: boolean) => Promise<Outcome>): Promise<void> {
-    const sp = stageOf(plan, stage)!;
-    const rec = stages[stage]!;
-    if (stage === 'reference' && spec.workflow === 'sort') {
-      const filt = stageOf(plan, 'filter')!;
-      for (let gi = 0; gi < plan.groups.length; gi++) {
-        const group = plan.groups[gi];
-        const out = groupFile(sp, gi);
-        const ok = group.filter((c) => !failed.has(c));
-        if (isCached(out)) { rec.cached++; continue; }
-        if (!ok.length) continue;
-        const res = await runTask((attempt) => ({
-          kind: 'reference', runId, mode: spec.params.filter.reference === 'cmr' ? 'cmr' : 'car',
-          inputs: ok.map((c) => channelFile(filt, c)), nSamples: meta.nSamples, out, blockSamples, attempt,
-        }), -1, ['reference'], false);
-        if (res.ok) rec.executed++;
-        else if (res.reason !== 'cancelled') for (const c of group) if (!failed.has(c)) failed.set(c, `common reference failed: ${res.reason}`);
-      }
-      return;
-    }
-    if (stage === 'triggers' && spec.workflow === 'correct') {
-      const out = globalFile(sp);
-      if (isCached(out)) {
+    const rec = stages[sp.name];
+    const units = sp.scope === 'group'
+      ? plan.groups.map((g, gi) => ({ channels: g, out: groupFile(sp, gi) }))
+      : [{ channels: plan.channels, out: globalFile(sp) }];
+    for (const u of units) {
+      const ok = u.channels.filter((c) => !failed.has(c));
+      if (isCached(u.out)) {
         rec.cached++;
-        summary.triggers = readBundle(out).info.summary;
-        return;
+        if (sp.scope === 'global' && sp.stage.summarize && sp.stage.output.kind === 'bundle') summary[sp.name] = sp.stage.summarize(readStageOutput(sp.stage, u.out));
+        continue;
       }
-      const res = await runTask((attempt) => ({ kind: 'triggers', runId, source, params: spec.params, out, attempt }), -1, ['triggers'], false);
+      if (!ok.length) continue;
+      const inputs: Record<string, string[]> = {};
+      for (const i of sp.inputs) inputs[i] = ok.map((c) => fileFor(plan, stageOf(plan, i)!, c));
+      const res = await runTask((attempt) => ({
+        kind: 'global', runId, source, stage: sp.name, params: sp.params, channels: ok, inputs, out: u.out,
+        blockSamples: blockSamples > 0 ? blockSamples : 1 << 18, attempt,
+      }), -1, [sp.name], false);
       if (res.ok) {
         rec.executed++;
-        Object.assign(summary, { triggers: res.result.summary });
-      } else if (res.reason !== 'cancelled') for (const c of plan.channels) failed.set(c, `trigger detection failed: ${res.reason}`);
+        if (Object.keys(res.result.summary).length) summary[sp.name] = res.result.summary;
+      } else if (res.reason !== 'cancelled') {
+        for (const c of u.channels) if (!failed.has(c)) failed.set(c, `${sp.name} failed: ${res.reason}`);
+      }
     }
   }
-}
-
-/** Files a task writes (their temp files are removed when the task dies). */
-function outputsOf(t: WorkerTask): string[] {
-  if (t.kind === 'channel') return t.steps.map((s) => t.files[s]).filter((f): f is string => !!f);
-  return [t.out];
-}
-
-function validateSpec(spec: PipelineSpec, meta: RecordingMeta): void {
-  const m = spec.mode;
-  if (!m || (m.kind !== 'fast' && m.kind !== 'low-memory')) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'execution mode must be fast or low-memory', fix: 'use --mode fast or --mode low-memory' });
-  if (!Number.isInteger(m.jobs) || m.jobs < 1) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `jobs must be a positive integer, got ${m.jobs}`, fix: 'use 1 or more workers' });
-  if (!(m.memoryBudgetMB > 0)) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: 'memory budget must be positive', fix: 'use e.g. 256 MB' });
-  for (const c of spec.channels ?? []) {
-    if (!Number.isInteger(c) || c < 0 || c >= meta.channels.length) {
-      throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `channel ${c} does not exist (the recording has ${meta.channels.length})`, fix: `choose channels 0..${meta.channels.length - 1}` });
-    }
-  }
-  if (spec.workflow === 'filter') validateFilter(spec.params, meta.sampleRate);
-  else if (spec.workflow === 'sort') validateSort(spec.params, meta.sampleRate);
-  else validateCorrect(spec.params);
 }
 
 /** Run items with at most `limit` in flight, in order; stop starting new ones once `stop()` is true. */

@@ -4,6 +4,7 @@
 import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import { planChannels } from './planner';
+import { workflowOf } from './workflows';
 
 export interface RunEstimate {
   fast: { peakMB: number; seconds: number };
@@ -14,11 +15,10 @@ export interface RunEstimate {
 const BASE_MB = 90;
 const WORKER_MB = 35;
 /**
- * Samples per CPU-second one worker processes in fast mode, per workflow (engine bench: a 32-ch
- * 10-min sort used 63 CPU-s for 576 M samples, ~9 M/s; rounded down). Low-memory streaming
- * re-reads the cached channels and took 1.7x the CPU time.
+ * Samples per CPU-second one worker processes in fast mode come from the workflow (workflows.ts;
+ * engine bench: a 32-ch 10-min sort used 63 CPU-s for 576 M samples, ~9 M/s; rounded down).
+ * Low-memory streaming re-reads the cached channels and took 1.7x the CPU time.
  */
-const RATE: Record<PipelineSpec['workflow'], number> = { filter: 15e6, sort: 8e6, correct: 1.5e6 };
 const LOW_MEMORY_COST = 1.7;
 /** Bytes per sample a fast task holds (raw + filtered float32 and a float64 work block). */
 const FAST_BYTES = 12;
@@ -37,7 +37,7 @@ export function estimateRun(spec: PipelineSpec, meta: RecordingMeta, poolSize: n
   const n = meta.nSamples;
   const total = n * nCh;
   const jobs = Math.max(1, Math.min(spec.mode.jobs, poolSize));
-  const rate = RATE[spec.workflow];
+  const rate = workflowOf(spec).samplesPerCpuS;
   const chanMB = (n * FAST_BYTES) / 1048576;
   const lowMode: ExecutionMode = { ...spec.mode, kind: 'low-memory' };
   const blockMB = (blockSamplesFor(lowMode, meta) * STREAM_BYTES) / 1048576;

@@ -1,54 +1,66 @@
-// The planner: turns a PipelineSpec into stages keyed by content hashes and phases of work.
-// A stage's key covers its parameters, the keys of everything upstream and the source identity,
-// so a stage whose key is already in the cache is skipped, per channel.
+// The planner: turns a PipelineSpec into stages keyed by content hashes and phases of work, from
+// the workflow's list of stage descriptors (workflows.ts) - it has no per-workflow branches.
+// A stage's key covers its name, its own cache version, its parameter slice, the keys of its
+// inputs and (for stages that read the recording) the source identity, so a stage whose key is
+// already in the cache is skipped, per channel, and a changed layout invalidates only that stage
+// and what depends on it.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
-import { hashOf } from './cache';
-import type { ChannelStage, GlobalStage, StageName } from './task';
+import { hashOf, verifyOutput } from './cache';
+import { fileExt, isPerChannel, type AnyStage } from './stage';
+import { workflowOf } from './workflows';
 
 export interface StagePlan {
-  name: StageName;
+  name: string;
   key: string;
   /** Folder of this stage's cache entries: cache/<name>-<key>/. */
   dir: string;
+  scope: AnyStage['scope'];
+  /** True for group and global stages (computed once, read by every channel task). */
   global: boolean;
+  stage: AnyStage;
+  params: unknown;
+  /** Upstream stages present in this plan. */
+  inputs: string[];
 }
 
 export type Phase =
-  | { kind: 'channels'; stages: ChannelStage[] }
-  | { kind: 'global'; stage: GlobalStage };
+  | { kind: 'channels'; stages: string[] }
+  | { kind: 'global'; stage: string };
 
 export interface Plan {
   workflow: PipelineSpec['workflow'];
   channels: number[];
   stages: StagePlan[];
   phases: Phase[];
-  /** Channel groups for the common reference (indices into the recording's channels). */
+  /** Channel groups (indices into the recording's channels), for group-scoped stages. */
   groups: number[][];
 }
 
-const EXT: Record<StageName, string> = {
-  filter: 'f32', correct: 'f32', detect: 'bin', features: 'bin', cluster: 'bin', metrics: 'bin',
-  reference: 'f32', triggers: 'bin',
-};
-
 export function channelFile(stage: StagePlan, channel: number): string {
-  return path.join(stage.dir, `ch${String(channel).padStart(4, '0')}.${EXT[stage.name]}`);
+  return path.join(stage.dir, `ch${String(channel).padStart(4, '0')}.${fileExt(stage.stage)}`);
 }
 
 export function groupFile(stage: StagePlan, group: number): string {
-  return path.join(stage.dir, `g${String(group).padStart(3, '0')}.${EXT[stage.name]}`);
+  return path.join(stage.dir, `g${String(group).padStart(3, '0')}.${fileExt(stage.stage)}`);
 }
 
 export function globalFile(stage: StagePlan): string {
-  return path.join(stage.dir, `global.${EXT[stage.name]}`);
+  return path.join(stage.dir, `global.${fileExt(stage.stage)}`);
 }
 
+/** The file of `stage` a task of `channel` reads or writes (its own, its group's or the global one). */
+export function fileFor(plan: Plan, stage: StagePlan, channel: number): string {
+  if (stage.scope === 'global') return globalFile(stage);
+  if (stage.scope === 'group') return groupFile(stage, plan.groups.findIndex((g) => g.includes(channel)));
+  return channelFile(stage, channel);
+}
+
+/** A cache output is reused only when its size and sha256 match its completion record. */
 export function isCached(file: string): boolean {
-  return fs.existsSync(file);
+  return verifyOutput(file);
 }
 
 /** Names of trigger/status channels in formats that have no channel kind (BrainVision, EDF). */
@@ -72,46 +84,36 @@ function groupsOf(meta: RecordingMeta, channels: number[]): number[][] {
 
 export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: string, cacheDir: string): Plan {
   const channels = planChannels(spec, meta);
+  const groups = groupsOf(meta, channels);
   const stages: StagePlan[] = [];
-  const add = (name: StageName, global: boolean, ...parts: unknown[]): StagePlan => {
-    const key = hashOf(name, ...parts);
-    const s = { name, key, dir: path.join(cacheDir, `${name}-${key}`), global };
-    stages.push(s);
-    return s;
-  };
-  const fs_ = meta.sampleRate;
-  const n = meta.nSamples;
-  if (spec.workflow === 'filter' || spec.workflow === 'sort') {
-    const fp = spec.workflow === 'filter' ? spec.params : spec.params.filter;
-    // The reference is its own stage, so the filter key ignores it.
-    const f = add('filter', false, sourceKey, fs_, n, { ...fp, reference: 'none' });
-    if (spec.workflow === 'filter') {
-      return { workflow: spec.workflow, channels, stages, phases: [{ kind: 'channels', stages: ['filter'] }], groups: [] };
+  const phases: Phase[] = [];
+  for (const st of workflowOf(spec).steps) {
+    if (st.enabled && !st.enabled(spec.params)) continue;
+    const d = st.stage;
+    const inputs: string[] = [];
+    const inputKeys: string[] = [];
+    for (const i of d.inputs) {
+      const up = stages.find((s) => s.name === i.stage);
+      if (!up) {
+        if (i.optional) continue;
+        throw new Error(`stage ${d.name} needs ${i.stage}, which the ${spec.workflow} workflow does not plan before it`);
+      }
+      inputs.push(up.name);
+      inputKeys.push(up.key);
     }
-    const groups = groupsOf(meta, channels);
-    const phases: Phase[] = [{ kind: 'channels', stages: ['filter'] }];
-    let upstream = f.key;
-    if (fp.reference !== 'none') {
-      upstream = add('reference', true, f.key, fp.reference, groups).key;
-      phases.push({ kind: 'global', stage: 'reference' });
-    }
-    const p = spec.params;
-    const d = add('detect', false, upstream, p.detect);
-    const ft = add('features', false, d.key, p.features);
-    const c = add('cluster', false, ft.key, p.cluster);
-    add('metrics', false, c.key);
-    phases.push({ kind: 'channels', stages: ['detect', 'features', 'cluster', 'metrics'] });
-    return { workflow: 'sort', channels, stages, phases, groups };
+    const params = st.params(spec.params);
+    const key = hashOf(d.name, d.version, params, inputKeys,
+      d.readsSource ? [sourceKey, meta.sampleRate, meta.nSamples] : null, d.scope === 'group' ? groups : null);
+    const global = !isPerChannel(d);
+    stages.push({ name: d.name, key, dir: path.join(cacheDir, `${d.name}-${key}`), scope: d.scope, global, stage: d, params, inputs });
+    const last = phases.at(-1);
+    if (global) phases.push({ kind: 'global', stage: d.name });
+    else if (last?.kind === 'channels') last.stages.push(d.name);
+    else phases.push({ kind: 'channels', stages: [d.name] });
   }
-  const p = spec.params;
-  const t = add('triggers', true, sourceKey, fs_, n, p.triggers, p.upsample, p.align, p.alignChannel, p.window, p.farm);
-  add('correct', false, t.key, p);
-  return {
-    workflow: 'correct', channels, stages,
-    phases: [{ kind: 'global', stage: 'triggers' }, { kind: 'channels', stages: ['correct'] }], groups: [],
-  };
+  return { workflow: spec.workflow, channels, stages, phases, groups };
 }
 
-export function stageOf(plan: Plan, name: StageName): StagePlan | undefined {
+export function stageOf(plan: Plan, name: string): StagePlan | undefined {
   return plan.stages.find((s) => s.name === name);
 }

@@ -8,6 +8,7 @@ import type { RecordingMeta } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { readSession, latestRunWith } from './session-store';
 import * as path from 'node:path';
+import { resultStages } from './workflows';
 
 class CacheSource implements Source {
   private fds = new Map<number, number>();
@@ -41,18 +42,24 @@ class CacheSource implements Source {
   }
 }
 
-export function openResultSource(sessionDir: string, view: 'filtered' | 'corrected'): Source | null {
+/** Per-channel float32 files of the latest run that produced filtered or corrected samples. */
+export function resultFiles(sessionDir: string, view: 'filtered' | 'corrected'): Map<number, string> | null {
   const s = readSession(sessionDir);
   if (!s) return null;
-  const stage = view === 'filtered' ? 'filter' : 'correct';
-  const run = latestRunWith(s, stage);
+  const stages = resultStages(view);
+  const run = latestRunWith(s, stages);
   if (!run) return null;
-  const rec = run.stages[stage]!;
+  const rec = stages.map((st) => run.stages[st]).find((r) => r)!;
   const files = new Map<number, string>();
   for (const c of run.channels) {
     const f = path.join(rec.dir, `ch${String(c).padStart(4, '0')}.f32`);
     if (fs.existsSync(f)) files.set(c, f);
   }
-  if (!files.size) return null;
-  return new CacheSource(s.meta, files);
+  return files.size ? files : null;
+}
+
+export function openResultSource(sessionDir: string, view: 'filtered' | 'corrected'): Source | null {
+  const s = readSession(sessionDir);
+  const files = s && resultFiles(sessionDir, view);
+  return s && files ? new CacheSource(s.meta, files) : null;
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { RunProgressTracker, stageWeight } from './run-progress';
+import { RunProgressTracker } from './run-progress';
+
+const stageWeight = (s: string): number => ({ filter: 1, detect: 0.6 } as Record<string, number>)[s] ?? 1;
 
 describe('RunProgressTracker', () => {
   it('aggregates per-worker progress into channels done, a weighted fraction and an ETA', async () => {
     const steps = ['filter', 'detect'];
     const w = steps.reduce((a, s) => a + stageWeight(s), 0);
-    const t = new RunProgressTracker('r', 2, 2 * w);
+    const t = new RunProgressTracker('r', 2, 2 * w, stageWeight);
     t.taskStarted(0, 7, 0, steps);
     t.taskStarted(1, 7, 1, steps);
     t.message(0, 7, 0, 'detect', 0.5, 100);

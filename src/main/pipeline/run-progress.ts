@@ -3,14 +3,8 @@
 
 import type { RunProgress, WorkerProgress } from '../../shared/progress';
 
-/** Rough relative cost of each stage, for the ETA only. */
-const WEIGHT: Record<string, number> = {
-  filter: 1, reference: 0.5, detect: 0.6, features: 0.3, cluster: 0.6, metrics: 0.2, triggers: 1, correct: 3,
-};
-
-export function stageWeight(stage: string): number {
-  return WEIGHT[stage] ?? 1;
-}
+/** Relative cost of a stage for the ETA (its descriptor's weight). */
+export type StageWeight = (stage: string) => number;
 
 interface Running {
   steps: string[];
@@ -26,7 +20,7 @@ export class RunProgressTracker {
   channelsDone = 0;
   peakRss = new Map<number, number>();
 
-  constructor(readonly runId: string, readonly channelsTotal: number, private totalWeight: number) {}
+  constructor(readonly runId: string, readonly channelsTotal: number, private totalWeight: number, private readonly stageWeight: StageWeight) {}
 
   /** Total work changes when a phase finds cached channels or failures drop downstream work. */
   adjustTotal(delta: number): void {
@@ -34,7 +28,7 @@ export class RunProgressTracker {
   }
 
   taskStarted(slot: number, pid: number, channel: number, steps: string[]): void {
-    const weight = steps.reduce((a, s) => a + stageWeight(s), 0);
+    const weight = steps.reduce((a, s) => a + this.stageWeight(s), 0);
     this.running.set(slot, { steps, weight, done: 0 });
     this.workers.set(slot, { worker: slot, pid, channel, stage: steps[0] ?? '', fraction: 0, rssMB: this.workers.get(slot)?.rssMB ?? 0 });
   }
@@ -43,7 +37,7 @@ export class RunProgressTracker {
     const r = this.running.get(slot);
     if (r) {
       const i = r.steps.indexOf(stage);
-      if (i >= 0) r.done = r.steps.slice(0, i).reduce((a, s) => a + stageWeight(s), 0) + fraction * stageWeight(stage);
+      if (i >= 0) r.done = r.steps.slice(0, i).reduce((a, s) => a + this.stageWeight(s), 0) + fraction * this.stageWeight(stage);
     }
     this.workers.set(slot, { worker: slot, pid, channel, stage, fraction, rssMB });
     this.notePeak(slot, rssMB);

@@ -1,25 +1,12 @@
-// Worker side of the engine: runs one task (a channel's chain of stages, or a global stage),
+// Runs one task (a channel's chain of stages, or a group/global stage) in a worker or inline,
 // posts throttled progress as plain messages and returns a small summary. Results go to the
 // cache files named in the task, each written atomically.
 
 import { SpikeDeskError } from '../../shared/errors';
 import { throttledProgress } from './progress-throttle';
 import { sharedSource } from './open-source';
-import type { StepContext, Step } from './steps/context';
-import { filterStep } from './steps/filter-steps';
-import { referenceStep } from './steps/reference-step';
-import { correctStep, triggersStep } from './steps/correct-steps';
-import { clusterStep, detectStep, featuresStep, metricsStep } from './steps/sort-steps';
-import type { ChannelStage, ChannelTask, InjectedFault, TaskProgressMessage, TaskResult, WorkerTask } from './task';
-
-const steps: Partial<Record<ChannelStage, Step>> = {
-  filter: filterStep,
-  detect: detectStep,
-  features: featuresStep,
-  cluster: clusterStep,
-  metrics: metricsStep,
-  correct: correctStep,
-};
+import { runChannelStages, runGlobalStage } from './stage-runner';
+import type { InjectedFault, TaskProgressMessage, TaskResult, WorkerTask } from './task';
 
 function rssMB(): number {
   return process.memoryUsage().rss / 1048576;
@@ -33,47 +20,34 @@ function fireFault(f: InjectedFault): void {
   for (;;) hog.push(new Array<number>(1 << 20).fill(hog.length + 0.5));
 }
 
-export async function runTask(task: WorkerTask, post: (m: unknown) => void): Promise<TaskResult> {
+export interface RunTaskOptions {
+  /** Checked at every progress report: a cancelled inline run stops at the next one. */
+  cancelled?: () => boolean;
+}
+
+export async function runTask(task: WorkerTask, post: (m: unknown) => void, opts: RunTaskOptions = {}): Promise<TaskResult> {
   const t0 = performance.now();
   let peak = rssMB();
   const channel = task.kind === 'channel' ? task.channel : -1;
   const send = throttledProgress<TaskProgressMessage>((m) => post(m));
   const progress = (stage: string, fraction: number): void => {
+    if (opts.cancelled?.()) throw new SpikeDeskError({ code: 'CANCELLED', message: 'run cancelled' });
     const rss = rssMB();
     if (rss > peak) peak = rss;
     send({ type: 'progress', runId: task.runId, channel, stage, fraction, rssMB: rss });
   };
-  const summary: Record<string, unknown> = {};
-  let stagesRun: TaskResult['stagesRun'] = [];
+  const source = await sharedSource(task.source);
+  let summary: Record<string, unknown> = {};
+  let stagesRun: string[];
   if (task.kind === 'channel') {
-    stagesRun = await runChannel(task, progress, summary);
+    const f = task.injectFault;
+    stagesRun = runChannelStages(task, source, progress, summary, (stage) => {
+      if (f && f.channel === task.channel && task.attempt < f.attempts && stage === task.steps[0]) fireFault(f);
+    });
   } else {
-    const global = globalRunners[task.kind];
-    if (!global) throw new SpikeDeskError({ code: 'INTERNAL', message: `no runner for global stage ${task.kind}` });
-    await global(task, progress, summary);
-    stagesRun = [task.kind];
+    summary = await runGlobalStage(task, source, progress);
+    stagesRun = [task.stage];
   }
   peak = Math.max(peak, rssMB());
   return { channel, stagesRun, peakRssMB: peak, ms: performance.now() - t0, summary };
 }
-
-async function runChannel(task: ChannelTask, progress: StepContext['progress'], summary: Record<string, unknown>): Promise<ChannelStage[]> {
-  const source = await sharedSource(task.source);
-  const ctx: StepContext = { task, source, progress, memo: new Map(), summary };
-  const f = task.injectFault;
-  for (const stage of task.steps) {
-    if (f && f.channel === task.channel && task.attempt < f.attempts && stage === task.steps[0]) fireFault(f);
-    const step = steps[stage];
-    if (!step) throw new SpikeDeskError({ code: 'INTERNAL', message: `stage ${stage} is not available in this build` });
-    progress(stage, 0);
-    await step(ctx);
-    progress(stage, 1);
-  }
-  return task.steps;
-}
-
-type GlobalRunner = (task: WorkerTask, progress: StepContext['progress'], summary: Record<string, unknown>) => Promise<void> | void;
-const globalRunners: Partial<Record<WorkerTask['kind'], GlobalRunner>> = {
-  reference: (t, progress) => referenceStep(t as Extract<WorkerTask, { kind: 'reference' }>, progress),
-  triggers: (t, progress, summary) => triggersStep(t as Extract<WorkerTask, { kind: 'triggers' }>, progress, summary),
-};

@@ -8,7 +8,7 @@ import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { ChannelFailure, RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import { writeFileAtomicSync, type SourceIdentity } from './cache';
-import type { StageName } from './task';
+import { withLockSync } from '../session/file-lock';
 
 export interface StageRecord {
   key: string;
@@ -28,9 +28,11 @@ export interface RunRecord {
   state: RunReport['state'];
   channels: number[];
   groups: number[][];
-  stages: Partial<Record<StageName, StageRecord>>;
+  stages: Record<string, StageRecord | undefined>;
   failed: ChannelFailure[];
   summary: Record<string, unknown>;
+  /** Task attempts retried after a failure (0 when every task succeeded first time). */
+  retries?: number;
 }
 
 export interface SessionFile {
@@ -58,6 +60,12 @@ export function readSession(sessionDir: string): SessionFile | null {
 
 /** Append a run (and the spec's parameters) to session.json. */
 export function recordRun(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
+  // Read-modify-write under a lock file: two runs finishing together (two processes, or two runs in
+  // one) must both be recorded, never one overwriting the other's record.
+  withLockSync(`${sessionPath(sessionDir)}.lock`, `recording run ${run.runId}`, () => recordRunLocked(sessionDir, identity, meta, spec, run));
+}
+
+function recordRunLocked(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
   const prev = readSession(sessionDir);
   const s: SessionFile = prev ?? { version: 1, identity, meta, params: {}, runs: [] };
   s.identity = identity;
@@ -68,11 +76,12 @@ export function recordRun(sessionDir: string, identity: SourceIdentity, meta: Re
   writeFileAtomicSync(sessionPath(sessionDir), `${JSON.stringify(s, null, 1)}\n`);
 }
 
-/** The latest run that produced results for a stage (complete or partial, never cancelled). */
-export function latestRunWith(s: SessionFile, stage: StageName, workflow?: PipelineSpec['workflow']): RunRecord | null {
+/** The latest run that produced results for one of the stages (complete or partial, never cancelled). */
+export function latestRunWith(s: SessionFile, stage: string | string[], workflow?: PipelineSpec['workflow']): RunRecord | null {
+  const names = Array.isArray(stage) ? stage : [stage];
   for (let i = s.runs.length - 1; i >= 0; i--) {
     const r = s.runs[i];
-    if (r.state === 'cancelled' || !r.stages[stage]) continue;
+    if (r.state === 'cancelled' || !names.some((n) => r.stages[n])) continue;
     if (workflow && r.workflow !== workflow) continue;
     return r;
   }

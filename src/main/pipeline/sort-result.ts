@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import { SpikeDeskError } from '../../shared/errors';
 import type { RecordingMeta } from '../../shared/recording';
-import { readBundle } from './bundle';
+import { readStageOutput } from './stage-runner';
+import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
 import { latestRunWith, readSession, type RunRecord } from './session-store';
 import * as path from 'node:path';
 
@@ -55,22 +56,20 @@ export function loadSortResult(sessionDir: string, runId?: string): SortResult {
   const units: SortedUnit[] = [];
   for (const c of run.channels) {
     if (!fs.existsSync(chFile(st.metrics!.dir, c))) continue; // failed channel
-    const det = readBundle(chFile(st.detect!.dir, c));
-    const ft = readBundle(chFile(st.features!.dir, c));
-    const cl = readBundle(chFile(st.cluster!.dir, c));
-    const mt = readBundle(chFile(st.metrics!.dir, c));
-    pre = det.info.pre as number;
-    post = det.info.post as number;
+    const det = readStageOutput(detectStage, chFile(st.detect!.dir, c));
+    const ft = readStageOutput(featuresStage, chFile(st.features!.dir, c));
+    const cl = readStageOutput(clusterStage, chFile(st.cluster!.dir, c));
+    const mt = readStageOutput(metricsStage, chFile(st.metrics!.dir, c));
+    pre = det.pre;
+    post = det.post;
     const w = pre + post;
     channels.push({
-      channel: c, samples: det.arrays.samples as Int32Array, labels: cl.arrays.labels as Int32Array,
-      amplitudes: det.arrays.amplitudes as Float32Array, features: ft.arrays.features as Float32Array, nFeat: ft.info.d as number,
-      waveforms: det.arrays.waveforms as Float32Array, sigma: det.info.sigma as number,
+      channel: c, samples: det.samples, labels: cl.labels, amplitudes: det.amplitudes, features: ft.features, nFeat: ft.d,
+      waveforms: det.waveforms, sigma: det.sigma,
     });
-    const means = mt.arrays.meanWaveforms as Float32Array;
-    for (const u of mt.info.units as ({ label: number } & Record<string, number | null>)[]) {
+    for (const u of mt.units) {
       const { label, ...metrics } = u;
-      units.push({ id: units.length, channel: c, label, meanWaveform: means.slice(label * w, (label + 1) * w), metrics });
+      units.push({ id: units.length, channel: c, label, meanWaveform: mt.meanWaveforms.slice(label * w, (label + 1) * w), metrics });
     }
   }
   return { meta: s.meta, run, pre, post, channels, units };

@@ -1,14 +1,8 @@
-// What main sends a worker, and what comes back. Big arrays never travel: the worker reads its
+// What main sends a worker (or the inline executor), and what comes back. Tasks are plain JSON:
+// stage names, parameter slices and cache file paths. Big arrays never travel: the worker reads its
 // samples from the recording (or upstream cache files) and writes its results into the cache.
 
-import type { CorrectParams, FilterParams, SortParams } from '../../shared/params';
 import type { SourceRef } from '../../shared/recording';
-
-/** Per-channel stages, in pipeline order. */
-export type ChannelStage = 'filter' | 'detect' | 'features' | 'cluster' | 'metrics' | 'correct';
-/** Stages computed once per run (their results are broadcast to every channel task). */
-export type GlobalStage = 'reference' | 'triggers';
-export type StageName = ChannelStage | GlobalStage;
 
 /** Test-only fault injection: fail on `channel` for the first `attempts` attempts. */
 export interface InjectedFault {
@@ -17,53 +11,47 @@ export interface InjectedFault {
   attempts: number;
 }
 
+/** One channel's run of consecutive per-channel stages. */
 export interface ChannelTask {
   kind: 'channel';
   runId: string;
   source: SourceRef;
   channel: number;
   /** Stages to run, in order; each writes `files[stage]`. */
-  steps: ChannelStage[];
-  /** Cache file of every stage this task reads or writes (upstream results may be cached). */
-  files: Partial<Record<StageName, string>>;
-  filter: FilterParams;
-  sort?: SortParams;
-  correct?: CorrectParams;
-  /** Group reference file and this channel's row in it (reference stage output). */
-  referenceRow?: number;
-  /** Samples per block when streaming (low-memory); 0 = whole channel in memory (fast). */
+  steps: string[];
+  /** Parameter slice of every stage in `steps`. */
+  params: Record<string, unknown>;
+  /** Cache file of every stage of the plan this task may read or write (own, group or global). */
+  files: Record<string, string>;
+  /** 0 = fast (whole channel in memory); > 0 = low-memory (chunks read from the files). */
   blockSamples: number;
   attempt: number;
   injectFault?: InjectedFault;
 }
 
-export interface ReferenceTask {
-  kind: 'reference';
+/** A group- or global-scoped stage, computed once for a channel group or for the run. */
+export interface GlobalTask {
+  kind: 'global';
   runId: string;
-  mode: 'car' | 'cmr';
-  /** Filtered channel files of one group, in channel order. */
-  inputs: string[];
-  nSamples: number;
+  source: SourceRef;
+  stage: string;
+  params: unknown;
+  /** The group's channels, or every channel of the run. */
+  channels: number[];
+  /** Per upstream stage, its file for each of `channels` (same order). */
+  inputs: Record<string, string[]>;
   out: string;
+  /** Block for streamed outputs (a per-sample statistic: any block gives the same samples). */
   blockSamples: number;
   attempt: number;
 }
 
-export interface TriggerTask {
-  kind: 'triggers';
-  runId: string;
-  source: SourceRef;
-  params: CorrectParams;
-  out: string;
-  attempt: number;
-}
-
-export type WorkerTask = ChannelTask | ReferenceTask | TriggerTask;
+export type WorkerTask = ChannelTask | GlobalTask;
 
 export interface TaskResult {
   /** Channel index, -1 for global tasks. */
   channel: number;
-  stagesRun: StageName[];
+  stagesRun: string[];
   peakRssMB: number;
   ms: number;
   /** Small per-stage summaries (spike count, units, trigger source...). */
@@ -83,4 +71,10 @@ export interface TaskProgressMessage {
 export function isTaskProgress(m: unknown): m is TaskProgressMessage {
   return typeof m === 'object' && m !== null && (m as TaskProgressMessage).type === 'progress'
     && typeof (m as TaskProgressMessage).runId === 'string';
+}
+
+/** Files a task writes (their temp files are removed when the task dies). */
+export function outputsOf(t: WorkerTask): string[] {
+  if (t.kind === 'channel') return t.steps.map((s) => t.files[s]).filter((f): f is string => !!f);
+  return [t.out];
 }

@@ -93,10 +93,16 @@ export class Pool {
     }
   }
 
-  /** Kill every busy worker (cancel); they are replaced. */
-  killBusy(): void {
-    for (const s of this.slots) if (s.busy) s.handle.kill();
+  /** Kill the worker in one slot (cancel of the run whose task it runs); it is replaced. */
+  killSlot(index: number): void {
+    const s = this.slots.find((x) => x.index === index && x.busy);
+    if (!s) return;
+    this.killed++;
+    s.handle.kill();
   }
+
+  /** Workers killed by killSlot so far (tests: a cancel kills only its own run's workers). */
+  killed = 0;
 
   async dispose(): Promise<void> {
     this.disposed = true;

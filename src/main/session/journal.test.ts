@@ -118,7 +118,7 @@ describe('CurationJournal', () => {
     d.journal.close();
   });
 
-  it('treats a garbled final line as torn but a garbled middle line as corruption', () => {
+  it('treats a garbled final line as torn; a garbled middle line keeps every step before it and reports the rest', () => {
     const a = CurationJournal.open(file, makeBase());
     a.model.merge([0, 1]); a.model.merge([2, 3]);
     a.journal.close();
@@ -128,10 +128,52 @@ describe('CurationJournal', () => {
     expect(b.report.tornTail?.line).toBe(3);
     expect(b.report.records).toBe(1);
     b.journal.close();
-    fs.writeFileSync(file, [lines[0], '{"seq":1,"t"', lines[2], ''].join('\n'));
-    expect(() => CurationJournal.open(file, makeBase())).toThrow(expect.objectContaining({ code: 'FORMAT_CORRUPT', file }));
+    const garbled = [lines[0], '{"seq":1,"t"', lines[2], ''].join('\n');
+    fs.writeFileSync(file, garbled);
+    const c = CurationJournal.open(file, makeBase());
+    expect(c.report.records).toBe(0);
+    expect(c.report.damaged).toMatchObject({ line: 2, droppedLines: 2 });
+    expect(fs.readFileSync(c.report.damaged!.savedAs!, 'utf8')).toBe(garbled);
+    c.journal.close();
     fs.writeFileSync(file, [lines[0], lines[2], ''].join('\n'));
-    expect(() => CurationJournal.open(file, makeBase())).toThrow(/sequence number 2 instead of 1/);
+    const d = CurationJournal.open(file, makeBase());
+    expect(d.report.damaged?.reason).toMatch(/sequence number 2 instead of 1/);
+    d.journal.close();
+  });
+
+  it('a bad line in the middle of a long journal: the steps before it open, later appends survive a reload', () => {
+    const a = CurationJournal.open(file, makeBase());
+    a.model.merge([0, 1]); a.model.merge([2, 3]); a.model.merge([5, 6]); a.model.undo(); a.model.merge([6, 7]);
+    a.journal.close();
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines[3] = 'garbage in the middle';
+    fs.writeFileSync(file, lines.join('\n'));
+    const b = CurationJournal.open(file, makeBase());
+    expect(b.report.records).toBe(2);
+    expect(b.report.damaged).toMatchObject({ line: 4, droppedLines: 3 });
+    expect(b.model.has(0)).toBe(false);
+    expect(b.model.has(2)).toBe(false);
+    expect(b.model.has(4)).toBe(true);
+    b.model.merge([5, 6]);
+    const want = state(b.model);
+    b.journal.close();
+    const c = CurationJournal.open(file, makeBase());
+    expect(c.report.damaged).toBeNull();
+    expect(c.report.records).toBe(3);
+    expect(state(c.model)).toBe(want);
+    c.journal.close();
+  });
+
+  it('read-only: replays without writing anything, and refuses to append', () => {
+    const a = CurationJournal.open(file, makeBase());
+    a.model.merge([0, 1]);
+    a.journal.close();
+    const text = `${fs.readFileSync(file, 'utf8')}{"seq":2,"t":"x","ty`;
+    fs.writeFileSync(file, text);
+    const b = CurationJournal.open(file, makeBase(), { readOnly: true });
+    expect(b.report).toMatchObject({ readOnly: true, records: 1 });
+    expect(() => b.model.merge([2, 3])).toThrow(expect.objectContaining({ code: 'WRITE_FAILED' }));
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
   });
 
   it('refuses a journal of another sort result, or archives it on request', () => {
@@ -187,7 +229,7 @@ describe('CurationJournal edge cases', () => {
     expect(fs.existsSync(nested)).toBe(true);
   });
 
-  it('leaves the file untouched when a record cannot be replayed', () => {
+  it('keeps the steps before a record that cannot be replayed and saves the original', () => {
     const a = CurationJournal.open(file, makeBase());
     a.model.merge([0, 1]);
     a.journal.close();
@@ -196,7 +238,10 @@ describe('CurationJournal edge cases', () => {
     bad.entry.ids = [0, 6]; // clusters on different channels
     const text = [lines[0], JSON.stringify(bad), '{"seq":2,"t":"x","ty'].join('\n');
     fs.writeFileSync(file, text);
-    expect(() => CurationJournal.open(file, makeBase())).toThrow(/different channels/);
-    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    const b = CurationJournal.open(file, makeBase());
+    expect(b.report.records).toBe(0);
+    expect(b.report.damaged?.reason).toMatch(/different channels/);
+    expect(fs.readFileSync(b.report.damaged!.savedAs!, 'utf8')).toBe(text);
+    b.journal.close();
   });
 });

@@ -26,6 +26,13 @@ export interface JournalLoadReport {
   tornTail: { line: number; bytes: number } | null;
   /** Where an old journal of another sort result was moved. */
   archived: string | null;
+  /**
+   * A damaged line before the end: every step before it was replayed, the steps from it on were
+   * not; the whole original journal was kept as `savedAs` (null when opened read-only).
+   */
+  damaged: { line: number; reason: string; droppedLines: number; savedAs: string | null } | null;
+  /** Opened without the right to write (another process curates this session). */
+  readOnly: boolean;
 }
 
 export interface OpenJournalOptions {
@@ -33,6 +40,8 @@ export interface OpenJournalOptions {
   onMismatch?: 'error' | 'archive';
   /** Clock for timestamps (tests). */
   now?: () => Date;
+  /** Replay only: never write, cut, archive or create the file (another process holds the session). */
+  readOnly?: boolean;
 }
 
 /** Content hash of the base assignment (channels and every spike's cluster id). */
@@ -51,7 +60,7 @@ export class CurationJournal {
   private size: number;
   private seq: number;
 
-  private constructor(readonly file: string, fd: number, size: number, seq: number, private readonly now: () => Date) {
+  private constructor(readonly file: string, fd: number | null, size: number, seq: number, private readonly now: () => Date) {
     this.fd = fd; this.size = size; this.seq = seq;
   }
 
@@ -62,38 +71,50 @@ export class CurationJournal {
   static open(file: string, base: BaseAssignment, options: OpenJournalOptions = {}): { model: CurationModel; journal: CurationJournal; report: JournalLoadReport } {
     const now = options.now ?? (() => new Date());
     const baseHash = hashBase(base);
-    const report: JournalLoadReport = { path: file, created: false, records: 0, tornTail: null, archived: null };
+    const readOnly = options.readOnly === true;
+    const report: JournalLoadReport = { path: file, created: false, records: 0, tornTail: null, archived: null, damaged: null, readOnly };
     const model = new CurationModel(base);
     let seq = 0;
     const existing = fs.existsSync(file) ? readLines(file) : null;
     if (existing && existing.header) {
       const h = existing.header;
       if (h.baseHash !== baseHash || h.nSpikes !== model.nSpikes) {
-        if (options.onMismatch !== 'archive') {
+        if (readOnly) {
+          // Another process owns the session: show the sort uncurated rather than touch its journal.
+        } else if (options.onMismatch !== 'archive') {
           throw new SpikeDeskError({
             code: 'HEADER_MISMATCH', file,
             message: `the curation journal belongs to another sort result (run ${h.runId}, ${h.nSpikes} spikes) than the current one (run ${base.runId}, ${model.nSpikes} spikes)`,
             fix: 'reopen the matching sort result, or start a fresh curation (the old journal is kept under another name)',
           });
+        } else {
+          report.archived = archive(file, now());
         }
-        report.archived = archive(file, now());
       } else {
-        const records = decodeAll(file, existing.raw);
-        try {
-          model.restore(records);
-        } catch (e) {
-          throw new SpikeDeskError({
-            code: 'FORMAT_CORRUPT', file, message: `the curation journal cannot be replayed: ${(e as Error).message}`,
-            fix: 'move curation.jsonl away to start a fresh curation',
-          });
+        const decoded = decodeAll(file, existing.raw);
+        let damage = existing.damaged ?? decoded.damaged;
+        const replay = restoreLongestPrefix(model, decoded.records);
+        if (replay.error) damage ??= { line: replay.kept + 2, reason: replay.error };
+        const records = decoded.records.slice(0, replay.kept);
+        if (damage) {
+          // Keep every step before the damage; the original file is saved whole, the journal continues from the good prefix.
+          const dropped = existing.lineCount - 1 - records.length;
+          report.damaged = { line: damage.line, reason: damage.reason, droppedLines: dropped, savedAs: readOnly ? null : saveDamaged(file, now()) };
+          if (!readOnly) rewritePrefix(file, existing.lineBytes, records.length + 1);
+        } else if (existing.torn && !readOnly) {
+          // Cut the torn tail only once the rest replayed, so a failed open leaves the file as it was.
+          truncate(file, existing.goodBytes);
         }
-        // Cut the torn tail only once the rest replayed, so a failed open leaves the file as it was.
-        if (existing.torn) truncate(file, existing.goodBytes);
         report.records = records.length;
         seq = records.length;
       }
     }
     if (existing?.torn && !report.archived) report.tornTail = { line: existing.torn.line, bytes: existing.torn.bytes };
+    if (readOnly) {
+      const journal = new CurationJournal(file, null, 0, seq, now);
+      model.onRecord = () => journal.append();
+      return { model, journal, report };
+    }
     if (!existing?.header || report.archived) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       writeFresh(file, { type: 'header', version: VERSION, runId: base.runId, baseHash, nSpikes: model.nSpikes, created: now().toISOString() });
@@ -106,8 +127,8 @@ export class CurationJournal {
   }
 
   /** Append one record and fsync it; on failure the file is cut back so no torn line stays behind. */
-  append(r: HistoryRecord): void {
-    if (this.fd === null) throw new SpikeDeskError({ code: 'WRITE_FAILED', file: this.file, message: 'the curation journal is closed', fix: 'reopen the session' });
+  append(r?: HistoryRecord): void {
+    if (this.fd === null || !r) throw new SpikeDeskError({ code: 'WRITE_FAILED', file: this.file, message: 'the curation journal is closed or read-only', fix: 'reopen the session' });
     const line = JSON.stringify({ seq: this.seq + 1, t: this.now().toISOString(), ...(encodeRecord(r) as object) }) + '\n';
     const buf = Buffer.from(line, 'utf8');
     try {
@@ -136,6 +157,11 @@ interface ReadResult {
   raw: unknown[];
   goodBytes: number;
   torn: { line: number; bytes: number } | null;
+  /** First unparsable line before the last one (records from it on are not replayed). */
+  damaged: { line: number; reason: string } | null;
+  /** Byte end (after the newline) of each complete line, and the number of complete lines. */
+  lineBytes: number[];
+  lineCount: number;
 }
 
 function readLines(file: string): ReadResult {
@@ -147,35 +173,81 @@ function readLines(file: string): ReadResult {
   let torn: ReadResult['torn'] = start < buf.length ? { line: lines.length + 1, bytes: buf.length - start } : null;
   let goodBytes = start;
   const parsed: unknown[] = [];
+  let damaged: ReadResult['damaged'] = null;
   for (let k = 0; k < lines.length; k++) {
     const text = buf.toString('utf8', lines[k].start, lines[k].end);
     try {
       parsed.push(JSON.parse(text));
     } catch {
-      // A damaged final line (e.g. zero-filled after a power cut) is a torn write too; earlier damage is corruption.
+      // A damaged final line (e.g. zero-filled after a power cut) is a torn write too.
       if (k === lines.length - 1 && !torn) {
         torn = { line: k + 1, bytes: buf.length - lines[k].start };
         goodBytes = lines[k].start;
         break;
       }
-      corrupt(file, k + 1, 'is not valid JSON');
+      if (k === 0) corrupt(file, 1, 'is not valid JSON');
+      // Damage in the middle: replay what came before, report the rest (the open does not fail).
+      damaged = { line: k + 1, reason: 'is not valid JSON' };
+      break;
     }
   }
-  if (parsed.length === 0) return { header: null, raw: [], goodBytes: 0, torn };
+  const lineBytes = lines.map((l) => l.end + 1);
+  if (parsed.length === 0) return { header: null, raw: [], goodBytes: 0, torn, damaged, lineBytes, lineCount: lines.length };
   const h = parsed[0] as Header;
   if (h?.type !== 'header' || typeof h.baseHash !== 'string' || !Number.isInteger(h.nSpikes)) corrupt(file, 1, 'is not a journal header');
   if (h.version !== VERSION) {
     throw new SpikeDeskError({ code: 'FORMAT_UNSUPPORTED', file, message: `curation journal version ${h.version} is not supported`, fix: 'update SpikeDesk' });
   }
-  return { header: h, raw: parsed.slice(1), goodBytes, torn };
+  return { header: h, raw: parsed.slice(1), goodBytes, torn, damaged, lineBytes, lineCount: lines.length };
 }
 
-function decodeAll(file: string, raw: unknown[]): HistoryRecord[] {
-  return raw.map((o, k) => {
+/** Decode records up to the first one that does not decode (reported as damage). */
+function decodeAll(_file: string, raw: unknown[]): { records: HistoryRecord[]; damaged: { line: number; reason: string } | null } {
+  const records: HistoryRecord[] = [];
+  for (let k = 0; k < raw.length; k++) {
+    const o = raw[k];
     const line = k + 2;
-    if ((o as { seq?: unknown })?.seq !== k + 1) corrupt(file, line, `has sequence number ${String((o as { seq?: unknown })?.seq)} instead of ${k + 1}`);
-    try { return decodeRecord(o); } catch (e) { return corrupt(file, line, (e as Error).message); }
-  });
+    if ((o as { seq?: unknown })?.seq !== k + 1) return { records, damaged: { line, reason: `has sequence number ${String((o as { seq?: unknown })?.seq)} instead of ${k + 1}` } };
+    try { records.push(decodeRecord(o)); } catch (e) { return { records, damaged: { line, reason: (e as Error).message } }; }
+  }
+  return { records, damaged: null };
+}
+
+/**
+ * Replay the longest prefix of records that applies. A prefix that applies stays valid when cut
+ * shorter, so a binary search finds it in O(log n) replays.
+ */
+function restoreLongestPrefix(model: CurationModel, records: HistoryRecord[]): { kept: number; error: string | null } {
+  try { model.restore(records); return { kept: records.length, error: null }; } catch (e) {
+    const error = (e as Error).message;
+    let lo = 0, hi = records.length - 1; // lo: known to apply; hi: largest candidate
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      try { model.restore(records.slice(0, mid)); lo = mid; } catch { hi = mid - 1; }
+    }
+    model.restore(records.slice(0, lo));
+    return { kept: lo, error: `does not apply (${error})` };
+  }
+}
+
+/** Keep the whole damaged journal beside it before it is cut back to its good prefix. */
+function saveDamaged(file: string, when: Date): string {
+  const stamp = when.toISOString().replace(/[:.]/g, '-');
+  const ext = path.extname(file);
+  const target = `${file.slice(0, file.length - ext.length)}.damaged-${stamp}${ext}`;
+  fs.copyFileSync(file, target);
+  return target;
+}
+
+/** Replace the journal by its first `lines` complete lines (temp file, fsync, rename). */
+function rewritePrefix(file: string, lineBytes: number[], lines: number): void {
+  const bytes = lines > 0 ? lineBytes[lines - 1] : 0;
+  const buf = fs.readFileSync(file).subarray(0, bytes);
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try { fs.writeSync(fd, buf); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+  fs.renameSync(tmp, file);
+  syncDir(path.dirname(file));
 }
 
 function corrupt(file: string, line: number, what: string): never {

@@ -16,6 +16,10 @@ import { latestRunWith, readSession } from '../pipeline/session-store';
 import type { CurationModel } from './curation';
 import { applyAction } from './curation-action';
 import { CurationJournal, JOURNAL_FILE, type JournalLoadReport } from './journal';
+import { FileLock, type LockHolder } from './file-lock';
+
+/** One curator per session: the lock file in the session folder (holder pid, stale-lock recovery). */
+export const SESSION_LOCK = 'session.lock';
 
 /** Runs a k-component GMM on a worker and returns sub-labels per row. */
 export type Reclusterer = (X: Float32Array, n: number, d: number, k: number, seed: number) => Promise<Int32Array>;
@@ -34,7 +38,7 @@ export class SortSession {
   private readonly params: SortParams | null;
 
   private constructor(readonly result: SortResult, readonly model: CurationModel, private readonly journal: CurationJournal,
-    readonly report: JournalLoadReport, params: unknown) {
+    readonly report: JournalLoadReport, params: unknown, private readonly lock: FileLock | null, private readonly heldBy: LockHolder | null) {
     for (const c of result.channels) this.byChannel.set(c.channel, c);
     for (const u of result.units) this.metricCache.set(u.id, u.metrics);
     this.params = (params as SortParams | undefined) ?? null;
@@ -46,11 +50,33 @@ export class SortSession {
   static open(sessionDir: string): SortSession {
     const result = loadSortResult(sessionDir);
     const groups = result.channels.map((c) => ({ channel: c.channel, clusters: unitIdsOf(result, c) }));
-    const { model, journal, report } = CurationJournal.open(path.join(sessionDir, JOURNAL_FILE), { runId: result.run.runId, groups }, { onMismatch: 'archive' });
-    return new SortSession(result, model, journal, report, readSession(sessionDir)?.params.sort);
+    // Two curators of one session corrupt its journal: the second one opens read-only.
+    const got = FileLock.tryAcquire(path.join(sessionDir, SESSION_LOCK), `curating ${result.run.runId}`);
+    const lock = got instanceof FileLock ? got : null;
+    const heldBy = got instanceof FileLock ? null : got.heldBy;
+    try {
+      const { model, journal, report } = CurationJournal.open(path.join(sessionDir, JOURNAL_FILE), { runId: result.run.runId, groups },
+        { onMismatch: 'archive', readOnly: lock === null });
+      return new SortSession(result, model, journal, report, readSession(sessionDir)?.params.sort, lock, heldBy);
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
   }
 
-  close(): void { this.journal.close(); }
+  /** Why this session is read-only, or null when this process is its curator. */
+  get readOnly(): string | null {
+    if (this.lock) return null;
+    const who = this.heldBy ? `process ${this.heldBy.pid} on ${this.heldBy.host} (since ${this.heldBy.since})` : 'another process';
+    return `another SpikeDesk (${who}) is curating this session; it is shown read-only here`;
+  }
+
+  private writable(): void {
+    const why = this.readOnly;
+    if (why) throw new SpikeDeskError({ code: 'SESSION_LOCKED', message: why, fix: 'close the other SpikeDesk window (or wait for it to finish), then reopen the recording' });
+  }
+
+  close(): void { this.journal.close(); this.lock?.release(); }
 
   private channel(c: number): ChannelSpikes {
     const ch = this.byChannel.get(c);
@@ -88,7 +114,9 @@ export class SortSession {
     }));
     return {
       runId: this.runId, channels: this.result.channels.map((c) => c.channel), clusters,
-      canUndo: this.model.canUndo, canRedo: this.model.canRedo, journalRecords: this.report.records, journalPath: this.report.path,
+      canUndo: this.model.canUndo && !this.readOnly, canRedo: this.model.canRedo && !this.readOnly, journalRecords: this.report.records, journalPath: this.report.path,
+      ...(this.readOnly ? { readOnly: this.readOnly } : {}),
+      ...(this.report.damaged ? { journalWarning: journalWarning(this.report) } : {}),
     };
   }
 
@@ -154,6 +182,7 @@ export class SortSession {
   }
 
   async curate(action: CurationAction, selection: ClusterId[] | undefined, recluster: Reclusterer): Promise<UpdateInfo> {
+    this.writable();
     const a = action as { kind?: unknown; id?: unknown; k?: unknown; lasso?: unknown };
     if (a?.kind === 'split' && a.lasso && typeof a.id === 'number' && this.model.has(a.id)) {
       const ch = this.channel(this.model.summary(a.id).channel);
@@ -171,8 +200,8 @@ export class SortSession {
     return applyAction(this.model, action, { selection });
   }
 
-  undo(): UpdateInfo | null { return this.model.undo(); }
-  redo(): UpdateInfo | null { return this.model.redo(); }
+  undo(): UpdateInfo | null { this.writable(); return this.model.undo(); }
+  redo(): UpdateInfo | null { this.writable(); return this.model.redo(); }
 
   /** Spikes of the given channels in [start, end) samples with their current cluster, and the detection threshold. */
   marks(channels: number[], start: number, end: number): Pick<SpikeMarks, 'times' | 'clusters' | 'thresholdUv'> {
@@ -196,4 +225,10 @@ function lowerBound(a: Int32Array, v: number): number {
   let lo = 0, hi = a.length;
   while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] < v) lo = m + 1; else hi = m; }
   return lo;
+}
+
+function journalWarning(r: JournalLoadReport): string {
+  const d = r.damaged!;
+  return `line ${d.line} of the curation journal ${d.reason}: the ${r.records} steps before it were restored, `
+    + `${d.droppedLines} later line(s) were not applied${d.savedAs ? ` (the original journal is kept as ${path.basename(d.savedAs)})` : ''}`;
 }

@@ -13,7 +13,8 @@ export function wsEndpoint(ws: WebSocket): Endpoint {
     try { data = decodeWire(raw.toString()); } catch { return; } // not ours: ignore
     for (const l of listeners) {
       const ev = { data } as MessageEvent;
-      if (typeof l === 'function') l(ev); else l.handleEvent(ev);
+      // A listener that throws must not escape into ws's emitter (that would end the process).
+      try { if (typeof l === 'function') l(ev); else l.handleEvent(ev); } catch { /* the guard already answered */ }
     }
   });
   return {

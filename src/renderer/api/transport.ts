@@ -68,7 +68,7 @@ export async function connect(): Promise<Connection> {
   }
   const port = await new Promise<MessagePort>((resolve) => {
     const onMsg = (e: MessageEvent) => {
-      if (e.data === 'spikedesk:port' && e.ports[0]) { window.removeEventListener('message', onMsg); resolve(e.ports[0]); }
+      if (e.source === window && e.data === 'spikedesk:port' && e.ports[0]) { window.removeEventListener('message', onMsg); resolve(e.ports[0]); }
     };
     window.addEventListener('message', onMsg);
   });

@@ -31,7 +31,7 @@ interface Stages {
 }
 
 /** Samples after which a Butterworth transient has decayed below ~1e-10 of its start. */
-function transientSamples(fc: number, order: number, fs: number): number {
+export function transientSamples(fc: number, order: number, fs: number): number {
   const slowest = 2 * Math.PI * fc * Math.sin(Math.PI / (2 * order));
   return Math.ceil((23 / slowest) * fs);
 }
@@ -74,7 +74,7 @@ function residual(read: ReadFn, plan: CorrectionPlan, params: CorrectParams, a: 
 }
 
 /** Epochs [e0, e1) whose OBS correction regions touch [a, b), and the range their fit needs. */
-function obsSpan(plan: CorrectionPlan, a: number, b: number, margin: number): { e0: number; e1: number; from: number; to: number } {
+export function obsSpan(plan: CorrectionPlan, a: number, b: number, margin: number): { e0: number; e1: number; from: number; to: number } {
   const c = geometry(plan).coarse;
   const E = plan.epochLength;
   const [e0, e1] = epochsTouching(c, E, a, b);
@@ -83,7 +83,7 @@ function obsSpan(plan: CorrectionPlan, a: number, b: number, margin: number): { 
   return { e0, e1, from, to };
 }
 
-function applyObs(plan: CorrectionPlan, model: ObsModel, hp: Float64Array, r: Float64Array, start: number, e0: number, e1: number): void {
+export function applyObs(plan: CorrectionPlan, model: ObsModel, hp: Float64Array, r: Float64Array, start: number, e0: number, e1: number): void {
   const c = geometry(plan).coarse;
   for (let e = e0; e < e1; e++) {
     const f = c[e] - start;
@@ -141,7 +141,7 @@ export function correctChannel(
   return out;
 }
 
-function accumulate(plan: CorrectionPlan, acc: ObsAccumulator, hp: Float64Array, start: number, e0: number, e1: number): void {
+export function accumulate(plan: CorrectionPlan, acc: ObsAccumulator, hp: Float64Array, start: number, e0: number, e1: number): void {
   const c = geometry(plan).coarse;
   for (let e = e0; e < e1; e++) obsAdd(acc, hp, c[e] - start);
 }
@@ -207,7 +207,7 @@ export function correctChannelStreamed(
 }
 
 /** Number of epoch starts below v. */
-function lowerIndex(a: Float64Array, v: number): number {
+export function lowerIndex(a: Float64Array, v: number): number {
   let lo = 0, hi = a.length;
   while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
   return lo;

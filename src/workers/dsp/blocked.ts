@@ -81,17 +81,31 @@ export function filtfiltBlocked(
     bad(`the signal has ${n} samples, but zero-phase filtering needs more than the pad length ${padlen}`,
       'filter a longer stretch of data or use a lower filter order');
   }
-  // A margin below the pad length could leave an edge block too short to odd-extend.
-  const m = plan.nSections === 0 ? 0 : Math.max(margin ?? requiredMargin(sos), padlen + 1);
+  const m = blockedMargin(sos, margin);
   for (let s = 0; s < n; s += blockSize) {
     const e = Math.min(n, s + blockSize);
     const a = Math.max(0, s - m), b = Math.min(n, e + m);
     const seg = read(a, b);
     if (seg.length !== b - a) bad(`the reader returned ${seg.length} samples for [${a}, ${b})`, 'return exactly end - start samples');
     const out = whole ? whole.subarray(s, e) : new Float32Array(e - s);
-    if (plan.nSections === 0) out.set(seg.subarray(s - a, e - a));
-    else filtfiltSegment(plan, ziPlan, seg, a === 0 ? padlen : 0, b === n ? padlen : 0, s - a, e - a, out, 0);
+    filtfiltChunk({ plan, ziPlan, padlen }, seg, a, s, e, n, out);
     onBlock?.(s, out);
   }
   return whole;
+}
+
+/** The margin blocks are read with: at least the pad length + 1, so an edge block can be odd-extended. */
+export function blockedMargin(sos: Float64Array, margin?: number): number {
+  return sosSections(sos) === 0 ? 0 : Math.max(margin ?? requiredMargin(sos), prepareFiltfilt(sos).padlen + 1);
+}
+
+/**
+ * One block of filtfiltBlocked: seg holds samples [a, a + seg.length) of a channel of n samples,
+ * covering [s - margin, e + margin) clipped; writes the filtered samples [s, e) into out.
+ */
+export function filtfiltChunk(prep: ReturnType<typeof prepareFiltfilt>, seg: Samples, a: number, s: number, e: number, n: number, out: Float32Array): void {
+  const { plan, ziPlan, padlen } = prep;
+  const b = a + seg.length;
+  if (plan.nSections === 0) out.set(seg.subarray(s - a, e - a));
+  else filtfiltSegment(plan, ziPlan, seg, a === 0 ? padlen : 0, b === n ? padlen : 0, s - a, e - a, out, 0);
 }

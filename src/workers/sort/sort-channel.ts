@@ -129,18 +129,24 @@ const NOISE_SNIPPETS = 3000;
  * the waveforms sit in; whitening by it makes distances in feature space noise-calibrated.
  */
 export function noiseCovariance(x: Float32Array, spikes: Int32Array, width: number, maxSnippets: number): Float64Array {
+  return noiseCovarianceOf((a, b) => x.subarray(a, b), x.length, spikes, width, maxSnippets);
+}
+
+/** noiseCovariance over a channel of n samples read on demand (a chunked run never holds it whole). */
+export function noiseCovarianceOf(read: (start: number, end: number) => Float32Array, n: number, spikes: Int32Array, width: number, maxSnippets: number): Float64Array {
   const rng = new Rng(0x5eed);
   const cov = new Float64Array(width * width);
   let got = 0;
-  for (let tries = 0; tries < maxSnippets * 4 && got < maxSnippets && x.length > 3 * width; tries++) {
-    const s = width + rng.int(x.length - 3 * width);
+  for (let tries = 0; tries < maxSnippets * 4 && got < maxSnippets && n > 3 * width; tries++) {
+    const s = width + rng.int(n - 3 * width);
     // Binary search for the first spike at or after s - width.
     let lo = 0, hi = spikes.length;
     while (lo < hi) { const m = (lo + hi) >> 1; if (spikes[m] < s - width) lo = m + 1; else hi = m; }
     if (lo < spikes.length && spikes[lo] < s + 2 * width) continue;
+    const x = read(s, s + width);
     for (let i = 0; i < width; i++) {
-      const xi = x[s + i];
-      for (let j = i; j < width; j++) cov[i * width + j] += xi * x[s + j];
+      const xi = x[i];
+      for (let j = i; j < width; j++) cov[i * width + j] += xi * x[j];
     }
     got++;
   }

@@ -2,6 +2,7 @@
 // MULTIPLEXED or VECTORIZED) and the .vmrk markers, which become events 'Type/Description'
 // (EEG-fMRI amplifiers put the scanner's volume/slice triggers there).
 
+import { sidecarPath } from '../common/sidecar';
 import * as path from 'node:path';
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
 import { corrupt, ioError, mismatch, num, posInt } from '../common/errors';
@@ -72,11 +73,11 @@ export async function openBrainVision(p: string, opts: IoOpenOptions = {}): Prom
     scale[i] = resolution * (toUv ?? 1);
     channels.push({ name: unescapeField(name ?? '').trim() || `Ch${i + 1}`, group: 'eeg', unit: toUv === null ? unit : 'uV', scale: scale[i], kind: toUv === null ? 'stim' : 'ephys' });
   }
-  const dir = path.dirname(vhdr);
   const notes: string[] = [];
-  let dataPath = common.get('DataFile') ? path.resolve(dir, common.get('DataFile')!) : '';
+  // DataFile= and MarkerFile= are checked like the header itself: inside its folder, symlinks resolved.
+  let dataPath = common.get('DataFile') ? sidecarPath(vhdr, common.get('DataFile')!, 'DataFile= in the header') : '';
   if (!dataPath || !exists(dataPath)) {
-    const guess = vhdr.replace(/\.[^.]+$/, '.eeg');
+    const guess = sidecarPath(vhdr, path.basename(vhdr).replace(/\.[^.]+$/, '.eeg'), 'The data file beside the header');
     if (!exists(guess)) {
       throw ioError('FILE_NOT_FOUND', dataPath || guess, 'The BrainVision data file named in the header is missing',
         'Keep the .eeg file next to the .vhdr, or fix DataFile= in the .vhdr if it was renamed.');
@@ -96,7 +97,7 @@ export async function openBrainVision(p: string, opts: IoOpenOptions = {}): Prom
     const mk = common.get('MarkerFile');
     let events: RecordingMeta['events'] = [];
     if (mk) {
-      const mkPath = path.resolve(dir, mk);
+      const mkPath = sidecarPath(vhdr, mk, 'MarkerFile= in the header');
       if (exists(mkPath)) events = parseMarkers(readText(mkPath), nSamples, notes);
       else notes.push(`Marker file '${mk}' not found; no events.`);
     }

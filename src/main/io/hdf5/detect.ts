@@ -6,7 +6,7 @@ import { ioError } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
 import { openBlech } from '../blech/blech';
 import { openNwb } from '../nwb/nwb';
-import { h5Error, isDataset, isGroup, openH5 } from './h5';
+import { getObj, h5Error, isDataset, isGroup, openH5 } from './h5';
 
 const SIG = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -20,9 +20,9 @@ export async function openHdf5(p: string, format: FormatId, opts: IoOpenOptions,
   let kind: 'nwb' | 'blech' | null = forced ? (format === 'blech' ? 'blech' : 'nwb') : null;
   try {
     if (!kind) {
-      const raw = f.get('raw');
-      if (isGroup(raw) && raw.keys().some((k) => /^electrode\d+$/.test(k) && isDataset(raw.get(k)))) kind = 'blech';
-      else if (isGroup(f.get('acquisition')) || f.attrs['nwb_version'] || isGroup(f.get('processing'))) kind = 'nwb';
+      const raw = getObj(f, '/raw');
+      if (isGroup(raw) && raw.keys().some((k) => /^electrode\d+$/.test(k) && isDataset(getObj(f, `/raw/${k}`)))) kind = 'blech';
+      else if (isGroup(getObj(f, '/acquisition')) || f.attrs['nwb_version'] || isGroup(getObj(f, '/processing'))) kind = 'nwb';
     }
   } catch (e) {
     f.close();

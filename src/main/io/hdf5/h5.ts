@@ -4,6 +4,8 @@
 import type * as H5 from 'h5wasm/node';
 import { SpikeDeskError } from '../../../shared/errors';
 import { corrupt, ioError, truncated } from '../common/errors';
+import { exists } from '../common/file';
+import { sidecarPath } from '../common/sidecar';
 
 type H5Lib = typeof H5;
 let lib: Promise<H5Lib> | null = null;
@@ -52,7 +54,38 @@ export function isDataset(x: unknown): x is H5.Dataset {
   return !!x && (x as H5.Dataset).type === 'Dataset';
 }
 
+/**
+ * Refuse HDF5 external links that leave the file's folder. HDF5 follows an external link silently
+ * while resolving any path through it (and may look for a relative target in the current folder),
+ * so every component of `p` is checked, from the root down, before the path is opened.
+ */
+export function checkLinks(f: H5.File, p: string): void {
+  let cur = '';
+  for (const part of p.split('/').filter(Boolean)) {
+    cur += `/${part}`;
+    let ext: { filename?: string } | null;
+    // Throws when this component does not exist: then nothing below it can be opened either.
+    try { ext = f.get_external_link(cur) as { filename?: string } | null; } catch { return; }
+    if (!ext || typeof ext.filename !== 'string') continue;
+    const target = sidecarPath(f.filename, ext.filename, `The external link ${cur}`);
+    if (!exists(target)) {
+      throw ioError('FILE_NOT_FOUND', f.filename, `The external link ${cur} names "${ext.filename}", which is not in the recording's folder`,
+        'Copy the linked file next to the NWB file.');
+    }
+  }
+}
+
+/** True when a component of p is an external link that checkLinks refuses. */
+export function linkedOutside(f: H5.File, p: string): boolean {
+  try { checkLinks(f, p); return false; } catch (e) {
+    if (e instanceof SpikeDeskError && (e.code === 'PATH_NOT_ALLOWED' || e.code === 'FILE_NOT_FOUND')) return true;
+    throw e;
+  }
+}
+
+/** An object by path (external links checked first), or null when absent or of another kind. */
 export function getObj(f: H5.File, p: string): H5.Group | H5.Dataset | null {
+  checkLinks(f, p);
   const o = f.get(p);
   return isGroup(o) || isDataset(o) ? o : null;
 }

@@ -11,7 +11,7 @@ import { corrupt, ioError } from '../common/errors';
 import type { IoOpenOptions } from '../common/options';
 import { toMicrovolts } from '../common/units';
 import * as fs from 'node:fs';
-import { attr, checkDims, checkStorage, getObj, h5Error, isDataset, isGroup, numbers, strings } from '../hdf5/h5';
+import { attr, checkDims, checkStorage, getObj, h5Error, isDataset, isGroup, linkedOutside, numbers, strings } from '../hdf5/h5';
 
 const BLOCK_VALUES = 1 << 20;
 
@@ -19,13 +19,14 @@ const BLOCK_VALUES = 1 << 20;
 export function findSeries(f: H5.File): string[] {
   const out: string[] = [];
   const walk = (p: string, depth: number) => {
-    const g = f.get(p);
+    const g = getObj(f, p);
     if (!isGroup(g)) return;
     for (const k of g.keys().sort()) {
-      const child = f.get(`${p}/${k}`);
+      // Children reached through an external link out of the folder are skipped, never followed.
+      const child = linkedOutside(f, `${p}/${k}`) ? null : getObj(f, `${p}/${k}`);
       if (!isGroup(child)) continue;
       const t = attr(child, 'neurodata_type');
-      const data = child.keys().includes('data') ? child.get('data') : null;
+      const data = child.keys().includes('data') && !linkedOutside(f, `${p}/${k}/data`) ? getObj(f, `${p}/${k}/data`) : null;
       if (t === 'ElectricalSeries' || (t === undefined && isDataset(data) && child.keys().includes('electrodes'))) out.push(`${p}/${k}`);
       else if (depth > 0) walk(`${p}/${k}`, depth - 1);
     }

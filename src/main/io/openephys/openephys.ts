@@ -3,6 +3,7 @@
 // per channel. Accepts the structure.oebin, its folder (or a parent), or a continuous.dat.
 // TTL events (events/<stream>/TTL*/) become events labelled 'TTL/<state>'.
 
+import { sidecarPath } from '../common/sidecar';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChannelInfo, EventMark, RecordingMeta } from '../../../shared/recording';
@@ -101,8 +102,9 @@ export async function openOpenEphys(p: string, opts: IoOpenOptions = {}): Promis
     const analogIn = /^ADC|^AUX/i.test(name) || unit === 'V';
     channels.push({ name, group: analogIn ? 'aux' : '0', unit: 'uV', scale: scale[i], kind: /^ADC/i.test(name) ? 'stim' : 'ephys' });
   });
-  const dir = path.join(path.dirname(oebin), 'continuous', folder);
-  const dat = path.join(dir, 'continuous.dat');
+  // folder_name comes from the header: the stream's files must really lie under the oebin's folder.
+  const dat = sidecarPath(oebin, path.join('continuous', folder, 'continuous.dat'), `folder_name '${folder}' in structure.oebin`);
+  const dir = path.dirname(dat);
   const f = BlockFile.open(dat);
   try {
     const frame = nCh * 2;
@@ -142,7 +144,7 @@ function readEvents(root: string, evList: unknown, folder: string, contDir: stri
     for (const ev of evList as { folder_name?: unknown }[]) {
       const fn = typeof ev?.folder_name === 'string' ? ev.folder_name : '';
       if (!fn || fn.split('/')[0] !== stream || fn.includes('..')) continue;
-      const d = path.join(root, 'events', fn);
+      const d = sidecarPath(path.join(root, 'structure.oebin'), path.join('events', fn), `events folder_name '${fn}' in structure.oebin`);
       const sPath = ['sample_numbers.npy', 'timestamps.npy'].map((n) => path.join(d, n)).find(exists);
       const stPath = ['states.npy', 'channel_states.npy'].map((n) => path.join(d, n)).find(exists);
       if (!sPath || !stPath) continue;

@@ -4,6 +4,7 @@
 
 import * as path from 'node:path';
 import type { ChannelInfo, RecordingMeta } from '../../../shared/recording';
+import { LIMITS } from '../../../shared/params';
 import { ioError } from '../common/errors';
 import { BlockFile } from '../common/file';
 import { BYTES, MatrixSource, type SampleType } from '../common/matrix';
@@ -17,11 +18,11 @@ export async function openRaw(file: string, opts: IoOpenOptions = {}): Promise<M
       'Give the number of channels and the sample rate (and the gain in uV/bit), or keep the SpikeGLX .meta or '
       + 'Open Ephys structure.oebin next to the data file.');
   }
-  if (!Number.isInteger(nCh) || nCh < 1 || nCh > 65536) {
-    throw ioError('BAD_PARAMETER', file, `Channel count must be an integer from 1 to 65536, got ${nCh}`, 'Enter the number of interleaved channels.');
+  if (!Number.isInteger(nCh) || nCh < 1 || nCh > LIMITS.maxChannels) {
+    throw ioError('BAD_PARAMETER', file, `Channel count must be an integer from 1 to ${LIMITS.maxChannels}, got ${nCh}`, 'Enter the number of interleaved channels.');
   }
-  if (!(rate > 0) || !Number.isFinite(rate)) {
-    throw ioError('BAD_PARAMETER', file, `Sample rate must be a positive number, got ${rate}`, 'Enter the sampling rate in Hz.');
+  if (!(rate >= LIMITS.sampleRateHz.min && rate <= LIMITS.sampleRateHz.max)) {
+    throw ioError('BAD_PARAMETER', file, `Sample rate must be from ${LIMITS.sampleRateHz.min} to ${LIMITS.sampleRateHz.max} Hz, got ${rate}`, 'Enter the sampling rate in Hz.');
   }
   const type: SampleType = opts.dtype ?? 'int16';
   if (!['int16', 'uint16', 'float32'].includes(type)) {

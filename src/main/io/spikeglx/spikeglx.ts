@@ -8,6 +8,7 @@ import { corrupt, ioError, mismatch, num, posInt, truncated } from '../common/er
 import { BlockFile, exists, readText } from '../common/file';
 import { MatrixSource } from '../common/matrix';
 import type { IoOpenOptions } from '../common/options';
+import { sidecarPath } from '../common/sidecar';
 
 export function parseMeta(text: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -49,8 +50,9 @@ function tuples(s: string | undefined): string[] {
 }
 
 export async function openSpikeGlx(p: string, opts: IoOpenOptions = {}): Promise<MatrixSource> {
-  const metaPath = metaPathFor(p);
-  const bin = binPathFor(p);
+  // The .meta and .bin are sidecars of each other: both must really lie in the chosen file's folder.
+  const metaPath = sidecarPath(p, path.basename(metaPathFor(p)), 'The SpikeGLX .meta sidecar');
+  const bin = sidecarPath(p, path.basename(binPathFor(p)), 'The SpikeGLX .bin data file');
   const m = parseMeta(readText(metaPath));
   const nCh = posInt(metaPath, 'nSavedChans', m.get('nSavedChans'));
   if (nCh > 65536) throw corrupt(metaPath, `nSavedChans=${nCh} is not plausible`);

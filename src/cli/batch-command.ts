@@ -1,0 +1,72 @@
+// `spikedesk batch INPUTS --workflow sort|correct --out DIR [--executor local|slurm] ...`: many
+// recordings in one go, locally (recordings spread over the workers) or as Slurm job arrays.
+// `spikedesk batch-task` is what a Slurm array task runs (not for users).
+
+import * as path from 'node:path';
+import { startBatch } from '../main/batch/run-batch';
+import { makeJob, type ParallelChoice } from '../main/batch/job';
+import { defaultMemoryBudgetMB } from '../main/batch/local';
+import { runBatchTask } from '../main/batch/task';
+import { defaultCliEntry } from '../main/batch/slurm';
+import type { RecordingState } from '../main/batch/recording';
+import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
+import { EXIT, modeFrom, readParamsFile, testFault, workerEntry, type Io } from './common';
+
+export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
+  if (!a.positional.length) throw new UsageError('batch: give the inputs (a folder, a quoted glob or a manifest .tsv)');
+  const workflow = str(a, 'workflow');
+  if (!workflow) throw new UsageError('batch: give --workflow sort or --workflow correct');
+  if (workflow !== 'sort' && workflow !== 'correct') throw new UsageError(`--workflow ${workflow}: use sort or correct`);
+  const out = str(a, 'out');
+  if (!out) throw new UsageError('batch: give --out DIR for the results');
+  const executor = str(a, 'executor') ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`--executor ${executor}: use local or slurm`);
+  const parallel = (str(a, 'parallel') ?? 'auto') as ParallelChoice;
+  if (!['auto', 'serial', 'parallel'].includes(parallel)) throw new UsageError(`--parallel ${parallel}: use auto, serial or parallel`);
+  const mode = modeFrom(a);
+  const jobs = mode.kind === 'fast' ? mode.jobs : (num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1);
+  const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
+  const job = makeJob(workflow, readParamsFile(a), mode, parallel);
+  const partition = str(a, 'partition');
+  const showState = !io.json;
+  const handle = startBatch({
+    inputs: a.positional, open: openOptions(a), job, outDir: out, executor, jobs, memoryBudgetMB: memory,
+    workerEntry: workerEntry(), injectFault: testFault(),
+    slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry() } : undefined,
+    events: {
+      onState: (name: string, state: RecordingState, r) => {
+        if (!showState || state === 'queued') return;
+        const tail = r ? ` (${r.wallS.toFixed(1)} s${r.units !== null ? `, ${r.units} units` : ''}${r.cached ? ', from cache' : ''}${r.error ? `: ${r.error}` : ''}${r.log && r.state !== 'done' ? `; log ${r.log}` : ''})` : '';
+        io.stderr.write(`${name}: ${state}${tail}\n`);
+      },
+      onWarning: (m) => { if (showState) io.stderr.write(`warning: ${m}\n`); },
+    },
+  });
+  const onSigint = (): void => handle.cancel();
+  process.on('SIGINT', onSigint);
+  try {
+    const s = await handle.done;
+    const dir = path.resolve(out);
+    if (io.json) io.stdout.write(`${JSON.stringify({ out: dir, ...s })}\n`);
+    else {
+      io.stdout.write(`${Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(', ')} in ${s.wallS.toFixed(1)} s (${s.executor}, ${s.execution.parallel}: ${s.execution.reason})\n`);
+      io.stdout.write(`wrote ${path.join(dir, 'batch.tsv')} and batch.json\n`);
+    }
+    if (s.recordings.some((r) => r.state === 'cancelled')) return EXIT.cancelled;
+    return s.recordings.every((r) => r.state === 'done') ? EXIT.ok : EXIT.runFailed;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Internal: one phase of one recording, run by a Slurm array task. Exit 0 = the phase succeeded. */
+export async function batchTaskCommand(a: ParsedArgs, io: Io): Promise<number> {
+  const plan = str(a, 'plan'), phase = str(a, 'phase');
+  if (!plan) throw new UsageError('batch-task: --plan FILE is required');
+  if (phase !== 'compute' && phase !== 'export') throw new UsageError('batch-task: --phase compute|export');
+  const index = num(a, 'index', (n) => Number.isInteger(n) && n >= 0, 'an array index');
+  if (index === undefined) throw new UsageError('batch-task: --index N is required');
+  const jobs = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1;
+  const ok = await runBatchTask(path.resolve(plan), phase, index, jobs, workerEntry(), (l) => io.stderr.write(`${l}\n`));
+  return ok ? EXIT.ok : EXIT.runFailed;
+}

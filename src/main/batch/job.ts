@@ -1,0 +1,54 @@
+// What a batch runs (workflow, merged parameters, execution settings) and the plan file every
+// executor reads: DIR/.batch/plan.json. A Slurm array task finds its recording by index in it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpikeDeskError } from '../../shared/errors';
+import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type ExecutionMode } from '../../shared/params';
+import { writeFileAtomic } from '../io/atomic';
+import type { BatchItem } from './inputs';
+
+export type BatchWorkflow = 'sort' | 'correct';
+export type ParallelChoice = 'auto' | 'serial' | 'parallel';
+
+export interface BatchJob {
+  workflow: BatchWorkflow;
+  /** Full parameters (the --params file deep-merged over the defaults). */
+  params: unknown;
+  mode: ExecutionMode;
+  parallel: ParallelChoice;
+}
+
+export interface BatchPlan {
+  version: 1;
+  job: BatchJob;
+  items: BatchItem[];
+}
+
+export const WORKFLOWS: BatchWorkflow[] = ['sort', 'correct'];
+
+export function makeJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice = 'auto'): BatchJob {
+  if (workflow === 'sort') return { workflow, params: mergeParams(DEFAULT_SORT, partialParams), mode, parallel };
+  if (workflow === 'correct') return { workflow, params: mergeParams(DEFAULT_CORRECT, partialParams), mode, parallel };
+  throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `unknown batch workflow '${workflow}'`, fix: `use ${WORKFLOWS.join(' or ')}` });
+}
+
+export function planFile(outDir: string): string { return path.join(outDir, '.batch', 'plan.json'); }
+
+export function writePlan(outDir: string, plan: BatchPlan): string {
+  const f = planFile(outDir);
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  writeFileAtomic(f, `${JSON.stringify(plan, null, 2)}\n`, { overwrite: true });
+  return f;
+}
+
+export function readPlan(file: string): BatchPlan {
+  let plan: BatchPlan;
+  try { plan = JSON.parse(fs.readFileSync(file, 'utf8')) as BatchPlan; } catch (e) {
+    throw new SpikeDeskError({ code: 'FILE_UNREADABLE', file, message: `cannot read the batch plan (${(e as Error).message})`, fix: 'run spikedesk batch again' });
+  }
+  if (plan.version !== 1 || !Array.isArray(plan.items) || !plan.job) {
+    throw new SpikeDeskError({ code: 'FORMAT_CORRUPT', file, message: 'not a batch plan of this version', fix: 'run spikedesk batch again' });
+  }
+  return plan;
+}

@@ -1,0 +1,164 @@
+// One recording of a batch, in two phases that every executor runs the same way:
+//   compute: open the recording and run the workflow through the run engine (stage cache beside
+//            the recording, so a re-run skips what is finished);
+//   export:  write the same files as the single-recording command into DIR/<name>/.
+// Both phases leave a small JSON record under DIR/.batch/, which is how the Slurm executor's
+// array tasks hand results back to the submitting process.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpikeDeskError, toErrorInfo } from '../../shared/errors';
+import type { PipelineSpec } from '../../shared/params';
+import type { RunProgress, RunReport } from '../../shared/progress';
+import type { RecordingMeta } from '../../shared/recording';
+import { openSource } from '../io';
+import { writeFileAtomic } from '../io/atomic';
+import { writePhyFolder } from '../export/phy';
+import { writeSortTables } from '../export/phy-tables';
+import { exportCorrectedSource } from '../export/corrected-source';
+import type { Engine } from '../pipeline/engine';
+import { openResultSource } from '../pipeline/result-source';
+import { loadSortResult } from '../pipeline/sort-result';
+import { readSession } from '../pipeline/session-store';
+import type { BatchItem } from './inputs';
+import type { BatchJob } from './job';
+
+export type RecordingState = 'queued' | 'running' | 'done' | 'partial' | 'failed' | 'cancelled';
+
+export interface RecordingResult {
+  name: string;
+  path: string;
+  state: RecordingState;
+  /** Wall time of compute + export, seconds. */
+  wallS: number;
+  /** Largest resident set of a worker that ran this recording's tasks, MB. */
+  peakMB: number;
+  /** Every stage came from the cache (a re-run of a finished recording). */
+  cached: boolean;
+  units: number | null;
+  spikes: number | null;
+  /** Workflow metrics (correction: triggers, epochs). */
+  metrics: Record<string, number>;
+  /** Output files relative to the recording's folder. */
+  files: string[];
+  error: string | null;
+  /** Log of the task that ran it (Slurm), when there is one. */
+  log: string | null;
+}
+
+export interface ComputeRecord {
+  name: string;
+  report: RunReport | null;
+  sessionDir: string | null;
+  wallS: number;
+  error: string | null;
+}
+
+export function stateDir(outDir: string): string { return path.join(outDir, '.batch'); }
+export function computeFile(outDir: string, name: string): string { return path.join(stateDir(outDir), 'tasks', `${name}.compute.json`); }
+export function resultFile(outDir: string, name: string): string { return path.join(stateDir(outDir), 'tasks', `${name}.result.json`); }
+export function recordingOutDir(outDir: string, name: string): string { return path.join(outDir, name); }
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function readJson<T>(file: string): T | null {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return null; }
+}
+
+export function specFor(job: BatchJob, jobs: number): PipelineSpec {
+  const mode = { ...job.mode, jobs: job.mode.kind === 'fast' ? Math.max(1, jobs) : 1 };
+  if (job.workflow === 'sort') return { workflow: 'sort', params: job.params as never, mode };
+  if (job.workflow === 'correct') return { workflow: 'correct', params: job.params as never, mode };
+  throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `workflow '${job.workflow}' cannot run in a batch`, fix: 'use sort or correct' });
+}
+
+export async function openMeta(item: BatchItem): Promise<RecordingMeta> {
+  const src = await openSource(item.path, item.open);
+  try { return src.meta; } finally { src.close(); }
+}
+
+/** Phase 1: run the workflow into the stage cache. Never throws: a failure is recorded. */
+export async function computeRecording(item: BatchItem, job: BatchJob, engine: Engine, outDir: string, jobs: number,
+  hooks: { onProgress?: (p: RunProgress) => void; onStart?: (runId: string) => void } = {}): Promise<ComputeRecord> {
+  const t0 = performance.now();
+  let rec: ComputeRecord;
+  try {
+    const meta = await openMeta(item);
+    const started = engine.start(specFor(job, jobs), { path: item.path, open: item.open }, meta, (p) => hooks.onProgress?.(p));
+    hooks.onStart?.(started.runId);
+    const report = await started.done;
+    rec = { name: item.name, report, sessionDir: engine.sessionDir(meta.path), wallS: (performance.now() - t0) / 1000, error: null };
+  } catch (e) {
+    const info = toErrorInfo(e);
+    rec = { name: item.name, report: null, sessionDir: null, wallS: (performance.now() - t0) / 1000, error: `${info.code}: ${info.message}${info.fix ? ` (${info.fix})` : ''}` };
+  }
+  writeJson(computeFile(outDir, item.name), rec);
+  return rec;
+}
+
+/** Phase 2: write the recording's output folder from the compute record. Never throws. */
+export async function exportRecording(item: BatchItem, job: BatchJob, outDir: string, computed: ComputeRecord | null): Promise<RecordingResult> {
+  const t0 = performance.now();
+  const base: RecordingResult = {
+    name: item.name, path: item.path, state: 'failed', wallS: computed?.wallS ?? 0, peakMB: 0, cached: false,
+    units: null, spikes: null, metrics: {}, files: [], error: null, log: null,
+  };
+  const r = computed?.report;
+  if (!computed || !r || !computed.sessionDir) {
+    const result = { ...base, error: computed?.error ?? 'the compute phase left no record' };
+    writeJson(resultFile(outDir, item.name), result);
+    return result;
+  }
+  base.peakMB = Math.max(0, ...r.peakRssMB);
+  base.cached = r.stagesRun.length === 0;
+  const failures = r.failed.map((f) => `channel ${f.channel}: ${f.reason}`);
+  let result: RecordingResult;
+  if (r.state === 'cancelled' || r.state === 'failed') {
+    result = { ...base, state: r.state, error: r.state === 'cancelled' ? 'cancelled' : failures.join('; ') || 'the run failed' };
+  } else {
+    try {
+      const dir = recordingOutDir(outDir, item.name);
+      const out = job.workflow === 'sort' ? exportSort(dir, computed.sessionDir, r, item) : await exportCorrect(dir, computed.sessionDir, r, job);
+      result = { ...base, ...out, state: failures.length ? 'partial' : 'done', error: failures.length ? failures.join('; ') : null };
+    } catch (e) {
+      const info = toErrorInfo(e);
+      result = { ...base, state: 'failed', error: `export: ${info.code}: ${info.message}` };
+    }
+  }
+  result.wallS = Math.round((computed.wallS + (performance.now() - t0) / 1000) * 1000) / 1000;
+  writeJson(resultFile(outDir, item.name), result);
+  return result;
+}
+
+/** Sort: the phy folder plus spikes.tsv and units.tsv, as `spikedesk sort --out`. */
+function exportSort(dir: string, sessionDir: string, r: RunReport, item: BatchItem): Partial<RecordingResult> {
+  const sorted = loadSortResult(sessionDir, r.runId);
+  const spikes = sorted.channels.reduce((s, c) => s + c.samples.length, 0);
+  const files: string[] = [];
+  // A recording without units still gets its tables (empty), like the single command's summary.
+  if (sorted.units.length) files.push(...writePhyFolder(dir, sorted, { path: item.path, open: item.open }).files);
+  files.push(...writeSortTables(dir, sorted));
+  return { units: sorted.units.length, spikes, files: files.map((f) => path.relative(dir, f)).sort() };
+}
+
+/** Correction: the corrected recording as EDF+ (with its provenance record), as `spikedesk correct --out F.edf`. */
+async function exportCorrect(dir: string, sessionDir: string, r: RunReport, job: BatchJob): Promise<Partial<RecordingResult>> {
+  const corrected = openResultSource(sessionDir, 'corrected');
+  if (!corrected) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'the corrected channels are missing from the cache' });
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    const rep = await exportCorrectedSource(corrected, job.params, 'edf', path.join(dir, 'corrected.edf'), { overwrite: true });
+    const run = readSession(sessionDir)?.runs.find((x) => x.runId === r.runId);
+    const trig = run?.summary.triggers as { count?: number } | undefined;
+    const epochs = Object.values(run?.summary ?? {}).map((v) => (v as { epochs?: number }).epochs).filter((e): e is number => typeof e === 'number');
+    const metrics: Record<string, number> = { channels: rep.channels };
+    if (typeof trig?.count === 'number') metrics.triggers = trig.count;
+    if (epochs.length) metrics.epochs = Math.min(...epochs);
+    return { files: rep.files.map((f) => path.relative(dir, f)).sort(), metrics };
+  } finally {
+    corrected.close();
+  }
+}

@@ -1,0 +1,47 @@
+// Executor on the local worker pool: one task per worker. Cancelling a run kills only the workers
+// running that run's tasks (the pool replaces them) and drops its queued tasks.
+
+import { SpikeDeskError } from '../../shared/errors';
+import type { Pool } from '../pool/pool';
+import type { Executor, ProgressEvent, SubmitOptions } from './executor';
+import { isTaskProgress, type TaskResult, type WorkerTask } from './task';
+
+export class PoolExecutor implements Executor {
+  readonly kind = 'pool';
+  /** Run ids cancelled (kept so a task queued behind the cancel never starts). */
+  private cancelled = new Set<string>();
+  /** Slot -> run id of the task running there. */
+  private running = new Map<number, string>();
+
+  constructor(readonly pool: Pool) {}
+
+  get slots(): number {
+    return this.pool.size;
+  }
+
+  submit(task: WorkerTask, opts: SubmitOptions = {}): Promise<TaskResult> {
+    const cancelledError = (): SpikeDeskError => new SpikeDeskError({ code: 'CANCELLED', message: 'run cancelled' });
+    if (this.cancelled.has(task.runId)) return Promise.reject(cancelledError());
+    let slotUsed = -1;
+    return this.pool.run(async (api, slot, pid) => {
+      if (this.cancelled.has(task.runId)) throw cancelledError();
+      slotUsed = slot;
+      this.running.set(slot, task.runId);
+      opts.onStart?.(slot, pid);
+      return api.runTask(task);
+    }).finally(() => {
+      if (slotUsed >= 0 && this.running.get(slotUsed) === task.runId) this.running.delete(slotUsed);
+    });
+  }
+
+  cancel(runId: string): void {
+    this.cancelled.add(runId);
+    for (const [slot, id] of this.running) if (id === runId) this.pool.killSlot(slot);
+  }
+
+  onProgress(cb: (e: ProgressEvent) => void): () => void {
+    return this.pool.onMessage((m) => {
+      if (isTaskProgress(m.data)) cb({ slot: m.slot, pid: m.pid, message: m.data });
+    });
+  }
+}

@@ -1,0 +1,64 @@
+// Band-pass (and notch) filter of a raw channel, and the common reference of a channel group.
+// The filter runs on a fixed chunk grid that depends only on the filter and the sample rate, so the
+// whole-channel (fast) and chunked (low-memory) runs call the same kernel on the same samples.
+
+import type { FilterParams } from '../../../shared/params';
+import { bandpassSos } from '../../../workers/dsp/butter';
+import { blockedMargin, filtfiltChunk } from '../../../workers/dsp/blocked';
+import { prepareFiltfilt } from '../../../workers/dsp/sos';
+import { referenceSignal } from '../../../workers/dsp/reference';
+import { defineStage } from '../stage';
+
+/** The filter's cache key ignores the reference (its own stage), so switching CAR on reuses it. */
+export type FilterStageParams = Omit<FilterParams, 'reference'>;
+
+interface FilterState { prep: ReturnType<typeof prepareFiltfilt> }
+
+function sosOf(p: FilterStageParams, fs: number): Float64Array {
+  return bandpassSos({ ...p, reference: 'none' }, fs);
+}
+
+export const filterStage = defineStage<FilterStageParams, Float32Array>({
+  name: 'filter',
+  version: 1,
+  scope: 'chunked',
+  inputs: [],
+  readsSource: true,
+  output: { kind: 'samples' },
+  weight: 1,
+  chunk: {
+    signal: (r) => r('source')!,
+    grid(p, meta) {
+      const margin = blockedMargin(sosOf(p, meta.sampleRate));
+      return { block: Math.max(1 << 18, 8 * margin), margin };
+    },
+    prepare: (p, _read, meta): FilterState => ({ prep: prepareFiltfilt(sosOf(p, meta.sampleRate)) }),
+    kernel(_p, x, a, s, e, st: FilterState, meta) {
+      const out = new Float32Array(e - s);
+      filtfiltChunk(st.prep, x, a, s, e, meta.nSamples, out);
+      return out;
+    },
+  },
+});
+
+export interface ReferenceStageParams { mode: 'car' | 'cmr' }
+
+/** Per-sample mean (CAR) or median (CMR) of a group's filtered channels: any block size gives the same samples. */
+export const referenceStage = defineStage<ReferenceStageParams>({
+  name: 'reference',
+  version: 1,
+  scope: 'group',
+  inputs: [{ stage: 'filter' }],
+  output: { kind: 'samples' },
+  weight: 0.5,
+  run(p, ctx) {
+    const n = ctx.meta.nSamples;
+    const readers = ctx.channels.map((_, i) => ctx.reader('filter', i));
+    const B = ctx.blockSamples;
+    for (let s = 0; s < n; s += B) {
+      const e = Math.min(n, s + B);
+      ctx.emit(s, referenceSignal(readers.map((r) => r(s, e)), p.mode));
+      ctx.progress(e / n);
+    }
+  },
+});

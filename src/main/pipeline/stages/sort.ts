@@ -1,0 +1,168 @@
+// The per-channel spike-sorting stages: detection (chunked with margins: the detector is local, the
+// noise level a whole-channel pass before the chunks), PCA features, GMM clustering and unit metrics
+// (whole-channel kernels over the typed outputs upstream).
+
+import type { ClusterParams, DetectParams, FeatureParams } from '../../../shared/params';
+import { detectGeometry, detectSpikesInBlock, noiseSigmaBlocked, noiseSigmaProfile, type Sigma } from '../../../workers/sort/detect';
+import { extractWaveforms, extractWaveformsAligned } from '../../../workers/sort/waveforms';
+import { clusterStage as clusterKernel, featureStage, metricsStage as metricsKernel, noiseCovarianceOf } from '../../../workers/sort/sort-channel';
+import { codec, defineStage, type Reader } from '../stage';
+
+/** Noise snippets for the whitening covariance (as the compute core's detectStage uses). */
+const NOISE_SNIPPETS = 3000;
+/** Detection chunk (samples): any value gives the same spikes; this one bounds low-memory buffers. */
+const DETECT_BLOCK = 1 << 18;
+
+export interface DetectOutput {
+  samples: Int32Array;
+  subSamples: Float64Array;
+  amplitudes: Float32Array;
+  /** nSpikes x (pre + post), row-major. */
+  waveforms: Float32Array;
+  noiseCov: Float64Array;
+  sigma: number;
+  pre: number;
+  post: number;
+  nSpikes: number;
+}
+
+export interface FeaturesOutput {
+  features: Float32Array;
+  components: Float64Array;
+  mean: Float64Array;
+  whitener: Float64Array;
+  n: number;
+  /** Features per spike. */
+  d: number;
+  whitened: boolean;
+}
+
+export interface ClusterOutput {
+  labels: Int32Array;
+  k: number;
+  /** BIC per k tried (null where not finite). */
+  bic: (number | null)[];
+}
+
+export interface MetricsOutput {
+  /** k x (pre + post) mean waveforms. */
+  meanWaveforms: Float32Array;
+  units: ({ label: number } & Record<string, number | null>)[];
+}
+
+interface Part { samples: Int32Array; subSamples: Float64Array; amplitudes: Float32Array; waveforms: Float32Array; sigma: number }
+
+function waveformsAt(x: Float32Array, det: { samples: Int32Array; subSamples: Float64Array }, p: DetectParams, pre: number, post: number, offset: number, n: number): Float32Array {
+  return p.alignUpsample > 1
+    ? extractWaveformsAligned(x, det.subSamples, pre, post, offset, n)
+    : extractWaveforms(x, det.samples, pre, post, offset);
+}
+
+function concat<T extends Int32Array | Float64Array | Float32Array>(parts: T[], C: { new (len: number): T }): T {
+  const out = new C(parts.reduce((a, q) => a + q.length, 0));
+  let o = 0;
+  for (const q of parts) { out.set(q as never, o); o += q.length; }
+  return out;
+}
+
+/** The (referenced) filtered channel; the subtraction makes a fresh array, never touching the input. */
+function referenced(filter: Reader, ref: Reader | null): Reader {
+  if (!ref) return filter;
+  return (s, e) => {
+    const x = Float32Array.from(filter(s, e));
+    const r = ref(s, e);
+    for (let i = 0; i < x.length; i++) x[i] -= r[i];
+    return x;
+  };
+}
+
+export const detectStage = defineStage<DetectParams, DetectOutput>({
+  name: 'detect',
+  version: 1,
+  scope: 'chunked',
+  inputs: [{ stage: 'filter' }, { stage: 'reference', optional: true }],
+  output: { kind: 'bundle', codec: codec<DetectOutput>({ samples: 'i32', subSamples: 'f64', amplitudes: 'f32', waveforms: 'f32', noiseCov: 'f64', sigma: 'json', pre: 'json', post: 'json', nSpikes: 'json' }) },
+  weight: 0.6,
+  summarize: (o) => ({ nSpikes: o.nSpikes }),
+  chunk: {
+    signal: (r) => referenced(r('filter')!, r('reference')),
+    grid(p, meta) {
+      const { pre, post, margin } = detectGeometry(meta.sampleRate, p);
+      // Context for the detector's dead time and for the (aligned) waveform windows.
+      return { block: DETECT_BLOCK, margin: Math.max(margin, pre + 2, post + 3) };
+    },
+    prepare: (p, read, meta): Sigma => (p.sigmaWindowS > 0
+      ? noiseSigmaProfile(read, meta.nSamples, meta.sampleRate, p.sigmaWindowS)
+      : noiseSigmaBlocked(read, meta.nSamples)),
+    kernel(p, x, a, s, e, sigma: Sigma, meta): Part {
+      const { pre, post } = detectGeometry(meta.sampleRate, p);
+      const sp = detectSpikesInBlock(x, a, meta.sampleRate, p, sigma, s, e, meta.nSamples);
+      return { ...sp, waveforms: waveformsAt(x, sp, p, pre, post, a, meta.nSamples) };
+    },
+    finish(p, parts: Part[], sigma: Sigma, read, meta): DetectOutput {
+      const { pre, post } = detectGeometry(meta.sampleRate, p);
+      const samples = concat(parts.map((q) => q.samples), Int32Array);
+      const sig = parts.length ? parts[parts.length - 1].sigma : typeof sigma === 'number' ? sigma : NaN;
+      return {
+        samples, subSamples: concat(parts.map((q) => q.subSamples), Float64Array), amplitudes: concat(parts.map((q) => q.amplitudes), Float32Array),
+        waveforms: concat(parts.map((q) => q.waveforms), Float32Array),
+        noiseCov: noiseCovarianceOf(read, meta.nSamples, samples, pre + post, NOISE_SNIPPETS),
+        sigma: sig, pre, post, nSpikes: samples.length,
+      };
+    },
+  },
+});
+
+function detected(o: DetectOutput): { samples: Int32Array; amplitudes: Float32Array; waveforms: Float32Array; width: number; sigma: number; noiseCov: Float64Array } {
+  return { samples: o.samples, amplitudes: o.amplitudes, waveforms: o.waveforms, width: o.pre + o.post, sigma: o.sigma, noiseCov: o.noiseCov };
+}
+
+export const featuresStage = defineStage<FeatureParams, FeaturesOutput>({
+  name: 'features',
+  version: 1,
+  scope: 'channel',
+  inputs: [{ stage: 'detect' }],
+  output: { kind: 'bundle', codec: codec<FeaturesOutput>({ features: 'f32', components: 'f64', mean: 'f64', whitener: 'f64', n: 'json', d: 'json', whitened: 'json' }) },
+  weight: 0.3,
+  run(p, ctx) {
+    const det = detected(ctx.input(detectStage));
+    const f = featureStage(det, p);
+    return { features: f.features, components: f.components, mean: f.mean, whitener: f.whitener, n: det.samples.length, d: f.nFeat, whitened: f.whitened };
+  },
+});
+
+export const clusterStage = defineStage<ClusterParams, ClusterOutput>({
+  name: 'cluster',
+  version: 1,
+  scope: 'channel',
+  inputs: [{ stage: 'features' }, { stage: 'detect' }],
+  output: { kind: 'bundle', codec: codec<ClusterOutput>({ labels: 'i32', k: 'json', bic: 'json' }) },
+  weight: 0.6,
+  summarize: (o) => ({ units: o.k }),
+  run(p, ctx) {
+    const ft = ctx.input(featuresStage);
+    const c = clusterKernel(detected(ctx.input(detectStage)), { features: ft.features, nFeat: ft.d, whitened: ft.whitened }, p, ctx.meta.sampleRate, ctx.meta.nSamples);
+    return { labels: c.labels, k: c.k, bic: [...c.bic].map((b) => (Number.isFinite(b) ? b : null)) };
+  },
+});
+
+export const metricsStage = defineStage<Record<string, never>, MetricsOutput>({
+  name: 'metrics',
+  version: 1,
+  scope: 'channel',
+  inputs: [{ stage: 'cluster' }, { stage: 'features' }, { stage: 'detect' }],
+  output: { kind: 'bundle', codec: codec<MetricsOutput>({ meanWaveforms: 'f32', units: 'json' }) },
+  weight: 0.2,
+  run(_p, ctx) {
+    const det = detected(ctx.input(detectStage));
+    const ft = ctx.input(featuresStage);
+    const cl = ctx.input(clusterStage);
+    const m = metricsKernel(det, { features: ft.features, nFeat: ft.d }, cl, ctx.meta.sampleRate, ctx.meta.nSamples);
+    const means = new Float32Array(cl.k * det.width);
+    m.waveformsMean.forEach((w, u) => means.set(w, u * det.width));
+    const units = m.units.map((u) => ({
+      label: u.unit, ...Object.fromEntries(Object.entries(u.metrics).map(([key, v]) => [key, Number.isFinite(v) ? v : null])),
+    }));
+    return { meanWaveforms: means, units };
+  },
+});

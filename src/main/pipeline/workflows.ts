@@ -1,0 +1,78 @@
+// Workflows as lists of stage descriptors (parameters are validated at the boundary by the
+// schema in shared/params.ts) with the slice of the workflow's parameters each stage
+// gets (and hashes). The planner walks these lists; adding a workflow = a PipelineSpec variant in
+// shared/params.ts and one entry here.
+
+import type { PipelineSpec } from '../../shared/params';
+import type { StageDescriptor } from './stage';
+import { aasStage, lowpassStage, obsStage, triggersStage } from './stages/correct';
+import { filterStage, referenceStage } from './stages/filter';
+import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
+
+export interface WorkflowStep<P> {
+   
+  stage: StageDescriptor<any, any>;
+  /** The parameters this stage gets; exactly these (with its version and inputs) make its cache key. */
+  params(p: P): unknown;
+  /** Off for these parameters (e.g. no common reference): the stage is not planned. */
+  enabled?(p: P): boolean;
+}
+
+export interface WorkflowDef<P> {
+  steps: WorkflowStep<P>[];
+  /** Samples per CPU-second of one worker in fast mode (engine bench), for estimates. */
+  samplesPerCpuS: number;
+  /** The stage whose samples the trace view shows as this workflow's result, if any. */
+  resultSamples?: { view: 'filtered' | 'corrected'; stage: string };
+}
+
+/** Typed binding of a stage to a slice of a workflow's parameters. */
+export function step<P, SP>(stage: StageDescriptor<SP, unknown>, params: (p: P) => SP, enabled?: (p: P) => boolean): WorkflowStep<P> {
+  return { stage, params, enabled };
+}
+
+type ParamsOf<W extends PipelineSpec['workflow']> = Extract<PipelineSpec, { workflow: W }>['params'];
+
+export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<W>> } = {
+  filter: {
+    steps: [step(filterStage, ({ reference: _r, ...f }) => f)],
+    samplesPerCpuS: 15e6,
+    resultSamples: { view: 'filtered', stage: 'filter' },
+  },
+  sort: {
+    steps: [
+      step(filterStage, (p) => { const { reference: _r, ...f } = p.filter; return f; }),
+      step(referenceStage, (p) => ({ mode: p.filter.reference === 'cmr' ? 'cmr' as const : 'car' as const }), (p) => p.filter.reference !== 'none'),
+      step(detectStage, (p) => p.detect),
+      step(featuresStage, (p) => p.features),
+      step(clusterStage, (p) => p.cluster),
+      step(metricsStage, () => ({})),
+    ],
+    samplesPerCpuS: 8e6,
+    resultSamples: { view: 'filtered', stage: 'filter' },
+  },
+  correct: {
+    steps: [
+      step(triggersStage, (p) => ({ triggers: p.triggers, upsample: p.upsample, align: p.align, alignChannel: p.alignChannel, window: p.window, farm: p.farm })),
+      step(aasStage, ({ obsComponents: _o, lowpassHz: _l, anc: _a, ...rest }) => rest),
+      step(obsStage, (p) => ({ obsComponents: p.obsComponents }), (p) => p.obsComponents > 0),
+      step(lowpassStage, (p) => ({ lowpassHz: p.lowpassHz, anc: p.anc })),
+    ],
+    samplesPerCpuS: 1.5e6,
+    resultSamples: { view: 'corrected', stage: 'lowpass' },
+  },
+};
+
+ 
+export function workflowOf(spec: PipelineSpec): WorkflowDef<any> {
+  return WORKFLOWS[spec.workflow];
+}
+
+/** Stages whose samples the trace view shows as a workflow's result, for a view kind. */
+export function resultStages(view: 'filtered' | 'corrected'): string[] {
+  const out: string[] = [];
+  for (const wf of Object.values(WORKFLOWS) as WorkflowDef<unknown>[]) {
+    if (wf.resultSamples?.view === view && !out.includes(wf.resultSamples.stage)) out.push(wf.resultSamples.stage);
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+// Argument schemas of every BackendApi method: the web host and the Electron port check each call
+// against these before it reaches the backend (src/main/security/facade.ts). The mapped type makes
+// a method without a schema a compile error, so a new method cannot skip the check.
+
+import * as v from 'valibot';
+import type { BackendApi } from '../api';
+import { LIMITS } from './params-schema';
+import { bool, exact, intIn, numIn, oneOf, text } from './fields';
+import { OpenOptionsSchema, PipelineSpecSchema } from './params-schema';
+
+/** Longest path accepted from a client (Linux PATH_MAX). */
+export const MAX_PATH = 4096;
+const MAX_SPIKES = 50_000_000;
+
+const channel = intIn(0, LIMITS.maxChannels - 1);
+const channels = v.pipe(v.array(channel, 'must be a list of channel indices'), v.maxLength(LIMITS.maxChannels, `must list at most ${LIMITS.maxChannels} channels`));
+const seconds = numIn(-1e9, 1e9, 's');
+const clusterId = intIn(0, 2_147_483_647);
+const clusterIds = v.pipe(v.array(clusterId, 'must be a list of cluster ids'), v.maxLength(100_000, 'must list at most 100000 clusters'));
+const filePath = v.pipe(text(MAX_PATH), v.check((p) => p.length > 0 && !p.includes('\0'), 'must be a non-empty path without NUL bytes'));
+
+const spikeIndices = v.union([
+  v.pipe(v.instance(Int32Array), v.check((a) => a.length <= MAX_SPIKES, `must hold at most ${MAX_SPIKES} spikes`)),
+  v.pipe(v.array(intIn(0, 2_147_483_647)), v.maxLength(MAX_SPIKES, `must hold at most ${MAX_SPIKES} spikes`)),
+], 'must be a list of spike indices');
+
+const lasso = exact({
+  dims: v.strictTuple([intIn(0, 255), intIn(0, 255)], 'must be two feature dimensions'),
+  polygon: v.pipe(v.array(v.strictTuple([numIn(-1e30, 1e30), numIn(-1e30, 1e30)]), 'must be a list of [x, y] vertices'), v.maxLength(100_000, 'must have at most 100000 vertices')),
+});
+
+const CurationActionSchema = v.union([
+  exact({ kind: v.literal('merge'), ids: clusterIds }),
+  exact({ kind: v.literal('split'), id: clusterId, spikeIndices }),
+  exact({ kind: v.literal('split'), id: clusterId, lasso }),
+  exact({ kind: v.literal('label'), ids: clusterIds, label: oneOf(['good', 'mua', 'noise', 'unsorted']) }),
+  exact({ kind: v.literal('delete-as-noise'), ids: clusterIds }),
+  exact({ kind: v.literal('recluster'), id: clusterId, k: intIn(2, 256) }),
+], (i) => `must be a curation action (merge, split, label, delete-as-noise, recluster) (got ${i.received})`);
+
+const TraceRequestSchema = exact({
+  channels,
+  startS: seconds,
+  endS: seconds,
+  pixels: intIn(1, 100_000),
+  view: oneOf(['raw', 'filtered', 'corrected']),
+});
+
+const SpikeMarksRequestSchema = exact({ channels, startS: seconds, endS: seconds });
+
+const none = v.strictTuple([], 'takes no arguments');
+const args = <const T extends v.TupleItems>(items: T) => v.strictTuple(items, (i) => `has the wrong arguments (got ${i.received})`);
+
+/** Per method: the schema of its argument list. */
+export const API_ARGS = {
+  info: none,
+  openRecording: args([v.optional(v.union([v.literal(''), filePath])), v.optional(OpenOptionsSchema)]),
+  openDemo: args([oneOf(['spikes', 'eeg'])]),
+  listChannels: none,
+  getTraces: args([TraceRequestSchema]),
+  runPipeline: args([PipelineSpecSchema]),
+  cancel: args([text(200)]),
+  setPoolSize: args([intIn(1, LIMITS.maxJobs)]),
+  estimate: args([PipelineSpecSchema]),
+  lastParams: none,
+  getSpikeMarks: args([SpikeMarksRequestSchema]),
+  getSortOverview: none,
+  getFeatures: args([channel, intIn(1, 1_000_000)]),
+  getUnitDetail: args([clusterId]),
+  getCrossCorrelogram: args([clusterId, clusterId]),
+  curate: args([CurationActionSchema, v.optional(clusterIds)]),
+  undo: none,
+  redo: none,
+  getCorrectionView: args([channel]),
+  sessionInfo: none,
+  exportSorted: args([oneOf(['phy', 'nwb', 'blech', 'csv']), filePath, bool()]),
+  exportCorrected: args([oneOf(['edf', 'brainvision']), filePath, bool()]),
+} satisfies { [K in keyof BackendApi]: v.GenericSchema<unknown, Parameters<BackendApi[K]>> };
+
+export type ApiMethod = keyof typeof API_ARGS;
+
+/** The method names a client may call, nothing else. */
+export const API_METHODS: readonly ApiMethod[] = Object.freeze(Object.keys(API_ARGS) as ApiMethod[]);

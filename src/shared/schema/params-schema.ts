@@ -1,0 +1,152 @@
+// The parameter schemas: one declaration per parameter object gives the TypeScript type
+// (src/shared/params.ts re-exports them) and the bounds every boundary checks. Bounds are wide
+// enough for any real recording and narrow enough that no value can exhaust memory or time
+// (the review found `cluster.restarts: 1e9` running forever and `--only 0-100000000` filling the heap).
+
+import * as v from 'valibot';
+import { bool, exact, intIn, numAbove, numIn, oneOf, text } from './fields';
+
+/** Limits shared by the schemas, the CLI and the readers. */
+export const LIMITS = {
+  /** Sample rates of electrophysiology systems lie between EEG's ~100 Hz and 1 MHz (ultrasonic, MEA). */
+  sampleRateHz: { min: 1, max: 1_000_000 },
+  /** Channels in one recording (Neuropixels 2.0 x4 shanks = 1536, high-density MEAs ~26k). */
+  maxChannels: 65_536,
+  /** Corner and notch frequencies are checked against Nyquist too; this bound only stops absurd numbers. */
+  maxHz: 500_000,
+  /** Workers of one run. */
+  maxJobs: 256,
+  /** Memory budget of one run (MB): 16 TB. */
+  maxMemoryMB: 16 * 1024 * 1024,
+} as const;
+
+export const FORMAT_IDS = ['raw', 'openephys', 'spikeglx', 'nwb', 'blech', 'edf', 'bdf', 'brainvision', 'intan'] as const;
+
+export const FilterParamsSchema = exact({
+  /** High-pass corner in Hz (0 disables). */
+  lowHz: numIn(0, LIMITS.maxHz, 'Hz'),
+  /** Low-pass corner in Hz (0 or >= Nyquist disables). */
+  highHz: numIn(0, LIMITS.maxHz, 'Hz'),
+  /** Butterworth order of each of the high-pass and low-pass parts. */
+  order: intIn(1, 10),
+  /** Optional notch centre (Hz), 0 = off. */
+  notchHz: numIn(0, LIMITS.maxHz, 'Hz'),
+  /** Common reference across the channel group. */
+  reference: oneOf(['none', 'car', 'cmr']),
+});
+
+export const DetectParamsSchema = exact({
+  /** Threshold in units of sigma = median(|x|)/0.6745. */
+  threshold: numAbove(0, 100, 'sigma'),
+  polarity: oneOf(['neg', 'pos', 'both']),
+  deadTimeMs: numIn(0, 100, 'ms'),
+  /** Events larger than this many sigma are rejected as artifacts. */
+  artifactSigma: numAbove(0, 1e6, 'sigma'),
+  /** Rolling window for sigma in seconds; 0 = one sigma for the whole channel. */
+  sigmaWindowS: numIn(0, 3600, 's'),
+  /** Upsampling factor for alignment to the extremum (1 = none). */
+  alignUpsample: intIn(1, 20),
+  preMs: numAbove(0, 20, 'ms'),
+  postMs: numAbove(0, 20, 'ms'),
+});
+
+export const FeatureParamsSchema = exact({
+  nPcs: intIn(1, 10),
+  energy: bool(),
+  amplitude: bool(),
+});
+
+export const ClusterParamsSchema = exact({
+  kMin: intIn(1, 20),
+  kMax: intIn(1, 20),
+  /** GMM restarts per k: each is a full EM fit, so 100 is already far beyond any use. */
+  restarts: intIn(1, 100),
+  maxIter: intIn(1, 10_000),
+  seed: intIn(-2_147_483_648, 4_294_967_295),
+  /** Fit on at most this many spikes, then label all. */
+  maxFitSpikes: intIn(100, 1_000_000),
+  /** Spikes whose Mahalanobis distance to their cluster exceeds this are left unassigned (0 = off). */
+  outlierMahalanobis: numIn(0, 1000),
+});
+
+export const SortParamsSchema = exact({
+  filter: FilterParamsSchema,
+  detect: DetectParamsSchema,
+  features: FeatureParamsSchema,
+  cluster: ClusterParamsSchema,
+});
+
+export const TriggerParamsSchema = exact({
+  /** Where triggers come from: decided automatically, a stim channel or event labels. */
+  source: oneOf(['auto', 'channel', 'events']),
+  /** Stim channel name when source = 'channel'. */
+  channel: text(256),
+  /** Regular expression on event labels when source = 'events'. */
+  regex: text(1000),
+  kind: oneOf(['slice', 'volume']),
+  /** Complete missing triggers by template matching. */
+  completeMissing: bool(),
+});
+
+export const CorrectParamsSchema = exact({
+  triggers: TriggerParamsSchema,
+  /** AAS engine: 'spline' = continuous-time template (B-spline in time since onset, no upsampling);
+   * 'upsampled' = classic AAS on an upsampled grid (FASTR). */
+  engine: oneOf(['spline', 'upsampled']),
+  /** Upsampling factor of the 'upsampled' engine and of the first alignment search. */
+  upsample: intIn(1, 64),
+  /** Neighbouring epochs averaged into each template; 0 = chosen from the data (spline engine:
+   * held-out error over windows from 10 epochs to all and slow-drift models). */
+  window: intIn(0, 100000),
+  align: bool(),
+  /** Correlation-weighted epoch selection (FARM-like). */
+  farm: bool(),
+  /** OBS / PCA residual removal: number of components, 0 = off. */
+  obsComponents: intIn(0, 20),
+  /** Low-pass after correction in Hz, 0 = off. */
+  lowpassHz: numIn(0, LIMITS.maxHz, 'Hz'),
+  anc: bool(),
+  /** Reference channel for alignment (name); '' = first EEG channel. */
+  alignChannel: text(256),
+});
+
+export const ExecutionModeSchema = exact({
+  kind: oneOf(['low-memory', 'fast']),
+  jobs: intIn(1, LIMITS.maxJobs),
+  memoryBudgetMB: numAbove(0, LIMITS.maxMemoryMB, 'MB'),
+});
+
+export const ChannelListSchema = v.pipe(
+  v.array(intIn(0, LIMITS.maxChannels - 1), (i) => `must be a list of channel indices (got ${i.received})`),
+  v.maxLength(LIMITS.maxChannels, `must list at most ${LIMITS.maxChannels} channels`),
+);
+
+const spec = <W extends string, P extends v.GenericSchema>(workflow: W, params: P) => exact({
+  workflow: v.literal(workflow),
+  params,
+  mode: ExecutionModeSchema,
+  channels: v.optional(ChannelListSchema),
+});
+
+export const PipelineSpecSchema = v.variant('workflow', [
+  spec('sort', SortParamsSchema),
+  spec('correct', CorrectParamsSchema),
+  spec('filter', FilterParamsSchema),
+], (i) => `must be one of 'sort', 'correct', 'filter' (got ${i.received})`);
+
+export const OpenOptionsSchema = exact({
+  /** Override the content-based format detection. */
+  format: v.optional(oneOf(FORMAT_IDS)),
+  /** Raw binary: number of interleaved channels. */
+  channels: v.optional(intIn(1, LIMITS.maxChannels)),
+  /** Raw binary: sampling rate in Hz. */
+  rate: v.optional(numIn(LIMITS.sampleRateHz.min, LIMITS.sampleRateHz.max, 'Hz')),
+  /** Raw binary: sample type. */
+  dtype: v.optional(oneOf(['int16', 'uint16', 'float32'])),
+  /** Raw binary: uV per bit (non-zero). */
+  gain: v.optional(v.pipe(numIn(-1e9, 1e9), v.check((g) => g !== 0, 'must not be 0 (got 0)'))),
+  /** Raw binary: header bytes to skip. */
+  offset: v.optional(intIn(0, Number.MAX_SAFE_INTEGER, 'bytes')),
+  /** NWB: which ElectricalSeries (path inside the file). */
+  series: v.optional(text(1024)),
+});
