@@ -36,7 +36,7 @@ export const useRun = create<RunState>((set, get) => ({
   memoryBudgetMB: 512,
   estimate: null,
   estimateError: null,
-  finished: { sort: 0, correct: 0, filter: 0 },
+  finished: { sort: 0, correct: 0, filter: 0, tf: 0 },
   setMode(mode) { set({ mode }); },
   setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs) || 1)) }); },
   async refreshEstimate(spec) {
