@@ -12,7 +12,7 @@ import { readSession } from '../main/pipeline/session-store';
 import { writePhyFolder } from '../main/export/phy';
 import { writeSortTables } from '../main/export/phy-tables';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
+import { checkOutput, describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
 
 function emit(io: Io, json: unknown, text: string): void {
   if (io.json) io.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
@@ -50,11 +50,12 @@ function channelsOpt(a: ParsedArgs): number[] | undefined {
 
 export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   const params = mergeParams<SortParams>(DEFAULT_SORT, readParamsFile(a));
-  const mode = modeFrom(a);
+  const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
+  const out = str(a, 'out');
+  if (out) checkOutput(out, 'dir', a.flags.has('force'));
   const { ref, meta } = await openMeta(a);
   const spec: PipelineSpec = { workflow: 'sort', params, mode, channels: channelsOpt(a) };
   const { report, engine } = await runSpec(spec, ref, meta, io, !a.flags.has('no-progress'));
-  const out = str(a, 'out');
   const result: Record<string, unknown> = { report };
   if (report.state !== 'cancelled' && report.state !== 'failed') {
     const sorted = loadSortResult(engine.sessionDir(meta.path), report.runId);
@@ -79,7 +80,8 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (tr) base.triggers = { ...base.triggers, source: 'events', regex: tr };
   const out = str(a, 'out');
   if (out && !/\.(edf|vhdr)$/i.test(out)) throw new UsageError(`--out ${out}: use a .edf (EDF+) or .vhdr (BrainVision) file name`);
-  const mode = modeFrom(a);
+  if (out) checkOutput(out, 'file', a.flags.has('force'));
+  const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const { ref, meta } = await openMeta(a);
   const spec: PipelineSpec = { workflow: 'correct', params: base, mode, channels: channelsOpt(a) };
   const { report, engine } = await runSpec(spec, ref, meta, io, !a.flags.has('no-progress'));

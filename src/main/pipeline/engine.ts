@@ -241,7 +241,7 @@ export class Engine {
       runId: run.runId, workflow: spec.workflow, mode: spec.mode, startedAt, wallS, state,
       channels: plan.channels, groups: plan.groups, stages, failed: report.failed, summary, retries,
     };
-    recordRun(sdir, identity, meta, spec, record);
+    recordRun(sdir, identity, meta, spec, record, source.open);
     onProgress(tracker.snapshot(state));
     return report;
   }
