@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import { SpikeDeskError } from '../shared/errors';
 import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type CorrectParams, type PipelineSpec, type SortParams } from '../shared/params';
 import { durationSeconds, type RecordingMeta, type SourceRef } from '../shared/recording';
-import { writeEdf } from '../main/io/edf/edf-write';
-import { writeBrainVision } from '../main/io/brainvision/bv-write';
+import { exportCorrectedSource } from '../main/export/corrected-source';
 import { loadSortResult } from '../main/pipeline/sort-result';
 import { readSession } from '../main/pipeline/session-store';
 import { writePhyFolder } from '../main/export/phy';
@@ -91,17 +90,13 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (out && report.state === 'done') {
     const corrected = engine.resultSource(meta.path, 'corrected');
     if (!corrected) throw new SpikeDeskError({ code: 'INTERNAL', message: 'the corrected channels are missing from the cache' });
-    const original = await openInput(meta.path, ref.open ?? {});
-    const done = new Set(run?.channels.filter((c) => !report.failed.some((f) => f.channel === c)) ?? []);
+    // The one corrected-export path (as the app's menu and `spikedesk export`): atomic, with
+    // provenance, only the channels the correction produced (failed ones are left out and reported).
     try {
-      const header = { channels: meta.channels.map((c) => ({ name: c.name })), sampleRate: meta.sampleRate, nSamples: meta.nSamples, events: meta.events };
-      // Corrected samples where the run produced them; stim and failed channels as recorded.
-      const readBlock = (s: number, e: number): Float32Array[] => meta.channels.map((_, c) => (done.has(c) ? corrected.read([c], s, e)[0] : original.read([c], s, e)[0]));
-      if (/\.vhdr$/i.test(out)) await writeBrainVision(out, header, readBlock);
-      else await writeEdf(out, header, readBlock);
+      const written = await exportCorrectedSource(corrected, base, /\.vhdr$/i.test(out) ? 'brainvision' : 'edf', out, { overwrite: a.flags.has('force') });
+      result.export = written;
     } finally {
       corrected.close();
-      original.close();
     }
     result.out = path.resolve(out);
   }

@@ -18,7 +18,8 @@ export const USAGE = `Usage: spikedesk <command> FILE [options]
 Commands:
   info FILE                 channels, sample rate, duration, events
   sort FILE [--out DIR]     spike sorting; --out writes a phy folder plus spikes.tsv and units.tsv
-  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision)
+  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision) with
+                            the corrected channels (failed ones left out); an existing F is kept unless --force
   export SOURCE --format F --out PATH
                             export from a session folder, a sort --out folder or a recording's session:
                             F = phy|nwb|blech|csv (sorted units) or edf|brainvision (corrected recording);
