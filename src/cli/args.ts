@@ -2,6 +2,7 @@
 // Unknown flags and malformed values are usage errors (exit code 1) with a hint.
 
 import type { OpenOptions } from '../shared/recording';
+import { suggest } from '../shared/suggest';
 import { LIMITS } from '../shared/params';
 
 export class UsageError extends Error {}
@@ -15,8 +16,11 @@ export interface ParsedArgs {
 /** Flags that take a value; everything else listed in BOOLEAN is a switch. */
 const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
   'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
-  'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index']);
-const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress']);
+  'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index',
+  'freqs', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy']);
+/** Valued flags that may be given several times; their values are joined with a newline. */
+const REPEATABLE = new Set(['band', 'roi']);
+const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
@@ -31,12 +35,14 @@ export function parseArgs(argv: string[]): ParsedArgs {
     if (VALUED.has(name)) {
       const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
       if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, v);
+      const prev = flags.get(name);
+      flags.set(name, REPEATABLE.has(name) && typeof prev === 'string' ? `${prev}\n${v}` : v);
     } else if (BOOLEAN.has(name)) {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
       flags.set(name, true);
     } else {
-      throw new UsageError(`unknown option --${name}`);
+      const near = suggest(name, [...VALUED, ...BOOLEAN]);
+      throw new UsageError(`unknown option --${name}${near ? ` (did you mean --${near}?)` : ''}`);
     }
   }
   const command = positional.shift() ?? '';

@@ -5,10 +5,12 @@
 import { fileURLToPath } from 'node:url';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import { parseArgs, UsageError } from './args';
+import { suggest } from '../shared/suggest';
 import { exitCodeFor, EXIT, setDemoDir, type Io } from './common';
 import { correctCommand, infoCommand, sortCommand } from './commands';
 import { exportCommand } from './export-command';
 import { demoCommand } from './demo-command';
+import { tfCommand } from './tf-command';
 import { batchCommand, batchTaskCommand } from './batch-command';
 
 export const USAGE = `Usage: spikedesk <command> FILE [options]
@@ -16,11 +18,15 @@ export const USAGE = `Usage: spikedesk <command> FILE [options]
 Commands:
   info FILE                 channels, sample rate, duration, events
   sort FILE [--out DIR]     spike sorting; --out writes a phy folder plus spikes.tsv and units.tsv
-  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision)
+  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision) with
+                            the corrected channels (failed ones left out); an existing F is kept unless --force
   export SOURCE --format F --out PATH
                             export from a session folder, a sort --out folder or a recording's session:
                             F = phy|nwb|blech|csv (sorted units) or edf|brainvision (corrected recording);
                             an existing output is kept unless --force
+  tf FILE --out DIR         Morlet time-frequency power (as MNE's tfr_array_morlet): DIR/power.npy
+                            (channels x freqs x times, float32, unit^2), freqs.npy, times.npy, channels.tsv,
+                            band_power.tsv with --band/--roi; an existing DIR is kept unless --force
   demo [spikes|eeg]         write the demo recording (once) and print its path
   batch INPUTS --workflow sort|correct --out DIR
                             many recordings: INPUTS = folder, quoted glob or manifest .tsv (columns path,
@@ -32,7 +38,8 @@ FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 Options:
   --params FILE.json        parameters, deep-merged over the defaults
   --mode fast|low-memory    fast: whole channels on N workers; low-memory: one channel at a time, streamed
-  --jobs N, -j N            workers in fast mode (default: cores - 1)
+  --jobs N, -j N            workers in fast mode (default: cores - 1; capped at the cores)
+  --force-jobs              use --jobs N even above the number of cores
   --memory MB               memory budget of low-memory mode (default 512)
   --only 0-3,7              process only these channels
   --trigger-channel NAME    correct: triggers from this stim channel
@@ -40,7 +47,20 @@ Options:
   --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
-  --force                   export: replace an existing output
+  --force                   replace an existing output (export, tf, sort --out, correct --out)
+  --freqs 4:40:1|4,5,6      tf: frequencies (start:stop:step inclusive, or a list; default 4:40:1)
+  --n-cycles 7|5,6,7        tf: cycles per wavelet, one value or one per frequency (default 7)
+  --decim N                 tf: keep every N-th output sample from the first (default 1)
+  --band 4-8|theta|NAME=LO-HI
+                            tf: band-power series (repeatable; presets delta theta alpha beta gamma)
+  --roi NAME=ch1,ch2        tf: region of interest, band power averaged over these channels (repeatable)
+  --baseline A:B --baseline-mode mean|ratio|logratio|percent|zscore|zlogratio
+                            tf: baseline correction of the band power (MNE's modes; empty side = start/end)
+  --events REGEX --epoch TMIN:TMAX
+                            tf: event-locked band power, averaged over epochs (baseline relative to the event)
+  --strategy auto|channel|frequency|recording
+                            tf: how work is split over workers (all give identical results)
+  --with-phase, --zero-mean tf: also keep the phase (phase.npy); zero-mean wavelets (MNE's zero_mean)
   --executor local|slurm    batch: run here (recordings spread over --jobs workers) or as Slurm job arrays
                             (shared filesystem: inputs, DIR and spikedesk at the same paths on the nodes)
   --parallel auto|serial|parallel
@@ -52,7 +72,7 @@ Options:
 `;
 
 const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {
-  info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand, demo: demoCommand,
+  info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand, demo: demoCommand, tf: tfCommand,
   batch: batchCommand, 'batch-task': batchTaskCommand,
 };
 
@@ -68,7 +88,10 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
     }
     if (!a.command) throw new UsageError('no command given');
     const cmd = COMMANDS[a.command];
-    if (!cmd) throw new UsageError(`unknown command "${a.command}"`);
+    if (!cmd) {
+      const near = suggest(a.command, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command "${a.command}"${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
     return await cmd(a, { ...io, json });
   } catch (e) {
     const code = exitCodeFor(e);

@@ -8,7 +8,7 @@ import type { FieldIssue } from './errors';
 import { fieldError, fieldIssues, parseWith } from './schema/fields';
 import {
   ClusterParamsSchema, CorrectParamsSchema, DetectParamsSchema, ExecutionModeSchema, FeatureParamsSchema,
-  FilterParamsSchema, PipelineSpecSchema, SortParamsSchema, TriggerParamsSchema,
+  FilterParamsSchema, PipelineSpecSchema, SortParamsSchema, TfParamsSchema, TriggerParamsSchema,
 } from './schema/params-schema';
 import * as v from 'valibot';
 
@@ -23,6 +23,7 @@ export type TriggerParams = v.InferOutput<typeof TriggerParamsSchema>;
 export type CorrectParams = v.InferOutput<typeof CorrectParamsSchema>;
 export type ExecutionMode = v.InferOutput<typeof ExecutionModeSchema>;
 export type PipelineSpec = v.InferOutput<typeof PipelineSpecSchema>;
+export type TfParams = v.InferOutput<typeof TfParamsSchema>;
 
 export const DEFAULT_FILTER: FilterParams = { lowHz: 300, highHz: 6000, order: 4, notchHz: 0, reference: 'none' };
 
@@ -30,10 +31,16 @@ export const DEFAULT_SORT: SortParams = {
   filter: DEFAULT_FILTER,
   detect: {
     threshold: 5, polarity: 'neg', deadTimeMs: 1, artifactSigma: 50, sigmaWindowS: 0,
-    alignUpsample: 1, preMs: 1, postMs: 1.5,
+    // x5 upsampled trough alignment: sub-sample jitter otherwise makes narrow units at high SNR
+    // multimodal and they get split (ground-truth evaluation, issue 13).
+    alignUpsample: 5, preMs: 1, postMs: 1.5,
   },
   features: { nPcs: 3, energy: false, amplitude: false },
-  cluster: { kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0 },
+  cluster: {
+    kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0,
+    dipThreshold: 1, splitPcs: 4, splitRefine: 5, overlapMs: 1.5, alignToleranceMs: 0.1, minPairLagMs: 0.2,
+    dissolveFraction: 0.5, rejectBackground: true, minUnitSpikes: 10,
+  },
 };
 
 export const DEFAULT_CORRECT: CorrectParams = {
@@ -41,6 +48,33 @@ export const DEFAULT_CORRECT: CorrectParams = {
   upsample: 10, window: 30, align: true, farm: false, obsComponents: 4, lowpassHz: 70, anc: false,
   alignChannel: '',
 };
+
+/** Time-frequency defaults: 4-40 Hz in 1 Hz steps, 7 cycles, MNE's other defaults (no zero mean, decim 1). */
+export const DEFAULT_TF: TfParams = {
+  freqs: Array.from({ length: 37 }, (_, i) => 4 + i), nCycles: [7], zeroMean: false, decim: 1, phase: false, strategy: 'auto',
+  bands: [], rois: [], baseline: { mode: 'none', start: null, end: null }, epochs: { regex: '', tmin: -0.5, tmax: 1.5 },
+};
+
+/** Preset bands (Hz, inclusive); theta is the workflow's preset. */
+export const TF_BANDS = { delta: [1, 4], theta: [4, 8], alpha: [8, 13], beta: [13, 30], gamma: [30, 80] } as const;
+
+function tfIssues(p: TfParams, sampleRate: number): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const nyq = sampleRate / 2;
+  p.freqs.forEach((f, i) => { if (f >= nyq) out.push({ path: `freqs.${i}`, message: `(${f} Hz) must be below Nyquist (${nyq} Hz)` }); });
+  if (p.nCycles.length !== 1 && p.nCycles.length !== p.freqs.length) out.push({ path: 'nCycles', message: `must have one value or one per frequency (${p.freqs.length}), got ${p.nCycles.length}` });
+  p.bands.forEach((b, i) => {
+    if (b.lo > b.hi) out.push({ path: `bands.${i}.hi`, message: `(${b.hi} Hz) must not be below the band's lower edge (${b.lo} Hz)` });
+    else if (!p.freqs.some((f) => f >= b.lo && f <= b.hi)) out.push({ path: `bands.${i}`, message: `(${b.lo}-${b.hi} Hz) contains none of the analysed frequencies` });
+  });
+  if (p.baseline.start !== null && p.baseline.end !== null && p.baseline.start > p.baseline.end) out.push({ path: 'baseline.end', message: `(${p.baseline.end} s) must not be before the baseline start (${p.baseline.start} s)` });
+  if (p.epochs.regex) {
+    try { new RegExp(p.epochs.regex); } catch { out.push({ path: 'epochs.regex', message: `(/${p.epochs.regex}/) is not a valid regular expression` }); }
+    if (!(p.epochs.tmax > p.epochs.tmin)) out.push({ path: 'epochs.tmax', message: `(${p.epochs.tmax} s) must be after tmin (${p.epochs.tmin} s)` });
+  }
+  if ((p.baseline.mode !== 'none' || p.epochs.regex) && !p.bands.length && !p.rois.length) out.push({ path: 'bands', message: 'must name a band (or a region of interest) for baseline correction or epochs' });
+  return out;
+}
 
 /** Checks that need the sample rate (Nyquist); `at` prefixes the field paths. */
 function filterRateIssues(p: FilterParams, sampleRate: number, at: string): FieldIssue[] {
@@ -106,6 +140,7 @@ export function validateSpec(spec: unknown, rec: { sampleRate: number; nChannels
   });
   if (s.workflow === 'filter') fields.push(...filterRateIssues(s.params, rec.sampleRate, 'params.'));
   else if (s.workflow === 'sort') fields.push(...filterRateIssues(s.params.filter, rec.sampleRate, 'params.filter.'), ...sortCrossIssues(s.params).map(at('params.')));
+  else if (s.workflow === 'tf') fields.push(...tfIssues(s.params, rec.sampleRate).map(at('params.')));
   else fields.push(...correctCrossIssues(s.params).map(at('params.')));
   throwIf(fields, 'the run request is invalid');
   return s;

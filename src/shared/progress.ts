@@ -29,7 +29,7 @@ export interface ChannelFailure {
 
 export interface RunReport {
   runId: string;
-  workflow: 'sort' | 'correct' | 'filter';
+  workflow: 'sort' | 'correct' | 'filter' | 'tf';
   mode: 'low-memory' | 'fast';
   jobs: number;
   wallS: number;

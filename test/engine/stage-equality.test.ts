@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/pipeline/engine';
 import { STAGES } from '../../src/main/pipeline/stages/registry';
 import { WORKFLOWS } from '../../src/main/pipeline/workflows';
-import { DEFAULT_CORRECT, DEFAULT_FILTER, DEFAULT_SORT, mergeParams, type PipelineSpec } from '../../src/shared/params';
+import { DEFAULT_CORRECT, DEFAULT_FILTER, DEFAULT_SORT, DEFAULT_TF, mergeParams, type PipelineSpec } from '../../src/shared/params';
 import type { Pool } from '../../src/main/pool/pool';
 import { makeEegRecording, makePool, makeRecording, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 
@@ -29,6 +29,20 @@ const CASES: Case[] = [
     name: 'correct',
     recording: () => makeEegRecording(tmpDir('eq-correct'), { durationS: 30, nChannels: 2 }),
     spec: (mode) => ({ workflow: 'correct', params: mergeParams(DEFAULT_CORRECT, { obsComponents: 3 }), mode }),
+  },
+  {
+    // 'auto' splits each channel into frequency batches when workers outnumber channels (x4 here),
+    // so the by-channel and by-frequency-batch strategies are both compared with low-memory x1.
+    name: 'time-frequency with bands, a region and a baseline',
+    recording: () => makeEegRecording(tmpDir('eq-tf'), { durationS: 20, nChannels: 2, fs: 2000 }),
+    spec: (mode) => ({
+      workflow: 'tf', mode, channels: [0, 1],
+      params: {
+        ...DEFAULT_TF, freqs: [4, 6, 9, 13, 20], nCycles: [5], decim: 4, phase: true, strategy: 'auto',
+        bands: [{ name: 'theta', lo: 4, hi: 8 }], rois: [{ name: 'both', channels: ['EEG01', 'EEG02'] }],
+        baseline: { mode: 'zscore', start: 1, end: 4 },
+      },
+    }),
   },
 ];
 

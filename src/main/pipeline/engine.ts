@@ -4,6 +4,7 @@
 // touching others, and records the run in session.json.
 
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toErrorInfo } from '../../shared/errors';
 import { validateSpec, type PipelineSpec } from '../../shared/params';
@@ -11,15 +12,17 @@ import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { Pool } from '../pool/pool';
-import { removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
+import { completionPath, removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import type { Executor, ResourceNeeds } from './executor';
-import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
+import { channelFile, checkReference, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
 import { PoolExecutor } from './pool-executor';
 import { openResultSource } from './result-source';
 import { RunProgressTracker } from './run-progress';
 import { recordRun, type RunRecord, type StageRecord } from './session-store';
 import { readStageOutput } from './stage-runner';
+import { writeBundle } from './bundle';
+import { workflowOf } from './workflows';
 import { outputsOf, type InjectedFault, type TaskResult, type WorkerTask } from './task';
 
 export interface EngineOptions {
@@ -66,6 +69,7 @@ export class Engine {
   /** Starts a run; throws BAD_PARAMETER at once for invalid parameters. */
   start(spec: PipelineSpec, source: SourceRef, meta: RecordingMeta, onProgress: (p: RunProgress) => void): { runId: string; done: Promise<RunReport> } {
     spec = validateSpec(spec, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
+    checkReference(spec, meta);
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const run: ActiveRun = { runId, cancelled: false };
     this.runs.set(runId, run);
@@ -164,22 +168,61 @@ export class Engine {
         if (steps.length) work.push({ channel: ch, steps });
         else if (pi === finalChannelPhase) tracker.channelsDone++;
       }
-      await runLimited(work, jobs, async ({ channel, steps }) => {
+      const last = pi === finalChannelPhase;
+      const runSteps = async (channel: number, steps: string[]): Promise<void> => {
         const files: Record<string, string> = {};
         for (const s of plan.stages) files[s.name] = fileFor(plan, s, channel);
         const params: Record<string, unknown> = {};
         for (const s of steps) params[s] = stageOf(plan, s)!.params;
         const out = await runTask((attempt) => ({
           kind: 'channel', runId: run.runId, source, channel, steps, params, files, blockSamples, attempt, injectFault: inject,
-        }), channel, steps, pi === finalChannelPhase);
+        }), channel, steps, last);
         if (out.ok) {
           for (const s of out.result.stagesRun) stages[s].executed++;
-          if (Object.keys(out.result.summary).length) summary[`ch${channel}`] = out.result.summary;
+          if (Object.keys(out.result.summary).length) summary[`ch${channel}`] = { ...(summary[`ch${channel}`] as object | undefined), ...out.result.summary };
         } else if (!run.cancelled) {
           failed.set(channel, out.reason);
-          if (pi === finalChannelPhase) tracker.channelsDone++;
+          if (last) tracker.channelsDone++;
         }
+      };
+      const split = splitPlan(spec, plan, phase.stages[0], work, meta, jobs);
+      if (!split) {
+        await runLimited(work, jobs, ({ channel, steps }) => runSteps(channel, steps), () => run.cancelled);
+        continue;
+      }
+      // A split first stage: one task per (channel, part), joined in main when a channel's parts are
+      // all done; the channel's later stages then run as one task reading the joined entry.
+      const first = split.stage;
+      tracker.adjustTotal(split.splitChannels * (split.parts.length - 1) * weightOf(first.name));
+      const left = new Map<number, number>();
+      const units = work.flatMap((w) => {
+        if (w.steps[0] !== first.name) return [{ ...w, part: -1 }];
+        left.set(w.channel, split.parts.length);
+        return split.parts.map((_, part) => ({ ...w, part }));
+      });
+      await runLimited(units, jobs, async ({ channel, steps, part }) => {
+        if (part < 0) return runSteps(channel, steps);
+        if (failed.has(channel)) return;
+        const whole = channelFile(first, channel);
+        const files: Record<string, string> = {};
+        for (const s of plan.stages) files[s.name] = fileFor(plan, s, channel);
+        files[first.name] = partFile(whole, part, split.parts.length);
+        const out = await runTask((attempt) => ({
+          kind: 'channel', runId: run.runId, source, channel, steps: [first.name], params: { [first.name]: split.parts[part] }, files, blockSamples, attempt, injectFault: inject,
+        }), channel, [first.name], false);
+        if (!out.ok) {
+          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, out.reason); if (last) tracker.channelsDone++; }
+          return;
+        }
+        const n = left.get(channel)! - 1;
+        left.set(channel, n);
+        if (n > 0 || failed.has(channel)) return;
+        joinParts(first, whole, split.parts.length);
+        stages[first.name].executed++;
+        if (steps.length > 1) await runSteps(channel, steps.slice(1));
+        else if (last) tracker.channelsDone++;
       }, () => run.cancelled);
+      if (failed.size || run.cancelled) for (const w of work) for (let k = 0; k < split.parts.length; k++) removePart(partFile(channelFile(first, w.channel), k, split.parts.length));
     }
     off();
     if (run.cancelled) for (const s of plan.stages) removeTempFiles(s.dir);
@@ -198,7 +241,7 @@ export class Engine {
       runId: run.runId, workflow: spec.workflow, mode: spec.mode, startedAt, wallS, state,
       channels: plan.channels, groups: plan.groups, stages, failed: report.failed, summary, retries,
     };
-    recordRun(sdir, identity, meta, spec, record);
+    recordRun(sdir, identity, meta, spec, record, source.open);
     onProgress(tracker.snapshot(state));
     return report;
   }
@@ -242,4 +285,36 @@ async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise
     while (next < items.length && !stop()) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** File of part k of n of a split channel's stage entry (removed once joined). */
+function partFile(whole: string, k: number, n: number): string {
+  return `${whole}.part${k + 1}of${n}`;
+}
+
+/** The split of a phase's first stage for this run, when its workflow step splits and the stage joins. */
+function splitPlan(spec: PipelineSpec, plan: Plan, firstName: string, work: { channel: number; steps: string[] }[], meta: RecordingMeta, jobs: number): { stage: StagePlan; parts: unknown[]; splitChannels: number } | null {
+  const st = workflowOf(spec).steps.find((s) => s.stage.name === firstName);
+  const sp = stageOf(plan, firstName);
+  if (!st?.split || !sp || sp.stage.scope !== 'chunked' || !sp.stage.join) return null;
+  const splitChannels = work.filter((w) => w.steps[0] === firstName).length;
+  if (!splitChannels) return null;
+  const parts = st.split(spec.params, { meta, channels: splitChannels, workers: jobs });
+  return parts && parts.length > 1 ? { stage: sp, parts, splitChannels } : null;
+}
+
+/** Joins a split channel's part entries (in order) into its stage entry, atomically, and removes the parts. */
+function joinParts(sp: StagePlan, whole: string, n: number): void {
+  const d = sp.stage;
+  if (d.scope !== 'chunked' || !d.join || d.output.kind !== 'bundle') throw new Error(`stage ${d.name} cannot join split parts`);
+  const files = Array.from({ length: n }, (_, k) => partFile(whole, k, n));
+  const joined = d.join(sp.params, files.map((f) => readStageOutput(d, f)));
+  writeBundle(whole, d.output.codec.encode(joined));
+  for (const f of files) removePart(f);
+}
+
+/** A part entry and its completion record. */
+function removePart(file: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(completionPath(file), { force: true });
 }

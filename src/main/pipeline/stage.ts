@@ -136,7 +136,8 @@ interface BaseDescriptor<O> {
 export type StageDescriptor<P, O> = BaseDescriptor<O> & (
   | { scope: 'channel'; run(p: P, ctx: ChannelContext): O | void }
    
-  | { scope: 'chunked'; chunk: ChunkSpec<P, any, any, O> }
+  // join: the outputs of a split channel's tasks (the workflow step's split slices), in order, as the output of p.
+  | { scope: 'chunked'; chunk: ChunkSpec<P, any, any, O>; join?(p: P, parts: O[]): O }
   | { scope: 'group' | 'global'; run(p: P, ctx: GlobalContext): O | void | Promise<O | void> }
 );
 

@@ -4,10 +4,12 @@
 // shared/params.ts and one entry here.
 
 import type { PipelineSpec } from '../../shared/params';
+import type { RecordingMeta } from '../../shared/recording';
 import type { StageDescriptor } from './stage';
 import { aasStage, lowpassStage, obsStage, triggersStage } from './stages/correct';
 import { filterStage, referenceStage } from './stages/filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
+import { tfBandParams, tfBandStage, tfSplit, tfStage, tfStageParams } from './stages/tf';
 
 export interface WorkflowStep<P> {
    
@@ -16,6 +18,21 @@ export interface WorkflowStep<P> {
   params(p: P): unknown;
   /** Off for these parameters (e.g. no common reference): the stage is not planned. */
   enabled?(p: P): boolean;
+  /**
+   * Optional split of one channel's work on this (first-of-its-phase, chunked) stage into several
+   * tasks with their own parameter slices (e.g. frequency batches); the stage's join() merges their
+   * outputs into the channel's entry, which must equal the unsplit output. null = no split.
+   */
+  split?(p: P, work: SplitWork): unknown[] | null;
+}
+
+/** What a split decision sees: the size of the run. */
+export interface SplitWork {
+  meta: RecordingMeta;
+  /** Channels of this run that still need the stage. */
+  channels: number;
+  /** Tasks that can run at the same time. */
+  workers: number;
 }
 
 export interface WorkflowDef<P> {
@@ -27,8 +44,8 @@ export interface WorkflowDef<P> {
 }
 
 /** Typed binding of a stage to a slice of a workflow's parameters. */
-export function step<P, SP>(stage: StageDescriptor<SP, unknown>, params: (p: P) => SP, enabled?: (p: P) => boolean): WorkflowStep<P> {
-  return { stage, params, enabled };
+export function step<P, SP>(stage: StageDescriptor<SP, unknown>, params: (p: P) => SP, enabled?: (p: P) => boolean, split?: (p: P, work: SplitWork) => SP[] | null): WorkflowStep<P> {
+  return { stage, params, enabled, split };
 }
 
 type ParamsOf<W extends PipelineSpec['workflow']> = Extract<PipelineSpec, { workflow: W }>['params'];
@@ -60,6 +77,14 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
     ],
     samplesPerCpuS: 1.5e6,
     resultSamples: { view: 'corrected', stage: 'lowpass' },
+  },
+  tf: {
+    steps: [
+      step(tfStage, tfStageParams, undefined, tfSplit),
+      step(tfBandStage, tfBandParams, (p) => p.bands.length > 0),
+    ],
+    // bench/tf.bench.ts: 37 frequencies at full rate ~ 0.9 M samples per CPU-second; decimated runs are faster.
+    samplesPerCpuS: 0.9e6,
   },
 };
 

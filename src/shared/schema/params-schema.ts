@@ -67,6 +67,36 @@ export const ClusterParamsSchema = exact({
   maxFitSpikes: intIn(100, 1_000_000),
   /** Spikes whose Mahalanobis distance to their cluster exceeds this are left unassigned (0 = off). */
   outlierMahalanobis: numIn(0, 1000),
+  /**
+   * Unimodality threshold for split and merge (dip score along the discriminant, workers/sort/isocut.ts);
+   * 0 turns split/merge off. 1.0 is ISO-SPLIT's isocut threshold (Magland & Barnett 2015); our dip
+   * score of unimodal samples (normal, t3, skewed; n = 100-2000) stays below 1 in 99 % of draws.
+   */
+  dipThreshold: numIn(0, 10),
+  /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */
+  splitPcs: intIn(1, 10),
+  /** Nearest-template passes refining a trial cut (stops early when nothing moves). */
+  splitRefine: intIn(0, 50),
+  /**
+   * Largest lag (ms) of a second spike overlapping an event that the overlap pass models; 0 = off.
+   * 1.5 ms: the window in which overlapping spikes ended in extra clusters (issue 13's error breakdown).
+   */
+  overlapMs: numIn(0, 5, 'ms'),
+  /** Alignment error (ms) of the detector's trough allowed to the primary template: about one sample at 10-20 kHz. */
+  alignToleranceMs: numIn(0, 1, 'ms'),
+  /** Two troughs closer than this (ms) are one event, not an overlap: about a narrow spike's trough half-width. */
+  minPairLagMs: numIn(0, 2, 'ms'),
+  /** A cluster is dissolved when more than this fraction of its events are better explained by the other templates (a majority). */
+  dissolveFraction: numAbove(0, 1),
+  /**
+   * Send events that "no spike at the centre" (noise, or a spike off-centre) explains at least as well
+   * as their unit's template (whitened likelihood ratio <= 1, equal priors) to the noise cluster.
+   * False-alarm rate on true spikes under the noise model: Q(D / 2) for a template D noise SDs from
+   * zero (<= 1e-3 when D >= 6.2).
+   */
+  rejectBackground: bool(),
+  /** Clusters with fewer spikes are not units (their spikes get label -1): too few for any unit statistic. */
+  minUnitSpikes: intIn(1, 100_000),
 });
 
 export const SortParamsSchema = exact({
@@ -105,6 +135,35 @@ export const CorrectParamsSchema = exact({
   alignChannel: text(256),
 });
 
+const seconds = numIn(-1e7, 1e7, 's');
+
+/** A frequency band (inclusive edges, Hz) with a name for tables and the view. */
+export const BandSchema = exact({ name: text(64), lo: numAbove(0, LIMITS.maxHz, 'Hz'), hi: numAbove(0, LIMITS.maxHz, 'Hz') });
+/** A region of interest: a named group of channels (by channel name). */
+export const RoiSchema = exact({ name: text(64), channels: v.pipe(v.array(text(256)), v.minLength(1, 'must name at least one channel'), v.maxLength(LIMITS.maxChannels)) });
+
+export const TfParamsSchema = exact({
+  /** Morlet centre frequencies (Hz), each below Nyquist. */
+  freqs: v.pipe(v.array(numAbove(0, LIMITS.maxHz, 'Hz')), v.minLength(1, 'must list at least one frequency'), v.maxLength(1000, 'must list at most 1000 frequencies')),
+  /** Cycles per wavelet: one value for all frequencies, or one per frequency (MNE's n_cycles). */
+  nCycles: v.pipe(v.array(numAbove(0, 100)), v.minLength(1, 'must give at least one value'), v.maxLength(1000)),
+  zeroMean: bool(),
+  /** Keep every decim-th output sample from the first (MNE's decim). */
+  decim: intIn(1, 10_000),
+  /** Store the phase too (power only otherwise). */
+  phase: bool(),
+  /** How the work is split over workers; every choice gives the same numbers. */
+  strategy: oneOf(['auto', 'channel', 'frequency', 'recording']),
+  /** Band-power time series (mean power over the band's frequencies). */
+  bands: v.pipe(v.array(BandSchema), v.maxLength(32)),
+  /** Regions of interest: band power averaged over named channels. */
+  rois: v.pipe(v.array(RoiSchema), v.maxLength(256)),
+  /** Baseline correction of the band-power series (MNE's rescale modes). null edges = start / end. */
+  baseline: exact({ mode: oneOf(['none', 'mean', 'ratio', 'logratio', 'percent', 'zscore', 'zlogratio']), start: v.nullable(seconds), end: v.nullable(seconds) }),
+  /** Event-locked epochs (events whose label matches `regex`; '' = off): tmin..tmax s around each. */
+  epochs: exact({ regex: text(1000), tmin: seconds, tmax: seconds }),
+});
+
 export const ExecutionModeSchema = exact({
   kind: oneOf(['low-memory', 'fast']),
   jobs: intIn(1, LIMITS.maxJobs),
@@ -127,7 +186,8 @@ export const PipelineSpecSchema = v.variant('workflow', [
   spec('sort', SortParamsSchema),
   spec('correct', CorrectParamsSchema),
   spec('filter', FilterParamsSchema),
-], (i) => `must be one of 'sort', 'correct', 'filter' (got ${i.received})`);
+  spec('tf', TfParamsSchema),
+], (i) => `must be one of 'sort', 'correct', 'filter', 'tf' (got ${i.received})`);
 
 export const OpenOptionsSchema = exact({
   /** Override the content-based format detection. */

@@ -52,7 +52,10 @@ export function bankFor(p: TfKernelParams, n: number, sfreq: number): { geom: Cw
 /** Chunk grid: whole blocks, margin = the furthest input a block reads beyond its outputs. */
 export function tfGrid(p: TfKernelParams, n: number, sfreq: number): { block: number; margin: number } {
   const g = cwtGeometry(n, sfreq, p);
-  return { block: g.S * Math.max(1, Math.ceil(CHUNK_SAMPLES / g.S)), margin: g.N - g.S - g.K };
+  // At most CHUNK_SAMPLES, and a quarter of the channel when shorter, so that even short recordings
+  // go through several chunks (the grid depends only on the parameters and the recording, never the mode).
+  const target = Math.min(CHUNK_SAMPLES, Math.ceil(n / 4));
+  return { block: g.S * Math.max(1, Math.ceil(target / g.S)), margin: g.N - g.S - g.K };
 }
 
 /** x holds samples [a, a + x.length); computes outputs of input range [s, e) (s on the block grid). */

@@ -5,9 +5,11 @@ import type { AnyStage } from '../stage';
 import { aasStage, lowpassStage, obsStage, triggersStage } from './correct';
 import { filterStage, referenceStage } from './filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './sort';
+import { tfBandStage, tfStage } from './tf';
 
 export const STAGES: readonly AnyStage[] = [
   filterStage, referenceStage, detectStage, featuresStage, clusterStage, metricsStage, triggersStage, aasStage, obsStage, lowpassStage,
+  tfStage, tfBandStage,
 ];
 
 const byName = new Map(STAGES.map((s) => [s.name, s]));

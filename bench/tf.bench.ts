@@ -1,0 +1,134 @@
+// Time-frequency benchmark against MNE on the same cores in the same run (issue #16):
+// 32 channels x 5 kHz x 10 min, Morlet 4-40 Hz in 37 steps, n_cycles 7, output power decimated x16
+// (312.5 Hz; full-rate float64 power of this size is 28 GB, more than the machine has, for MNE and us
+// alike). MNE's tfr_array_morlet with n_jobs 1 and 2 vs ours with 1 and 2 worker threads (child
+// processes, wall time and peak RSS each), then a scaling table over 3 lengths x 3 frequency counts
+// for every strategy (4 channels; 'recording' = the same channels as 2 recordings of 2), with the
+// automatic choice for each size. Quick mode: 4 channels x 1 min.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../src/workers/rng';
+import { cwtGeometry } from '../src/workers/tf/cwt';
+import { chooseStrategy, type TfStrategy } from '../src/workers/tf/strategy';
+import type { BenchContext, BenchRow } from './types';
+
+const AREA = 'tf';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SFREQ = 5000;
+const DECIM = 16;
+const N_CYCLES = 7;
+
+function freqList(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.round((4 + (36 * i) / (count - 1)) * 1000) / 1000);
+}
+
+/** channels x samples float32: 1/f-ish noise (integrated white noise, leaky) + theta bursts. */
+function writeData(file: string, channels: number, n: number, seed: number): void {
+  const fd = fs.openSync(file, 'w');
+  const rng = new Rng(seed);
+  const row = new Float32Array(n);
+  for (let c = 0; c < channels; c++) {
+    let y = 0;
+    for (let i = 0; i < n; i++) {
+      y = 0.995 * y + rng.normal();
+      const burst = Math.floor(i / (4 * SFREQ)) % 3 === 1 ? 20 * Math.sin((2 * Math.PI * 6 * i) / SFREQ) : 0;
+      row[i] = y + 3 * rng.normal() + burst;
+    }
+    fs.writeSync(fd, new Uint8Array(row.buffer), 0, row.byteLength, c * n * 4);
+  }
+  fs.closeSync(fd);
+}
+
+interface RunOut { seconds: number; peakMB: number; childPeakMB?: number }
+
+function runMne(py: string, file: string, channels: number, n: number, freqs: number[], jobs: number): RunOut {
+  const r = spawnSync(py, [path.join(here, 'py', 'tf_mne.py'), file, String(channels), String(n), String(SFREQ), freqs.join(','), String(N_CYCLES), String(DECIM), String(jobs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`MNE run failed: ${r.stderr.slice(-800)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunOut;
+}
+
+function runOurs(files: string[], channels: number, n: number, freqs: number[], workers: number, strategy: TfStrategy, batches: number): RunOut {
+  const opts = { files, channels, n, sfreq: SFREQ, freqs, nCycles: N_CYCLES, decim: DECIM, workers, strategy, batches };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`tf child failed: ${r.stderr.slice(-800)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunOut;
+}
+
+export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const dir = path.join(ctx.tmpDir, 'tf');
+  fs.mkdirSync(dir, { recursive: true });
+  const py = ctx.python;
+  const mneNote = py ? undefined : 'MNE not installed (apt-get install -y python3-mne): no reference';
+  const C = ctx.quick ? 4 : 32;
+  const minutes = ctx.quick ? 1 : 10;
+  const n = minutes * 60 * SFREQ;
+  const freqs = freqList(37);
+  const file = path.join(dir, 'main.f32');
+  writeData(file, C, n, 11);
+  const label = `${C} ch x 5 kHz x ${minutes} min, 37 freqs 4-40 Hz, n_cycles 7, decim ${DECIM}`;
+  const chSamples = C * n;
+  const g = cwtGeometry(n, SFREQ, { freqs, nCycles: N_CYCLES, zeroMean: false, decim: DECIM });
+  const auto = chooseStrategy({ geom: g, nFreqs: 37, channels: [C], workers: 2 });
+
+  const ours1 = runOurs([file], C, n, freqs, 1, 'channel', 1);
+  const ours2 = runOurs([file], C, n, freqs, 2, auto.strategy, auto.batches);
+  const mne1 = py ? runMne(py, file, C, n, freqs, 1) : null;
+  const mne2 = py ? runMne(py, file, C, n, freqs, 2) : null;
+  const thr = (r: RunOut, cores: number): number => chSamples / r.seconds / cores / 1e6;
+  rows.push({
+    area: AREA, name: `${label}: throughput per core, 1 worker vs MNE n_jobs=1`, unit: 'Msamples/s/core', value: thr(ours1, 1),
+    reference: mne1 ? thr(mne1, 1) : undefined, referenceName: 'MNE tfr_array_morlet n_jobs=1', ratio: mne1 ? thr(ours1, 1) / thr(mne1, 1) : undefined,
+    target: '>= 2x MNE per core', pass: mne1 ? thr(ours1, 1) / thr(mne1, 1) >= 2 : undefined,
+    note: mneNote ?? `ours ${ours1.seconds.toFixed(1)} s, peak ${ours1.peakMB.toFixed(0)} MB; MNE ${mne1!.seconds.toFixed(1)} s, peak ${mne1!.peakMB.toFixed(0)} MB`,
+  });
+  rows.push({
+    area: AREA, name: `${label}: throughput per core, 2 workers (auto: ${auto.strategy}) vs MNE n_jobs=2`, unit: 'Msamples/s/core', value: thr(ours2, 2),
+    reference: mne2 ? thr(mne2, 2) : undefined, referenceName: 'MNE tfr_array_morlet n_jobs=2', ratio: mne2 ? thr(ours2, 2) / thr(mne2, 2) : undefined,
+    target: '>= 2x MNE per core', pass: mne2 ? thr(ours2, 2) / thr(mne2, 2) >= 2 : undefined,
+    note: mneNote ?? `ours ${ours2.seconds.toFixed(1)} s, peak ${ours2.peakMB.toFixed(0)} MB; MNE ${mne2!.seconds.toFixed(1)} s, peak ${mne2!.peakMB.toFixed(0)} MB (+ largest joblib child ${mne2!.childPeakMB?.toFixed(0)} MB)`,
+  });
+  rows.push({
+    area: AREA, name: `${label}: 2 workers vs 1 (speed-up)`, unit: 'x', value: ours1.seconds / ours2.seconds, target: '>= 1.8x', pass: ours1.seconds / ours2.seconds >= 1.8,
+    note: `1 worker ${ours1.seconds.toFixed(1)} s, 2 workers ${ours2.seconds.toFixed(1)} s; MNE n_jobs 2 vs 1: ${mne1 && mne2 ? (mne1.seconds / mne2.seconds).toFixed(2) + 'x' : 'n/a'}; machine shared with other jobs`,
+  });
+
+  // Scaling: 4 channels, 3 lengths x 3 frequency counts, each strategy on 2 workers, MNE n_jobs=1 as reference.
+  const sc = 4;
+  const lengths = ctx.quick ? [0.25, 0.5, 1] : [2.5, 5, 10];
+  const counts = [10, 19, 37];
+  for (const len of lengths) {
+    const ns = Math.round(len * 60 * SFREQ);
+    const whole = path.join(dir, `s${len}.f32`);
+    writeData(whole, sc, ns, 21);
+    // The same channels as two recordings of two channels, for the by-recording strategy.
+    const halves = [path.join(dir, `s${len}-a.f32`), path.join(dir, `s${len}-b.f32`)];
+    const buf = fs.readFileSync(whole);
+    fs.writeFileSync(halves[0], buf.subarray(0, 2 * ns * 4));
+    fs.writeFileSync(halves[1], buf.subarray(2 * ns * 4));
+    for (const nf of counts) {
+      const fl = freqList(nf);
+      const gs = cwtGeometry(ns, SFREQ, { freqs: fl, nCycles: N_CYCLES, zeroMean: false, decim: DECIM });
+      const choice = chooseStrategy({ geom: gs, nFreqs: nf, channels: [sc], workers: 2 });
+      const choice1 = chooseStrategy({ geom: gs, nFreqs: nf, channels: [1], workers: 2 });
+      const m = py ? runMne(py, whole, sc, ns, fl, 1) : null;
+      const one = runOurs([whole], sc, ns, fl, 1, 'channel', 1);
+      const res: Record<string, RunOut> = {
+        channel: runOurs([whole], sc, ns, fl, 2, 'channel', 1),
+        frequency: runOurs([whole], sc, ns, fl, 2, 'frequency', 2),
+        recording: runOurs(halves, 2, ns, fl, 2, 'recording', 1),
+      };
+      for (const [s, r] of Object.entries(res)) {
+        rows.push({
+          area: AREA, name: `scaling ${sc} ch x ${len} min x ${nf} freqs: ${s}, 2 workers`, unit: 's', value: r.seconds,
+          reference: m?.seconds, referenceName: 'MNE n_jobs=1', ratio: m ? m.seconds / r.seconds : undefined,
+          note: `peak ${r.peakMB.toFixed(0)} MB; speed-up vs our 1 worker ${(one.seconds / r.seconds).toFixed(2)}x${s === choice.strategy ? ` (auto choice for ${sc} ch: ${s}, ${choice.batches} batch(es))` : ''}${s === 'frequency' ? `; auto choice for 1 ch: ${choice1.strategy}, ${choice1.batches} batches` : ''}`,
+        });
+      }
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return rows;
+}

@@ -1,0 +1,123 @@
+// `spikedesk tf FILE --freqs 4:40:1 --n-cycles 7 [--decim N] [--band 4-8|theta] [--roi NAME=ch1,ch2]
+//  [--baseline A:B --baseline-mode logratio] [--events REGEX --epoch TMIN:TMAX] [--strategy ...] --out DIR`
+// Morlet time-frequency power on the engine, then the npy/TSV folder (src/main/export/tf-folder.ts).
+
+import * as path from 'node:path';
+import { DEFAULT_TF, TF_BANDS, type PipelineSpec, type TfParams } from '../shared/params';
+import { loadTfResult } from '../main/pipeline/tf-result';
+import { checkTarget } from '../main/export/atomic-output';
+import { writeTfFolder } from '../main/export/tf-folder';
+import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
+import { describeReport, modeFrom, openInput, reportExit, runSpec, type Io } from './common';
+
+/** "4:8:1" (start:stop:step, inclusive) or "4,5,6.5". */
+export function parseFreqs(v: string): number[] {
+  const range = /^\s*([\d.]+)\s*:\s*([\d.]+)\s*:\s*([\d.]+)\s*$/.exec(v);
+  if (range) {
+    const [a, b, s] = range.slice(1).map(Number);
+    if (!(a > 0 && b >= a && s > 0)) throw new UsageError(`--freqs ${v}: expected start:stop:step with 0 < start <= stop and step > 0`);
+    const n = Math.floor((b - a) / s + 1e-9) + 1;
+    if (n > 1000) throw new UsageError(`--freqs ${v}: ${n} frequencies, at most 1000`);
+    // Rounded to 1e-9 Hz so 4:8:0.1 gives 4.1, not 4.1000000000000005.
+    return Array.from({ length: n }, (_, i) => Math.round((a + i * s) * 1e9) / 1e9);
+  }
+  const list = v.split(',').map((x) => Number(x.trim()));
+  if (!list.length || list.some((f) => !(f > 0))) throw new UsageError(`--freqs ${v}: expected start:stop:step or a comma list of positive frequencies`);
+  return list;
+}
+
+function parseBand(v: string): TfParams['bands'][number] {
+  const preset = TF_BANDS[v.toLowerCase() as keyof typeof TF_BANDS];
+  if (preset) return { name: v.toLowerCase(), lo: preset[0], hi: preset[1] };
+  const m = /^\s*(?:([A-Za-z][\w-]*)=)?([\d.]+)\s*-\s*([\d.]+)\s*$/.exec(v);
+  if (!m) throw new UsageError(`--band ${v}: expected LO-HI in Hz (e.g. 4-8), NAME=LO-HI, or a preset (${Object.keys(TF_BANDS).join(', ')})`);
+  const lo = Number(m[2]), hi = Number(m[3]);
+  return { name: m[1] ?? `${m[2]}-${m[3]}Hz`, lo, hi };
+}
+
+function parseRoi(v: string): TfParams['rois'][number] {
+  const m = /^\s*([^=]+?)\s*=\s*(.+)$/.exec(v);
+  if (!m) throw new UsageError(`--roi ${v}: expected NAME=ch1,ch2,... (channel names)`);
+  const channels = m[2].split(',').map((c) => c.trim()).filter(Boolean);
+  if (!channels.length) throw new UsageError(`--roi ${v}: name at least one channel`);
+  return { name: m[1], channels };
+}
+
+/** "A:B" seconds; an empty side is the start / the end (as MNE's None). */
+function parseInterval(flag: string, v: string): [number | null, number | null] {
+  const m = /^\s*(-?[\d.]*)\s*:\s*(-?[\d.]*)\s*$/.exec(v);
+  if (!m) throw new UsageError(`--${flag} ${v}: expected A:B in seconds (either side may be empty)`);
+  return [m[1] === '' ? null : Number(m[1]), m[2] === '' ? null : Number(m[2])];
+}
+
+/** Values of a flag that may be repeated (args.ts joins repeats with a newline). */
+function all(a: ParsedArgs, name: string): string[] {
+  const v = str(a, name);
+  return v === undefined ? [] : v.split('\n');
+}
+
+export function tfParamsFrom(a: ParsedArgs): TfParams {
+  const p: TfParams = structuredClone(DEFAULT_TF);
+  const freqs = str(a, 'freqs');
+  if (freqs) p.freqs = parseFreqs(freqs);
+  const nc = str(a, 'n-cycles');
+  if (nc) {
+    p.nCycles = nc.split(',').map((x) => Number(x.trim()));
+    if (p.nCycles.some((x) => !(x > 0))) throw new UsageError(`--n-cycles ${nc}: expected a positive number or a comma list, one per frequency`);
+  }
+  const decim = str(a, 'decim');
+  if (decim) {
+    p.decim = Number(decim);
+    if (!Number.isInteger(p.decim) || p.decim < 1) throw new UsageError(`--decim ${decim}: expected a whole number >= 1`);
+  }
+  p.zeroMean = a.flags.has('zero-mean');
+  p.phase = a.flags.has('with-phase');
+  const strategy = str(a, 'strategy');
+  if (strategy) {
+    if (!['auto', 'channel', 'frequency', 'recording'].includes(strategy)) throw new UsageError(`--strategy ${strategy}: use auto, channel, frequency or recording`);
+    p.strategy = strategy as TfParams['strategy'];
+  }
+  p.bands = all(a, 'band').map(parseBand);
+  p.rois = all(a, 'roi').map(parseRoi);
+  if (p.rois.length && !p.bands.length) p.bands = [{ name: 'theta', lo: TF_BANDS.theta[0], hi: TF_BANDS.theta[1] }];
+  const bl = str(a, 'baseline');
+  const mode = str(a, 'baseline-mode');
+  if (bl) {
+    const [start, end] = parseInterval('baseline', bl);
+    p.baseline = { mode: (mode ?? 'logratio') as TfParams['baseline']['mode'], start, end };
+  } else if (mode) throw new UsageError('--baseline-mode needs --baseline A:B');
+  const ev = str(a, 'events');
+  if (ev) {
+    const [tmin, tmax] = parseInterval('epoch', str(a, 'epoch') ?? '-0.5:1.5');
+    if (tmin === null || tmax === null) throw new UsageError('--epoch needs both ends, e.g. -0.5:1.5');
+    p.epochs = { regex: ev, tmin, tmax };
+  }
+  if ((bl || ev) && !p.bands.length) p.bands = [{ name: 'theta', lo: TF_BANDS.theta[0], hi: TF_BANDS.theta[1] }];
+  return p;
+}
+
+export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
+  const params = tfParamsFrom(a);
+  const out = str(a, 'out');
+  const force = a.flags.has('force');
+  // Refuse an existing output before any work (checked again when the folder is renamed into place).
+  if (out) checkTarget(path.resolve(out), force, 'dir');
+  const open = openOptions(a);
+  const src = await openInput(a.positional[0], open);
+  const meta = src.meta;
+  src.close();
+  const ref = { path: meta.path, open: Object.keys(open).length ? open : undefined };
+  const only = str(a, 'only');
+  const spec: PipelineSpec = { workflow: 'tf', params, mode: modeFrom(a), channels: only === undefined ? undefined : channelList(only) };
+  const { report, engine } = await runSpec(spec, ref, meta, io, !a.flags.has('no-progress'));
+  const result: Record<string, unknown> = { report };
+  if (out && report.state === 'done') {
+    const r = loadTfResult(engine.sessionDir(meta.path));
+    const files = await writeTfFolder(out, r, meta.path, force);
+    result.out = { dir: path.resolve(out), files, shape: [r.channels.length, params.freqs.length, r.nOut] };
+  }
+  const o = result.out as { dir: string; files: string[]; shape: number[] } | undefined;
+  if (io.json) io.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  else io.stdout.write(`${[describeReport(report), o ? `wrote ${o.files.join(', ')} to ${o.dir} (power ${o.shape.join(' x ')})` : ''].filter(Boolean).join('\n')}\n`);
+  return reportExit(report);
+}

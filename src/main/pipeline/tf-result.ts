@@ -1,0 +1,57 @@
+// A finished time-frequency run read back from the session cache: per-channel power (and phase)
+// entries of the tf stage and the band table of the tf-band stage. Used by the CLI, the exports
+// and the view; channels are read one at a time so a large run never sits in memory whole.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpikeDeskError } from '../../shared/errors';
+import type { RecordingMeta } from '../../shared/recording';
+import type { TfParams } from '../../shared/params';
+import { readSession, type RunRecord } from './session-store';
+import { readStageOutput } from './stage-runner';
+import { tfBandStage, tfStage, type TfBandOutput, type TfOutput } from './stages/tf';
+
+export interface TfResult {
+  run: RunRecord;
+  params: TfParams;
+  meta: Pick<RecordingMeta, 'sampleRate' | 'nSamples' | 'channels'>;
+  /** Channels with a power entry (failed ones are left out and listed in run.failed). */
+  channels: number[];
+  nOut: number;
+  /** Output times in seconds (every decim-th sample from the first). */
+  times: Float64Array;
+  /** Power of one channel, freqs x times in frequency order. */
+  power(channel: number): TfOutput;
+  band: TfBandOutput | null;
+}
+
+function missing(what: string): never {
+  throw new SpikeDeskError({ code: 'NOT_FOUND', message: `${what} is not in the session`, fix: 'run the time-frequency analysis first (spikedesk tf FILE ...)' });
+}
+
+/** The latest time-frequency run of a session, when it finished (done, or done with some channels failed). */
+export function loadTfResult(sessionDir: string): TfResult {
+  const s = readSession(sessionDir);
+  // session.json keeps the parameters of the latest run of each workflow, so only that run is readable.
+  const run = (s?.runs ?? []).filter((r) => r.workflow === 'tf').at(-1) ?? missing('a time-frequency run');
+  if (run.state !== 'done') missing(`a finished time-frequency run (the latest one ${run.state === 'cancelled' ? 'was cancelled' : 'failed'})`);
+  const spec = (s!.params.tf ?? missing('the parameters of the time-frequency run')) as TfParams;
+  const tfDir = run.stages.tf?.dir ?? missing('the tf stage');
+  const meta = { sampleRate: s!.meta.sampleRate, nSamples: s!.meta.nSamples, channels: s!.meta.channels };
+  const failed = new Set(run.failed.map((f) => f.channel));
+  const channels = run.channels.filter((c) => !failed.has(c));
+  const file = (c: number): string => path.join(tfDir, `ch${String(c).padStart(4, '0')}.bin`);
+  for (const c of channels) if (!fs.existsSync(file(c))) missing(`the power of channel ${c}`);
+  const nOut = Math.ceil(meta.nSamples / spec.decim);
+  const times = Float64Array.from({ length: nOut }, (_, t) => (t * spec.decim) / meta.sampleRate);
+  const bandDir = run.stages['tf-band']?.dir;
+  const band = bandDir && fs.existsSync(path.join(bandDir, 'global.bin')) ? readStageOutput(tfBandStage, path.join(bandDir, 'global.bin')) : null;
+  return {
+    run, params: spec, meta, channels, nOut, times, band,
+    power(c) {
+      const o = readStageOutput(tfStage, file(c));
+      if (o.rows.some((r, i) => r !== i)) throw new SpikeDeskError({ code: 'FORMAT_CORRUPT', message: `tf entry of channel ${c} has its frequencies out of order`, fix: 'delete the session cache folder and run again' });
+      return o;
+    },
+  };
+}

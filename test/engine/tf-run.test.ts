@@ -1,0 +1,91 @@
+// The time-frequency workflow through the engine: every strategy (by channel, frequency batches),
+// worker count and mode writes byte-identical cache entries, the entries equal the kernel's direct
+// transform, and the band/ROI stage averages the right rows.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/pipeline/engine';
+import { readBundle } from '../../src/main/pipeline/bundle';
+import { DEFAULT_TF, type PipelineSpec, type TfParams } from '../../src/shared/params';
+import { openSource } from '../../src/main/io';
+import { morletPower } from '../../src/workers/tf/cwt';
+import type { Pool } from '../../src/main/pool/pool';
+import { tfSplit } from '../../src/main/pipeline/stages/tf';
+import { makeEegRecording, makePool, removeTmpDirs, tmpDir, type TestRecording } from './helpers';
+
+let pool: Pool;
+let r: TestRecording;
+beforeAll(async () => {
+  pool = await makePool(2);
+  r = await makeEegRecording(tmpDir('tf-run'), { durationS: 20, nChannels: 3, fs: 2000 });
+});
+afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
+
+const params = (o: Partial<TfParams>): TfParams => ({ ...DEFAULT_TF, freqs: [4, 6, 8, 11, 15, 20], nCycles: [5], decim: 4, phase: true, ...o });
+
+function entries(cache: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const dir of fs.readdirSync(cache).sort()) {
+    for (const f of fs.readdirSync(path.join(cache, dir)).sort()) out.set(`${dir.slice(0, dir.lastIndexOf('-'))}/${f}`, fs.readFileSync(path.join(cache, dir, f)));
+  }
+  return out;
+}
+
+describe('tf workflow in the engine', () => {
+  it('channel and frequency strategies, 1 and 2 workers, fast and low-memory: identical bytes', async () => {
+    const engine = new Engine(pool);
+    const cache = path.join(engine.sessionDir(r.meta.path), 'cache');
+    const runs: [TfParams['strategy'], PipelineSpec['mode']][] = [
+      ['channel', { kind: 'fast', jobs: 1, memoryBudgetMB: 256 }],
+      ['channel', { kind: 'fast', jobs: 2, memoryBudgetMB: 256 }],
+      ['frequency', { kind: 'fast', jobs: 2, memoryBudgetMB: 256 }],
+      ['frequency', { kind: 'low-memory', jobs: 1, memoryBudgetMB: 130 }],
+      ['auto', { kind: 'fast', jobs: 2, memoryBudgetMB: 256 }],
+    ];
+    // The frequency strategy really splits each channel (2 workers: 2 batches); by channel does not.
+    expect(tfSplit(params({ strategy: 'frequency' }), { meta: r.meta, channels: 3, workers: 2 })?.map((p) => p.freqIndices)).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(tfSplit(params({ strategy: 'channel' }), { meta: r.meta, channels: 3, workers: 2 })).toBeNull();
+    let first: Map<string, Buffer> | null = null;
+    const bands = [{ name: 'theta', lo: 4, hi: 8 }];
+    const rois = [{ name: 'front', channels: [r.meta.channels[0].name, r.meta.channels[1].name] }];
+    for (const [strategy, mode] of runs) {
+      fs.rmSync(cache, { recursive: true, force: true });
+      const spec: PipelineSpec = { workflow: 'tf', params: params({ strategy, bands, rois }), mode, channels: [0, 1, 2] };
+      const report = await engine.start(spec, r.ref, r.meta, () => undefined).done;
+      expect(report.state, `${strategy} ${mode.kind} x${mode.jobs}`).toBe('done');
+      expect(report.stagesRun).toEqual(['tf', 'tf-band']);
+      const got = entries(cache);
+      expect([...got.keys()].some((k) => k.includes('.part'))).toBe(false);
+      if (!first) { first = got; continue; }
+      expect([...got.keys()]).toEqual([...first.keys()]);
+      for (const [k, b] of first) expect(got.get(k)!.equals(b), `${k} differs for ${strategy} ${mode.kind} x${mode.jobs}`).toBe(true);
+    }
+    // The cache entry equals the kernel's transform of the channel; the ROI row is the mean of its channels.
+    const src = await openSource(r.ref.path);
+    const x = src.read([1], 0, r.meta.nSamples)[0];
+    src.close();
+    const p = params({});
+    const ref = morletPower(x, r.meta.sampleRate, { freqs: p.freqs, nCycles: 5, zeroMean: false, decim: 4 });
+    const tfKey = [...first!.keys()].find((k) => k.startsWith('tf/ch0001'))!;
+    const tfDir = fs.readdirSync(cache).find((d) => d.startsWith('tf-') && !d.startsWith('tf-band'))!;
+    const b = readBundle(path.join(cache, tfDir, tfKey.split('/')[1]));
+    expect(b.arrays.power).toEqual(Float32Array.from(ref.power));
+    const bandDir = fs.readdirSync(cache).find((d) => d.startsWith('tf-band-'))!;
+    const band = readBundle(path.join(cache, bandDir, 'global.bin'));
+    const labels = band.info.labels as string[];
+    expect(labels).toEqual(['theta\tEEG01', 'theta\tEEG02', 'theta\tEEG03', 'theta\tfront']);
+    const s = band.arrays.series as Float64Array;
+    const nT = (band.arrays.times as Float64Array).length;
+    for (const t of [0, 100, nT - 1]) expect(s[3 * nT + t]).toBeCloseTo((s[t] + s[nT + t]) / 2, 10);
+  });
+
+  it('a channel split into frequency batches re-runs only tf-band when the band changes', async () => {
+    const engine = new Engine(pool);
+    const mode: PipelineSpec['mode'] = { kind: 'fast', jobs: 2, memoryBudgetMB: 256 };
+    const a = await engine.start({ workflow: 'tf', params: params({ strategy: 'frequency', bands: [{ name: 'theta', lo: 4, hi: 8 }] }), mode, channels: [0] }, r.ref, r.meta, () => undefined).done;
+    expect(a.state).toBe('done');
+    const b = await engine.start({ workflow: 'tf', params: params({ strategy: 'channel', bands: [{ name: 'beta', lo: 13, hi: 30 }] }), mode, channels: [0] }, r.ref, r.meta, () => undefined).done;
+    expect(b.stagesCached).toEqual(['tf']);
+    expect(b.stagesRun).toEqual(['tf-band']);
+  });
+});
