@@ -16,12 +16,13 @@ import { ClusterView } from './views/ClusterView';
 import { CurationBar, UnitsTable } from './views/UnitsTable';
 import { UnitViews } from './views/UnitViews';
 import { CorrectionView } from './views/CorrectionView';
+import { TfView } from './views/TfView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { MenuBar } from './views/MenuBar';
 import { ExportDialog } from './views/ExportDialog';
 import { subscribeMenu } from './stores/menu';
 
-const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction']];
+const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction'], ['tf', 'Time–frequency']];
 
 function SortingTab() {
   return (
@@ -64,6 +65,8 @@ export function App() {
   }, [meta]);
   useEffect(() => { if (sortDone) { void useSort.getState().refresh(); setTab('sorting'); } }, [sortDone, setTab]);
   useEffect(() => { if (corrDone) setTab('correction'); }, [corrDone, setTab]);
+  const tfDone = useRun((s) => s.finished.tf);
+  useEffect(() => { if (tfDone) setTab('tf'); }, [tfDone, setTab]);
   return (
     <div className="app">
       <header className="topbar">
@@ -91,6 +94,7 @@ export function App() {
           {tab === 'traces' && <TracesView />}
           {tab === 'sorting' && <SortingTab />}
           {tab === 'correction' && <CorrectionView />}
+          {tab === 'tf' && <TfView />}
         </main>
       </div>
       <HelpOverlay />

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions } from 'electron';
 import type { Services } from '../compose';
 import type { RecentFiles } from '../session/recent';
-import { CORRECTED_FORMATS, SORTED_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
 
 export interface MenuContext {
   services: Services;
@@ -70,6 +70,10 @@ export function installMenu(ctx: MenuContext): void {
         { label: 'Export Corrected Recording', submenu: CORRECTED_FORMATS.map((f) => ({
           label: `${f.label}…`,
           click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-corrected', format: f.format, path: p }); },
+        })) },
+        { label: 'Export Time-Frequency', submenu: TF_FORMATS.map((f) => ({
+          label: `${f.label}…`,
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-tf', format: f.format, path: p }); },
         })) },
         { label: 'Reveal Session Folder', click: () => { const d = ctx.sessionFolder(); if (d) void shell.openPath(d); } },
         { type: 'separator' },

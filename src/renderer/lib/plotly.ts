@@ -4,6 +4,7 @@ export interface PlotlyLike {
   react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
   purge(el: HTMLElement): void;
   Plots: { resize(el: HTMLElement): void };
+  downloadImage?(el: HTMLElement, opts: { format: 'png' | 'svg'; filename: string; width?: number; height?: number }): Promise<unknown>;
 }
 
 let loading: Promise<PlotlyLike> | null = null;
