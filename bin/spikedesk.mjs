@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Launcher for the `spikedesk` CLI. Uses the built CLI (out/cli/index.js) when present; otherwise
-// runs the TypeScript sources through tsx, so `npx spikedesk` works right after `npm ci`.
+// Launcher for the `spikedesk` CLI. Runs the JavaScript build (out/node/cli.js, `npm run build:node`)
+// when present; otherwise, in a fresh checkout, the TypeScript sources through tsx (a dev fallback).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const built = `${root}out/cli/index.js`;
+const built = `${root}out/node/cli.js`;
 let mod;
 if (existsSync(built)) {
   mod = await import(pathToFileURL(built).href);

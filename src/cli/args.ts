@@ -2,6 +2,7 @@
 // Unknown flags and malformed values are usage errors (exit code 1) with a hint.
 
 import type { OpenOptions } from '../shared/recording';
+import { suggest } from '../shared/suggest';
 import { LIMITS } from '../shared/params';
 
 export class UsageError extends Error {}
@@ -19,7 +20,7 @@ const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dt
   'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy']);
 /** Valued flags that may be given several times; their values are joined with a newline. */
 const REPEATABLE = new Set(['band', 'roi']);
-const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean']);
+const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
@@ -40,7 +41,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
       flags.set(name, true);
     } else {
-      throw new UsageError(`unknown option --${name}`);
+      const near = suggest(name, [...VALUED, ...BOOLEAN]);
+      throw new UsageError(`unknown option --${name}${near ? ` (did you mean --${near}?)` : ''}`);
     }
   }
   const command = positional.shift() ?? '';

@@ -23,7 +23,7 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`--executor ${executor}: use local or slurm`);
   const parallel = (str(a, 'parallel') ?? 'auto') as ParallelChoice;
   if (!['auto', 'serial', 'parallel'].includes(parallel)) throw new UsageError(`--parallel ${parallel}: use auto, serial or parallel`);
-  const mode = modeFrom(a);
+  const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const jobs = mode.kind === 'fast' ? mode.jobs : (num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1);
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
   const job = makeJob(workflow, readParamsFile(a), mode, parallel);

@@ -5,14 +5,13 @@ import * as path from 'node:path';
 import { SpikeDeskError } from '../shared/errors';
 import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type CorrectParams, type PipelineSpec, type SortParams } from '../shared/params';
 import { durationSeconds, type RecordingMeta, type SourceRef } from '../shared/recording';
-import { writeEdf } from '../main/io/edf/edf-write';
-import { writeBrainVision } from '../main/io/brainvision/bv-write';
+import { exportCorrectedSource } from '../main/export/corrected-source';
 import { loadSortResult } from '../main/pipeline/sort-result';
 import { readSession } from '../main/pipeline/session-store';
 import { writePhyFolder } from '../main/export/phy';
 import { writeSortTables } from '../main/export/phy-tables';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
+import { checkOutput, describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
 
 function emit(io: Io, json: unknown, text: string): void {
   if (io.json) io.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
@@ -50,11 +49,12 @@ function channelsOpt(a: ParsedArgs): number[] | undefined {
 
 export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   const params = mergeParams<SortParams>(DEFAULT_SORT, readParamsFile(a));
-  const mode = modeFrom(a);
+  const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
+  const out = str(a, 'out');
+  if (out) checkOutput(out, 'dir', a.flags.has('force'));
   const { ref, meta } = await openMeta(a);
   const spec: PipelineSpec = { workflow: 'sort', params, mode, channels: channelsOpt(a) };
   const { report, engine } = await runSpec(spec, ref, meta, io, !a.flags.has('no-progress'));
-  const out = str(a, 'out');
   const result: Record<string, unknown> = { report };
   if (report.state !== 'cancelled' && report.state !== 'failed') {
     const sorted = loadSortResult(engine.sessionDir(meta.path), report.runId);
@@ -79,7 +79,8 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (tr) base.triggers = { ...base.triggers, source: 'events', regex: tr };
   const out = str(a, 'out');
   if (out && !/\.(edf|vhdr)$/i.test(out)) throw new UsageError(`--out ${out}: use a .edf (EDF+) or .vhdr (BrainVision) file name`);
-  const mode = modeFrom(a);
+  if (out) checkOutput(out, 'file', a.flags.has('force'));
+  const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const { ref, meta } = await openMeta(a);
   const spec: PipelineSpec = { workflow: 'correct', params: base, mode, channels: channelsOpt(a) };
   const { report, engine } = await runSpec(spec, ref, meta, io, !a.flags.has('no-progress'));
@@ -89,17 +90,13 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (out && report.state === 'done') {
     const corrected = engine.resultSource(meta.path, 'corrected');
     if (!corrected) throw new SpikeDeskError({ code: 'INTERNAL', message: 'the corrected channels are missing from the cache' });
-    const original = await openInput(meta.path, ref.open ?? {});
-    const done = new Set(run?.channels.filter((c) => !report.failed.some((f) => f.channel === c)) ?? []);
+    // The one corrected-export path (as the app's menu and `spikedesk export`): atomic, with
+    // provenance, only the channels the correction produced (failed ones are left out and reported).
     try {
-      const header = { channels: meta.channels.map((c) => ({ name: c.name })), sampleRate: meta.sampleRate, nSamples: meta.nSamples, events: meta.events };
-      // Corrected samples where the run produced them; stim and failed channels as recorded.
-      const readBlock = (s: number, e: number): Float32Array[] => meta.channels.map((_, c) => (done.has(c) ? corrected.read([c], s, e)[0] : original.read([c], s, e)[0]));
-      if (/\.vhdr$/i.test(out)) await writeBrainVision(out, header, readBlock);
-      else await writeEdf(out, header, readBlock);
+      const written = await exportCorrectedSource(corrected, base, /\.vhdr$/i.test(out) ? 'brainvision' : 'edf', out, { overwrite: a.flags.has('force') });
+      result.export = written;
     } finally {
       corrected.close();
-      original.close();
     }
     result.out = path.resolve(out);
   }

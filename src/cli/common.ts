@@ -18,6 +18,11 @@ import { Pool, defaultPoolSize } from '../main/pool/pool';
 import { ThreadHost } from '../main/pool/thread-host';
 import { num, str, UsageError, type ParsedArgs } from './args';
 import { ProgressBars } from './progress-bar';
+import { capJobs } from '../main/jobs';
+import { Calibration } from '../main/pipeline/calibration';
+import * as os from 'node:os';
+import { checkWritable } from '../main/io/writable';
+import { outputExists } from '../main/export/atomic-output';
 
 export const EXIT = { ok: 0, usage: 1, badInput: 2, runFailed: 3, cancelled: 130 } as const;
 
@@ -50,7 +55,27 @@ export async function openInput(file: string | undefined, open: OpenOptions): Pr
     return openSource(await ensureDemo(file === 'demo:eeg' ? 'eeg' : 'spikes', demoDir), open);
   }
   if (!fs.existsSync(file)) throw new SpikeDeskError({ code: 'FILE_NOT_FOUND', message: 'the file does not exist', file, fix: 'check the path' });
-  return openSource(path.resolve(file), open);
+  try {
+    return await openSource(path.resolve(file), open);
+  } catch (e) {
+    // The io layer's fix speaks of fields; on the command line they are options.
+    const info = toErrorInfo(e);
+    if (info.code === 'BAD_PARAMETER' && /raw binary/i.test(info.message)) {
+      throw new SpikeDeskError({ ...info, fix: 'give --channels N --rate HZ (and --dtype int16|uint16|float32, --gain UV_PER_BIT, --offset BYTES as needed), e.g. --channels 32 --rate 30000 --gain 0.195; or keep the SpikeGLX .meta or Open Ephys structure.oebin next to the data file' });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Before a long run that ends in writing `out`: refuse an existing output unless --force (the same
+ * rule as export), and fail now, not after the run, when its folder cannot be written.
+ */
+export function checkOutput(out: string, kind: 'file' | 'dir', force: boolean): void {
+  const target = path.resolve(out);
+  const exists = fs.existsSync(target) && (kind === 'file' || fs.readdirSync(target).length > 0);
+  if (exists && !force) throw outputExists(target);
+  checkWritable(kind === 'dir' ? path.join(target, 'params.py') : target, { createFolders: true });
 }
 
 /** The worker entry: the built one next to a bundled CLI, else the TypeScript source via tsx. */
@@ -62,10 +87,16 @@ export function workerEntry(): string {
   throw new SpikeDeskError({ code: 'INTERNAL', message: 'worker entry not found next to the CLI' });
 }
 
-export function modeFrom(a: ParsedArgs): ExecutionMode {
+export function modeFrom(a: ParsedArgs, warn: (line: string) => void = () => undefined): ExecutionMode {
   const kind = str(a, 'mode') ?? 'fast';
   if (kind !== 'fast' && kind !== 'low-memory') throw new UsageError(`--mode ${kind}: use fast or low-memory`);
-  const jobs = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number of workers') ?? defaultPoolSize();
+  const asked = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number of workers');
+  let jobs = asked ?? defaultPoolSize();
+  if (asked !== undefined) {
+    const d = capJobs(asked, undefined, a.flags.has('force-jobs'));
+    if (d.warning) warn(`warning: ${d.warning}`);
+    jobs = d.jobs;
+  }
   const memoryBudgetMB = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? 512;
   return { kind, jobs: kind === 'fast' ? jobs : 1, memoryBudgetMB };
 }
@@ -100,14 +131,20 @@ export async function runSpec(spec: PipelineSpec, ref: SourceRef, meta: Recordin
     await pool.start();
     const engine = new Engine(pool, { injectFault: testFault() });
     const bars = showProgress && !io.json && io.stderr.isTTY ? new ProgressBars(io.stderr) : null;
-    const est = engine.estimate(spec, meta);
+    // The app's calibration of this machine when it has one (the CLI refines it but never probes).
+    const cal = new Calibration(path.join(process.env.SPIKEDESK_SETTINGS_DIR ?? path.join(os.homedir(), '.spikedesk'), 'calibration.json'));
+    const est = cal.estimate(spec, meta);
     const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
-    if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s\n`);
+    if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s${cal.cost(spec.workflow) ? '' : ' (not yet measured on this machine)'}\n`);
     if (interrupted) throw new SpikeDeskError({ code: 'CANCELLED', message: 'cancelled before the run started' });
     const started = engine.start(spec, ref, meta, (p) => bars?.update(p));
     cancel = () => engine.cancel(started.runId);
     const report = await started.done;
     bars?.finish();
+    cal.learn(spec, meta, report);
+    if (!io.json && report.state === 'done') {
+      io.stderr.write(`estimate vs actual: ~${e.seconds.toFixed(1)} s vs ${report.wallS.toFixed(1)} s, ~${Math.round(e.peakMB)} MB vs ${Math.round(Math.max(0, ...report.peakRssMB))} MB peak\n`);
+    }
     return { report, engine, meta };
   } finally {
     process.off('SIGINT', onSigint);

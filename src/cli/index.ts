@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import { parseArgs, UsageError } from './args';
+import { suggest } from '../shared/suggest';
 import { exitCodeFor, EXIT, setDemoDir, type Io } from './common';
 import { correctCommand, infoCommand, sortCommand } from './commands';
 import { exportCommand } from './export-command';
@@ -17,7 +18,8 @@ export const USAGE = `Usage: spikedesk <command> FILE [options]
 Commands:
   info FILE                 channels, sample rate, duration, events
   sort FILE [--out DIR]     spike sorting; --out writes a phy folder plus spikes.tsv and units.tsv
-  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision)
+  correct FILE [--out F]    MRI gradient-artifact correction; --out F.edf (EDF+) or F.vhdr (BrainVision) with
+                            the corrected channels (failed ones left out); an existing F is kept unless --force
   export SOURCE --format F --out PATH
                             export from a session folder, a sort --out folder or a recording's session:
                             F = phy|nwb|blech|csv (sorted units) or edf|brainvision (corrected recording);
@@ -37,7 +39,8 @@ FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 Options:
   --params FILE.json        parameters, deep-merged over the defaults
   --mode fast|low-memory    fast: whole channels on N workers; low-memory: one channel at a time, streamed
-  --jobs N, -j N            workers in fast mode (default: cores - 1)
+  --jobs N, -j N            workers in fast mode (default: cores - 1; capped at the cores)
+  --force-jobs              use --jobs N even above the number of cores
   --memory MB               memory budget of low-memory mode (default 512)
   --only 0-3,7              process only these channels
   --trigger-channel NAME    correct: triggers from this stim channel
@@ -45,7 +48,7 @@ Options:
   --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
-  --force                   export, tf: replace an existing output
+  --force                   replace an existing output (export, tf, sort --out, correct --out)
   --freqs 4:40:1|4,5,6      tf: frequencies (start:stop:step inclusive, or a list; default 4:40:1)
   --n-cycles 7|5,6,7        tf: cycles per wavelet, one value or one per frequency (default 7)
   --decim N                 tf: keep every N-th output sample from the first (default 1)
@@ -86,7 +89,10 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
     }
     if (!a.command) throw new UsageError('no command given');
     const cmd = COMMANDS[a.command];
-    if (!cmd) throw new UsageError(`unknown command "${a.command}"`);
+    if (!cmd) {
+      const near = suggest(a.command, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command "${a.command}"${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
     return await cmd(a, { ...io, json });
   } catch (e) {
     const code = exitCodeFor(e);

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type {
   BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
-  TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary,
+  TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo,
 } from '../shared/api';
 import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from '../shared/menu';
 import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../shared/menu';
@@ -26,6 +26,11 @@ import { correctionView } from './backend-correction';
 import { exportTfResult, tfView } from './backend-tf';
 import { latestSortRunId, SortSession } from './session/workbench';
 import { readSession } from './pipeline/session-store';
+import { ensureParentFolder } from './io/writable';
+import { checkRawFormat, previewRaw, probeRaw, rawOpenOptions, rememberedFormat, rememberFormat } from './backend-raw';
+import { looksRawByName } from './io/raw/raw';
+import { keepVersion, listVersions, matchLabels, readVersion } from './session/sort-versions';
+import type { Calibration } from './pipeline/calibration';
 
 export interface BackendDeps {
   host: BackendInfo['host'];
@@ -38,6 +43,10 @@ export interface BackendDeps {
   emit: (e: BackendEvent) => void;
   /** Recently opened recordings (user-chosen paths, persisted). */
   recent?: RecentFiles;
+  /** Opened when the UI asks for no file in particular (the host was started with this file). */
+  startFile?: string;
+  /** Estimates measured on this machine (probe + finished runs); without it, the benchmark figures. */
+  calibration?: Calibration;
 }
 
 export class Backend implements BackendApi {
@@ -54,9 +63,19 @@ export class Backend implements BackendApi {
   }
 
   async openRecording(path?: string, options?: OpenOptions): Promise<RecordingMeta> {
-    if (path === undefined || path === '') return this.openDemo('spikes');
+    if (path === undefined || path === '') return this.deps.startFile ? this.openRecording(this.deps.startFile, options) : this.openDemo('spikes');
     const checked = this.deps.allow.check(path);
+    // A raw binary has no header: without a format from the caller, use the one remembered for the file.
+    const rawAsked = options?.format === 'raw' || (options?.format === undefined && looksRawByName(checked));
+    if (rawAsked && (options?.channels === undefined || options?.rate === undefined)) {
+      const known = rememberedFormat(checked);
+      if (known) options = { ...rawOpenOptions(known), ...options };
+    }
     const src = await openSource(checked, options);
+    if (src.meta.format === 'raw' && options) {
+      const f = { channels: options.channels, rate: options.rate, dtype: options.dtype ?? 'int16', gain: options.gain ?? 1, offset: options.offset ?? 0 };
+      rememberFormat(checked, checkRawFormat(f));
+    }
     this.source?.close();
     this.sort?.close();
     this.sort = null;
@@ -93,7 +112,7 @@ export class Backend implements BackendApi {
     const { runId, done } = this.deps.engine.start(spec, { path: src.meta.path, open: this.openOptions }, src.meta,
       (progress) => this.deps.emit({ type: 'progress', progress }));
     done.then(
-      (report) => this.deps.emit({ type: 'run-finished', report }),
+      (report) => { this.deps.calibration?.learn(spec, src.meta, report); this.deps.emit({ type: 'run-finished', report }); },
       (e: unknown) => this.deps.emit({ type: 'run-error', runId, error: toErrorInfo(e) }),
     );
     return runId;
@@ -110,7 +129,11 @@ export class Backend implements BackendApi {
   async estimate(spec: PipelineSpec): Promise<RunEstimateDTO> {
     const src = this.current();
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
-    return this.deps.engine.estimate(spec, src.meta);
+    const cal = this.deps.calibration;
+    if (!cal) return this.deps.engine.estimate(spec, src.meta);
+    // First estimate of a workflow on this machine: a short measured probe (then cached).
+    await cal.ensure(spec.workflow, (s, ref, meta) => this.deps.engine.start(s, ref, meta, () => undefined).done, src.meta.sampleRate);
+    return cal.estimate(spec, src.meta);
   }
 
   async lastParams(): Promise<Partial<Record<PipelineSpec['workflow'], unknown>>> {
@@ -175,7 +198,7 @@ export class Backend implements BackendApi {
   async exportSorted(format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
     if (!SORTED_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use phy, nwb, blech or csv' });
     this.deps.allow.allowRoot(this.sessionDir());
-    const target = this.deps.allow.check(out);
+    const target = this.exportTarget(out);
     return exportSortedUnits(this.sortSession(true)!, format, target, overwrite === true);
   }
 
@@ -191,13 +214,54 @@ export class Backend implements BackendApi {
     if (!CORRECTED_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use edf or brainvision' });
     const src = this.current();
     this.deps.allow.allowRoot(this.sessionDir());
-    const target = this.deps.allow.check(out);
+    const target = this.exportTarget(out);
     const corrected = this.deps.engine.resultSource(src.meta.path, 'corrected');
     try {
       return await exportCorrectedRecording(corrected, readSession(this.sessionDir())?.params.correct ?? null, format, target, overwrite === true);
     } finally {
       corrected?.close();
     }
+  }
+
+  async keepSortVersion(name?: string): Promise<SortVersionInfo | null> {
+    if (name !== undefined && typeof name !== 'string') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'the version name must be text', fix: 'give a name or none' });
+    const sort = this.sortSession(false);
+    return sort ? keepVersion(this.sessionDir(), sort.curatedView(), new Date(), name) : null;
+  }
+
+  async listSortVersions(): Promise<SortVersionInfo[]> {
+    return listVersions(this.sessionDir());
+  }
+
+  async carryLabels(version: string): Promise<CarryReport> {
+    if (typeof version !== 'string') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'the version name must be text', fix: 'give the name of a kept version' });
+    const old = readVersion(this.sessionDir(), version);
+    const sort = this.sortSession(true)!;
+    if (sort.runId === old.runId) return { version, carried: [], update: null };
+    const current = sort.curatedView().units.filter((u) => u.label === 'unsorted');
+    // Spikes of the same unit land within half a millisecond of each other across sorts.
+    const carried = matchLabels(old.units, current, Math.max(1, Math.round(this.current().meta.sampleRate * 0.0005)));
+    let update = null;
+    for (const label of ['good', 'mua', 'noise'] as const) {
+      const ids = carried.filter((m) => m.label === label).map((m) => m.id);
+      if (ids.length) update = await this.curate({ kind: 'label', ids, label });
+    }
+    return { version, carried, update };
+  }
+
+  async probeRaw(path: string): Promise<RawProbe> {
+    return probeRaw(this.deps.allow.check(path));
+  }
+
+  async previewRaw(path: string, format: RawFormat, nSamples: number): Promise<RawPreview> {
+    return previewRaw(this.deps.allow.check(path), checkRawFormat(format), nSamples);
+  }
+
+  /** An allowed export path whose missing parent folders (inside allowed roots only) now exist. */
+  private exportTarget(out: unknown): string {
+    const target = this.deps.allow.check(out);
+    ensureParentFolder(target, (dir) => this.deps.allow.isAllowed(dir));
+    return target;
   }
 
   dispose(): void {

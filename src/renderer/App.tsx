@@ -1,13 +1,15 @@
 // Layout: a top bar; on the left the recording, parameters and run panels; on the right the
 // results views in tabs (traces, sorting with units table / clusters / unit views, correction).
 import { useEffect, useState } from 'react';
-import { backend } from './api/client';
+import { backend, errorText, type ErrorText } from './api/client';
+import { ErrorBox } from './components/ErrorBox';
 import { useRecording } from './stores/recording';
 import { subscribeRunEvents, useRun } from './stores/run';
 import { useParams } from './stores/params';
 import { useSort } from './stores/sort';
 import { applyTheme, useUi, type Tab } from './stores/ui';
 import { onKey } from './lib/keys';
+import { hint, keyOf } from './lib/shortcuts';
 import { RecordingPanel } from './views/RecordingPanel';
 import { ParamsPanel } from './views/ParamsPanel';
 import { RunPanel } from './views/RunPanel';
@@ -21,6 +23,8 @@ import { HelpOverlay } from './views/HelpOverlay';
 import { MenuBar } from './views/MenuBar';
 import { ExportDialog } from './views/ExportDialog';
 import { subscribeMenu } from './stores/menu';
+import { CarriedNotice, ReplaceSortDialog } from './views/ReplaceSortDialog';
+import { RawFormatDialog } from './views/RawFormatDialog';
 
 const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction'], ['tf', 'Time–frequency']];
 
@@ -30,6 +34,7 @@ function SortingTab() {
       <div className="sorting-top">
         <div className="panel">
           <CurationBar />
+          <CarriedNotice />
           <UnitsTable height={212} />
         </div>
         <ClusterView height={262} />
@@ -43,13 +48,15 @@ export function App() {
   const { meta, loading } = useRecording();
   const { tab, setTab, theme, setTheme, setHelp } = useUi();
   const [menuBar, setMenuBar] = useState(false);
+  const [connError, setConnError] = useState<ErrorText | null>(null);
   const sortDone = useRun((s) => s.finished.sort);
   const corrDone = useRun((s) => s.finished.correct);
   useEffect(() => {
     applyTheme(useUi.getState().theme);
-    void subscribeRunEvents();
-    void subscribeMenu();
-    void backend().then((c) => setMenuBar(c.kind === 'web'));
+    // Without a connection these fail with the error shown by the banner below; nothing else to do.
+    subscribeRunEvents().catch(() => undefined);
+    subscribeMenu().catch(() => undefined);
+    void backend().then((c) => setMenuBar(c.kind === 'web'), (e: unknown) => setConnError(errorText(e)));
     if (!useRecording.getState().meta) void useRecording.getState().open(); // no file: the embedded demo
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -73,12 +80,13 @@ export function App() {
         <span className="brand">SpikeDesk</span>
         {menuBar && <MenuBar />}
         <span className="muted title" data-testid="recording-title">
-          {loading ? 'Opening…' : meta ? `${meta.path.split(/[\\/]/).pop()} · ${meta.format} · ${meta.channels.length} ch · ${meta.sampleRate} Hz` : 'No recording'}
+          {connError ? 'Not connected' : loading ? 'Opening…' : meta ? `${meta.path.split(/[\\/]/).pop()} · ${meta.format} · ${meta.channels.length} ch · ${meta.sampleRate} Hz` : 'No recording'}
         </span>
         <span className="grow" />
-        <button onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title="Toggle theme (T)" data-testid="theme">{theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
-        <button onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" data-testid="help">? Shortcuts</button>
+        <button onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title={hint('Toggle theme', 'theme')} data-testid="theme">{theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
+        <button onClick={() => setHelp(true)} title={hint('Keyboard shortcuts', 'help')} data-testid="help">? Shortcuts</button>
       </header>
+      {connError && <div className="connect-error"><ErrorBox error={connError} testId="connect-error" /></div>}
       <div className="workbench">
         <aside className="sidebar">
           <RecordingPanel />
@@ -87,8 +95,8 @@ export function App() {
         </aside>
         <main className="results">
           <nav className="tabs" role="tablist">
-            {TABS.map(([t, label]) => (
-              <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'on' : ''} onClick={() => setTab(t)} data-testid={`tab-${t}`}>{label}</button>
+            {TABS.map(([t, label], i) => (
+              <button key={t} title={`${label} (${keyOf('tabs', i)})`} role="tab" aria-selected={tab === t} className={tab === t ? 'on' : ''} onClick={() => setTab(t)} data-testid={`tab-${t}`}>{label}</button>
             ))}
           </nav>
           {tab === 'traces' && <TracesView />}
@@ -99,6 +107,8 @@ export function App() {
       </div>
       <HelpOverlay />
       <ExportDialog />
+      <ReplaceSortDialog />
+      <RawFormatDialog />
     </div>
   );
 }

@@ -206,7 +206,39 @@ export interface BackendApi {
   exportTf(format: TfExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
   /** Export the corrected channels of the last correction run. */
   exportCorrected(format: CorrectedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+
+  // ---- first hour: versions of a curated sort, raw binary open dialog ----
+  /** Keep the current curated sort as a named version (before a re-run replaces it); null when nothing is sorted. */
+  keepSortVersion(name?: string): Promise<SortVersionInfo | null>;
+  listSortVersions(): Promise<SortVersionInfo[]>;
+  /** Label the current sort's units that match a kept version's labelled units by spike overlap (journaled). */
+  carryLabels(version: string): Promise<CarryReport>;
+  /** Size, remembered format and size-based guesses of a raw binary file (nothing is opened). */
+  probeRaw(path: string): Promise<RawProbe>;
+  /** The first samples of a raw binary file read with the given format. */
+  previewRaw(path: string, format: RawFormat, nSamples: number): Promise<RawPreview>;
 }
+
+/** A curated sort kept under a name (before a re-run replaced it). */
+export interface SortVersionInfo { name: string; runId: string; createdAt: string; units: number; labelled: number; journalRecords: number }
+
+/** A label carried from a kept version's unit to a unit of the current sort. */
+export interface LabelMatch { id: ClusterId; label: Label; from: ClusterId; overlap: number }
+
+export interface CarryReport { version: string; carried: LabelMatch[]; update: UpdateInfo | null }
+
+/** A raw binary file before it is opened: its size, the format remembered for it, guesses from the size. */
+export interface RawProbe {
+  path: string;
+  sizeBytes: number;
+  remembered: RawFormat | null;
+  guesses: (RawFormat & { durationS: number })[];
+}
+
+export interface RawFormat { channels: number; rate: number; dtype: 'int16' | 'uint16' | 'float32'; gain: number; offset: number }
+
+/** The first samples of a raw file read with a candidate format (uV), for the open dialog's preview. */
+export interface RawPreview { channels: number; nSamples: number; sampleRate: number; data: Float32Array[]; note: string | null }
 
 export interface SessionInfo {
   recording: string | null;

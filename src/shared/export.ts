@@ -22,6 +22,8 @@ export interface RecordingInfo {
   nSamples: number;
   /** Every channel of the recording in file order; ExportUnit.channel indexes this list. */
   channels: ExportChannel[];
+  /** Raw binary layout (format 'raw'): sample type and header bytes, for writers that point at the file. */
+  raw?: { dtype: 'int16' | 'uint16' | 'float32'; offset: number };
 }
 
 export interface ExportUnit {

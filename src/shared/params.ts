@@ -31,10 +31,16 @@ export const DEFAULT_SORT: SortParams = {
   filter: DEFAULT_FILTER,
   detect: {
     threshold: 5, polarity: 'neg', deadTimeMs: 1, artifactSigma: 50, sigmaWindowS: 0,
-    alignUpsample: 1, preMs: 1, postMs: 1.5,
+    // x5 upsampled trough alignment: sub-sample jitter otherwise makes narrow units at high SNR
+    // multimodal and they get split (ground-truth evaluation, issue 13).
+    alignUpsample: 5, preMs: 1, postMs: 1.5,
   },
   features: { nPcs: 3, energy: false, amplitude: false },
-  cluster: { kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0 },
+  cluster: {
+    kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0,
+    dipThreshold: 1, splitPcs: 4, splitRefine: 5, overlapMs: 1.5, alignToleranceMs: 0.1, minPairLagMs: 0.2,
+    dissolveFraction: 0.5, rejectBackground: true, minUnitSpikes: 10,
+  },
 };
 
 export const DEFAULT_CORRECT: CorrectParams = {

@@ -54,9 +54,18 @@ describe('spikedesk batch (local)', () => {
     expect(Buffer.compare(fs.readFileSync(path.join(out, 'rec-1', 'spike_times.npy')), a.get('spike_times.npy')!)).toBe(0);
   }, 120_000);
 
-  it('usage errors name the missing option', async () => {
+  it('usage errors name the missing option; a non-batch output folder is refused, untouched', async () => {
     const r = await runCli(['batch', '/nonexistent', '--out', '/tmp/x']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--workflow sort/);
+    const d = tmpDir('batch-out');
+    writeRecordings(path.join(d, 'in'), 1, { durationS: 1 });
+    const mine = path.join(d, 'mine');
+    fs.mkdirSync(path.join(mine, 'rec-0'), { recursive: true });
+    fs.writeFileSync(path.join(mine, 'rec-0', 'notes.txt'), 'keep');
+    const o = await runCli(['batch', path.join(d, 'in'), '--workflow', 'sort', '--out', mine, ...RAW_ARGS]);
+    expect(o.code).toBe(1);
+    expect(o.stderr).toMatch(/not empty and holds no earlier batch/);
+    expect(fs.readdirSync(path.join(mine, 'rec-0'))).toEqual(['notes.txt']);
   });
 });

@@ -97,3 +97,23 @@ describe('local batch execution choices', () => {
     expect(tight.reason).toMatch(/memory/);
   });
 });
+
+describe('local batch cancel', () => {
+  afterAll(() => removeTmpDirs());
+
+  it('cancelling one recording stops it while the others finish', async () => {
+    const dir = tmpDir('cancel-one');
+    const inputs = path.join(dir, 'in');
+    writeRecordings(inputs, 3, { durationS: 4 });
+    let fired = false;
+    const h = startBatch({
+      inputs: [inputs], open, job: makeJob('sort', undefined, { kind: 'fast', jobs: 2, memoryBudgetMB: 512 }, 'parallel'),
+      outDir: path.join(dir, 'out'), executor: 'local', jobs: 2, memoryBudgetMB: 4096, workerEntry: WORKER_ENTRY,
+      events: { onState: (name, st) => { if (name === 'rec-0' && st === 'running' && !fired) { fired = true; h.cancel('rec-0'); } } },
+    });
+    const s = await h.done;
+    expect(fired).toBe(true);
+    const by = Object.fromEntries(s.recordings.map((r) => [r.name, r.state]));
+    expect(by).toEqual({ 'rec-0': 'cancelled', 'rec-1': 'done', 'rec-2': 'done' });
+  }, 120_000);
+});

@@ -6,9 +6,9 @@ export const BIN = fileURLToPath(new URL('../../bin/spikedesk.mjs', import.meta.
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-export function runCli(args: string[], opts: { env?: Record<string, string>; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout!.on('data', (d) => { stdout += d; });
     child.stderr!.on('data', (d) => { stderr += d; opts.onStderr?.(stderr, child); });

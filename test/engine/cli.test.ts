@@ -130,9 +130,15 @@ describe('spikedesk CLI', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/triggers: \d+ from markers matching .*R128/);
     const src = await openSource(out);
-    expect(src.meta.channels.map((c) => c.name)).toEqual(eeg.meta.channels.map((c) => c.name));
+    // Only the corrected (EEG) channels: the stim channel is not corrected, so it is not written as such.
+    expect(src.meta.channels.map((c) => c.name)).toEqual(eeg.meta.channels.filter((c) => !/^sti/i.test(c.name)).map((c) => c.name));
     expect(src.meta.nSamples).toBe(eeg.meta.nSamples);
     src.close();
+    // The same export path as the app: an existing output is kept unless --force.
+    const again = await runCli(['correct', eeg.meta.path, '--out', out, '--jobs', '2']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/exists|OUTPUT_EXISTS/i);
+    expect((await runCli(['correct', eeg.meta.path, '--out', out, '--jobs', '2', '--force'])).code).toBe(0);
     // export the corrected recording again from the session, as BrainVision.
     const vhdr = path.join(path.dirname(eeg.meta.path), 'again.vhdr');
     const ex = await runCli(['export', eeg.meta.path, '--format', 'brainvision', '--out', vhdr]);

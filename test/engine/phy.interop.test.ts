@@ -26,7 +26,10 @@ exec(open(os.path.join(d, 'params.py')).read(), ns)
 out['params'] = {k: ns[k] for k in ('dat_path', 'n_channels_dat', 'dtype', 'offset', 'sample_rate', 'hp_filtered')}
 t = np.load(os.path.join(d, 'spike_times.npy'))
 out['sorted'] = bool(np.all(np.diff(t) >= 0))
-raw = np.memmap(ns['dat_path'], dtype=ns['dtype'], mode='r', offset=ns['offset'])
+# phylib's TemplateModel: a relative dat_path is taken relative to the folder of params.py.
+dp = ns['dat_path'] if os.path.isabs(ns['dat_path']) else os.path.join(d, ns['dat_path'])
+out['datResolved'] = os.path.realpath(dp)
+raw = np.memmap(dp, dtype=ns['dtype'], mode='r', offset=ns['offset'])
 out['datFrames'] = int(raw.size // ns['n_channels_dat'])
 print(json.dumps(out))
 `;
@@ -71,12 +74,31 @@ describe.skipIf(!hasNumpy)('phy folder interop (numpy)', () => {
     const out = path.join(dir, 'phy-export');
     const ex = await runCli(['export', vhdr, '--format', 'phy', '--out', out]);
     expect(ex.code, ex.stderr).toBe(0);
-    const py = spawnSync(PY, ['-c', CHECK.replace("raw = np.memmap(ns['dat_path']", "raw = np.memmap(os.path.join(d, ns['dat_path'])"), out], { encoding: 'utf8' });
+    const py = spawnSync(PY, ['-c', CHECK, out], { encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     const o = JSON.parse(py.stdout);
     expect(o.params).toMatchObject({ dat_path: 'filtered.dat', dtype: 'float32', hp_filtered: true });
     expect(o.datFrames).toBe(rec.nSamples);
     expect(o.sorted).toBe(true);
     expect(o['spike_times.npy'].dtype).toBe('int64');
+  });
+
+  it('sort --out with a relative folder writes a dat_path that phy resolves next to params.py', async () => {
+    const dir = tmpDir('interop-rel');
+    const rec = generateSpikeRecording({ seed: 12, nChannels: 2, durationS: 4, sampleRate: 20000, unitsPerChannel: [1, 1] });
+    const vhdr = path.join(dir, 'rec.vhdr');
+    await writeBrainVision(vhdr, { channels: [{ name: 'A' }, { name: 'B' }], sampleRate: 20000, nSamples: rec.nSamples },
+      (a, b) => [rec.channelBlock(0, a, b), rec.channelBlock(1, a, b)]);
+    // The user's working folder is `dir`; the output is named relative to it (sorted/).
+    const res = await runCli(['sort', vhdr, '--jobs', '1', '--out', 'sorted/', '--json'], { cwd: dir });
+    expect(res.code, res.stderr).toBe(0);
+    const out = path.join(dir, 'sorted');
+    expect(fs.existsSync(path.join(out, 'filtered.dat'))).toBe(true);
+    // phy is started from another folder (the Phy folder itself, as `phy template-gui params.py` is).
+    const py = spawnSync(PY, ['-c', CHECK, out], { encoding: 'utf8', cwd: '/' });
+    expect(py.status, py.stderr).toBe(0);
+    const o = JSON.parse(py.stdout);
+    expect(o.datResolved).toBe(fs.realpathSync(path.join(out, 'filtered.dat')));
+    expect(o.datFrames).toBe(rec.nSamples);
   });
 });

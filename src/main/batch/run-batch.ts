@@ -16,7 +16,7 @@ import { workflowOf } from '../pipeline/workflows';
 import { Pool } from '../pool/pool';
 import { ThreadHost } from '../pool/thread-host';
 import { resolveInputs } from './inputs';
-import { writePlan, type BatchJob, type BatchPlan } from './job';
+import { planFile, writePlan, type BatchJob, type BatchPlan } from './job';
 import { LocalBatchExecutor, planSlots, type BatchEvents } from './local';
 import { countStates, writeBatchReport, type BatchSummary } from './report';
 import type { RecordingResult } from './recording';
@@ -118,6 +118,11 @@ function checkOutDir(outDir: string, recordings: string[]): void {
   }
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) {
     throw new SpikeDeskError({ code: 'OUTPUT_EXISTS', message: '--out names an existing file, not a folder', file: outDir, fix: 'choose a folder for --out' });
+  }
+  // Never write recording folders into a folder of the user's that is not a batch's: a name
+  // could match one of their folders.
+  if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !fs.existsSync(planFile(outDir))) {
+    throw new SpikeDeskError({ code: 'OUTPUT_EXISTS', message: 'the output folder is not empty and holds no earlier batch', file: outDir, fix: 'choose a new or empty folder for --out (or the folder of an earlier batch to re-run it)' });
   }
   fs.mkdirSync(outDir, { recursive: true });
 }

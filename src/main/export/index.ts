@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
 import type { CorrectedExportFormat, ExportOptions, ExportReport, SortedExportFormat, SortedResult } from '../../shared/export';
 import { writeFileAtomic } from '../io/atomic';
+import { checkWritable } from '../io/writable';
 import { writeBrainVision } from '../io/brainvision/bv-write';
 import type { BlockReader, WriteHeader } from '../io/common/writer';
 import { writeEdf } from '../io/edf/edf-write';
@@ -48,6 +49,7 @@ export async function exportSorted(result: SortedResult, format: SortedExportFor
   const overwrite = opts.overwrite ?? false;
   const kind = format === 'nwb' || format === 'blech' ? 'file' : 'dir';
   checkTarget(target, overwrite, kind); // before hashing a large recording
+  checkWritable(target);
   const progress = (f: number, stage: string): void => { checkCancel(opts.signal); opts.onProgress?.(f, stage); };
   const r = await ensureHash(result, opts);
   progress(0.05, 'writing');
@@ -106,6 +108,7 @@ export async function exportCorrected(input: CorrectedInput, format: CorrectedEx
   const provFile = `${target}.provenance.json`;
   const overwrite = opts.overwrite ?? false;
   for (const f of [...outputs, provFile]) if (!overwrite && fs.existsSync(f)) throw outputExists(f);
+  checkWritable(target);
   checkCancel(opts.signal);
   const inputHash = opts.hashInput === false ? null : await hashInput(input.recordingPath, opts.signal);
   const readBlock: BlockReader = (s, e) => { checkCancel(opts.signal); return input.readBlock(s, e); };

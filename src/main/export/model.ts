@@ -58,6 +58,7 @@ export function fromSortSession(session: SortSession): SortedResult {
   const meta = res.meta;
   const w = res.pre + res.post;
   const sessionDir = path.dirname(session.report.path);
+  const sess = readSession(sessionDir);
   const byChannel = new Map(res.channels.map((c) => [c.channel, c]));
   const overview = session.overview();
   const metricsOf = new Map(overview.clusters.map((c) => [c.id, c.metrics]));
@@ -78,9 +79,12 @@ export function fromSortSession(session: SortSession): SortedResult {
     };
   });
   return {
-    recording: { path: meta.path, format: meta.format, sampleRate: meta.sampleRate, nSamples: meta.nSamples, channels: meta.channels.map((c) => ({ name: c.name, group: c.group })) },
+    recording: {
+      path: meta.path, format: meta.format, sampleRate: meta.sampleRate, nSamples: meta.nSamples, channels: meta.channels.map((c) => ({ name: c.name, group: c.group })),
+      raw: meta.format === 'raw' ? { dtype: sess?.open?.dtype ?? 'int16', offset: sess?.open?.offset ?? 0 } : undefined,
+    },
     waveform: { pre: res.pre, post: res.post }, featureNames: session.featureNames(nFeat), units,
-    params: readSession(sessionDir)?.params.sort ?? null, curationJournalLength: journalLength(session.report.path),
+    params: sess?.params.sort ?? null, curationJournalLength: journalLength(session.report.path),
     inputHash: null, origin: { kind: 'session', path: sessionDir, runId: res.run.runId },
     filtered: res.run.stages.filter ? { dir: res.run.stages.filter.dir } : undefined,
   };

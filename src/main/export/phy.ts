@@ -101,7 +101,8 @@ export function writePhyFolder(outDir: string, result: SortResult, source: Sourc
     files.push(datPath);
   }
   const params = [
-    `dat_path = ${pyStr(datPath)}`,
+    // phy resolves a relative dat_path against the folder of params.py, not the working directory.
+    `dat_path = ${pyStr(isRaw ? datPath : path.basename(datPath))}`,
     `n_channels_dat = ${datChannels}`,
     `dtype = ${pyStr(isRaw ? rawOpen.dtype ?? 'int16' : 'float32')}`,
     `offset = ${isRaw ? rawOpen.offset ?? 0 : 0}`,

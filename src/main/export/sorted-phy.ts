@@ -44,7 +44,10 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   units.forEach((u, t) => { const c = colOf.get(u.channel)!; for (let j = 0; j < W; j++) templates[(t * W + j) * C + c] = u.meanWaveform[j]; });
   put('templates.npy', templates, [T, W, C], 'float32');
   put('pc_feature_ind.npy', units.map((u) => colOf.get(u.channel)!), [T, 1], 'int32');
-  const raw = result.recording.format === 'raw';
+  // phy memory-maps the raw file itself when numpy can read its samples as stored (uint16 needs a
+  // re-centring phy cannot do, so it gets the filtered copy like non-raw formats).
+  const layout = result.recording.format === 'raw' ? result.recording.raw ?? { dtype: 'int16' as const, offset: 0 } : null;
+  const raw = !!layout && layout.dtype !== 'uint16';
   put('channel_map.npy', raw ? channels : channels.map((_, k) => k), [C], 'int32');
   // No probe geometry is known: a linear layout, 20 um apart, in channel order.
   put('channel_positions.npy', channels.flatMap((_, k) => [0, 20 * k]), [C, 2], 'float64');
@@ -54,12 +57,11 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   const copy = !raw && result.filtered && channels.every((c) => fs.existsSync(filteredChannelFile(result.filtered!.dir, c)));
   if (copy) files.push(writeFilteredDat(path.join(dir, 'filtered.dat'), result.filtered!.dir, channels, result.recording.nSamples));
   else if (!raw) notes.push('phy: no filtered traces are known for this result, so params.py names a trace file that is absent and phy opens without traces');
-  else notes.push('phy: params.py assumes the raw recording is int16 with no header (SpikeDesk\'s raw default)');
   text('params.py', [
     `dat_path = ${JSON.stringify(raw ? path.resolve(result.recording.path) : 'filtered.dat')}`,
     `n_channels_dat = ${raw ? result.recording.channels.length : C}`,
-    `dtype = ${JSON.stringify(raw ? 'int16' : 'float32')}`,
-    'offset = 0',
+    `dtype = ${JSON.stringify(raw ? layout.dtype : 'float32')}`,
+    `offset = ${raw ? layout.offset : 0}`,
     `sample_rate = ${result.recording.sampleRate.toFixed(1)}`,
     `hp_filtered = ${raw ? 'False' : 'True'}`,
     '',

@@ -4,9 +4,9 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SourceRef } from '../../shared/recording';
+import { ensurePrivateDir, fallbackSessionRoot } from '../security/private-dir';
 
 /** Bump when a stage's algorithm changes so old cache entries stop matching. */
 export const CACHE_VERSION = 1;
@@ -78,12 +78,14 @@ function writable(dir: string): boolean {
  * The session folder `<recording>.spikedesk/` next to the recording; when that folder cannot be
  * written (read-only media, shared drive) a per-user folder keyed by the recording's path.
  */
-export function sessionDirFor(recordingPath: string, fallbackRoot = path.join(os.tmpdir(), 'spikedesk-sessions')): string {
+export function sessionDirFor(recordingPath: string, fallbackRoot = fallbackSessionRoot()): string {
   const abs = path.resolve(recordingPath);
   const beside = `${abs}.spikedesk`;
   if (writable(beside)) return beside;
   const tag = createHash('sha1').update(abs).digest('hex').slice(0, 12);
-  const alt = path.join(fallbackRoot, `${path.basename(abs)}-${tag}`);
+  // Under the user's own data dir, mode 0700, ownership and mode verified (never a shared $TMPDIR folder).
+  ensurePrivateDir(fallbackRoot);
+  const alt = ensurePrivateDir(path.join(fallbackRoot, `${path.basename(abs)}-${tag}`));
   if (!writable(alt)) throw new Error(`cannot create a session folder at ${beside} or ${alt}`);
   return alt;
 }

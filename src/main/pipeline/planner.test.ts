@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import { sessionDirFor, sourceIdentity, sourceKey, stableJson } from './cache';
-import { makePlan, planChannels } from './planner';
+import { checkReference, makePlan, planChannels } from './planner';
 
 const meta: RecordingMeta = {
   path: '/x/rec.dat', format: 'raw', sampleRate: 30000, nSamples: 300000, events: [],
@@ -88,5 +88,11 @@ describe('cache helpers', () => {
     expect(fb.startsWith(path.join(dir, 'fallback'))).toBe(true);
     expect(fs.statSync(fb).isDirectory()).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a common reference on a group of one channel (it would zero the channel) and says why', () => {
+    expect(() => checkReference(sort({ filter: { reference: 'cmr' } }), meta)).toThrow(/group "g2" has only channel c.*zero/);
+    expect(() => checkReference({ ...sort({ filter: { reference: 'car' } }), channels: [0, 1] }, meta)).not.toThrow();
+    expect(() => checkReference(sort({}), meta)).not.toThrow();
   });
 });

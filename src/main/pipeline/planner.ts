@@ -6,6 +6,7 @@
 // and what depends on it.
 
 import * as path from 'node:path';
+import { SpikeDeskError } from '../../shared/errors';
 import type { PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import { hashOf, verifyOutput } from './cache';
@@ -80,6 +81,23 @@ function groupsOf(meta: RecordingMeta, channels: number[]): number[][] {
     by.get(g)!.push(c);
   }
   return [...by.values()];
+}
+
+/**
+ * A common reference (mean or median over a channel group) of a group with one channel is that
+ * channel itself: subtracting it zeroes the channel and every later stage fails. Refused up front.
+ */
+export function checkReference(spec: PipelineSpec, meta: RecordingMeta): void {
+  if (spec.workflow !== 'sort' || spec.params.filter.reference === 'none') return;
+  const ref = spec.params.filter.reference.toUpperCase();
+  for (const g of groupsOf(meta, planChannels(spec, meta))) {
+    if (g.length >= 2) continue;
+    throw new SpikeDeskError({
+      code: 'BAD_PARAMETER',
+      message: `a common ${ref} reference needs at least 2 channels per group, but group "${meta.channels[g[0]].group}" has only channel ${meta.channels[g[0]].name}: subtracting its own ${ref === 'CMR' ? 'median' : 'mean'} would zero it`,
+      fix: 'set the reference to none for single-channel recordings, or sort more channels of the group',
+    });
+  }
 }
 
 export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: string, cacheDir: string): Plan {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { ChannelFailure, RunReport } from '../../shared/progress';
-import type { RecordingMeta } from '../../shared/recording';
+import type { OpenOptions, RecordingMeta } from '../../shared/recording';
 import { writeFileAtomicSync, type SourceIdentity } from './cache';
 import { withLockSync } from '../session/file-lock';
 
@@ -39,6 +39,8 @@ export interface SessionFile {
   version: 1;
   identity: SourceIdentity;
   meta: RecordingMeta;
+  /** How the recording was opened (raw layout: dtype, header offset...), for exports that point at it. */
+  open?: OpenOptions;
   params: Partial<Record<PipelineSpec['workflow'], unknown>>;
   runs: RunRecord[];
 }
@@ -59,17 +61,18 @@ export function readSession(sessionDir: string): SessionFile | null {
 }
 
 /** Append a run (and the spec's parameters) to session.json. */
-export function recordRun(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
+export function recordRun(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord, open?: OpenOptions): void {
   // Read-modify-write under a lock file: two runs finishing together (two processes, or two runs in
   // one) must both be recorded, never one overwriting the other's record.
-  withLockSync(`${sessionPath(sessionDir)}.lock`, `recording run ${run.runId}`, () => recordRunLocked(sessionDir, identity, meta, spec, run));
+  withLockSync(`${sessionPath(sessionDir)}.lock`, `recording run ${run.runId}`, () => recordRunLocked(sessionDir, identity, meta, spec, run, open));
 }
 
-function recordRunLocked(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord): void {
+function recordRunLocked(sessionDir: string, identity: SourceIdentity, meta: RecordingMeta, spec: PipelineSpec, run: RunRecord, open?: OpenOptions): void {
   const prev = readSession(sessionDir);
   const s: SessionFile = prev ?? { version: 1, identity, meta, params: {}, runs: [] };
   s.identity = identity;
   s.meta = meta;
+  if (open) s.open = open;
   s.params[spec.workflow] = spec.params;
   s.runs.push(run);
   if (s.runs.length > MAX_RUNS) s.runs = s.runs.slice(-MAX_RUNS);

@@ -9,6 +9,13 @@ import { SpikeDeskError } from '../../shared/errors';
 export class PathAllowList {
   private files = new Set<string>();
   private roots = new Set<string>();
+  /** How a user of this host gets a file allowed (hosts differ: Electron has a dialog and drop, the web host --root). */
+  private fixHint: (roots: string[]) => string = () => 'open the file with File > Open (or drag it onto the window)';
+
+  /** Word the PATH_NOT_ALLOWED fix for the host (the current roots are passed in). */
+  setFixHint(fn: (roots: string[]) => string): void {
+    this.fixHint = fn;
+  }
 
   /** Allow one file the user chose (and its sidecars in the same folder with the same stem). */
   allowFile(p: string): void {
@@ -43,7 +50,7 @@ export class PathAllowList {
       throw new SpikeDeskError({
         code: 'PATH_NOT_ALLOWED',
         message: `SpikeDesk may only open files you chose yourself; "${String(p)}" was not`,
-        fix: 'open the file with File > Open (or drag it onto the window)',
+        fix: this.fixHint([...this.roots]),
         file: typeof p === 'string' ? p : undefined,
       });
     }

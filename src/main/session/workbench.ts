@@ -16,6 +16,7 @@ import { latestRunWith, readSession } from '../pipeline/session-store';
 import type { CurationModel } from './curation';
 import { applyAction } from './curation-action';
 import { CurationJournal, JOURNAL_FILE, type JournalLoadReport } from './journal';
+import type { CuratedSortView } from './sort-versions';
 import { FileLock, type LockHolder } from './file-lock';
 
 /** One curator per session: the lock file in the session folder (holder pid, stale-lock recovery). */
@@ -198,6 +199,15 @@ export class SortSession {
       return applyAction(this.model, action, { subLabels, selection });
     }
     return applyAction(this.model, action, { selection });
+  }
+
+  /** The curated state as units with their spike samples (to keep it as a version, or match against it). */
+  curatedView(): CuratedSortView {
+    const units = this.model.clusters().map((c) => {
+      const ch = this.channel(c.channel);
+      return { id: c.id, channel: c.channel, label: c.label, samples: Int32Array.from(this.model.spikesOf(c.id), (i) => ch.samples[i]) };
+    });
+    return { runId: this.runId, journalRecords: this.model.applied.length, journalPath: this.report.path, units };
   }
 
   undo(): UpdateInfo | null { this.writable(); return this.model.undo(); }

@@ -51,6 +51,11 @@ function portEndpoint(port: MessagePort, events: Set<(e: BackendEvent) => void>,
   };
 }
 
+/** A connection failure with the same shape as the backend's typed errors (code, message, fix). */
+function connectError(message: string, fix: string): Error {
+  return Object.assign(new Error(message), { code: 'NOT_CONNECTED', fix });
+}
+
 export async function connect(): Promise<Connection> {
   installRpcErrorHandler();
   const events = new Set<(e: BackendEvent) => void>();
@@ -58,11 +63,18 @@ export async function connect(): Promise<Connection> {
   const menus = new Set<(c: MenuCommand) => void>();
   const onMenu = (cb: (c: MenuCommand) => void) => { menus.add(cb); return () => { menus.delete(cb); }; };
   const token = new URLSearchParams(window.location.search).get('token');
+  const web = typeof __SPIKEDESK_WEB__ !== 'undefined' && __SPIKEDESK_WEB__;
+  if (token === null && web) {
+    // In a browser nothing else will ever connect us: say so instead of waiting forever.
+    throw connectError('The address has no access token, so this page cannot reach the SpikeDesk web host',
+      'Open the full address that `npm run serve` printed in its terminal (the line "Open: http://127.0.0.1:PORT/?token=…"); the token is new at every start.');
+  }
   if (token !== null) {
     const ws = new WebSocket(`ws://${window.location.host}/rpc?token=${encodeURIComponent(token)}`);
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(), { once: true });
-      ws.addEventListener('error', () => reject(new Error('could not connect to the SpikeDesk web host (is the token right, is `npm run serve` running?)')), { once: true });
+      ws.addEventListener('error', () => reject(connectError('The SpikeDesk web host refused this access token or is not running',
+        'Open the address that `npm run serve` printed most recently (the token changes at every start), or start it again with `npm run serve`.')), { once: true });
     });
     return { api: wrap<BackendApi>(socketEndpoint(ws, events)), onEvent, onMenu, kind: 'web' };
   }

@@ -16,6 +16,8 @@ export interface ScatterPlotProps {
   dark: boolean;
   onLasso?: (polygon: [number, number][]) => void;
   onPick?: (clusterId: number, additive: boolean) => void;
+  /** Changes when the clusters change (a split, merge or new sort): the lasso outline is cleared. */
+  resetKey?: string | number;
 }
 
 interface PlotEl extends HTMLDivElement {
@@ -23,8 +25,9 @@ interface PlotEl extends HTMLDivElement {
   removeAllListeners?: (ev: string) => void;
 }
 
-export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, dark, onLasso, onPick }: ScatterPlotProps) {
+export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, dark, onLasso, onPick, resetKey }: ScatterPlotProps) {
   const ref = useRef<PlotEl>(null);
+  const drawnKey = useRef(resetKey);
   const cb = useRef({ onLasso, onPick, groups });
   cb.current = { onLasso, onPick, groups };
   useEffect(() => {
@@ -50,6 +53,12 @@ export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, da
       };
       await P.react(el, data, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud'] });
       if (gone) return;
+      if (drawnKey.current !== resetKey) {
+        // The outline of the last lasso belongs to clusters that no longer exist.
+        drawnKey.current = resetKey;
+        await P.relayout(el, { selections: [] });
+        if (gone) return;
+      }
       el.removeAllListeners?.('plotly_selected');
       el.removeAllListeners?.('plotly_click');
       el.on?.('plotly_selected', (e) => {
@@ -64,7 +73,7 @@ export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, da
       el.dataset.ready = '1';
     });
     return () => { gone = true; };
-  }, [groups, xLabel, yLabel, zLabel, threeD, height, dark]);
+  }, [groups, xLabel, yLabel, zLabel, threeD, height, dark, resetKey]);
   useEffect(() => () => { const el = ref.current; if (el) void plotly().then((P) => P.purge(el)); }, []);
   return <div ref={ref} className="scatter" style={{ height }} data-testid="scatter" />;
 }

@@ -3,6 +3,7 @@
 export interface PlotlyLike {
   react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
   purge(el: HTMLElement): void;
+  relayout(el: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
   Plots: { resize(el: HTMLElement): void };
   downloadImage?(el: HTMLElement, opts: { format: 'png' | 'svg'; filename: string; width?: number; height?: number }): Promise<unknown>;
 }

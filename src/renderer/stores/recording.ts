@@ -1,6 +1,7 @@
 // Recording store: the open recording's metadata, the visible time window, trace options, and the
 // error of the last open (shown in place in the recording panel).
 import { create } from 'zustand';
+import type { RawFormat, RawProbe } from '../../shared/api';
 import type { RecordingMeta } from '../../shared/recording';
 import { backend, errorText, type ErrorText } from '../api/client';
 
@@ -16,7 +17,11 @@ export interface RecordingState {
   shown: number[] | null;
   /** Vertical gain multiplier of the trace view. */
   gain: number;
+  /** The raw-format dialog: a header-less binary file waiting for channels, rate, type, gain and offset. */
+  raw: RawProbe | null;
   open(path?: string): Promise<void>;
+  openRaw(path: string, format: RawFormat): Promise<void>;
+  closeRaw(): void;
   openDemo(kind: 'spikes' | 'eeg'): Promise<void>;
   setWindow(startS: number, spanS: number): void;
   setView(v: RecordingState['view']): void;
@@ -38,16 +43,34 @@ export const useRecording = create<RecordingState>((set, get) => ({
   view: 'raw',
   shown: null,
   gain: 1,
+  raw: null,
   async open(path) {
     set({ loading: true, error: null });
+    let api: Awaited<ReturnType<typeof backend>>['api'];
     try {
-      const { api } = await backend();
-      const meta = await api.openRecording(path);
+      api = (await backend()).api;
+      // No argument rather than an undefined one: JSON drops undefined and the host's guard refuses a value-less argument.
+      const meta = await (path === undefined ? api.openRecording() : api.openRecording(path));
       set({ meta, loading: false, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
     } catch (e) {
-      set({ loading: false, error: errorText(e) });
+      const err = errorText(e);
+      // A header-less binary (no format remembered for it yet): ask for the format instead of failing.
+      const file = path || err.file;
+      if (file && err.code === 'BAD_PARAMETER' && /raw binary/i.test(err.message)) {
+        try {
+          set({ loading: false, raw: await api!.probeRaw(file) });
+          return;
+        } catch { /* fall through to the original error */ }
+      }
+      set({ loading: false, error: err });
     }
   },
+  async openRaw(path, format) {
+    const { api } = await backend();
+    const meta = await api.openRecording(path, { format: 'raw', ...format });
+    set({ meta, raw: null, error: null, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
+  },
+  closeRaw() { set({ raw: null }); },
   async openDemo(kind) {
     set({ loading: true, error: null });
     try {

@@ -1,11 +1,14 @@
 // Run store: job settings (mode, jobs), the estimate of both modes for the current spec, the
 // current run's per-worker progress, its report and a counter views watch to refetch results.
 import { create } from 'zustand';
-import type { RunEstimateDTO } from '../../shared/api';
+import type { CarryReport, RunEstimateDTO, SortVersionInfo } from '../../shared/api';
 import type { PipelineSpec } from '../../shared/params';
 import type { RunProgress, RunReport } from '../../shared/progress';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useUi } from './ui';
+import { useSort } from './sort';
+
+type StartSpec = Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] };
 
 export interface RunState {
   runId: string | null;
@@ -19,10 +22,24 @@ export interface RunState {
   estimateError: string | null;
   /** Bumped when a run finishes, per workflow, so result views refetch. */
   finished: Record<PipelineSpec['workflow'], number>;
+  /** A sort re-run waiting for the user's answer: it would replace a curated result. */
+  confirmReplace: StartSpec | null;
+  /** The curated sort kept before the running re-sort, whose labels are carried over when it finishes. */
+  carryFrom: SortVersionInfo | null;
+  /** Labels carried over after the last re-sort. */
+  carried: CarryReport | null;
+  /** The estimate shown when the current/last run started (compared with the actual in the report). */
+  startEstimate: { seconds: number; peakMB: number } | null;
   setMode(m: RunState['mode']): void;
   setJobs(n: number): void;
   refreshEstimate(spec: Omit<PipelineSpec, 'mode'>): Promise<void>;
-  start(spec: Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] }): Promise<void>;
+  start(spec: StartSpec): Promise<void>;
+  /** Start a run; a sort over a curated result first asks (confirmReplace). */
+  request(spec: StartSpec): Promise<void>;
+  /** The user agreed: keep the curated sort as a version, then re-run (labels carried over after). */
+  replaceConfirmed(): Promise<void>;
+  replaceCancelled(): void;
+  carryLabels(): Promise<void>;
   cancel(): Promise<void>;
 }
 
@@ -37,6 +54,10 @@ export const useRun = create<RunState>((set, get) => ({
   estimate: null,
   estimateError: null,
   finished: { sort: 0, correct: 0, filter: 0, tf: 0 },
+  confirmReplace: null,
+  carryFrom: null,
+  carried: null,
+  startEstimate: null,
   setMode(mode) { set({ mode }); },
   setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs) || 1)) }); },
   async refreshEstimate(spec) {
@@ -51,8 +72,9 @@ export const useRun = create<RunState>((set, get) => ({
   },
   async start(spec) {
     const { api } = await backend();
-    const { mode, jobs, memoryBudgetMB } = get();
-    set({ error: null, report: null, progress: null });
+    const { mode, jobs, memoryBudgetMB, estimate } = get();
+    const forMode = estimate ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
+    set({ error: null, report: null, progress: null, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
     try {
       await api.setPoolSize(jobs);
       const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;
@@ -61,6 +83,38 @@ export const useRun = create<RunState>((set, get) => ({
     } catch (e) {
       set({ error: errorText(e) });
     }
+  },
+  async request(spec) {
+    const o = useSort.getState().overview;
+    if (spec.workflow === 'sort' && o?.canUndo) { set({ confirmReplace: spec }); return; }
+    await get().start(spec);
+  },
+  async replaceConfirmed() {
+    const spec = get().confirmReplace;
+    if (!spec) return;
+    set({ confirmReplace: null, carried: null });
+    try {
+      const { api } = await backend();
+      const kept = await api.keepSortVersion();
+      set({ carryFrom: kept });
+    } catch (e) {
+      set({ error: errorText(e) });
+      return; // never replace a curated result that could not be kept
+    }
+    await get().start(spec);
+  },
+  replaceCancelled() { set({ confirmReplace: null }); },
+  async carryLabels() {
+    const from = get().carryFrom;
+    set({ carryFrom: null });
+    if (!from) return;
+    try {
+      const { api } = await backend();
+      set({ carried: await api.carryLabels(from.name) });
+    } catch (e) {
+      set({ error: errorText(e) });
+    }
+    await useSort.getState().refresh();
   },
   async cancel() {
     const id = get().runId;
@@ -79,6 +133,7 @@ export async function subscribeRunEvents(): Promise<void> {
     if (e.type === 'run-finished' && e.report.runId === runId) {
       const f = useRun.getState().finished;
       useRun.setState({ report: e.report, finished: { ...f, [e.report.workflow]: f[e.report.workflow] + 1 } });
+      if (e.report.workflow === 'sort' && e.report.state !== 'cancelled' && e.report.state !== 'failed') void useRun.getState().carryLabels();
     }
     if (e.type === 'run-error' && e.runId === runId) useRun.setState({ error: e.error });
     if (e.type === 'status') useUi.getState().setStatus(e.message ? { message: e.message, fraction: e.fraction } : null);

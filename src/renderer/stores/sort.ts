@@ -61,6 +61,11 @@ export const useSort = create<SortState>((set, get) => {
         const { api } = await backend();
         const overview = await api.getSortOverview();
         const alive = new Set(overview?.clusters.map((c) => c.id));
+        if (overview?.runId !== get().overview?.runId) {
+          // A new sort result: ids restart, so nothing selected, shown or undoable from the old one survives.
+          set((s) => ({ overview, loading: false, error: null, selected: [], last: null, version: s.version + 1, channel: overview?.channels[0] ?? null }));
+          return;
+        }
         set((s) => ({
           overview, loading: false, error: null,
           selected: s.selected.filter((id) => alive.has(id)),
@@ -83,7 +88,9 @@ export const useSort = create<SortState>((set, get) => {
       set({ busy: true, error: null });
       try {
         const { api } = await backend();
-        const u = await api.curate(action, get().selected.length ? get().selected : undefined);
+        const sel = get().selected;
+        // No argument rather than an undefined one (JSON drops undefined; the host refuses a value-less argument).
+        const u = await (sel.length ? api.curate(action, sel) : api.curate(action));
         await after(u);
         return u;
       } catch (e) {

@@ -84,14 +84,14 @@ export function ClusterView({ height }: { height: number }) {
         <span className="muted" title="the split applies to every spike of the cluster inside the polygon, not only the points drawn">{threeD ? 'drag to rotate' : 'lasso: split the selected unit'}</span>
         <span className="grow" />
         <label>k <input type="number" min={2} max={20} value={k} onChange={(e) => setK(Number(e.target.value))} style={{ width: 48 }} aria-label="recluster k" /></label>
-        <button disabled={busy || selected.length !== 1} onClick={() => void recluster(k)} data-testid="recluster" title="Re-cluster the selected cluster into k parts (GMM on a worker)">Re-cluster</button>
+        <button disabled={busy || selected.length !== 1} onClick={() => void recluster(k)} data-testid="recluster" title="Re-cluster the selected cluster into k parts: a GMM on a worker">Re-cluster</button>
       </div>
       {error && <ErrorBox error={error} />}
       {fs && fs.total === 0 && <p className="empty">No spikes on this channel.</p>}
       {fs && fs.total > 0 && (
         <ScatterPlot groups={groups} threeD={threeD} height={height} dark={dark}
           xLabel={names[dx] ?? ''} yLabel={names[dy] ?? ''} zLabel={names[dz] ?? ''}
-          onLasso={(p) => void onLasso(p)} onPick={select} />
+          onLasso={(p) => void onLasso(p)} onPick={select} resetKey={`${overview.runId}:${version}`} />
       )}
     </div>
   );

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand } from '../../shared/menu';
 import { useMenu, type ExportKind } from '../stores/menu';
+import { hint, keyOf } from '../lib/shortcuts';
 
 type Item = { label: string; testId: string; run: () => void; disabled?: boolean } | { header: string } | 'sep';
 
@@ -30,19 +31,19 @@ function useMenus(): [string, Item[]][] {
       { label: 'Reveal Session Folder', testId: 'menu-reveal', run: cmd({ kind: 'reveal-session' }) },
     ]],
     ['Edit', [
-      { label: 'Undo curation (Ctrl+Z)', testId: 'menu-undo', run: cmd({ kind: 'undo' }) },
-      { label: 'Redo curation (Ctrl+Shift+Z)', testId: 'menu-redo', run: cmd({ kind: 'redo' }) },
+      { label: hint('Undo curation', 'undo'), testId: 'menu-undo', run: cmd({ kind: 'undo' }) },
+      { label: hint('Redo curation', 'redo'), testId: 'menu-redo', run: cmd({ kind: 'redo' }) },
     ]],
     ['View', [
-      { label: 'Traces (1)', testId: 'menu-view-traces', run: cmd({ kind: 'view', view: 'traces' }) },
-      { label: 'Sorting & curation (2)', testId: 'menu-view-sorting', run: cmd({ kind: 'view', view: 'sorting' }) },
-      { label: 'Correction (3)', testId: 'menu-view-correction', run: cmd({ kind: 'view', view: 'correction' }) },
+      { label: `Traces (${keyOf('tabs', 0)})`, testId: 'menu-view-traces', run: cmd({ kind: 'view', view: 'traces' }) },
+      { label: `Sorting & curation (${keyOf('tabs', 1)})`, testId: 'menu-view-sorting', run: cmd({ kind: 'view', view: 'sorting' }) },
+      { label: `Correction (${keyOf('tabs', 2)})`, testId: 'menu-view-correction', run: cmd({ kind: 'view', view: 'correction' }) },
       'sep',
       { label: 'Light theme', testId: 'menu-theme-light', run: cmd({ kind: 'theme', theme: 'light' }) },
       { label: 'Dark theme', testId: 'menu-theme-dark', run: cmd({ kind: 'theme', theme: 'dark' }) },
     ]],
     ['Help', [
-      { label: 'Keyboard shortcuts (?)', testId: 'menu-shortcuts', run: cmd({ kind: 'shortcuts' }) },
+      { label: hint('Keyboard shortcuts', 'help'), testId: 'menu-shortcuts', run: cmd({ kind: 'shortcuts' }) },
       { label: 'About SpikeDesk', testId: 'menu-about', run: cmd({ kind: 'about' }) },
     ]],
   ];

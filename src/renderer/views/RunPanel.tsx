@@ -1,6 +1,7 @@
 // Container: job settings (low-memory / fast with the estimate of each, jobs), run and cancel,
 // one progress bar per worker (channel, stage, memory), and the last run's report.
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { backend } from '../api/client';
 import { DEFAULT_FILTER, type PipelineSpec } from '../../shared/params';
 import { useRun } from '../stores/run';
 import { useRecording } from '../stores/recording';
@@ -9,11 +10,13 @@ import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
 
 function fmtS(s: number): string {
-  return s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`;
+  return s < 10 ? `${s.toFixed(1)} s` : s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`;
 }
 
 export function RunPanel() {
-  const { progress, report, error, mode, jobs, estimate, estimateError, setMode, setJobs, start, cancel, refreshEstimate } = useRun();
+  const { progress, report, error, mode, jobs, estimate, estimateError, setMode, setJobs, start, request, cancel, refreshEstimate, startEstimate } = useRun();
+  const [cores, setCores] = useState<number | null>(null);
+  useEffect(() => { backend().then(({ api }) => api.info()).then((i) => setCores(i.cores), () => undefined); }, []);
   const meta = useRecording((s) => s.meta);
   const p = useParams();
   const running = progress?.state === 'running';
@@ -39,9 +42,13 @@ export function RunPanel() {
         <label className={mode === 'fast' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'fast'} onChange={() => setMode('fast')} /> fast <span className="est" data-testid="est-fast">{est('fast')}</span></label>
       </div>
       {estimateError && <div className="muted small">estimate: {estimateError}</div>}
+      {!estimate && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
+      {cores !== null && jobs > cores && mode === 'fast' && (
+        <div className="warn small" data-testid="jobs-warning">{jobs} jobs on {cores} cores: workers beyond the cores only slow the run down (the estimate counts {cores}).</div>
+      )}
       <div className="row">
         <label className="field"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 56 }} /></label>
-        <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void start(spec)} data-testid="run-start">
+        <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start">
           {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
         </button>
         <button disabled={!running} onClick={() => void cancel()} data-testid="run-cancel">Cancel</button>
@@ -62,6 +69,12 @@ export function RunPanel() {
         <div className="report" data-testid="run-report">
           <div><strong>Last run:</strong> {report.workflow} · {report.state} · {report.wallS.toFixed(2)} s · {report.mode} × {report.jobs}</div>
           <div className="muted">peak {Math.max(0, ...report.peakRssMB).toFixed(0)} MB · ran: {report.stagesRun.join(', ') || '—'} · cached: {report.stagesCached.join(', ') || '—'}</div>
+          {startEstimate && report.state === 'done' && (
+            <div className="muted" data-testid="est-vs-actual">
+              estimated ~{fmtS(startEstimate.seconds)} · ~{startEstimate.peakMB.toFixed(0)} MB; took {fmtS(report.wallS)} · {Math.max(0, ...report.peakRssMB).toFixed(0)} MB
+              {report.stagesCached.length > 0 ? ' (partly from the cache)' : ` (×${(report.wallS / Math.max(0.1, startEstimate.seconds)).toFixed(1)} of the estimate)`}
+            </div>
+          )}
           {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason})`).join('; ')}</div>}
         </div>
       )}

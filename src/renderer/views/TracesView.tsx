@@ -8,8 +8,10 @@ import { useRecording } from '../stores/recording';
 import { clusterColor, useSort } from '../stores/sort';
 import { useRun } from '../stores/run';
 import { useUi } from '../stores/ui';
+import { useParams } from '../stores/params';
 import { TracePlot, type TraceOverlay } from '../components/TracePlot';
 import { ErrorBox } from '../components/ErrorBox';
+import { keyOf, SHORTCUTS } from '../lib/shortcuts';
 
 /** Row spacing (uV) from the data: the median channel's 2nd-98th percentile column range, so rows rarely overlap. */
 function autoSpacing(b: TraceBlock | null, fallback: number): number {
@@ -42,6 +44,10 @@ export function TracesView() {
   const [error, setError] = useState<ErrorText | null>(null);
   const [loading, setLoading] = useState(false);
   const [missing, setMissing] = useState(0);
+  /** The chosen processed view has no result at all yet (nothing filtered / corrected). */
+  const [noResult, setNoResult] = useState(false);
+  const running = useRun((s) => s.progress?.state === 'running');
+  const workflow = useParams((s) => s.workflow);
   const box = useRef<HTMLDivElement>(null);
   const nCh = meta?.channels.length ?? 0;
   const channels = useMemo(() => meta?.channels.map((_, i) => i) ?? [], [meta]);
@@ -65,9 +71,14 @@ export function TracesView() {
         else { setBlock(b); setOverlay(null); }
         setMarks(m);
         setMissing(b.missing?.length ?? 0);
+        setNoResult(view !== 'raw' && (b.missing?.length ?? 0) >= channels.length);
         setError(null);
       } catch (e) {
-        if (!stale) setError(errorText(e));
+        if (stale) return;
+        const err = errorText(e);
+        // No result of this view yet is a state, not an error: say so and offer the run that makes it.
+        if (view !== 'raw' && err.code === 'NOT_FOUND') { setNoResult(true); setBlock(null); setError(null); return; }
+        setError(err);
       } finally {
         if (!stale) setLoading(false);
       }
@@ -83,24 +94,40 @@ export function TracesView() {
     <div className="panel traces fill" ref={box}>
       <div className="toolbar">
         <strong>Traces</strong>
-        <button onClick={() => setWindow(startS - spanS / 2, spanS)} title="Pan left (←)" aria-label="pan left">◀</button>
-        <button onClick={() => setWindow(startS + spanS / 2, spanS)} title="Pan right (→)" aria-label="pan right">▶</button>
-        <button onClick={() => setWindow(startS + spanS / 4, spanS / 2)} title="Zoom in (+ or wheel)" aria-label="zoom in">+</button>
-        <button onClick={() => setWindow(startS - spanS / 2, spanS * 2)} title="Zoom out (- or wheel)" aria-label="zoom out">−</button>
-        <button onClick={() => setGain(gain * 1.5)} title="More gain (Shift+↑)">gain ×1.5</button>
-        <button onClick={() => setGain(gain / 1.5)} title="Less gain (Shift+↓)">gain ÷1.5</button>
+        <button onClick={() => setWindow(startS - spanS / 2, spanS)} title={`Pan left (${keyOf('pan', 0)} or drag)`} aria-label="pan left">◀</button>
+        <button onClick={() => setWindow(startS + spanS / 2, spanS)} title={`Pan right (${keyOf('pan', 1)} or drag)`} aria-label="pan right">▶</button>
+        <button onClick={() => setWindow(startS + spanS / 4, spanS / 2)} title={`Zoom in (${keyOf('zoom', 0)} or wheel)`} aria-label="zoom in">+</button>
+        <button onClick={() => setWindow(startS - spanS / 2, spanS * 2)} title={`Zoom out (${keyOf('zoom', 1)} or wheel)`} aria-label="zoom out">−</button>
+        <button onClick={() => setGain(gain * 1.5)} title={`More gain (${keyOf('gain', 0)})`}>gain ×1.5</button>
+        <button onClick={() => setGain(gain / 1.5)} title={`Less gain (${keyOf('gain', 1)})`}>gain ÷1.5</button>
         <select value={view} onChange={(e) => setView(e.target.value as typeof view)} aria-label="Trace data">
           <option value="raw">raw</option>
           <option value="filtered">filtered</option>
           <option value="corrected">corrected</option>
         </select>
         <label title="Draw the raw signal behind the filtered or corrected one"><input type="checkbox" checked={showRaw} onChange={(e) => setShowRaw(e.target.checked)} disabled={view === 'raw'} /> raw behind</label>
-        <label><input type="checkbox" checked={showSpikes} onChange={(e) => setShowSpikes(e.target.checked)} /> spikes</label>
+        {workflow === 'sort' && <label><input type="checkbox" checked={showSpikes} onChange={(e) => setShowSpikes(e.target.checked)} data-testid="show-spikes" /> spikes</label>}
         <span className="muted" data-testid="trace-window">{startS.toFixed(3)}–{(startS + spanS).toFixed(3)} s of {dur.toFixed(1)} s · {nCh} ch · {(spacing).toFixed(0)} µV/row{loading ? ' · loading…' : ''}</span>
       </div>
       {error && <ErrorBox error={error} />}
-      {!block && !error && <p className="empty">Loading traces…</p>}
-      {block && (
+      {noResult && (
+        <div className="empty-state" data-testid="no-result">
+          <strong>No {view} traces yet</strong>
+          {view === 'filtered'
+            ? <span>The filtered view shows the band-pass output of a filter or sort run, and nothing has been filtered on this recording.</span>
+            : <span>The corrected view shows the output of an artifact-correction run, and nothing has been corrected on this recording.</span>}
+          <div className="row">
+            {view === 'filtered'
+              ? <button className="primary" disabled={running} data-testid="empty-filter-all"
+                onClick={() => void useRun.getState().start({ workflow: 'filter', params: useParams.getState().sort.filter })}>Filter all channels</button>
+              : <span className="muted">Choose Artifact correction under Parameters and press Run correction.</span>}
+            <button onClick={() => setView('raw')} data-testid="empty-show-raw">Show raw</button>
+          </div>
+          {running && <span className="muted small">running… the traces appear when the run is done</span>}
+        </div>
+      )}
+      {!block && !error && !noResult && <p className="empty">Loading traces…</p>}
+      {block && !noResult && (
         <TracePlot
           names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt}
           startS={startS} spanS={spanS} spacingUv={spacing} height={Math.max(360, Math.min(nCh * 22, 680))}
@@ -113,13 +140,13 @@ export function TracesView() {
           onZoom={(f, a) => { const s = useRecording.getState(); s.setWindow(a - (a - s.startS) * f, s.spanS * f); }}
         />
       )}
-      {block && (
+      {block && !noResult && (
         <div className="legend muted">
           {showSpikes && hasSpikes ? 'dots: detected spikes coloured by unit · ' : ''}
           {view === 'filtered' && showSpikes && marks?.thresholdUv.some((t) => t !== null) ? 'dashed: detection threshold · ' : ''}
           {missing ? `no ${view} result for ${missing} channels (not in the last run) · ` : ''}
           {marks?.events.length ? `${marks.events.length} trigger/event marks` : 'no triggers in view'}
-          {' · '}wheel: zoom · drag: pan · ←/→: pan
+          {' · '}wheel or {SHORTCUTS.zoom.keys}: zoom · drag or {SHORTCUTS.pan.keys}: pan
         </div>
       )}
     </div>

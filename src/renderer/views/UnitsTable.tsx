@@ -5,6 +5,7 @@ import type { ClusterRow } from '../../shared/api';
 import { LABELS, type Label } from '../../shared/curation';
 import { clusterColor, useSort } from '../stores/sort';
 import { ErrorBox } from '../components/ErrorBox';
+import { hint } from '../lib/shortcuts';
 
 type Col = { key: string; label: string; title: string; get: (r: ClusterRow) => number | string | null; fmt?: (v: number) => string };
 
@@ -33,13 +34,13 @@ export function CurationBar() {
   return (
     <div className="curation-bar">
       <div className="toolbar">
-        <button disabled={busy || n < 2} onClick={() => void merge()} data-testid="merge" title="Merge the selected clusters (G)">Merge</button>
-        <button disabled={busy || n === 0} onClick={() => void label('good')} data-testid="label-good" title="Label good (1)">good</button>
-        <button disabled={busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title="Label mua (2)">mua</button>
-        <button disabled={busy || n === 0} onClick={() => void label('noise')} title="Label noise (3)">noise</button>
-        <button disabled={busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title="Delete as noise (Delete)">Delete</button>
-        <button disabled={busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title="Undo (Ctrl+Z)">↶ Undo</button>
-        <button disabled={busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title="Redo (Ctrl+Shift+Z)">↷ Redo</button>
+        <button disabled={busy || n < 2} onClick={() => void merge()} data-testid="merge" title={hint('Merge the selected clusters', 'merge')}>Merge</button>
+        <button disabled={busy || n === 0} onClick={() => void label('good')} data-testid="label-good" title={hint('Label good', 'good')}>good</button>
+        <button disabled={busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title={hint('Label mua', 'mua')}>mua</button>
+        <button disabled={busy || n === 0} onClick={() => void label('noise')} title={hint('Label noise', 'noise')}>noise</button>
+        <button disabled={busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title={hint('Delete as noise', 'delete')}>Delete</button>
+        <button disabled={busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title={hint('Undo', 'undo')}>↶ Undo</button>
+        <button disabled={busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title={hint('Redo', 'redo')}>↷ Redo</button>
         <span className="muted small" data-testid="selection">{n ? `selected: ${selected.map((id) => `#${id}`).join(', ')}` : 'click a row to select, Ctrl+click to add'}</span>
       </div>
       {error && <ErrorBox error={error} testId="curation-error" />}

@@ -48,6 +48,15 @@ const TraceRequestSchema = exact({
 
 const SpikeMarksRequestSchema = exact({ channels, startS: seconds, endS: seconds });
 
+const RawFormatSchema = exact({
+  channels: intIn(1, 65536),
+  rate: numIn(1e-3, 1e6, 'Hz'),
+  dtype: oneOf(['int16', 'uint16', 'float32']),
+  gain: numIn(-1e9, 1e9, 'uV/bit'),
+  offset: intIn(0, Number.MAX_SAFE_INTEGER),
+});
+const versionName = v.pipe(text(80), v.regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dots, dashes or underscores'));
+
 const none = v.strictTuple([], 'takes no arguments');
 const args = <const T extends v.TupleItems>(items: T) => v.strictTuple(items, (i) => `has the wrong arguments (got ${i.received})`);
 
@@ -80,6 +89,11 @@ export const API_ARGS = {
   sessionInfo: none,
   exportSorted: args([oneOf(['phy', 'nwb', 'blech', 'csv']), filePath, bool()]),
   exportCorrected: args([oneOf(['edf', 'brainvision']), filePath, bool()]),
+  keepSortVersion: args([v.optional(versionName)]),
+  listSortVersions: none,
+  carryLabels: args([versionName]),
+  probeRaw: args([filePath]),
+  previewRaw: args([filePath, RawFormatSchema, intIn(1, 1_000_000)]),
 } satisfies { [K in keyof BackendApi]: v.GenericSchema<unknown, Parameters<BackendApi[K]>> };
 
 export type ApiMethod = keyof typeof API_ARGS;

@@ -67,6 +67,36 @@ export const ClusterParamsSchema = exact({
   maxFitSpikes: intIn(100, 1_000_000),
   /** Spikes whose Mahalanobis distance to their cluster exceeds this are left unassigned (0 = off). */
   outlierMahalanobis: numIn(0, 1000),
+  /**
+   * Unimodality threshold for split and merge (dip score along the discriminant, workers/sort/isocut.ts);
+   * 0 turns split/merge off. 1.0 is ISO-SPLIT's isocut threshold (Magland & Barnett 2015); our dip
+   * score of unimodal samples (normal, t3, skewed; n = 100-2000) stays below 1 in 99 % of draws.
+   */
+  dipThreshold: numIn(0, 10),
+  /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */
+  splitPcs: intIn(1, 10),
+  /** Nearest-template passes refining a trial cut (stops early when nothing moves). */
+  splitRefine: intIn(0, 50),
+  /**
+   * Largest lag (ms) of a second spike overlapping an event that the overlap pass models; 0 = off.
+   * 1.5 ms: the window in which overlapping spikes ended in extra clusters (issue 13's error breakdown).
+   */
+  overlapMs: numIn(0, 5, 'ms'),
+  /** Alignment error (ms) of the detector's trough allowed to the primary template: about one sample at 10-20 kHz. */
+  alignToleranceMs: numIn(0, 1, 'ms'),
+  /** Two troughs closer than this (ms) are one event, not an overlap: about a narrow spike's trough half-width. */
+  minPairLagMs: numIn(0, 2, 'ms'),
+  /** A cluster is dissolved when more than this fraction of its events are better explained by the other templates (a majority). */
+  dissolveFraction: numAbove(0, 1),
+  /**
+   * Send events that "no spike at the centre" (noise, or a spike off-centre) explains at least as well
+   * as their unit's template (whitened likelihood ratio <= 1, equal priors) to the noise cluster.
+   * False-alarm rate on true spikes under the noise model: Q(D / 2) for a template D noise SDs from
+   * zero (<= 1e-3 when D >= 6.2).
+   */
+  rejectBackground: bool(),
+  /** Clusters with fewer spikes are not units (their spikes get label -1): too few for any unit statistic. */
+  minUnitSpikes: intIn(1, 100_000),
 });
 
 export const SortParamsSchema = exact({

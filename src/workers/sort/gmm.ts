@@ -347,7 +347,7 @@ export function predictGmm(m: GmmModel, X: Float32Array, n: number, outlierMahal
 }
 
 /** The method parameters (ClusterParams: k range, restarts, seed, fit subset, outlier cut) plus EM settings. */
-export interface SelectOptions extends ClusterParams {
+export interface SelectOptions extends Pick<ClusterParams, 'kMin' | 'kMax' | 'restarts' | 'maxIter' | 'seed' | 'maxFitSpikes' | 'outlierMahalanobis'> {
   tol?: number;
   regCovar?: number;
   /** Multiplies BIC's complexity term (1 = plain BIC; < 1 favours more clusters). */

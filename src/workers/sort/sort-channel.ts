@@ -8,13 +8,13 @@ import { bandpassSos } from '../dsp/butter';
 import { sosfiltfiltF32 } from '../dsp/sos';
 import { detectGeometry, detectSpikes } from './detect';
 import { selectGmm } from './gmm';
-import { DEFAULT_MERGE, mergeCloseClusters, mergeCoupledClusters } from './merge';
 import { unitMetrics, type UnitMetrics } from './metrics';
 import { pca } from './pca';
 import { symmetricEigen } from './linalg';
 import { Rng } from '../rng';
 import { extractWaveforms, extractWaveformsAligned } from './waveforms';
-import { mergeByTemplate, reclaimBurstFollowers, splitClusters, whitenRows } from './templates';
+import { mergeUnimodal, splitClusters, whitenRows } from './templates';
+import { resolveOverlaps } from './overlaps';
 
 export interface DetectStageResult {
   samples: Int32Array;
@@ -71,37 +71,6 @@ export interface SortChannelResult extends ClusterStageResult {
 
 /** Fewer spikes than this are not clustered: they form one unit (or none when there are none). */
 export const MIN_SPIKES_TO_CLUSTER = 20;
-/** Clusters whose means are closer than this (noise SDs, whitened features) are one unit. */
-export const MERGE_DISTANCE = 2;
-/** Clusters with fewer spikes are dropped (their spikes get label -1). */
-export const MIN_UNIT_SPIKES = 10;
-/** Post-GMM template refinement (templates.ts); distances in noise SDs, 0 disables a step. */
-export interface RefineOptions {
-  splitDistance: number;
-  mergeDistance: number;
-  nPcs: number;
-  restarts: number;
-  refine: number;
-  /** Reclaim burst followers from a similar partner's cluster (templates.ts reclaimBurstFollowers). */
-  followers: boolean;
-}
-
-/**
- * Split at >= 3.2 noise SDs, merge below 2.6 (pieces of one unit cut by jitter sat 2.3 apart; 2-means
- * halves of single units up to ~3.1; two units sharing a cluster 3.25 after refinement). On the
- * ground truth this raised the mean accuracy over SNR >= 5 units from 0.84 to 0.895 (seeds 1, 3)
- * and from 0.85 to 0.89 on seeds 2, 4, 5, 6.
- */
-export const DEFAULT_REFINE: RefineOptions = { splitDistance: 3.2, mergeDistance: 2.6, nPcs: 4, restarts: 3, refine: 5, followers: true };
-
-/**
- * Follower reclaim: followers are 0.3-1 times the parent's size (bursts shrink); the scaled parent
- * template has one more free parameter than the partner's, worth ~1 in squared whitened distance on
- * pure noise, hence the margin; a pair counts as coupled when the follower pairs exceed chance by 4
- * Poisson SDs. Raised the mean accuracy over SNR >= 5 units on seeds 2, 4, 5, 6 from 0.887 to 0.894
- * with no unit worse (seeds 1, 3: 0.895 to 0.898); units of independent similar pairs are untouched.
- */
-const FOLLOWERS = { minScale: 0.3, maxScale: 1, margin: 1, minExcess: 4 };
 
 /** Noise eigenvalues below this fraction of their mean are floored before whitening. */
 const WHITEN_FLOOR = 0.01;
@@ -210,16 +179,20 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
 }
 
 /**
- * GMM over [kMin, kMax] chosen by BIC; pieces of one unit rejoined (means < MERGE_DISTANCE noise SDs
- * apart in whitened features; burst followers moved to their parent, see merge.ts); clusters
- * split and merged by their whole-waveform templates (templates.ts, when det.noiseCov is given)
- * and burst followers taken back from a similar partner's cluster; then units renumbered by
- * decreasing |mean amplitude| (unit 0 is the biggest) and clusters under MIN_UNIT_SPIKES dropped to -1.
+ * GMM over [kMin, kMax] chosen by BIC, then evidence-based refinement on the whole noise-whitened
+ * waveform (needs det.noiseCov; skipped on tiny channels without one):
+ * 1. split a cluster when its best 2-way cut is multimodal along the cut's discriminant, and merge
+ *    two clusters when their union is unimodal along theirs (ISO-SPLIT's isocut, isocut.ts);
+ * 2. overlap resolution (overlaps.ts): clusters explained by the other templates (overlaps,
+ *    misaligned copies) are dissolved into them, events move to the unit that best explains them
+ *    alone or summed with a second template, and events that noise explains at least as well as
+ *    their unit go to the noise cluster (-1).
+ * Units are renumbered by decreasing |mean amplitude| (unit 0 is the biggest); clusters under
+ * p.minUnitSpikes are dropped to -1.
  */
 export function clusterStage(
   det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
-  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, nSamples: number,
-  refine: RefineOptions = DEFAULT_REFINE,
+  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, _nSamples: number,
 ): ClusterStageResult {
   const n = det.samples.length;
   if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0) };
@@ -229,40 +202,33 @@ export function clusterStage(
     maxFitSpikes: p.maxFitSpikes, outlierMahalanobis: p.outlierMahalanobis,
   });
   const labels = sel.labels;
-  if (feat.whitened) mergeCloseClusters(feat.features, feat.nFeat, labels, sel.model.k, MERGE_DISTANCE);
-  mergeCoupledClusters(det.samples, labels, sel.model.k, det.waveforms, det.width, fs, nSamples, det.amplitudes);
   let k = sel.model.k;
-  // Template refinement on the whole noise-whitened waveform (templates.ts): split clusters that
-  // hold two units, rejoin pieces of one unit, then repair bursts again (a split may cut a bursting
-  // unit by amplitude; its followers are still told apart by time).
-  // Its thresholds are in noise SDs, so it needs the noise covariance (absent on tiny channels).
   const w = det.width;
-  if ((refine.splitDistance > 0 || refine.mergeDistance > 0) && det.noiseCov && det.noiseCov.length === w * w) {
+  if (det.noiseCov && det.noiseCov.length === w * w) {
     const W = whitener(det.noiseCov, w, WHITEN_FLOOR);
     const y = whitenRows(det.waveforms, n, w, W);
-    if (refine.splitDistance > 0) {
+    if (p.dipThreshold > 0) {
       k = splitClusters(det.waveforms, y, w, labels, k, W, {
-        minDistance: refine.splitDistance, minSpikes: 2 * MIN_UNIT_SPIKES, nPcs: refine.nPcs, seed: p.seed, restarts: refine.restarts, refine: refine.refine,
+        dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
       });
+      mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold);
     }
-    if (refine.mergeDistance > 0) mergeByTemplate(det.waveforms, w, labels, k, W, refine.mergeDistance);
-    mergeCoupledClusters(det.samples, labels, k, det.waveforms, det.width, fs, nSamples, det.amplitudes);
-    if (refine.followers) {
+    if (p.overlapMs > 0) {
       const ms = fs / 1000;
-      reclaimBurstFollowers(det.waveforms, y, w, det.samples, det.amplitudes, labels, k, W, {
-        ...FOLLOWERS, lo: Math.round(DEFAULT_MERGE.lagMinMs * ms), hi: Math.round(DEFAULT_MERGE.lagMaxMs * ms),
-        refractory: DEFAULT_MERGE.refractoryMs * ms, minShape: DEFAULT_MERGE.minShapeSimilarity, nSamples,
-      });
+      resolveOverlaps(det.waveforms, y, w, labels, k, W, {
+        primaryShift: Math.max(1, Math.round(p.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(p.overlapMs * ms)),
+        minPairLag: Math.max(1, Math.round(p.minPairLagMs * ms)), dissolveFraction: p.dissolveFraction, rejectBackground: p.rejectBackground,
+      }, p.minUnitSpikes);
     }
   }
-  return { ...renumber(labels, k, det.amplitudes), bic: sel.bic };
+  return { ...renumber(labels, k, det.amplitudes, p.minUnitSpikes), bic: sel.bic };
 }
 
-function renumber(labels: Int32Array, k: number, amplitudes: Float32Array): { labels: Int32Array; k: number } {
+function renumber(labels: Int32Array, k: number, amplitudes: Float32Array, minUnitSpikes: number): { labels: Int32Array; k: number } {
   const sum = new Float64Array(k), cnt = new Float64Array(k);
   for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) { sum[labels[i]] += Math.abs(amplitudes[i]); cnt[labels[i]]++; }
   // A handful of spikes is not a unit (overlap residue, artifacts): leave them unassigned.
-  const alive = Array.from({ length: k }, (_, c) => c).filter((c) => cnt[c] >= MIN_UNIT_SPIKES);
+  const alive = Array.from({ length: k }, (_, c) => c).filter((c) => cnt[c] >= minUnitSpikes);
   alive.sort((a, b) => sum[b] / cnt[b] - sum[a] / cnt[a] || a - b);
   const map = new Int32Array(k).fill(-1);
   alive.forEach((c, i) => { map[c] = i; });

@@ -9,7 +9,7 @@
 import { kmeans } from './kmeans';
 import { Rng } from '../rng';
 import { pca } from './pca';
-import { countFollowers } from './merge';
+import { dipScore } from './isocut';
 
 export interface Templates {
   k: number;
@@ -93,11 +93,6 @@ export function shiftDistance2(y: ArrayLike<number>, o: number, T: Templates, c:
   return rr - 2 * s * rd + s * s * dd;
 }
 
-/** Shift-tolerant whitened distance between two templates (in noise SDs). */
-export function templateDistance(T: Templates, a: number, b: number): number {
-  return Math.sqrt(Math.min(shiftDistance2(T.t, a * T.w, T, b), shiftDistance2(T.t, b * T.w, T, a)));
-}
-
 /**
  * Reassign every labelled spike to its nearest template (shift-tolerant, whitened) and rebuild the
  * templates, `iterations` times. Unlabelled spikes (-1) stay unlabelled. In place; returns templates.
@@ -123,8 +118,8 @@ export function reassignToTemplates(x: Float32Array, y: Float32Array, w: number,
 }
 
 export interface SplitOptions {
-  /** Halves whose templates are closer than this (noise SDs, shift-tolerant) are not split. */
-  minDistance: number;
+  /** Halves whose union is unimodal along their discriminant (dip score below this) are not split. */
+  dipThreshold: number;
   /** Each part of a split keeps at least this many spikes. */
   minSpikes: number;
   /** Principal components of the cluster's own de-jittered waveforms used for the 2-means cut. */
@@ -143,9 +138,9 @@ export interface SplitOptions {
  * removed, so alignment jitter does not look like a second unit), projected on the cluster's own
  * principal components and cut in two by 2-means (a GMM there prefers to peel off overlap outliers);
  * the halves are refined by nearest template on the whole whitened waveform, and the split is kept
- * only if their templates are at least minDistance noise SDs apart (2-means halves of one unit sit
- * 2.0-3.1 apart on the ground truth, two units sharing a cluster >= 3.2). Halves are split again in
- * turn. New clusters get ids k, k+1, ...; returns the new cluster count.
+ * only if the cluster is not unimodal along the discriminant between the halves (isocut.ts): a
+ * distance between halves says nothing by itself, since 2-means always finds two halves, and at
+ * high SNR the halves of one unit are many noise SDs apart. Halves are split again in turn. New clusters get ids k, k+1, ...; returns the new cluster count.
  */
 export function splitClusters(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, o: SplitOptions): number {
   let next = k;
@@ -179,13 +174,10 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     const sub = Int32Array.from(idx, (i) => part[i]);
     const cnt = new Float64Array(sel.model.k);
     for (let r = 0; r < idx.length; r++) cnt[sub[r]]++;
-    // Keep the split only if the parts are big enough and their templates far enough apart.
-    let ok = true;
-    for (let a = 0; a < sel.model.k && ok; a++) {
-      if (cnt[a] < o.minSpikes) ok = false;
-      for (let b = a + 1; b < sel.model.k && ok; b++) if (templateDistance(P, a, b) < o.minDistance) ok = false;
-    }
-    if (!ok) continue;
+    // Keep the split only if the parts are big enough and their union is not unimodal along the
+    // discriminant between them (evidence of two units, whatever their distance).
+    if (cnt[0] < o.minSpikes || cnt[1] < o.minSpikes) continue;
+    if (discriminantDip(y, w, idx.filter((_, r) => sub[r] === 0), idx.filter((_, r) => sub[r] === 1), P, 0, 1) < o.dipThreshold) continue;
     const ids = [c];
     for (let a = 1; a < sel.model.k; a++) ids.push(next++);
     idx.forEach((i, r) => { labels[i] = ids[sub[r]]; });
@@ -194,18 +186,62 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
   return next;
 }
 
-/** Merge clusters whose templates are closer than maxDistance (shift-tolerant, noise SDs); closest pair first. */
-export function mergeByTemplate(x: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, maxDistance: number): Array<[number, number]> {
+/**
+ * Dip score (isocut.ts) of clusters A and B (row indices ia, ib) projected on the discriminant
+ * between them. In whitened space noise is isotropic, so the Fisher discriminant of two clusters
+ * with the noise as within-class spread is the difference of their means. With crossValidate the
+ * direction is estimated on every other row and the dip measured on the remaining rows: a direction
+ * fitted to the rows it projects (a 2-means cut in 60 dimensions) makes even one Gaussian cloud look
+ * bimodal. Splits use it (that bias would split every unit); merges do not (the bias only makes a
+ * merge more cautious, and halving the rows would merge similar units the full sample separates).
+ * Rows are de-jittered against the union's template (the same for every row: de-jittering each row
+ * against its own cluster's template would itself separate the clusters).
+ */
+export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, T: Templates, a: number, b: number, crossValidate = true): number {
+  const v = new Float64Array(w), t = new Float64Array(w), d = new Float64Array(w);
+  const half = (idx: ArrayLike<number>, sign: number): void => {
+    const step = crossValidate ? 2 : 1;
+    const m = Math.ceil(idx.length / step);
+    for (let r = 0; r < idx.length; r += step) for (let j = 0; j < w; j++) v[j] += (sign * y[idx[r] * w + j]) / m;
+  };
+  half(ia, 1); half(ib, -1);
+  const fa = T.count[a] / Math.max(1, T.count[a] + T.count[b]), fb = 1 - fa;
+  let dd = 0, dv = 0;
+  for (let j = 0; j < w; j++) {
+    t[j] = fa * T.t[a * w + j] + fb * T.t[b * w + j];
+    d[j] = fa * T.d[a * w + j] + fb * T.d[b * w + j];
+    dd += d[j] * d[j]; dv += d[j] * v[j];
+  }
+  const proj: number[] = [];
+  for (const idx of [ia, ib]) {
+    for (let r = crossValidate ? 1 : 0; r < idx.length; r += crossValidate ? 2 : 1) {
+      const o = idx[r] * w;
+      let rd = 0, p = 0;
+      for (let j = 0; j < w; j++) { rd += (y[o + j] - t[j]) * d[j]; p += y[o + j] * v[j]; }
+      const s = dd > 0 ? Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, rd / dd)) : 0;
+      proj.push(p - s * dv);
+    }
+  }
+  return dipScore(proj);
+}
+
+/**
+ * Merge pairs of clusters whose union is unimodal along their discriminant (dip score below the
+ * threshold), most unimodal pair first, until no pair qualifies. Returns the merges [kept, absorbed].
+ */
+export function mergeUnimodal(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, dipThreshold: number): Array<[number, number]> {
   const merges: Array<[number, number]> = [];
   for (;;) {
     const T = buildTemplates(x, w, labels, k, W);
-    let best: [number, number] | null = null, bestD = maxDistance;
+    const members: number[][] = Array.from({ length: k }, () => []);
+    for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) members[labels[i]].push(i);
+    let best: [number, number] | null = null, bestDip = dipThreshold;
     for (let a = 0; a < k; a++) {
-      if (!T.count[a]) continue;
+      if (!members[a].length) continue;
       for (let b = a + 1; b < k; b++) {
-        if (!T.count[b]) continue;
-        const dist = templateDistance(T, a, b);
-        if (dist < bestD) { bestD = dist; best = T.count[a] >= T.count[b] ? [a, b] : [b, a]; }
+        if (!members[b].length) continue;
+        const dip = discriminantDip(y, w, members[a], members[b], T, a, b, false);
+        if (dip < bestDip) { bestDip = dip; best = members[a].length >= members[b].length ? [a, b] : [b, a]; }
       }
     }
     if (!best) break;
@@ -213,89 +249,4 @@ export function mergeByTemplate(x: Float32Array, w: number, labels: Int32Array, 
     merges.push(best);
   }
   return merges;
-}
-
-export interface FollowerOptions {
-  /** Lag window (samples) after a parent spike in which a burst follower sits. */
-  lo: number;
-  hi: number;
-  /** A follower may not sit closer than this (samples) to a parent spike. */
-  refractory: number;
-  /** Smallest and largest amplitude of a follower relative to the parent template. */
-  minScale: number;
-  maxScale: number;
-  /** Minimum cosine similarity of the raw templates for a parent/partner pair. */
-  minShape: number;
-  /** Squared-distance advantage the scaled parent template must have (it has one more free parameter). */
-  margin: number;
-  /** Recording length (samples) and the excess of follower pairs over chance (in Poisson SDs) that marks a bursting parent. */
-  nSamples: number;
-  minExcess: number;
-}
-
-/**
- * Burst followers in a similar partner's cluster. Later spikes of a burst are smaller copies of the
- * parent's waveform; when a unit of similar shape exists they can fit that unit's cluster better than
- * the parent's full-size template, and the time-coupling test of merge.ts does not fire because the
- * partner's own spikes dilute the coupling. Here every spike of a partner X that follows a spike of
- * a larger, similar-shaped unit A by lo..hi samples (or follows a spike already reclaimed: burst
- * chains) is fitted by a scaled, shifted A template and by X's template; it moves to A when the
- * scaled A fits better by margin. Chance coincidences of X's own spikes fit X's shape better and stay.
- */
-export function reclaimBurstFollowers(x: Float32Array, y: Float32Array, w: number, samples: Int32Array, amplitudes: Float32Array, labels: Int32Array, k: number, W: Float64Array, o: FollowerOptions): number {
-  const T = buildTemplates(x, w, labels, k, W);
-  const raw = new Float64Array(k * w);
-  const amp = new Float64Array(k);
-  for (let r = 0; r < labels.length; r++) {
-    const c = labels[r];
-    if (c < 0) continue;
-    amp[c] += Math.abs(amplitudes[r]) / T.count[c];
-    for (let j = 0; j < w; j++) raw[c * w + j] += x[r * w + j];
-  }
-  const cos = (a: number, b: number): number => {
-    let ab = 0, aa = 0, bb = 0;
-    for (let j = 0; j < w; j++) { ab += raw[a * w + j] * raw[b * w + j]; aa += raw[a * w + j] ** 2; bb += raw[b * w + j] ** 2; }
-    return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
-  };
-  const tt = new Float64Array(k), td = new Float64Array(k);
-  for (let c = 0; c < k; c++) for (let j = 0; j < w; j++) { tt[c] += T.t[c * w + j] ** 2; td[c] += T.t[c * w + j] * T.d[c * w + j]; }
-  // Residual of row r fitted by alpha * (t_a + s * d_a), alpha in [minScale, maxScale], |s| <= 1.
-  const scaledFit = (r: number, a: number): number => {
-    let yt = 0, yd = 0, yy = 0;
-    for (let j = 0; j < w; j++) { const v = y[r * w + j]; yy += v * v; yt += v * T.t[a * w + j]; yd += v * T.d[a * w + j]; }
-    // Least squares over (alpha, beta = alpha * s): 2 x 2 normal equations.
-    const A11 = tt[a], A12 = td[a], A22 = T.dd[a];
-    const det = A11 * A22 - A12 * A12;
-    let al = yt / A11, be = 0;
-    if (det > 1e-12 * A11 * A22) { al = (A22 * yt - A12 * yd) / det; be = (A11 * yd - A12 * yt) / det; }
-    al = Math.max(o.minScale, Math.min(o.maxScale, al));
-    const s = al > 0 ? Math.max(-1, Math.min(1, be / al)) : 0;
-    be = al * s;
-    return yy - 2 * (al * yt + be * yd) + al * al * A11 + 2 * al * be * A12 + be * be * A22;
-  };
-  const times = Array.from({ length: k }, () => [] as number[]);
-  for (let r = 0; r < labels.length; r++) if (labels[r] >= 0) times[labels[r]].push(samples[r]);
-  for (const t of times) t.sort((p, q) => p - q);
-  const order = Array.from(labels.keys()).filter((r) => labels[r] >= 0).sort((p, q) => samples[p] - samples[q] || p - q);
-  let moved = 0;
-  for (let a = 0; a < k; a++) {
-    if (!T.count[a]) continue;
-    for (let xc = 0; xc < k; xc++) {
-      if (xc === a || !T.count[xc] || amp[a] <= amp[xc] || cos(a, xc) < o.minShape) continue;
-      // Only a coupled pair: X spikes follow A spikes more often than chance (Poisson excess).
-      const pairs = countFollowers(times[a], times[xc], o.lo, o.hi);
-      const expected = (times[a].length * times[xc].length * (o.hi - o.lo + 1)) / o.nSamples;
-      if (pairs < expected + o.minExcess * Math.sqrt(expected) + 1) continue;
-      let lastParent = -Infinity, lastMoved = -Infinity;
-      for (const r of order) {
-        const t = samples[r];
-        if (labels[r] === a) { lastParent = t; continue; }
-        if (labels[r] !== xc) continue;
-        const dp = t - lastParent, dm = t - lastMoved;
-        if (!((dp >= o.lo && dp <= o.hi) || (dm >= o.lo && dm <= o.hi)) || dp < o.refractory) continue;
-        if (scaledFit(r, a) + o.margin < shiftDistance2(y, r * w, T, xc)) { labels[r] = a; lastMoved = t; moved++; }
-      }
-    }
-  }
-  return moved;
 }

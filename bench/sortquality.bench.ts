@@ -1,0 +1,85 @@
+// Sorting quality on ground truth (issue 13): per set, our mean accuracy over units with SNR >= 5
+// (app/CLI defaults, run through the engine on a .dat file), the supervised bound (cross-validated
+// LDA on the true labels of our own detections) and a Python PCA + GMM reference sorter
+// (bench/py/ref_sorter.py, when python3 with scikit-learn exists), plus error kinds summed per set.
+// Evaluation seeds only (test/engine/sort-eval.ts); SORT_EVAL_SEEDS=tuning runs the tuning seeds.
+// Quick mode: 2 seeds per Quiroga set, 20 s, one spikes.ts seed.
+
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SORT } from '../src/shared/params';
+import { compareSortings } from '../src/workers/sort/accuracy';
+import { totalKinds } from '../src/workers/sort/evaluate';
+import { makePool } from '../test/engine/helpers';
+import {
+  EVALUATION_SEEDS, NOISE_LEVELS, TUNING_SEEDS, evaluateSorted, quirogaSet, sortThroughEngine, spikesSet, summarize, type EvalRow, type EvalSet,
+} from '../test/engine/sort-eval';
+import type { BenchContext, BenchRow } from './types';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function evalSets(quick: boolean, which: 'evaluation' | 'tuning'): EvalSet[] {
+  const seeds = which === 'tuning' ? TUNING_SEEDS : EVALUATION_SEEDS;
+  const q = quick ? seeds.quiroga.slice(0, 2) : seeds.quiroga;
+  const s = quick ? seeds.spikes.slice(0, 1) : seeds.spikes;
+  const sets: EvalSet[] = [];
+  for (const seed of q) for (const d of ['easy', 'difficult'] as const) for (const nl of NOISE_LEVELS) sets.push(quirogaSet(seed, d, nl, quick ? 20 : 60));
+  for (const seed of s) sets.push(spikesSet(seed, 12, quick ? 20 : 40));
+  return sets;
+}
+
+export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
+  const which = process.env.SORT_EVAL_SEEDS === 'tuning' ? 'tuning' : 'evaluation';
+  const sets = evalSets(ctx.quick, which);
+  const pool = await makePool(1);
+  const ours: EvalRow[] = [];
+  const py: Array<{ set: string; snr: number; accuracy: number }> = [];
+  try {
+    for (const [i, set] of sets.entries()) {
+      const rec = set.make();
+      const dir = path.join(ctx.tmpDir, `sortq-${i}`);
+      const sorted = await sortThroughEngine(pool, dir, rec, DEFAULT_SORT);
+      ours.push(...evaluateSorted(set, rec, sorted));
+      if (ctx.python) {
+        const out = path.join(dir, 'ref.json');
+        execFileSync(ctx.python, [path.join(here, 'py', 'ref_sorter.py'), path.join(dir, 'rec.dat'), String(rec.nChannels), String(rec.sampleRate), '0.195', out], { timeout: 1_800_000 });
+        const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { channels: Array<{ channel: number; samples: number[]; labels: number[] }> };
+        for (const ch of res.channels) {
+          const units = rec.units.filter((u) => u.channel === ch.channel);
+          if (!units.length) continue;
+          const k = ch.labels.reduce((a, l) => Math.max(a, l + 1), 0);
+          const found = Array.from({ length: k }, (_, u) => ({ id: u, samples: ch.samples.filter((_, j) => ch.labels[j] === u) }));
+          const cmp = compareSortings(units.map((u) => ({ id: u.id, samples: rec.trains[u.id] })), found, rec.sampleRate);
+          cmp.units.forEach((a, j) => py.push({ set: set.name, snr: units[j].snr, accuracy: a.accuracy }));
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+      console.log(`   ${set.name} seed ${set.seed} done`);
+    }
+  } finally {
+    await pool.dispose();
+  }
+  const rows: BenchRow[] = [];
+  const table: Array<Record<string, string | number>> = [];
+  for (const s of summarize(ours)) {
+    const p = py.filter((r) => r.set === s.set && r.snr >= 5);
+    const pyMean = p.length ? p.reduce((a, r) => a + r.accuracy, 0) / p.length : NaN;
+    const k = totalKinds(ours.filter((r) => r.set === s.set && r.snr >= 5));
+    const sep = ours.find((r) => r.set === s.set)?.separated ?? false;
+    const pass = s.ratio >= 0.9 && (!sep || s.ours >= 0.93) && !(s.ours < pyMean);
+    table.push({
+      set: s.set, units: s.units, ours: +s.ours.toFixed(3), bound: +s.bound.toFixed(3), 'ours/bound': +s.ratio.toFixed(3), python: +pyMean.toFixed(3),
+      missed: k.notDetected + k.unassigned, misclassified: k.misclassified, splitOff: k.splitOff, falseFromUnit: k.falseFromUnit, falseFromBg: k.falseFromBackground, nTrue: k.nTrue,
+    });
+    rows.push({
+      area: 'sortquality', name: `${s.set} mean accuracy (SNR >= 5, ${s.units} units, ${which} seeds)`, unit: 'accuracy', value: s.ours,
+      reference: Number.isFinite(pyMean) ? pyMean : undefined, referenceName: 'python PCA+GMM', ratio: Number.isFinite(pyMean) && pyMean > 0 ? s.ours / pyMean : undefined,
+      target: `${sep ? '>= 0.93, ' : ''}>= 0.9 x bound (${s.bound.toFixed(3)}), >= python`, pass,
+      note: `bound ${s.bound.toFixed(3)}; missed ${k.notDetected}+${k.unassigned} unassigned, misclassified ${k.misclassified}, split off ${k.splitOff}, false from unit ${k.falseFromUnit}, false from background ${k.falseFromBackground} of ${k.nTrue} true spikes`,
+    });
+  }
+  console.table(table);
+  return rows;
+}

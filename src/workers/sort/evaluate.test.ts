@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng';
+import { detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated } from './evaluate';
+
+describe('error kinds', () => {
+  it('attributes every true spike and every false positive to one kind', () => {
+    // Unit 0 at 100..1000 step 100, unit 1 at 150..950 step 200; window 5 samples.
+    const t0 = Array.from({ length: 10 }, (_, i) => 100 + 100 * i), t1 = Array.from({ length: 5 }, (_, i) => 150 + 200 * i);
+    const truth = [{ id: 0, samples: t0 }, { id: 1, samples: t1 }];
+    // Detections: all of unit 0 but its last spike (missed), unit 1's spikes, one background event.
+    const samples = Int32Array.from([...t0.slice(0, 9), ...t1, 2000].sort((a, b) => a - b));
+    const trueOf = detectionTruth(samples, truth, 5);
+    expect(trueOf[samples.indexOf(2000)]).toBe(-1);
+    // Labels: unit 0 -> found 0 except one in found 2 (split off) and one in found 1 (misclassified);
+    // unit 1 -> found 1 except one in found 0 (false from another unit for 0); background -> found 0;
+    // one unit-0 spike left unassigned.
+    const labels = Int32Array.from(samples, (s, i) => {
+      if (s === 2000) return 0;
+      if (trueOf[i] === 0) return s === 200 ? 2 : s === 300 ? 1 : s === 400 ? -1 : 0;
+      return s === 350 ? 0 : 1;
+    });
+    const k = errorKinds(trueOf, labels, truth, Int32Array.from([0, 1]));
+    expect(k[0]).toMatchObject({ nTrue: 10, hits: 6, notDetected: 1, unassigned: 1, misclassified: 1, splitOff: 1, falseFromUnit: 1, falseFromBackground: 1 });
+    expect(k[1]).toMatchObject({ nTrue: 5, hits: 4, misclassified: 1, falseFromUnit: 1, falseFromBackground: 0 });
+  });
+});
+
+describe('LDA bound', () => {
+  it('separates two Gaussian classes in cross-validation and reaches chance on identical ones', () => {
+    const rng = new Rng(4);
+    const n = 400, d = 6;
+    const x = new Float32Array(n * d), y = new Int32Array(n);
+    for (let i = 0; i < n; i++) { y[i] = i % 2; for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() + (y[i] && j === 0 ? 6 : 0); }
+    const p = ldaCrossValidated(x, n, d, y, 2);
+    expect(p.filter((v, i) => v === y[i]).length / n).toBeGreaterThan(0.99);
+    for (let i = 0; i < n; i++) x[i * d] = rng.normal();
+    const q = ldaCrossValidated(x, n, d, y, 2);
+    const acc = q.filter((v, i) => v === y[i]).length / n;
+    expect(acc).toBeGreaterThan(0.3);
+    expect(acc).toBeLessThan(0.7);
+  });
+
+  it('evaluateChannel reports accuracy and a bound of 1 for a perfect sorting of separable waveforms', () => {
+    const rng = new Rng(9);
+    const w = 8, n = 200;
+    const samples = Int32Array.from({ length: n }, (_, i) => 100 + 50 * i);
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const waveforms = new Float32Array(n * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (labels[i] ? 8 : -8) * (j === 3 ? 1 : 0);
+    const truth = [0, 1].map((u) => ({ id: u, samples: Array.from(samples).filter((_, i) => labels[i] === u) }));
+    const ev = evaluateChannel({ samples, labels, waveforms, width: w }, truth, 30000);
+    for (const e of ev) { expect(e.accuracy).toBe(1); expect(e.bound).toBe(1); }
+  });
+});

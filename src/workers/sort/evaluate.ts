@@ -1,0 +1,178 @@
+// Sorting evaluation against ground truth, beyond one accuracy figure: where each true spike went
+// (error kinds) and what accuracy was reachable from the sorter's own detections (a supervised
+// bound). Used by the ground-truth tests (test/engine/sort-ground-truth.test.ts) and the bench.
+//
+// Error kinds per true unit u, matched one-to-one to found unit f (Hungarian on accuracy):
+// - missed: a true spike with no detection (notDetected) or whose detection was left unassigned
+//   (label -1, e.g. the noise cluster);
+// - misclassified: detected but labelled with a found unit matched to another true unit;
+// - splitOff: detected but labelled with a found unit matched to no true unit;
+// - falseFromUnit: spikes in f that are another true unit's spikes;
+// - falseFromBackground: spikes in f that are no true unit's spike (background, noise, duplicates).
+
+import { compareSortings, type SpikeTrain } from './accuracy';
+import { invertSpd } from './linalg';
+
+export interface ErrorKinds {
+  nTrue: number;
+  hits: number;
+  notDetected: number;
+  unassigned: number;
+  misclassified: number;
+  splitOff: number;
+  falseFromUnit: number;
+  falseFromBackground: number;
+}
+
+export interface UnitEvaluation extends ErrorKinds {
+  trueId: number;
+  foundId: number;
+  accuracy: number;
+  /** Accuracy of the supervised classifier on the same detections (5-fold cross-validated LDA). */
+  bound: number;
+}
+
+/**
+ * True unit of each detection: the nearest true spike within window samples (one detection per
+ * true spike; a second detection of the same spike counts as background). -1 = background.
+ */
+export function detectionTruth(samples: Int32Array, truth: SpikeTrain[], window: number): Int32Array {
+  const all: Array<[number, number]> = [];
+  truth.forEach((t, u) => { for (let i = 0; i < t.samples.length; i++) all.push([t.samples[i], u]); });
+  all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const times = Int32Array.from(all, (a) => a[0]);
+  const owner = new Int32Array(all.length).fill(-1); // detection index that claimed each true spike
+  const ownerDist = new Float64Array(all.length).fill(Infinity);
+  const out = new Int32Array(samples.length).fill(-1);
+  const claim = new Int32Array(samples.length).fill(-1);
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    let lo = 0, hi = times.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (times[m] < s - window) lo = m + 1; else hi = m; }
+    let best = -1, bestD = Infinity;
+    for (let j = lo; j < times.length && times[j] <= s + window; j++) {
+      const d = Math.abs(times[j] - s);
+      if (d < bestD && (owner[j] < 0 || d < ownerDist[j])) { best = j; bestD = d; }
+    }
+    if (best < 0) continue;
+    if (owner[best] >= 0) { out[owner[best]] = -1; claim[owner[best]] = -1; }
+    owner[best] = i; ownerDist[best] = bestD; claim[i] = best; out[i] = all[best][1];
+  }
+  return out;
+}
+
+/** Error kinds of every true unit given detections, their labels and the unit pairing. */
+export function errorKinds(trueOf: Int32Array, labels: Int32Array, truth: SpikeTrain[], pairOf: Int32Array): ErrorKinds[] {
+  const matchedTo = new Map<number, number>(); // found label -> true unit index
+  pairOf.forEach((f, u) => { if (f >= 0) matchedTo.set(f, u); });
+  const e = truth.map((t): ErrorKinds => ({ nTrue: t.samples.length, hits: 0, notDetected: 0, unassigned: 0, misclassified: 0, splitOff: 0, falseFromUnit: 0, falseFromBackground: 0 }));
+  const detected = new Float64Array(truth.length);
+  for (let i = 0; i < labels.length; i++) {
+    const u = trueOf[i], l = labels[i];
+    if (u >= 0) {
+      detected[u]++;
+      if (l < 0) e[u].unassigned++;
+      else if (pairOf[u] === l) e[u].hits++;
+      else if (matchedTo.has(l)) e[u].misclassified++;
+      else e[u].splitOff++;
+    }
+    if (l >= 0 && matchedTo.has(l) && u !== matchedTo.get(l)) {
+      const owner = matchedTo.get(l)!;
+      if (u >= 0) e[owner].falseFromUnit++; else e[owner].falseFromBackground++;
+    }
+  }
+  e.forEach((k, u) => { k.notDetected = k.nTrue - detected[u]; });
+  return e;
+}
+
+/**
+ * Linear discriminant analysis with k-fold cross-validation: for each fold, class means and the
+ * pooled within-class covariance (plus a ridge of 1e-3 of its mean variance, for rank-deficient
+ * folds) from the other folds; each held-out row goes to the class with the highest discriminant
+ * score (log prior included). LDA whitens by the pooled covariance itself, so whitening the
+ * waveforms by the noise covariance first would not change its predictions. Folds: row i in i % k.
+ */
+export function ldaCrossValidated(x: Float32Array, n: number, d: number, y: Int32Array, nClass: number, folds = 5): Int32Array {
+  const pred = new Int32Array(n).fill(-1);
+  for (let f = 0; f < folds; f++) {
+    const mean = new Float64Array(nClass * d), cnt = new Float64Array(nClass);
+    for (let i = 0; i < n; i++) {
+      if (i % folds === f) continue;
+      cnt[y[i]]++;
+      for (let j = 0; j < d; j++) mean[y[i] * d + j] += x[i * d + j];
+    }
+    for (let c = 0; c < nClass; c++) if (cnt[c]) for (let j = 0; j < d; j++) mean[c * d + j] /= cnt[c];
+    const cov = new Float64Array(d * d);
+    let m = 0;
+    const r = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      if (i % folds === f) continue;
+      for (let j = 0; j < d; j++) r[j] = x[i * d + j] - mean[y[i] * d + j];
+      for (let a = 0; a < d; a++) { const ra = r[a]; if (ra === 0) continue; for (let b = a; b < d; b++) cov[a * d + b] += ra * r[b]; }
+      m++;
+    }
+    let tr = 0;
+    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b] /= Math.max(1, m - nClass); cov[b * d + a] = cov[a * d + b]; }
+    for (let a = 0; a < d; a++) tr += cov[a * d + a];
+    for (let a = 0; a < d; a++) cov[a * d + a] += (1e-3 * tr) / d + 1e-12;
+    const inv = invertSpd(cov, d);
+    if (!inv) continue;
+    // Discriminant w_c = inv * mu_c, b_c = -0.5 mu_c' inv mu_c + log prior.
+    const wgt = new Float64Array(nClass * d), bias = new Float64Array(nClass).fill(-Infinity);
+    for (let c = 0; c < nClass; c++) {
+      if (!cnt[c]) continue;
+      let q = 0;
+      for (let a = 0; a < d; a++) {
+        let s = 0;
+        for (let b = 0; b < d; b++) s += inv[a * d + b] * mean[c * d + b];
+        wgt[c * d + a] = s;
+        q += s * mean[c * d + a];
+      }
+      bias[c] = -0.5 * q + Math.log(cnt[c] / m);
+    }
+    for (let i = f; i < n; i += folds) {
+      let best = -1, bs = -Infinity;
+      for (let c = 0; c < nClass; c++) {
+        if (!Number.isFinite(bias[c])) continue;
+        let s = bias[c];
+        for (let j = 0; j < d; j++) s += wgt[c * d + j] * x[i * d + j];
+        if (s > bs) { bs = s; best = c; }
+      }
+      pred[i] = best;
+    }
+  }
+  return pred;
+}
+
+export interface ChannelSorting {
+  samples: Int32Array;
+  labels: Int32Array;
+  /** n x width waveforms of the detections (for the supervised bound). */
+  waveforms: Float32Array;
+  width: number;
+}
+
+/** Per true unit: accuracy, error kinds and the supervised bound, for one channel. */
+export function evaluateChannel(s: ChannelSorting, truth: SpikeTrain[], fs: number, windowMs = 0.4): UnitEvaluation[] {
+  const window = Math.round((windowMs / 1000) * fs);
+  const k = s.labels.reduce((a, l) => Math.max(a, l + 1), 0);
+  const found = Array.from({ length: k }, (_, u) => ({ id: u, samples: s.samples.filter((_, i) => s.labels[i] === u) }));
+  const cmp = compareSortings(truth, found, fs, windowMs);
+  const pairOf = Int32Array.from(cmp.units, (u) => u.foundId);
+  const trueOf = detectionTruth(s.samples, truth, window);
+  const kinds = errorKinds(trueOf, s.labels, truth, pairOf);
+  // Supervised bound: the true labels of the same detections (background = its own class).
+  const n = s.samples.length, nu = truth.length;
+  const y = Int32Array.from(trueOf, (u) => (u >= 0 ? u : nu));
+  const pred = n > 10 ? ldaCrossValidated(s.waveforms, n, s.width, y, nu + 1) : new Int32Array(n).fill(-1);
+  const predFound = Array.from({ length: nu }, (_, u) => ({ id: u, samples: s.samples.filter((_, i) => pred[i] === u) }));
+  const bound = compareSortings(truth, predFound, fs, windowMs);
+  return cmp.units.map((u, i) => ({ ...kinds[i], trueId: u.trueId, foundId: u.foundId, accuracy: u.accuracy, bound: bound.units[i].accuracy }));
+}
+
+/** Sum of error kinds over units. */
+export function totalKinds(rows: ErrorKinds[]): ErrorKinds {
+  const t: ErrorKinds = { nTrue: 0, hits: 0, notDetected: 0, unassigned: 0, misclassified: 0, splitOff: 0, falseFromUnit: 0, falseFromBackground: 0 };
+  for (const r of rows) for (const key of Object.keys(t) as Array<keyof ErrorKinds>) t[key] += r[key];
+  return t;
+}

@@ -1,0 +1,100 @@
+// Ground-truth evaluation of sorting as a user gets it: a recording written to disk as int16 .dat,
+// sorted by the run engine with the parameters the app and CLI use (DEFAULT_SORT), read back from
+// the session cache, and compared with the truth (src/workers/sort/evaluate.ts). Shared by the CI
+// test (sort-ground-truth.test.ts, a few evaluation seeds) and the bench (bench/sortquality.bench.ts).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine } from '../../src/main/pipeline/engine';
+import { loadSortResult } from '../../src/main/pipeline/sort-result';
+import { openSource } from '../../src/main/io';
+import type { Pool } from '../../src/main/pool/pool';
+import type { PipelineSpec, SortParams } from '../../src/shared/params';
+import type { OpenOptions } from '../../src/shared/recording';
+import { evaluateChannel, type UnitEvaluation } from '../../src/workers/sort/evaluate';
+import { generateQuirogaRecording, type QuirogaDifficulty } from '../../src/workers/synth/quiroga';
+import { generateSpikeRecording, type SpikeRecording } from '../../src/workers/synth/spikes';
+import { GAIN, writeDat } from './helpers';
+
+/**
+ * Seeds. TUNING seeds are the only ones any choice in the sorter was looked at on; EVALUATION
+ * seeds are reported and asserted on. (spikes.ts seeds 1-6 were used by earlier tuning, so the
+ * evaluation seeds of that generator start at 11.)
+ */
+export const TUNING_SEEDS = { quiroga: [101, 102], spikes: [1, 2, 3, 4, 5, 6] } as const;
+export const EVALUATION_SEEDS = { quiroga: [201, 202, 203, 204], spikes: [11, 12, 13] } as const;
+
+export const NOISE_LEVELS = [0.05, 0.1, 0.15, 0.2] as const;
+
+export interface EvalSet {
+  /** e.g. 'quiroga-easy-0.10' or 'spikes-12ch'. */
+  name: string;
+  seed: number;
+  /** Well-separated units (the acceptance's 0.93 target applies to these sets). */
+  separated: boolean;
+  make(): SpikeRecording;
+}
+
+export function quirogaSet(seed: number, difficulty: QuirogaDifficulty, noiseLevel: number, durationS: number): EvalSet {
+  return {
+    name: `quiroga-${difficulty}-${noiseLevel.toFixed(2)}`, seed, separated: difficulty === 'easy',
+    make: () => generateQuirogaRecording({ seed, difficulty, noiseLevel, durationS }),
+  };
+}
+
+export function spikesSet(seed: number, nChannels: number, durationS: number): EvalSet {
+  // Noise range of the earlier CI ground truth's second run (the harder of the two).
+  return { name: `spikes-${nChannels}ch`, seed, separated: false, make: () => generateSpikeRecording({ seed, nChannels, durationS, noiseUv: [10, 20] }) };
+}
+
+export interface EvalRow extends UnitEvaluation {
+  set: string;
+  seed: number;
+  channel: number;
+  snr: number;
+  separated: boolean;
+}
+
+export interface SortedChannel { channel: number; samples: Int32Array; labels: Int32Array; waveforms: Float32Array; width: number }
+
+/** Write rec to dir/rec.dat, sort it with the engine (fast mode, `jobs` workers), read the result back. */
+export async function sortThroughEngine(pool: Pool, dir: string, rec: SpikeRecording, params: SortParams, jobs = 1): Promise<SortedChannel[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'rec.dat');
+  writeDat(file, rec);
+  const open: OpenOptions = { format: 'raw', channels: rec.nChannels, rate: rec.sampleRate, dtype: 'int16', gain: GAIN };
+  const src = await openSource(file, open);
+  const meta = src.meta;
+  src.close();
+  const engine = new Engine(pool);
+  const spec: PipelineSpec = { workflow: 'sort', params, mode: { kind: 'fast', jobs, memoryBudgetMB: 1024 } };
+  const report = await engine.start(spec, { path: file, open }, meta, () => undefined).done;
+  if (report.state !== 'done' || report.failed.length) throw new Error(`sort run ${report.state}: ${JSON.stringify(report.failed)}`);
+  const res = loadSortResult(engine.sessionDir(meta.path), report.runId);
+  return res.channels.map((c) => ({ channel: c.channel, samples: c.samples, labels: c.labels, waveforms: c.waveforms, width: res.pre + res.post }));
+}
+
+/** Evaluation rows of one sorted recording (channels without true units are skipped). */
+export function evaluateSorted(set: EvalSet, rec: SpikeRecording, sorted: SortedChannel[]): EvalRow[] {
+  const rows: EvalRow[] = [];
+  for (const ch of sorted) {
+    const units = rec.units.filter((u) => u.channel === ch.channel);
+    if (!units.length) continue;
+    const ev = evaluateChannel(ch, units.map((u) => ({ id: u.id, samples: rec.trains[u.id] })), rec.sampleRate);
+    ev.forEach((e, i) => rows.push({ ...e, set: set.name, seed: set.seed, channel: ch.channel, snr: units[i].snr, separated: set.separated }));
+  }
+  return rows;
+}
+
+export interface SetSummary { set: string; units: number; ours: number; bound: number; ratio: number }
+
+/** Mean accuracy and bound over units with SNR >= minSnr, per set name (seeds pooled). */
+export function summarize(rows: EvalRow[], minSnr = 5): SetSummary[] {
+  const names = [...new Set(rows.map((r) => r.set))];
+  return names.map((set) => {
+    const g = rows.filter((r) => r.set === set && r.snr >= minSnr);
+    const ours = g.reduce((s, r) => s + r.accuracy, 0) / Math.max(1, g.length);
+    const bound = g.reduce((s, r) => s + r.bound, 0) / Math.max(1, g.length);
+    return { set, units: g.length, ours, bound, ratio: bound > 0 ? ours / bound : 0 };
+  });
+}

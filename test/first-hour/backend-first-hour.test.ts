@@ -1,0 +1,121 @@
+// First-hour defects at the backend (the API the web UI and Electron call): default export paths
+// whose folder does not exist yet (#1), re-running a curated sort keeps it as a version and carries
+// labels over (#2), a raw .dat opened with a format from the dialog, remembered per file (#4).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../src/main/compose';
+import { ThreadHost } from '../../src/main/pool/thread-host';
+import { DEFAULT_SORT, type PipelineSpec } from '../../src/shared/params';
+import type { BackendEvent } from '../../src/shared/api';
+import type { RunReport } from '../../src/shared/progress';
+import { GAIN, makeRecording, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
+
+let services: Services;
+let dir: string;
+let dat: string;
+const reports: RunReport[] = [];
+
+async function run(spec: PipelineSpec): Promise<RunReport> {
+  const id = await services.backend.runPipeline(spec);
+  await expect.poll(() => reports.find((r) => r.runId === id), { timeout: 60_000, interval: 100 }).toBeTruthy();
+  return reports.find((r) => r.runId === id)!;
+}
+
+const sortSpec = (channels: number[], threshold: number): PipelineSpec => ({
+  workflow: 'sort', params: { ...DEFAULT_SORT, detect: { ...DEFAULT_SORT.detect, threshold } }, channels,
+  mode: { kind: 'fast', jobs: 1, memoryBudgetMB: 256 },
+});
+
+beforeAll(async () => {
+  dir = tmpDir('first-hour');
+  const r = await makeRecording(dir, { nChannels: 3, durationS: 6, sampleRate: 20000, unitsPerChannel: [2, 2, 1] });
+  dat = r.meta.path;
+  services = await createServices({ host: 'test', processHost: new ThreadHost(), workerEntry: WORKER_ENTRY, poolSize: 1, demoDir: path.join(dir, 'demo'), settingsDir: path.join(dir, 'settings') });
+  services.allow.allowRoot(dir);
+  services.onEvent((e: BackendEvent) => { if (e.type === 'run-finished') reports.push(e.report); });
+});
+afterAll(async () => { await services?.dispose(); removeTmpDirs(); });
+
+describe('raw binary open dialog (#4)', () => {
+  it('guesses from the size, previews, opens, and remembers the format per file', async () => {
+    const probe = await services.backend.probeRaw(dat);
+    expect(probe.remembered).toBeNull();
+    expect(probe.sizeBytes).toBe(fs.statSync(dat).size);
+    expect(probe.guesses.length).toBeGreaterThan(0);
+    for (const g of probe.guesses) expect(probe.sizeBytes % (g.channels * (g.dtype === 'float32' ? 4 : 2))).toBe(0);
+    // Without a format the open fails with a fix naming the fields.
+    await expect(services.backend.openRecording(dat)).rejects.toMatchObject({ code: 'BAD_PARAMETER' });
+    const format = { channels: 3, rate: 20000, dtype: 'int16' as const, gain: GAIN, offset: 0 };
+    const prev = await services.backend.previewRaw(dat, format, 2000);
+    expect(prev.data.length).toBe(3);
+    expect(prev.data[0].length).toBe(2000);
+    expect(Math.max(...prev.data[0].map(Math.abs))).toBeGreaterThan(1);
+    await expect(services.backend.previewRaw(dat, { ...format, channels: 0 }, 10)).rejects.toMatchObject({ code: 'BAD_PARAMETER' });
+    const meta = await services.backend.openRecording(dat, { format: 'raw', ...format });
+    expect(meta.channels.length).toBe(3);
+    // Reopened with no options: the sidecar supplies the format.
+    const again = await services.backend.openRecording(dat);
+    expect(again.channels.length).toBe(3);
+    expect(again.sampleRate).toBe(20000);
+    expect((await services.backend.probeRaw(dat)).remembered).toEqual(format);
+  });
+});
+
+describe('menu exports with their default paths (#1)', () => {
+  it('creates the missing exports/ folder inside the session folder', async () => {
+    await run(sortSpec([0, 1], 5));
+    const info = await services.backend.sessionInfo();
+    const target = info.defaultExportPaths.phy!;
+    expect(fs.existsSync(path.dirname(target))).toBe(false);
+    const r = await services.backend.exportSorted('phy', target, false);
+    expect(r.units).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(target, 'params.py'))).toBe(true);
+    const csv = await services.backend.exportSorted('csv', info.defaultExportPaths.csv!, false);
+    expect(csv.files.length).toBeGreaterThan(0);
+  });
+
+  it('does not create folders outside the allowed roots', async () => {
+    const outside = path.join(path.dirname(dir), `sd-not-allowed-${process.pid}`, 'phy');
+    await expect(services.backend.exportSorted('phy', outside, false)).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+    expect(fs.existsSync(path.dirname(outside))).toBe(false);
+  });
+});
+
+describe('re-running a curated sort (#2)', () => {
+  it('keeps the curated result as a named version and carries labels to matching units', async () => {
+    const before = (await services.backend.getSortOverview())!;
+    const good = before.clusters.filter((c) => c.channel === 0).sort((a, b) => b.nSpikes - a.nSpikes)[0];
+    const mua = before.clusters.filter((c) => c.channel === 1).sort((a, b) => b.nSpikes - a.nSpikes)[0];
+    await services.backend.curate({ kind: 'label', ids: [good.id], label: 'good' });
+    await services.backend.curate({ kind: 'label', ids: [mua.id], label: 'mua' });
+    const v = (await services.backend.keepSortVersion())!;
+    expect(v).toMatchObject({ runId: before.runId, labelled: 2, journalRecords: 2 });
+    expect(await services.backend.listSortVersions()).toEqual([v]);
+    // A second keep of the same run gets a fresh name; the first is not overwritten.
+    const v2 = (await services.backend.keepSortVersion())!;
+    expect(v2.name).not.toBe(v.name);
+
+    // Re-run with a different threshold and on one more channel: a new result, fresh curation.
+    await run(sortSpec([0, 1, 2], 4.5));
+    const fresh = (await services.backend.getSortOverview())!;
+    expect(fresh.runId).not.toBe(before.runId);
+    expect(fresh.clusters.every((c) => c.label === 'unsorted')).toBe(true);
+    const carry = await services.backend.carryLabels(v.name);
+    const labels = new Map(carry.carried.map((m) => [m.label, m]));
+    expect(labels.get('good')!.from).toBe(good.id);
+    expect(labels.get('mua')!.from).toBe(mua.id);
+    for (const m of carry.carried) expect(m.overlap).toBeGreaterThanOrEqual(0.5);
+    const after = (await services.backend.getSortOverview())!;
+    expect(after.canUndo).toBe(true); // the carried labels are journaled actions
+    const byId = new Map(after.clusters.map((c) => [c.id, c]));
+    expect(byId.get(labels.get('good')!.id)).toMatchObject({ channel: 0, label: 'good' });
+    expect(byId.get(labels.get('mua')!.id)).toMatchObject({ channel: 1, label: 'mua' });
+    // Nothing on channel 2 (not in the old sort) got a label.
+    expect(after.clusters.filter((c) => c.channel === 2).every((c) => c.label === 'unsorted')).toBe(true);
+    // The kept version still holds the old curated units.
+    const file = JSON.parse(fs.readFileSync(path.join(dir, 'rec.dat.spikedesk', 'versions', `${v.name}.json`), 'utf8'));
+    expect(file.units.find((u: { id: number }) => u.id === good.id).label).toBe('good');
+    expect(fs.existsSync(path.join(dir, 'rec.dat.spikedesk', 'versions', `${v.name}.curation.jsonl`))).toBe(true);
+  });
+});

@@ -1,0 +1,81 @@
+// The CLI's first-hour fixes, run through the real launcher: "did you mean" (friction), the raw
+// file error naming --channels/--rate, --jobs above the cores capped with a warning (#7), an output
+// folder that cannot be written refused before the run with one WRITE_FAILED (#8, NWB export
+// included), and sort --out / correct --out refusing to overwrite without --force (#9).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRecording, removeTmpDirs, tmpDir, type TestRecording } from '../engine/helpers';
+import { runCli } from '../engine/cli-helpers';
+
+let dir: string;
+let rec: TestRecording;
+const raw = (): string[] => [rec.meta.path, '--channels', '3', '--rate', '20000', '--gain', '0.195'];
+const cores = os.availableParallelism?.() ?? os.cpus().length;
+
+beforeAll(async () => {
+  dir = tmpDir('cli-first');
+  rec = await makeRecording(dir, { nChannels: 3, durationS: 3, sampleRate: 20000, unitsPerChannel: [1, 1, 1] });
+});
+afterAll(() => removeTmpDirs());
+
+describe('spikedesk CLI first hour', () => {
+  it('suggests the command or option meant, and names --channels/--rate for a raw file', async () => {
+    const cmd = await runCli(['sotr', 'demo']);
+    expect(cmd.code).toBe(1);
+    expect(cmd.stderr).toMatch(/unknown command "sotr" \(did you mean "sort"\?\)/);
+    const opt = await runCli(['info', rec.meta.path, '--chanels', '3']);
+    expect(opt.code).toBe(1);
+    expect(opt.stderr).toMatch(/unknown option --chanels \(did you mean --channels\?\)/);
+    const bare = await runCli(['info', rec.meta.path]);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/Fix: give --channels N --rate HZ/);
+  });
+
+  it('#7 caps --jobs at the cores with a warning; --force-jobs keeps it', async () => {
+    const r = await runCli(['sort', ...raw(), '--jobs', '99', '--json', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`99 workers asked for but this machine has ${cores} cores: using ${cores}.*--force-jobs`));
+    expect(JSON.parse(r.stdout).report.jobs).toBe(cores);
+    const f = await runCli(['sort', ...raw(), '--jobs', String(cores + 1), '--force-jobs', '--json', '--no-progress']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(JSON.parse(f.stdout).report.jobs).toBe(cores + 1);
+  }, 120_000);
+
+  it('#9 sort --out and correct --out refuse an existing output without --force, before running', async () => {
+    const out = path.join(dir, 'sorted');
+    const first = await runCli(['sort', ...raw(), '--out', out, '--no-progress']);
+    expect(first.code, first.stderr).toBe(0);
+    const params = fs.readFileSync(path.join(out, 'params.py'));
+    const again = await runCli(['sort', ...raw(), '--out', out, '--no-progress']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/OUTPUT_EXISTS.*Fix: .*--force/);
+    expect(again.stderr).not.toMatch(/estimated peak/); // refused before the run
+    expect(fs.readFileSync(path.join(out, 'params.py'))).toEqual(params);
+    const forced = await runCli(['sort', ...raw(), '--out', out, '--force', '--no-progress']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/estimate vs actual: ~[\d.]+ s vs [\d.]+ s/);
+
+    const edf = path.join(dir, 'corrected.edf');
+    fs.writeFileSync(edf, 'an earlier result');
+    const c = await runCli(['correct', ...raw(), '--out', edf, '--no-progress']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/OUTPUT_EXISTS/);
+    expect(fs.readFileSync(edf, 'utf8')).toBe('an earlier result');
+  }, 180_000);
+
+  it('#8 an unwritable output fails before the run with one WRITE_FAILED and a fix (sort --out, NWB export)', async () => {
+    const s = await runCli(['sort', ...raw(), '--out', '/sys/spikedesk-sorted', '--no-progress']);
+    expect(s.code).toBe(3);
+    expect(s.stderr).toMatch(/WRITE_FAILED: The output folder \/sys is not writable \(EACCES\).*Fix: Choose a folder you can write to\./);
+    expect(s.stderr).not.toMatch(/estimated peak/);
+    expect(s.stderr.trim().split('\n')).toHaveLength(1);
+    const sorted = await runCli(['sort', ...raw(), '--no-progress']);
+    expect(sorted.code, sorted.stderr).toBe(0);
+    const n = await runCli(['export', ...raw(), '--format', 'nwb', '--out', '/sys/units.nwb']);
+    expect(n.code).toBe(3);
+    expect(n.stderr).toMatch(/WRITE_FAILED/);
+    expect(n.stderr).not.toMatch(/FORMAT_CORRUPT|damaged/);
+  }, 180_000);
+});
