@@ -2,14 +2,13 @@
 // merge two -> undo -> lasso split (a real mouse lasso on the plot; the test hook drives the same
 // handler if the headless plot cannot take the drag) -> label good -> reload -> curation still
 // there; EEG demo -> correction -> before/after shown; a bad file -> a readable error in place.
-// Screenshots of each main view go to docs/screenshots (1280x800).
+// Screenshots of each main view go to test-results/ (1280x800); scripts/refresh-screenshots.mjs
+// copies them into docs/screenshots on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, ROOT, startHost, type Host } from './harness';
-
-const DOCS = path.join(ROOT, 'docs', 'screenshots');
+import { launch, RESULTS, ROOT, startHost, type Host } from './harness';
 
 /** The renderer's test hook (src/renderer/views/ClusterView.tsx). */
 interface TestHook {
@@ -18,9 +17,9 @@ interface TestHook {
 }
 
 async function snap(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(DOCS, { recursive: true });
+  fs.mkdirSync(RESULTS, { recursive: true });
   await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(DOCS, `${name}.png`) });
+  await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
 }
 
 async function rowIds(page: Page): Promise<number[]> {
@@ -121,6 +120,8 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
       split = true;
     }
     await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '').toContain('split');
+    // The lasso outline belonged to the split cluster: it is gone once the plot redraws.
+    await expect.poll(() => page.evaluate(() => ((document.querySelector('[data-testid="scatter"]') as unknown as { layout?: { selections?: unknown[] } })?.layout?.selections ?? []).length)).toBe(0);
     const afterSplit = await rowIds(page);
     expect(afterSplit).not.toContain(target);
     expect(afterSplit.length).toBe(nBefore + 1);

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Copies the end-to-end screenshots (test-results/, written by `npm run test:e2e`) into the
+// tracked docs/screenshots/ folder. Run on purpose after the UI changed; the tests themselves
+// never write under docs/.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const results = path.join(root, 'test-results');
+const docs = path.join(root, 'docs', 'screenshots');
+// test-results name -> docs name
+const MAP = {
+  'traces.png': 'traces.png', 'sorting.png': 'sorting.png', 'sorting-dark.png': 'sorting-dark.png',
+  'correction.png': 'correction.png', 'bad-file.png': 'bad-file.png', 'help.png': 'help.png',
+  'first-hour-after-1.png': 'first-hour/after-1.png', 'first-hour-after-2.png': 'first-hour/after-2.png',
+  'first-hour-after-2-ask.png': 'first-hour/after-2-ask.png', 'first-hour-after-4.png': 'first-hour/after-4.png',
+  'first-hour-after-10.png': 'first-hour/after-10.png',
+};
+let n = 0;
+for (const [from, to] of Object.entries(MAP)) {
+  const src = path.join(results, from);
+  if (!existsSync(src)) { console.warn(`missing ${path.relative(root, src)} (run npm run test:e2e first)`); continue; }
+  mkdirSync(path.dirname(path.join(docs, to)), { recursive: true });
+  copyFileSync(src, path.join(docs, to));
+  n++;
+}
+console.log(`copied ${n} screenshots into docs/screenshots/`);
