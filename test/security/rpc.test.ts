@@ -91,6 +91,14 @@ describe('comlink façade over the web host', () => {
     await alive();
   });
 
+  it('an undefined argument (JSON drops value: undefined, as the browser sends openRecording()) is accepted', async () => {
+    const r = await c.send({ type: 'APPLY', path: ['getSortOverview'], argumentList: [] });
+    expect(replyError(r)?.code).toBe('NOT_FOUND');
+    const u = await c.send({ type: 'APPLY', path: ['curate'], argumentList: [{ type: 'RAW', value: { kind: 'label', ids: [1], label: 'good' } }, { type: 'RAW' }] });
+    expect(replyError(u)?.code).toBe('NOT_FOUND'); // passed the guard and the schema; the backend says nothing is open
+    await alive();
+  });
+
   it('a valid call still works and gets a typed error from the backend itself', async () => {
     expect(replyError(await c.apply(['listChannels']))?.code).toBe('NOT_FOUND');
     await alive();

@@ -12,6 +12,7 @@ import { installRpcErrorHandler } from '../../shared/rpc';
 import { CSP } from '../web/server';
 import type { EventMessage } from '../../shared/api';
 import { installMenu, menuMessage, openPath, type MenuContext } from './menu';
+import { isAllowedExternal, navigationAllowed, permissionAllowed } from './hardening';
 import type { MenuCommand } from '../../shared/menu';
 
 let services: Services | null = null;
@@ -26,10 +27,15 @@ async function createWindow(): Promise<void> {
       sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, spellcheck: false,
     },
   });
-  // Navigation and new windows are blocked; links open in the system browser.
+  // Navigation, redirects, frame navigations and new windows are blocked; only the project's own
+  // links open in the system browser.
   win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.on('will-redirect', (e) => e.preventDefault());
+  win.webContents.on('will-frame-navigate', (e) => {
+    if (!navigationAllowed(e.url, win.webContents.getURL())) e.preventDefault();
+  });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternal(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('did-finish-load', () => {
@@ -46,12 +52,28 @@ async function createWindow(): Promise<void> {
   else await win.loadFile(path.join(__dirname, '../renderer/index.html'));
 }
 
-app.whenReady().then(async () => {
+// One instance: a second launch hands its file to the first (one curator per session, too).
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
+let menuCtx: MenuContext | null = null;
+app.on('second-instance', (_e, argv) => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win) { if (win.isMinimized()) win.restore(); win.focus(); }
+  const file = argv.slice(1).find((a) => !a.startsWith('-') && path.resolve(a) !== app.getAppPath());
+  if (file && menuCtx) openPath(menuCtx, path.resolve(file));
+});
+// No <webview> may be attached to any of our contents.
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+});
+
+if (primary) app.whenReady().then(async () => {
   installRpcErrorHandler();
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, perm, cb) => cb(permissionAllowed(perm)));
+  session.defaultSession.setPermissionCheckHandler((_wc, perm) => permissionAllowed(perm));
   services = await createServices({
     host: 'electron',
     processHost: new UtilityHost(),
@@ -68,6 +90,7 @@ app.whenReady().then(async () => {
       rendererPort?.postMessage(menuMessage(cmd));
     },
   };
+  menuCtx = menu;
   installMenu(menu);
   // Drag-and-drop: the preload reports the dropped file's path; only our own window may send it.
   ipcMain.on('spikedesk:dropped', (e, p: unknown) => {

@@ -8,6 +8,7 @@ import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOption
 import type { Services } from '../compose';
 import type { RecentFiles } from '../session/recent';
 import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
+import { exportAllowance, viewRoles } from './hardening';
 
 export interface MenuContext {
   services: Services;
@@ -44,9 +45,11 @@ async function chooseExportTarget(ctx: MenuContext, label: string, ext: string |
     ? await (win ? dialog.showSaveDialog(win, { title: `Export ${label}`, defaultPath, filters: [{ name: label, extensions: [ext] }] }) : dialog.showSaveDialog({ defaultPath }))
     : await (win ? dialog.showSaveDialog(win, { title: `Export ${label} (a new folder)`, defaultPath }) : dialog.showSaveDialog({ defaultPath }));
   if (res.canceled || !res.filePath) return null;
-  // Export targets are user-chosen paths too; existing ones are confirmed by the save dialog.
-  ctx.services.allow.allowFile(res.filePath);
-  ctx.services.allow.allowRoot(path.dirname(res.filePath));
+  // Export targets are user-chosen paths too (existing ones are confirmed by the save dialog): the
+  // chosen file or folder joins the allow-list, never its parent folder.
+  const allow = exportAllowance(res.filePath);
+  for (const f of allow.files) ctx.services.allow.allowFile(f);
+  for (const r of allow.roots) ctx.services.allow.allowRoot(r);
   return res.filePath;
 }
 
@@ -98,7 +101,8 @@ export function installMenu(ctx: MenuContext): void {
         { label: 'Light Theme', click: () => ctx.send({ kind: 'theme', theme: 'light' }) },
         { label: 'Dark Theme', click: () => ctx.send({ kind: 'theme', theme: 'dark' }) },
         { type: 'separator' },
-        { role: 'reload' }, { role: 'toggleDevTools' }, { role: 'togglefullscreen' },
+        // Reload and DevTools only in development builds.
+        ...viewRoles(app.isPackaged).map((role) => ({ role })),
       ],
     },
     {

@@ -19,7 +19,17 @@ export function outputExists(target: string): SpikeDeskError {
   });
 }
 
-function failed(target: string, e: unknown): SpikeDeskError {
+/**
+ * A failure while writing the export is the output's fault, never the input's: an HDF5 error raised
+ * on the temp output (h5wasm reports a full disk as a damaged file) becomes WRITE_FAILED, with one
+ * line of reason instead of the library's error stack.
+ */
+function failed(target: string, e: unknown, temp?: string): SpikeDeskError {
+  if (e instanceof SpikeDeskError && temp && e.file && (e.file === target || e.file.startsWith(temp))
+    && (e.code === 'FORMAT_CORRUPT' || e.code === 'FILE_TRUNCATED' || e.code === 'INTERNAL')) {
+    return writeFailed(target, new Error(e.message), 'write the export');
+  }
+  if (e instanceof SpikeDeskError) return e;
   return writeFailed(target, e, 'write the export');
 }
 
@@ -72,7 +82,7 @@ export async function withAtomicOutput<T>(target: string, kind: OutputKind, over
     checkTarget(target, overwrite, kind);
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
-    throw failed(target, e);
+    throw failed(target, e, temp);
   }
   let aside: string | null = null;
   try {

@@ -5,7 +5,8 @@
 
 import { createHash } from 'node:crypto';
 import type * as H5 from 'h5wasm/node';
-import { h5Error, isGroup, loadH5 } from '../io/hdf5/h5';
+import { writeFailed } from '../io/atomic';
+import { isGroup, loadH5 } from '../io/hdf5/h5';
 
 export type H5File = H5.File;
 export type H5Group = H5.Group;
@@ -17,7 +18,8 @@ export async function openForWrite(file: string, mode: 'w' | 'a'): Promise<H5.Fi
   try {
     return new h5.File(file, mode);
   } catch (e) {
-    throw h5Error(e, file, mode === 'w' ? 'creating the file' : 'opening the copy for writing');
+    // Creating or reopening our own output: a failure is a write failure, never a damaged input.
+    throw writeFailed(file, e, mode === 'w' ? 'create the HDF5 file' : 'reopen the HDF5 copy for writing');
   }
 }
 

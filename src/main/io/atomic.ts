@@ -18,12 +18,21 @@ let counter = 0;
 export function writeFailed(file: string, e: unknown, what: string): SpikeDeskError {
   if (e instanceof SpikeDeskError) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const fix = code === 'ENOSPC' ? 'The disk is full; free some space or choose another folder.'
+  const msg = condense(e instanceof Error ? e.message : String(e));
+  const full = code === 'ENOSPC' || /no space left|disk full|file write failed|write failed/i.test(msg);
+  const fix = full ? 'The disk is full (or the write was refused); free some space or choose another folder.'
     : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'Choose a folder you can write to.'
       : code === 'ENOENT' ? 'The folder does not exist; create it or choose another one.'
         : 'Check the disk and the folder permissions, then try again.';
-  const msg = e instanceof Error ? e.message : String(e);
   return new SpikeDeskError({ code: 'WRITE_FAILED', file, message: `Could not ${what} (${msg})`, fix });
+}
+
+/** One line out of a library's error text: HDF5 prints a whole error stack; keep its innermost "minor:" reason. */
+export function condense(msg: string): string {
+  const minors = [...msg.matchAll(/minor: ([^\n]+)/g)].map((m) => m[1].trim());
+  const majors = [...msg.matchAll(/major: ([^\n]+)/g)].map((m) => m[1].trim());
+  const line = minors.length ? `${majors[majors.length - 1] ?? 'HDF5'}: ${minors[minors.length - 1]}` : msg.split('\n')[0];
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
 export class AtomicFileWriter {

@@ -44,7 +44,8 @@ export function refuseReason(data: unknown): string | null {
   // Only raw values: comlink's 'proxy' handler would build a proxy from whatever was sent, and a
   // handler that throws while decoding arguments would throw outside comlink's error handling.
   for (const w of (a ?? []) as unknown[]) {
-    if (typeof w !== 'object' || w === null || (w as { type?: unknown }).type !== 'RAW' || !('value' in w)) return 'arguments must be plain values';
+    // (JSON drops `value: undefined`, so {type: 'RAW'} alone is an undefined argument.)
+    if (typeof w !== 'object' || w === null || Array.isArray(w) || (w as { type?: unknown }).type !== 'RAW') return 'arguments must be plain values';
   }
   return null;
 }

@@ -15,6 +15,7 @@ import { Rng } from '../rng';
 import { extractWaveforms, extractWaveformsAligned } from './waveforms';
 import { mergeUnimodal, splitClusters, whitenRows } from './templates';
 import { resolveOverlaps } from './overlaps';
+import { refractoryVeto } from './refractory';
 
 export interface DetectStageResult {
   samples: Int32Array;
@@ -182,7 +183,8 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  * GMM over [kMin, kMax] chosen by BIC, then evidence-based refinement on the whole noise-whitened
  * waveform (needs det.noiseCov; skipped on tiny channels without one):
  * 1. split a cluster when its best 2-way cut is multimodal along the cut's discriminant, and merge
- *    two clusters when their union is unimodal along theirs (ISO-SPLIT's isocut, isocut.ts);
+ *    two clusters when their union is unimodal along theirs (ISO-SPLIT's isocut, isocut.ts) unless
+ *    their cross spike pairs inside the refractory period say two neurons (refractory.ts);
  * 2. overlap resolution (overlaps.ts): clusters explained by the other templates (overlaps,
  *    misaligned copies) are dissolved into them, events move to the unit that best explains them
  *    alone or summed with a second template, and events that noise explains at least as well as
@@ -192,7 +194,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  */
 export function clusterStage(
   det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
-  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, _nSamples: number,
+  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, nSamples: number,
 ): ClusterStageResult {
   const n = det.samples.length;
   if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0) };
@@ -211,7 +213,13 @@ export function clusterStage(
       k = splitClusters(det.waveforms, y, w, labels, k, W, {
         dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
       });
-      mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold);
+      // Pairs closer than the detector's dead time cannot occur: the smallest gap between detections.
+      let lo = Infinity;
+      for (let i = 1; i < n; i++) lo = Math.min(lo, det.samples[i] - det.samples[i - 1]);
+      const hi = (p.refractoryMs * fs) / 1000;
+      const times = (idx: number[]) => Int32Array.from(idx, (i) => det.samples[i]).sort();
+      mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold,
+        hi > lo ? (a, b) => refractoryVeto(times(a), times(b), lo, hi, nSamples) : undefined);
     }
     if (p.overlapMs > 0) {
       const ms = fs / 1000;

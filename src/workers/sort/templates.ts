@@ -229,7 +229,11 @@ export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number
  * Merge pairs of clusters whose union is unimodal along their discriminant (dip score below the
  * threshold), most unimodal pair first, until no pair qualifies. Returns the merges [kept, absorbed].
  */
-export function mergeUnimodal(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, dipThreshold: number): Array<[number, number]> {
+export function mergeUnimodal(
+  x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, dipThreshold: number,
+  veto?: (a: number[], b: number[]) => boolean,
+): Array<[number, number]> {
+  const vetoed = new Set<string>();
   const merges: Array<[number, number]> = [];
   for (;;) {
     const T = buildTemplates(x, w, labels, k, W);
@@ -239,12 +243,13 @@ export function mergeUnimodal(x: Float32Array, y: Float32Array, w: number, label
     for (let a = 0; a < k; a++) {
       if (!members[a].length) continue;
       for (let b = a + 1; b < k; b++) {
-        if (!members[b].length) continue;
+        if (!members[b].length || vetoed.has(`${a},${b}`)) continue;
         const dip = discriminantDip(y, w, members[a], members[b], T, a, b, false);
         if (dip < bestDip) { bestDip = dip; best = members[a].length >= members[b].length ? [a, b] : [b, a]; }
       }
     }
     if (!best) break;
+    if (veto?.(members[best[0]], members[best[1]])) { vetoed.add(`${Math.min(...best)},${Math.max(...best)}`); continue; }
     for (let i = 0; i < labels.length; i++) if (labels[i] === best[1]) labels[i] = best[0];
     merges.push(best);
   }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng';
+import { crossPairs, refractoryVeto } from './refractory';
+
+/** Poisson train with a refractory period (samples), sorted. */
+function train(rng: Rng, n: number, nSamples: number, refr: number): number[] {
+  const t: number[] = [];
+  let now = 0;
+  const gap = nSamples / n - refr;
+  while (t.length < n) { now += refr + rng.exponential(gap); if (now >= nSamples) break; t.push(Math.round(now)); }
+  return t;
+}
+
+describe('refractory evidence', () => {
+  it('counts cross pairs between lo and hi', () => {
+    expect(crossPairs([100, 200], [103, 150, 230], 1, 10)).toBe(1);
+    expect(crossPairs([100], [100], 0, 10)).toBe(0);
+  });
+
+  it('vetoes the merge of two independent trains and allows the halves of one train', () => {
+    const rng = new Rng(8);
+    const nSamples = 24000 * 60, lo = 24, hi = 36;
+    const a = train(rng, 1200, nSamples, 48), b = train(rng, 1200, nSamples, 48);
+    expect(refractoryVeto(a, b, lo, hi, nSamples)).toBe(true);
+    const one = train(rng, 2400, nSamples, 48);
+    const even = one.filter((_, i) => i % 2 === 0), odd = one.filter((_, i) => i % 2 === 1);
+    expect(refractoryVeto(even, odd, lo, hi, nSamples)).toBe(false);
+    // Too few spikes for the test to tell: no veto.
+    expect(refractoryVeto(a.slice(0, 20), b.slice(0, 20), lo, hi, nSamples)).toBe(false);
+  });
+});
