@@ -25,6 +25,7 @@ function main(): void {
   const n = plan.nSamples;
   const start = hwmMB();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let c = 0; c < Number(chArg); c++) {
     const fd = fs.openSync(path.join(dir, `ch${c}.f32`), 'r');
     const outFd = fs.openSync(path.join(dir, `out-${mode}-${c}.f32`), 'w');
@@ -39,7 +40,8 @@ function main(): void {
     fs.closeSync(fd);
     fs.closeSync(outFd);
   }
-  console.log(JSON.stringify({ ms: performance.now() - t0, peakMB: hwmMB(), startMB: start }));
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakMB: hwmMB(), startMB: start }));
 }
 
 main();

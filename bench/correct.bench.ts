@@ -2,7 +2,8 @@
 // RSS of the whole-channel ("fast") path against the low-memory (sectioned) path, each measured in its
 // own child process, on a synthetic EEG-fMRI recording written to disk (32 ch x 5 kHz x 20 min full,
 // 4 ch x 2 min quick), full chain (x10 upsampling, alignment, AAS, OBS 4, 70 Hz low-pass).
-// No Python peer: neither MNE nor SciPy ships FASTR/AAS, so there is nothing equivalent to time.
+// Reference: a FASTR-style numpy/scipy AAS (bench/py/fastr_aas.py: x10 upsampling, 30-epoch window,
+// alignment, same low-pass) on the same files, CPU seconds compared (skipped without numpy/scipy).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,17 +47,23 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
 
   // Global stage, once: triggers from the markers, completion and alignment on channel 0.
   t = performance.now();
+  const cpuG = process.cpuUsage();
   const ref = readF32(path.join(dir, 'ch0.f32'), n);
   const analysis = analyzeTriggers(triggersFromEvents(rec.events, 'R128'), fsHz);
   const triggers = completeMissing(analysis, ref).triggers;
-  const plan = prepareCorrection(ref, fsHz, triggers, DEFAULT_CORRECT);
+  // As the engine's global stage does: the template model is chosen on up to 4 channels.
+  const pick = Array.from(new Set([0, 1, 2, 3].map((j) => Math.floor((j * nCh) / Math.min(4, nCh))))).slice(0, Math.min(4, nCh));
+  const plan = prepareCorrection(ref, fsHz, triggers, DEFAULT_CORRECT, {}, { count: pick.length, read: (j) => readF32(path.join(dir, `ch${pick[j]}.f32`), n) });
   const globalMs = performance.now() - t;
+  const globalCpu = process.cpuUsage(cpuG);
+  const globalCpuS = (globalCpu.user + globalCpu.system) / 1e6;
+  fs.writeFileSync(path.join(dir, 'ref-plan.json'), JSON.stringify({ triggers: Array.from(triggers, Math.round), pre: plan.pre, epochLength: plan.epochLength, fs: fsHz }));
   const plain = (a: Float64Array): Array<number | null> => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
   fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({
     plan: { ...plan, positions: plain(plan.positions), lags: plain(plan.lags), peakR: plain(plan.peakR) }, params: DEFAULT_CORRECT,
   }));
 
-  const run = (mode: 'whole' | 'low-memory'): { ms: number; peakMB: number; startMB: number } => {
+  const run = (mode: 'whole' | 'low-memory'): { ms: number; cpuMs: number; peakMB: number; startMB: number } => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'correct-rss-child.ts'), dir, mode, String(nCh), String(sectionS * fsHz)],
       { encoding: 'utf8', cwd: path.join(here, '..'), maxBuffer: 1 << 20 });
     if (child.status !== 0) throw new Error(`correct-rss-child (${mode}) failed: ${child.stderr.slice(-800)}`);
@@ -65,6 +72,14 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const whole = run('whole');
   const low = run('low-memory');
 
+  // The FASTR-style reference on the same files (one process, one core).
+  let peer: { cpu_seconds: number; wall_seconds: number; align_cpu_seconds: number } | null = null;
+  let peerNote = 'python3 with numpy/scipy not installed: reference skipped';
+  if (ctx.python) {
+    const py = spawnSync(ctx.python, [path.join(here, 'py', 'fastr_aas.py'), dir, String(nCh)], { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    if (py.status === 0) peer = JSON.parse(py.stdout.trim().split('\n').pop()!);
+    else peerNote = /No module named/.test(py.stderr) ? 'numpy/scipy missing: reference skipped' : `reference failed: ${py.stderr.slice(-300)}`;
+  }
   let maxRel = 0;
   for (let c = 0; c < nCh; c++) {
     const a = readF32(path.join(dir, `out-whole-${c}.f32`), n), b = readF32(path.join(dir, `out-low-memory-${c}.f32`), n);
@@ -73,9 +88,10 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     maxRel = Math.max(maxRel, d / m);
   }
   fs.rmSync(dir, { recursive: true, force: true });
+  // (the reference's outputs ref-out-*.f32 went with the folder)
 
   const chS = nCh * durS;
-  const size = `${nCh} ch x ${fsHz / 1000} kHz x ${durS / 60} min, x${DEFAULT_CORRECT.upsample} upsampling, AAS+align+OBS${DEFAULT_CORRECT.obsComponents}+LP${DEFAULT_CORRECT.lowpassHz}`;
+  const size = `${nCh} ch x ${fsHz / 1000} kHz x ${durS / 60} min, ${DEFAULT_CORRECT.engine} AAS (template ${plan.templateChoice?.chosen ?? plan.template?.kind}), align, OBS ${DEFAULT_CORRECT.obsComponents}, LP ${DEFAULT_CORRECT.lowpassHz}`;
   return [
     { area: AREA, name: 'whole-channel correction throughput (1 core)', unit: 'channel-s/s', value: chS / (whole.ms / 1000), note: `${size}; ${(whole.ms / 1000).toFixed(1)} s wall` },
     { area: AREA, name: 'low-memory correction throughput (1 core)', unit: 'channel-s/s', value: chS / (low.ms / 1000),
@@ -86,6 +102,10 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     { area: AREA, name: 'low-memory vs whole-channel output, max relative difference', unit: 'ratio', value: maxRel, target: '<= 1e-6', pass: maxRel <= 1e-6 },
     { area: AREA, name: 'global stage (trigger completion + sub-sample alignment, once)', unit: 'ms', value: globalMs, note: `${plan.positions.length} slice epochs` },
     { area: AREA, name: 'synthetic recording generation (written to disk)', unit: 'channel-s/s', value: chS / genS, note: 'not part of the correction' },
-    { area: AREA, name: 'Python peer', unit: '', value: NaN, note: ctx.python ? 'no peer: MNE/SciPy have no FASTR/AAS implementation' : 'python not installed; no peer exists anyway' },
+    ...(peer ? [
+      { area: AREA, name: 'FASTR-style numpy reference CPU (x10, 30 epochs, alignment, LP 70)', unit: 's', value: peer.cpu_seconds, note: `bench/py/fastr_aas.py, ${nCh} ch; alignment ${peer.align_cpu_seconds.toFixed(1)} s of it; wall ${peer.wall_seconds.toFixed(1)} s` },
+      { area: AREA, name: 'default chain CPU (global stage + whole-channel correction)', unit: 's', value: globalCpuS + whole.cpuMs / 1000, note: `global ${globalCpuS.toFixed(1)} s (triggers, alignment, template choice on ${pick.length} ch) + channels ${(whole.cpuMs / 1000).toFixed(1)} s` },
+      { area: AREA, name: 'speed vs FASTR-style numpy reference, per core (CPU ratio)', unit: 'x', value: peer.cpu_seconds / (globalCpuS + whole.cpuMs / 1000), target: '>= 2', pass: peer.cpu_seconds / (globalCpuS + whole.cpuMs / 1000) >= 2 },
+    ] : [{ area: AREA, name: 'FASTR-style numpy reference', unit: '', value: NaN, note: peerNote }]),
   ];
 }

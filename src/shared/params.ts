@@ -45,7 +45,9 @@ export const DEFAULT_SORT: SortParams = {
 
 export const DEFAULT_CORRECT: CorrectParams = {
   triggers: { source: 'auto', channel: '', regex: '', kind: 'slice', completeMissing: true },
-  upsample: 10, window: 30, align: true, farm: false, obsComponents: 4, lowpassHz: 70, anc: false,
+  // OBS is off by default: after the spline template it gave no gain in 0.5-40 Hz on the tuning seeds
+  // (src/workers/correct/evaluation.test.ts) and costs much of the CPU.
+  engine: 'spline', upsample: 10, window: 0, align: true, farm: false, obsComponents: 0, lowpassHz: 70, anc: false,
   alignChannel: '',
 };
 
@@ -98,10 +100,17 @@ function sortCrossIssues(p: SortParams): FieldIssue[] {
 }
 
 function correctCrossIssues(p: CorrectParams): FieldIssue[] {
-  if (p.triggers.source !== 'events' || !p.triggers.regex) return [];
-  try { new RegExp(p.triggers.regex); return []; } catch {
-    return [{ path: 'triggers.regex', message: `(/${p.triggers.regex}/) is not a valid regular expression, e.g. R128` }];
+  const out: FieldIssue[] = [];
+  if (p.window === 1) out.push({ path: 'window', message: '(1) must be 0 (chosen from the data) or at least 2 epochs' });
+  if (p.engine === 'upsampled' && p.window === 0) out.push({ path: 'window', message: "(0 = from the data) needs the spline engine; the upsampled engine needs a fixed window, e.g. 30" });
+  if (p.engine === 'upsampled' && p.window > 500) out.push({ path: 'window', message: `(${p.window}) must be at most 500 epochs with the upsampled engine` });
+  if (p.farm && p.engine !== 'upsampled') out.push({ path: 'farm', message: "(FARM epoch selection) needs engine 'upsampled'" });
+  if (p.triggers.source === 'events' && p.triggers.regex) {
+    try { new RegExp(p.triggers.regex); } catch {
+      out.push({ path: 'triggers.regex', message: `(/${p.triggers.regex}/) is not a valid regular expression, e.g. R128` });
+    }
   }
+  return out;
 }
 
 function throwIf(fields: FieldIssue[], what: string): void {

@@ -41,6 +41,8 @@ describe('desktop app under the Electron emulation', () => {
     // The preload exposes nothing and no Node API reaches the page.
     expect(win.webContents.exposed).toEqual([]);
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    // The preload ran in its own world: nothing of it (nor of the emulation's bridge) is visible here.
+    expect(await page.evaluate(() => Object.keys(globalThis).filter((k) => /spikedesk|ipc|electron/i.test(k)))).toEqual([]);
     expect(win.webContents.console.filter((l) => /preload/.test(l))).toEqual([]);
     // Session hardening answers as Chromium would ask.
     expect((await emu.session.headersFor('file:///x'))['Content-Security-Policy']?.[0]).toMatch(/script-src 'self'/);

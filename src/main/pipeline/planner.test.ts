@@ -6,6 +6,7 @@ import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type PipelineSpec } from '.
 import type { RecordingMeta } from '../../shared/recording';
 import { sessionDirFor, sourceIdentity, sourceKey, stableJson } from './cache';
 import { checkReference, makePlan, planChannels } from './planner';
+import { featuresStage } from './stages/sort';
 
 const meta: RecordingMeta = {
   path: '/x/rec.dat', format: 'raw', sampleRate: 30000, nSamples: 300000, events: [],
@@ -47,6 +48,20 @@ describe('planner', () => {
     expect(p.stages[0].key).toBe(keys(sort({})).filter);
     const c = makePlan({ workflow: 'correct', params: DEFAULT_CORRECT, mode }, meta, 's', '/c');
     expect(c.phases.map((x) => x.kind)).toEqual(['global', 'channels']);
+  });
+
+  it('versions the cache per stage: a new layout of one stage invalidates it and what depends on it only', () => {
+    const base = keys(sort({}));
+    const v = featuresStage.version;
+    try {
+      (featuresStage as { version: number }).version = v + 1;
+      const bumped = keys(sort({}));
+      expect([bumped.filter, bumped.detect]).toEqual([base.filter, base.detect]);
+      for (const k of ['features', 'cluster', 'metrics']) expect(bumped[k]).not.toBe(base[k]);
+    } finally {
+      (featuresStage as { version: number }).version = v;
+    }
+    expect(keys(sort({}))).toEqual(base);
   });
 
   it('runs on data channels only unless channels are chosen', () => {

@@ -22,9 +22,9 @@ export const SORT_PRESETS: Record<string, { label: string; patch: unknown }> = {
 };
 
 export const CORRECT_PRESETS: Record<string, { label: string; patch: unknown }> = {
-  fastr: { label: 'FASTR (AAS + align + OBS + 70 Hz LP)', patch: {} },
-  aas: { label: 'Plain AAS (no alignment, no OBS)', patch: { align: false, obsComponents: 0, lowpassHz: 0 } },
-  aligned: { label: 'AAS + sub-sample alignment', patch: { obsComponents: 0, lowpassHz: 0 } },
+  spline: { label: 'Spline template, window from the data + 70 Hz LP', patch: {} },
+  fastr: { label: 'FASTR (upsampled AAS x10, 30 epochs, OBS 4, 70 Hz LP)', patch: { engine: 'upsampled', window: 30, obsComponents: 4 } },
+  aas: { label: 'Plain AAS (upsampled, no alignment, no OBS)', patch: { engine: 'upsampled', window: 30, align: false, lowpassHz: 0 } },
 };
 
 export interface ParamsState {
@@ -49,7 +49,7 @@ export const useParams = create<ParamsState>((set) => ({
   sort: structuredClone(DEFAULT_SORT),
   correct: structuredClone(DEFAULT_CORRECT),
   sortPreset: 'default',
-  correctPreset: 'fastr',
+  correctPreset: 'spline',
   channels: 'all',
   setWorkflow(workflow) { set({ workflow }); },
   setSort(sort) { set({ sort, sortPreset: 'custom' }); },

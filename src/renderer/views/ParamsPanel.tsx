@@ -56,8 +56,12 @@ function CorrectForm({ p, set }: { p: CorrectParams; set: (p: CorrectParams) => 
           </select></label>
       </fieldset>
       <fieldset><legend>Template</legend>
+        <label className="field"><span>engine</span>
+          <select value={p.engine} onChange={(e) => up({ engine: e.target.value as 'spline' | 'upsampled', window: e.target.value === 'upsampled' && p.window === 0 ? 30 : p.window })} aria-label="AAS engine">
+            <option value="spline">continuous-time spline</option><option value="upsampled">upsampled (FASTR)</option>
+          </select></label>
         <NumField label="upsample" unit="×" value={p.upsample} min={1} max={64} integer onChange={(v) => up({ upsample: v })} />
-        <NumField label="window" unit="epochs" value={p.window} min={2} max={500} integer onChange={(v) => up({ window: v })} />
+        <NumField label="window (0 = from data)" unit="epochs" value={p.window} min={0} max={p.engine === 'upsampled' ? 500 : 100000} integer onChange={(v) => up({ window: v })} />
         <label className="field"><span>align</span><input type="checkbox" checked={p.align} onChange={(e) => up({ align: e.target.checked })} aria-label="align" /></label>
       </fieldset>
       <fieldset><legend>Residuals</legend>

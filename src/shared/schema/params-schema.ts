@@ -128,9 +128,14 @@ export const TriggerParamsSchema = exact({
 
 export const CorrectParamsSchema = exact({
   triggers: TriggerParamsSchema,
+  /** AAS engine: 'spline' = continuous-time template (B-spline in time since onset, no upsampling);
+   * 'upsampled' = classic AAS on an upsampled grid (FASTR). */
+  engine: oneOf(['spline', 'upsampled']),
+  /** Upsampling factor of the 'upsampled' engine and of the first alignment search. */
   upsample: intIn(1, 64),
-  /** Number of neighbouring epochs averaged into each template. */
-  window: intIn(2, 500),
+  /** Neighbouring epochs averaged into each template; 0 = chosen from the data (spline engine:
+   * held-out error over windows from 10 epochs to all and slow-drift models). */
+  window: intIn(0, 100000),
   align: bool(),
   /** Correlation-weighted epoch selection (FARM-like). */
   farm: bool(),

@@ -16,6 +16,10 @@ export interface AlignOptions {
   /** Index of the reference epoch (default: the middle of the first averaging window). */
   refIndex?: number;
   halfWidth?: number;
+  /** Part of the epoch [from, to) the correlation uses (default: all of it). Leaving out the onset
+   * transient and the epoch's end keeps what differs between the first slice of a volume (no slice
+   * before it) and the others from biasing their lags. */
+  window?: [number, number];
 }
 
 export interface AlignResult {
@@ -45,17 +49,18 @@ export function alignTriggers(ref: Float32Array, refStart: number, triggers: Arr
   const lags = new Float64Array(K);
   const peakR = new Float64Array(K).fill(NaN);
   const inside = (s: number, lo: number, hi: number): boolean => s + lo - refStart >= 0 && s + hi - refStart <= ref.length;
+  const c0 = Math.max(0, Math.min(E - 1, o.window?.[0] ?? 0)), c1 = Math.max(c0 + 1, Math.min(E, o.window?.[1] ?? E));
 
   const r0 = Math.round(triggers[refIndex]) - pre;
   const rEp = new Float64Array(E);
   if (inside(r0, 0, E)) {
     let mean = 0;
-    for (let j = 0; j < E; j++) mean += ref[r0 + j - refStart];
-    mean /= E;
-    for (let j = 0; j < E; j++) rEp[j] = ref[r0 + j - refStart] - mean;
+    for (let j = c0; j < c1; j++) mean += ref[r0 + j - refStart];
+    mean /= c1 - c0;
+    for (let j = c0; j < c1; j++) rEp[j] = ref[r0 + j - refStart] - mean;
   }
   let rNorm = 0;
-  for (let j = 0; j < E; j++) rNorm += rEp[j] * rEp[j];
+  for (let j = c0; j < c1; j++) rNorm += rEp[j] * rEp[j];
 
   const xc = new Float64Array(2 * span + 1);
   const fine = new Float64Array(2 * U + 1);
@@ -65,12 +70,12 @@ export function alignTriggers(ref: Float32Array, refStart: number, triggers: Arr
     if (e === refIndex || rNorm === 0 || !inside(s, -span, E + span)) continue;
     // Mean of the epoch at lag 0 is removed from the whole search stretch (lags are tiny vs E).
     let mean = 0;
-    for (let j = 0; j < E; j++) mean += ref[s + j - refStart];
-    mean /= E;
+    for (let j = c0; j < c1; j++) mean += ref[s + j - refStart];
+    mean /= c1 - c0;
     for (let l = -span; l <= span; l++) {
       let acc = 0;
       const o0 = s + l - refStart;
-      for (let j = 0; j < E; j++) acc += rEp[j] * (ref[o0 + j] - mean);
+      for (let j = c0; j < c1; j++) acc += rEp[j] * (ref[o0 + j] - mean);
       xc[l + span] = acc;
     }
     let l0 = 0;
@@ -100,7 +105,7 @@ export function alignTriggers(ref: Float32Array, refStart: number, triggers: Arr
     lags[e] = lag;
     positions[e] = s + pre + lag;
     let xn = 0;
-    for (let j = 0; j < E; j++) { const v = ref[s + l0 + j - refStart] - mean; xn += v * v; }
+    for (let j = c0; j < c1; j++) { const v = ref[s + l0 + j - refStart] - mean; xn += v * v; }
     peakR[e] = xn > 0 ? fine[qBest + U] / Math.sqrt(xn * rNorm) : NaN;
   }
   return { positions, lags, peakR, refIndex };

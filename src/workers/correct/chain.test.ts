@@ -69,7 +69,7 @@ describe('correction chain', () => {
   });
 
   it('streams equally with FARM, explained-variance OBS and ANC', () => {
-    const p: CorrectParams = { ...full, farm: true, anc: true };
+    const p: CorrectParams = { ...full, engine: 'upsampled', window: 30, farm: true, anc: true };
     const plan = prepareCorrection(ref, rec.fs, markers, p, { obsVariance: 0.9 });
     const s: ChannelSummary = { epochs: 0, obs: null, sections: 0 };
     const whole = correctChannel(x, rec.fs, plan, p, s);

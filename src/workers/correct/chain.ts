@@ -1,4 +1,5 @@
-// The per-channel correction chain: AAS (upsampled, aligned epochs) -> OBS residual removal ->
+// The per-channel correction chain: AAS (continuous-time spline template by default, or upsampled
+// aligned epochs) -> OBS residual removal ->
 // low-pass -> optional ANC, applied inside the acquisition window only. Two entry points that give the
 // same samples: correctChannel (whole channel in memory, "fast" mode) and correctChannelStreamed
 // (low-memory mode: time sections with margins covering the averaging window, the resampling kernel
@@ -9,12 +10,15 @@ import type { CorrectParams } from '../../shared/params';
 import { butterSos } from '../dsp/butter';
 import { sosfiltfilt } from '../dsp/sos';
 import { aasArtifact, epochsTouching, geometry, regionEnd, type ReadFn } from './aas';
+import { fitChannelTemplate, splineArtifact, type ChannelTemplate } from './spline-aas';
 import { ancRun, ancState } from './anc';
 import { fitObs, obsAccumulator, obsAdd, obsSubtract, type ObsAccumulator, type ObsModel } from './obs';
 import type { CorrectionPlan } from './plan';
 
 export interface ChannelSummary {
   epochs: number;
+  /** Spline engine: the template model used. */
+  template?: string;
   obs: { k: number; explained: number } | null;
   sections: number;
 }
@@ -45,9 +49,24 @@ function stagesFor(plan: CorrectionPlan, params: CorrectParams): Stages {
   };
 }
 
+/**
+ * The AAS stage's per-channel state: for the spline engine the template fitted over all epochs when the
+ * model needs it (all epochs, drift); null for a sliding window and for the upsampled engine.
+ */
+export function aasChannelState(read: ReadFn, plan: CorrectionPlan, params: CorrectParams): ChannelTemplate | null {
+  if (params.engine !== 'spline') return null;
+  if (!plan.template) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'the correction plan has no template model for the spline engine', fix: 'prepare the plan with the same parameters' });
+  return fitChannelTemplate(read, plan, plan.template);
+}
+
+/** AAS artifact estimate over [a, b) with either engine (the AAS stage's kernel). */
+export function aasEstimate(read: ReadFn, plan: CorrectionPlan, params: CorrectParams, state: ChannelTemplate | null, a: number, b: number): Float64Array {
+  return state ? splineArtifact(read, plan, state, a, b) : aasArtifact(read, plan, params, a, b);
+}
+
 /** x - AAS artifact over [a, b) (inside the acquisition window), float64. */
-function residual(read: ReadFn, plan: CorrectionPlan, params: CorrectParams, a: number, b: number): Float64Array {
-  const art = aasArtifact(read, plan, params, a, b);
+function residual(read: ReadFn, plan: CorrectionPlan, params: CorrectParams, a: number, b: number, state: ChannelTemplate | null): Float64Array {
+  const art = aasEstimate(read, plan, params, state, a, b);
   // Read after the AAS reads, so a reader that reuses one buffer is fine.
   const x = read(a, b);
   for (let i = 0; i < art.length; i++) art[i] = x[i] - art[i];
@@ -94,7 +113,8 @@ export function correctChannel(
   const st = stagesFor(plan, params);
   const read: ReadFn = (a, b) => x.subarray(a, b);
   const A0 = plan.acqStart, A1 = plan.acqEnd;
-  const r = residual(read, plan, params, A0, A1);
+  const state = aasChannelState(read, plan, params);
+  const r = residual(read, plan, params, A0, A1, state);
   onStage?.('aas', r);
   let model: ObsModel | null = null;
   if (st.hp) {
@@ -117,7 +137,7 @@ export function correctChannel(
   }
   const out = Float32Array.from(x);
   for (let i = 0; i < y.length; i++) out[A0 + i] = y[i];
-  if (summary) Object.assign(summary, { epochs: plan.positions.length, obs: model && { k: model.k, explained: model.explained }, sections: 1 });
+  if (summary) Object.assign(summary, { epochs: plan.positions.length, obs: model && { k: model.k, explained: model.explained }, sections: 1, template: state?.model && JSON.stringify(state.model) });
   return out;
 }
 
@@ -141,6 +161,7 @@ export function correctChannelStreamed(
   const st = stagesFor(plan, params);
   const A0 = plan.acqStart, A1 = plan.acqEnd;
   const c = geometry(plan).coarse;
+  const state = aasChannelState(read, plan, params);
   const sections: Array<[number, number]> = [];
   for (let s = 0; s < n; s += sectionSamples) sections.push([s, Math.min(n, s + sectionSamples)]);
 
@@ -152,7 +173,7 @@ export function correctChannelStreamed(
       const e0 = Math.max(0, Math.ceil(lowerIndex(c, s))), e1 = lowerIndex(c, e);
       if (e1 <= e0) continue;
       const from = Math.max(A0, c[e0] - st.mHp), to = Math.min(A1, c[e1 - 1] + plan.epochLength + st.mHp);
-      const hp = sosfiltfilt(st.hp, residual(read, plan, params, from, to));
+      const hp = sosfiltfilt(st.hp, residual(read, plan, params, from, to, state));
       accumulate(plan, acc, hp, from, e0, e1);
     }
     model = fitObs(acc, params.obsComponents, plan.options.obsVariance);
@@ -164,7 +185,7 @@ export function correctChannelStreamed(
     if (ca < cb) {
       const r2a = Math.max(A0, ca - st.mLp), r2b = Math.min(A1, cb + st.mLp);
       const span = model ? obsSpan(plan, r2a, r2b, st.mHp) : { e0: 0, e1: 0, from: r2a, to: r2b };
-      const r = residual(read, plan, params, span.from, span.to);
+      const r = residual(read, plan, params, span.from, span.to, state);
       const raw = anc ? read(span.from, span.to) : null;
       if (model && st.hp) applyObs(plan, model, sosfiltfilt(st.hp, r), r, span.from, span.e0, span.e1);
       let seg = r.subarray(r2a - span.from, r2b - span.from);
@@ -182,7 +203,7 @@ export function correctChannelStreamed(
     }
     onSection(s, out);
   }
-  if (summary) Object.assign(summary, { epochs: plan.positions.length, obs: model && { k: model.k, explained: model.explained }, sections: sections.length });
+  if (summary) Object.assign(summary, { epochs: plan.positions.length, obs: model && { k: model.k, explained: model.explained }, sections: sections.length, template: state?.model && JSON.stringify(state.model) });
 }
 
 /** Number of epoch starts below v. */

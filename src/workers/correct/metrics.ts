@@ -129,3 +129,25 @@ export function compareWithClean(corrected: Arr, clean: Arr, fs: number, a: numb
   const rmseUv = Math.sqrt(e / c.length);
   return { rmseUv, relRmse: rmseUv / Math.sqrt(tt / t.length), corr: ct / Math.sqrt(cc * tt) };
 }
+
+/**
+ * Where the error (corrected - clean) lies in [lo, hi] Hz: the fraction of its power within +-halfBandHz
+ * of the slice-rate harmonics (residual artifact locked to the slices) vs the rest (broadband: EEG
+ * leaked into the template, misfit that varies from epoch to epoch).
+ */
+export function errorSpectrumSplit(corrected: Arr, clean: Arr, fs: number, a: number, b: number, sliceHz: number, band: [number, number] = [0.5, 40], halfBandHz = 0.25): { harmonic: number; broadband: number } {
+  const e = new Float64Array(b - a);
+  for (let i = 0; i < e.length; i++) e[i] = corrected[a + i] - clean[a + i];
+  let segLen = 1;
+  while (segLen * 2 <= Math.min(e.length, 8 * fs)) segLen *= 2;
+  const { freqs, psd } = welch(e, fs, segLen);
+  let h = 0, tot = 0;
+  for (let k = 0; k < freqs.length; k++) {
+    const f = freqs[k];
+    if (f < band[0] || f > band[1]) continue;
+    tot += psd[k];
+    const r = f / sliceHz, near = Math.abs(r - Math.round(r)) * sliceHz;
+    if (Math.round(r) >= 1 && near <= halfBandHz) h += psd[k];
+  }
+  return tot > 0 ? { harmonic: h / tot, broadband: 1 - h / tot } : { harmonic: 0, broadband: 0 };
+}

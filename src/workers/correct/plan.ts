@@ -6,6 +6,10 @@
 import { SpikeDeskError } from '../../shared/errors';
 import { validateCorrect, type CorrectParams } from '../../shared/params';
 import { alignTriggers } from './align';
+import { refineOnsets } from './align-spline';
+import { chooseTemplateModel, describeModel, type TemplateChoice } from './select';
+import type { TemplateModel } from './spline-aas';
+import { fitTimingModel, type TimingReport } from './timing';
 import { median } from './triggers';
 
 /** Advanced method options that are not user-facing parameters (defaults follow FASTR/FACET). */
@@ -30,11 +34,18 @@ export interface CorrectOptions {
   /** ANC (LMS) taps and normalised step. */
   ancTaps: number;
   ancMu: number;
+  /** Replace the aligned onsets by the fitted timing model when it explains them (see timing.ts). */
+  timingModel: boolean;
+  /** Alignment correlates the epoch without its first and last alignSkip x slice spacing after the
+   * trigger (the onset transient and the next slice's start, which differ at volume boundaries). */
+  alignSkip: number;
+  /** Gauss-Newton passes refining the onsets against the spline template (0 = off). */
+  refinePasses: number;
 }
 
 export const DEFAULT_CORRECT_OPTIONS: CorrectOptions = {
   preFraction: 0.03, maxLag: 3, halfWidth: 16, obsHighpassHz: 70, obsVariance: 0, obsHighpassOrder: 4, lowpassOrder: 8,
-  farmSearch: 3, ancTaps: 16, ancMu: 0.0002,
+  farmSearch: 3, ancTaps: 16, ancMu: 0.0002, timingModel: true, alignSkip: 0.05, refinePasses: 2,
 };
 
 export interface CorrectionPlan {
@@ -56,7 +67,16 @@ export interface CorrectionPlan {
   refIndex: number;
   aligned: boolean;
   options: CorrectOptions;
+  /** Spline engine: the template model every channel uses (null for the upsampled engine). */
+  template: TemplateModel | null;
+  /** How the template model was chosen (null when the window was fixed or the engine is upsampled). */
+  templateChoice: { chosen: string; candidates: string; channels: number; evaluatedEpochs: number } | null;
+  /** Timing model onset = t0 + volume*TR + slice*dt fitted to the aligned onsets (null without alignment). */
+  timing: TimingReport | null;
 }
+
+/** Channels the global stage may read (whole, one at a time) to choose the template model. */
+export interface SelectChannels { count: number; read(i: number): Float32Array }
 
 /** First fine-grid (x upsample) sample of each epoch. */
 export function fineStarts(plan: CorrectionPlan): Float64Array {
@@ -76,7 +96,10 @@ export function templateWindow(k: number, K: number, N: number): [number, number
   return [w0, w0 + N];
 }
 
-export function prepareCorrection(refData: Float32Array, fs: number, triggers: ArrayLike<number>, params: CorrectParams, options: Partial<CorrectOptions> = {}): CorrectionPlan {
+export function prepareCorrection(
+  refData: Float32Array, fs: number, triggers: ArrayLike<number>, params: CorrectParams, options: Partial<CorrectOptions> = {},
+  select?: SelectChannels,
+): CorrectionPlan {
   validateCorrect(params);
   const o = { ...DEFAULT_CORRECT_OPTIONS, ...options };
   const t = Float64Array.from(triggers).sort();
@@ -91,8 +114,27 @@ export function prepareCorrection(refData: Float32Array, fs: number, triggers: A
   const epochLength = Math.ceil(Math.max(...within)) + 1;
   const U = params.upsample;
   const al = params.align
-    ? alignTriggers(refData, 0, t, pre, epochLength, { upsample: U, maxLag: o.maxLag, refIndex: Math.min(t.length - 1, Math.floor(params.window / 2)), halfWidth: o.halfWidth })
+    ? alignTriggers(refData, 0, t, pre, epochLength, {
+      upsample: U, maxLag: o.maxLag, halfWidth: o.halfWidth,
+      // Reference: a slice from the middle of the scan (not the first slice of a volume).
+      refIndex: Math.floor(t.length / 2) + (Math.floor(t.length / 2) % 2 === 0 ? 1 : 0),
+      window: [pre + Math.round(o.alignSkip * m), epochLength - Math.round(o.alignSkip * m)],
+    })
     : { positions: t.map((v) => Math.round(v)), lags: new Float64Array(t.length), peakR: new Float64Array(t.length).fill(NaN), refIndex: 0 };
+  // Timing model: scanners time slices from one clock, so the onsets lie on t0 + v*TR + s*dt; fitting
+  // it to the measured onsets averages out their jitter (each epoch's measured - model is reported).
+  let timing: TimingReport | null = null;
+  if (params.align && o.refinePasses > 0) {
+    // Refine against the continuous-time template, evidence summed over the selection channels.
+    const skip = Math.round(o.alignSkip * m);
+    const tmp = { positions: al.positions, lags: al.lags, pre, epochLength, fs, nSamples: n } as unknown as CorrectionPlan;
+    refineOnsets(tmp, select ? select.read : () => refData, select ? select.count : 1, [pre + skip, epochLength - skip], o.refinePasses);
+  }
+  if (params.align && o.timingModel) {
+    const tm = fitTimingModel(t, al.positions, fs);
+    timing = tm.report;
+    if (tm.positions) al.positions = tm.positions;
+  }
   const first = al.positions[0] - pre;
   const last = al.positions[t.length - 1] - pre + epochLength;
   if (first < 0 || last > n) {
@@ -101,9 +143,23 @@ export function prepareCorrection(refData: Float32Array, fs: number, triggers: A
       fix: 'drop the first/last trigger or use a recording that contains the whole scan',
     });
   }
-  return {
+  const plan: CorrectionPlan = {
     fs, nSamples: n, upsample: U, positions: al.positions, pre, epochLength,
     acqStart: Math.floor(first), acqEnd: Math.min(n, Math.ceil(last) + 1),
     lags: al.lags, peakR: al.peakR, refIndex: al.refIndex, aligned: params.align, options: o,
+    template: null, templateChoice: null, timing,
   };
+  if (params.engine === 'spline') {
+    if (params.window > 0) plan.template = { kind: 'window', window: params.window };
+    else {
+      const ch: TemplateChoice = chooseTemplateModel(select ? select.read : () => refData, select ? select.count : 1, plan);
+      const K = t.length;
+      plan.template = ch.model;
+      plan.templateChoice = {
+        chosen: describeModel(ch.model, K), channels: ch.channels, evaluatedEpochs: ch.evaluatedEpochs,
+        candidates: ch.candidates.map((c) => `${describeModel(c.model, K)}: ${c.relError.toFixed(3)}`).join('; '),
+      };
+    }
+  }
+  return plan;
 }

@@ -9,9 +9,9 @@
 import type { CorrectParams } from '../../shared/params';
 import { butterSos } from '../dsp/butter';
 import { sosfiltfilt } from '../dsp/sos';
-import { aasArtifact, geometry, type ReadFn } from './aas';
+import { geometry, type ReadFn } from './aas';
 import { ancRun, ancState } from './anc';
-import { accumulate, applyObs, lowerIndex, obsSpan, transientSamples } from './chain';
+import { aasChannelState, aasEstimate, accumulate, applyObs, lowerIndex, obsSpan, transientSamples } from './chain';
 import { fitObs, obsAccumulator, type ObsModel } from './obs';
 import type { CorrectionPlan } from './plan';
 
@@ -27,13 +27,17 @@ function f64(x: Float32Array): Float64Array {
   return Float64Array.from(x);
 }
 
-/** Stage 1: x - AAS artifact inside the acquisition window. */
+/**
+ * Stage 1: x - AAS artifact inside the acquisition window, with the engine of params.engine (spline:
+ * one pass over the epochs first when the template model needs all of them).
+ */
 export function aasStage(read: ReadFn, n: number, plan: CorrectionPlan, params: CorrectParams, section: number, emit: Emit, progress?: (f: number) => void): void {
+  const state = aasChannelState(read, plan, params);
   for (const [s, e] of sections(n, section)) {
     const out = Float32Array.from(read(s, e));
     const ca = Math.max(s, plan.acqStart), cb = Math.min(e, plan.acqEnd);
     if (ca < cb) {
-      const art = aasArtifact(read, plan, params, ca, cb);
+      const art = aasEstimate(read, plan, params, state, ca, cb);
       const x = read(ca, cb);
       for (let i = 0; i < art.length; i++) out[ca - s + i] = x[i] - art[i];
     }

@@ -54,7 +54,7 @@ describe('volume structure and missing triggers', () => {
     const nVol = rec.truth.volumeOf[rec.truth.volumeOf.length - 1] + 1;
     expect(a.volumes.length).toBe(nVol);
     expect(a.slicesPerVolume).toBe(20);
-    expect(a.volumeGap).toBeGreaterThan(2 * a.medianSpacing);
+    expect(a.volumeGap / a.medianSpacing).toBeCloseTo(1.6, 1);
   });
 
   it('finds the dropped trigger and completes it by template matching (r > 0.9)', () => {
@@ -90,5 +90,24 @@ describe('volume structure and missing triggers', () => {
     const c = analyzeTriggers(vols, rec.fs, 'volume');
     expect(c.missing.length).toBe(1);
     expect(c.volumes.length).toBe(1);
+  });
+
+  it('clusters the spacings: volume gaps of any ratio, a spurious trigger removed, missing ones found', () => {
+    // 12 volumes x 10 slices, spacing 400.3, gap ratios from 1.3 to 2.0 (2.0 = a missing slice's spacing).
+    for (const ratio of [1.3, 1.6, 2.0]) {
+      const ts: number[] = [];
+      for (let v = 0; v < 12; v++) for (let s = 0; s < 10; s++) ts.push(Math.floor(1000 + v * (9 + ratio) * 400.3 + s * 400.3));
+      const truth = ts.slice();
+      const dropIdx = 55; // volume 5, slice 5
+      const list = ts.filter((_, i) => i !== dropIdx);
+      list.push(truth[80] + 170); // spurious, inside a slice of volume 8
+      const r = analyzeTriggers(list, 5000);
+      expect(r.removed).toEqual([truth[80] + 170]);
+      expect(r.volumeGap / r.medianSpacing).toBeCloseTo(ratio, 1);
+      expect(r.slicesPerVolume).toBe(10);
+      expect(r.missing.length).toBe(1);
+      expect(Math.abs(r.missing[0].expected[0] - truth[dropIdx])).toBeLessThan(2);
+      expect(r.warnings.join(' ')).toMatch(/spurious/);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Scanner trigger detection for gradient-artifact correction: where the triggers come from (stim channel
-// or event markers), reading them, finding the volume structure (gaps between volumes), spotting
-// missing triggers (a gap > ~1.8x the median spacing inside a volume) and completing them by template
-// matching on a reference channel. This is a global stage: it runs once per recording.
+// or event markers), reading them, finding the volume structure by clustering the spacings, removing
+// spurious and spotting missing triggers, and completing them by template matching on a reference
+// channel. This is a global stage: it runs once per recording.
 
 import { SpikeDeskError } from '../../shared/errors';
 import type { TriggerParams } from '../../shared/params';
@@ -113,73 +113,173 @@ export interface TriggerAnalysis {
   /** Typical gap between the last slice of a volume and the first of the next (0 = none). */
   volumeGap: number;
   missing: MissingGap[];
+  /** Triggers removed as spurious (samples). */
+  removed: number[];
+  /** The spacing clusters found (median spacing in samples, count), largest count first. */
+  clusters: Array<{ spacing: number; count: number }>;
   warnings: string[];
 }
 
-/** Volume structure and missing triggers of a sorted trigger list. */
+/**
+ * Cluster the sorted values: a new cluster starts where consecutive values differ by more than tol.
+ * Returns clusters (median, count, member indices into v) with the largest count first.
+ */
+function clusterSpacings(d: Float64Array, tol: number): Array<{ spacing: number; count: number; members: number[] }> {
+  const order = [...d.keys()].sort((i, j) => d[i] - d[j]);
+  const out: Array<{ spacing: number; count: number; members: number[] }> = [];
+  let cur: number[] = [];
+  for (const i of order) {
+    if (cur.length && d[i] - d[cur[cur.length - 1]] > tol) { out.push({ spacing: median(cur.map((k) => d[k])), count: cur.length, members: cur }); cur = []; }
+    cur.push(i);
+  }
+  if (cur.length) out.push({ spacing: median(cur.map((k) => d[k])), count: cur.length, members: cur });
+  return out.sort((x, y) => y.count - x.count || x.spacing - y.spacing);
+}
+
+/** Spacing tolerance: markers sit at whole samples (+-1), scanners are regular to ~1 %. */
+function spacingTol(m: number): number {
+  return Math.max(2.5, 0.01 * m);
+}
+
+/**
+ * Volume structure, missing and spurious triggers of a trigger list, found by clustering the spacings
+ * (no fixed ratio): the largest tight cluster is the slice spacing m; a cluster that recurs at a
+ * regular number of triggers is the volume gap G; a spacing that is neither is explained as j missing
+ * slices (about (j+1) m, or G + j m at a volume boundary) or, when shorter than m, by a spurious
+ * trigger whose removal leaves a known spacing.
+ */
 export function analyzeTriggers(samples: ArrayLike<number>, fs: number, kind: 'slice' | 'volume' = 'slice'): TriggerAnalysis {
-  const t = Float64Array.from(samples).sort();
+  let t = Float64Array.from(new Set(Array.from(samples))).sort();
   if (t.length < 3) {
     noTriggers(t.length === 0 ? 'no triggers were found' : `only ${t.length} trigger(s) were found`,
       'check the trigger source (stim channel or marker pattern, e.g. R128) and that the recording covers the scan');
   }
-  const d = Float64Array.from({ length: t.length - 1 }, (_, i) => t[i + 1] - t[i]);
-  const m = median(d);
   const warnings: string[] = [];
-  if (!(m > 0)) noTriggers('all triggers fall on the same sample', 'check the trigger source; duplicate markers are not scanner triggers');
-  const large = [...d.keys()].filter((i) => d[i] > 1.8 * m);
-  // A volume gap recurs with a similar length and a regular number of slices in between.
-  let G = 0;
-  if (kind === 'slice' && large.length >= 2) {
-    const vals = large.map((i) => d[i]).sort((a, b) => a - b);
-    let best = 0, bestVal = 0;
-    for (let i = 0; i < vals.length; i++) {
-      let c = 0;
-      for (const v of vals) if (Math.abs(v - vals[i]) < 0.25 * m) c++;
-      if (c > best) { best = c; bestVal = vals[i]; }
+  const spacings = (x: Float64Array): Float64Array => Float64Array.from({ length: x.length - 1 }, (_, i) => x[i + 1] - x[i]);
+  let d = spacings(t);
+  const rough = median(d);
+  if (!(rough > 0)) noTriggers('all triggers fall on the same sample', 'check the trigger source; duplicate markers are not scanner triggers');
+  let clusters = clusterSpacings(d, spacingTol(rough));
+  const m = clusters[0].spacing;
+  const tol = spacingTol(m);
+  const near = (v: number, target: number): boolean => Math.abs(v - target) <= tol;
+  // Spacings that recur (count >= 2) are "known"; a spurious trigger splits a known spacing in two.
+  const known = (): number[] => clusters.filter((c) => c.count >= 2).map((c) => c.spacing);
+  const removed: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const keep = new Uint8Array(t.length).fill(1);
+    const kn = known();
+    let any = false;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] >= m - tol || !keep[i + 1]) continue;
+      // Try dropping t[i+1] (merge d[i] + d[i+1]) or t[i] (merge d[i-1] + d[i]).
+      const fwd = i + 1 < d.length ? d[i] + d[i + 1] : NaN;
+      const back = i > 0 && keep[i] ? d[i - 1] + d[i] : NaN;
+      const fits = (v: number): boolean => kn.some((k) => near(v, k));
+      if (fits(fwd) || (Number.isNaN(back) && i + 1 === d.length)) { keep[i + 1] = 0; removed.push(t[i + 1]); any = true; }
+      else if (fits(back) || i === 0) { keep[i] = 0; removed.push(t[i]); any = true; }
     }
-    const gapIdx = large.filter((i) => Math.abs(d[i] - bestVal) < 0.25 * m);
-    const between = gapIdx.slice(1).map((v, i) => v - gapIdx[i]);
-    const mode = median(between);
-    const regular = between.filter((b) => b === mode).length >= 0.6 * between.length;
-    if (best >= 2 && regular) G = median(gapIdx.map((i) => d[i]));
+    if (!any) break;
+    t = t.filter((_, i) => keep[i] === 1);
+    d = spacings(t);
+    clusters = clusterSpacings(d, tol);
+  }
+  if (removed.length) warnings.push(`${removed.length} spurious trigger(s) removed (at sample${removed.length > 1 ? 's' : ''} ${removed.map((v) => v.toFixed(0)).join(', ')})`);
+  if (t.length < 3) noTriggers(`only ${t.length} trigger(s) remain after removing spurious ones`, 'check the trigger source');
+
+  // Volume gap: the most frequent other recurring cluster above m, at a regular number of triggers.
+  let G = 0;
+  if (kind === 'slice') {
+    for (const c of clusters.slice(1)) {
+      if (c.count < 2 || c.spacing < m + tol) continue;
+      const idx = [...c.members].sort((x, y) => x - y);
+      const between = idx.slice(1).map((v, i) => v - idx[i]);
+      const mode = median(between);
+      if (between.filter((b) => b === mode).length >= 0.6 * between.length) { G = c.spacing; break; }
+    }
   }
   const boundaries: number[] = [];
-  const missing: MissingGap[] = [];
-  const atBoundary: Array<{ after: number; count: number }> = [];
-  for (const i of large) {
-    if (G > 0 && Math.abs(d[i] - G) < 0.25 * m) { boundaries.push(i); continue; }
-    if (G > 0 && d[i] > G) {
-      const j = Math.round((d[i] - G) / m);
-      if (j >= 1 && Math.abs(d[i] - G - j * m) < 0.3 * m) {
-        boundaries.push(i);
-        atBoundary.push({ after: i, count: j });
-        continue;
-      }
+  const unexplained: number[] = [];
+  for (let i = 0; i < d.length; i++) {
+    if (near(d[i], m)) continue;
+    if (G > 0 && near(d[i], G)) boundaries.push(i); else unexplained.push(i);
+  }
+  const volumesFrom = (bs: number[]): Array<[number, number]> => {
+    const v: Array<[number, number]> = [];
+    let first = 0;
+    for (const b of [...bs].sort((x, y) => x - y)) { v.push([first, b]); first = b + 1; }
+    v.push([first, t.length - 1]);
+    return v;
+  };
+  const firstVolumes = volumesFrom(boundaries);
+  const lens = firstVolumes.slice(1, -1).map(([a, b]) => b - a + 1);
+  const spv = G > 0 ? (lens.length ? modeOf(lens) : Math.max(...firstVolumes.map(([a, b]) => b - a + 1))) : t.length;
+
+  // A gap that matches G but splits a volume into two short ones whose slices add up to one volume
+  // minus the missing ones is a missing slice (G close to a multiple of m makes the two look alike).
+  if (G > 0) {
+    for (const i of [...boundaries]) {
+      const jIn = Math.round(d[i] / m) - 1;
+      if (!(jIn >= 1 && near(d[i], (jIn + 1) * m))) continue;
+      const vi = firstVolumes.findIndex(([, b]) => b === i);
+      if (vi < 0 || vi + 1 >= firstVolumes.length) continue;
+      const l0 = firstVolumes[vi][1] - firstVolumes[vi][0] + 1, l1 = firstVolumes[vi + 1][1] - firstVolumes[vi + 1][0] + 1;
+      const edge = vi === 0 || vi + 2 === firstVolumes.length;
+      if (l0 + l1 + jIn === spv || (edge && l0 + l1 + jIn < spv)) { boundaries.splice(boundaries.indexOf(i), 1); unexplained.push(i); }
     }
-    const j = Math.round(d[i] / m) - 1;
-    if (j >= 1 && Math.abs(d[i] - (j + 1) * m) < 0.3 * m) {
-      missing.push({ after: i, expected: Array.from({ length: j }, (_, q) => t[i] + ((q + 1) * d[i]) / (j + 1)) });
+    unexplained.sort((x, y) => x - y);
+  }
+  const missing: MissingGap[] = [];
+  for (const i of unexplained) {
+    const jIn = Math.round(d[i] / m) - 1;
+    const inside = jIn >= 1 && near(d[i], (jIn + 1) * m);
+    const jB = G > 0 ? Math.round((d[i] - G) / m) : -1;
+    const atB = jB >= 1 && near(d[i], G + jB * m);
+    // Both may fit (e.g. G close to 2m): the volume that comes out with the regular slice count decides.
+    const cur = volumesFrom(boundaries);
+    const vi = cur.findIndex(([a, b]) => a <= i && i <= b);
+    const len = vi >= 0 ? cur[vi][1] - cur[vi][0] + 1 : 0;
+    const preferInside = inside && (!atB || len + jIn === spv);
+    if (preferInside) {
+      missing.push({ after: i, expected: Array.from({ length: jIn }, (_, q) => t[i] + ((q + 1) * d[i]) / (jIn + 1)) });
+    } else if (atB) {
+      boundaries.push(i);
+      // The short side gets the missing triggers: the volume ending at i if it is short, else the next.
+      const before = i - (vi >= 0 ? cur[vi][0] : 0) + 1;
+      const prevShort = before < spv;
+      missing.push({ after: i, expected: Array.from({ length: jB }, (_, q) => (prevShort ? t[i] + (q + 1) * m : t[i + 1] - (jB - q) * m)) });
     } else {
       boundaries.push(i);
-      warnings.push(`irregular gap of ${(d[i] / fs).toFixed(3)} s after trigger ${i} (median spacing ${(m / fs).toFixed(4)} s)`);
+      warnings.push(`irregular gap of ${(d[i] / fs).toFixed(3)} s after trigger ${i} (slice spacing ${(m / fs).toFixed(4)} s${G ? `, volume gap ${(G / fs).toFixed(4)} s` : ''})`);
     }
   }
-  boundaries.sort((a, b) => a - b);
-  const volumes: Array<[number, number]> = [];
-  let first = 0;
-  for (const b of boundaries) { volumes.push([first, b]); first = b + 1; }
-  volumes.push([first, t.length - 1]);
-  const spv = G > 0 ? Math.round(median(volumes.slice(1, -1).map(([a, b]) => b - a + 1).concat(volumes.length <= 2 ? volumes.map(([a, b]) => b - a + 1) : []))) : t.length;
-  // Place the triggers missing at a volume boundary on the side of the short volume.
-  for (const g of atBoundary) {
-    const vi = volumes.findIndex(([, b]) => b === g.after);
-    const prevShort = vi >= 0 && volumes[vi][1] - volumes[vi][0] + 1 < spv;
-    missing.push({ after: g.after, expected: Array.from({ length: g.count }, (_, q) => (prevShort ? t[g.after] + (q + 1) * m : t[g.after + 1] - (g.count - q) * m)) });
-  }
   missing.sort((x, y) => x.after - y.after);
-  for (const g of missing) warnings.push(`${g.expected.length} trigger(s) missing after trigger ${g.after} (gap ${((t[g.after + 1] - t[g.after]) / m).toFixed(2)}x the median spacing)`);
-  return { triggers: t, kind, medianSpacing: m, volumes, slicesPerVolume: spv, volumeGap: G, missing, warnings };
+  for (const g of missing) warnings.push(`${g.expected.length} trigger(s) missing after trigger ${g.after} (gap ${(d[g.after] / m).toFixed(2)}x the slice spacing)`);
+  return {
+    triggers: t, kind, medianSpacing: m, volumes: volumesFrom(boundaries), slicesPerVolume: spv, volumeGap: G, missing, removed,
+    clusters: clusters.slice(0, 6).map((c) => ({ spacing: c.spacing, count: c.count })), warnings,
+  };
+}
+
+function modeOf(v: number[]): number {
+  const c = new Map<number, number>();
+  for (const x of v) c.set(x, (c.get(x) ?? 0) + 1);
+  return [...c.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
+}
+
+/**
+ * Volume and slice index of every trigger of a complete list (after completion), for the timing model
+ * onset = t0 + volume * TR + slice * dt. Without volume structure every trigger is slice k of volume 0.
+ */
+export function sliceIndices(a: TriggerAnalysis): { volume: Int32Array; slice: Int32Array } {
+  const n = a.triggers.length;
+  const volume = new Int32Array(n), slice = new Int32Array(n);
+  a.volumes.forEach(([s, e], v) => {
+    // A short first volume (recording started mid-volume) counts its slices from the end.
+    const shift = v === 0 && a.volumes.length > 1 ? Math.max(0, a.slicesPerVolume - (e - s + 1)) : 0;
+    for (let i = s; i <= e; i++) { volume[i] = v; slice[i] = i - s + shift; }
+  });
+  return { volume, slice };
 }
 
 export interface Completion {

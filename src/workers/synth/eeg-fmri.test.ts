@@ -46,7 +46,8 @@ describe('synthetic EEG-fMRI recording', () => {
     const within = onsets[1] - onsets[0];
     const across = onsets[20] - onsets[19];
     expect(volumeOf[20]).toBe(1);
-    expect(across).toBeGreaterThan(2 * within);
+    // The volume gap is 1.6 slice periods by default: too close to 2 for a fixed-ratio rule.
+    expect(across / within).toBeCloseTo(1.6, 2);
     const markers = rec.events.filter((e) => e.label === 'Response/R128').map((e) => e.sample);
     expect(markers.length).toBe(onsets.length - 1);
     expect(markers).not.toContain(Math.floor(onsets[dropped]));
@@ -55,6 +56,30 @@ describe('synthetic EEG-fMRI recording', () => {
     expect(stim[markers[3]]).toBe(1);
     expect(stim[markers[3] - 1]).toBe(0);
     expect(rec.meta.channels.at(-1)).toMatchObject({ kind: 'stim', name: 'STI' });
+  });
+
+  it('drifting regime changes the artifact shape; stationary only its amplitude; a spurious marker can be added', () => {
+    const opts = { seed: 9, nChannels: 1, durationS: 120, cleanBeforeS: 2, cleanAfterS: 2 };
+    const shapeChange = (regime: 'stationary' | 'drifting'): number => {
+      const r = generateEegFmri({ ...opts, regime });
+      const on = r.truth.onsets, L = 400;
+      const ep = (k: number): Float32Array => r.artifactBlock(0, Math.ceil(on[k]) + 5, Math.ceil(on[k]) + 5 + L);
+      // Least-squares scaled difference between an early and a late slice at the same sub-sample phase.
+      let late = on.length - 40;
+      while (Math.abs((on[late] % 1) - (on[1] % 1)) > 0.01) late--;
+      const a = ep(1), b = ep(late);
+      let ab = 0, aa = 0;
+      for (let i = 0; i < L; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; }
+      const g = ab / aa;
+      let e = 0, bb = 0;
+      for (let i = 0; i < L; i++) { e += (b[i] - g * a[i]) ** 2; bb += b[i] * b[i]; }
+      return Math.sqrt(e / bb);
+    };
+        expect(shapeChange('drifting')).toBeGreaterThan(3 * shapeChange('stationary'));
+    const sp = generateEegFmri({ ...opts, durationS: 30, spuriousTrigger: true });
+    const marks = sp.events.filter((e) => e.label === 'Response/R128').map((e) => e.sample);
+    expect(marks).toContain(sp.truth.spurious);
+    expect(marks.length).toBe(sp.truth.onsets.length);
   });
 
   it('clean EEG has a realistic level and an alpha peak', () => {
@@ -68,7 +93,8 @@ describe('synthetic EEG-fMRI recording', () => {
 
   it('rejects impossible settings', () => {
     expect(() => generateEegFmri({ fs: 1000 })).toThrow(/2 kHz/);
-    expect(() => generateEegFmri({ slicesPerVolume: 40 })).toThrow(/TR/);
+    expect(() => generateEegFmri({ slicesPerVolume: 40, slicePeriodS: 0.09 })).toThrow(/TR/);
+    expect(() => generateEegFmri({ slicesPerVolume: 40 })).toThrow(/slice period/);
     expect(() => rec.channelBlock(9, 0, 10)).toThrow(/channel/);
   });
 });

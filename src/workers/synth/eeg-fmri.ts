@@ -2,9 +2,13 @@
 // EEG = shared alpha/theta/beta sources mixed into every channel + a per-channel 1/f process
 // (spectrally shaped noise at ~500 Hz, overlap-added with power-complementary sine windows, then
 // cubic-interpolated to the output rate) + slow drift + an amplifier noise floor.
-// Artifact = induced voltage of an EPI slice's gradients (dG/dt of trapezoids for x/y/z, smoothed by a
-// Gaussian standing for the amplifier's anti-alias filter), mixed per channel with slowly varying
-// weights (head motion), placed at the true slice onsets. Onsets are fractional samples (slice period
+// Artifact = induced voltage of an EPI slice's gradients, made in continuous time: dG/dt of trapezoids
+// for x/y/z (edges slightly rounded), minus an eddy-current term (first-order decay), then an
+// analog-style causal Butterworth low-pass (the amplifier's anti-alias filter, 250 Hz order 5) run at 32x the
+// output rate, so each slice's waveform has a tail and consecutive slices overlap: nothing is cut per
+// slice. It is mixed per channel by axis weights that are modulated over time: in the 'stationary'
+// regime all axes by one common factor (only the amplitude varies), in the 'drifting' regime each axis
+// independently and strongly (slow head motion changes the shape, so a long averaging window is wrong). Onsets are fractional samples (slice period
 // and TR are not whole numbers of samples, plus a scanner/amplifier clock mismatch), while markers
 // and the stim channel sit at whole samples: that jitter is why sub-sample alignment matters.
 // Every block is a pure function of (seed, channel, sample range), so a 20-min file can be written
@@ -38,6 +42,16 @@ export interface EegFmriOptions {
   markerLabel?: string;
   /** Aperiodic exponent chi of the EEG power spectrum 1/f^chi (resting EEG: about 1-2). */
   aperiodicExponent?: number;
+  /** 'stationary': only the artifact amplitude varies; 'drifting': its shape drifts slowly (motion). */
+  regime?: 'stationary' | 'drifting';
+  /** Gap from the last slice of a volume to the next volume's first slice, in slice periods (sets the
+   * slice period from TR when slicePeriodS is not given). */
+  volumeGap?: number;
+  /** Add one spurious marker in the middle of a slice (mid-recording). */
+  spuriousTrigger?: boolean;
+  /** Corner (Hz) and order of the analog anti-alias low-pass. */
+  analogLowpassHz?: number;
+  analogLowpassOrder?: number;
 }
 
 export interface EegFmriTruth {
@@ -46,6 +60,9 @@ export interface EegFmriTruth {
   volumeOf: Int32Array;
   /** Index into onsets of the slice whose marker was left out (-1 if none). */
   dropped: number;
+  /** Sample of the spurious marker (-1 if none). */
+  spurious: number;
+  regime: 'stationary' | 'drifting';
   acqStart: number;
   acqEnd: number;
   slicePeriodSamples: number;
@@ -78,9 +95,18 @@ const HOP = CHUNK / 2;
 const NOISE_BLOCK = 4096;
 const N_SHARED = 3;
 const GRID_Q = 32;
-const SMOOTH_S = 0.22e-3;
+const SMOOTH_S = 0.03e-3;
 const WAVE_T0_S = -1e-3;
-const WAVE_T1_S = 53e-3;
+/** The slice waveform's gradients end at ~50 ms; the table runs on to hold the filters' tails. */
+const WAVE_T1_S = 95e-3;
+const GRADIENTS_END_S = 53e-3;
+/** Eddy currents: a fraction of each dG/dt step that decays with this time constant. */
+const EDDY_FRACTION = 0.08;
+const EDDY_TAU_S = 3e-3;
+/** The amplifier's hardware anti-alias filter: 250 Hz, 30 dB/octave (order 5), as MR-compatible EEG
+ * amplifiers sampling at 5 kHz typically have (e.g. the BrainAmp MR's hardware high cut-off). */
+const ANALOG_LOWPASS_HZ = 250;
+const ANALOG_LOWPASS_ORDER = 5;
 
 function mix(...v: number[]): number {
   let h = 0x811c9dc5;
@@ -125,8 +151,8 @@ function sliceRamps(): Ramp[] {
   return r;
 }
 
-/** dG/dt per axis smoothed by a Gaussian, tabulated at fs*GRID_Q from WAVE_T0_S. */
-function waveTables(fs: number): Float64Array[] {
+/** dG/dt per axis (edges rounded by a narrow Gaussian), eddy currents, analog low-pass; at fs*GRID_Q from WAVE_T0_S. */
+function waveTables(fs: number, lowpassHz: number, order: number): Float64Array[] {
   const h = 1 / (fs * GRID_Q);
   const n = Math.ceil((WAVE_T1_S - WAVE_T0_S) / h) + 4;
   const tabs = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
@@ -141,7 +167,40 @@ function waveTables(fs: number): Float64Array[] {
       tab[j] += 0.5 * height * (erf((tau - rp.t0) * k) - erf((tau - rp.t0 - rp.dur) * k));
     }
   }
+  for (const tab of tabs) analog(tab, h, lowpassHz, order);
   return tabs;
+}
+
+/**
+ * In place: subtract the eddy-current term, then a causal Butterworth low-pass, both at the
+ * table's rate (32x the output rate, so the bilinear transform is close to the analog filter).
+ */
+function analog(x: Float64Array, h: number, fc: number, order: number): void {
+  const r = Math.exp(-h / EDDY_TAU_S);
+  let e = 0;
+  for (let j = 0; j < x.length; j++) { e = r * e + (1 - r) * x[j]; x[j] -= EDDY_FRACTION * e; }
+  // Butterworth of order `order` as cascaded sections (bilinear; the table rate is 32x the output rate).
+  const K = Math.tan(Math.PI * fc * h);
+  const sections: Array<[number, number]> = [];
+  for (let i = 0; i < Math.floor(order / 2); i++) sections.push([2, 2 * Math.sin((Math.PI * (2 * i + 1)) / (2 * order))]);
+  if (order % 2) sections.push([1, 0]);
+  for (const [ord, q] of sections) {
+    if (ord === 1) {
+      const n = 1 / (1 + K), b0 = K * n, a1 = (K - 1) * n;
+      let x1 = 0, y1 = 0;
+      for (let j = 0; j < x.length; j++) { const v = x[j]; const y = b0 * v + b0 * x1 - a1 * y1; x1 = v; y1 = y; x[j] = y; }
+      continue;
+    }
+    const n = 1 / (1 + q * K + K * K);
+    const b0 = K * K * n, b1 = 2 * b0, b2 = b0, a1 = 2 * (K * K - 1) * n, a2 = (1 - q * K + K * K) * n;
+    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    for (let j = 0; j < x.length; j++) {
+      const v = x[j];
+      const y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      x2 = x1; x1 = v; y2 = y1; y1 = y;
+      x[j] = y;
+    }
+  }
 }
 
 function catmull(y0: number, y1: number, y2: number, y3: number, f: number): number {
@@ -168,12 +227,16 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
   const dur = o.durationS ?? 120;
   const trS = o.trS ?? 2;
   const spv = o.slicesPerVolume ?? 20;
-  const T = (o.slicePeriodS ?? 450.37 / 5000) * fs;
+  const gap = o.volumeGap ?? 1.6;
+  // Default slice period: the slices and the gap fill the TR (e.g. 485.4 samples at 5 kHz, TR 2 s).
+  const T = o.slicePeriodS !== undefined ? o.slicePeriodS * fs : (trS * fs) / (spv - 1 + gap);
+  const regime = o.regime ?? 'stationary';
   const [rLo, rHi] = o.artifactRatio ?? [100, 1000];
   const bad = (message: string, fix: string): never => { throw new SpikeDeskError({ code: 'BAD_PARAMETER', message, fix }); };
   if (!(fs >= 2000)) bad(`sample rate ${fs} Hz is below 2 kHz`, 'use 2000 Hz or more (5000 is usual for EEG-fMRI)');
-  if (!(spv * T < trS * fs)) bad('slices do not fit into one TR', 'lower slicesPerVolume or the slice period');
-  if (!(T / fs > WAVE_T1_S + 0.005)) bad('slice period is shorter than the EPI slice waveform', 'use a slice period of at least 60 ms');
+  if (!(gap >= 1)) bad(`volume gap ${gap} slice periods is below 1`, 'use 1 (no gap) or more');
+  if (!((spv - 1) * T + T * Math.min(gap, 1) <= trS * fs + 1e-9)) bad('slices do not fit into one TR', 'lower slicesPerVolume or the slice period');
+  if (!(T / fs > GRADIENTS_END_S + 0.005)) bad('slice period is shorter than the EPI slice waveform', 'use a slice period of at least 60 ms');
   const chi = o.aperiodicExponent ?? 1.5;
   const nSamples = Math.round(dur * fs);
   const rng = new Rng(mix(seed, 7));
@@ -202,6 +265,9 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
     if (markerKind === 'volume' && i % spv !== 0) continue;
     markerSamples.push(Math.floor(onsets[i]));
   }
+  // A spurious marker (e.g. a second device on the trigger line) 43 % into a slice, a third of the way in.
+  const spurious = o.spuriousTrigger && onsets.length > 3 ? Math.floor(onsets[Math.floor(onsets.length / 3) + 1] + 0.43 * T) : -1;
+  if (spurious >= 0) { markerSamples.push(spurious); markerSamples.sort((a, b) => a - b); }
   const events: EventMark[] = [{ sample: 0, duration: 0, label: 'New Segment/' }];
   for (let t = 3 * fs; t < nSamples; t += Math.round((5 + 4 * rng.uniform()) * fs)) events.push({ sample: t, duration: 0, label: 'Stimulus/S  1' });
   for (const s of markerSamples) events.push({ sample: s, duration: 1, label });
@@ -218,7 +284,7 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
   const drift = Array.from({ length: nCh }, () => Array.from({ length: 3 }, () => ({
     f: 0.005 + 0.075 * rng.uniform(), a: 20 + 40 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
   })));
-  const tabs = waveTables(fs);
+  const tabs = waveTables(fs, o.analogLowpassHz ?? ANALOG_LOWPASS_HZ, o.analogLowpassOrder ?? ANALOG_LOWPASS_ORDER);
   const ratio = Float64Array.from({ length: nCh }, () => rLo * Math.pow(rHi / rLo, rng.uniform()));
   const axisW = Array.from({ length: nCh }, (_, c) => {
     const u = [rng.normal(), rng.normal(), rng.normal()];
@@ -228,9 +294,16 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
     for (let j = 0; j < tabs[0].length; j++) peak = Math.max(peak, Math.abs(dir[0] * tabs[0][j] + dir[1] * tabs[1][j] + dir[2] * tabs[2][j]));
     return dir.map((x) => (x * ratio[c] * eegRms[c]) / peak);
   });
-  const modul = Array.from({ length: nCh }, () => Array.from({ length: 3 }, () => ({
-    p: (20 + 60 * rng.uniform()) * fs, a: 0.01 + 0.03 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
-  })));
+  // Slow modulation of the axis weights: two sinusoids per axis. Stationary: one common factor for the
+  // three axes (amplitude only, 1-4 %); drifting: per axis, 10-30 % over 1-3.3 min (the shape changes).
+  const modul = Array.from({ length: nCh }, () => {
+    const one = (): Array<{ p: number; a: number; ph: number }> => Array.from({ length: 2 }, () => ({
+      p: (regime === 'drifting' ? 60 + 140 * rng.uniform() : 20 + 60 * rng.uniform()) * fs,
+      a: regime === 'drifting' ? 0.1 + 0.2 * rng.uniform() : 0.01 + 0.03 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
+    }));
+    const common = one();
+    return [0, 1, 2].map(() => (regime === 'drifting' ? one() : common));
+  });
 
   // Lazy EEG sources at the low rate: chunk m covers low samples [(m-1)HOP, (m+1)HOP).
   const chunkCache = new Map<string, Float64Array>();
@@ -329,7 +402,7 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
     const tab0 = tabs[0], tab1 = tabs[1], tab2 = tabs[2];
     for (; k < onsets.length && onsets[k] + WAVE_T0_S * fs < end; k++) {
       const t0 = onsets[k];
-      const w = axisW[c].map((x, ax) => x * (1 + modul[c][ax].a * Math.sin((2 * Math.PI * t0) / modul[c][ax].p + modul[c][ax].ph)));
+      const w = axisW[c].map((x, ax) => x * modul[c][ax].reduce((f, m) => f + m.a * Math.sin((2 * Math.PI * t0) / m.p + m.ph), 1));
       const i0 = Math.max(start, Math.ceil(t0 + WAVE_T0_S * fs) + 1);
       const i1 = Math.min(end, Math.floor(t0 + WAVE_T1_S * fs) - 1);
       for (let i = i0; i < i1; i++) {
@@ -347,11 +420,11 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
   const channels: ChannelInfo[] = channelNames.map((name) => ({ name, group: 'EEG', unit: 'uV', scale: 1, kind: 'ephys' }));
   channels.push({ name: 'STI', group: 'stim', unit: '', scale: 1, kind: 'stim' });
   const acqStart = Math.floor(onsets[0]);
-  const acqEnd = Math.ceil(onsets[onsets.length - 1] + T);
+  const acqEnd = Math.ceil(onsets[onsets.length - 1] + WAVE_T1_S * fs);
   return {
     fs, nSamples, nChannels: nCh, channelNames, events,
     meta: { path: `synthetic:eeg-fmri:${seed}`, format: 'raw', channels, sampleRate: fs, nSamples, events },
-    truth: { onsets, volumeOf, dropped, acqStart, acqEnd, slicePeriodSamples: T * clock, sliceFreqHz: fs / (T * clock), ratio, eegRmsUv: eegRms },
+    truth: { onsets, volumeOf, dropped, spurious, regime, acqStart, acqEnd, slicePeriodSamples: T * clock, sliceFreqHz: fs / (T * clock), ratio, eegRmsUv: eegRms },
     cleanBlock,
     artifactBlock(c, start, end) {
       checkRange(c, start, end, nCh);

@@ -31,14 +31,24 @@ export function alignChannelIndex(meta: RecordingMeta, alignChannel: string): nu
 }
 
 /** What the triggers stage depends on (the per-channel parameters are not in its key). */
-export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'upsample' | 'align' | 'alignChannel' | 'window' | 'farm'>;
+export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'engine' | 'upsample' | 'align' | 'alignChannel' | 'window' | 'farm'>;
 
-export interface TriggerSummary { source: string; reason: string; count: number; added: number; warnings: string[] }
+/** EEG channels the triggers stage reads (whole, one at a time) to refine the onsets and choose the
+ * template model (cost bound). */
+const SELECT_CHANNELS = 4;
+
+export interface TriggerSummary {
+  source: string; reason: string; count: number; added: number; removed: number; volumes: number; slicesPerVolume: number;
+  warnings: string[];
+  /** Spline engine: the template model chosen from held-out error, and every candidate's relative error. */
+  template?: string; templateCandidates?: string;
+  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number };
+}
 export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; triggerSamples: Float64Array };
 
 export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   name: 'triggers',
-  version: 1,
+  version: 2,
   scope: 'global',
   inputs: [],
   readsSource: true,
@@ -47,6 +57,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     codec: codec<TriggersOutput>({
       fs: 'json', nSamples: 'json', upsample: 'json', positions: 'f64', pre: 'json', epochLength: 'json', acqStart: 'json', acqEnd: 'json',
       lags: 'f64', peakR: 'f64', refIndex: 'json', aligned: 'json', options: 'json', summary: 'json', triggerSamples: 'f64',
+      template: 'json', templateChoice: 'json', timing: 'json',
     }),
   },
   weight: 1,
@@ -79,14 +90,24 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
       list = c.triggers;
       added = c.added;
     }
-    const plan = prepareCorrection(ref, meta.sampleRate, list, { ...DEFAULT_CORRECT, ...p });
+    // Onset refinement and the template choice read up to SELECT_CHANNELS EEG channels spread over the montage.
+    const eeg = meta.channels.map((c, i) => (c.kind === 'ephys' ? i : -1)).filter((i) => i >= 0);
+    const nSel = Math.min(SELECT_CHANNELS, eeg.length);
+    const pick = Array.from(new Set(Array.from({ length: nSel }, (_, j) => eeg[Math.floor((j * eeg.length) / nSel)])));
+    const plan = prepareCorrection(ref, meta.sampleRate, list, { ...DEFAULT_CORRECT, ...p }, {},
+      pick.length ? { count: pick.length, read: (j) => source.read([pick[j]], 0, meta.nSamples)[0] } : undefined);
     ctx.progress(1);
     const described = found.kind === 'channel' ? `stim channel "${found.name}"` : `markers matching /${found.regex}/`;
     return {
       ...plan,
       // The triggers the correction used (after completion), so the correction view shows exactly these.
       triggerSamples: Float64Array.from(list),
-      summary: { source: described, reason: found.reason, count: plan.positions.length, added: added.length, warnings: analysis.warnings },
+      summary: {
+        source: described, reason: found.reason, count: plan.positions.length, added: added.length, removed: analysis.removed.length,
+        volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume, warnings: analysis.warnings,
+        ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
+        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
+      },
     };
   },
 });
@@ -96,7 +117,7 @@ export type AasStageParams = Omit<CorrectParams, 'obsComponents' | 'lowpassHz' |
 
 export const aasStage = defineStage<AasStageParams>({
   name: 'aas',
-  version: 1,
+  version: 2,
   scope: 'channel',
   inputs: [{ stage: 'triggers' }],
   output: { kind: 'samples' },

@@ -1,0 +1,155 @@
+// Numerical core of the continuous-time artifact template: uniform cubic B-splines with one-sample
+// knots in time since the slice onset, banded least squares (normal equations with bandwidth 3, or
+// 3Q+3 for Q temporal drift functions) and a banded Cholesky solver. An epoch with fractional onset
+// tau starts at integer sample s = floor(tau - pre); its samples sit at the same phase relative to the
+// knots, so sample m of the epoch depends on coefficients m..m+3 with the
+// same four weights: the whole epoch contributes to the normal equations through 10 scalars.
+
+/** Uniform cubic B-spline (support [-2, 2]). */
+export function bspline3(x: number): number {
+  const a = Math.abs(x);
+  if (a < 1) return 2 / 3 - a * a + 0.5 * a * a * a;
+  if (a < 2) { const b = 2 - a; return (b * b * b) / 6; }
+  return 0;
+}
+
+/** The four weights of sample m on coefficients m..m+3 at phase delta in [0, 1). */
+export function phaseWeights(delta: number, w: Float64Array | number[], at = 0): void {
+  w[at] = bspline3(1 + delta); w[at + 1] = bspline3(delta); w[at + 2] = bspline3(1 - delta); w[at + 3] = bspline3(2 - delta);
+}
+
+/** Epoch geometry of the spline template: integer start, phase and weights of every epoch. */
+export interface SplineGeometry {
+  /** Samples fitted per epoch (the epoch length + 1, so the rounded correction region is covered). */
+  Lf: number;
+  /** Coefficients: Lf + 3. */
+  P: number;
+  start: Int32Array;
+  /** 4 weights per epoch. */
+  w: Float64Array;
+}
+
+export function splineGeometry(positions: Float64Array, pre: number, epochLength: number): SplineGeometry {
+  const K = positions.length;
+  const start = new Int32Array(K);
+  const w = new Float64Array(4 * K);
+  for (let k = 0; k < K; k++) {
+    const e = positions[k] - pre;
+    const s = Math.floor(e);
+    start[k] = s;
+    // Knots at -pre - 2 + j: sample m sits at phase s - e + 1 in (0, 1] on coefficients m..m+3.
+    phaseWeights(s - e + 1, w, 4 * k);
+  }
+  return { Lf: epochLength + 1, P: epochLength + 4, start, w };
+}
+
+/** Products w_p w_{p+l} (p = 0..3, l = 0..3-p), the band of one epoch's normal matrix. */
+export function addOuter(W: Float64Array, w: Float64Array, at: number, scale: number): void {
+  let i = 0;
+  for (let p = 0; p < 4; p++) for (let l = 0; l + p < 4; l++) W[i++] += scale * w[at + p] * w[at + p + l];
+}
+
+/** Index of (p, l) in the 10 scalars of addOuter. */
+const PL = ((): number[][] => {
+  const t: number[][] = [];
+  let i = 0;
+  for (let p = 0; p < 4; p++) { t.push([]); for (let l = 0; l + p < 4; l++) t[p][l] = i++; }
+  return t;
+})();
+
+/**
+ * Band (bandwidth 3, row-major A[j*4 + l] = A(j, j+l)) of the normal matrix of Lf-sample epochs whose
+ * summed outer products are W, plus lambda times the third-difference penalty (conditioning only:
+ * when all phases were equal the spline would have 3 more coefficients than the data determine).
+ */
+export function bandFrom(W: Float64Array, Lf: number, lambda: number, out: Float64Array): void {
+  const P = Lf + 3;
+  out.fill(0);
+  for (let j = 0; j < P; j++) {
+    for (let l = 0; l < 4; l++) {
+      let v = 0;
+      for (let p = 0; p + l < 4; p++) { const m = j - p; if (m >= 0 && m < Lf) v += W[PL[p][l]]; }
+      out[j * 4 + l] = v;
+    }
+  }
+  if (lambda > 0) addPenalty(out, P, 4, 1, lambda);
+}
+
+const D3 = [-1, 3, -3, 1];
+
+/** Adds lambda * D3'D3 to a band matrix whose unknowns are interleaved as (coefficient j, function q). */
+export function addPenalty(A: Float64Array, P: number, stride: number, Q: number, lambda: number): void {
+  for (let r = 0; r + 3 < P; r++) {
+    for (let a = 0; a < 4; a++) for (let b = a; b < 4; b++) {
+      const v = lambda * D3[a] * D3[b];
+      for (let q = 0; q < Q; q++) A[((r + a) * Q + q) * stride + (b - a) * Q] += v;
+    }
+  }
+}
+
+/** Right-hand side r_j = sum_p Y[p][j - p] from the 4 weighted sums Y (each Lf long, stored back to back). */
+export function rhsFrom(Y: Float64Array, Lf: number, out: Float64Array): void {
+  const P = Lf + 3;
+  for (let j = 0; j < P; j++) {
+    let v = 0;
+    for (let p = 0; p < 4; p++) { const m = j - p; if (m >= 0 && m < Lf) v += Y[p * Lf + m]; }
+    out[j] = v;
+  }
+}
+
+/**
+ * In-place Cholesky of a symmetric positive definite band matrix (n unknowns, bandwidth b, storage
+ * A[j*(b+1) + l] = A(j, j+l)); afterwards A holds U with A = U'U in the same layout. Returns false when
+ * a pivot is not positive.
+ */
+export function bandCholesky(A: Float64Array, n: number, b: number): boolean {
+  const s = b + 1;
+  for (let j = 0; j < n; j++) {
+    let d = A[j * s];
+    for (let k = Math.max(0, j - b); k < j; k++) { const u = A[k * s + (j - k)]; d -= u * u; }
+    if (!(d > 0)) return false;
+    d = Math.sqrt(d);
+    A[j * s] = d;
+    const lim = Math.min(b, n - 1 - j);
+    for (let l = 1; l <= lim; l++) {
+      const i = j + l;
+      let v = A[j * s + l];
+      for (let k = Math.max(0, i - b); k < j; k++) v -= A[k * s + (j - k)] * A[k * s + (i - k)];
+      A[j * s + l] = v / d;
+    }
+  }
+  return true;
+}
+
+/** Solve U'U x = r in place (U from bandCholesky). */
+export function bandSolve(U: Float64Array, n: number, b: number, x: Float64Array): void {
+  const s = b + 1;
+  for (let j = 0; j < n; j++) {
+    let v = x[j];
+    for (let k = Math.max(0, j - b); k < j; k++) v -= U[k * s + (j - k)] * x[k];
+    x[j] = v / U[j * s];
+  }
+  for (let j = n - 1; j >= 0; j--) {
+    let v = x[j];
+    const lim = Math.min(b, n - 1 - j);
+    for (let l = 1; l <= lim; l++) v -= U[j * s + l] * x[j + l];
+    x[j] = v / U[j * s];
+  }
+}
+
+/** Template samples f[m] = sum_p w_p c[m + p], m = 0..Lf-1 (coefficients of function q of Q interleaved). */
+export function evalTemplate(c: Float64Array, w: Float64Array, at: number, Lf: number, out: Float64Array): void {
+  const w0 = w[at], w1 = w[at + 1], w2 = w[at + 2], w3 = w[at + 3];
+  for (let m = 0; m < Lf; m++) out[m] = w0 * c[m] + w1 * c[m + 1] + w2 * c[m + 2] + w3 * c[m + 3];
+}
+
+/** Least-squares amplitude and offset of x against template f (x ~ a f + b). */
+export function scaleOffset(x: ArrayLike<number>, xAt: number, f: Float64Array, n: number): { a: number; b: number } {
+  let sx = 0, sf = 0;
+  for (let m = 0; m < n; m++) { sx += x[xAt + m]; sf += f[m]; }
+  const mx = sx / n, mf = sf / n;
+  let sff = 0, sxf = 0;
+  for (let m = 0; m < n; m++) { const g = f[m] - mf; sff += g * g; sxf += (x[xAt + m] - mx) * g; }
+  const a = sff > 0 ? sxf / sff : 0;
+  return { a, b: mx - a * mf };
+}
