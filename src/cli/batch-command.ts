@@ -15,8 +15,8 @@ import { EXIT, modeFrom, readParamsFile, testFault, workerEntry, type Io } from 
 export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (!a.positional.length) throw new UsageError('batch: give the inputs (a folder, a quoted glob or a manifest .tsv)');
   const workflow = str(a, 'workflow');
-  if (!workflow) throw new UsageError('batch: give --workflow sort or --workflow correct');
-  if (workflow !== 'sort' && workflow !== 'correct') throw new UsageError(`--workflow ${workflow}: use sort or correct`);
+  if (!workflow) throw new UsageError('batch: give --workflow sort, correct or tf');
+  if (workflow !== 'sort' && workflow !== 'correct' && workflow !== 'tf') throw new UsageError(`--workflow ${workflow}: use sort, correct or tf`);
   const out = str(a, 'out');
   if (!out) throw new UsageError('batch: give --out DIR for the results');
   const executor = str(a, 'executor') ?? 'local';

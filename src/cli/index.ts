@@ -28,7 +28,7 @@ Commands:
                             (channels x freqs x times, float32, unit^2), freqs.npy, times.npy, channels.tsv,
                             band_power.tsv with --band/--roi; an existing DIR is kept unless --force
   demo [spikes|eeg]         write the demo recording (once) and print its path
-  batch INPUTS --workflow sort|correct --out DIR
+  batch INPUTS --workflow sort|correct|tf --out DIR
                             many recordings: INPUTS = folder, quoted glob or manifest .tsv (columns path,
                             channels, rate, dtype, gain, offset); one folder per recording in DIR plus
                             DIR/batch.tsv and batch.json; a re-run skips finished recordings, retries failed ones

@@ -57,7 +57,7 @@ describe('spikedesk batch (local)', () => {
   it('usage errors name the missing option; a non-batch output folder is refused, untouched', async () => {
     const r = await runCli(['batch', '/nonexistent', '--out', '/tmp/x']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--workflow sort/);
+    expect(r.stderr).toMatch(/--workflow sort, correct or tf/);
     const d = tmpDir('batch-out');
     writeRecordings(path.join(d, 'in'), 1, { durationS: 1 });
     const mine = path.join(d, 'mine');

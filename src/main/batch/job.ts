@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
-import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type ExecutionMode } from '../../shared/params';
+import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF, mergeParams, type ExecutionMode } from '../../shared/params';
 import { writeFileAtomic } from '../io/atomic';
 import type { BatchItem } from './inputs';
 
-export type BatchWorkflow = 'sort' | 'correct';
+export type BatchWorkflow = 'sort' | 'correct' | 'tf';
 export type ParallelChoice = 'auto' | 'serial' | 'parallel';
 
 export interface BatchJob {
@@ -25,11 +25,12 @@ export interface BatchPlan {
   items: BatchItem[];
 }
 
-export const WORKFLOWS: BatchWorkflow[] = ['sort', 'correct'];
+export const WORKFLOWS: BatchWorkflow[] = ['sort', 'correct', 'tf'];
 
 export function makeJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice = 'auto'): BatchJob {
   if (workflow === 'sort') return { workflow, params: mergeParams(DEFAULT_SORT, partialParams), mode, parallel };
   if (workflow === 'correct') return { workflow, params: mergeParams(DEFAULT_CORRECT, partialParams), mode, parallel };
+  if (workflow === 'tf') return { workflow, params: mergeParams(DEFAULT_TF, partialParams), mode, parallel };
   throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `unknown batch workflow '${workflow}'`, fix: `use ${WORKFLOWS.join(' or ')}` });
 }
 

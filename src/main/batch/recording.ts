@@ -19,6 +19,8 @@ import { exportCorrectedSource } from '../export/corrected-source';
 import type { Engine } from '../pipeline/engine';
 import { openResultSource } from '../pipeline/result-source';
 import { loadSortResult } from '../pipeline/sort-result';
+import { loadTfResult } from '../pipeline/tf-result';
+import { writeTfFolder } from '../export/tf-folder';
 import { readSession } from '../pipeline/session-store';
 import type { BatchItem } from './inputs';
 import type { BatchJob } from './job';
@@ -72,7 +74,8 @@ export function specFor(job: BatchJob, jobs: number): PipelineSpec {
   const mode = { ...job.mode, jobs: job.mode.kind === 'fast' ? Math.max(1, jobs) : 1 };
   if (job.workflow === 'sort') return { workflow: 'sort', params: job.params as never, mode };
   if (job.workflow === 'correct') return { workflow: 'correct', params: job.params as never, mode };
-  throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `workflow '${job.workflow}' cannot run in a batch`, fix: 'use sort or correct' });
+  if (job.workflow === 'tf') return { workflow: 'tf', params: job.params as never, mode };
+  throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `workflow '${String(job.workflow)}' cannot run in a batch`, fix: 'use sort, correct or tf' });
 }
 
 export async function openMeta(item: BatchItem): Promise<RecordingMeta> {
@@ -121,7 +124,8 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
   } else {
     try {
       const dir = recordingOutDir(outDir, item.name);
-      const out = job.workflow === 'sort' ? exportSort(dir, computed.sessionDir, r, item) : await exportCorrect(dir, computed.sessionDir, r, job);
+      const out = job.workflow === 'sort' ? exportSort(dir, computed.sessionDir, r, item)
+        : job.workflow === 'tf' ? await exportTf(dir, computed.sessionDir, item) : await exportCorrect(dir, computed.sessionDir, r, job);
       result = { ...base, ...out, state: failures.length ? 'partial' : 'done', error: failures.length ? failures.join('; ') : null };
     } catch (e) {
       const info = toErrorInfo(e);
@@ -142,6 +146,13 @@ function exportSort(dir: string, sessionDir: string, r: RunReport, item: BatchIt
   if (sorted.units.length) files.push(...writePhyFolder(dir, sorted, { path: item.path, open: item.open }).files);
   files.push(...writeSortTables(dir, sorted));
   return { units: sorted.units.length, spikes, files: files.map((f) => path.relative(dir, f)).sort() };
+}
+
+/** Time-frequency: the npy/TSV folder of `spikedesk tf --out` (replaced as a whole on a re-run). */
+async function exportTf(dir: string, sessionDir: string, item: BatchItem): Promise<Partial<RecordingResult>> {
+  const r = loadTfResult(sessionDir);
+  const files = await writeTfFolder(dir, r, item.path, true);
+  return { files: files.map((f) => path.relative(dir, path.resolve(dir, f))).sort(), metrics: { channels: r.channels.length, frequencies: r.params.freqs.length, times: r.nOut } };
 }
 
 /** Correction: the corrected recording as EDF+ (with its provenance record), as `spikedesk correct --out F.edf`. */

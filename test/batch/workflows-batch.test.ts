@@ -1,4 +1,4 @@
-// A correction batch: each recording gets corrected.edf (+ provenance) in its folder, with the
+// Correction and time-frequency batches. Correction: each recording gets corrected.edf (+ provenance) in its folder, with the
 // trigger count and epochs in batch.tsv, and the same samples as the single recording's export.
 
 import * as fs from 'node:fs';
@@ -8,6 +8,8 @@ import { startBatch } from '../../src/main/batch/run-batch';
 import { makeJob } from '../../src/main/batch/job';
 import { openSource } from '../../src/main/io';
 import { makeEegRecording, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
+import { runCli } from '../engine/cli-helpers';
+import { RAW_ARGS, treeBytes, writeRecordings } from './helpers';
 
 afterAll(() => removeTmpDirs());
 
@@ -36,5 +38,26 @@ describe('batch --workflow correct', () => {
       edf.close();
     }
     expect(fs.readFileSync(path.join(d, 'out', 'batch.tsv'), 'utf8')).toMatch(/triggers=\d+/);
+  }, 120_000);
+});
+
+describe('batch --workflow tf', () => {
+  it('writes the folder of `spikedesk tf --out` for each recording (same bytes but the provenance times)', async () => {
+    const d = tmpDir('tf-batch');
+    const inputs = path.join(d, 'in');
+    writeRecordings(inputs, 2, { durationS: 3 }); // the longest default wavelet is 2.8 s
+    const out = path.join(d, 'out');
+    const b = await runCli(['batch', inputs, '--workflow', 'tf', '--out', out, '--jobs', '2', '--json', ...RAW_ARGS]);
+    expect(b.code, b.stderr).toBe(0);
+    const s = JSON.parse(b.stdout);
+    expect(s.recordings.map((r: { metrics: Record<string, number> }) => r.metrics)).toEqual([
+      { channels: 4, frequencies: 37, times: 60000 }, { channels: 4, frequencies: 37, times: 60000 }]);
+    const single = path.join(d, 'single');
+    const one = await runCli(['tf', path.join(inputs, 'rec-1.dat'), '--out', single, '--no-progress', ...RAW_ARGS]);
+    expect(one.code, one.stderr).toBe(0);
+    const a = treeBytes(single, (f) => f === 'provenance.json'), c = treeBytes(path.join(out, 'rec-1'), (f) => f === 'provenance.json');
+    expect([...c.keys()].sort()).toEqual([...a.keys()].sort());
+    expect(a.size).toBeGreaterThanOrEqual(4);
+    for (const [k, v] of a) expect(Buffer.compare(v, c.get(k)!), k).toBe(0);
   }, 120_000);
 });
