@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 // Launcher for the `spikedesk` CLI. Runs the JavaScript build (out/node/cli.js, `npm run build:node`)
-// when present; otherwise, in a fresh checkout, the TypeScript sources through tsx (a dev fallback).
-import { existsSync } from 'node:fs';
+// when present and not older than the sources in a checkout; otherwise the TypeScript sources
+// through tsx (a dev fallback), so a stale build never runs code that differs from src/.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = `${root}out/node/cli.js`;
+
+function newestUnder(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    t = Math.max(t, e.isDirectory() ? newestUnder(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const fresh = existsSync(built) && (!existsSync(`${root}src`) || statSync(built).mtimeMs >= newestUnder(`${root}src`));
 let mod;
-if (existsSync(built)) {
+if (fresh) {
   mod = await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -3,6 +3,7 @@
 // then the command goes to the renderer, which runs it through the same backend calls as the
 // web UI's menu bar.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions } from 'electron';
 import type { Services } from '../compose';
@@ -47,7 +48,7 @@ async function chooseExportTarget(ctx: MenuContext, label: string, ext: string |
   if (res.canceled || !res.filePath) return null;
   // Export targets are user-chosen paths too (existing ones are confirmed by the save dialog): the
   // chosen file or folder joins the allow-list, never its parent folder.
-  const allow = exportAllowance(res.filePath);
+  const allow = exportAllowance(res.filePath, (p) => fs.existsSync(p));
   for (const f of allow.files) ctx.services.allow.allowFile(f);
   for (const r of allow.roots) ctx.services.allow.allowRoot(r);
   return res.filePath;
