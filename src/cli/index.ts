@@ -26,7 +26,8 @@ Commands:
                             an existing output is kept unless --force
   tf FILE --out DIR         Morlet time-frequency power (as MNE's tfr_array_morlet): DIR/power.npy
                             (channels x freqs x times, float32, unit^2), freqs.npy, times.npy, channels.tsv,
-                            band_power.tsv with --band/--roi; an existing DIR is kept unless --force
+                            band_power.tsv with --band/--roi; --nwb F.nwb: NWB DecompositionSeries;
+                            an existing output is kept unless --force
   demo [spikes|eeg]         write the demo recording (once) and print its path
   batch INPUTS --workflow sort|correct|tf --out DIR
                             many recordings: INPUTS = folder, quoted glob or manifest .tsv (columns path,

@@ -7,6 +7,7 @@ import { DEFAULT_TF, TF_BANDS, type PipelineSpec, type TfParams } from '../share
 import { loadTfResult } from '../main/pipeline/tf-result';
 import { checkTarget } from '../main/export/atomic-output';
 import { writeTfFolder } from '../main/export/tf-folder';
+import { writeTfNwb } from '../main/export/tf-nwb';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { describeReport, modeFrom, openInput, reportExit, runSpec, type Io } from './common';
 
@@ -102,6 +103,8 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   const force = a.flags.has('force');
   // Refuse an existing output before any work (checked again when the folder is renamed into place).
   if (out) checkTarget(path.resolve(out), force, 'dir');
+  const nwb = str(a, 'nwb');
+  if (nwb) checkTarget(path.resolve(nwb), force, 'file');
   const open = openOptions(a);
   const src = await openInput(a.positional[0], open);
   const meta = src.meta;
@@ -116,8 +119,12 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
     const files = await writeTfFolder(out, r, meta.path, force);
     result.out = { dir: path.resolve(out), files, shape: [r.channels.length, params.freqs.length, r.nOut] };
   }
+  if (nwb && report.state === 'done') {
+    await writeTfNwb(nwb, loadTfResult(engine.sessionDir(meta.path)), meta.path, force);
+    result.nwb = path.resolve(nwb);
+  }
   const o = result.out as { dir: string; files: string[]; shape: number[] } | undefined;
   if (io.json) io.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-  else io.stdout.write(`${[describeReport(report), o ? `wrote ${o.files.join(', ')} to ${o.dir} (power ${o.shape.join(' x ')})` : ''].filter(Boolean).join('\n')}\n`);
+  else io.stdout.write(`${[describeReport(report), o ? `wrote ${o.files.join(', ')} to ${o.dir} (power ${o.shape.join(' x ')})` : '', result.nwb ? `wrote ${String(result.nwb)}` : ''].filter(Boolean).join('\n')}\n`);
   return reportExit(report);
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ExportSummary } from '../shared/api';
 import type { CorrectedExportFormat, ExportReport, SortedExportFormat } from '../shared/export';
+import type { TfExportFormat } from '../shared/menu';
 import { SpikeDeskError } from '../shared/errors';
 import type { Source } from './io/source';
 import { exportSorted, fromSortSession } from './export';
@@ -16,8 +17,8 @@ function summary(r: ExportReport, channels?: number): ExportSummary {
   return { format: r.format, path: r.path, files: r.files, units: r.units, spikes: r.spikes, channels };
 }
 
-export function defaultExportPath(sessionDir: string, format: SortedExportFormat | CorrectedExportFormat): string {
-  const name = { phy: 'phy', nwb: 'units.nwb', blech: 'units_blech.h5', csv: 'csv', edf: 'corrected.edf', brainvision: 'corrected.vhdr' }[format];
+export function defaultExportPath(sessionDir: string, format: SortedExportFormat | CorrectedExportFormat | TfExportFormat): string {
+  const name = { phy: 'phy', nwb: 'units.nwb', blech: 'units_blech.h5', csv: 'csv', edf: 'corrected.edf', brainvision: 'corrected.vhdr', 'tf-nwb': 'time_frequency.nwb', 'tf-npy': 'time_frequency' }[format];
   return path.join(sessionDir, 'exports', name);
 }
 

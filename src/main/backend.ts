@@ -4,11 +4,11 @@
 
 import os from 'node:os';
 import type {
-  BackendApi, BackendEvent, BackendInfo, CorrectionView, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
+  BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
   TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo,
 } from '../shared/api';
-import type { CorrectedExportFormat, SortedExportFormat } from '../shared/menu';
-import { CORRECTED_FORMATS, SORTED_FORMATS } from '../shared/menu';
+import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from '../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../shared/menu';
 import { defaultExportPath, exportCorrectedRecording, exportSortedUnits } from './backend-export';
 import type { RecentFiles } from './session/recent';
 import type { ClusterId, CurationAction, UpdateInfo } from '../shared/curation';
@@ -23,6 +23,7 @@ import type { PathAllowList } from './security/path-allow-list';
 import { ensureDemo } from './demo';
 import { checkChannels, pooledTraces } from './backend-traces';
 import { correctionView } from './backend-correction';
+import { exportTfResult, tfView } from './backend-tf';
 import { latestSortRunId, SortSession } from './session/workbench';
 import { readSession } from './pipeline/session-store';
 import { ensureParentFolder } from './io/writable';
@@ -175,6 +176,11 @@ export class Backend implements BackendApi {
   async undo(): Promise<UpdateInfo | null> { return this.sortSession(true)!.undo(); }
   async redo(): Promise<UpdateInfo | null> { return this.sortSession(true)!.redo(); }
 
+  async getTfView(req: TfViewRequest): Promise<TfView | null> {
+    this.current();
+    return tfView(this.sessionDir(), req);
+  }
+
   async getCorrectionView(channel: number): Promise<CorrectionView | null> {
     return correctionView(this.current(), this.sessionDir(), channel);
   }
@@ -185,7 +191,7 @@ export class Backend implements BackendApi {
     const dir = this.sessionDir();
     this.deps.allow.allowRoot(dir);
     const defaultExportPaths: SessionInfo['defaultExportPaths'] = {};
-    for (const f of [...SORTED_FORMATS, ...CORRECTED_FORMATS]) defaultExportPaths[f.format] = defaultExportPath(dir, f.format);
+    for (const f of [...SORTED_FORMATS, ...CORRECTED_FORMATS, ...TF_FORMATS]) defaultExportPaths[f.format] = defaultExportPath(dir, f.format);
     return { recording: this.source.meta.path, sessionDir: dir, defaultExportPaths, recent };
   }
 
@@ -194,6 +200,14 @@ export class Backend implements BackendApi {
     this.deps.allow.allowRoot(this.sessionDir());
     const target = this.exportTarget(out);
     return exportSortedUnits(this.sortSession(true)!, format, target, overwrite === true);
+  }
+
+  async exportTf(format: TfExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
+    if (!TF_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use tf-nwb or tf-npy' });
+    const src = this.current();
+    this.deps.allow.allowRoot(this.sessionDir());
+    const target = this.deps.allow.check(out);
+    return exportTfResult(this.sessionDir(), src.meta.path, format, target, overwrite === true);
   }
 
   async exportCorrected(format: CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {

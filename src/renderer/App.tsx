@@ -18,6 +18,7 @@ import { ClusterView } from './views/ClusterView';
 import { CurationBar, UnitsTable } from './views/UnitsTable';
 import { UnitViews } from './views/UnitViews';
 import { CorrectionView } from './views/CorrectionView';
+import { TfView } from './views/TfView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { MenuBar } from './views/MenuBar';
 import { ExportDialog } from './views/ExportDialog';
@@ -25,7 +26,7 @@ import { subscribeMenu } from './stores/menu';
 import { CarriedNotice, ReplaceSortDialog } from './views/ReplaceSortDialog';
 import { RawFormatDialog } from './views/RawFormatDialog';
 
-const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction']];
+const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction'], ['tf', 'Time–frequency']];
 
 function SortingTab() {
   return (
@@ -71,6 +72,8 @@ export function App() {
   }, [meta]);
   useEffect(() => { if (sortDone) { void useSort.getState().refresh(); setTab('sorting'); } }, [sortDone, setTab]);
   useEffect(() => { if (corrDone) setTab('correction'); }, [corrDone, setTab]);
+  const tfDone = useRun((s) => s.finished.tf);
+  useEffect(() => { if (tfDone) setTab('tf'); }, [tfDone, setTab]);
   return (
     <div className="app">
       <header className="topbar">
@@ -99,6 +102,7 @@ export function App() {
           {tab === 'traces' && <TracesView />}
           {tab === 'sorting' && <SortingTab />}
           {tab === 'correction' && <CorrectionView />}
+          {tab === 'tf' && <TfView />}
         </main>
       </div>
       <HelpOverlay />

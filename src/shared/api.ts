@@ -2,7 +2,7 @@
 // hosts expose it over comlink, the renderer wraps it (src/renderer/api/).
 
 import type { ErrorInfo } from './errors';
-import type { CorrectedExportFormat, SortedExportFormat } from './menu';
+import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from './menu';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
 import type { RunProgress, RunReport } from './progress';
@@ -108,6 +108,28 @@ export interface UnitDetail {
 
 export interface CorrelogramDTO { a: ClusterId; b: ClusterId; lagsMs: Float64Array; counts: Int32Array }
 
+export interface TfViewRequest {
+  /** A channel index, or the name of a region of interest of the run. */
+  target: { kind: 'channel'; channel: number } | { kind: 'roi'; name: string };
+  /** Display columns: power is averaged over bins of output samples (at most this many). */
+  maxTimes: number;
+}
+
+export interface TfView {
+  freqs: number[];
+  /** Bin centres, seconds. */
+  times: Float64Array;
+  /** freqs x times, row-major, mean power per bin. */
+  power: Float32Array;
+  /** Power unit (recording unit squared). */
+  unit: string;
+  channels: { index: number; name: string }[];
+  rois: { name: string; channels: string[] }[];
+  /** Band-power series of this target (from the tf-band stage), in its own time base. */
+  bands: { name: string; lo: number; hi: number; times: Float64Array; values: Float64Array; unit: string }[];
+  runId: string;
+}
+
 export interface CorrectionView {
   runId: string;
   channel: number;
@@ -174,10 +196,14 @@ export interface BackendApi {
   redo(): Promise<UpdateInfo | null>;
   /** Before/after views of the latest correction run for one channel, or null when nothing was corrected. */
   getCorrectionView(channel: number): Promise<CorrectionView | null>;
+  /** The latest time-frequency run for one channel or region of interest, binned to at most maxTimes columns; null when none. */
+  getTfView(req: TfViewRequest): Promise<TfView | null>;
   /** Session folder, default export paths and the recent-files list (File menu). */
   sessionInfo(): Promise<SessionInfo>;
   /** Export the curated sort; OUTPUT_EXISTS unless overwrite (the user confirmed). */
   exportSorted(format: SortedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+  /** Export the latest time-frequency run (NWB DecompositionSeries, or the npy/TSV folder of `spikedesk tf`). */
+  exportTf(format: TfExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
   /** Export the corrected channels of the last correction run. */
   exportCorrected(format: CorrectedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
 
@@ -217,12 +243,12 @@ export interface RawPreview { channels: number; nSamples: number; sampleRate: nu
 export interface SessionInfo {
   recording: string | null;
   sessionDir: string | null;
-  defaultExportPaths: Partial<Record<SortedExportFormat | CorrectedExportFormat, string>>;
+  defaultExportPaths: Partial<Record<SortedExportFormat | CorrectedExportFormat | TfExportFormat, string>>;
   recent: string[];
 }
 
 export interface ExportSummary {
-  format: SortedExportFormat | CorrectedExportFormat;
+  format: SortedExportFormat | CorrectedExportFormat | TfExportFormat;
   path: string;
   files: string[];
   units: number;

@@ -3,12 +3,14 @@
 
 export type SortedExportFormat = 'phy' | 'nwb' | 'blech' | 'csv';
 export type CorrectedExportFormat = 'edf' | 'brainvision';
+export type TfExportFormat = 'tf-nwb' | 'tf-npy';
 
 export type MenuCommand =
   | { kind: 'open'; path: string }
   | { kind: 'open-demo'; demo: 'spikes' | 'eeg' }
   | { kind: 'export-sorted'; format: SortedExportFormat; path: string }
   | { kind: 'export-corrected'; format: CorrectedExportFormat; path: string }
+  | { kind: 'export-tf'; format: TfExportFormat; path: string }
   | { kind: 'reveal-session' }
   | { kind: 'undo' }
   | { kind: 'redo' }
@@ -28,6 +30,11 @@ export const SORTED_FORMATS: { format: SortedExportFormat; label: string; ext: s
   { format: 'nwb', label: 'NWB', ext: 'nwb' },
   { format: 'blech', label: 'blech_clust HDF5', ext: 'h5' },
   { format: 'csv', label: 'CSV / TSV', ext: null },
+];
+
+export const TF_FORMATS: { format: TfExportFormat; label: string; ext: string | null }[] = [
+  { format: 'tf-nwb', label: 'NWB (DecompositionSeries)', ext: 'nwb' },
+  { format: 'tf-npy', label: 'NumPy folder (power.npy...)', ext: null },
 ];
 
 export const CORRECTED_FORMATS: { format: CorrectedExportFormat; label: string; ext: string }[] = [

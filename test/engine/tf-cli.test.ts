@@ -21,7 +21,7 @@ const npy = (d: string, f: string): ReturnType<typeof decodeNpy> => decodeNpy(fs
 const ARGS = ['--freqs', '4:12:2', '--n-cycles', '5', '--decim', '4', '--band', 'theta', '--band', 'alpha',
   '--roi', 'F=EEG01,EEG02', '--baseline', '1:3', '--baseline-mode', 'logratio', '--only', '0-2', '--jobs', '2', '--no-progress'];
 
-describe('spikedesk tf', () => {
+describe('spikedesk tf', { timeout: 300_000 }, () => {
   it('writes power/freqs/times/channels/band_power and refuses to overwrite without --force', async () => {
     const out = path.join(dir, 'tf-out');
     const res = await runCli(['tf', r.meta.path, ...ARGS, '--out', out, '--json']);
@@ -63,7 +63,7 @@ describe('spikedesk tf', () => {
   });
 
   it('numpy reads power.npy and it matches MNE tfr_array_morlet on the same file (interop)', async () => {
-    const mods = ['numpy', 'mne'];
+    const mods = ['numpy', 'mne', 'h5py'];
     skipNote('tf MNE interop', mods);
     if (!hasPython(mods)) return;
     const out = path.join(dir, 'tf-interop');
@@ -79,6 +79,28 @@ ours = np.load(sys.argv[2] + '/power.npy')
 print(json.dumps({'rel': float(np.max(np.abs(ours - ref) / np.abs(ref))), 'shape': list(ours.shape)}))
 `, [r.meta.path, out]);
     expect(rel.shape[0]).toBe(2);
+    // NWB: h5py reads the DecompositionSeries and its band table; data = power.npy transposed.
+    const nwbFile = path.join(dir, 'tf.nwb');
+    const res2 = await runCli(['tf', r.meta.path, '--freqs', '5,9,17', '--n-cycles', '4,5,6', '--decim', '3', '--only', '0-1', '--band', 'theta', '--no-progress', '--nwb', nwbFile]);
+    expect(res2.code, res2.stderr).toBe(0);
+    const h5 = runPython<{ type: string; shape: number[]; bands: string[]; mean: number[]; maxdiff: number; module: string; bandShape: number[] }>(`
+import sys, json, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r')
+g = f['processing/ecephys/morlet_power']
+d = g['data'][()]
+ours = np.load(sys.argv[2] + '/power.npy')
+s = lambda v: v.decode() if isinstance(v, bytes) else v
+print(json.dumps({'type': s(g.attrs['neurodata_type']), 'module': s(f['processing/ecephys'].attrs['neurodata_type']), 'shape': list(d.shape),
+  'bands': [s(x) for x in g['bands/band_name'][()]], 'mean': g['bands/band_mean'][()].tolist(),
+  'maxdiff': float(np.max(np.abs(d - np.transpose(ours, (2, 0, 1))))), 'bandShape': list(f['processing/ecephys/band_power/data'].shape)}))
+`, [nwbFile, out]);
+    expect(h5.type).toBe('DecompositionSeries');
+    expect(h5.module).toBe('ProcessingModule');
+    expect(h5.shape).toEqual([rel.shape[2], 2, 3]);
+    expect(h5.bands).toEqual(['5 Hz', '9 Hz', '17 Hz']);
+    expect(h5.mean).toEqual([5, 9, 17]);
+    expect(h5.maxdiff).toBe(0);
+    expect(h5.bandShape).toEqual([rel.shape[2], 2, 1]);
     // float32 storage of the power: relative error ~6e-8.
     expect(rel.rel).toBeLessThan(1e-6);
   });

@@ -17,6 +17,9 @@ describe('Electron hardening', () => {
     for (const f of a.files) l.allowFile(f);
     expect(l.isAllowed('/home/u/exports/sorted.nwb')).toBe(true);
     expect(l.isAllowed('/home/u/exports/other.nwb')).toBe(false);
+    // A typed name with new folders: exactly the missing chain is allowed, not the existing parent.
+    const b = exportAllowance('/home/u/new/deeper/sorted', (p) => p === '/home/u' || p === '/home' || p === '/');
+    expect(b.files).toEqual(['/home/u/new/deeper/sorted', '/home/u/new/deeper', '/home/u/new']);
   });
 
   it('only the project\'s own https links open externally', () => {

@@ -2,6 +2,8 @@
 // they can be unit-tested: which external links may open in the system browser, which menu roles a
 // packaged build offers, what a save dialog adds to the path allow-list, which permission checks pass.
 
+import path from 'node:path';
+
 /** Links SpikeDesk itself shows (documentation, issue tracker): only these open in the system browser. */
 export const EXTERNAL_LINK_PREFIXES: readonly string[] = Object.freeze([
   'https://github.com/spikedesk/',
@@ -22,9 +24,15 @@ export function viewRoles(isPackaged: boolean): ('reload' | 'toggleDevTools' | '
   return isPackaged ? ['togglefullscreen'] : ['reload', 'toggleDevTools', 'togglefullscreen'];
 }
 
-/** What a save dialog's result adds to the allow-list: the chosen path only, never its parent folder. */
-export function exportAllowance(chosen: string): { files: string[]; roots: string[] } {
-  return { files: [chosen], roots: [] };
+/**
+ * What a save dialog's result adds to the allow-list: the chosen path only, never its parent folder
+ * (nor its siblings). Folders of the path that do not exist yet (a name typed with new folders in
+ * it) are allowed one by one, so exactly that chain can be created.
+ */
+export function exportAllowance(chosen: string, exists: (p: string) => boolean = () => true): { files: string[]; roots: string[] } {
+  const files = [chosen];
+  for (let d = path.dirname(chosen); d !== path.dirname(d) && !exists(d); d = path.dirname(d)) files.push(d);
+  return { files, roots: [] };
 }
 
 /** Permission checks (and requests) of the renderer: SpikeDesk needs none (clipboard writes are not gated). */

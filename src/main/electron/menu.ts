@@ -3,11 +3,12 @@
 // then the command goes to the renderer, which runs it through the same backend calls as the
 // web UI's menu bar.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions } from 'electron';
 import type { Services } from '../compose';
 import type { RecentFiles } from '../session/recent';
-import { CORRECTED_FORMATS, SORTED_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
 import { exportAllowance, viewRoles } from './hardening';
 
 export interface MenuContext {
@@ -47,7 +48,7 @@ async function chooseExportTarget(ctx: MenuContext, label: string, ext: string |
   if (res.canceled || !res.filePath) return null;
   // Export targets are user-chosen paths too (existing ones are confirmed by the save dialog): the
   // chosen file or folder joins the allow-list, never its parent folder.
-  const allow = exportAllowance(res.filePath);
+  const allow = exportAllowance(res.filePath, (p) => fs.existsSync(p));
   for (const f of allow.files) ctx.services.allow.allowFile(f);
   for (const r of allow.roots) ctx.services.allow.allowRoot(r);
   return res.filePath;
@@ -73,6 +74,10 @@ export function installMenu(ctx: MenuContext): void {
         { label: 'Export Corrected Recording', submenu: CORRECTED_FORMATS.map((f) => ({
           label: `${f.label}…`,
           click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-corrected', format: f.format, path: p }); },
+        })) },
+        { label: 'Export Time-Frequency', submenu: TF_FORMATS.map((f) => ({
+          label: `${f.label}…`,
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-tf', format: f.format, path: p }); },
         })) },
         { label: 'Reveal Session Folder', click: () => { const d = ctx.sessionFolder(); if (d) void shell.openPath(d); } },
         { type: 'separator' },

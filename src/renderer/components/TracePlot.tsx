@@ -28,6 +28,8 @@ export interface TracePlotProps {
   onZoom?: (factor: number, anchorS: number) => void;
   /** Text drawn in the row of a channel that has no samples in this view. */
   emptyLabel?: string;
+  /** Time cursor (s) shared with the time-frequency view, drawn as a vertical line. */
+  cursorS?: number | null;
 }
 
 const LEFT = 64;
@@ -54,7 +56,7 @@ function drawColumns(g: CanvasRenderingContext2D, lo: Float32Array, hi: Float32A
 export function TracePlot(p: TracePlotProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const seq = useRef(0);
-  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel } = p;
+  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS } = p;
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
@@ -140,6 +142,13 @@ export function TracePlot(p: TracePlotProps) {
       g.fillText(`${(startS + (k / 4) * spanS).toFixed(3)} s`, x, height - 4);
     }
     g.textAlign = 'left';
+    if (cursorS !== undefined && cursorS !== null && cursorS >= startS && cursorS <= startS + spanS) {
+      g.strokeStyle = '#d33';
+      g.beginPath();
+      g.moveTo(xOf(cursorS), 0);
+      g.lineTo(xOf(cursorS), height - 16);
+      g.stroke();
+    }
     if (overlay) {
       g.fillStyle = overlay.color;
       g.fillText(`— ${overlay.label}`, w - 160, height - 4);
@@ -147,7 +156,7 @@ export function TracePlot(p: TracePlotProps) {
     seq.current++;
     canvas.dataset.seq = String(seq.current);
     canvas.dataset.start = startS.toFixed(6);
-  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel]);
+  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS]);
 
   // Wheel zoom about the cursor and drag to pan (listeners attached natively: wheel must not be passive).
   const cb = useRef(p);

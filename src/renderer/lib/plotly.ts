@@ -5,6 +5,7 @@ export interface PlotlyLike {
   purge(el: HTMLElement): void;
   relayout(el: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
   Plots: { resize(el: HTMLElement): void };
+  downloadImage?(el: HTMLElement, opts: { format: 'png' | 'svg'; filename: string; width?: number; height?: number }): Promise<unknown>;
 }
 
 let loading: Promise<PlotlyLike> | null = null;

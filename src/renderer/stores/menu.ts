@@ -2,13 +2,13 @@
 // holds the export dialog's state, the recent list and the last export's outcome.
 import { create } from 'zustand';
 import type { ExportSummary, SessionInfo } from '../../shared/api';
-import type { CorrectedExportFormat, MenuCommand, SortedExportFormat } from '../../shared/menu';
+import type { CorrectedExportFormat, MenuCommand, SortedExportFormat, TfExportFormat } from '../../shared/menu';
 import { backend, errorText } from '../api/client';
 import { useRecording } from './recording';
 import { useSort } from './sort';
 import { useUi, type Tab } from './ui';
 
-export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat };
+export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat } | { what: 'tf'; format: TfExportFormat };
 
 export interface MenuState {
   session: SessionInfo | null;
@@ -51,7 +51,8 @@ export const useMenu = create<MenuState>((set, get) => ({
     const { api } = await backend();
     set({ busy: true, error: null, result: null });
     try {
-      const r = kind.what === 'sorted' ? await api.exportSorted(kind.format, path, overwrite) : await api.exportCorrected(kind.format, path, overwrite);
+      const r = kind.what === 'sorted' ? await api.exportSorted(kind.format, path, overwrite)
+        : kind.what === 'tf' ? await api.exportTf(kind.format, path, overwrite) : await api.exportCorrected(kind.format, path, overwrite);
       set({ busy: false, result: r, dialog: null });
     } catch (e) {
       const err = errorText(e);
@@ -72,6 +73,10 @@ export const useMenu = create<MenuState>((set, get) => ({
       case 'export-corrected':
         set({ dialog: { kind: { what: 'corrected', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
         await get().runExport({ what: 'corrected', format: cmd.format }, cmd.path, false);
+        break;
+      case 'export-tf':
+        set({ dialog: { kind: { what: 'tf', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
+        await get().runExport({ what: 'tf', format: cmd.format }, cmd.path, false);
         break;
       case 'reveal-session': await get().refresh(); set({ revealed: get().session?.sessionDir ?? null }); break;
       case 'undo': await useSort.getState().undo(); break;

@@ -2,13 +2,16 @@
 // (what the last curation action did, "Preparing demo..." progress).
 import { create } from 'zustand';
 
-export type Tab = 'traces' | 'sorting' | 'correction';
+export type Tab = 'traces' | 'sorting' | 'correction' | 'tf';
 
 export interface UiState {
   theme: 'light' | 'dark';
   tab: Tab;
   help: boolean;
   status: { message: string; fraction: number | null } | null;
+  /** Time cursor (s) shared by the traces and time-frequency views; null = none. */
+  cursorS: number | null;
+  setCursor(s: number | null): void;
   setTheme(t: UiState['theme']): void;
   setTab(t: Tab): void;
   setHelp(v: boolean): void;
@@ -34,6 +37,8 @@ export const useUi = create<UiState>((set) => ({
   tab: 'traces',
   help: false,
   status: null,
+  cursorS: null,
+  setCursor(cursorS) { set({ cursorS }); },
   setTheme(theme) {
     try { localStorage.setItem(THEME_KEY, theme); } catch { /* not persisted */ }
     applyTheme(theme);

@@ -1,11 +1,11 @@
 // Export dialog (web UI; Electron uses native save dialogs and lands here only for the
 // overwrite question and the outcome): target path, overwrite confirmation, result or error.
-import { CORRECTED_FORMATS, SORTED_FORMATS } from '../../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../../shared/menu';
 import { useMenu } from '../stores/menu';
 import { ErrorBox } from '../components/ErrorBox';
 
 function formatLabel(format: string): string {
-  return [...SORTED_FORMATS, ...CORRECTED_FORMATS].find((f) => f.format === format)?.label ?? format;
+  return [...SORTED_FORMATS, ...CORRECTED_FORMATS, ...TF_FORMATS].find((f) => f.format === format)?.label ?? format;
 }
 
 export function ExportDialog() {

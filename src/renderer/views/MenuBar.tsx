@@ -1,7 +1,7 @@
 // The web UI's menu bar: the same File / Edit / View / Help actions as Electron's application
 // menu (src/main/electron/menu.ts), for the browser host.
 import { useEffect, useRef, useState } from 'react';
-import { CORRECTED_FORMATS, SORTED_FORMATS, type MenuCommand } from '../../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand } from '../../shared/menu';
 import { useMenu, type ExportKind } from '../stores/menu';
 import { hint, keyOf } from '../lib/shortcuts';
 
@@ -25,6 +25,8 @@ function useMenus(): [string, Item[]][] {
       ...SORTED_FORMATS.map((f): Item => ({ label: `${f.label}…`, testId: `menu-export-${f.format}`, run: exp({ what: 'sorted', format: f.format }) })),
       { header: 'Export Corrected Recording' },
       ...CORRECTED_FORMATS.map((f): Item => ({ label: `${f.label}…`, testId: `menu-export-${f.format}`, run: exp({ what: 'corrected', format: f.format }) })),
+      { header: 'Export Time-Frequency' },
+      ...TF_FORMATS.map((f): Item => ({ label: `${f.label}…`, testId: `menu-export-${f.format}`, run: exp({ what: 'tf', format: f.format }) })),
       'sep',
       { label: 'Reveal Session Folder', testId: 'menu-reveal', run: cmd({ kind: 'reveal-session' }) },
     ]],

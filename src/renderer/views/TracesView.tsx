@@ -7,6 +7,7 @@ import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
 import { clusterColor, useSort } from '../stores/sort';
 import { useRun } from '../stores/run';
+import { useUi } from '../stores/ui';
 import { useParams } from '../stores/params';
 import { TracePlot, type TraceOverlay } from '../components/TracePlot';
 import { ErrorBox } from '../components/ErrorBox';
@@ -31,6 +32,7 @@ function autoSpacing(b: TraceBlock | null, fallback: number): number {
 }
 
 export function TracesView() {
+  const cursorS = useUi((s) => s.cursorS);
   const { meta, startS, spanS, view, gain, setWindow, setView, setGain } = useRecording();
   const finished = useRun((s) => s.finished);
   const sortVersion = useSort((s) => s.version);
@@ -129,7 +131,7 @@ export function TracesView() {
         <TracePlot
           names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt}
           startS={startS} spanS={spanS} spacingUv={spacing} height={Math.max(360, Math.min(nCh * 22, 680))}
-          overlay={overlay}
+          overlay={overlay} cursorS={cursorS}
           emptyLabel={view === 'raw' ? 'no data' : `not in the last ${view === 'corrected' ? 'correction' : 'filter/sort'} run — include this channel and re-run`}
           spikes={showSpikes && hasSpikes ? { times: marks!.times, clusters: marks!.clusters, color: clusterColor } : null}
           thresholds={showSpikes && view === 'filtered' ? marks?.thresholdUv : null}

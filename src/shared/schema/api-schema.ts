@@ -81,6 +81,11 @@ export const API_ARGS = {
   undo: none,
   redo: none,
   getCorrectionView: args([channel]),
+  exportTf: args([oneOf(['tf-nwb', 'tf-npy']), filePath, bool()]),
+  getTfView: args([exact({
+    target: v.variant('kind', [exact({ kind: v.literal('channel'), channel }), exact({ kind: v.literal('roi'), name: text(64) })]),
+    maxTimes: intIn(2, 20_000),
+  })]),
   sessionInfo: none,
   exportSorted: args([oneOf(['phy', 'nwb', 'blech', 'csv']), filePath, bool()]),
   exportCorrected: args([oneOf(['edf', 'brainvision']), filePath, bool()]),

@@ -1,0 +1,111 @@
+// Container: the time-frequency workflow. A small form (frequencies, cycles, decimation, band,
+// region of interest), "Run spectrogram" on the run store's workers (per-worker progress shows in
+// the run panel), then the spectrogram of a channel or region with its band-power trace below and
+// the time cursor shared with the traces view.
+import { useEffect, useMemo, useState } from 'react';
+import type { TfView as TfViewDto } from '../../shared/api';
+import { DEFAULT_TF, TF_BANDS, type TfParams } from '../../shared/params';
+import { backend, errorText, type ErrorText } from '../api/client';
+import { useRecording } from '../stores/recording';
+import { useRun } from '../stores/run';
+import { useUi } from '../stores/ui';
+import { Spectrogram } from '../components/Spectrogram';
+import { ErrorBox } from '../components/ErrorBox';
+import { plotly } from '../lib/plotly';
+
+/** Saves the drawn spectrogram as an image (plotly renders PNG/SVG in the page; the browser saves it). */
+function saveImage(format: 'png' | 'svg'): void {
+  const el = document.querySelector<HTMLElement>('[data-testid="spectrogram"]');
+  if (el) void plotly().then((P) => P.downloadImage?.(el, { format, filename: 'spectrogram' }));
+}
+
+type Target = { kind: 'channel'; channel: number } | { kind: 'roi'; name: string };
+
+/** Every N-th output: a power of two keeping the output rate >= 8x the top frequency (exact fold, cwt.ts). */
+export function autoDecim(sampleRate: number, topHz: number): number {
+  let d = 1;
+  while (sampleRate / (d * 2) >= 8 * topHz && d < 1024) d *= 2;
+  return d;
+}
+
+export function TfView() {
+  const meta = useRecording((s) => s.meta);
+  const finished = useRun((s) => s.finished.tf);
+  const running = useRun((s) => s.runId !== null && s.progress?.state === 'running');
+  const start = useRun((s) => s.start);
+  const dark = useUi((s) => s.theme === 'dark');
+  const cursorS = useUi((s) => s.cursorS);
+  const setCursor = useUi((s) => s.setCursor);
+  const [form, setForm] = useState({ lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' });
+  const [target, setTarget] = useState<Target>({ kind: 'channel', channel: 0 });
+  const [db, setDb] = useState(true);
+  const [logFreq, setLogFreq] = useState(false);
+  const [view, setView] = useState<TfViewDto | null>(null);
+  const [error, setError] = useState<ErrorText | null>(null);
+  const names = meta?.channels.map((c) => c.name) ?? [];
+
+  const params = useMemo((): TfParams | null => {
+    if (!meta) return null;
+    const freqs: number[] = [];
+    for (let f = form.lo; f <= form.hi + 1e-9; f += form.step) freqs.push(Math.round(f * 1000) / 1000);
+    const preset = TF_BANDS[form.band as keyof typeof TF_BANDS];
+    const [rname, rlist] = form.roi.split('=');
+    const roiChannels = (rlist ?? '').split(',').map((s) => s.trim()).filter((s) => names.includes(s));
+    return {
+      ...DEFAULT_TF, freqs, nCycles: [form.cycles], decim: autoDecim(meta.sampleRate, form.hi), strategy: 'auto',
+      bands: preset ? [{ name: form.band, lo: preset[0], hi: preset[1] }] : [],
+      rois: rname && roiChannels.length ? [{ name: rname.trim(), channels: roiChannels }] : [],
+    };
+  }, [meta, form, names.join(',')]);
+
+  useEffect(() => {
+    if (!meta) return;
+    let stale = false;
+    void backend().then(async ({ api }) => {
+      try {
+        const v = await api.getTfView({ target, maxTimes: 1200 });
+        if (!stale) { setView(v); setError(null); }
+      } catch (e) {
+        if (!stale) setError(errorText(e));
+      }
+    });
+    return () => { stale = true; };
+  }, [meta, finished, target]);
+
+  if (!meta) return <div className="panel empty fill">Open a recording to compute its spectrogram.</div>;
+  const num = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: Number(e.target.value) });
+  const band = view?.bands[0] ?? null;
+  return (
+    <div className="panel fill" data-testid="tf-view">
+      <div className="toolbar">
+        <strong>Time–frequency</strong>
+        <label>Hz <input type="number" value={form.lo} min={0.5} step={0.5} onChange={num('lo')} style={{ width: 52 }} aria-label="lowest frequency" /></label>
+        <label>to <input type="number" value={form.hi} min={1} step={1} onChange={num('hi')} style={{ width: 52 }} aria-label="highest frequency" /></label>
+        <label>step <input type="number" value={form.step} min={0.1} step={0.5} onChange={num('step')} style={{ width: 48 }} aria-label="frequency step" /></label>
+        <label>cycles <input type="number" value={form.cycles} min={1} step={1} onChange={num('cycles')} style={{ width: 44 }} aria-label="cycles" /></label>
+        <label>band <select value={form.band} onChange={(e) => setForm({ ...form, band: e.target.value })} aria-label="band">
+          {Object.keys(TF_BANDS).map((b) => <option key={b} value={b}>{b}</option>)}
+        </select></label>
+        <label>ROI <input value={form.roi} onChange={(e) => setForm({ ...form, roi: e.target.value })} style={{ width: 220 }} aria-label="region of interest" title="NAME=ch1,ch2,..." /></label>
+        <button disabled={!params || running} onClick={() => params && void start({ workflow: 'tf', params })} data-testid="run-tf">Run spectrogram</button>
+      </div>
+      <div className="toolbar">
+        <select value={target.kind === 'channel' ? `c${target.channel}` : `r${target.name}`} data-testid="tf-target" aria-label="channel or region"
+          onChange={(e) => { const v = e.target.value; setTarget(v.startsWith('c') ? { kind: 'channel', channel: Number(v.slice(1)) } : { kind: 'roi', name: v.slice(1) }); }}>
+          {(view?.channels ?? meta.channels.map((c, index) => ({ index, name: c.name }))).map((c) => <option key={c.index} value={`c${c.index}`}>{c.name}</option>)}
+          {(view?.rois ?? []).map((r) => <option key={r.name} value={`r${r.name}`}>ROI {r.name}</option>)}
+        </select>
+        <label><input type="checkbox" checked={db} onChange={(e) => setDb(e.target.checked)} data-testid="tf-db" /> dB</label>
+        <label><input type="checkbox" checked={logFreq} onChange={(e) => setLogFreq(e.target.checked)} data-testid="tf-log" /> log frequency</label>
+        <button className="link" disabled={!view} onClick={() => saveImage('png')} data-testid="tf-png">PNG</button>
+        <button className="link" disabled={!view} onClick={() => saveImage('svg')} data-testid="tf-svg">SVG</button>
+        {cursorS !== null && <span className="muted">cursor {cursorS.toFixed(3)} s</span>}
+        {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
+      </div>
+      {error && <ErrorBox error={error} />}
+      {view
+        ? <Spectrogram freqs={view.freqs} times={view.times} power={view.power} unit={view.unit} db={db} logFreq={logFreq} band={band} cursorS={cursorS} onCursor={setCursor} height={460} dark={dark} />
+        : !error && <div className="empty">No time-frequency run yet: choose the frequencies and press “Run spectrogram”.</div>}
+    </div>
+  );
+}

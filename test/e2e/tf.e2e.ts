@@ -1,0 +1,78 @@
+// Time-frequency end to end in Chromium over the web host: open the EEG demo, run the spectrogram on
+// 2 workers, pick the theta channel group (ROI) and check that the theta band lights up during the
+// demo's theta bursts (from its truth.json) and not between them, nor on a channel outside the group.
+// Only the artifact-free first seconds of the demo are used (the scanner's gradients start at 10 s).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_DIR, launch, ROOT, startHost, type Host } from './harness';
+
+interface PlotData { data: { x: number[]; y: number[] }[] }
+
+async function bandTrace(page: Page): Promise<{ x: number[]; y: number[] }> {
+  return page.getByTestId('spectrogram').evaluate((el) => {
+    const d = (el as unknown as PlotData).data;
+    return { x: Array.from(d[1].x), y: Array.from(d[1].y) };
+  });
+}
+
+function meanIn(t: { x: number[]; y: number[] }, a: number, b: number): number {
+  let s = 0, n = 0;
+  t.x.forEach((x, i) => { if (x >= a && x <= b) { s += t.y[i]; n++; } });
+  return s / n;
+}
+
+describe('time-frequency view', () => {
+  let host: Host;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    host = await startHost(['--jobs', '2']);
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('runs the spectrogram of the EEG demo on 2 workers and the theta band lights up in the bursts', async () => {
+    await page.getByTestId('demo-eeg').click();
+    await page.getByTestId('recording-title').filter({ hasText: 'brainvision' }).waitFor({ timeout: 180_000 });
+    await page.getByTestId('tab-tf').click();
+    await page.getByTestId('run-tf').click();
+    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(/tf · done/);
+    expect((await page.getByTestId('run-report').textContent()) ?? '').toMatch(/× 2/);
+    await page.getByTestId('spectrogram').waitFor();
+    const truth = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'eeg', 'truth.json'), 'utf8')) as { theta: { onsetsS: number[]; durationS: number; channels: string[] } };
+    const [b0, b1] = truth.theta.onsetsS;
+    const dur = truth.theta.durationS;
+    expect(b1).toBeLessThan(10); // both bursts before the first volume: artifact-free EEG
+    const inBurst = (t: { x: number[]; y: number[] }): number => meanIn(t, b0 + 0.4, b0 + dur - 0.4);
+    const between = (t: { x: number[]; y: number[] }): number => meanIn(t, b0 + dur + 1, b1 - 1);
+
+    await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
+    await expect.poll(async () => (await bandTrace(page).catch(() => ({ x: [], y: [] }))).x.length, { timeout: 30_000 }).toBeGreaterThan(100);
+    const roi = await bandTrace(page);
+    const roiRatio = inBurst(roi) / between(roi);
+    console.log(`theta ROI: burst / between = ${roiRatio.toFixed(2)}`);
+    expect(roiRatio).toBeGreaterThan(2.5);
+
+    await page.getByTestId('tf-target').selectOption({ label: 'EEG20' });
+    await expect.poll(async () => { const t = await bandTrace(page); return t.y[50] !== roi.y[50]; }, { timeout: 30_000 }).toBe(true);
+    const outside = await bandTrace(page);
+    const outRatio = inBurst(outside) / between(outside);
+    console.log(`theta EEG20 (outside the group): burst / between = ${outRatio.toFixed(2)}`);
+    expect(outRatio).toBeLessThan(1.6);
+    expect(roiRatio).toBeGreaterThan(2 * outRatio);
+    await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
+    await page.waitForTimeout(800);
+    fs.mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', 'time-frequency.png') });
+    expect(errors).toEqual([]);
+  });
+});
