@@ -10,6 +10,7 @@ import { loadSortResult } from '../main/pipeline/sort-result';
 import { readSession } from '../main/pipeline/session-store';
 import { writePhyFolder } from '../main/export/phy';
 import { writeSortTables } from '../main/export/phy-tables';
+import { withAtomicOutput } from '../main/export/atomic-output';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { checkOutput, describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
 
@@ -61,9 +62,16 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
     result.units = sorted.units.length;
     result.spikes = sorted.channels.reduce((s, c) => s + c.samples.length, 0);
     if (out) {
-      const phy = writePhyFolder(out, sorted, ref);
-      const tables = writeSortTables(out, sorted);
-      result.out = { dir: path.resolve(out), files: [...phy.files, ...tables].map((f) => path.basename(f)), unassignedSpikes: phy.unassigned };
+      // Built in a temp folder beside the target and renamed into place (a full disk or a crash
+      // leaves no half-written Phy folder); checkOutput above already refused a non-empty target
+      // without --force, so replacing here is what the user asked for.
+      const target = path.resolve(out);
+      const written = await withAtomicOutput(target, 'dir', true, (tmp) => {
+        const phy = writePhyFolder(tmp, sorted, ref);
+        const tables = writeSortTables(tmp, sorted);
+        return { files: [...phy.files, ...tables].map((f) => path.basename(f)), unassignedSpikes: phy.unassigned };
+      });
+      result.out = { dir: target, ...written };
     }
   }
   emit(io, result, [describeReport(report), result.units !== undefined ? `units: ${result.units}, spikes: ${result.spikes}` : '',

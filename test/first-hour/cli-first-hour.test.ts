@@ -53,8 +53,14 @@ describe('spikedesk CLI first hour', () => {
     expect(again.stderr).toMatch(/OUTPUT_EXISTS.*Fix: .*--force/);
     expect(again.stderr).not.toMatch(/estimated peak/); // refused before the run
     expect(fs.readFileSync(path.join(out, 'params.py'))).toEqual(params);
+    fs.writeFileSync(path.join(out, 'stray.txt'), 'left from an earlier run');
     const forced = await runCli(['sort', ...raw(), '--out', out, '--force', '--no-progress']);
     expect(forced.code, forced.stderr).toBe(0);
+    // Replaced as a whole through a temp folder and a rename: nothing of the old folder is merged in,
+    // and no temp folder is left beside it.
+    expect(fs.existsSync(path.join(out, 'stray.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'params.py'))).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.sorted.'))).toEqual([]);
     expect(forced.stderr).toMatch(/estimate vs actual: ~[\d.]+ s vs [\d.]+ s/);
 
     const edf = path.join(dir, 'corrected.edf');
