@@ -31,16 +31,20 @@ export const COLUMNS: Col[] = [
 export function CurationBar() {
   const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error } = useSort();
   const n = selected.length;
+  // Another SpikeDesk holds this session's curation lock: show why, and offer no action that would write.
+  const locked = Boolean(overview?.readOnly);
   return (
     <div className="curation-bar">
+      {overview?.readOnly && <div className="notice" role="status" data-testid="read-only">Read-only: {overview.readOnly}</div>}
+      {overview?.journalWarning && <div className="notice" role="status" data-testid="journal-warning">{overview.journalWarning}</div>}
       <div className="toolbar">
-        <button disabled={busy || n < 2} onClick={() => void merge()} data-testid="merge" title={hint('Merge the selected clusters', 'merge')}>Merge</button>
-        <button disabled={busy || n === 0} onClick={() => void label('good')} data-testid="label-good" title={hint('Label good', 'good')}>good</button>
-        <button disabled={busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title={hint('Label mua', 'mua')}>mua</button>
-        <button disabled={busy || n === 0} onClick={() => void label('noise')} title={hint('Label noise', 'noise')}>noise</button>
-        <button disabled={busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title={hint('Delete as noise', 'delete')}>Delete</button>
-        <button disabled={busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title={hint('Undo', 'undo')}>↶ Undo</button>
-        <button disabled={busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title={hint('Redo', 'redo')}>↷ Redo</button>
+        <button disabled={locked || busy || n < 2} onClick={() => void merge()} data-testid="merge" title={hint('Merge the selected clusters', 'merge')}>Merge</button>
+        <button disabled={locked || busy || n === 0} onClick={() => void label('good')} data-testid="label-good" title={hint('Label good', 'good')}>good</button>
+        <button disabled={locked || busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title={hint('Label mua', 'mua')}>mua</button>
+        <button disabled={locked || busy || n === 0} onClick={() => void label('noise')} title={hint('Label noise', 'noise')}>noise</button>
+        <button disabled={locked || busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title={hint('Delete as noise', 'delete')}>Delete</button>
+        <button disabled={locked || busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title={hint('Undo', 'undo')}>↶ Undo</button>
+        <button disabled={locked || busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title={hint('Redo', 'redo')}>↷ Redo</button>
         <span className="muted small" data-testid="selection">{n ? `selected: ${selected.map((id) => `#${id}`).join(', ')}` : 'click a row to select, Ctrl+click to add'}</span>
       </div>
       {error && <ErrorBox error={error} testId="curation-error" />}
