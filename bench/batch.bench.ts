@@ -11,30 +11,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSpikeRecording } from '../src/workers/synth/spikes';
 import { slurmStatus } from '../src/main/batch/slurm-cli';
 import type { BatchSummary } from '../src/main/batch/report';
 import { measureCrossover } from './batch-crossover';
+import { GAIN, RATE, writeTiled } from './engine.bench';
 import type { BenchContext, BenchRow } from './types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(here, '../bin/spikedesk.mjs');
-const RATE = 30000, GAIN = 0.195;
-
-function writeTiled(file: string, nCh: number, segmentS: number, seconds: number, seed: number): void {
-  const total = Math.round(seconds * RATE);
-  if (fs.existsSync(file) && fs.statSync(file).size === total * nCh * 2) return;
-  const rec = generateSpikeRecording({ seed, nChannels: nCh, durationS: segmentS, sampleRate: RATE });
-  const n = rec.nSamples;
-  const seg = new Int16Array(n * nCh);
-  for (let c = 0; c < nCh; c++) {
-    const x = rec.channel(c);
-    for (let i = 0; i < n; i++) seg[i * nCh + c] = Math.max(-32768, Math.min(32767, Math.round(x[i] / GAIN)));
-  }
-  const fd = fs.openSync(file, 'w');
-  for (let s = 0; s < total; s += n) fs.writeSync(fd, new Uint8Array(seg.buffer, 0, Math.min(n, total - s) * nCh * 2));
-  fs.closeSync(fd);
-}
 
 function clearSessions(dir: string): void {
   for (const e of fs.readdirSync(dir)) if (e.endsWith('.spikedesk')) fs.rmSync(path.join(dir, e), { recursive: true, force: true });

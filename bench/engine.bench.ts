@@ -17,11 +17,11 @@ import type { RunEstimate } from '../src/main/pipeline/estimate';
 import type { BenchContext, BenchRow } from './types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const RATE = 30000;
-const GAIN = 0.195;
+export const RATE = 30000;
+export const GAIN = 0.195;
 
 /** Write `seconds` of a nCh-channel int16 recording by repeating one generated segment. */
-function writeTiled(file: string, nCh: number, segmentS: number, seconds: number, seed: number): void {
+export function writeTiled(file: string, nCh: number, segmentS: number, seconds: number, seed: number): void {
   const total = Math.round(seconds * RATE);
   // The content is a pure function of the arguments: a complete file from an interrupted run is reused.
   if (fs.existsSync(file) && fs.statSync(file).size === total * nCh * 2) return;

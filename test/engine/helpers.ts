@@ -54,6 +54,11 @@ export interface TestRecording {
 
 export async function makeRecording(dir: string, o: { seed?: number; nChannels?: number; durationS?: number; sampleRate?: number; unitsPerChannel?: number[] } = {}): Promise<TestRecording> {
   const rec = generateSpikeRecording({ seed: o.seed ?? 7, nChannels: o.nChannels ?? 4, durationS: o.durationS ?? 4, sampleRate: o.sampleRate ?? 20000, unitsPerChannel: o.unitsPerChannel });
+  return writeRecording(dir, rec);
+}
+
+/** Write a generated recording to dir/rec.dat (int16, GAIN uV per bit) and open it as a raw source. */
+export async function writeRecording(dir: string, rec: SpikeRecording): Promise<TestRecording> {
   const file = path.join(dir, 'rec.dat');
   writeDat(file, rec);
   const open: OpenOptions = { format: 'raw', channels: rec.nChannels, rate: rec.sampleRate, dtype: 'int16', gain: GAIN };

@@ -4,17 +4,14 @@
 // test (sort-ground-truth.test.ts, a few evaluation seeds) and the bench (bench/sortquality.bench.ts).
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Engine } from '../../src/main/pipeline/engine';
 import { loadSortResult } from '../../src/main/pipeline/sort-result';
-import { openSource } from '../../src/main/io';
 import type { Pool } from '../../src/main/pool/pool';
 import type { PipelineSpec, SortParams } from '../../src/shared/params';
-import type { OpenOptions } from '../../src/shared/recording';
 import { evaluateChannel, type UnitEvaluation } from '../../src/workers/sort/evaluate';
 import { generateQuirogaRecording, type QuirogaDifficulty } from '../../src/workers/synth/quiroga';
 import { generateSpikeRecording, type SpikeRecording } from '../../src/workers/synth/spikes';
-import { GAIN, writeDat } from './helpers';
+import { writeRecording } from './helpers';
 
 /**
  * Seeds. TUNING seeds are the only ones any choice in the sorter was looked at on; EVALUATION
@@ -60,15 +57,10 @@ export interface SortedChannel { channel: number; samples: Int32Array; labels: I
 /** Write rec to dir/rec.dat, sort it with the engine (fast mode, `jobs` workers), read the result back. */
 export async function sortThroughEngine(pool: Pool, dir: string, rec: SpikeRecording, params: SortParams, jobs = 1): Promise<SortedChannel[]> {
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'rec.dat');
-  writeDat(file, rec);
-  const open: OpenOptions = { format: 'raw', channels: rec.nChannels, rate: rec.sampleRate, dtype: 'int16', gain: GAIN };
-  const src = await openSource(file, open);
-  const meta = src.meta;
-  src.close();
+  const { ref, meta } = await writeRecording(dir, rec);
   const engine = new Engine(pool);
   const spec: PipelineSpec = { workflow: 'sort', params, mode: { kind: 'fast', jobs, memoryBudgetMB: 1024 } };
-  const report = await engine.start(spec, { path: file, open }, meta, () => undefined).done;
+  const report = await engine.start(spec, ref, meta, () => undefined).done;
   if (report.state !== 'done' || report.failed.length) throw new Error(`sort run ${report.state}: ${JSON.stringify(report.failed)}`);
   const res = loadSortResult(engine.sessionDir(meta.path), report.runId);
   return res.channels.map((c) => ({ channel: c.channel, samples: c.samples, labels: c.labels, waveforms: c.waveforms, width: res.pre + res.post }));
