@@ -7,7 +7,7 @@ import type {
   BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
   TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo,
 } from '../shared/api';
-import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from '../shared/menu';
+import type { CorrectedExportFormat, SortedExportFormat, TfDataFormat, TfImageFormat } from '../shared/menu';
 import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../shared/menu';
 import { defaultExportPath, exportCorrectedRecording, exportSortedUnits } from './backend-export';
 import type { RecentFiles } from './session/recent';
@@ -24,6 +24,7 @@ import { ensureDemo } from './demo';
 import { checkChannels, pooledTraces } from './backend-traces';
 import { correctionView } from './backend-correction';
 import { exportTfResult, tfView } from './backend-tf';
+import { writeTfImage } from './export/tf-image';
 import { latestSortRunId, SortSession } from './session/workbench';
 import { readSession } from './pipeline/session-store';
 import { ensureParentFolder } from './io/writable';
@@ -202,12 +203,18 @@ export class Backend implements BackendApi {
     return exportSortedUnits(this.sortSession(true)!, format, target, overwrite === true);
   }
 
-  async exportTf(format: TfExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
-    if (!TF_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use tf-nwb or tf-npy' });
+  async exportTf(format: TfDataFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
+    if (format !== 'tf-nwb' && format !== 'tf-npy') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use tf-nwb or tf-npy (images go through exportTfImage)' });
     const src = this.current();
     this.deps.allow.allowRoot(this.sessionDir());
     const target = this.deps.allow.check(out);
     return exportTfResult(this.sessionDir(), src.meta.path, format, target, overwrite === true);
+  }
+
+  async exportTfImage(format: TfImageFormat, out: string, overwrite: boolean, image: string): Promise<ExportSummary> {
+    this.current();
+    this.deps.allow.allowRoot(this.sessionDir());
+    return writeTfImage(format, this.exportTarget(out), overwrite === true, image);
   }
 
   async exportCorrected(format: CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
