@@ -5,11 +5,11 @@
 // opens in the workbench with the same units.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { generateSpikeRecording } from '../../src/workers/synth/spikes';
 import { ensureDemo } from '../../src/main/demo';
-import { DEMO_DIR, ROOT, launch, shot, startHost, type Host } from './harness';
+import { DEMO_DIR, ROOT, shot, useApp, waitForRecording } from './harness';
 
 const IN = path.join(ROOT, '.tmp', 'e2e-batch', 'recordings');
 const OUT = `${IN}-batch-sort`;
@@ -35,28 +35,17 @@ async function rowStates(page: Page): Promise<Record<string, string>> {
 }
 
 describe('batch panel', () => {
-  let host: Host;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-  beforeAll(async () => {
-    writeDemoRecordings();
-    // The page opens the spike demo at start; generate it here (once per machine) so that the
+  const app = useApp({
+    hostArgs: ['--jobs', '2'],
+    // The page opens the spike demo at start; generate it first (once per machine) so that the
     // workbench is ready when a batch recording is opened in it.
-    await ensureDemo('spikes', DEMO_DIR);
-    host = await startHost(['--jobs', '2']);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
-    await page.getByTestId('recording-title').filter({ hasText: 'openephys' }).waitFor({ timeout: 120_000 });
-  }, 600_000);
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    prepare: async () => { writeDemoRecordings(); await ensureDemo('spikes', DEMO_DIR); },
   });
 
   it('sorts a batch of 3 demo recordings on 2 workers, exports all units from the menu and opens one in the workbench', async () => {
+    const page = app.page;
+    await app.open();
+    await waitForRecording(page, 'openephys');
     await page.getByTestId('tab-batch').click();
     await page.getByTestId('batch-path').fill(IN);
     await page.getByTestId('batch-add').click();
@@ -101,8 +90,6 @@ describe('batch panel', () => {
       expect(fs.existsSync(path.join(OUT, r.name, 'spikes.tsv'))).toBe(true);
     }
     await shot(page, 'batch');
-    fs.mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', 'batch.png') });
 
     // File > Export All Batch Units > CSV: one folder per recording.
     await page.getByTestId('menu-file').click();
@@ -119,6 +106,6 @@ describe('batch panel', () => {
     await page.locator('[data-testid="batch-row"][data-name="rec-1"] [data-testid="batch-open"]').click();
     await page.getByTestId('recording-title').filter({ hasText: 'rec-1.dat' }).waitFor({ timeout: 60_000 });
     await expect.poll(async () => page.getByTestId('units-table').locator('tbody tr').count(), { timeout: 60_000 }).toBe(report.recordings[0].units);
-    expect(errors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });
