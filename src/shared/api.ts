@@ -151,6 +151,23 @@ export interface CorrectionView {
   harmonicsHz: number[];
   /** Metrics: name -> value (run-wide from the run summary, and for this channel). */
   metrics: { name: string; value: number | string; note?: string }[];
+  /** What trigger completion changed before the correction (null for a run cached before the report existed). */
+  triggerReport: TriggerReport | null;
+}
+
+/** Trigger completion report: samples of the triggers added (template match in a gap), removed as
+ * spurious, and expected but left unfilled; lists capped, counts complete. */
+export interface TriggerReport {
+  found: number;
+  used: number;
+  added: number[];
+  removed: number[];
+  unresolved: number[];
+  addedCount: number;
+  removedCount: number;
+  volumes: number;
+  slicesPerVolume: number;
+  warnings: string[];
 }
 
 export type BackendEvent =
