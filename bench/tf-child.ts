@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   let checksum = 0;
   for (let i = 0; i < g.nOut; i += 97) checksum += outs[0][i];
   await Promise.all(workers.map((w) => w.terminate()));
-  console.log(JSON.stringify({ seconds: ms / 1000, peakMB: hwmMB(), checksum }));
+  const cpu = process.cpuUsage(); // the whole process: main thread and worker threads
+  console.log(JSON.stringify({ seconds: ms / 1000, peakMB: hwmMB(), cpu: (cpu.user + cpu.system) / 1e6, checksum }));
 }
 
 void main();

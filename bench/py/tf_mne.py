@@ -20,5 +20,7 @@ power = tfr_array_morlet(data, float(sfreq), freqs, n_cycles=float(ncyc), decim=
 sec = time.perf_counter() - t0
 self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({'seconds': sec, 'peakMB': self_mb, 'childPeakMB': child_mb, 'shape': list(power.shape),
+ru_s, ru_c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = ru_s.ru_utime + ru_s.ru_stime + ru_c.ru_utime + ru_c.ru_stime  # this process and its joblib workers
+print(json.dumps({'seconds': sec, 'peakMB': self_mb, 'childPeakMB': child_mb, 'cpu': cpu, 'shape': list(power.shape),
                   'checksum': float(power[0, 0, :, ::97].sum())}))
