@@ -135,7 +135,7 @@ export async function runSpec(spec: PipelineSpec, ref: SourceRef, meta: Recordin
     const cal = new Calibration(path.join(process.env.SPIKEDESK_SETTINGS_DIR ?? path.join(os.homedir(), '.spikedesk'), 'calibration.json'));
     const est = cal.estimate(spec, meta);
     const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
-    if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s${cal.cost(spec.workflow) ? '' : ' (not yet measured on this machine)'}\n`);
+    if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s${cal.measured(spec, meta) ? '' : ' (not yet measured on this machine)'}\n`);
     if (interrupted) throw new SpikeDeskError({ code: 'CANCELLED', message: 'cancelled before the run started' });
     const started = engine.start(spec, ref, meta, (p) => bars?.update(p));
     cancel = () => engine.cancel(started.runId);
