@@ -26,7 +26,7 @@ export interface TimeFit {
 /** Points kept per shape: the probe's (2-5) and the latest runs. */
 export const MAX_POINTS = 8;
 /** The range of powers tried; outside it a fit follows noise, not the workflow. */
-const POWERS = Array.from({ length: 15 }, (_, i) => 0.5 + i * 0.05); // 0.5 .. 1.2
+const POWERS = Array.from({ length: 19 }, (_, i) => 0.3 + i * 0.05); // 0.3 .. 1.2
 
 /** Weighted least squares of seconds = a + b x, with a >= 0 and b >= 0 (weights: relative error). */
 function fitLine(x: number[], y: number[]): { a: number; b: number; sse: number } {
