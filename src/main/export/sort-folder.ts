@@ -20,7 +20,7 @@ function npy(dir: string, name: string, required: boolean): { shape: number[]; v
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) return required ? corrupt(file, `${name} is missing`) : null;
   try {
-    return decodeNpy(fs.readFileSync(file));
+    return decodeNpy(fs.readFileSync(file), file);
   } catch (e) {
     return corrupt(file, `${name} is not a readable .npy file (${(e as Error).message})`);
   }
