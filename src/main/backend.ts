@@ -20,7 +20,7 @@ import type { Source } from './io/source';
 import type { Pool } from './pool/pool';
 import type { Engine } from './pipeline/engine';
 import type { PathAllowList } from './security/path-allow-list';
-import { ensureDemo } from './demo';
+import { ensureDemoOnPool } from './demo';
 import { checkChannels, pooledTraces } from './backend-traces';
 import { correctionView } from './backend-correction';
 import { exportTfResult, tfView } from './backend-tf';
@@ -53,6 +53,8 @@ export class Backend implements BackendApi {
   private source: Source | null = null;
   private openOptions: OpenOptions | undefined;
   private sort: SortSession | null = null;
+  /** Demo generations under way: a second openDemo (e.g. after a page reload) waits for the same one. */
+  private demoJobs = new Map<'spikes' | 'eeg', Promise<string>>();
 
   constructor(private deps: BackendDeps) {
     deps.allow.allowRoot(deps.demoDir);
@@ -88,13 +90,19 @@ export class Backend implements BackendApi {
   async openDemo(kind: 'spikes' | 'eeg'): Promise<RecordingMeta> {
     if (kind !== 'spikes' && kind !== 'eeg') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown demo "${String(kind)}"`, fix: "use 'spikes' or 'eeg'" });
     const message = kind === 'spikes' ? 'Preparing the spike demo (first start only)…' : 'Preparing the EEG-fMRI demo (first start only)…';
-    let last = -1;
-    const file = await ensureDemo(kind, this.deps.demoDir, (f) => {
-      const pct = Math.floor(f * 100);
-      if (pct !== last) { last = pct; this.deps.emit({ type: 'status', message, fraction: f }); }
-    });
-    if (last >= 0) this.deps.emit({ type: 'status', message: '', fraction: 1 });
-    return this.openRecording(file);
+    let job = this.demoJobs.get(kind);
+    if (!job) {
+      let last = -1;
+      job = ensureDemoOnPool(this.deps.pool, kind, this.deps.demoDir, (f) => {
+        const pct = Math.floor(f * 100);
+        if (pct !== last) { last = pct; this.deps.emit({ type: 'status', message, fraction: f }); }
+      }).finally(() => {
+        this.demoJobs.delete(kind);
+        if (last >= 0) this.deps.emit({ type: 'status', message: '', fraction: 1 });
+      });
+      this.demoJobs.set(kind, job);
+    }
+    return this.openRecording(await job);
   }
 
   async listChannels(): Promise<RecordingMeta['channels']> {
