@@ -36,8 +36,7 @@ import { ThreadHost } from './pool/thread-host';
 import { checkTarget, outputExists, withAtomicOutput } from './export/atomic-output';
 import { exportCorrectedSource } from './export/corrected-source';
 import { exportSorted, fromSortFolder, fromSortSession } from './export';
-import { writeSortTables } from './export/phy-tables';
-import { writePhyFolder } from './export/phy';
+import { writeSortFolder } from './export/sort-output';
 import { writeTfFolder } from './export/tf-folder';
 import { writeTfNwb } from './export/tf-nwb';
 import { SortSession } from './session/workbench';
@@ -213,13 +212,13 @@ export function sortCounts(sessionDir: string, runId: string): SortCounts {
  * folder beside the target and renamed into place (a full disk or a crash leaves no half-written
  * folder); an existing target is replaced whole only when `overwrite`.
  */
-export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean): Promise<{ dir: string; files: string[]; unassignedSpikes: number }> {
+export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean): Promise<{ dir: string; files: string[]; unassignedSpikes: number; notes: string[] }> {
   const sorted = loadSortResult(sessionDir, runId);
+  const params = readSession(sessionDir)?.params.sort ?? null;
   const target = path.resolve(out);
   const written = await withAtomicOutput(target, 'dir', overwrite, (tmp) => {
-    const phy = writePhyFolder(tmp, sorted, ref);
-    const tables = writeSortTables(tmp, sorted);
-    return { files: [...phy.files, ...tables].map((f) => path.basename(f)), unassignedSpikes: phy.unassigned };
+    const f = writeSortFolder(tmp, sorted, ref, params);
+    return { files: f.files.map((x) => path.basename(x)), unassignedSpikes: f.unassigned, notes: f.notes };
   });
   return { dir: target, ...written };
 }

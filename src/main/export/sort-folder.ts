@@ -1,4 +1,4 @@
-// Loads a `spikedesk sort --out` folder (phy.ts / phy-tables.ts layout: Phy arrays, params.py,
+// Loads a `spikedesk sort --out` folder (sort-output.ts layout: Phy arrays, params.py,
 // cluster_group.tsv, units.tsv) into a SortedResult. spike_clusters.npy and cluster_group.tsv
 // are read as the truth, so a folder curated in phy afterwards exports its curated units; units.tsv
 // supplies each unit's recording channel, channel name and metrics, and provenance.json (when
