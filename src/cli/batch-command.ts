@@ -3,7 +3,7 @@
 // `spikedesk batch-task` is what a Slurm array task runs (not for users).
 
 import * as path from 'node:path';
-import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, type ParallelChoice, type RecordingState } from '../main/headless';
+import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, type ParallelChoice, type RecordingState, type SplitChannels } from '../main/headless';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { EXIT, modeFrom, readParamsFile, type Io } from './common';
 
@@ -23,10 +23,15 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
   const job = batchJob(workflow, readParamsFile(a), mode, parallel);
   const partition = str(a, 'partition');
+  const splitArg = str(a, 'split-channels') ?? 'auto';
+  const splitN = Number(splitArg);
+  if (splitArg !== 'auto' && splitArg !== 'off' && !(Number.isInteger(splitN) && splitN >= 1)) throw new UsageError(`--split-channels ${splitArg}: use auto, off or a number of channels per task`);
+  if (splitArg !== 'auto' && executor !== 'slurm') throw new UsageError('--split-channels applies to --executor slurm (locally, channels already spread over the workers)');
+  const split: SplitChannels = splitArg === 'auto' || splitArg === 'off' ? splitArg : splitN;
   const showState = !io.json;
   const handle = runBatch({
     inputs: a.positional, open: openOptions(a), job, outDir: out, executor, jobs, memoryBudgetMB: memory,
-    slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry() } : undefined,
+    slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry(), splitChannels: split } : undefined,
     events: {
       onState: (name: string, state: RecordingState, r) => {
         if (!showState || state === 'queued') return;
@@ -57,7 +62,7 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
 export async function batchTaskCommand(a: ParsedArgs, io: Io): Promise<number> {
   const plan = str(a, 'plan'), phase = str(a, 'phase');
   if (!plan) throw new UsageError('batch-task: --plan FILE is required');
-  if (phase !== 'compute' && phase !== 'export') throw new UsageError('batch-task: --phase compute|export');
+  if (phase !== 'group' && phase !== 'compute' && phase !== 'export') throw new UsageError('batch-task: --phase group|compute|export');
   const index = num(a, 'index', (n) => Number.isInteger(n) && n >= 0, 'an array index');
   if (index === undefined) throw new UsageError('batch-task: --index N is required');
   const jobs = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1;

@@ -49,6 +49,7 @@ import { defaultCliEntry } from './batch/slurm';
 export { defaultDemoDir, defaultPoolSize, defaultMemoryBudgetMB, defaultCliEntry };
 export type { BatchHandle, BatchJob, ParallelChoice, JobsDecision };
 export type { RecordingState, RecordingResult } from './batch/recording';
+export type { SplitChannels } from './batch/split';
 
 // ---- parameters: the user's partial object over the defaults, checked field by field ----
 
@@ -304,6 +305,6 @@ export function runBatch(o: Omit<BatchOptions, 'workerEntry' | 'injectFault'>): 
 }
 
 /** One phase of one recording of a Slurm batch plan (what an array task runs). */
-export function runBatchPhase(plan: string, phase: 'compute' | 'export', index: number, jobs: number, log: (line: string) => void): Promise<boolean> {
+export function runBatchPhase(plan: string, phase: 'group' | 'compute' | 'export', index: number, jobs: number, log: (line: string) => void): Promise<boolean> {
   return runBatchTask(path.resolve(plan), phase, index, jobs, workerEntry(), log);
 }
