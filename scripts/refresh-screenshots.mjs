@@ -16,6 +16,7 @@ const MAP = {
   'first-hour-after-1.png': 'first-hour/after-1.png', 'first-hour-after-2.png': 'first-hour/after-2.png',
   'first-hour-after-2-ask.png': 'first-hour/after-2-ask.png', 'first-hour-after-4.png': 'first-hour/after-4.png',
   'first-hour-after-10.png': 'first-hour/after-10.png', 'time-frequency.png': 'time-frequency.png',
+  'batch.png': 'batch.png',
 };
 let n = 0;
 for (const [from, to] of Object.entries(MAP)) {
