@@ -105,6 +105,12 @@ export const ClusterParamsSchema = exact({
   rejectBackground: bool(),
   /** Clusters with fewer spikes are not units (their spikes get label -1): too few for any unit statistic. */
   minUnitSpikes: intIn(1, 100_000),
+  /**
+   * Peeling (workers/sort/peel.ts): hidden spikes recovered per region of overlapping search windows
+   * (+-overlapMs around the assigned spikes) after subtracting the templates; 0 = off. 2: a third
+   * spike within +-1.5 ms of two others is rare at cortical rates (Poisson, 3 units at 20 Hz: < 1 %).
+   */
+  peelMax: intIn(0, 10),
 });
 
 export const SortParamsSchema = exact({
