@@ -24,6 +24,12 @@ export interface PeelOptions {
   refractory: number;
   /** Hidden spikes added per region of overlapping search windows at most. */
   maxPerRegion: number;
+  /**
+   * A detection is subtracted with its least-squares amplitude capped at this upper quantile of
+   * the amplitudes of its unit's detections (0 = no cap): an overlapping spike inflates the fit,
+   * and subtracting more than the unit ever shows would carve a hole where the hidden spike is.
+   */
+  amplitudeQuantile: number;
 }
 
 export interface PeelInput {
@@ -91,11 +97,11 @@ function templateAt(tpl: Float64Array, u: number): number {
   return s;
 }
 
-/** Subtract template tpl (trough at index pre) placed with its trough at time t from buf (absolute offset off). */
-function subtractAt(buf: Float64Array, off: number, tpl: Float64Array, pre: number, t: number): void {
+/** Subtract a x template tpl (trough at index pre) placed with its trough at time t from buf (absolute offset off). */
+function subtractAt(buf: Float64Array, off: number, tpl: Float64Array, pre: number, t: number, a = 1): void {
   const w = tpl.length;
   const start = Math.max(off, Math.ceil(t - pre - 2)), end = Math.min(off + buf.length - 1, Math.floor(t - pre + w + 1));
-  for (let s = start; s <= end; s++) buf[s - off] -= templateAt(tpl, s - t + pre);
+  for (let s = start; s <= end; s++) buf[s - off] -= a * templateAt(tpl, s - t + pre);
 }
 
 /** Find and add hidden spikes; the detections and their labels are not changed. */
@@ -125,6 +131,23 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     for (let i = 0; i < w; i++) { let s = 0; if (white) for (let j = 0; j < w; j++) s += d.whitener[i * w + j] * wm[j]; else s = wm[i]; filt[c * w + i] = s; }
   }
   const live = Array.from({ length: k }, (_, c) => c).filter((c) => count[c] > 0);
+  // Amplitude cap of each unit: upper quantile of <wf, W'W m_c> / |W m_c|^2 over its detections.
+  const aHi = new Float64Array(k).fill(Infinity);
+  if (o.amplitudeQuantile > 0) {
+    const amps: number[][] = Array.from({ length: k }, () => []);
+    for (let r = 0; r < n; r++) {
+      const c = labels[r];
+      if (c < 0 || !(energy[c] > 0)) continue;
+      let g = 0;
+      for (let j = 0; j < w; j++) g += d.waveforms[r * w + j] * filt[c * w + j];
+      amps[c].push(g / energy[c]);
+    }
+    for (const c of live) {
+      const a = amps[c].sort((u, v) => u - v);
+      if (!a.length) continue;
+      aHi[c] = a[Math.ceil((1 - o.amplitudeQuantile) * (a.length - 1))];
+    }
+  }
   const L = o.searchLag;
   // Regions: runs of assigned detections whose search windows overlap.
   const assigned = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] >= 0);
@@ -135,8 +158,9 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     const lo = Math.max(pre, d.samples[assigned[a]] - L), hi = Math.min(nSamples - (w - pre), d.samples[assigned[b]] + L + 1);
     a = b + 1;
     if (hi <= lo) continue;
-    // Buffer: every template placed in the region reaches at most w + 2 samples beyond it.
-    const off = Math.max(0, lo - w - 2), end = Math.min(nSamples, hi + w + 2);
+    // Buffer: the candidates' windows reach w samples beyond the region, and every spike whose
+    // template reaches those lies wholly within another w + 2.
+    const off = Math.max(0, lo - 2 * w - 4), end = Math.min(nSamples, hi + 2 * w + 4);
     const raw = read(off, end);
     const res = Float64Array.from(raw);
     // Subtract every assigned spike reaching the buffer (detections sorted by time).
@@ -144,9 +168,22 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     { let l = 0, h = n; while (l < h) { const mid = (l + h) >> 1; if (d.samples[mid] < off - w - 2) l = mid + 1; else h = mid; } first = l; }
     { let l = first, h = n; while (l < h) { const mid = (l + h) >> 1; if (d.samples[mid] <= end + w + 2) l = mid + 1; else h = mid; } hiIdx = l; }
     const near: number[] = [];
-    for (let j = first; j < hiIdx; j++) {
-      near.push(d.samples[j]);
-      if (labels[j] >= 0) subtractAt(res, off, tpl[labels[j]], pre, d.subSamples[j]);
+    for (let j = first; j < hiIdx; j++) near.push(d.samples[j]);
+    // Matching pursuit over the assigned detections, biggest templates first: each is subtracted
+    // with its least-squares amplitude on what the earlier ones left (clamped to [0, the unit's
+    // upper amplitude]), so a second detection on a spike already subtracted (a cluster of tails)
+    // takes almost nothing away instead of carving a spike-like hole into the residual.
+    const evs: number[] = [];
+    for (let j = first; j < hiIdx; j++) if (labels[j] >= 0 && d.samples[j] - pre - 1 >= off && d.samples[j] - pre + w + 1 <= end) evs.push(j);
+    evs.sort((u, v) => energy[labels[v]] - energy[labels[u]] || u - v);
+    for (const j of evs) {
+      const c = labels[j];
+      if (!(energy[c] > 0)) continue;
+      const ro = d.samples[j] - pre - off;
+      let g = 0;
+      for (let q = 0; q < w; q++) g += res[ro + q] * filt[c * w + q];
+      const amp = Math.max(0, Math.min(aHi[c], g / energy[c]));
+      if (amp > 0) subtractAt(res, off, tpl[c], pre, d.subSamples[j], amp);
     }
     const own: Array<[number, number]> = []; // (time, unit) of spikes in and around the region
     for (let j = first; j < hiIdx; j++) if (labels[j] >= 0) own.push([d.samples[j], labels[j]]);

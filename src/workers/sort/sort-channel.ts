@@ -17,6 +17,7 @@ import { mergeUnimodal, splitClusters, whitenRows } from './templates';
 import { resolveOverlaps } from './overlaps';
 import { refractoryVeto } from './refractory';
 import { peel, type SignalReader } from './peel';
+import { discriminantRefine } from './lda-refine';
 
 export interface DetectStageResult {
   samples: Int32Array;
@@ -240,6 +241,7 @@ export function clusterStage(
       });
       mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold, veto);
     }
+    if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses);
     if (p.overlapMs > 0) {
       const ms = fs / 1000;
       resolveOverlaps(det.waveforms, y, w, labels, k, W, {
@@ -263,7 +265,7 @@ export function clusterStage(
       searchLag, minLag: Math.max(1, Math.round(p.minPairLagMs * ms)),
       // Without a refractory period set, a unit gets no second spike anywhere in the search window.
       refractory: p.refractoryMs > 0 ? Math.max(1, Math.round(p.refractoryMs * ms)) : searchLag + 1,
-      maxPerRegion: p.peelMax,
+      maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile,
     });
   }
   return { ...out, bic: sel.bic, peeled };
