@@ -15,7 +15,8 @@ const MAP = {
   'correction.png': 'correction.png', 'bad-file.png': 'bad-file.png', 'help.png': 'help.png',
   'first-hour-after-1.png': 'first-hour/after-1.png', 'first-hour-after-2.png': 'first-hour/after-2.png',
   'first-hour-after-2-ask.png': 'first-hour/after-2-ask.png', 'first-hour-after-4.png': 'first-hour/after-4.png',
-  'first-hour-after-10.png': 'first-hour/after-10.png',
+  'first-hour-after-10.png': 'first-hour/after-10.png', 'time-frequency.png': 'time-frequency.png',
+  'batch.png': 'batch.png',
 };
 let n = 0;
 for (const [from, to] of Object.entries(MAP)) {

@@ -16,7 +16,7 @@ export interface ParsedArgs {
 /** Flags that take a value; everything else listed in BOOLEAN is a switch. */
 const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
   'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
-  'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index',
+  'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index', 'split-channels',
   'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy']);
 /** Valued flags that may be given several times; their values are joined with a newline. */
 const REPEATABLE = new Set(['band', 'roi']);

@@ -9,6 +9,7 @@ import { defaultMemoryBudgetMB } from '../main/batch/local';
 import { runBatchTask } from '../main/batch/task';
 import { defaultCliEntry } from '../main/batch/slurm';
 import type { RecordingState } from '../main/batch/recording';
+import type { SplitChannels } from '../main/batch/split';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { EXIT, modeFrom, readParamsFile, testFault, workerEntry, type Io } from './common';
 
@@ -28,11 +29,16 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
   const job = makeJob(workflow, readParamsFile(a), mode, parallel);
   const partition = str(a, 'partition');
+  const splitArg = str(a, 'split-channels') ?? 'auto';
+  const splitN = Number(splitArg);
+  if (splitArg !== 'auto' && splitArg !== 'off' && !(Number.isInteger(splitN) && splitN >= 1)) throw new UsageError(`--split-channels ${splitArg}: use auto, off or a number of channels per task`);
+  if (splitArg !== 'auto' && executor !== 'slurm') throw new UsageError('--split-channels applies to --executor slurm (locally, channels already spread over the workers)');
+  const split: SplitChannels = splitArg === 'auto' || splitArg === 'off' ? splitArg : splitN;
   const showState = !io.json;
   const handle = startBatch({
     inputs: a.positional, open: openOptions(a), job, outDir: out, executor, jobs, memoryBudgetMB: memory,
     workerEntry: workerEntry(), injectFault: testFault(),
-    slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry() } : undefined,
+    slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry(), splitChannels: split } : undefined,
     events: {
       onState: (name: string, state: RecordingState, r) => {
         if (!showState || state === 'queued') return;
@@ -63,7 +69,7 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
 export async function batchTaskCommand(a: ParsedArgs, io: Io): Promise<number> {
   const plan = str(a, 'plan'), phase = str(a, 'phase');
   if (!plan) throw new UsageError('batch-task: --plan FILE is required');
-  if (phase !== 'compute' && phase !== 'export') throw new UsageError('batch-task: --phase compute|export');
+  if (phase !== 'group' && phase !== 'compute' && phase !== 'export') throw new UsageError('batch-task: --phase group|compute|export');
   const index = num(a, 'index', (n) => Number.isInteger(n) && n >= 0, 'an array index');
   if (index === undefined) throw new UsageError('batch-task: --index N is required');
   const jobs = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1;

@@ -67,6 +67,9 @@ Options:
   --parallel auto|serial|parallel
                             batch: auto = in this process below the measured crossover, workers above
   --partition NAME          batch --executor slurm: the partition
+  --split-channels auto|off|N
+                            batch --executor slurm: compute a large recording as channel-group array tasks
+                            (its own groups, else N channels each; auto: when one task would take > 10 min)
   --demo-dir DIR            where the demo recordings are kept (default ~/.spikedesk/demo)
   --json                    machine-readable output on stdout
   --no-progress             no progress bars

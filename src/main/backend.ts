@@ -6,7 +6,10 @@ import os from 'node:os';
 import type {
   BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
   TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo,
+  BatchExportSummary, BatchRequest, BatchStatus,
 } from '../shared/api';
+import { BatchService } from './backend-batch';
+import type { ProcessHost } from './pool/process-host';
 import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from '../shared/menu';
 import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../shared/menu';
 import { defaultExportPath, exportCorrectedRecording, exportSortedUnits } from './backend-export';
@@ -20,7 +23,7 @@ import type { Source } from './io/source';
 import type { Pool } from './pool/pool';
 import type { Engine } from './pipeline/engine';
 import type { PathAllowList } from './security/path-allow-list';
-import { ensureDemo } from './demo';
+import { ensureDemoOnPool } from './demo';
 import { checkChannels, pooledTraces } from './backend-traces';
 import { correctionView } from './backend-correction';
 import { exportTfResult, tfView } from './backend-tf';
@@ -47,15 +50,21 @@ export interface BackendDeps {
   startFile?: string;
   /** Estimates measured on this machine (probe + finished runs); without it, the benchmark figures. */
   calibration?: Calibration;
+  /** How the batch panel's own worker pool is made (the host's process kind and worker entry); without it, no batches. */
+  batch?: { processHost: ProcessHost; workerEntry: string };
 }
 
 export class Backend implements BackendApi {
   private source: Source | null = null;
   private openOptions: OpenOptions | undefined;
   private sort: SortSession | null = null;
+  private batches: BatchService | null = null;
+  /** Demo generations under way: a second openDemo (e.g. after a page reload) waits for the same one. */
+  private demoJobs = new Map<'spikes' | 'eeg', Promise<string>>();
 
   constructor(private deps: BackendDeps) {
     deps.allow.allowRoot(deps.demoDir);
+    if (deps.batch) this.batches = new BatchService({ allow: deps.allow, engine: deps.engine, emit: deps.emit, ...deps.batch });
   }
 
   async info(): Promise<BackendInfo> {
@@ -88,13 +97,19 @@ export class Backend implements BackendApi {
   async openDemo(kind: 'spikes' | 'eeg'): Promise<RecordingMeta> {
     if (kind !== 'spikes' && kind !== 'eeg') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown demo "${String(kind)}"`, fix: "use 'spikes' or 'eeg'" });
     const message = kind === 'spikes' ? 'Preparing the spike demo (first start only)…' : 'Preparing the EEG-fMRI demo (first start only)…';
-    let last = -1;
-    const file = await ensureDemo(kind, this.deps.demoDir, (f) => {
-      const pct = Math.floor(f * 100);
-      if (pct !== last) { last = pct; this.deps.emit({ type: 'status', message, fraction: f }); }
-    });
-    if (last >= 0) this.deps.emit({ type: 'status', message: '', fraction: 1 });
-    return this.openRecording(file);
+    let job = this.demoJobs.get(kind);
+    if (!job) {
+      let last = -1;
+      job = ensureDemoOnPool(this.deps.pool, kind, this.deps.demoDir, (f) => {
+        const pct = Math.floor(f * 100);
+        if (pct !== last) { last = pct; this.deps.emit({ type: 'status', message, fraction: f }); }
+      }).finally(() => {
+        this.demoJobs.delete(kind);
+        if (last >= 0) this.deps.emit({ type: 'status', message: '', fraction: 1 });
+      });
+      this.demoJobs.set(kind, job);
+    }
+    return this.openRecording(await job);
   }
 
   async listChannels(): Promise<RecordingMeta['channels']> {
@@ -257,6 +272,18 @@ export class Backend implements BackendApi {
     return previewRaw(this.deps.allow.check(path), checkRawFormat(format), nSamples);
   }
 
+  async startBatch(req: BatchRequest): Promise<BatchStatus> { return this.batchService().start(req); }
+  async cancelBatch(name?: string): Promise<void> { return this.batchService().cancel(name); }
+  async batchStatus(): Promise<BatchStatus | null> { return this.batches ? this.batches.current() : null; }
+  async exportBatch(format: SortedExportFormat, dir: string, overwrite: boolean): Promise<BatchExportSummary> {
+    return this.batchService().exportAll(format, dir, overwrite === true);
+  }
+
+  private batchService(): BatchService {
+    if (!this.batches) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this host runs no batches', fix: 'use the desktop app, the web host or `spikedesk batch`' });
+    return this.batches;
+  }
+
   /** An allowed export path whose missing parent folders (inside allowed roots only) now exist. */
   private exportTarget(out: unknown): string {
     const target = this.deps.allow.check(out);
@@ -265,6 +292,7 @@ export class Backend implements BackendApi {
   }
 
   dispose(): void {
+    this.batches?.dispose();
     this.sort?.close();
     this.sort = null;
     this.source?.close();

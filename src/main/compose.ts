@@ -64,7 +64,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const listeners = new Set<(e: BackendEvent) => void>();
   const allow = opts.allow ?? new PathAllowList();
   if (opts.host === 'web') allow.setFixHint(webFixHint(opts.demoDir ?? defaultDemoDir()));
-  const pool = new Pool(opts.processHost, opts.workerEntry ?? defaultWorkerEntry(), { size: opts.poolSize });
+  const workerEntry = opts.workerEntry ?? defaultWorkerEntry();
+  const pool = new Pool(opts.processHost, workerEntry, { size: opts.poolSize });
   await pool.start();
   const engine = new Engine(pool);
   const settings = opts.settingsDir ?? path.join(os.homedir(), '.spikedesk');
@@ -78,6 +79,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     recent,
     startFile: opts.startFile,
     calibration,
+    batch: { processHost: opts.processHost, workerEntry },
     emit: (e) => { for (const l of listeners) l(e); },
   });
   return {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { generateSpikeRecording } from '../workers/synth/spikes';
 import { AtomicFileWriter, writeFileAtomic } from './io/atomic';
 import { writeEegDemo } from './demo-eeg';
+import type { Pool } from './pool/pool';
 
 export const DEMO_SEED = 20261122;
 const SPIKE_DEMO = { seed: DEMO_SEED, nChannels: 32, sampleRate: 30000, durationS: 180, bitVolts: 0.195 };
@@ -19,14 +20,24 @@ const STAMP_VERSION = { spikes: 1, eeg: 2 } as const;
 
 interface Stamp { version: number; kind: string; seed: number; file: string }
 
-/** Path of the demo recording, generating it first if needed. */
-export async function ensureDemo(kind: 'spikes' | 'eeg', demoDir: string, onProgress?: (f: number) => void): Promise<string> {
+export type DemoKind = 'spikes' | 'eeg';
+
+/** Path of the demo recording if it is complete (stamp of this version present), else null. */
+export function demoReady(kind: DemoKind, demoDir: string): string | null {
   const dir = path.join(demoDir, kind);
-  const stampPath = path.join(dir, 'demo.json');
   try {
-    const stamp = JSON.parse(fs.readFileSync(stampPath, 'utf8')) as Stamp;
+    const stamp = JSON.parse(fs.readFileSync(path.join(dir, 'demo.json'), 'utf8')) as Stamp;
     if (stamp.version === STAMP_VERSION[kind] && stamp.seed === DEMO_SEED && fs.existsSync(path.join(dir, stamp.file))) return path.join(dir, stamp.file);
   } catch { /* not generated yet */ }
+  return null;
+}
+
+/** Path of the demo recording, generating it first if needed (on the calling thread: CLI, workers). */
+export async function ensureDemo(kind: DemoKind, demoDir: string, onProgress?: (f: number) => void): Promise<string> {
+  const ready = demoReady(kind, demoDir);
+  if (ready) return ready;
+  const dir = path.join(demoDir, kind);
+  const stampPath = path.join(dir, 'demo.json');
   fs.mkdirSync(dir, { recursive: true });
   const file = kind === 'spikes' ? await writeSpikeDemo(dir, onProgress) : await writeEegDemo(dir, DEMO_SEED, onProgress);
   writeFileAtomic(stampPath, JSON.stringify({ version: STAMP_VERSION[kind], kind, seed: DEMO_SEED, file: path.relative(dir, file) } satisfies Stamp));
@@ -81,4 +92,26 @@ async function writeSpikeDemo(dir: string, onProgress?: (f: number) => void): Pr
   const oebinPath = path.join(dir, 'structure.oebin');
   writeFileAtomic(oebinPath, JSON.stringify(oebin, null, 2));
   return oebinPath;
+}
+
+/** Progress message a worker posts while it generates a demo (pool.onMessage). */
+export interface DemoProgress { type: 'demo-progress'; kind: DemoKind; fraction: number }
+
+function isDemoProgress(x: unknown): x is DemoProgress {
+  return typeof x === 'object' && x !== null && (x as { type?: unknown }).type === 'demo-progress';
+}
+
+/**
+ * The demo for a host: generated on a pool worker (ensureDemo in src/main/pool/worker.ts), so the
+ * host's event loop keeps answering other requests (the generation is seconds to minutes of CPU).
+ */
+export async function ensureDemoOnPool(pool: Pool, kind: DemoKind, demoDir: string, onProgress?: (f: number) => void): Promise<string> {
+  const ready = demoReady(kind, demoDir);
+  if (ready) return ready;
+  const off = pool.onMessage((m) => { if (isDemoProgress(m.data) && m.data.kind === kind) onProgress?.(m.data.fraction); });
+  try {
+    return await pool.run((api) => api.generateDemo(kind, demoDir));
+  } finally {
+    off();
+  }
 }

@@ -25,8 +25,10 @@ import { ExportDialog } from './views/ExportDialog';
 import { subscribeMenu } from './stores/menu';
 import { CarriedNotice, ReplaceSortDialog } from './views/ReplaceSortDialog';
 import { RawFormatDialog } from './views/RawFormatDialog';
+import { BatchPanel } from './views/BatchPanel';
+import { subscribeBatchEvents, useBatch } from './stores/batch';
 
-const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction'], ['tf', 'Time–frequency']];
+const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction'], ['tf', 'Time–frequency'], ['batch', 'Batch']];
 
 function SortingTab() {
   return (
@@ -56,6 +58,7 @@ export function App() {
     // Without a connection these fail with the error shown by the banner below; nothing else to do.
     subscribeRunEvents().catch(() => undefined);
     subscribeMenu().catch(() => undefined);
+    subscribeBatchEvents().then(() => useBatch.getState().refresh(), () => undefined);
     void backend().then((c) => setMenuBar(c.kind === 'web'), (e: unknown) => setConnError(errorText(e)));
     if (!useRecording.getState().meta) void useRecording.getState().open(); // no file: the embedded demo
     window.addEventListener('keydown', onKey);
@@ -103,6 +106,7 @@ export function App() {
           {tab === 'sorting' && <SortingTab />}
           {tab === 'correction' && <CorrectionView />}
           {tab === 'tf' && <TfView />}
+          {tab === 'batch' && <BatchPanel />}
         </main>
       </div>
       <HelpOverlay />

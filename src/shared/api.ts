@@ -5,7 +5,7 @@ import type { ErrorInfo } from './errors';
 import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from './menu';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
-import type { RunProgress, RunReport } from './progress';
+import type { RunProgress, RunReport, WorkerProgress } from './progress';
 import type { ClusterId, CurationAction, Label, UpdateInfo } from './curation';
 
 export interface TraceRequest {
@@ -151,6 +151,23 @@ export interface CorrectionView {
   harmonicsHz: number[];
   /** Metrics: name -> value (run-wide from the run summary, and for this channel). */
   metrics: { name: string; value: number | string; note?: string }[];
+  /** What trigger completion changed before the correction (null for a run cached before the report existed). */
+  triggerReport: TriggerReport | null;
+}
+
+/** Trigger completion report: samples of the triggers added (template match in a gap), removed as
+ * spurious, and expected but left unfilled; lists capped, counts complete. */
+export interface TriggerReport {
+  found: number;
+  used: number;
+  added: number[];
+  removed: number[];
+  unresolved: number[];
+  addedCount: number;
+  removedCount: number;
+  volumes: number;
+  slicesPerVolume: number;
+  warnings: string[];
 }
 
 export type BackendEvent =
@@ -158,7 +175,9 @@ export type BackendEvent =
   | { type: 'run-finished'; report: RunReport }
   | { type: 'run-error'; runId: string; error: ErrorInfo }
   /** Long work outside runs (e.g. "Preparing demo..." on first start), fraction 0..1. */
-  | { type: 'status'; message: string; fraction: number };
+  | { type: 'status'; message: string; fraction: number }
+  /** The batch changed (a recording's state or progress, throttled); the whole status, it is small. */
+  | { type: 'batch'; status: BatchStatus };
 
 export interface BackendInfo {
   version: string;
@@ -217,6 +236,74 @@ export interface BackendApi {
   probeRaw(path: string): Promise<RawProbe>;
   /** The first samples of a raw binary file read with the given format. */
   previewRaw(path: string, format: RawFormat, nSamples: number): Promise<RawPreview>;
+
+  // ---- batch panel (src/main/backend-batch.ts): many recordings on the local executor ----
+  /** Start a batch (one at a time); resolves with its first status, updates arrive as 'batch' events. */
+  startBatch(req: BatchRequest): Promise<BatchStatus>;
+  /** Cancel one recording of the running batch (by its name), or the whole batch. */
+  cancelBatch(name?: string): Promise<void>;
+  /** The running or last batch, or null when none ran in this session. */
+  batchStatus(): Promise<BatchStatus | null>;
+  /** Export the units of every finished recording of the last sort batch into DIR/<recording>[.ext]. */
+  exportBatch(format: SortedExportFormat, dir: string, overwrite: boolean): Promise<BatchExportSummary>;
+}
+
+/** What the batch panel starts: the CLI's `spikedesk batch` options. */
+export interface BatchRequest {
+  /** Recording files, folders (their recordings) or manifest .tsv files; each checked against the allow-list. */
+  inputs: string[];
+  /** Workflow, parameters and execution mode (as a run; channel selection is not used). */
+  spec: Exclude<PipelineSpec, { workflow: 'filter' }>;
+  /** Serial (inline, no worker), parallel (workers) or auto (by the measured crossover). */
+  parallel: 'auto' | 'serial' | 'parallel';
+  /** Output folder: one folder per recording, batch.tsv and batch.json. */
+  outDir: string;
+  /** Raw binary format for inputs that have none of their own (manifest rows carry theirs). */
+  open?: OpenOptions;
+}
+
+export type BatchRecordingState = 'queued' | 'running' | 'done' | 'partial' | 'failed' | 'cancelled';
+
+export interface BatchRow {
+  name: string;
+  path: string;
+  /** Options it opens with (raw binaries), to open it in the workbench. */
+  open: OpenOptions;
+  state: BatchRecordingState;
+  /** Channels done / total of its run, 0..1. */
+  fraction: number;
+  wallS: number | null;
+  units: number | null;
+  spikes: number | null;
+  metrics: Record<string, number>;
+  cached: boolean;
+  error: string | null;
+  /** Its output folder (done or partial). */
+  output: string | null;
+}
+
+export interface BatchStatus {
+  id: string;
+  workflow: 'sort' | 'correct' | 'tf';
+  outDir: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  rows: BatchRow[];
+  /** Busy workers of all running recordings (the batch's own pool). */
+  workers: WorkerProgress[];
+  /** Serial or parallel, and why (auto resolved); null until decided. */
+  execution: string | null;
+  wallS: number | null;
+  warnings: string[];
+  /** Why the whole batch failed (bad inputs, output folder), when it did. */
+  error: ErrorInfo | null;
+}
+
+export interface BatchExportSummary {
+  format: SortedExportFormat;
+  dir: string;
+  exported: { name: string; path: string; units: number; spikes: number }[];
+  /** Finished recordings that could not be exported, with the reason. */
+  failed: { name: string; error: string }[];
 }
 
 /** A curated sort kept under a name (before a re-run replaced it). */

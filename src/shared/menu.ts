@@ -11,6 +11,12 @@ export type MenuCommand =
   | { kind: 'export-sorted'; format: SortedExportFormat; path: string }
   | { kind: 'export-corrected'; format: CorrectedExportFormat; path: string }
   | { kind: 'export-tf'; format: TfExportFormat; path: string }
+  /** Export the units of every finished recording of the last sort batch into a folder. */
+  | { kind: 'export-batch'; format: SortedExportFormat; path: string }
+  /** Recordings, folders or manifests the user chose for the batch panel (desktop dialog). */
+  | { kind: 'batch-add'; paths: string[] }
+  /** The batch output folder the user chose (desktop dialog). */
+  | { kind: 'batch-out'; path: string }
   | { kind: 'reveal-session' }
   | { kind: 'undo' }
   | { kind: 'redo' }

@@ -1,6 +1,7 @@
 // The Slurm executor against a real cluster (test/slurm/start-cluster.sh; .ci/run starts it):
 // a batch through job arrays writes byte-identical outputs to the local executor, a failing
-// recording is reported with its log while the others finish, and cancel removes the jobs.
+// recording is reported with its log while the others finish, and cancel removes the jobs; with
+// channel-group array tasks (a large recording split by channels) the bytes are the same again.
 // Skips with a message where no Slurm controller answers.
 
 import * as fs from 'node:fs';
@@ -31,6 +32,8 @@ describe.skipIf(!status.ok)('Slurm executor (single-node cluster)', () => {
   let dir: string;
   let local: BatchSummary;
   let slurm: BatchSummary;
+  let split: BatchSummary;
+  const splitNotes: string[] = [];
 
   beforeAll(async () => {
     dir = tmpDir('slurm');
@@ -39,7 +42,10 @@ describe.skipIf(!status.ok)('Slurm executor (single-node cluster)', () => {
     local = await startBatch(options(inputs, path.join(dir, 'local'), 'local')).done;
     clearSessions(inputs); // the Slurm run computes everything again, on the cluster
     slurm = await startBatch(options(inputs, path.join(dir, 'slurm'), 'slurm')).done;
-  }, 240_000);
+    clearSessions(inputs);
+    const o = options(inputs, path.join(dir, 'split'), 'slurm');
+    split = await startBatch({ ...o, slurm: { ...o.slurm, splitChannels: 2 }, events: { onWarning: (m) => splitNotes.push(m) } }).done;
+  }, 360_000);
   afterAll(() => removeTmpDirs());
 
   it('a batch of 4 recordings through Slurm writes the same bytes as the local executor', () => {
@@ -56,6 +62,25 @@ describe.skipIf(!status.ok)('Slurm executor (single-node cluster)', () => {
       const r = slurm.recordings.find((x) => x.name === n)!;
       expect(r.log).toMatch(/compute-\d+_\d+\.log$/);
       expect(fs.readFileSync(r.log!, 'utf8')).toContain(`compute ${n}:`);
+    }
+  });
+
+  it('channel-group array tasks (2 channels each) give the same bytes, and each recording\'s compute task reuses them', () => {
+    expect(split.counts).toEqual({ failed: 1, done: 4 });
+    const a = outputBytes(path.join(dir, 'local')), b = outputBytes(path.join(dir, 'split'));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, v] of a) expect(Buffer.compare(v, b.get(k)!), k).toBe(0);
+    // (bad.dat opens, as 1000 frames, and fails later: it is split too.)
+    const notes = splitNotes.filter((m) => /: 2 channel-group tasks/.test(m));
+    for (const n of ['rec-0', 'rec-1', 'rec-2', 'rec-3']) expect(notes.some((m) => m.startsWith(`${n}: `)), n).toBe(true);
+    const logs = fs.readdirSync(path.join(dir, 'split', '.batch', 'logs'));
+    expect(logs.filter((f) => f.startsWith('group-'))).toHaveLength(2 * notes.length);
+    for (const n of ['rec-0', 'rec-1', 'rec-2', 'rec-3']) {
+      const r = split.recordings.find((x) => x.name === n)!;
+      expect(r.cached).toBe(false); // computed in this batch, by its group tasks
+      const log = fs.readFileSync(r.log!, 'utf8');
+      expect(log).toContain('2 channel-group task(s) ran before: done, done');
+      expect(log).toMatch(/stages run: none/);
     }
   });
 
@@ -81,7 +106,7 @@ describe.skipIf(!status.ok)('Slurm executor (single-node cluster)', () => {
     const s = await h.done;
     expect(fired).toBe(true);
     expect(s.recordings.every((r) => r.state === 'cancelled')).toBe(true);
-    const q = await exec('squeue', ['-h', '-n', 'spikedesk-compute,spikedesk-export', '-o', '%i %T']);
+    const q = await exec('squeue', ['-h', '-n', 'spikedesk-group,spikedesk-compute,spikedesk-export', '-o', '%i %T']);
     expect(q.stdout.trim()).toBe('');
   }, 120_000);
 });

@@ -37,7 +37,8 @@ function shareDemo(): void {
   if (!fs.existsSync(mine) && fs.existsSync(e2e)) fs.symlinkSync(e2e, mine, 'dir');
 }
 
-export async function launchApp(name: string, mutations: Mutation[] = [], args: string[] = []): Promise<Emulation> {
+/** `beforeStart` may replace parts of the emulated electron module (e.g. to record the ports main creates). */
+export async function launchApp(name: string, mutations: Mutation[] = [], args: string[] = [], beforeStart?: (emu: Emulation) => void): Promise<Emulation> {
   assertBuilt();
   fs.mkdirSync(USER_DATA, { recursive: true });
   shareDemo();
@@ -46,6 +47,7 @@ export async function launchApp(name: string, mutations: Mutation[] = [], args: 
   fs.rmSync(path.join(USER_DATA, 'recent.json'), { force: true });
   const stage = stageApp(ROOT, path.join(WORK, name), mutations);
   const emu = await createEmulation({ stage, userData: USER_DATA, args });
+  beforeStart?.(emu);
   await emu.start();
   return emu;
 }

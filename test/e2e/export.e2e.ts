@@ -3,9 +3,9 @@
 // existing target asks before replacing; EEG demo -> correct -> Export Corrected > EDF+ / BrainVision.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, ROOT, shot, startHost, type Host } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ROOT, runAndWait, shot, useApp, waitForRecording } from './harness';
 
 const OUT = path.join(ROOT, '.tmp', 'e2e-exports');
 
@@ -20,31 +20,17 @@ async function exportVia(page: Page, testId: string, target: string): Promise<st
   return text;
 }
 
-async function runAndWait(page: Page, channels: string, pattern: RegExp): Promise<void> {
-  await page.getByTestId('channels').fill(channels);
-  await page.getByTestId('run-start').click();
-  await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(pattern);
-}
-
 describe('export from the menu', () => {
-  let host: Host;
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    fs.rmSync(OUT, { recursive: true, force: true });
-    fs.mkdirSync(OUT, { recursive: true });
-    host = await startHost(['--jobs', '2']);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+  const app = useApp({
+    prepare: () => {
+      fs.rmSync(OUT, { recursive: true, force: true });
+      fs.mkdirSync(OUT, { recursive: true });
+    },
   });
 
   it('exports sorted units in every format and asks before replacing', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout: 180_000 });
+    const { page } = app;
+    await app.openDemo();
     await runAndWait(page, '0-3', /sort · done/);
     await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
 
@@ -80,9 +66,10 @@ describe('export from the menu', () => {
   });
 
   it('exports the corrected recording as EDF+ and BrainVision', async () => {
+    const { page } = app;
     await page.getByTestId('menu-file').click();
     await page.getByTestId('menu-demo-eeg').click();
-    await page.getByTestId('recording-title').filter({ hasText: 'brainvision' }).waitFor({ timeout: 180_000 });
+    await waitForRecording(page, 'brainvision');
     await runAndWait(page, '0-1', /correct · done/);
     expect(await exportVia(page, 'menu-export-edf', path.join(OUT, 'corrected.edf'))).toMatch(/2 channels/);
     expect(await exportVia(page, 'menu-export-brainvision', path.join(OUT, 'corrected.vhdr'))).toMatch(/2 channels/);

@@ -6,13 +6,9 @@
 // (scripts/refresh-screenshots.mjs copies them to docs/screenshots/first-hour/).
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, ROOT, shot, startHost, type Host } from './harness';
-
-async function report(page: Page): Promise<string> {
-  return (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '';
-}
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_DIR, reportText as report, ROOT, runAndWait, shot, useApp, waitForRecording } from './harness';
 
 async function rows(page: Page): Promise<{ id: number; ch: string; n: number; label: string }[]> {
   return page.getByTestId('unit-row').evaluateAll((rs) => rs.map((r) => ({
@@ -21,23 +17,11 @@ async function rows(page: Page): Promise<{ id: number; ch: string; n: number; la
 }
 
 describe('first hour on the spike demo', () => {
-  let host: Host;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-  beforeAll(async () => {
-    host = await startHost(['--jobs', '2']);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  const app = useApp();
 
   it('#11 a URL without the token says so and where to find it', async () => {
-    await page.goto(host.url.replace(/\?token=.*$/, ''));
+    const { page } = app;
+    await app.open({ token: false });
     const box = page.getByTestId('connect-error');
     await box.waitFor({ timeout: 15_000 });
     expect(await box.textContent()).toMatch(/no access token.*npm run serve.*Open: http:\/\/127\.0\.0\.1/);
@@ -45,9 +29,8 @@ describe('first hour on the spike demo', () => {
   });
 
   it('#10 the filtered view before any filter run is an empty state with "Filter all channels"', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout: 180_000 });
-    await page.getByTestId('trace-canvas').waitFor();
+    const { page } = app;
+    await app.openDemo();
     await page.getByLabel('Trace data').selectOption('filtered');
     await page.getByTestId('no-result').waitFor();
     expect(await page.getByTestId('trace-canvas').count()).toBe(0); // no raw traces under the "filtered" label
@@ -61,9 +44,8 @@ describe('first hour on the spike demo', () => {
   });
 
   it('#1 every menu export works with its default path (missing folders are created)', async () => {
-    await page.getByTestId('channels').fill('0-3');
-    await page.getByTestId('run-start').click();
-    await expect.poll(() => report(page), { timeout: 200_000, interval: 500 }).toMatch(/sort · done/);
+    const { page } = app;
+    await runAndWait(page, '0-3', /sort · done/);
     await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
     const written: string[] = [];
     for (const f of ['phy', 'nwb', 'blech', 'csv']) {
@@ -82,6 +64,7 @@ describe('first hour on the spike demo', () => {
   });
 
   it('#13 every shortcut in a tooltip is the one the help lists, and it works', async () => {
+    const { page } = app;
     await page.getByTestId('tab-sorting').click();
     const titles = await page.locator('button[title], [role="tab"][title]').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
     await page.getByTestId('help').click();
@@ -101,6 +84,7 @@ describe('first hour on the spike demo', () => {
   });
 
   it('#2 re-running a curated sort asks, keeps a version, refreshes every view and carries labels', async () => {
+    const { page } = app;
     const before = await rows(page);
     const good = before.find((r) => r.label === 'good')!;
     const ch2 = before.filter((r) => r.ch === 'CH2').sort((a, b) => b.n - a.n)[0];
@@ -132,40 +116,33 @@ describe('first hour on the spike demo', () => {
     expect(await page.getByTestId('selection').textContent()).toMatch(/click a row/);
     expect(await page.getByTestId('unit-views').count()).toBe(0);
     expect(await page.getByTestId('undo').isEnabled()).toBe(true); // the carried labels are undoable actions
-    const sessionDirs = fs.readdirSync(path.join(ROOT, '.tmp', 'e2e-demo'), { recursive: true, withFileTypes: true })
+    const sessionDirs = fs.readdirSync(DEMO_DIR, { recursive: true, withFileTypes: true })
       .filter((e) => e.isDirectory() && e.name === 'versions');
     expect(sessionDirs.length).toBe(1);
     const kept = fs.readdirSync(path.join(sessionDirs[0].parentPath, 'versions'));
     expect(kept.some((f) => f.endsWith('.json'))).toBe(true);
     expect(kept.some((f) => f.endsWith('.curation.jsonl'))).toBe(true);
     await shot(page, 'first-hour-after-2');
-    expect(errors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });
 
 describe('npm run serve -- FILE with a raw .dat', () => {
-  let host: Host;
-  let browser: Browser;
-  let page: Page;
   const dat = path.join(ROOT, '.tmp', 'e2e-raw', 'session_30kHz.dat');
-  beforeAll(async () => {
+  const app = useApp({ hostArgs: [dat], prepare: writeRawDat });
+
+  function writeRawDat(): void {
     fs.rmSync(path.dirname(dat), { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dat), { recursive: true });
     // 4 channels x 2 s at 30 kHz, int16: a slow sine per channel with a different period each.
     const n = 60000, c = 4, buf = new Int16Array(n * c);
     for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) buf[i * c + k] = Math.round(1000 * Math.sin((2 * Math.PI * i) / (300 * (k + 1))));
     fs.writeFileSync(dat, Buffer.from(buf.buffer));
-    host = await startHost([dat]);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  }
 
   it('#12 opens FILE (not the demo) and #4 asks for the raw format with guesses and a live preview, then remembers it', async () => {
-    await page.goto(host.url);
+    const { page } = app;
+    await app.open();
     await page.getByTestId('raw-dialog').waitFor({ timeout: 60_000 });
     // The rate comes from the file name, the layouts from the size (480000 bytes).
     expect(await page.getByTestId('raw-rate').inputValue()).toBe('30000');
@@ -181,11 +158,11 @@ describe('npm run serve -- FILE with a raw .dat', () => {
     await expect.poll(() => page.getByTestId('raw-summary').textContent()).toMatch(/do not fill a frame/);
     await page.getByTestId('raw-channels').fill('4');
     await page.getByTestId('raw-open').click();
-    await page.getByTestId('recording-title').filter({ hasText: 'session_30kHz.dat · raw · 4 ch · 30000 Hz' }).waitFor({ timeout: 30_000 });
+    await waitForRecording(page, 'session_30kHz.dat · raw · 4 ch · 30000 Hz', 30_000);
     expect(await page.getByTestId('raw-dialog').count()).toBe(0);
     // Remembered per file: a reload opens it at once.
     await page.reload();
-    await page.getByTestId('recording-title').filter({ hasText: 'session_30kHz.dat · raw · 4 ch' }).waitFor({ timeout: 30_000 });
+    await waitForRecording(page, 'session_30kHz.dat · raw · 4 ch', 30_000);
     expect(await page.getByTestId('raw-dialog').count()).toBe(0);
     const sidecar = JSON.parse(fs.readFileSync(`${dat}.spikedesk/raw-format.json`, 'utf8'));
     expect(sidecar).toMatchObject({ channels: 4, rate: 30000, dtype: 'int16', gain: 0.195, offset: 0 });

@@ -1,15 +1,21 @@
-// Starts the web host (npm run serve's entry) on a random port and Debian Chromium through
-// playwright-core; screenshots go to test-results/ (CI artifacts).
+// The one set-up of every end-to-end test: start the web host (npm run serve's entry) on a random
+// port, launch Debian Chromium through playwright-core with fixed flags, open one page at
+// 1280x800, collect uncaught page errors, open the app with its token, and write screenshots to
+// test-results/ (CI artifacts; scripts/refresh-screenshots.mjs copies chosen ones into docs/).
+// A spec file calls `useApp()` inside its describe and drives `app.page`; nothing else starts a
+// host or a browser (test/lint/e2e-harness.test.ts checks that).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULTS = path.join(ROOT, 'test-results');
 export const DEMO_DIR = path.join(ROOT, '.tmp', 'e2e-demo');
+export const VIEWPORT = { width: 1280, height: 800 };
 
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -31,6 +37,7 @@ export function clearSessions(dir = DEMO_DIR): void {
   }
 }
 
+/** The web host with the shared demo folder and .tmp/ as allowed root; `extraArgs` follow. */
 export async function startHost(extraArgs: string[] = []): Promise<Host> {
   fs.mkdirSync(DEMO_DIR, { recursive: true });
   clearSessions();
@@ -50,6 +57,7 @@ export async function startHost(extraArgs: string[] = []): Promise<Host> {
   return {
     url, proc,
     async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
       await new Promise((r) => { proc.once('exit', r); setTimeout(r, 5000); });
     },
@@ -60,9 +68,113 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS, headless: true });
 }
 
-export async function shot(page: Page, name: string): Promise<string> {
+/** Screenshot of the viewport into test-results/NAME.png; `settleMs` lets plots finish drawing. */
+export async function shot(page: Page, name: string, settleMs = 0): Promise<string> {
   fs.mkdirSync(RESULTS, { recursive: true });
+  if (settleMs > 0) await page.waitForTimeout(settleMs);
   const file = path.join(RESULTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
+}
+
+export interface AppOptions {
+  /** Web host arguments after the defaults (port, demo folder, root). Default: ['--jobs', '2']. */
+  hostArgs?: string[];
+  /** Runs before the host starts, e.g. to write the file named in hostArgs. */
+  prepare?: () => void | Promise<void>;
+}
+
+export interface App {
+  readonly host: Host;
+  readonly browser: Browser;
+  /** One page at 1280x800. */
+  readonly page: Page;
+  /** Messages of uncaught errors in the page so far (tests end with `expect(app.errors).toEqual([])`). */
+  readonly errors: string[];
+  /** The app's URL with its token; `token: false` drops the token (what a user who lost it sees). */
+  url(opts?: { token?: boolean }): string;
+  /** Navigate the page to the app (with its token unless `token: false`). */
+  open(opts?: { token?: boolean }): Promise<void>;
+  /** Open the app and wait for the spike demo's traces (the default recording). */
+  openDemo(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts host, browser and page; closes whatever started if a later step fails. */
+export async function startApp(opts: AppOptions = {}): Promise<App> {
+  await opts.prepare?.();
+  const host = await startHost(opts.hostArgs ?? ['--jobs', '2']);
+  let browser: Browser | undefined;
+  try {
+    browser = await launch();
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const b = browser;
+    const url = (o: { token?: boolean } = {}): string => (o.token === false ? host.url.replace(/\?token=.*$/, '') : host.url);
+    const app: App = {
+      host, browser: b, page, errors, url,
+      async open(o) { await page.goto(url(o)); },
+      async openDemo() {
+        await page.goto(url());
+        await waitForRecording(page, '32 ch');
+        await page.getByTestId('trace-canvas').waitFor();
+      },
+      async close() {
+        await b.close().catch(() => undefined);
+        await host.stop();
+      },
+    };
+    return app;
+  } catch (e) {
+    await browser?.close().catch(() => undefined);
+    await host.stop();
+    throw e;
+  }
+}
+
+/**
+ * Registers beforeAll/afterAll in the enclosing describe: the app starts before its tests and
+ * closes after them. The returned handle is usable inside tests and hooks only.
+ */
+export function useApp(opts: AppOptions = {}): App {
+  let app: App | undefined;
+  beforeAll(async () => { app = await startApp(opts); });
+  afterAll(async () => { await app?.close(); });
+  const get = (): App => {
+    if (!app) throw new Error('useApp(): the app is not started (use the handle inside tests, after beforeAll)');
+    return app;
+  };
+  return {
+    get host() { return get().host; },
+    get browser() { return get().browser; },
+    get page() { return get().page; },
+    get errors() { return get().errors; },
+    url: (o) => get().url(o),
+    open: (o) => get().open(o),
+    openDemo: () => get().openDemo(),
+    close: () => get().close(),
+  };
+}
+
+/** Waits until the recording title names `text` (e.g. '32 ch', 'brainvision'). */
+export async function waitForRecording(page: Page, text: string, timeout = 180_000): Promise<void> {
+  await page.getByTestId('recording-title').filter({ hasText: text }).waitFor({ timeout });
+}
+
+/** The run report's text, '' while there is none. */
+export async function reportText(page: Page): Promise<string> {
+  return (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '';
+}
+
+/** Waits until the run report matches `pattern` (e.g. /sort · done/). */
+export async function waitForReport(page: Page, pattern: RegExp, timeout = 200_000): Promise<void> {
+  await expect.poll(() => reportText(page), { timeout, interval: 500 }).toMatch(pattern);
+}
+
+/** Fills the channel field, starts the current workflow and waits for its report. */
+export async function runAndWait(page: Page, channels: string, pattern: RegExp, timeout = 200_000): Promise<void> {
+  await page.getByTestId('channels').fill(channels);
+  await page.getByTestId('run-start').click();
+  await waitForReport(page, pattern, timeout);
 }

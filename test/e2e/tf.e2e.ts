@@ -4,9 +4,9 @@
 // Only the artifact-free first seconds of the demo are used (the scanner's gradients start at 10 s).
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_DIR, launch, ROOT, startHost, type Host } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_DIR, shot, useApp, waitForRecording, waitForReport } from './harness';
 
 interface PlotData { data: { x: number[]; y: number[] }[] }
 
@@ -24,28 +24,16 @@ function meanIn(t: { x: number[]; y: number[] }, a: number, b: number): number {
 }
 
 describe('time-frequency view', () => {
-  let host: Host;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-  beforeAll(async () => {
-    host = await startHost(['--jobs', '2']);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  const app = useApp();
 
   it('runs the spectrogram of the EEG demo on 2 workers and the theta band lights up in the bursts', async () => {
+    const { page } = app;
+    await app.open();
     await page.getByTestId('demo-eeg').click();
-    await page.getByTestId('recording-title').filter({ hasText: 'brainvision' }).waitFor({ timeout: 180_000 });
+    await waitForRecording(page, 'brainvision');
     await page.getByTestId('tab-tf').click();
     await page.getByTestId('run-tf').click();
-    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(/tf · done/);
+    await waitForReport(page, /tf · done/);
     expect((await page.getByTestId('run-report').textContent()) ?? '').toMatch(/× 2/);
     await page.getByTestId('spectrogram').waitFor();
     const truth = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'eeg', 'truth.json'), 'utf8')) as { theta: { onsetsS: number[]; durationS: number; channels: string[] } };
@@ -70,9 +58,7 @@ describe('time-frequency view', () => {
     expect(outRatio).toBeLessThan(1.6);
     expect(roiRatio).toBeGreaterThan(2 * outRatio);
     await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
-    await page.waitForTimeout(800);
-    fs.mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', 'time-frequency.png') });
-    expect(errors).toEqual([]);
+    await shot(page, 'time-frequency', 800);
+    expect(app.errors).toEqual([]);
   });
 });

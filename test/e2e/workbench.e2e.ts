@@ -6,20 +6,14 @@
 // copies them into docs/screenshots on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, RESULTS, ROOT, startHost, type Host } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ROOT, runAndWait, shot, useApp, waitForRecording, waitForReport } from './harness';
 
 /** The renderer's test hook (src/renderer/views/ClusterView.tsx). */
 interface TestHook {
   lasso(polygon: [number, number][]): Promise<void>;
   features(): { clusters: Int32Array; features: Float32Array; nFeat: number } | null;
-}
-
-async function snap(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(RESULTS, { recursive: true });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
 }
 
 async function rowIds(page: Page): Promise<number[]> {
@@ -34,32 +28,18 @@ async function channelRows(page: Page, ch: string): Promise<[number, number][]> 
 }
 
 describe('workbench: sort, curate, reload; correct; bad file', () => {
-  let host: Host;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-  beforeAll(async () => {
-    host = await startHost(['--jobs', '2']);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  const app = useApp();
 
   it('sorts, merges, undoes, splits with a lasso, labels, and keeps the curation over a reload', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout: 180_000 });
-    await page.getByTestId('trace-canvas').waitFor();
+    const { page } = app;
+    await app.openDemo();
     await expect.poll(async () => (await page.getByTestId('est-fast').textContent()) ?? '').toMatch(/MB/);
-    await snap(page, 'traces');
+    await shot(page, 'traces', 300);
 
     await page.getByTestId('channels').fill('0-7');
     await page.getByTestId('run-start').click();
     await page.getByTestId('worker-bar').first().waitFor({ timeout: 30_000 });
-    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(/sort · done/);
+    await waitForReport(page, /sort · done/);
     await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
     const before = await rowIds(page);
     expect(before.length).toBeGreaterThanOrEqual(8);
@@ -126,7 +106,7 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     expect(afterSplit).not.toContain(target);
     expect(afterSplit.length).toBe(nBefore + 1);
     await page.getByTestId('unit-views').waitFor();
-    await snap(page, 'sorting');
+    await shot(page, 'sorting', 300);
 
     // Label one of the new units good, then reload.
     const pieces = afterSplit.filter((id) => !before.includes(id));
@@ -136,7 +116,7 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await expect.poll(async () => page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).getAttribute('data-label')).toBe('good');
 
     await page.reload();
-    await page.getByTestId('recording-title').filter({ hasText: '32 ch' }).waitFor({ timeout: 60_000 });
+    await waitForRecording(page, '32 ch', 60_000);
     await page.getByTestId('tab-sorting').click();
     await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).waitFor({ timeout: 30_000 });
     expect(await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).getAttribute('data-label')).toBe('good');
@@ -144,37 +124,46 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
 
     await page.getByTestId('help').click();
     await page.getByTestId('help-overlay').waitFor();
-    await snap(page, 'help');
+    await shot(page, 'help', 300);
     await page.keyboard.press('Escape');
     await page.getByTestId('theme').click();
     await page.locator(`[data-testid="unit-row"][data-id="${pieces[0]}"]`).click();
     await page.getByTestId('unit-views').waitFor();
-    await snap(page, 'sorting-dark');
+    await shot(page, 'sorting-dark', 300);
     await page.getByTestId('theme').click();
-    expect(errors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 
   it('corrects the EEG-fMRI demo and shows before/after', async () => {
+    const { page } = app;
     await page.getByTestId('demo-eeg').click();
-    await page.getByTestId('recording-title').filter({ hasText: 'brainvision' }).waitFor({ timeout: 180_000 });
+    await waitForRecording(page, 'brainvision');
     await page.getByTestId('wf-correct').click();
-    await page.getByTestId('channels').fill('0-3');
-    await page.getByTestId('run-start').click();
-    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 200_000, interval: 500 }).toMatch(/correct · done/);
+    await runAndWait(page, '0-3', /correct · done/);
     await page.getByTestId('correction-view').waitFor({ timeout: 60_000 });
     await page.getByTestId('correction-metrics').waitFor();
     const metrics = (await page.getByTestId('correction-metrics').textContent()) ?? '';
     expect(metrics).toContain('RMS ratio');
+    // The trigger report: the demo's scan lost one slice marker; completion added it back, and a click on
+    // it centres the overlay there.
+    const headline = page.getByTestId('trigger-report-headline');
+    await headline.waitFor();
+    expect(await headline.textContent()).toMatch(/1 trigger added/);
+    const added = page.locator('[data-testid="trigger-report-row"][data-kind="added"]');
+    expect(await added.count()).toBe(1);
+    await added.locator('button').click();
+    await page.getByTestId('trigger-report-reset').waitFor();
     await page.waitForTimeout(800);
-    await snap(page, 'correction');
+    await shot(page, 'correction', 300);
     await page.getByTestId('tab-traces').click();
     await page.getByLabel('Trace data').selectOption('corrected');
     await page.getByTestId('trace-canvas').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
-    expect(errors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 
   it('shows a readable error in place for a bad file', async () => {
+    const { page } = app;
     const dir = path.join(ROOT, '.tmp', 'e2e-bad');
     fs.mkdirSync(dir, { recursive: true });
     const bad = path.join(dir, 'broken.vhdr');
@@ -186,7 +175,7 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     const text = (await box.textContent()) ?? '';
     expect(text).toMatch(/[A-Z_]+: .+/);
     expect(text.length).toBeGreaterThan(20);
-    await snap(page, 'bad-file');
-    expect(errors).toEqual([]);
+    await shot(page, 'bad-file', 300);
+    expect(app.errors).toEqual([]);
   });
 });

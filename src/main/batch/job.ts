@@ -7,6 +7,7 @@ import { SpikeDeskError } from '../../shared/errors';
 import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF, mergeParams, type ExecutionMode } from '../../shared/params';
 import { writeFileAtomic } from '../io/atomic';
 import type { BatchItem } from './inputs';
+import type { GroupTask } from './split';
 
 export type BatchWorkflow = 'sort' | 'correct' | 'tf';
 export type ParallelChoice = 'auto' | 'serial' | 'parallel';
@@ -23,6 +24,8 @@ export interface BatchPlan {
   version: 1;
   job: BatchJob;
   items: BatchItem[];
+  /** Slurm: channel-group array tasks of large recordings (split.ts); absent or empty = none. */
+  groups?: GroupTask[];
 }
 
 export const WORKFLOWS: BatchWorkflow[] = ['sort', 'correct', 'tf'];

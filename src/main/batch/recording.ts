@@ -52,16 +52,23 @@ export interface ComputeRecord {
   name: string;
   report: RunReport | null;
   sessionDir: string | null;
+  /** Includes the channel-group tasks' time when the recording was split. */
   wallS: number;
   error: string | null;
+  /** Channel-group tasks (Slurm) ran stages of this recording before its compute task. */
+  partsRan?: boolean;
 }
+
+/** What a channel-group array task left: its run's report (or error) and time. */
+export interface GroupRecord { name: string; task: number; channels: number[]; report: RunReport | null; wallS: number; error: string | null }
 
 export function stateDir(outDir: string): string { return path.join(outDir, '.batch'); }
 export function computeFile(outDir: string, name: string): string { return path.join(stateDir(outDir), 'tasks', `${name}.compute.json`); }
+export function groupRecordFile(outDir: string, name: string, task: number): string { return path.join(stateDir(outDir), 'tasks', `${name}.group-${task}.json`); }
 export function resultFile(outDir: string, name: string): string { return path.join(stateDir(outDir), 'tasks', `${name}.result.json`); }
 export function recordingOutDir(outDir: string, name: string): string { return path.join(outDir, name); }
 
-function writeJson(file: string, value: unknown): void {
+export function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -85,7 +92,8 @@ export async function openMeta(item: BatchItem): Promise<RecordingMeta> {
 
 /** Phase 1: run the workflow into the stage cache. Never throws: a failure is recorded. */
 export async function computeRecording(item: BatchItem, job: BatchJob, engine: Engine, outDir: string, jobs: number,
-  hooks: { onProgress?: (p: RunProgress) => void; onStart?: (runId: string) => void } = {}): Promise<ComputeRecord> {
+  hooks: { onProgress?: (p: RunProgress) => void; onStart?: (runId: string) => void } = {},
+  parts?: GroupRecord[]): Promise<ComputeRecord> {
   const t0 = performance.now();
   let rec: ComputeRecord;
   try {
@@ -97,6 +105,10 @@ export async function computeRecording(item: BatchItem, job: BatchJob, engine: E
   } catch (e) {
     const info = toErrorInfo(e);
     rec = { name: item.name, report: null, sessionDir: null, wallS: (performance.now() - t0) / 1000, error: `${info.code}: ${info.message}${info.fix ? ` (${info.fix})` : ''}` };
+  }
+  if (parts?.length) {
+    rec.wallS += parts.reduce((s, p) => s + p.wallS, 0);
+    rec.partsRan = parts.some((p) => (p.report?.stagesRun.length ?? 0) > 0);
   }
   writeJson(computeFile(outDir, item.name), rec);
   return rec;
@@ -116,7 +128,7 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
     return result;
   }
   base.peakMB = Math.max(0, ...r.peakRssMB);
-  base.cached = r.stagesRun.length === 0;
+  base.cached = r.stagesRun.length === 0 && !computed.partsRan;
   const failures = r.failed.map((f) => `channel ${f.channel}: ${f.reason}`);
   let result: RecordingResult;
   if (r.state === 'cancelled' || r.state === 'failed') {

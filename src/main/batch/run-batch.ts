@@ -15,7 +15,8 @@ import type { InjectedFault } from '../pipeline/task';
 import { workflowOf } from '../pipeline/workflows';
 import { Pool } from '../pool/pool';
 import { ThreadHost } from '../pool/thread-host';
-import { resolveInputs } from './inputs';
+import { resolveInputs, type BatchItem } from './inputs';
+import type { ProcessHost } from '../pool/process-host';
 import { planFile, writePlan, type BatchJob, type BatchPlan } from './job';
 import { LocalBatchExecutor, planSlots, type BatchEvents } from './local';
 import { countStates, writeBatchReport, type BatchSummary } from './report';
@@ -37,10 +38,16 @@ export interface BatchOptions {
   memoryBudgetMB: number;
   /** Worker entry for the local pool. */
   workerEntry: string;
+  /** How the local pool's workers are made (default: worker_threads; the app passes its host's). */
+  processHost?: ProcessHost;
+  /** Inputs already resolved (and checked by the caller, e.g. against the app's allow-list); `inputs` is then ignored. */
+  items?: BatchItem[];
   slurm?: SlurmOptions;
   events?: BatchEvents;
   /** Test-only: make tasks fail (see InjectedFault). */
   injectFault?: InjectedFault;
+  /** Called once the serial/parallel choice is made (local executor), before any recording runs. */
+  onExecution?(e: BatchSummary['execution']): void;
 }
 
 export interface BatchHandle {
@@ -54,7 +61,7 @@ export function startBatch(o: BatchOptions): BatchHandle {
   const pending: (string | undefined)[] = [];
   const done = (async (): Promise<BatchSummary> => {
     const t0 = performance.now();
-    const items = resolveInputs(o.inputs, o.open ?? {});
+    const items = o.items ?? resolveInputs(o.inputs, o.open ?? {});
     const outDir = path.resolve(o.outDir);
     checkOutDir(outDir, items.map((i) => i.path));
     const plan: BatchPlan = { version: 1, job: o.job, items };
@@ -74,9 +81,10 @@ export function startBatch(o: BatchOptions): BatchHandle {
     } else {
       const slots = await planSlots(items, o.job, o.jobs, o.memoryBudgetMB);
       const choice = chooseExecution(o.job.parallel, slots.samples, workflowOf(specFor(o.job, 1)).samplesPerCpuS, slots.tasks, slots.slots);
+      o.onExecution?.({ parallel: choice.parallel ? 'parallel' : 'serial', reason: `${choice.reason}; ${slots.reason}`, jobs: choice.parallel ? slots.slots : 1 });
       // Serial: every task inline, no worker started. Parallel: the pool, falling back to inline
       // when a task's retry loses its worker too.
-      const pool = choice.parallel ? new Pool(new ThreadHost(), o.workerEntry, { size: slots.slots }) : null;
+      const pool = choice.parallel ? new Pool(o.processHost ?? new ThreadHost(), o.workerEntry, { size: slots.slots }) : null;
       try {
         let inner: Executor = new InlineExecutor();
         if (pool) {

@@ -1,10 +1,15 @@
-// Slurm batch executor. A batch becomes two job arrays, one array task per recording:
+// Slurm batch executor. A batch becomes two job arrays, one array task per recording (three when
+// a recording is large: split.ts):
+//   group    `spikedesk batch-task --phase group` (only for large recordings): one array task per
+//            channel group, computing its channels' per-channel stages into the shared cache;
 //   compute  `spikedesk batch-task --phase compute`: the workflow into the stage cache on
 //            --cpus-per-task workers, --mem from the run estimate;
 //   export   `spikedesk batch-task --phase export`: the recording's output folder (1 CPU), with
 //            --dependency=aftercorr:<compute> (afterok element by element: the export of a
 //            recording starts once its own compute task succeeded; the cluster's
 //            kill_invalid_depend drops the export of a failed one).
+// With a group array, compute waits for it with --dependency=afterany:<group> (a failed piece does
+// not fail the recording: its compute task runs the whole workflow and computes what is missing).
 // The submitting process polls squeue, and at the end reads each recording's result record from
 // DIR/.batch/tasks (scontrol for tasks that died without one: state and log path).
 //
@@ -18,9 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { SpikeDeskError } from '../../shared/errors';
 import { estimateRun } from '../pipeline/estimate';
 import type { BatchItem } from './inputs';
-import { planFile, type BatchJob, type BatchPlan } from './job';
+import { planFile, writePlan, type BatchJob, type BatchPlan } from './job';
+import { planGroupTasks, type SplitChannels } from './split';
 import type { BatchEvents } from './local';
-import { exportRecording, openMeta, readJson, resultFile, computeFile, specFor, stateDir, type ComputeRecord, type RecordingResult } from './recording';
+import { exportRecording, openMeta, readJson, resultFile, computeFile, groupRecordFile, specFor, stateDir, type ComputeRecord, type RecordingResult } from './recording';
 import { exec, jobRecord, sbatch, scancel, squeueStates, type Exec } from './slurm-cli';
 
 export interface SlurmOptions {
@@ -35,6 +41,8 @@ export interface SlurmOptions {
   node?: string;
   pollMs?: number;
   exec?: Exec;
+  /** Channel-group array tasks for large recordings (default auto). */
+  splitChannels?: SplitChannels;
 }
 
 /** Memory headroom over the run estimate (the estimate is a mean over the engine bench). */
@@ -56,6 +64,8 @@ export class SlurmBatchExecutor {
   private cancelledAll = false;
   private cancelled = new Set<string>();
   private items: BatchItem[] = [];
+  private groupOf: number[] = [];
+  private groupId: string | null = null;
   private readonly x: Exec;
 
   constructor(private readonly o: SlurmOptions = {}) {
@@ -63,21 +73,25 @@ export class SlurmBatchExecutor {
   }
 
   /** sbatch arguments of both phases (exported for tests and documentation). */
-  async submitArgs(plan: BatchPlan, outDir: string): Promise<{ compute: string[]; export: (computeId: string) => string[] }> {
+  async submitArgs(plan: BatchPlan, outDir: string): Promise<{ group: string[] | null; compute: (groupId: string | null) => string[]; export: (computeId: string) => string[] }> {
     const cpus = Math.max(1, this.o.cpusPerTask ?? 1);
     const memMB = await requestMB(plan.items, plan.job, cpus);
     const node = this.o.node ?? process.execPath;
     const cli = this.o.cliEntry ?? defaultCliEntry();
     const logs = path.join(stateDir(outDir), 'logs');
     fs.mkdirSync(logs, { recursive: true });
-    const common = [
-      `--array=0-${plan.items.length - 1}`, `--chdir=${outDir}`, '--kill-on-invalid-dep=yes',
+    const nGroups = plan.groups?.length ?? 0;
+    const base = [`--chdir=${outDir}`, '--kill-on-invalid-dep=yes',
       ...(this.o.partition ? [`--partition=${this.o.partition}`] : []), ...(this.o.sbatchArgs ?? []),
     ];
+    const common = [`--array=0-${plan.items.length - 1}`, ...base];
     const task = (phase: string, n: number): string =>
       `exec ${sh(node)} ${sh(cli)} batch-task --plan ${sh(planFile(outDir))} --phase ${phase} --index "$SLURM_ARRAY_TASK_ID" --jobs ${n}`;
     return {
-      compute: [...common, '--job-name=spikedesk-compute', `--cpus-per-task=${cpus}`, `--mem=${memMB}`,
+      group: nGroups ? [`--array=0-${nGroups - 1}`, ...base, '--job-name=spikedesk-group', `--cpus-per-task=${cpus}`, `--mem=${memMB}`,
+        `--output=${path.join(logs, 'group-%A_%a.log')}`, `--wrap=${task('group', cpus)}`] : null,
+      compute: (groupId) => [...common, '--job-name=spikedesk-compute', `--cpus-per-task=${cpus}`, `--mem=${memMB}`,
+        ...(groupId ? [`--dependency=afterany:${groupId}`] : []),
         `--output=${path.join(logs, 'compute-%A_%a.log')}`, `--wrap=${task('compute', cpus)}`],
       export: (computeId) => [...common, '--job-name=spikedesk-export', '--cpus-per-task=1', `--mem=${Math.max(EXPORT_MIN_MB, Math.ceil(memMB / cpus))}`,
         `--dependency=aftercorr:${computeId}`, `--output=${path.join(logs, 'export-%A_%a.log')}`, `--wrap=${task('export', 1)}`],
@@ -87,12 +101,22 @@ export class SlurmBatchExecutor {
   async run(plan: BatchPlan, outDir: string, events: BatchEvents = {}): Promise<RecordingResult[]> {
     this.items = plan.items;
     checkSharedPaths(plan, outDir, this.o.cliEntry ?? defaultCliEntry(), this.o.node ?? process.execPath);
+    // Large recordings become channel-group tasks; the plan file tells the array tasks which.
+    const cpus = Math.max(1, this.o.cpusPerTask ?? 1);
+    plan = { ...plan, groups: await planGroupTasks(plan.items, plan.job, cpus, this.o.splitChannels ?? 'auto', (m) => events.onWarning?.(m)) };
+    writePlan(outDir, plan);
+    this.groupOf = plan.groups!.map((g) => g.item);
     // Records of an earlier run of this batch must not pass for this one's.
     for (const it of plan.items) for (const f of [computeFile(outDir, it.name), resultFile(outDir, it.name)]) fs.rmSync(f, { force: true });
+    plan.groups!.forEach((g, k) => fs.rmSync(groupRecordFile(outDir, g.name, k), { force: true }));
     const args = await this.submitArgs(plan, outDir);
     for (const it of plan.items) events.onState?.(it.name, 'queued');
     if (this.cancelledAll) return this.collect(plan, outDir, events, null);
-    const computeId = await sbatch(args.compute, this.x);
+    if (args.group) {
+      this.groupId = await sbatch(args.group, this.x);
+      this.jobIds.push(this.groupId);
+    }
+    const computeId = await sbatch(args.compute(this.groupId), this.x);
     this.jobIds.push(computeId);
     const exportId = await sbatch(args.export(computeId), this.x);
     this.jobIds.push(exportId);
@@ -103,7 +127,8 @@ export class SlurmBatchExecutor {
       const states = await squeueStates(this.jobIds, this.x);
       plan.items.forEach((it, i) => {
         const c = states.get(`${computeId}_${i}`), e = states.get(`${exportId}_${i}`);
-        const s = c === 'RUNNING' || e === 'RUNNING' || (c === undefined && e === 'PENDING') ? 'running' : c === 'PENDING' ? 'queued' : '';
+        const g = this.groupOf.some((item, k) => item === i && states.get(`${this.groupId}_${k}`) === 'RUNNING');
+        const s = g || c === 'RUNNING' || e === 'RUNNING' || (c === undefined && e === 'PENDING') ? 'running' : c === 'PENDING' ? 'queued' : '';
         if (s && seen.get(it.name) !== s) { seen.set(it.name, s); events.onState?.(it.name, s as 'running' | 'queued'); }
       });
       if (!states.size) break;
@@ -147,7 +172,9 @@ export class SlurmBatchExecutor {
     const ids: string[] = [];
     for (const n of names) {
       const i = this.items.findIndex((it) => it.name === n);
-      if (i >= 0) for (const j of this.jobIds) ids.push(`${j}_${i}`);
+      if (i < 0) continue;
+      for (const j of this.jobIds) if (j !== this.groupId) ids.push(`${j}_${i}`);
+      this.groupOf.forEach((item, k) => { if (item === i) ids.push(`${this.groupId}_${k}`); });
     }
     return ids;
   }

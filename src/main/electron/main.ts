@@ -10,13 +10,13 @@ import { UtilityHost } from './utility-host';
 import { electronPortEndpoint } from '../../workers/endpoint';
 import { installRpcErrorHandler } from '../../shared/rpc';
 import { CSP } from '../web/server';
-import type { EventMessage } from '../../shared/api';
 import { installMenu, menuMessage, openPath, type MenuContext } from './menu';
 import { isAllowedExternal, navigationAllowed, permissionAllowed } from './hardening';
 import type { MenuCommand } from '../../shared/menu';
+import { RendererLink } from './renderer-link';
 
 let services: Services | null = null;
-let rendererPort: Electron.MessagePortMain | null = null;
+let link: RendererLink<Electron.MessagePortMain> | null = null;
 let currentRecording: string | null = null;
 
 async function createWindow(): Promise<void> {
@@ -38,15 +38,19 @@ async function createWindow(): Promise<void> {
     if (isAllowedExternal(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
+  const svc = services!;
+  link = new RendererLink<Electron.MessagePortMain>({
+    channel: () => new MessageChannelMain(),
+    expose: (port) => exposeBackend(svc.backend, electronPortEndpoint(port)),
+    subscribe: (cb) => svc.onEvent(cb),
+  });
+  const own = link;
+  // Every load (the first, a reload) gets a fresh port; the previous one is closed and unsubscribed.
   win.webContents.on('did-finish-load', () => {
-    const { port1, port2 } = new MessageChannelMain();
-    exposeBackend(services!.backend, electronPortEndpoint(port1));
-    const off = services!.onEvent((e) => port1.postMessage({ spikedeskEvent: e } satisfies EventMessage));
-    win.once('closed', off);
-    port1.start();
-    rendererPort = port1;
+    const port2 = own.connect();
     win.webContents.postMessage('spikedesk:port', null, [port2]);
   });
+  win.once('closed', () => own.close());
   win.once('ready-to-show', () => win.show());
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);
   else await win.loadFile(path.join(__dirname, '../renderer/index.html'));
@@ -74,20 +78,28 @@ if (primary) app.whenReady().then(async () => {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, perm, cb) => cb(permissionAllowed(perm)));
   session.defaultSession.setPermissionCheckHandler((_wc, perm) => permissionAllowed(perm));
+  // A file given on the command line is one the user chose: the renderer's first open gets it
+  // (the backend's start file) instead of the demo, with no timing between two opens.
+  // Unpackaged, the app folder is on the command line too, and not always at argv[1] (launchers such
+  // as Playwright's put switches first): skip it by path, not by position.
+  const fromArgs = process.argv.slice(1).find((a) => !a.startsWith('-') && path.resolve(a) !== app.getAppPath());
+  const startFile = fromArgs ? path.resolve(fromArgs) : undefined;
   services = await createServices({
     host: 'electron',
     processHost: new UtilityHost(),
     workerEntry: path.join(__dirname, 'worker.cjs'),
     demoDir: path.join(app.getPath('userData'), 'demo'),
     settingsDir: app.getPath('userData'),
+    startFile,
   });
   const recent = services.recent;
+  if (startFile) { services.allow.allowFile(startFile); recent.add(startFile); currentRecording = startFile; }
   const menu: MenuContext = {
     services, recent,
     sessionFolder: () => (currentRecording ? services!.engine.sessionDir(currentRecording) : null),
     send: (cmd: MenuCommand) => {
       if (cmd.kind === 'open') currentRecording = cmd.path;
-      rendererPort?.postMessage(menuMessage(cmd));
+      link?.send(menuMessage(cmd));
     },
   };
   menuCtx = menu;
@@ -98,14 +110,28 @@ if (primary) app.whenReady().then(async () => {
     openPath(menu, p);
   });
   await createWindow();
-  // A file given on the command line is one the user chose: open it once the window is ready.
-  // Unpackaged, the app folder is on the command line too, and not always at argv[1] (launchers such
-  // as Playwright's put switches first): skip it by path, not by position.
-  const fromArgs = process.argv.slice(1).find((a) => !a.startsWith('-') && path.resolve(a) !== app.getAppPath());
-  if (fromArgs) setTimeout(() => openPath(menu, path.resolve(fromArgs)), 500);
 });
 
+// Services are disposed once (worker processes stopped, session locks released) on every way out:
+// closing the last window emits 'window-all-closed'; menu Quit, Cmd+Q and app.quit() close the
+// windows without it (Electron's documented order), so 'will-quit' is held until dispose is done.
+let disposing: Promise<void> | null = null;
+let disposed = false;
+function disposeServices(): Promise<void> {
+  disposing ??= (async () => {
+    link?.close();
+    try { await services?.dispose(); } finally { disposed = true; }
+  })();
+  return disposing;
+}
+
 app.on('window-all-closed', async () => {
-  await services?.dispose();
+  await disposeServices().catch(() => undefined);
   app.quit();
+});
+
+app.on('will-quit', (e) => {
+  if (disposed || !services) return;
+  e.preventDefault();
+  void disposeServices().catch(() => undefined).then(() => app.quit());
 });

@@ -32,6 +32,29 @@ async function openRecording(ctx: MenuContext): Promise<void> {
   openPath(ctx, res.filePaths[0]);
 }
 
+/** Files, folders or manifests for the batch panel: each chosen file joins the allow-list, a chosen folder as a root. */
+async function addToBatch(ctx: MenuContext): Promise<void> {
+  const win = BrowserWindow.getFocusedWindow();
+  const opts = { title: 'Add to Batch', properties: ['openFile' as const, 'openDirectory' as const, 'multiSelections' as const], filters: [...RECORDING_FILTERS, { name: 'Manifest', extensions: ['tsv', 'txt'] }] };
+  const res = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  if (res.canceled || !res.filePaths.length) return;
+  for (const p of res.filePaths) {
+    if (fs.statSync(p).isDirectory()) ctx.services.allow.allowRoot(p);
+    else ctx.services.allow.allowFile(p);
+  }
+  ctx.send({ kind: 'batch-add', paths: res.filePaths });
+}
+
+/** The batch output folder (created by the dialog if new); it joins the allow-list as a root. */
+async function chooseBatchOut(ctx: MenuContext): Promise<void> {
+  const win = BrowserWindow.getFocusedWindow();
+  const opts = { title: 'Batch Output Folder', properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const res = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  if (res.canceled || !res.filePaths[0]) return;
+  ctx.services.allow.allowRoot(res.filePaths[0]);
+  ctx.send({ kind: 'batch-out', path: res.filePaths[0] });
+}
+
 export function openPath(ctx: MenuContext, p: string): void {
   ctx.services.allow.allowFile(p);
   ctx.recent.add(p);
@@ -79,6 +102,13 @@ export function installMenu(ctx: MenuContext): void {
           label: `${f.label}…`,
           click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-tf', format: f.format, path: p }); },
         })) },
+        { type: 'separator' },
+        { label: 'Add to Batch…', click: () => void addToBatch(ctx) },
+        { label: 'Batch Output Folder…', click: () => void chooseBatchOut(ctx) },
+        { label: 'Export All Batch Units', submenu: SORTED_FORMATS.map((f) => ({
+          label: `${f.label}…`,
+          click: async () => { const p = await chooseExportTarget(ctx, `${f.label} of every batch recording`, null); if (p) ctx.send({ kind: 'export-batch', format: f.format, path: p }); },
+        })) },
         { label: 'Reveal Session Folder', click: () => { const d = ctx.sessionFolder(); if (d) void shell.openPath(d); } },
         { type: 'separator' },
         { role: 'quit' },
@@ -97,7 +127,7 @@ export function installMenu(ctx: MenuContext): void {
     {
       label: 'View',
       submenu: [
-        ...['traces', 'clusters', 'units', 'correction'].map((v) => ({ label: v[0].toUpperCase() + v.slice(1), click: () => ctx.send({ kind: 'view', view: v }) })),
+        ...['traces', 'clusters', 'units', 'correction', 'batch'].map((v) => ({ label: v[0].toUpperCase() + v.slice(1), click: () => ctx.send({ kind: 'view', view: v }) })),
         { type: 'separator' },
         { label: 'Light Theme', click: () => ctx.send({ kind: 'theme', theme: 'light' }) },
         { label: 'Dark Theme', click: () => ctx.send({ kind: 'theme', theme: 'dark' }) },

@@ -9,6 +9,7 @@ import { electronPortEndpoint, nodePortEndpoint, type ElectronPortLike } from '.
 import { runTask } from '../pipeline/run-task';
 import type { WorkerTask, TaskResult } from '../pipeline/task';
 import { decimateTask, gmmSplitTask, type DecimateTask, type DecimateResult } from '../session/workbench-tasks';
+import { ensureDemo, type DemoKind, type DemoProgress } from '../demo';
 
 type Post = (m: unknown) => void;
 let post: Post = () => undefined;
@@ -30,6 +31,14 @@ const api = {
   /** Workbench: GMM sub-labels for re-clustering one cluster into k parts. */
   gmmSplit(X: Float32Array, n: number, d: number, k: number, seed: number): Int32Array {
     return gmmSplitTask(X, n, d, k, seed);
+  },
+  /** The demo recording, generated here rather than on the host's event loop (src/main/demo.ts). */
+  generateDemo(kind: DemoKind, demoDir: string): Promise<string> {
+    let last = -1;
+    return ensureDemo(kind, demoDir, (fraction) => {
+      const pct = Math.floor(fraction * 100);
+      if (pct !== last) { last = pct; post({ type: 'demo-progress', kind, fraction } satisfies DemoProgress); }
+    });
   },
   /** Fault injection for tests: throw, crash the process or exhaust the heap. */
   fault(kind: 'throw' | 'exit' | 'oom'): void {

@@ -3,10 +3,10 @@
 
 import { wrap, type Endpoint, type Remote } from 'comlink';
 import type { BackendApi, BackendEvent } from '../../shared/api';
-import { isEventMessage } from '../../shared/api';
-import { isMenuMessage, type MenuCommand } from '../../shared/menu';
+import type { MenuCommand } from '../../shared/menu';
 import { decodeWire, encodeWire } from '../../shared/wire';
 import { installRpcErrorHandler } from '../../shared/rpc';
+import { newPushes, routePush, type Pushes } from './subscriptions';
 
 export interface Connection {
   api: Remote<BackendApi>;
@@ -23,12 +23,11 @@ function dispatch(listeners: Set<Listener>, data: unknown): void {
   for (const l of listeners) { if (typeof l === 'function') l(ev); else l.handleEvent(ev); }
 }
 
-function socketEndpoint(ws: WebSocket, events: Set<(e: BackendEvent) => void>): Endpoint {
+function socketEndpoint(ws: WebSocket, pushes: Pushes): Endpoint {
   const listeners = new Set<Listener>();
   ws.addEventListener('message', (m) => {
     const data = decodeWire(String(m.data));
-    if (isEventMessage(data)) { for (const cb of events) cb(data.spikedeskEvent); return; }
-    dispatch(listeners, data);
+    if (!routePush(data, pushes)) dispatch(listeners, data);
   });
   return {
     postMessage: (msg: unknown) => ws.send(encodeWire(msg)),
@@ -37,12 +36,10 @@ function socketEndpoint(ws: WebSocket, events: Set<(e: BackendEvent) => void>): 
   };
 }
 
-function portEndpoint(port: MessagePort, events: Set<(e: BackendEvent) => void>, menus: Set<(c: MenuCommand) => void>): Endpoint {
+function portEndpoint(port: MessagePort, pushes: Pushes): Endpoint {
   const listeners = new Set<Listener>();
   port.onmessage = (m) => {
-    if (isEventMessage(m.data)) { for (const cb of events) cb(m.data.spikedeskEvent); return; }
-    if (isMenuMessage(m.data)) { for (const cb of menus) cb(m.data.spikedeskMenu); return; }
-    dispatch(listeners, m.data);
+    if (!routePush(m.data, pushes)) dispatch(listeners, m.data);
   };
   return {
     postMessage: (msg: unknown, transfer?: Transferable[]) => port.postMessage(msg, transfer ?? []),
@@ -56,12 +53,28 @@ function connectError(message: string, fix: string): Error {
   return Object.assign(new Error(message), { code: 'NOT_CONNECTED', fix });
 }
 
+/**
+ * Electron: the preload posts the port to this window once, when main has loaded the page. Listen
+ * from the moment this module is evaluated (before the page's load event, hence before main can
+ * send), not from the first backend() call inside a React effect, which may come later.
+ */
+function waitForPort(): Promise<MessagePort> {
+  return new Promise((resolve) => {
+    const onMsg = (e: MessageEvent) => {
+      if (e.source === window && e.data === 'spikedesk:port' && e.ports[0]) { window.removeEventListener('message', onMsg); resolve(e.ports[0]); }
+    };
+    window.addEventListener('message', onMsg);
+  });
+}
+const portArrival: Promise<MessagePort> | null = typeof window !== 'undefined' && !(typeof __SPIKEDESK_WEB__ !== 'undefined' && __SPIKEDESK_WEB__)
+  ? waitForPort() : null;
+
 export async function connect(): Promise<Connection> {
   installRpcErrorHandler();
-  const events = new Set<(e: BackendEvent) => void>();
-  const onEvent = (cb: (e: BackendEvent) => void) => { events.add(cb); return () => { events.delete(cb); }; };
-  const menus = new Set<(c: MenuCommand) => void>();
-  const onMenu = (cb: (c: MenuCommand) => void) => { menus.add(cb); return () => { menus.delete(cb); }; };
+  // Pushes that arrive before the stores subscribe are replayed to them (subscriptions.ts).
+  const pushes = newPushes();
+  const onEvent = (cb: (e: BackendEvent) => void) => pushes.events.subscribe(cb);
+  const onMenu = (cb: (c: MenuCommand) => void) => pushes.menus.subscribe(cb);
   const token = new URLSearchParams(window.location.search).get('token');
   const web = typeof __SPIKEDESK_WEB__ !== 'undefined' && __SPIKEDESK_WEB__;
   if (token === null && web) {
@@ -76,14 +89,9 @@ export async function connect(): Promise<Connection> {
       ws.addEventListener('error', () => reject(connectError('The SpikeDesk web host refused this access token or is not running',
         'Open the address that `npm run serve` printed most recently (the token changes at every start), or start it again with `npm run serve`.')), { once: true });
     });
-    return { api: wrap<BackendApi>(socketEndpoint(ws, events)), onEvent, onMenu, kind: 'web' };
+    return { api: wrap<BackendApi>(socketEndpoint(ws, pushes)), onEvent, onMenu, kind: 'web' };
   }
-  const port = await new Promise<MessagePort>((resolve) => {
-    const onMsg = (e: MessageEvent) => {
-      if (e.source === window && e.data === 'spikedesk:port' && e.ports[0]) { window.removeEventListener('message', onMsg); resolve(e.ports[0]); }
-    };
-    window.addEventListener('message', onMsg);
-  });
+  const port = await (portArrival ?? waitForPort());
   port.start();
-  return { api: wrap<BackendApi>(portEndpoint(port, events, menus)), onEvent, onMenu, kind: 'electron' };
+  return { api: wrap<BackendApi>(portEndpoint(port, pushes)), onEvent, onMenu, kind: 'electron' };
 }

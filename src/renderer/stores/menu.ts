@@ -1,14 +1,17 @@
 // Menu store: runs File/Edit/View/Help commands (from the web menu bar or Electron's menu),
 // holds the export dialog's state, the recent list and the last export's outcome.
 import { create } from 'zustand';
-import type { ExportSummary, SessionInfo } from '../../shared/api';
+import type { BatchExportSummary, ExportSummary, SessionInfo } from '../../shared/api';
 import type { CorrectedExportFormat, MenuCommand, SortedExportFormat, TfExportFormat } from '../../shared/menu';
 import { backend, errorText } from '../api/client';
 import { useRecording } from './recording';
 import { useSort } from './sort';
 import { useUi, type Tab } from './ui';
+import { useBatch } from './batch';
 
-export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat } | { what: 'tf'; format: TfExportFormat };
+export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat } | { what: 'tf'; format: TfExportFormat }
+  /** Every finished recording of the last sort batch, one export each inside the chosen folder. */
+  | { what: 'batch'; format: SortedExportFormat };
 
 export interface MenuState {
   session: SessionInfo | null;
@@ -16,6 +19,7 @@ export interface MenuState {
   dialog: { kind: ExportKind; path: string; confirmOverwrite: boolean } | null;
   busy: boolean;
   result: ExportSummary | null;
+  batchResult: BatchExportSummary | null;
   error: { message: string; fix?: string; code?: string } | null;
   about: boolean;
   revealed: string | null;
@@ -33,6 +37,7 @@ export const useMenu = create<MenuState>((set, get) => ({
   dialog: null,
   busy: false,
   result: null,
+  batchResult: null,
   error: null,
   about: false,
   revealed: null,
@@ -42,15 +47,20 @@ export const useMenu = create<MenuState>((set, get) => ({
   },
   async startExport(kind) {
     await get().refresh();
-    const p = get().session?.defaultExportPaths[kind.format] ?? '';
-    set({ dialog: { kind, path: p, confirmOverwrite: false }, error: null, result: null });
+    const batchOut = useBatch.getState().status?.outDir;
+    const p = kind.what === 'batch' ? (batchOut ? `${batchOut}/exports-${kind.format}` : '') : get().session?.defaultExportPaths[kind.format] ?? '';
+    set({ dialog: { kind, path: p, confirmOverwrite: false }, error: null, result: null, batchResult: null });
   },
   setDialogPath(p) { const d = get().dialog; if (d) set({ dialog: { ...d, path: p, confirmOverwrite: false } }); },
   closeDialog() { set({ dialog: null }); },
   async runExport(kind, path, overwrite) {
     const { api } = await backend();
-    set({ busy: true, error: null, result: null });
+    set({ busy: true, error: null, result: null, batchResult: null });
     try {
+      if (kind.what === 'batch') {
+        set({ busy: false, batchResult: await api.exportBatch(kind.format, path, overwrite), dialog: null });
+        return;
+      }
       const r = kind.what === 'sorted' ? await api.exportSorted(kind.format, path, overwrite)
         : kind.what === 'tf' ? await api.exportTf(kind.format, path, overwrite) : await api.exportCorrected(kind.format, path, overwrite);
       set({ busy: false, result: r, dialog: null });
@@ -78,6 +88,12 @@ export const useMenu = create<MenuState>((set, get) => ({
         set({ dialog: { kind: { what: 'tf', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
         await get().runExport({ what: 'tf', format: cmd.format }, cmd.path, false);
         break;
+      case 'export-batch':
+        set({ dialog: { kind: { what: 'batch', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
+        await get().runExport({ what: 'batch', format: cmd.format }, cmd.path, false);
+        break;
+      case 'batch-add': useBatch.getState().addInputs(cmd.paths); ui.setTab('batch'); break;
+      case 'batch-out': useBatch.getState().setOutDir(cmd.path); ui.setTab('batch'); break;
       case 'reveal-session': await get().refresh(); set({ revealed: get().session?.sessionDir ?? null }); break;
       case 'undo': await useSort.getState().undo(); break;
       case 'redo': await useSort.getState().redo(); break;
@@ -87,7 +103,7 @@ export const useMenu = create<MenuState>((set, get) => ({
       case 'about': set({ about: true }); break;
     }
   },
-  dismiss() { set({ result: null, error: null, about: false, revealed: null }); },
+  dismiss() { set({ result: null, batchResult: null, error: null, about: false, revealed: null }); },
 }));
 
 /** Electron's application menu sends commands over the port; run them like the web menu's. */

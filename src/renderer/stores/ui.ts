@@ -2,7 +2,7 @@
 // (what the last curation action did, "Preparing demo..." progress).
 import { create } from 'zustand';
 
-export type Tab = 'traces' | 'sorting' | 'correction' | 'tf';
+export type Tab = 'traces' | 'sorting' | 'correction' | 'tf' | 'batch';
 
 export interface UiState {
   theme: 'light' | 'dark';

@@ -9,14 +9,14 @@ function formatLabel(format: string): string {
 }
 
 export function ExportDialog() {
-  const { dialog, busy, result, error, about, revealed, setDialogPath, closeDialog, runExport, dismiss } = useMenu();
+  const { dialog, busy, result, batchResult, error, about, revealed, setDialogPath, closeDialog, runExport, dismiss } = useMenu();
   if (dialog) {
     const { kind, path, confirmOverwrite } = dialog;
     return (
       <div className="overlay" role="dialog" aria-modal="true" aria-label="Export">
         <form className="dialog panel" onSubmit={(e) => { e.preventDefault(); void runExport(kind, path, false); }}>
-          <h2>Export {kind.what === 'sorted' ? 'sorted units' : 'corrected recording'} · {formatLabel(kind.format)}</h2>
-          <label className="col">Save to
+          <h2>Export {kind.what === 'sorted' ? 'sorted units' : kind.what === 'batch' ? 'the units of every finished batch recording' : kind.what === 'tf' ? 'time–frequency' : 'corrected recording'} · {formatLabel(kind.format)}</h2>
+          <label className="col">{kind.what === 'batch' ? 'Into the folder (one export per recording)' : 'Save to'}
             <input value={path} onChange={(e) => setDialogPath(e.target.value)} data-testid="export-path" autoFocus />
           </label>
           {confirmOverwrite && (
@@ -35,7 +35,7 @@ export function ExportDialog() {
       </div>
     );
   }
-  if (!result && !error && !about && !revealed) return null;
+  if (!result && !batchResult && !error && !about && !revealed) return null;
   return (
     <div className="toast panel" role="status" data-testid="export-toast">
       {result && (
@@ -43,6 +43,13 @@ export function ExportDialog() {
           Exported {formatLabel(result.format)}: {result.channels !== undefined ? `${result.channels} channels` : `${result.units} units, ${result.spikes} spikes`}
           <div className="muted mono" title={result.path}>{result.path}</div>
           <div className="muted">{result.files.length} files, with provenance</div>
+        </div>
+      )}
+      {batchResult && (
+        <div data-testid="export-batch-result">
+          Exported {formatLabel(batchResult.format)} of {batchResult.exported.length} recording(s): {batchResult.exported.reduce((s, e) => s + e.units, 0)} units
+          <div className="muted mono" title={batchResult.dir}>{batchResult.dir}</div>
+          {batchResult.failed.map((f) => <div key={f.name} className="error-inline">{f.name}: {f.error}</div>)}
         </div>
       )}
       {error && <ErrorBox error={error} testId="export-error" />}

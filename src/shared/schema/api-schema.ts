@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { BackendApi } from '../api';
 import { LIMITS } from './params-schema';
 import { bool, exact, intIn, numIn, oneOf, text } from './fields';
-import { OpenOptionsSchema, PipelineSpecSchema } from './params-schema';
+import { CorrectParamsSchema, ExecutionModeSchema, OpenOptionsSchema, PipelineSpecSchema, SortParamsSchema, TfParamsSchema } from './params-schema';
 
 /** Longest path accepted from a client (Linux PATH_MAX). */
 export const MAX_PATH = 4096;
@@ -57,6 +57,20 @@ const RawFormatSchema = exact({
 });
 const versionName = v.pipe(text(80), v.regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dots, dashes or underscores'));
 
+/** Most inputs of one batch (files, folders, manifests); a folder or manifest may hold more recordings. */
+export const MAX_BATCH_INPUTS = 1000;
+const batchSpec = <W extends string, P extends v.GenericSchema>(workflow: W, params: P) => exact({ workflow: v.literal(workflow), params, mode: ExecutionModeSchema });
+const BatchRequestSchema = exact({
+  inputs: v.pipe(v.array(filePath, 'must be a list of paths'), v.minLength(1, 'must name at least one recording, folder or manifest'),
+    v.maxLength(MAX_BATCH_INPUTS, `must list at most ${MAX_BATCH_INPUTS} inputs`)),
+  spec: v.variant('workflow', [batchSpec('sort', SortParamsSchema), batchSpec('correct', CorrectParamsSchema), batchSpec('tf', TfParamsSchema)],
+    (i) => `must be a 'sort', 'correct' or 'tf' workflow (got ${i.received})`),
+  parallel: oneOf(['auto', 'serial', 'parallel']),
+  outDir: filePath,
+  open: v.optional(OpenOptionsSchema),
+});
+const recordingName = v.pipe(text(255), v.regex(/^[A-Za-z0-9._-]+$/, 'must be a batch recording name (letters, digits, dots, dashes, underscores)'));
+
 const none = v.strictTuple([], 'takes no arguments');
 const args = <const T extends v.TupleItems>(items: T) => v.strictTuple(items, (i) => `has the wrong arguments (got ${i.received})`);
 
@@ -94,6 +108,10 @@ export const API_ARGS = {
   carryLabels: args([versionName]),
   probeRaw: args([filePath]),
   previewRaw: args([filePath, RawFormatSchema, intIn(1, 1_000_000)]),
+  startBatch: args([BatchRequestSchema]),
+  cancelBatch: args([v.optional(recordingName)]),
+  batchStatus: none,
+  exportBatch: args([oneOf(['phy', 'nwb', 'blech', 'csv']), filePath, bool()]),
 } satisfies { [K in keyof BackendApi]: v.GenericSchema<unknown, Parameters<BackendApi[K]>> };
 
 export type ApiMethod = keyof typeof API_ARGS;

@@ -1,0 +1,142 @@
+// The batch panel's backend methods, called through the security façade as the renderer calls
+// them: every argument is schema-checked, every path (inputs, the recordings a manifest names,
+// the output and export folders) against the allow-list; a batch reports its recordings as
+// 'batch' events, gives the same files as the CLI's batch, cancels one recording or all, and
+// exports the units of every finished recording.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../src/main/compose';
+import { createFacade } from '../../src/main/security/facade';
+import { ThreadHost } from '../../src/main/pool/thread-host';
+import { startBatch } from '../../src/main/batch/run-batch';
+import { makeJob } from '../../src/main/batch/job';
+import { DEFAULT_SORT } from '../../src/shared/params';
+import type { BackendApi, BatchRequest, BatchStatus } from '../../src/shared/api';
+import { GAIN, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
+import { clearSessions, outputBytes, writeRecordings } from './helpers';
+
+let services: Services;
+let api: BackendApi;
+let dir: string, inputs: string, outside: string;
+const events: BatchStatus[] = [];
+const open = { channels: 4, rate: 20000, dtype: 'int16' as const, gain: GAIN };
+const mode = { kind: 'fast' as const, jobs: 1, memoryBudgetMB: 512 };
+
+function request(o: Partial<BatchRequest> = {}): BatchRequest {
+  return { inputs: [inputs], spec: { workflow: 'sort', params: DEFAULT_SORT, mode }, parallel: 'serial', outDir: path.join(dir, 'out'), open, ...o };
+}
+
+/** The first status event of batch `id` that is not 'running' (its end). */
+async function finished(id: string): Promise<BatchStatus> {
+  for (;;) {
+    const e = events.find((x) => x.id === id && x.state !== 'running');
+    if (e) return e;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  dir = tmpDir('backend-batch');
+  outside = tmpDir('backend-batch-outside');
+  inputs = path.join(dir, 'in');
+  writeRecordings(inputs, 3, { durationS: 2 });
+  writeRecordings(outside, 1, { durationS: 1 });
+  services = await createServices({ host: 'test', processHost: new ThreadHost(), workerEntry: WORKER_ENTRY, poolSize: 1, demoDir: path.join(dir, 'demo'), settingsDir: path.join(dir, 'settings') });
+  services.allow.allowRoot(dir);
+  services.onEvent((e) => { if (e.type === 'batch') events.push(e.status); });
+  api = createFacade(services.backend);
+});
+afterAll(async () => { await services?.dispose(); removeTmpDirs(); });
+
+describe('batch API: arguments and paths', () => {
+  it('refuses malformed requests before they reach the backend', async () => {
+    const bad: unknown[] = [
+      { ...request(), inputs: [] },
+      { ...request(), parallel: 'sometimes' },
+      { ...request(), spec: { workflow: 'filter', params: {}, mode } },
+      { ...request(), spec: { workflow: 'sort', params: { ...DEFAULT_SORT, detect: { ...DEFAULT_SORT.detect, threshold: -3 } }, mode } },
+      { ...request(), extra: 1 },
+      { ...request(), inputs: ['a\0b'] },
+    ];
+    for (const b of bad) await expect(api.startBatch(b as BatchRequest)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(api.cancelBatch('../x' as string)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(api.exportBatch('exe' as 'csv', dir, false)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('checks every input, every recording of a manifest and the output folder against the allow-list', async () => {
+    await expect(api.startBatch(request({ inputs: [outside] }))).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+    await expect(api.startBatch(request({ outDir: path.join(outside, 'out') }))).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+    // The manifest is allowed, the recording it names is not.
+    const manifest = path.join(dir, 'sneaky.tsv');
+    fs.writeFileSync(manifest, `path\n${path.join(outside, 'rec-0.dat')}\n`);
+    await expect(api.startBatch(request({ inputs: [manifest] }))).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+    expect(fs.existsSync(path.join(outside, 'out'))).toBe(false);
+    expect(await api.batchStatus()).toBeNull();
+  });
+});
+
+describe('a batch from the panel', () => {
+  let done: BatchStatus;
+  beforeAll(async () => {
+    const first = await api.startBatch(request());
+    expect(first.rows.map((r) => r.state)).toEqual(['queued', 'queued', 'queued']);
+    // One batch at a time.
+    await expect(api.startBatch(request({ outDir: path.join(dir, 'out2') }))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    done = await finished(first.id);
+  }, 180_000);
+
+  it('reports every recording running then done, with units, and writes the same files as the CLI batch', async () => {
+    expect(done.state).toBe('done');
+    expect(done.rows.map((r) => [r.name, r.state])).toEqual([['rec-0', 'done'], ['rec-1', 'done'], ['rec-2', 'done']]);
+    for (const r of done.rows) {
+      expect(r.units).toBeGreaterThan(0);
+      expect(r.fraction).toBe(1);
+      expect(r.output).toBe(path.join(dir, 'out', r.name));
+      // Each recording was seen running before it finished.
+      expect(events.some((e) => e.id === done.id && e.rows.find((x) => x.name === r.name)?.state === 'running')).toBe(true);
+    }
+    expect(done.execution).toMatch(/^serial/);
+    expect(done.workers).toEqual([]);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'batch.json'), 'utf8')) as { recordings: { name: string; units: number }[] };
+    expect(report.recordings.map((r) => [r.name, r.units])).toEqual(done.rows.map((r) => [r.name, r.units]));
+    expect(await api.batchStatus()).toMatchObject({ id: done.id, state: 'done' });
+
+    // The CLI's batch of the same recordings (fresh cache) gives the same bytes.
+    clearSessions(inputs);
+    const cli = await startBatch({
+      inputs: [inputs], open, job: makeJob('sort', DEFAULT_SORT, mode, 'serial'), outDir: path.join(dir, 'cli'), executor: 'local',
+      jobs: 1, memoryBudgetMB: 512, workerEntry: WORKER_ENTRY,
+    }).done;
+    expect(cli.counts).toEqual({ done: 3 });
+    expect(outputBytes(path.join(dir, 'out'))).toEqual(outputBytes(path.join(dir, 'cli')));
+  }, 180_000);
+
+  it('exports the units of every finished recording, asks before replacing, and checks the folder', async () => {
+    const target = path.join(dir, 'exports');
+    const r = await api.exportBatch('csv', target, false);
+    expect(r.failed).toEqual([]);
+    expect(r.exported.map((e) => [e.name, e.units])).toEqual(done.rows.map((x) => [x.name, x.units]));
+    for (const e of r.exported) expect(fs.existsSync(e.path) && fs.readdirSync(e.path).length > 0).toBe(true);
+    await expect(api.exportBatch('csv', target, false)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    expect((await api.exportBatch('csv', target, true)).exported).toHaveLength(3);
+    await expect(api.exportBatch('csv', path.join(outside, 'x'), false)).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+  }, 60_000);
+
+  it('cancels one recording by name, or the whole batch', async () => {
+    clearSessions(inputs);
+    const one = await api.startBatch(request({ outDir: path.join(dir, 'cancel-one') }));
+    await api.cancelBatch('rec-1');
+    const a = await finished(one.id);
+    expect(a.rows.map((r) => r.state)).toEqual(['done', 'cancelled', 'done']);
+    expect(a.state).toBe('done');
+    await expect(api.cancelBatch('nope')).resolves.toBeUndefined(); // nothing running any more
+
+    clearSessions(inputs);
+    const all = await api.startBatch(request({ outDir: path.join(dir, 'cancel-all'), parallel: 'parallel' }));
+    await api.cancelBatch();
+    const b = await finished(all.id);
+    expect(b.state).toBe('cancelled');
+    expect(b.rows.map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  }, 180_000);
+});

@@ -1,0 +1,111 @@
+// The batch panel end to end in Chromium over the web host: three demo-generator recordings (the
+// spike demo's generator, three seeds, raw int16) in a folder are added to the batch tab, sorted
+// on 2 workers, every recording is seen running and then done with its units (as batch.json
+// says), the units of all of them are exported from the File menu, and a finished recording
+// opens in the workbench with the same units.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateSpikeRecording } from '../../src/workers/synth/spikes';
+import { ensureDemo } from '../../src/main/demo';
+import { DEMO_DIR, ROOT, shot, useApp, waitForRecording } from './harness';
+
+const IN = path.join(ROOT, '.tmp', 'e2e-batch', 'recordings');
+const OUT = `${IN}-batch-sort`;
+const N_CH = 4, RATE = 20000, GAIN = 0.195;
+
+/** rec-1..3.dat: 4 ch x 8 s of the demo's spike generator (different seeds), int16 at GAIN uV/bit. */
+function writeDemoRecordings(): void {
+  fs.rmSync(path.dirname(IN), { recursive: true, force: true });
+  fs.mkdirSync(IN, { recursive: true });
+  for (let i = 1; i <= 3; i++) {
+    const rec = generateSpikeRecording({ seed: 20261122 + i, nChannels: N_CH, durationS: 8, sampleRate: RATE });
+    const out = new Int16Array(rec.nSamples * N_CH);
+    for (let c = 0; c < N_CH; c++) {
+      const x = rec.channelBlock(c, 0, rec.nSamples);
+      for (let s = 0; s < rec.nSamples; s++) out[s * N_CH + c] = Math.max(-32768, Math.min(32767, Math.round(x[s] / GAIN)));
+    }
+    fs.writeFileSync(path.join(IN, `rec-${i}.dat`), Buffer.from(out.buffer));
+  }
+}
+
+async function rowStates(page: Page): Promise<Record<string, string>> {
+  return page.getByTestId('batch-row').evaluateAll((rows) => Object.fromEntries(rows.map((r) => [r.getAttribute('data-name'), r.getAttribute('data-state')])));
+}
+
+describe('batch panel', () => {
+  const app = useApp({
+    hostArgs: ['--jobs', '2'],
+    // The page opens the spike demo at start; generate it first (once per machine) so that the
+    // workbench is ready when a batch recording is opened in it.
+    prepare: async () => { writeDemoRecordings(); await ensureDemo('spikes', DEMO_DIR); },
+  });
+
+  it('sorts a batch of 3 demo recordings on 2 workers, exports all units from the menu and opens one in the workbench', async () => {
+    const page = app.page;
+    await app.open();
+    await waitForRecording(page, 'openephys');
+    await page.getByTestId('tab-batch').click();
+    await page.getByTestId('batch-path').fill(IN);
+    await page.getByTestId('batch-add').click();
+    await page.getByTestId('batch-raw-channels').fill(String(N_CH));
+    await page.getByTestId('batch-raw-rate').fill(String(RATE));
+    await page.getByTestId('batch-raw-gain').fill(String(GAIN));
+    await page.getByTestId('batch-jobs').fill('2');
+    await page.getByTestId('batch-parallel-parallel').click();
+    expect(await page.getByTestId('batch-out').inputValue()).toBe(OUT);
+    await page.getByTestId('batch-start').click();
+
+    // Watch the queue until the batch ends: every recording must be seen running, and workers busy.
+    const seenRunning = new Set<string>();
+    let sawWorkers = false, shotTaken = false;
+    const t0 = Date.now();
+    for (;;) {
+      const states = await rowStates(page);
+      for (const [n, s] of Object.entries(states)) if (s === 'running') seenRunning.add(n);
+      const bars = await page.getByTestId('worker-bar').count();
+      if (bars > 0) {
+        sawWorkers = true;
+        if (!shotTaken && Object.values(states).includes('done')) { await shot(page, 'batch-running'); shotTaken = true; }
+      }
+      const state = (await page.getByTestId('batch-state').textContent().catch(() => '')) ?? '';
+      if (/· (done|failed|cancelled)$/.test(state)) break;
+      if (Date.now() - t0 > 220_000) throw new Error(`the batch did not finish: ${state} ${JSON.stringify(states)}`);
+      await page.waitForTimeout(100);
+    }
+    expect(await page.getByTestId('batch-state').textContent()).toBe('sort batch · done');
+    expect(await rowStates(page)).toEqual({ 'rec-1': 'done', 'rec-2': 'done', 'rec-3': 'done' });
+    expect([...seenRunning].sort()).toEqual(['rec-1', 'rec-2', 'rec-3']);
+    expect(sawWorkers).toBe(true);
+    expect(await page.getByTestId('batch-execution').textContent()).toMatch(/^parallel · 2 job/);
+
+    // The table says what batch.json says.
+    const report = JSON.parse(fs.readFileSync(path.join(OUT, 'batch.json'), 'utf8')) as { recordings: { name: string; state: string; units: number; spikes: number }[] };
+    expect(report.recordings.map((r) => r.state)).toEqual(['done', 'done', 'done']);
+    for (const r of report.recordings) {
+      expect(r.units).toBeGreaterThan(0);
+      const cell = await page.locator(`[data-testid="batch-row"][data-name="${r.name}"] td`).nth(4).textContent();
+      expect(cell).toBe(`${r.units} units · ${r.spikes} spikes`);
+      expect(fs.existsSync(path.join(OUT, r.name, 'spikes.tsv'))).toBe(true);
+    }
+    await shot(page, 'batch');
+
+    // File > Export All Batch Units > CSV: one folder per recording.
+    await page.getByTestId('menu-file').click();
+    await page.getByTestId('menu-export-batch-csv').click();
+    expect(await page.getByTestId('export-path').inputValue()).toBe(`${OUT}/exports-csv`);
+    await page.getByTestId('export-go').click();
+    await page.getByTestId('export-batch-result').waitFor({ timeout: 60_000 });
+    const total = report.recordings.reduce((s, r) => s + r.units, 0);
+    expect(await page.getByTestId('export-batch-result').textContent()).toContain(`of 3 recording(s): ${total} units`);
+    for (const r of report.recordings) expect(fs.readdirSync(path.join(OUT, 'exports-csv', r.name)).length).toBeGreaterThan(0);
+    await page.getByTestId('toast-close').click();
+
+    // Open the first recording in the workbench: its sort (from the batch's cache) is there.
+    await page.locator('[data-testid="batch-row"][data-name="rec-1"] [data-testid="batch-open"]').click();
+    await page.getByTestId('recording-title').filter({ hasText: 'rec-1.dat' }).waitFor({ timeout: 60_000 });
+    await expect.poll(async () => page.getByTestId('units-table').locator('tbody tr').count(), { timeout: 60_000 }).toBe(report.recordings[0].units);
+    expect(app.errors).toEqual([]);
+  });
+});
