@@ -2,7 +2,7 @@
 // hosts expose it over comlink, the renderer wraps it (src/renderer/api/).
 
 import type { ErrorInfo } from './errors';
-import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from './menu';
+import type { CorrectedExportFormat, SortedExportFormat, TfDataFormat, TfExportFormat, TfImageFormat } from './menu';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
 import type { RunProgress, RunReport, WorkerProgress } from './progress';
@@ -222,7 +222,12 @@ export interface BackendApi {
   /** Export the curated sort; OUTPUT_EXISTS unless overwrite (the user confirmed). */
   exportSorted(format: SortedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
   /** Export the latest time-frequency run (NWB DecompositionSeries, or the npy/TSV folder of `spikedesk tf`). */
-  exportTf(format: TfExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+  exportTf(format: TfDataFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+  /**
+   * Save the spectrogram the page has drawn (plotly's toImage data URL: base64 PNG or URL-encoded
+   * SVG) to an allowed .png / .svg path, crash-safe, never replacing a file unless `overwrite`.
+   */
+  exportTfImage(format: TfImageFormat, path: string, overwrite: boolean, image: string): Promise<ExportSummary>;
   /** Export the corrected channels of the last correction run. */
   exportCorrected(format: CorrectedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
 

@@ -15,7 +15,7 @@ import { Pool } from '../pool/pool';
 import { completionPath, removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import type { Executor, ResourceNeeds } from './executor';
-import { channelFile, checkReference, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
+import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, validateStages, type Plan, type StagePlan } from './planner';
 import { PoolExecutor } from './pool-executor';
 import { openResultSource } from './result-source';
 import { RunProgressTracker } from './run-progress';
@@ -69,7 +69,7 @@ export class Engine {
   /** Starts a run; throws BAD_PARAMETER at once for invalid parameters. */
   start(spec: PipelineSpec, source: SourceRef, meta: RecordingMeta, onProgress: (p: RunProgress) => void): { runId: string; done: Promise<RunReport> } {
     spec = validateSpec(spec, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
-    checkReference(spec, meta);
+    validateStages(spec, meta);
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const run: ActiveRun = { runId, cancelled: false };
     this.runs.set(runId, run);

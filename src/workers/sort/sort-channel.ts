@@ -212,7 +212,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  */
 export function clusterStage(
   det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
-  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, nSamples: number,
+  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'> & { whitener?: Float64Array }, p: ClusterParams, fs: number, nSamples: number,
   signal?: PeelSignal,
 ): ClusterStageResult {
   const n = det.samples.length;
@@ -227,7 +227,9 @@ export function clusterStage(
   const w = det.width;
   let W: Float64Array = new Float64Array(0);
   if (det.noiseCov && det.noiseCov.length === w * w) {
-    W = whitener(det.noiseCov, w, WHITEN_FLOOR);
+    // The features stage already computed this whitener from the same covariance (one eigen-
+    // decomposition per channel, not two); recomputed only for callers that do not pass it.
+    W = feat.whitener?.length === w * w ? feat.whitener : whitener(det.noiseCov, w, WHITEN_FLOOR);
     const y = whitenRows(det.waveforms, n, w, W);
     // Pairs closer than the detector's dead time cannot occur: the smallest gap between detections.
     let lo = Infinity;

@@ -157,7 +157,7 @@ export const clusterStage = defineStage<ClusterParams, ClusterOutput>({
     const ft = ctx.input(featuresStage);
     const d = ctx.input(detectStage);
     const read = referenced(ctx.reader('filter'), ctx.has('reference') ? ctx.reader('reference') : null);
-    const c = clusterKernel(detected(d), { features: ft.features, nFeat: ft.d, whitened: ft.whitened }, p, ctx.meta.sampleRate, ctx.meta.nSamples, { read, subSamples: d.subSamples, pre: d.pre });
+    const c = clusterKernel(detected(d), { features: ft.features, nFeat: ft.d, whitened: ft.whitened, whitener: ft.whitener }, p, ctx.meta.sampleRate, ctx.meta.nSamples, { read, subSamples: d.subSamples, pre: d.pre });
     return {
       labels: c.labels, k: c.k, bic: [...c.bic].map((b) => (Number.isFinite(b) ? b : null)),
       peelSamples: c.peeled.samples, peelLabels: c.peeled.labels, peelAmplitudes: c.peeled.amplitudes, peelWaveforms: c.peeled.waveforms,
