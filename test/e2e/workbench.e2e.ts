@@ -33,7 +33,8 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
   it('sorts, merges, undoes, splits with a lasso, labels, and keeps the curation over a reload', async () => {
     const { page } = app;
     await app.openDemo();
-    await expect.poll(async () => (await page.getByTestId('est-fast').textContent()) ?? '').toMatch(/MB/);
+    // The first estimate runs the calibration probe (seconds on a loaded machine): not the 5 s default.
+    await expect.poll(async () => (await page.getByTestId('est-fast').textContent()) ?? '', { timeout: 60_000 }).toMatch(/MB/);
     await shot(page, 'traces', 300);
 
     await page.getByTestId('channels').fill('0-7');
