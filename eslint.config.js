@@ -42,8 +42,12 @@ export default tseslint.config(
       [{ group: ['**/renderer/**', '**/cli/**', '**/preload/**', '**/main/electron/**'], message: 'main imports shared and workers only; only main/electron imports electron.' }]),
   },
   {
+    // cli: argument parsing and printing; main only through its headless services façade.
     files: ['src/cli/**/*.ts'],
-    rules: restrict(['electron', 'react'], [{ group: ['**/renderer/**', '**/preload/**', '**/main/electron/**'], message: 'the CLI runs without Electron.' }]),
+    rules: restrict(['electron', 'react'], [
+      { group: ['**/renderer/**', '**/preload/**', '**/main/electron/**'], message: 'the CLI runs without Electron.' },
+      { group: ['**/main/**', '!**/main/headless', '**/workers/**'], message: 'the CLI uses main only through its services (src/main/headless.ts).' },
+    ]),
   },
   {
     // renderer: browser only.

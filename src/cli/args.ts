@@ -1,6 +1,7 @@
-// Command-line parsing without dependencies: `spikedesk <command> [FILE] [--flag value]...`.
+// Command-line parsing with Node's util.parseArgs: `spikedesk <command> [FILE] [--flag value]...`.
 // Unknown flags and malformed values are usage errors (exit code 1) with a hint.
 
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 import type { OpenOptions } from '../shared/recording';
 import { suggest } from '../shared/suggest';
 import { LIMITS } from '../shared/params';
@@ -14,37 +15,69 @@ export interface ParsedArgs {
 }
 
 /** Flags that take a value; everything else listed in BOOLEAN is a switch. */
-const VALUED = new Set(['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
+const VALUED = ['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
   'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
   'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index', 'split-channels',
-  'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy']);
+  'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy'];
 /** Valued flags that may be given several times; their values are joined with a newline. */
 const REPEATABLE = new Set(['band', 'roi']);
-const BOOLEAN = new Set(['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs']);
+const BOOLEAN = ['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs'];
+const SHORT: Record<string, string> = { jobs: 'j', out: 'o', help: 'h' };
 
-export function parseArgs(argv: string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
+type Options = NonNullable<ParseArgsConfig['options']>;
+const OPTIONS: Options = Object.fromEntries([
+  ...VALUED.map((name) => [name, { type: 'string' as const, multiple: REPEATABLE.has(name), ...(SHORT[name] ? { short: SHORT[name] } : {}) }]),
+  ...BOOLEAN.map((name) => [name, { type: 'boolean' as const, ...(SHORT[name] ? { short: SHORT[name] } : {}) }]),
+]);
+
+/**
+ * A value that starts with one dash (`--baseline -0.2:0`, `--epoch -0.5:1`) is taken as the value,
+ * as before: parseArgs would call it ambiguous, so it is joined as `--name=value` first.
+ */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '-h') { flags.set('help', true); continue; }
-    if (a === '-j' || a === '-o') { argv[i] = a === '-j' ? '--jobs' : '--out'; i--; continue; }
-    if (!a.startsWith('--')) { positional.push(a); continue; }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq > 0 ? eq : undefined);
-    if (VALUED.has(name)) {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      const prev = flags.get(name);
-      flags.set(name, REPEATABLE.has(name) && typeof prev === 'string' ? `${prev}\n${v}` : v);
-    } else if (BOOLEAN.has(name)) {
-      if (eq > 0) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, true);
-    } else {
-      const near = suggest(name, [...VALUED, ...BOOLEAN]);
-      throw new UsageError(`unknown option --${name}${near ? ` (did you mean --${near}?)` : ''}`);
-    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : null;
+    const next = argv[i + 1];
+    if (name && VALUED.includes(name) && next !== undefined && /^-[^-]/.test(next) && !/^-[joh]$/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
   }
+  return out;
+}
+
+/** parseArgs' errors, in the words the CLI has always used. */
+function usageOf(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const msg = err.message ?? String(e);
+  const opt = /'(--?[\w-]+)/.exec(msg)?.[1] ?? '';
+  const name = opt.replace(/^-+/, '');
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = suggest(name, [...VALUED, ...BOOLEAN]);
+    return new UsageError(`unknown option ${opt}${near ? ` (did you mean --${near}?)` : ''}`);
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const long = Object.entries(SHORT).find(([, s]) => `-${s}` === opt)?.[0] ?? name;
+    return new UsageError(/does not take an argument/.test(msg) ? `--${long} takes no value` : `--${long} needs a value`);
+  }
+  return new UsageError(msg.split('\n')[0]);
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  let parsed: ReturnType<typeof nodeParseArgs>;
+  try {
+    parsed = nodeParseArgs({ args: joinDashValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageOf(e);
+  }
+  const flags = new Map<string, string | true>();
+  for (const [name, v] of Object.entries(parsed.values)) {
+    if (v === undefined || v === false) continue;
+    flags.set(name, Array.isArray(v) ? v.join('\n') : v === true ? true : String(v));
+  }
+  const positional = [...parsed.positionals];
   const command = positional.shift() ?? '';
   return { command, positional, flags };
 }

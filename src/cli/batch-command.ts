@@ -3,15 +3,9 @@
 // `spikedesk batch-task` is what a Slurm array task runs (not for users).
 
 import * as path from 'node:path';
-import { startBatch } from '../main/batch/run-batch';
-import { makeJob, type ParallelChoice } from '../main/batch/job';
-import { defaultMemoryBudgetMB } from '../main/batch/local';
-import { runBatchTask } from '../main/batch/task';
-import { defaultCliEntry } from '../main/batch/slurm';
-import type { RecordingState } from '../main/batch/recording';
-import type { SplitChannels } from '../main/batch/split';
+import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, type ParallelChoice, type RecordingState, type SplitChannels } from '../main/headless';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { EXIT, modeFrom, readParamsFile, testFault, workerEntry, type Io } from './common';
+import { EXIT, modeFrom, readParamsFile, type Io } from './common';
 
 export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (!a.positional.length) throw new UsageError('batch: give the inputs (a folder, a quoted glob or a manifest .tsv)');
@@ -27,7 +21,7 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const jobs = mode.kind === 'fast' ? mode.jobs : (num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1);
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
-  const job = makeJob(workflow, readParamsFile(a), mode, parallel);
+  const job = batchJob(workflow, readParamsFile(a), mode, parallel);
   const partition = str(a, 'partition');
   const splitArg = str(a, 'split-channels') ?? 'auto';
   const splitN = Number(splitArg);
@@ -35,9 +29,8 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (splitArg !== 'auto' && executor !== 'slurm') throw new UsageError('--split-channels applies to --executor slurm (locally, channels already spread over the workers)');
   const split: SplitChannels = splitArg === 'auto' || splitArg === 'off' ? splitArg : splitN;
   const showState = !io.json;
-  const handle = startBatch({
+  const handle = runBatch({
     inputs: a.positional, open: openOptions(a), job, outDir: out, executor, jobs, memoryBudgetMB: memory,
-    workerEntry: workerEntry(), injectFault: testFault(),
     slurm: executor === 'slurm' ? { partition, cliEntry: process.env.SPIKEDESK_CLI ?? defaultCliEntry(), splitChannels: split } : undefined,
     events: {
       onState: (name: string, state: RecordingState, r) => {
@@ -73,6 +66,6 @@ export async function batchTaskCommand(a: ParsedArgs, io: Io): Promise<number> {
   const index = num(a, 'index', (n) => Number.isInteger(n) && n >= 0, 'an array index');
   if (index === undefined) throw new UsageError('batch-task: --index N is required');
   const jobs = num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1;
-  const ok = await runBatchTask(path.resolve(plan), phase, index, jobs, workerEntry(), (l) => io.stderr.write(`${l}\n`));
+  const ok = await runBatchPhase(plan, phase, index, jobs, (l) => io.stderr.write(`${l}\n`));
   return ok ? EXIT.ok : EXIT.runFailed;
 }

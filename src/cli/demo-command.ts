@@ -1,17 +1,14 @@
 // `spikedesk demo [spikes|eeg]`: writes the demo recording once (deterministic, from a fixed
 // seed) and prints its path, so a new user can follow the README without their own data.
-import { ensureDemo } from '../main/demo';
+import { demoRecording } from '../main/headless';
 import { UsageError, type ParsedArgs } from './args';
-import { EXIT, type Io } from './common';
-import { defaultDemoDir } from '../main/compose';
-import * as path from 'node:path';
+import { currentDemoDir, EXIT, type Io } from './common';
 
 export async function demoCommand(a: ParsedArgs, io: Io): Promise<number> {
   const kind = a.positional[0] ?? 'spikes';
   if (kind !== 'spikes' && kind !== 'eeg') throw new UsageError(`demo ${kind}: use spikes or eeg`);
-  const dir = path.resolve(String(a.flags.get('demo-dir') ?? defaultDemoDir()));
   let shown = -1;
-  const file = await ensureDemo(kind, dir, (f) => {
+  const file = await demoRecording(kind, currentDemoDir(), (f) => {
     const pct = Math.floor(f * 20) * 5;
     if (!io.json && pct !== shown && io.stderr.isTTY) { shown = pct; io.stderr.write(`\rgenerating the ${kind} demo: ${pct}%`); }
   });

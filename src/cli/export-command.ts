@@ -3,16 +3,9 @@
 // `spikedesk sort --out` folder, or a recording whose session holds a sort / a correction.
 // Exports are atomic and never replace an existing output without --force.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SpikeDeskError } from '../shared/errors';
 import type { ExportReport, SortedExportFormat, CorrectedExportFormat } from '../shared/export';
-import { exportSorted, fromSortFolder, fromSortSession } from '../main/export';
-import { exportCorrectedSource } from '../main/export/corrected-source';
-import { sessionDirFor } from '../main/pipeline/cache';
-import { openResultSource } from '../main/pipeline/result-source';
-import { readSession } from '../main/pipeline/session-store';
-import { SortSession } from '../main/session/workbench';
+import { existingSessionOf, exportCorrectedOf, exportSortedOfFolder, exportSortedOfSession, exportSourceKind } from '../main/headless';
 import { openOptions, str, UsageError, type ParsedArgs } from './args';
 import { EXIT, openInput, type Io } from './common';
 
@@ -24,36 +17,16 @@ type Resolved = { kind: 'session'; dir: string } | { kind: 'sort-folder'; dir: s
 async function resolveSource(a: ParsedArgs): Promise<Resolved> {
   const src = a.positional[0];
   if (!src) throw new UsageError('export needs a SOURCE: a session folder, a sort --out folder or a recording');
-  if (fs.existsSync(src) && fs.statSync(src).isDirectory()) {
-    if (fs.existsSync(path.join(src, 'session.json'))) return { kind: 'session', dir: path.resolve(src) };
-    if (fs.existsSync(path.join(src, 'params.py')) && fs.existsSync(path.join(src, 'spike_times.npy'))) return { kind: 'sort-folder', dir: path.resolve(src) };
-  }
+  const kind = exportSourceKind(src);
+  if (kind) return { kind, dir: path.resolve(src) };
   // A recording (or the demo): its session folder.
-  const rec = await openInput(src, openOptions(a));
-  const dir = sessionDirFor(rec.meta.path);
-  rec.close();
-  if (!fs.existsSync(path.join(dir, 'session.json'))) {
-    throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this recording has no session yet', fix: 'run spikedesk sort or correct on it first', file: src });
-  }
-  return { kind: 'session', dir };
+  const { meta } = await openInput(src, openOptions(a));
+  return { kind: 'session', dir: existingSessionOf(meta.path, src) };
 }
 
 async function exportFromSession(dir: string, format: SortedExportFormat | CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportReport & { channels?: number }> {
-  if ((SORTED as string[]).includes(format)) {
-    const session = SortSession.open(dir);
-    try {
-      return await exportSorted(fromSortSession(session), format as SortedExportFormat, out, { overwrite });
-    } finally {
-      session.close();
-    }
-  }
-  const corrected = openResultSource(dir, 'corrected');
-  if (!corrected) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this session has no corrected recording', fix: 'run spikedesk correct first', file: dir });
-  try {
-    return await exportCorrectedSource(corrected, readSession(dir)?.params.correct ?? null, format as CorrectedExportFormat, out, { overwrite });
-  } finally {
-    corrected.close();
-  }
+  if ((SORTED as string[]).includes(format)) return exportSortedOfSession(dir, format as SortedExportFormat, out, overwrite);
+  return exportCorrectedOf(dir, format as CorrectedExportFormat, out, overwrite);
 }
 
 export async function exportCommand(a: ParsedArgs, io: Io): Promise<number> {
@@ -67,7 +40,7 @@ export async function exportCommand(a: ParsedArgs, io: Io): Promise<number> {
   let report: ExportReport & { channels?: number };
   if (source.kind === 'sort-folder') {
     if (!(SORTED as string[]).includes(format)) throw new UsageError(`a sort --out folder holds sorted units; --format ${format} needs a session with a correction`);
-    report = await exportSorted(fromSortFolder(source.dir), format as SortedExportFormat, out, { overwrite });
+    report = await exportSortedOfFolder(source.dir, format as SortedExportFormat, out, overwrite);
   } else {
     report = await exportFromSession(source.dir, format, out, overwrite);
   }

@@ -2,14 +2,10 @@
 //  [--baseline A:B --baseline-mode logratio] [--events REGEX --epoch TMIN:TMAX] [--strategy ...] --out DIR`
 // Morlet time-frequency power on the engine, then the npy/TSV folder (src/main/export/tf-folder.ts).
 
-import * as path from 'node:path';
-import { DEFAULT_TF, TF_BANDS, type PipelineSpec, type TfParams } from '../shared/params';
-import { loadTfResult } from '../main/pipeline/tf-result';
-import { checkTarget } from '../main/export/atomic-output';
-import { writeTfFolder } from '../main/export/tf-folder';
-import { writeTfNwb } from '../main/export/tf-nwb';
+import { TF_BANDS, type TfParams } from '../shared/params';
+import { checkExportTarget, runSpecFor, userParams, writeTfOutputs } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, modeFrom, openInput, reportExit, runSpec, type Io } from './common';
+import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
 
 /** "4:8:1" (start:stop:step, inclusive) or "4,5,6.5". */
 export function parseFreqs(v: string): number[] {
@@ -57,8 +53,9 @@ function all(a: ParsedArgs, name: string): string[] {
   return v === undefined ? [] : v.split('\n');
 }
 
+/** The --params file over the defaults (checked field by field), then the tf flags over that. */
 export function tfParamsFrom(a: ParsedArgs): TfParams {
-  const p: TfParams = structuredClone(DEFAULT_TF);
+  const p: TfParams = userParams('tf', readParamsFile(a));
   const freqs = str(a, 'freqs');
   if (freqs) p.freqs = parseFreqs(freqs);
   const nc = str(a, 'n-cycles');
@@ -71,15 +68,15 @@ export function tfParamsFrom(a: ParsedArgs): TfParams {
     p.decim = Number(decim);
     if (!Number.isInteger(p.decim) || p.decim < 1) throw new UsageError(`--decim ${decim}: expected a whole number >= 1`);
   }
-  p.zeroMean = a.flags.has('zero-mean');
-  p.phase = a.flags.has('with-phase');
+  if (a.flags.has('zero-mean')) p.zeroMean = true;
+  if (a.flags.has('with-phase')) p.phase = true;
   const strategy = str(a, 'strategy');
   if (strategy) {
     if (!['auto', 'channel', 'frequency', 'recording'].includes(strategy)) throw new UsageError(`--strategy ${strategy}: use auto, channel, frequency or recording`);
     p.strategy = strategy as TfParams['strategy'];
   }
-  p.bands = all(a, 'band').map(parseBand);
-  p.rois = all(a, 'roi').map(parseRoi);
+  if (str(a, 'band') !== undefined) p.bands = all(a, 'band').map(parseBand);
+  if (str(a, 'roi') !== undefined) p.rois = all(a, 'roi').map(parseRoi);
   if (p.rois.length && !p.bands.length) p.bands = [{ name: 'theta', lo: TF_BANDS.theta[0], hi: TF_BANDS.theta[1] }];
   const bl = str(a, 'baseline');
   const mode = str(a, 'baseline-mode');
@@ -102,27 +99,15 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   const out = str(a, 'out');
   const force = a.flags.has('force');
   // Refuse an existing output before any work (checked again when the folder is renamed into place).
-  if (out) checkTarget(path.resolve(out), force, 'dir');
+  if (out) checkExportTarget(out, force, 'dir');
   const nwb = str(a, 'nwb');
-  if (nwb) checkTarget(path.resolve(nwb), force, 'file');
-  const open = openOptions(a);
-  const src = await openInput(a.positional[0], open);
-  const meta = src.meta;
-  src.close();
-  const ref = { path: meta.path, open: Object.keys(open).length ? open : undefined };
+  if (nwb) checkExportTarget(nwb, force, 'file');
+  const rec = await openInput(a.positional[0], openOptions(a));
   const only = str(a, 'only');
-  const spec: PipelineSpec = { workflow: 'tf', params, mode: modeFrom(a), channels: only === undefined ? undefined : channelList(only) };
-  const { report, engine } = await runSpec(spec, ref, meta, io, !a.flags.has('no-progress'));
+  const spec = runSpecFor('tf', params, modeFrom(a), rec.meta, only === undefined ? undefined : channelList(only));
+  const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));
   const result: Record<string, unknown> = { report };
-  if (out && report.state === 'done') {
-    const r = loadTfResult(engine.sessionDir(meta.path));
-    const files = await writeTfFolder(out, r, meta.path, force);
-    result.out = { dir: path.resolve(out), files, shape: [r.channels.length, params.freqs.length, r.nOut] };
-  }
-  if (nwb && report.state === 'done') {
-    await writeTfNwb(nwb, loadTfResult(engine.sessionDir(meta.path)), meta.path, force);
-    result.nwb = path.resolve(nwb);
-  }
+  if (report.state === 'done' && (out || nwb)) Object.assign(result, await writeTfOutputs(sessionDir, rec.meta.path, out, nwb, force));
   const o = result.out as { dir: string; files: string[]; shape: number[] } | undefined;
   if (io.json) io.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else io.stdout.write(`${[describeReport(report), o ? `wrote ${o.files.join(', ')} to ${o.dir} (power ${o.shape.join(' x ')})` : '', result.nwb ? `wrote ${String(result.nwb)}` : ''].filter(Boolean).join('\n')}\n`);

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CorrectionView } from '../shared/api';
+import type { CorrectionView, TriggerReport } from '../shared/api';
 import { SpikeDeskError } from '../shared/errors';
 import type { RecordingMeta } from '../shared/recording';
 import { median } from '../workers/correct/triggers';
@@ -21,13 +21,20 @@ import { readF32 } from './session/workbench-tasks';
 const MAX_ANALYSIS_S = 60;
 
 /** The triggers the run's correction subtracted (after completion), from the triggers stage's cache entry. */
-function triggersOf(run: RunRecord): { samples: number[]; source: string } | null {
+function triggersOf(run: RunRecord): { samples: number[]; source: string; report: TriggerReport | null } | null {
   const rec = run.stages[triggersStage.name];
   if (!rec) return null;
   const file = path.join(rec.dir, 'global.bin');
   if (!fs.existsSync(file)) return null;
   const out = readStageOutput(triggersStage, file);
-  return { samples: [...out.triggerSamples].map((t) => Math.round(t)), source: `${out.summary.source} (${out.summary.reason})` };
+  const sm = out.summary;
+  const report: TriggerReport | null = Array.isArray(sm.addedSamples)
+    ? {
+      found: sm.count - sm.added + sm.removed, used: sm.count, added: sm.addedSamples.map(Math.round), removed: sm.removedSamples.map(Math.round),
+      unresolved: sm.unresolvedSamples ?? [], addedCount: sm.added, removedCount: sm.removed, volumes: sm.volumes, slicesPerVolume: sm.slicesPerVolume, warnings: sm.warnings,
+    }
+    : null;
+  return { samples: [...out.triggerSamples].map((t) => Math.round(t)), source: `${sm.source} (${sm.reason})`, report };
 }
 
 function toDb(p: Float64Array, n: number): Float32Array {
@@ -95,6 +102,6 @@ export function correctionView(src: Source, sessionDir: string, channel: number)
     triggers: Int32Array.from(trig.samples), triggerSource: trig.source, epochLength: L,
     templateBefore: before, templateAfter: after,
     freqs: Float32Array.from(pb.freqs.subarray(0, n)), psdBefore: toDb(pb.psd, n), psdAfter: toDb(pa.psd, n),
-    sliceHz, harmonicsHz, metrics,
+    sliceHz, harmonicsHz, metrics, triggerReport: trig.report,
   };
 }

@@ -18,7 +18,7 @@ function summary(r: ExportReport, channels?: number): ExportSummary {
 }
 
 export function defaultExportPath(sessionDir: string, format: SortedExportFormat | CorrectedExportFormat | TfExportFormat): string {
-  const name = { phy: 'phy', nwb: 'units.nwb', blech: 'units_blech.h5', csv: 'csv', edf: 'corrected.edf', brainvision: 'corrected.vhdr', 'tf-nwb': 'time_frequency.nwb', 'tf-npy': 'time_frequency' }[format];
+  const name = { phy: 'phy', nwb: 'units.nwb', blech: 'units_blech.h5', csv: 'csv', edf: 'corrected.edf', brainvision: 'corrected.vhdr', 'tf-nwb': 'time_frequency.nwb', 'tf-npy': 'time_frequency', 'tf-png': 'spectrogram.png', 'tf-svg': 'spectrogram.svg' }[format];
   return path.join(sessionDir, 'exports', name);
 }
 

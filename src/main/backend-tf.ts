@@ -5,7 +5,7 @@
 import { SpikeDeskError } from '../shared/errors';
 import type { TfView, TfViewRequest } from '../shared/api';
 import type { ExportSummary } from '../shared/api';
-import type { TfExportFormat } from '../shared/menu';
+import type { TfDataFormat } from '../shared/menu';
 import { loadTfResult } from './pipeline/tf-result';
 import { writeTfFolder } from './export/tf-folder';
 import { writeTfNwb } from './export/tf-nwb';
@@ -65,7 +65,7 @@ export function tfView(sessionDir: string, req: TfViewRequest): TfView | null {
 }
 
 /** File > Export of the latest time-frequency run (same writers as `spikedesk tf --out / --nwb`). */
-export async function exportTfResult(sessionDir: string, recordingPath: string, format: TfExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
+export async function exportTfResult(sessionDir: string, recordingPath: string, format: TfDataFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
   const r = loadTfResult(sessionDir);
   const files = format === 'tf-nwb' ? (await writeTfNwb(out, r, recordingPath, overwrite), [out]) : await writeTfFolder(out, r, recordingPath, overwrite);
   return { format, path: out, files, units: 0, spikes: 0, channels: r.channels.length };

@@ -10,7 +10,7 @@ import type {
 } from '../shared/api';
 import { BatchService } from './backend-batch';
 import type { ProcessHost } from './pool/process-host';
-import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from '../shared/menu';
+import type { CorrectedExportFormat, SortedExportFormat, TfDataFormat, TfImageFormat } from '../shared/menu';
 import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../shared/menu';
 import { defaultExportPath, exportCorrectedRecording, exportSortedUnits } from './backend-export';
 import type { RecentFiles } from './session/recent';
@@ -27,6 +27,7 @@ import { ensureDemoOnPool } from './demo';
 import { checkChannels, pooledTraces } from './backend-traces';
 import { correctionView } from './backend-correction';
 import { exportTfResult, tfView } from './backend-tf';
+import { writeTfImage } from './export/tf-image';
 import { latestSortRunId, SortSession } from './session/workbench';
 import { readSession } from './pipeline/session-store';
 import { ensureParentFolder } from './io/writable';
@@ -217,12 +218,18 @@ export class Backend implements BackendApi {
     return exportSortedUnits(this.sortSession(true)!, format, target, overwrite === true);
   }
 
-  async exportTf(format: TfExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
-    if (!TF_FORMATS.some((f) => f.format === format)) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use tf-nwb or tf-npy' });
+  async exportTf(format: TfDataFormat, out: string, overwrite: boolean): Promise<ExportSummary> {
+    if (format !== 'tf-nwb' && format !== 'tf-npy') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown export format "${String(format)}"`, fix: 'use tf-nwb or tf-npy (images go through exportTfImage)' });
     const src = this.current();
     this.deps.allow.allowRoot(this.sessionDir());
     const target = this.deps.allow.check(out);
     return exportTfResult(this.sessionDir(), src.meta.path, format, target, overwrite === true);
+  }
+
+  async exportTfImage(format: TfImageFormat, out: string, overwrite: boolean, image: string): Promise<ExportSummary> {
+    this.current();
+    this.deps.allow.allowRoot(this.sessionDir());
+    return writeTfImage(format, this.exportTarget(out), overwrite === true, image);
   }
 
   async exportCorrected(format: CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {

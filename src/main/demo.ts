@@ -32,12 +32,39 @@ export function demoReady(kind: DemoKind, demoDir: string): string | null {
   return null;
 }
 
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Deletes temp files (`.<name>.<pid>.<ms>.<n>.tmp`, io/atomic.ts) that an interrupted generation
+ * left in a demo folder (the spike demo's is ~300 MB): those of processes that are gone, and with
+ * `ownToo` this process's too (the caller knows no generation of this kind runs in it).
+ */
+export function removeDemoTemps(kind: DemoKind, demoDir: string, ownToo = false): string[] {
+  const dir = path.join(demoDir, kind);
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const m = /^\..+\.(\d+)\.\d+\.\d+\.tmp$/.exec(e.name);
+    if (!m || !e.isFile()) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid ? ownToo : !processAlive(pid)) {
+      const f = path.join(e.parentPath, e.name);
+      fs.rmSync(f, { force: true });
+      removed.push(f);
+    }
+  }
+  return removed;
+}
+
 /** Path of the demo recording, generating it first if needed (on the calling thread: CLI, workers). */
 export async function ensureDemo(kind: DemoKind, demoDir: string, onProgress?: (f: number) => void): Promise<string> {
   const ready = demoReady(kind, demoDir);
   if (ready) return ready;
   const dir = path.join(demoDir, kind);
   const stampPath = path.join(dir, 'demo.json');
+  removeDemoTemps(kind, demoDir);
   fs.mkdirSync(dir, { recursive: true });
   const file = kind === 'spikes' ? await writeSpikeDemo(dir, onProgress) : await writeEegDemo(dir, DEMO_SEED, onProgress);
   writeFileAtomic(stampPath, JSON.stringify({ version: STAMP_VERSION[kind], kind, seed: DEMO_SEED, file: path.relative(dir, file) } satisfies Stamp));
@@ -108,6 +135,9 @@ function isDemoProgress(x: unknown): x is DemoProgress {
 export async function ensureDemoOnPool(pool: Pool, kind: DemoKind, demoDir: string, onProgress?: (f: number) => void): Promise<string> {
   const ready = demoReady(kind, demoDir);
   if (ready) return ready;
+  // The backend runs one generation per kind at a time: this process's leftovers are stale too
+  // (a worker killed mid-way, e.g. when a run's cancel or a crash took it down).
+  removeDemoTemps(kind, demoDir, true);
   const off = pool.onMessage((m) => { if (isDemoProgress(m.data) && m.data.kind === kind) onProgress?.(m.data.fraction); });
   try {
     return await pool.run((api) => api.generateDemo(kind, demoDir));

@@ -2,7 +2,7 @@
 // hosts expose it over comlink, the renderer wraps it (src/renderer/api/).
 
 import type { ErrorInfo } from './errors';
-import type { CorrectedExportFormat, SortedExportFormat, TfExportFormat } from './menu';
+import type { CorrectedExportFormat, SortedExportFormat, TfDataFormat, TfExportFormat, TfImageFormat } from './menu';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
 import type { RunProgress, RunReport, WorkerProgress } from './progress';
@@ -151,6 +151,23 @@ export interface CorrectionView {
   harmonicsHz: number[];
   /** Metrics: name -> value (run-wide from the run summary, and for this channel). */
   metrics: { name: string; value: number | string; note?: string }[];
+  /** What trigger completion changed before the correction (null for a run cached before the report existed). */
+  triggerReport: TriggerReport | null;
+}
+
+/** Trigger completion report: samples of the triggers added (template match in a gap), removed as
+ * spurious, and expected but left unfilled; lists capped, counts complete. */
+export interface TriggerReport {
+  found: number;
+  used: number;
+  added: number[];
+  removed: number[];
+  unresolved: number[];
+  addedCount: number;
+  removedCount: number;
+  volumes: number;
+  slicesPerVolume: number;
+  warnings: string[];
 }
 
 export type BackendEvent =
@@ -205,7 +222,12 @@ export interface BackendApi {
   /** Export the curated sort; OUTPUT_EXISTS unless overwrite (the user confirmed). */
   exportSorted(format: SortedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
   /** Export the latest time-frequency run (NWB DecompositionSeries, or the npy/TSV folder of `spikedesk tf`). */
-  exportTf(format: TfExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+  exportTf(format: TfDataFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
+  /**
+   * Save the spectrogram the page has drawn (plotly's toImage data URL: base64 PNG or URL-encoded
+   * SVG) to an allowed .png / .svg path, crash-safe, never replacing a file unless `overwrite`.
+   */
+  exportTfImage(format: TfImageFormat, path: string, overwrite: boolean, image: string): Promise<ExportSummary>;
   /** Export the corrected channels of the last correction run. */
   exportCorrected(format: CorrectedExportFormat, path: string, overwrite: boolean): Promise<ExportSummary>;
 

@@ -3,7 +3,11 @@
 
 export type SortedExportFormat = 'phy' | 'nwb' | 'blech' | 'csv';
 export type CorrectedExportFormat = 'edf' | 'brainvision';
-export type TfExportFormat = 'tf-nwb' | 'tf-npy';
+/** Data of the latest time-frequency run (written by the backend from the session cache). */
+export type TfDataFormat = 'tf-nwb' | 'tf-npy';
+/** The drawn spectrogram as an image (rendered by plotly in the page, written by the backend). */
+export type TfImageFormat = 'tf-png' | 'tf-svg';
+export type TfExportFormat = TfDataFormat | TfImageFormat;
 
 export type MenuCommand =
   | { kind: 'open'; path: string }
@@ -41,7 +45,13 @@ export const SORTED_FORMATS: { format: SortedExportFormat; label: string; ext: s
 export const TF_FORMATS: { format: TfExportFormat; label: string; ext: string | null }[] = [
   { format: 'tf-nwb', label: 'NWB (DecompositionSeries)', ext: 'nwb' },
   { format: 'tf-npy', label: 'NumPy folder (power.npy...)', ext: null },
+  { format: 'tf-png', label: 'Spectrogram image (PNG)', ext: 'png' },
+  { format: 'tf-svg', label: 'Spectrogram image (SVG)', ext: 'svg' },
 ];
+
+export function isTfImageFormat(f: string): f is TfImageFormat {
+  return f === 'tf-png' || f === 'tf-svg';
+}
 
 export const CORRECTED_FORMATS: { format: CorrectedExportFormat; label: string; ext: string }[] = [
   { format: 'edf', label: 'EDF+', ext: 'edf' },

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DEMO_DIR, shot, useApp, waitForRecording, waitForReport } from './harness';
+import { DEMO_DIR, ROOT, shot, useApp, waitForRecording, waitForReport } from './harness';
 
 interface PlotData { data: { x: number[]; y: number[] }[] }
 
@@ -29,7 +29,7 @@ describe('time-frequency view', () => {
   it('runs the spectrogram of the EEG demo on 2 workers and the theta band lights up in the bursts', async () => {
     const { page } = app;
     await app.open();
-    await page.getByTestId('demo-eeg').click();
+    await page.getByTestId('demo-eeg').click({ timeout: 180_000 }); // enabled once the start-up demo is ready (slow on a loaded machine)
     await waitForRecording(page, 'brainvision');
     await page.getByTestId('tab-tf').click();
     await page.getByTestId('run-tf').click();
@@ -59,6 +59,52 @@ describe('time-frequency view', () => {
     expect(roiRatio).toBeGreaterThan(2 * outRatio);
     await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
     await shot(page, 'time-frequency', 800);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('exports the drawn spectrogram as PNG (File menu) and SVG (toolbar button) through the backend', async () => {
+    const { page } = app;
+    const out = path.join(ROOT, '.tmp', 'e2e-tf-exports');
+    fs.rmSync(out, { recursive: true, force: true });
+    const png = path.join(out, 'theta.png');
+    await page.getByTestId('menu-file').click();
+    await page.getByTestId('menu-export-tf-png').click();
+    await page.getByTestId('export-path').fill(png);
+    await page.getByTestId('export-go').click();
+    await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('export-result').textContent()).toMatch(/Spectrogram image \(PNG\)/);
+    await page.getByTestId('toast-close').click();
+    const bytes = fs.readFileSync(png);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const plotWidth = await page.getByTestId('spectrogram').evaluate((el) => el.clientWidth);
+    expect(bytes.readUInt32BE(16)).toBe(plotWidth); // IHDR width: the plot as drawn
+    expect(bytes.readUInt32BE(20)).toBe(460);
+    expect(bytes.length).toBeGreaterThan(20_000); // a heatmap, not an empty frame
+
+    // The toolbar button opens the same export with the session's default path.
+    await page.getByTestId('tf-svg').click();
+    const svgPath = await page.getByTestId('export-path').inputValue();
+    expect(svgPath).toMatch(/exports[\\/]spectrogram\.svg$/);
+    await page.getByTestId('export-go').click();
+    await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
+    await page.getByTestId('toast-close').click();
+    const svg = fs.readFileSync(svgPath, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('frequency (Hz)');
+    expect(svg).toMatch(/<image[^>]+href="data:image\/png;base64,/); // the heatmap itself
+    expect(svg).toContain('theta (');
+
+    // The same name again asks before replacing; a path outside the allowed folders is refused.
+    await page.getByTestId('menu-file').click();
+    await page.getByTestId('menu-export-tf-png').click();
+    await page.getByTestId('export-path').fill(png);
+    await page.getByTestId('export-go').click();
+    await page.getByTestId('export-exists').waitFor();
+    await page.getByTestId('export-path').fill('/etc/spikedesk-spectrogram.png');
+    await page.getByTestId('export-go').click();
+    await expect.poll(async () => (await page.getByTestId('export-error').textContent().catch(() => '')) ?? '').toMatch(/PATH_NOT_ALLOWED/);
+    await page.getByTestId('export-cancel').click();
+    expect(fs.existsSync('/etc/spikedesk-spectrogram.png')).toBe(false);
     expect(app.errors).toEqual([]);
   });
 });

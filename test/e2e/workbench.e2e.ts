@@ -144,6 +144,15 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await page.getByTestId('correction-metrics').waitFor();
     const metrics = (await page.getByTestId('correction-metrics').textContent()) ?? '';
     expect(metrics).toContain('RMS ratio');
+    // The trigger report: the demo's scan lost one slice marker; completion added it back, and a click on
+    // it centres the overlay there.
+    const headline = page.getByTestId('trigger-report-headline');
+    await headline.waitFor();
+    expect(await headline.textContent()).toMatch(/1 trigger added/);
+    const added = page.locator('[data-testid="trigger-report-row"][data-kind="added"]');
+    expect(await added.count()).toBe(1);
+    await added.locator('button').click();
+    await page.getByTestId('trigger-report-reset').waitFor();
     await page.waitForTimeout(800);
     await shot(page, 'correction', 300);
     await page.getByTestId('tab-traces').click();

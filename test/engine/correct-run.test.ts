@@ -87,6 +87,17 @@ describe('Engine: correct workflow', () => {
     raw.close();
     expect(view.triggers.length).toBe((lpRun.summary.triggers as { count: number }).count);
     expect(view.triggerSource).toMatch(/markers|stim channel/);
+    // The trigger report the view shows: the generator left one slice marker out; completion put it back
+    // within a sample of the true onset, and nothing was removed.
+    const rep = view.triggerReport!;
+    expect(r.eeg.truth.dropped).toBeGreaterThanOrEqual(0);
+    expect(rep.addedCount).toBe(1);
+    expect(Math.abs(rep.added[0] - r.eeg.truth.onsets[r.eeg.truth.dropped])).toBeLessThanOrEqual(1.5);
+    expect(rep.removed).toEqual([]);
+    expect(rep.used).toBe(view.triggers.length);
+    expect(rep.found).toBe(view.triggers.length - 1);
+    // The run summary keeps the counts, not the sample lists.
+    expect(lpRun.summary.triggers).not.toHaveProperty('addedSamples');
     // An OBS change re-runs OBS and the low-pass only.
     const ob = await engine.start(spec('fast', 2, mergeParams(params, { obsComponents: 2 })), r.ref, r.meta, () => undefined).done;
     expect(ob.stagesRun).toEqual(['obs', 'lowpass']);

@@ -1,5 +1,5 @@
-// fromSortFolder on the folder `spikedesk sort --out` writes (phy.ts + phy-tables.ts from a
-// pipeline SortResult): the loaded units carry the sorter's spikes, channels and metrics, and a
+// fromSortFolder on the folder `spikedesk sort --out` writes (sort-output.ts: the one Phy writer
+// from a pipeline SortResult): the loaded units carry the sorter's spikes, channels and metrics, and a
 // folder curated in phy afterwards (cluster_group.tsv, spike_clusters.npy) loads curated.
 
 import * as fs from 'node:fs';
@@ -7,8 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromSortFolder } from '../../src/main/export';
 import { encodeNpy, decodeNpy } from '../../src/main/export/npy';
-import { writePhyFolder } from '../../src/main/export/phy';
-import { writeSortTables } from '../../src/main/export/phy-tables';
+import { writeSortFolder } from '../../src/main/export/sort-output';
 import type { RunRecord } from '../../src/main/pipeline/session-store';
 import { unitIdsOf, type SortResult } from '../../src/main/pipeline/sort-result';
 import { Rng } from '../../src/workers/rng';
@@ -41,8 +40,7 @@ describe('fromSortFolder on a sort --out folder', () => {
     fs.writeFileSync(dat, Buffer.alloc(8000 * 4 * 2));
     const sr = pipelineResult(dat);
     const out = path.join(dir, 'out');
-    writePhyFolder(out, sr, { path: dat, open: { format: 'raw', channels: 4, rate: 20000, dtype: 'int16' } });
-    writeSortTables(out, sr);
+    writeSortFolder(out, sr, { path: dat, open: { format: 'raw', channels: 4, rate: 20000, dtype: 'int16' } });
     const r = fromSortFolder(out);
     expect(r.recording).toMatchObject({ path: dat, format: 'raw', sampleRate: 20000, nSamples: 8000 });
     expect(r.units.map((u) => u.id)).toEqual(sr.units.map((u) => u.id));
@@ -67,8 +65,7 @@ describe('fromSortFolder on a sort --out folder', () => {
     fs.writeFileSync(dat, Buffer.alloc(8000 * 4 * 2));
     const sr = pipelineResult(dat);
     const out = path.join(dir, 'out');
-    writePhyFolder(out, sr, { path: dat, open: { dtype: 'int16' } });
-    writeSortTables(out, sr);
+    writeSortFolder(out, sr, { path: dat, open: { dtype: 'int16' } });
     // phy merges clusters 0 and 1 into a new cluster 4 and labels it good, 2 noise.
     const sc = decodeNpy(fs.readFileSync(path.join(out, 'spike_clusters.npy')));
     const merged = sc.values.map((c) => (c === 0 || c === 1 ? 4 : c));

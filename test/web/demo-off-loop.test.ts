@@ -2,7 +2,9 @@
 // CPU) runs on a pool worker, not on the host's event loop. Measured without timing thresholds on
 // the machine's speed: the host's event-loop utilization while the generator advances (near 1 if
 // the generation ran on the loop, near 0 if it runs elsewhere) and HTTP and RPC answers received
-// while openDemo is still pending. The generation is stopped after a few percent (dispose).
+// while openDemo is still pending. The generation is stopped after a few percent (dispose); the
+// temp file it leaves is removed when a generation starts again.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -11,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendEvent } from '../../src/shared/api';
 import { createServices, type Services } from '../../src/main/compose';
+import { removeDemoTemps } from '../../src/main/demo';
 import { ThreadHost } from '../../src/main/pool/thread-host';
 import { startWebHost, type WebHost } from '../../src/main/web/server';
 
@@ -61,7 +64,7 @@ describe('demo generation off the web host event loop', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    await progressed(4); // three more percent of the demo written
+    await progressed(3); // two more percent of the demo written
     stop = true;
     await requests;
     const elu = performance.eventLoopUtilization(elu0).utilization;
@@ -74,5 +77,17 @@ describe('demo generation off the web host event loop', () => {
     await services.dispose();
     expect(await opening).toMatch(/WORKER_FAILED|CANCELLED|stopped|shut down/);
     expect(fs.existsSync(path.join(dir, 'demo', 'spikes', 'demo.json'))).toBe(false);
-  });
+
+    // The killed generation left its temp file; the next generation start removes it (this process's
+    // only when the backend says none of its own runs), and those of processes that are gone.
+    const temps = () => fs.readdirSync(path.join(dir, 'demo', 'spikes'), { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'));
+    expect(temps().length).toBeGreaterThan(0);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!; // a pid that has exited
+    const dead = path.join(dir, 'demo', 'spikes', `.clean.f32.${gone}.1.0.tmp`);
+    fs.writeFileSync(dead, 'x');
+    expect(removeDemoTemps('spikes', path.join(dir, 'demo'))).toEqual([dead]);
+    expect(temps().length).toBeGreaterThan(0);
+    expect(removeDemoTemps('spikes', path.join(dir, 'demo'), true).length).toBeGreaterThan(0);
+    expect(temps()).toEqual([]);
+  }, 240_000);
 });

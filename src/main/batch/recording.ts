@@ -13,8 +13,7 @@ import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import { openSource } from '../io';
 import { writeFileAtomic } from '../io/atomic';
-import { writePhyFolder } from '../export/phy';
-import { writeSortTables } from '../export/phy-tables';
+import { writeSortFolder } from '../export/sort-output';
 import { exportCorrectedSource } from '../export/corrected-source';
 import type { Engine } from '../pipeline/engine';
 import { openResultSource } from '../pipeline/result-source';
@@ -151,13 +150,9 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
 
 /** Sort: the phy folder plus spikes.tsv and units.tsv, as `spikedesk sort --out`. */
 function exportSort(dir: string, sessionDir: string, r: RunReport, item: BatchItem): Partial<RecordingResult> {
-  const sorted = loadSortResult(sessionDir, r.runId);
-  const spikes = sorted.channels.reduce((s, c) => s + c.samples.length, 0);
-  const files: string[] = [];
-  // A recording without units still gets its tables (empty), like the single command's summary.
-  if (sorted.units.length) files.push(...writePhyFolder(dir, sorted, { path: item.path, open: item.open }).files);
-  files.push(...writeSortTables(dir, sorted));
-  return { units: sorted.units.length, spikes, files: files.map((f) => path.relative(dir, f)).sort() };
+  // The same folder as `spikedesk sort --out` (a recording without units still gets its empty tables).
+  const f = writeSortFolder(dir, loadSortResult(sessionDir, r.runId), { path: item.path, open: item.open }, readSession(sessionDir)?.params.sort ?? null);
+  return { units: f.units, spikes: f.spikes, files: f.files.map((x) => path.relative(dir, x)).sort() };
 }
 
 /** Time-frequency: the npy/TSV folder of `spikedesk tf --out` (replaced as a whole on a re-run). */

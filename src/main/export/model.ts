@@ -9,6 +9,8 @@ import { SpikeDeskError } from '../../shared/errors';
 import type { ExportUnit, SortedResult } from '../../shared/export';
 import { readSession } from '../pipeline/session-store';
 import type { SortSession } from '../session/workbench';
+import { unitIdsOf, type SortResult } from '../pipeline/sort-result';
+import type { SourceRef } from '../../shared/recording';
 
 /** Records (actions, undos, redos) in a curation journal file, header excluded; 0 when absent. */
 export function journalLength(file: string): number {
@@ -87,5 +89,45 @@ export function fromSortSession(session: SortSession): SortedResult {
     params: sess?.params.sort ?? null, curationJournalLength: journalLength(session.report.path),
     inputHash: null, origin: { kind: 'session', path: sessionDir, runId: res.run.runId },
     filtered: res.run.stages.filter ? { dir: res.run.stages.filter.dir } : undefined,
+  };
+}
+
+/**
+ * A fresh sort run (the pipeline's SortResult, no curation) as the neutral SortedResult: one unit
+ * per sorter unit, labelled 'unsorted', with its assigned spikes; unassigned spikes are left out
+ * (and counted). `sort --out` and batch folders go through the one Phy writer with it.
+ */
+export function fromSortResult(res: SortResult, source: SourceRef, params: unknown = null): { result: SortedResult; unassigned: number } {
+  const meta = res.meta;
+  const w = res.pre + res.post;
+  const nFeat = res.channels[0]?.nFeat ?? 0;
+  const sameFeat = res.channels.every((c) => c.nFeat === nFeat);
+  let unassigned = 0;
+  const byChannel = new Map(res.channels.map((c) => [c.channel, { ch: c, ids: unitIdsOf(res, c) }]));
+  for (const { ids } of byChannel.values()) for (const id of ids) if (id < 0) unassigned++;
+  const units: ExportUnit[] = res.units.map((u) => {
+    const { ch, ids } = byChannel.get(u.channel)!;
+    const idx = Int32Array.from(Array.from(ids).flatMap((id, i) => (id === u.id ? [i] : [])));
+    return {
+      id: u.id, channel: u.channel, label: 'unsorted' as Label,
+      spikes: Float64Array.from(idx, (s) => ch.samples[s]),
+      amplitudes: Float32Array.from(idx, (s) => ch.amplitudes[s]),
+      meanWaveform: u.meanWaveform, waveforms: gather(Float32Array, ch.waveforms, idx, w),
+      features: sameFeat ? gather(Float32Array, ch.features, idx, nFeat) : null,
+      metrics: u.metrics,
+    };
+  });
+  const open = source.open ?? {};
+  return {
+    unassigned,
+    result: {
+      recording: {
+        path: meta.path, format: meta.format, sampleRate: meta.sampleRate, nSamples: meta.nSamples, channels: meta.channels.map((c) => ({ name: c.name, group: c.group })),
+        raw: meta.format === 'raw' ? { dtype: open.dtype ?? 'int16', offset: open.offset ?? 0 } : undefined,
+      },
+      waveform: { pre: res.pre, post: res.post }, featureNames: sameFeat ? Array.from({ length: nFeat }, (_, i) => `PC${i + 1}`) : [], units,
+      params, curationJournalLength: 0, inputHash: null, origin: { kind: 'session', path: null, runId: res.run.runId },
+      filtered: res.run.stages?.filter ? { dir: res.run.stages.filter.dir } : undefined,
+    },
   };
 }

@@ -1,6 +1,7 @@
 // A small NumPy .npy (format 1.0) writer for the Phy export: little-endian C-order arrays of
 // int64, int32, uint32, float32 or float64 with any shape. Written atomically.
 
+import { decodeNpyBuffer } from '../io/common/npy';
 import { writeFileAtomic } from '../io/atomic';
 
 export type NpyDtype = 'int64' | 'int32' | 'uint32' | 'float32' | 'float64';
@@ -51,24 +52,7 @@ export function writeNpy(file: string, data: ArrayLike<number> | BigInt64Array, 
   writeFileAtomic(file, encodeNpy(data, shape, dtype));
 }
 
-/** Read back an .npy written by encodeNpy (tests and the export command). */
-export function decodeNpy(buf: Uint8Array): { dtype: string; shape: number[]; values: number[] } {
-  const text = (a: number, b: number): string => String.fromCharCode(...buf.subarray(a, b));
-  if (buf[0] !== 0x93 || text(1, 6) !== 'NUMPY') throw new Error('not an .npy file');
-  const hlen = buf[8] | (buf[9] << 8);
-  const header = text(10, 10 + hlen);
-  const dtype = /'descr':\s*'([^']+)'/.exec(header)![1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)![1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const view = new DataView(buf.buffer, buf.byteOffset + 10 + hlen);
-  const values: number[] = [];
-  for (let i = 0; i < count; i++) {
-    if (dtype === '<i8') values.push(Number(view.getBigInt64(i * 8, true)));
-    else if (dtype === '<i4') values.push(view.getInt32(i * 4, true));
-    else if (dtype === '<u4') values.push(view.getUint32(i * 4, true));
-    else if (dtype === '<f4') values.push(view.getFloat32(i * 4, true));
-    else if (dtype === '<f8') values.push(view.getFloat64(i * 8, true));
-    else throw new Error(`dtype ${dtype} not supported`);
-  }
-  return { dtype, shape, values };
+/** Read back an .npy (one decoder for the app: src/main/io/common/npy.ts). */
+export function decodeNpy(buf: Uint8Array, file = '.npy file'): { dtype: string; shape: number[]; values: number[] } {
+  return decodeNpyBuffer(buf, file);
 }

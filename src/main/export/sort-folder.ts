@@ -1,4 +1,4 @@
-// Loads a `spikedesk sort --out` folder (phy.ts / phy-tables.ts layout: Phy arrays, params.py,
+// Loads a `spikedesk sort --out` folder (sort-output.ts layout: Phy arrays, params.py,
 // cluster_group.tsv, units.tsv) into a SortedResult. spike_clusters.npy and cluster_group.tsv
 // are read as the truth, so a folder curated in phy afterwards exports its curated units; units.tsv
 // supplies each unit's recording channel, channel name and metrics, and provenance.json (when
@@ -20,7 +20,7 @@ function npy(dir: string, name: string, required: boolean): { shape: number[]; v
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) return required ? corrupt(file, `${name} is missing`) : null;
   try {
-    return decodeNpy(fs.readFileSync(file));
+    return decodeNpy(fs.readFileSync(file), file);
   } catch (e) {
     return corrupt(file, `${name} is not a readable .npy file (${(e as Error).message})`);
   }

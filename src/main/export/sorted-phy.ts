@@ -1,9 +1,9 @@
-// Phy folder from a SortedResult (curated or not). phy.ts writes the folder of a fresh sort run
-// straight from the session cache (with a filtered.dat copy); this writer works from the neutral
-// model, so the ids, labels and spikes are the curated ones: one template per unit (its mean
-// waveform on its own channel), cluster_group.tsv with the curation labels. Traces: params.py
-// points at a raw binary recording; for other formats at filtered.dat, an interleaved float32
-// copy of the sorted channels' filtered samples written from the session cache.
+// The one Phy folder writer (the app's export, `spikedesk export`, `sort --out` and batch folders),
+// from the neutral SortedResult (curated or a fresh run, see model.ts): one template per unit (its
+// mean waveform on its own channel), cluster_group.tsv with the labels, cluster_info.tsv with the
+// metrics. Traces: params.py points at a raw binary recording (with its dtype and header offset);
+// for other formats at filtered.dat, an interleaved float32 copy of the sorted channels' filtered
+// samples written from the session cache.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ import type { ExportUnit, SortedResult } from '../../shared/export';
 import { writeFileAtomic } from '../io/atomic';
 import { filteredChannelFile, writeFilteredDat } from './filtered-dat';
 import { writeNpy, type NpyDtype } from './npy';
-import { spikeOrder, unitsTable } from './tsv';
+import { metricNames, spikeOrder, unitsTable } from './tsv';
 
 export function writeSortedPhy(dir: string, result: SortedResult, units: ExportUnit[], notes: string[]): string[] {
   const files: string[] = [];
@@ -52,6 +52,11 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   // No probe geometry is known: a linear layout, 20 um apart, in channel order.
   put('channel_positions.npy', channels.flatMap((_, k) => [0, 20 * k]), [C, 2], 'float64');
   text('cluster_group.tsv', `cluster_id\tgroup\n${units.map((u) => `${u.id}\t${u.label}`).join('\n')}\n`);
+  // phy shows every cluster_info.tsv column in its cluster view ('nan' where a metric is undefined).
+  const names = metricNames(units).filter((m) => m !== 'nSpikes');
+  const val = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'nan' : String(v));
+  text('cluster_info.tsv', [['cluster_id', 'ch', 'n_spikes', ...names, 'group'].join('\t'),
+    ...units.map((u) => [u.id, colOf.get(u.channel)!, u.spikes.length, ...names.map((m) => val(u.metrics[m])), u.label].join('\t'))].join('\n') + '\n');
   text('units.tsv', unitsTable(result, units));
   // Traces for phy: the raw binary itself, else a float32 copy of the filtered sorted channels.
   const copy = !raw && result.filtered && channels.every((c) => fs.existsSync(filteredChannelFile(result.filtered!.dir, c)));

@@ -99,21 +99,30 @@ export function isTempName(name: string): boolean {
   return /\.tmp-\d+-[0-9a-f]+$/.test(name);
 }
 
-/** Write a whole file crash-safely: temp file, fsync, rename, so readers never see half a file. */
-export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
+/**
+ * Write a whole file crash-safely: temp file, fsync, rename, so readers never see half a file.
+ * `durable: false` skips the fsync: only for cache outputs, whose completion record (size +
+ * sha256, checked before every reuse) already turns a file torn by a power loss into a recompute.
+ */
+export function writeFileAtomicSync(target: string, data: string | Uint8Array, opts: { durable?: boolean } = {}): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = tempNameFor(target);
   const fd = fs.openSync(tmp, 'w');
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (opts.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, target);
 }
 
-/** Streamed variant for large per-channel results: append blocks, then commit (fsync + rename + completion record). */
+/**
+ * Streamed variant for large per-channel results: append blocks, then commit (rename + completion
+ * record). No fsync: these are derived cache entries, verified by their completion record's sha256
+ * before reuse, so a crash costs a recompute, never a wrong result; fsyncing hundreds of MB per
+ * run serialised the workers on the disk (the 2-vs-1 worker scaling of issue 12).
+ */
 export class AtomicStream {
   private fd: number | null;
   readonly tmp: string;
@@ -137,7 +146,6 @@ export class AtomicStream {
 
   commit(): void {
     if (this.fd === null) return;
-    fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = null;
     fs.renameSync(this.tmp, this.target);
@@ -161,12 +169,13 @@ export function completionPath(file: string): string {
 interface Completion { v: 1; size: number; sha256: string }
 
 export function writeCompletion(file: string, size: number, sha256: string): void {
-  writeFileAtomicSync(completionPath(file), JSON.stringify({ v: 1, size, sha256 } satisfies Completion));
+  // A lost or torn record only means the output is computed again (verifyOutput), so no fsync.
+  writeFileAtomicSync(completionPath(file), JSON.stringify({ v: 1, size, sha256 } satisfies Completion), { durable: false });
 }
 
-/** Write a whole cache output atomically, then its completion record. */
+/** Write a whole cache output atomically (no fsync, see AtomicStream), then its completion record. */
 export function writeOutputAtomicSync(file: string, data: Uint8Array): void {
-  writeFileAtomicSync(file, data);
+  writeFileAtomicSync(file, data, { durable: false });
   writeCompletion(file, data.byteLength, createHash('sha256').update(data).digest('hex'));
 }
 

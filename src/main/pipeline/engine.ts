@@ -15,7 +15,7 @@ import { Pool } from '../pool/pool';
 import { completionPath, removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import type { Executor, ResourceNeeds } from './executor';
-import { channelFile, checkReference, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, type Plan, type StagePlan } from './planner';
+import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, validateStages, type Plan, type StagePlan } from './planner';
 import { PoolExecutor } from './pool-executor';
 import { openResultSource } from './result-source';
 import { RunProgressTracker } from './run-progress';
@@ -30,6 +30,8 @@ export interface EngineOptions {
   fallbackSessionRoot?: string;
   /** Test-only: make tasks fail on a channel (see InjectedFault). */
   injectFault?: InjectedFault;
+  /** Channels per fast-mode batch (default readBatch(): from the channel and worker counts). */
+  readBatch?: number;
 }
 
 interface ActiveRun {
@@ -69,7 +71,7 @@ export class Engine {
   /** Starts a run; throws BAD_PARAMETER at once for invalid parameters. */
   start(spec: PipelineSpec, source: SourceRef, meta: RecordingMeta, onProgress: (p: RunProgress) => void): { runId: string; done: Promise<RunReport> } {
     spec = validateSpec(spec, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
-    checkReference(spec, meta);
+    validateStages(spec, meta);
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const run: ActiveRun = { runId, cancelled: false };
     this.runs.set(runId, run);
@@ -113,8 +115,9 @@ export class Engine {
     const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.executor.slots)) : 1;
     const blockSamples = blockSamplesFor(spec.mode, meta);
     const est = estimateRun(spec, meta, this.executor.slots);
+    const ahead = spec.mode.kind === 'fast' ? ((this.opts.readBatch ?? readBatch(plan.channels.length, jobs, meta.nSamples)) - 1) * meta.nSamples * 4 / 1048576 : 0;
     const needs: ResourceNeeds = spec.mode.kind === 'fast'
-      ? { memoryMB: est.fast.peakMB / jobs, cpus: 1 } : { memoryMB: est.lowMemory.peakMB, cpus: 1 };
+      ? { memoryMB: est.fast.peakMB / jobs + ahead, cpus: 1 } : { memoryMB: est.lowMemory.peakMB, cpus: 1 };
     let retries = 0;
 
     const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean): Promise<Outcome> => {
@@ -169,13 +172,13 @@ export class Engine {
         else if (pi === finalChannelPhase) tracker.channelsDone++;
       }
       const last = pi === finalChannelPhase;
-      const runSteps = async (channel: number, steps: string[]): Promise<void> => {
+      const runSteps = async (channel: number, steps: string[], prefetch?: number[]): Promise<void> => {
         const files: Record<string, string> = {};
         for (const s of plan.stages) files[s.name] = fileFor(plan, s, channel);
         const params: Record<string, unknown> = {};
         for (const s of steps) params[s] = stageOf(plan, s)!.params;
         const out = await runTask((attempt) => ({
-          kind: 'channel', runId: run.runId, source, channel, steps, params, files, blockSamples, attempt, injectFault: inject,
+          kind: 'channel', runId: run.runId, source, channel, steps, params, files, blockSamples, prefetch, attempt, injectFault: inject,
         }), channel, steps, last);
         if (out.ok) {
           for (const s of out.result.stagesRun) stages[s].executed++;
@@ -187,7 +190,16 @@ export class Engine {
       };
       const split = splitPlan(spec, plan, phase.stages[0], work, meta, jobs);
       if (!split) {
-        await runLimited(work, jobs, ({ channel, steps }) => runSteps(channel, steps), () => run.cancelled);
+        // Fast mode: consecutive channels in batches run one after another on a lane, the first
+        // decoding the batch's raw channels in one pass over the file (ChannelTask.prefetch).
+        const b = blockSamples === 0 ? this.opts.readBatch ?? readBatch(work.length, jobs, meta.nSamples) : 1;
+        const batches = Array.from({ length: Math.ceil(work.length / b) }, (_, i) => work.slice(i * b, (i + 1) * b));
+        await runLimited(batches, jobs, async (batch) => {
+          for (const [i, { channel, steps }] of batch.entries()) {
+            if (run.cancelled) return;
+            await runSteps(channel, steps, i === 0 && batch.length > 1 ? batch.slice(1).map((w) => w.channel) : undefined);
+          }
+        }, () => run.cancelled);
         continue;
       }
       // A split first stage: one task per (channel, part), joined in main when a channel's parts are
@@ -276,6 +288,20 @@ export class Engine {
       }
     }
   }
+}
+
+/** Extra raw channels a fast-mode task may decode ahead: held in the worker until their task runs. */
+const PREFETCH_MAX_MB = 256;
+
+/**
+ * Channels per fast-mode batch: up to 4, while every lane still gets at least 4 batches (the last
+ * batch decides how unevenly the lanes finish), and never more raw data held ahead than
+ * PREFETCH_MAX_MB. 16 channels on 2 workers: batches of 2.
+ */
+export function readBatch(channels: number, jobs: number, nSamples: number): number {
+  const byCount = Math.max(1, Math.min(4, Math.floor(channels / (4 * Math.max(1, jobs)))));
+  const byMemory = 1 + Math.floor((PREFETCH_MAX_MB * 1048576) / Math.max(1, nSamples * 4));
+  return Math.max(1, Math.min(byCount, byMemory));
 }
 
 /** Run items with at most `limit` in flight, in order; stop starting new ones once `stop()` is true. */

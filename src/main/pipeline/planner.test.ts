@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, type PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import { sessionDirFor, sourceIdentity, sourceKey, stableJson } from './cache';
-import { checkReference, makePlan, planChannels } from './planner';
+import { makePlan, planChannels, validateStages } from './planner';
 import { featuresStage } from './stages/sort';
 
 const meta: RecordingMeta = {
@@ -105,9 +105,9 @@ describe('cache helpers', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a common reference on a group of one channel (it would zero the channel) and says why', () => {
-    expect(() => checkReference(sort({ filter: { reference: 'cmr' } }), meta)).toThrow(/group "g2" has only channel c.*zero/);
-    expect(() => checkReference({ ...sort({ filter: { reference: 'car' } }), channels: [0, 1] }, meta)).not.toThrow();
-    expect(() => checkReference(sort({}), meta)).not.toThrow();
+  it('refuses a common reference on a group of one channel (the reference stage\'s validate hook) and says why', () => {
+    expect(() => validateStages(sort({ filter: { reference: 'cmr' } }), meta)).toThrow(/group "g2" has only channel c.*zero/);
+    expect(() => validateStages({ ...sort({ filter: { reference: 'car' } }), channels: [0, 1] }, meta)).not.toThrow();
+    expect(() => validateStages(sort({}), meta)).not.toThrow();
   });
 });

@@ -6,7 +6,6 @@
 // and what depends on it.
 
 import * as path from 'node:path';
-import { SpikeDeskError } from '../../shared/errors';
 import type { PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import { hashOf, verifyOutput } from './cache';
@@ -83,21 +82,19 @@ function groupsOf(meta: RecordingMeta, channels: number[]): number[][] {
   return [...by.values()];
 }
 
+/** The workflow's enabled steps with their parameter slices, in order. */
+function plannedSteps(spec: PipelineSpec): { stage: AnyStage; params: unknown }[] {
+  return workflowOf(spec).steps.filter((st) => !st.enabled || st.enabled(spec.params)).map((st) => ({ stage: st.stage, params: st.params(spec.params) }));
+}
+
 /**
- * A common reference (mean or median over a channel group) of a group with one channel is that
- * channel itself: subtracting it zeroes the channel and every later stage fails. Refused up front.
+ * Runs every planned stage's validate hook (stage.ts) on its own parameter slice: checks that need
+ * the recording and the channels, before any work starts. No workflow is named here.
  */
-export function checkReference(spec: PipelineSpec, meta: RecordingMeta): void {
-  if (spec.workflow !== 'sort' || spec.params.filter.reference === 'none') return;
-  const ref = spec.params.filter.reference.toUpperCase();
-  for (const g of groupsOf(meta, planChannels(spec, meta))) {
-    if (g.length >= 2) continue;
-    throw new SpikeDeskError({
-      code: 'BAD_PARAMETER',
-      message: `a common ${ref} reference needs at least 2 channels per group, but group "${meta.channels[g[0]].group}" has only channel ${meta.channels[g[0]].name}: subtracting its own ${ref === 'CMR' ? 'median' : 'mean'} would zero it`,
-      fix: 'set the reference to none for single-channel recordings, or sort more channels of the group',
-    });
-  }
+export function validateStages(spec: PipelineSpec, meta: RecordingMeta): void {
+  const channels = planChannels(spec, meta);
+  const ctx = { meta, channels, groups: groupsOf(meta, channels) };
+  for (const { stage, params } of plannedSteps(spec)) stage.validate?.(params, ctx);
 }
 
 export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: string, cacheDir: string): Plan {
@@ -105,8 +102,7 @@ export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: str
   const groups = groupsOf(meta, channels);
   const stages: StagePlan[] = [];
   const phases: Phase[] = [];
-  for (const st of workflowOf(spec).steps) {
-    if (st.enabled && !st.enabled(spec.params)) continue;
+  for (const st of plannedSteps(spec)) {
     const d = st.stage;
     const inputs: string[] = [];
     const inputKeys: string[] = [];
@@ -119,7 +115,7 @@ export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: str
       inputs.push(up.name);
       inputKeys.push(up.key);
     }
-    const params = st.params(spec.params);
+    const params = st.params;
     const key = hashOf(d.name, d.version, params, inputKeys,
       d.readsSource ? [sourceKey, meta.sampleRate, meta.nSamples] : null, d.scope === 'group' ? groups : null);
     const global = !isPerChannel(d);

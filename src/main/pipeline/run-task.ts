@@ -9,7 +9,7 @@ import { runChannelStages, runGlobalStage } from './stage-runner';
 import type { InjectedFault, TaskProgressMessage, TaskResult, WorkerTask } from './task';
 
 function rssMB(): number {
-  return process.memoryUsage().rss / 1048576;
+  return process.memoryUsage.rss() / 1048576;
 }
 
 function fireFault(f: InjectedFault): void {

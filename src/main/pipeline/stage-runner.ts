@@ -88,6 +88,25 @@ export function readStageOutput<O>(d: StageDescriptor<unknown, O>, file: string)
 
 type Progress = (stage: string, fraction: number) => void;
 
+/**
+ * Raw channels decoded ahead for the next tasks of this worker (ChannelTask.prefetch), per open
+ * source. Taken (and dropped) by the task of that channel; a task that finds nothing reads its
+ * channel itself, so a miss costs time, never a different sample.
+ */
+const ahead = new WeakMap<Source, Map<number, Float32Array>>();
+
+function rawChannel(source: Source, task: ChannelTask): Float32Array {
+  let kept = ahead.get(source);
+  const hit = kept?.get(task.channel);
+  if (hit) { kept!.delete(task.channel); return hit; }
+  const more = (task.prefetch ?? []).filter((c) => c !== task.channel);
+  const got = source.read([task.channel, ...more], 0, source.meta.nSamples);
+  // Only this task's batch is kept: anything left from an earlier batch is dropped.
+  kept = new Map(more.map((c, i) => [c, got[i + 1]]));
+  ahead.set(source, kept);
+  return got[0];
+}
+
 /** Runs a channel task's stages in order; returns each stage's summary values merged. */
 export function runChannelStages(task: ChannelTask, source: Source, progress: Progress, summary: Record<string, unknown>, beforeStage?: (stage: string) => void): string[] {
   const meta = source.meta;
@@ -120,7 +139,7 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
           if (s === 'source') {
             if (!fast) return (a, b) => source.read([task.channel], a, b)[0];
             let raw = memo.get('source') as Float32Array | undefined;
-            if (!raw) { raw = source.read([task.channel], 0, n)[0]; memo.set('source', raw); }
+            if (!raw) { raw = rawChannel(source, task); memo.set('source', raw); }
             const whole = raw;
             return (a, b) => whole.subarray(a, b);
           }

@@ -119,7 +119,7 @@ export interface ChunkSpec<P, S, Part, O> {
   finish?(p: P, parts: Part[], state: S, read: Reader, meta: RecordingMeta): O;
 }
 
-interface BaseDescriptor<O> {
+interface BaseDescriptor<P, O> {
   name: string;
   /** Bump when this stage's algorithm or output layout changes: only its entries (and downstream) go stale. */
   version: number;
@@ -131,9 +131,23 @@ interface BaseDescriptor<O> {
   readsSource?: boolean;
   /** Values for the run summary. */
   summarize?(o: O): Record<string, unknown>;
+  /**
+   * Checks that need the recording and the planned channels, run before any work starts (a bad
+   * combination is refused with BAD_PARAMETER instead of failing every channel later). Typed by
+   * the stage's own parameter slice, so the engine never asks which workflow it runs.
+   */
+  validate?(p: P, rec: PlanContext): void;
 }
 
-export type StageDescriptor<P, O> = BaseDescriptor<O> & (
+/** What a stage's validate hook sees: the recording, the run's channels and their groups. */
+export interface PlanContext {
+  meta: RecordingMeta;
+  channels: number[];
+  /** Channel groups (indices into the recording's channels) among the run's channels. */
+  groups: number[][];
+}
+
+export type StageDescriptor<P, O> = BaseDescriptor<P, O> & (
   | { scope: 'channel'; run(p: P, ctx: ChannelContext): O | void }
    
   // join: the outputs of a split channel's tasks (the workflow step's split slices), in order, as the output of p.

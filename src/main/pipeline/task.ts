@@ -25,6 +25,12 @@ export interface ChannelTask {
   files: Record<string, string>;
   /** 0 = fast (whole channel in memory); > 0 = low-memory (chunks read from the files). */
   blockSamples: number;
+  /**
+   * Fast mode: channels this worker is about to get next (same run). When this task reads its raw
+   * channel it decodes these in the same pass over the file and keeps them for their tasks: an
+   * interleaved file is then read once per batch, not once per channel.
+   */
+  prefetch?: number[];
   attempt: number;
   injectFault?: InjectedFault;
 }

@@ -19,7 +19,7 @@ const api = {
     return { pid: process.pid, at: Date.now() };
   },
   rssMB(): number {
-    return process.memoryUsage().rss / 1048576;
+    return process.memoryUsage.rss() / 1048576;
   },
   runTask(task: WorkerTask): Promise<TaskResult> {
     return runTask(task, (m) => post(m));

@@ -5,7 +5,8 @@ export interface PlotlyLike {
   purge(el: HTMLElement): void;
   relayout(el: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
   Plots: { resize(el: HTMLElement): void };
-  downloadImage?(el: HTMLElement, opts: { format: 'png' | 'svg'; filename: string; width?: number; height?: number }): Promise<unknown>;
+  /** The plot as a data URL (PNG: base64; SVG: URL-encoded), for File > Export. */
+  toImage(el: HTMLElement, opts: { format: 'png' | 'svg'; width: number; height: number }): Promise<string>;
 }
 
 let loading: Promise<PlotlyLike> | null = null;

@@ -2,12 +2,27 @@
 // holds the export dialog's state, the recent list and the last export's outcome.
 import { create } from 'zustand';
 import type { BatchExportSummary, ExportSummary, SessionInfo } from '../../shared/api';
-import type { CorrectedExportFormat, MenuCommand, SortedExportFormat, TfExportFormat } from '../../shared/menu';
+import { isTfImageFormat, type CorrectedExportFormat, type MenuCommand, type SortedExportFormat, type TfExportFormat, type TfImageFormat } from '../../shared/menu';
+import { SpikeDeskError } from '../../shared/errors';
+import { plotly } from '../lib/plotly';
 import { backend, errorText } from '../api/client';
 import { useRecording } from './recording';
 import { useSort } from './sort';
 import { useUi, type Tab } from './ui';
 import { useBatch } from './batch';
+
+/**
+ * The drawn spectrogram as a data URL, rendered by plotly at its size on screen (the backend writes
+ * it). Only the Time–frequency view draws one: elsewhere the export says where to find it.
+ */
+async function spectrogramImage(format: TfImageFormat): Promise<string> {
+  const el = document.querySelector<HTMLElement>('[data-testid="spectrogram"]');
+  if (!el || !el.querySelector('.main-svg')) {
+    throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'no spectrogram is drawn', fix: 'open the Time–frequency tab, run or show a spectrogram, then export it' });
+  }
+  const P = await plotly();
+  return P.toImage(el, { format: format === 'tf-png' ? 'png' : 'svg', width: Math.max(300, el.clientWidth), height: Math.max(200, el.clientHeight) });
+}
 
 export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat } | { what: 'tf'; format: TfExportFormat }
   /** Every finished recording of the last sort batch, one export each inside the chosen folder. */
@@ -62,7 +77,10 @@ export const useMenu = create<MenuState>((set, get) => ({
         return;
       }
       const r = kind.what === 'sorted' ? await api.exportSorted(kind.format, path, overwrite)
-        : kind.what === 'tf' ? await api.exportTf(kind.format, path, overwrite) : await api.exportCorrected(kind.format, path, overwrite);
+        : kind.what === 'tf' ? (isTfImageFormat(kind.format)
+          ? await api.exportTfImage(kind.format, path, overwrite, await spectrogramImage(kind.format))
+          : await api.exportTf(kind.format, path, overwrite))
+        : await api.exportCorrected(kind.format, path, overwrite);
       set({ busy: false, result: r, dialog: null });
     } catch (e) {
       const err = errorText(e);

@@ -1,6 +1,7 @@
 // Container: the correction result for one channel: raw vs corrected overlay with the trigger marks,
 // the average artifact epoch before and after, the power spectrum before and after with the slice
-// frequency's harmonics marked, and the metrics table.
+// frequency's harmonics marked, the metrics table, and the trigger report (what completion added or
+// removed; a click shows that place in the overlay, added triggers marked green, removed ones purple).
 import { useEffect, useState } from 'react';
 import type { CorrectionView as CV, TraceBlock } from '../../shared/api';
 import { backend, errorText, type ErrorText } from '../api/client';
@@ -8,9 +9,11 @@ import { useRecording } from '../stores/recording';
 import { useRun } from '../stores/run';
 import { MiniPlot } from '../components/MiniPlot';
 import { ErrorBox } from '../components/ErrorBox';
+import { hiddenCount, overlayWindow, reportHeadline, reportRows, rowsIn, type ReportKind } from '../lib/trigger-report';
 
 const RAW = '#8a94a6';
 const COR = '#e0702a';
+const MARK: Record<ReportKind, string> = { added: '#1e9e5a', removed: '#8e44ad', unresolved: '#b7950b' };
 
 function mid(b: TraceBlock, c: number): Float32Array {
   return Float32Array.from(b.min[c], (v, i) => (v + b.max[c][i]) / 2);
@@ -24,6 +27,8 @@ export function CorrectionView() {
   const [traces, setTraces] = useState<{ raw: TraceBlock; cor: TraceBlock } | null>(null);
   const [error, setError] = useState<ErrorText | null>(null);
   const [loading, setLoading] = useState(false);
+  /** Sample the overlay is centred on (a reported trigger the user clicked), or null for the default place. */
+  const [focus, setFocus] = useState<number | null>(null);
   const eeg = meta?.channels.map((c, i) => ({ c, i })).filter((x) => x.c.kind === 'ephys') ?? [];
   useEffect(() => {
     if (!meta) return;
@@ -36,9 +41,8 @@ export function CorrectionView() {
         setView(v);
         setError(null);
         if (v) {
-          const t0 = v.triggers[Math.min(v.triggers.length - 1, 10)] / v.sampleRate;
-          const span = Math.min(1, (4 * v.epochLength) / v.sampleRate);
-          const req = { channels: [channel], startS: t0, endS: t0 + span, pixels: 900 };
+          const w = overlayWindow(v.triggers, v.epochLength, v.sampleRate, focus);
+          const req = { channels: [channel], startS: w.startS, endS: w.endS, pixels: 900 };
           const [raw, cor] = await Promise.all([api.getTraces({ ...req, view: 'raw' }), api.getTraces({ ...req, view: 'corrected' })]);
           if (!stale) setTraces({ raw, cor });
         } else setTraces(null);
@@ -49,7 +53,7 @@ export function CorrectionView() {
       }
     });
     return () => { stale = true; };
-  }, [meta, channel, finished]);
+  }, [meta, channel, finished, focus]);
 
   if (!meta) return <div className="panel empty fill">Open the EEG-fMRI demo (or a recording with scanner triggers) to correct it.</div>;
   const head = (
@@ -68,18 +72,41 @@ export function CorrectionView() {
   const tEp = Float32Array.from({ length: view.epochLength }, (_, i) => (i / fs) * 1000);
   const trigInWindow = traces ? Array.from(view.triggers).map((s) => s / fs).filter((t) => t >= traces.raw.t0 && t <= traces.raw.t0 + traces.raw.dt * traces.raw.min[0].length) : [];
   const tx = traces ? Float32Array.from(traces.raw.min[0], (_, i) => traces.raw.t0 + (i + 0.5) * traces.raw.dt) : new Float32Array(0);
+  const report = view.triggerReport;
+  const rows = report ? reportRows(report, fs) : [];
+  const shownRows = traces ? rowsIn(rows, traces.raw.t0, traces.raw.t0 + traces.raw.dt * traces.raw.min[0].length) : [];
   return (
     <div className="panel fill correction" data-testid="correction-view">
       {head}
       <div className="corr-grid">
         <MiniPlot testId="plot-overlay" title={`${view.channelName}: raw (grey) vs corrected (orange), triggers dashed`} height={210} xLabel="s" yLabel="µV"
           series={traces ? [{ x: tx, y: mid(traces.raw, 0), color: RAW, width: 1 }, { x: tx, y: mid(traces.cor, 0), color: COR, width: 1.3 }] : []}
-          vlines={trigInWindow.map((t) => ({ x: t, color: '#c0392b', dash: true }))} />
+          vlines={[
+            ...trigInWindow.map((t) => ({ x: t, color: '#c0392b', dash: true })),
+            ...shownRows.map((r) => ({ x: r.timeS, color: MARK[r.kind], dash: r.kind !== 'added', label: r.kind })),
+          ]} />
         <MiniPlot testId="plot-template" title="Average artifact epoch: before (grey) / after (orange)" height={210} xLabel="ms" yLabel="µV"
           series={[{ x: tEp, y: view.templateBefore, color: RAW, width: 1.4 }, { x: tEp, y: view.templateAfter, color: COR, width: 1.6 }]} />
         <MiniPlot testId="plot-psd" title="Power spectrum before (grey) / after (orange), slice harmonics dashed" height={230} xLabel="Hz" yLabel="dB µV²/Hz"
           series={[{ x: view.freqs, y: view.psdBefore, color: RAW, width: 1.2 }, { x: view.freqs, y: view.psdAfter, color: COR, width: 1.4 }]}
           vlines={view.harmonicsHz.map((f, i) => ({ x: f, color: '#c0392b', dash: true, label: i === 0 ? 'slice' : undefined }))} />
+        {report && (
+          <div className="metrics-box" data-testid="trigger-report">
+            <p data-testid="trigger-report-headline"><strong>{reportHeadline(report)}</strong></p>
+            {rows.length > 0 && (
+              <ul className="trigger-report-list">
+                {rows.map((r) => (
+                  <li key={`${r.kind}-${r.sample}`} data-testid="trigger-report-row" data-kind={r.kind}>
+                    <button type="button" className="link" style={{ color: MARK[r.kind] }} onClick={() => setFocus(r.sample)} title="show this place in the overlay">{r.text}</button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {hiddenCount(report) > 0 && <p className="muted">{hiddenCount(report)} more not listed: check the trigger settings.</p>}
+            {report.warnings.map((w) => <p key={w} className="muted">{w}</p>)}
+            {focus !== null && <button type="button" onClick={() => setFocus(null)} data-testid="trigger-report-reset">back to the first epochs</button>}
+          </div>
+        )}
         <div className="metrics-box">
           <table className="metrics-table" data-testid="correction-metrics">
             <thead><tr><th>metric</th><th>value</th></tr></thead>

@@ -1,6 +1,6 @@
 // Export dialog (web UI; Electron uses native save dialogs and lands here only for the
 // overwrite question and the outcome): target path, overwrite confirmation, result or error.
-import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS } from '../../shared/menu';
+import { CORRECTED_FORMATS, isTfImageFormat, SORTED_FORMATS, TF_FORMATS } from '../../shared/menu';
 import { useMenu } from '../stores/menu';
 import { ErrorBox } from '../components/ErrorBox';
 
@@ -40,9 +40,9 @@ export function ExportDialog() {
     <div className="toast panel" role="status" data-testid="export-toast">
       {result && (
         <div data-testid="export-result">
-          Exported {formatLabel(result.format)}: {result.channels !== undefined ? `${result.channels} channels` : `${result.units} units, ${result.spikes} spikes`}
+          Exported {formatLabel(result.format)}: {isTfImageFormat(result.format) ? 'the drawn spectrogram' : result.channels !== undefined ? `${result.channels} channels` : `${result.units} units, ${result.spikes} spikes`}
           <div className="muted mono" title={result.path}>{result.path}</div>
-          <div className="muted">{result.files.length} files, with provenance</div>
+          <div className="muted">{isTfImageFormat(result.format) ? 'image file' : `${result.files.length} files, with provenance`}</div>
         </div>
       )}
       {batchResult && (

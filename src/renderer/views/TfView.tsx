@@ -11,12 +11,11 @@ import { useRun } from '../stores/run';
 import { useUi } from '../stores/ui';
 import { Spectrogram } from '../components/Spectrogram';
 import { ErrorBox } from '../components/ErrorBox';
-import { plotly } from '../lib/plotly';
+import { useMenu } from '../stores/menu';
 
-/** Saves the drawn spectrogram as an image (plotly renders PNG/SVG in the page; the browser saves it). */
-function saveImage(format: 'png' | 'svg'): void {
-  const el = document.querySelector<HTMLElement>('[data-testid="spectrogram"]');
-  if (el) void plotly().then((P) => P.downloadImage?.(el, { format, filename: 'spectrogram' }));
+/** The toolbar's PNG/SVG buttons open File > Export Time-Frequency's image export (path, overwrite question, outcome). */
+function saveImage(format: 'tf-png' | 'tf-svg'): void {
+  void useMenu.getState().startExport({ what: 'tf', format });
 }
 
 type Target = { kind: 'channel'; channel: number } | { kind: 'roi'; name: string };
@@ -97,8 +96,8 @@ export function TfView() {
         </select>
         <label><input type="checkbox" checked={db} onChange={(e) => setDb(e.target.checked)} data-testid="tf-db" /> dB</label>
         <label><input type="checkbox" checked={logFreq} onChange={(e) => setLogFreq(e.target.checked)} data-testid="tf-log" /> log frequency</label>
-        <button className="link" disabled={!view} onClick={() => saveImage('png')} data-testid="tf-png">PNG</button>
-        <button className="link" disabled={!view} onClick={() => saveImage('svg')} data-testid="tf-svg">SVG</button>
+        <button className="link" disabled={!view} onClick={() => saveImage('tf-png')} data-testid="tf-png">PNG</button>
+        <button className="link" disabled={!view} onClick={() => saveImage('tf-svg')} data-testid="tf-svg">SVG</button>
         {cursorS !== null && <span className="muted">cursor {cursorS.toFixed(3)} s</span>}
         {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
       </div>

@@ -11,6 +11,8 @@ import { CorrectParamsSchema, ExecutionModeSchema, OpenOptionsSchema, PipelineSp
 /** Longest path accepted from a client (Linux PATH_MAX). */
 export const MAX_PATH = 4096;
 const MAX_SPIKES = 50_000_000;
+/** Largest image data URL accepted (a drawn spectrogram is ~0.1-1 MB; below the web host's 16 MB message limit). */
+export const MAX_IMAGE_CHARS = 12 * 1024 * 1024;
 
 const channel = intIn(0, LIMITS.maxChannels - 1);
 const channels = v.pipe(v.array(channel, 'must be a list of channel indices'), v.maxLength(LIMITS.maxChannels, `must list at most ${LIMITS.maxChannels} channels`));
@@ -96,6 +98,7 @@ export const API_ARGS = {
   redo: none,
   getCorrectionView: args([channel]),
   exportTf: args([oneOf(['tf-nwb', 'tf-npy']), filePath, bool()]),
+  exportTfImage: args([oneOf(['tf-png', 'tf-svg']), filePath, bool(), text(MAX_IMAGE_CHARS)]),
   getTfView: args([exact({
     target: v.variant('kind', [exact({ kind: v.literal('channel'), channel }), exact({ kind: v.literal('roi'), name: text(64) })]),
     maxTimes: intIn(2, 20_000),

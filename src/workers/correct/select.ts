@@ -101,22 +101,39 @@ export function heldOutErrors(x: Float32Array, plan: CorrectionPlan, models: Tem
   const perEpoch = models.map(() => new Float64Array(K));
   const c = new Float64Array(g.P), A = new Float64Array(4 * g.P), f = new Float64Array(Lf), r = new Float64Array(Lf);
 
-  // Sliding windows (the full window too): leave-one-out.
+  // Sliding windows (the full window too): the sums of every window minus the held-out block come from
+  // prefix sums over whole blocks (one pass over the epochs shared by all window sizes) plus the few
+  // epochs at the window's ends, so the cost per held-out epoch does not grow with the window.
+  const LY = 4 * Lf;
+  const preY = new Float64Array((nBlocks + 1) * LY), preW = new Float64Array((nBlocks + 1) * 10);
+  for (let bl = 0; bl < nBlocks; bl++) {
+    preY.copyWithin((bl + 1) * LY, bl * LY, (bl + 1) * LY);
+    preW.copyWithin((bl + 1) * 10, bl * 10, (bl + 1) * 10);
+    const row: WindowSums = { W: preW.subarray((bl + 1) * 10, (bl + 2) * 10), Y: preY.subarray((bl + 1) * LY, (bl + 2) * LY), count: 0 };
+    for (let j = bl * B; j < (bl + 1) * B; j++) addEpoch(row, g, j, x, at[j], means[j], 1);
+  }
+  const S: WindowSums = windowSums(Lf);
+  const addRange = (a: number, b: number): void => {
+    const ba = Math.ceil(a / B), bb = Math.floor(b / B);
+    if (ba >= bb) { for (let j = a; j < b; j++) addEpoch(S, g, j, x, at[j], means[j], 1); return; }
+    const Y = S.Y, W = S.W, hi = bb * LY, lo = ba * LY;
+    for (let i = 0; i < LY; i++) Y[i] += preY[hi + i] - preY[lo + i];
+    for (let i = 0; i < 10; i++) W[i] += preW[bb * 10 + i] - preW[ba * 10 + i];
+    S.count += (bb - ba) * B;
+    for (let j = a; j < ba * B; j++) addEpoch(S, g, j, x, at[j], means[j], 1);
+    for (let j = bb * B; j < b; j++) addEpoch(S, g, j, x, at[j], means[j], 1);
+  };
   models.forEach((model, mi) => {
     if (model.kind !== 'window') return;
     const N = Math.min(model.window + B, K);
-    const S: WindowSums = windowSums(Lf);
-    let [w0, w1] = templateWindow(0, K, N);
-    for (let j = w0; j < w1; j++) addEpoch(S, g, j, x, at[j], means[j], 1);
     for (let k = 0; k < K; k++) {
-      const [n0, n1] = templateWindow(k, K, N);
-      while (w1 < n1) { addEpoch(S, g, w1, x, at[w1], means[w1], 1); w1++; }
-      while (w0 < n0) { addEpoch(S, g, w0, x, at[w0], means[w0], -1); w0++; }
       if (!evalSet[k]) continue;
-      const g0 = Math.max(w0, k - GUARD), g1 = Math.min(w1, k + GUARD + 1);
-      for (let j = g0; j < g1; j++) addEpoch(S, g, j, x, at[j], means[j], -1);
+      const [w0, w1] = templateWindow(k, K, N);
+      const g0 = k - GUARD, g1 = k + GUARD + 1;
+      S.Y.fill(0); S.W.fill(0); S.count = 0;
+      addRange(w0, g0);
+      addRange(g1, w1);
       solveWindow(S, g, A, c);
-      for (let j = g0; j < g1; j++) addEpoch(S, g, j, x, at[j], means[j], 1);
       evalTemplate(c, g.w, 4 * k, Lf, f);
       perEpoch[mi][k] = bandError(x, at[k], f, Lf, cos, M, r);
       errors[mi] += perEpoch[mi][k];
@@ -130,14 +147,19 @@ export function heldOutErrors(x: Float32Array, plan: CorrectionPlan, models: Tem
     const folds: DriftSums[] = Array.from({ length: FOLDS }, () => driftSums(g, Q));
     const foldOf = (k: number): number => Math.floor(k / B) % FOLDS;
     for (let k = 0; k < K; k++) addDriftEpoch(folds[foldOf(k)], g, k, K, x, at[k], means[k], 1);
+    // Training sums of fold fo = all folds minus fold fo.
+    const total = driftSums(g, Q);
+    for (const fd of folds) {
+      for (let i = 0; i < total.W.length; i++) total.W[i] += fd.W[i];
+      for (let i = 0; i < total.Y.length; i++) total.Y[i] += fd.Y[i];
+      total.count += fd.count;
+    }
+    const S = driftSums(g, Q);
     for (let fo = 0; fo < FOLDS; fo++) {
-      const S = driftSums(g, Q);
-      for (let o = 0; o < FOLDS; o++) {
-        if (o === fo) continue;
-        for (let i = 0; i < S.W.length; i++) S.W[i] += folds[o].W[i];
-        for (let i = 0; i < S.Y.length; i++) S.Y[i] += folds[o].Y[i];
-        S.count += folds[o].count;
-      }
+      const out = folds[fo];
+      for (let i = 0; i < S.W.length; i++) S.W[i] = total.W[i] - out.W[i];
+      for (let i = 0; i < S.Y.length; i++) S.Y[i] = total.Y[i] - out.Y[i];
+      S.count = total.count - out.count;
       const coef = solveDrift(S, g);
       for (let k = 0; k < K; k++) {
         if (!evalSet[k] || foldOf(k) !== fo) continue;

@@ -111,7 +111,8 @@ export function addDriftEpoch(S: DriftSums, g: SplineGeometry, k: number, K: num
 export function solveDrift(S: DriftSums, g: SplineGeometry): Float64Array {
   const Q = S.Q, n = g.P * Q, b = 3 * Q + 3, Lf = g.Lf, st = b + 1;
   const band = new Float64Array(n * st);
-  for (let j = 0; j < g.P; j++) {
+  // Rows j = 3 .. Lf-1 see all four phase products and are equal: built once, then copied.
+  const rowOf = (j: number): void => {
     let pl = 0;
     for (let p = 0; p < 4; p++) for (let l = 0; l + p < 4; l++, pl++) {
       const m = j - p;
@@ -122,6 +123,11 @@ export function solveDrift(S: DriftSums, g: SplineGeometry): Float64Array {
         band[(j * Q + q) * st + off] += S.W[(pl * Q + q) * 7 + d + 3];
       }
     }
+  };
+  const rowLen = Q * st;
+  for (let j = 0; j < g.P; j++) {
+    if (j > 3 && j < Lf) band.copyWithin(j * rowLen, 3 * rowLen, 4 * rowLen);
+    else rowOf(j);
   }
   let lambda = SPLINE_PENALTY * Math.max(1, S.count) / Q;
   for (let attempt = 0; attempt < 3; attempt++, lambda *= 1000) {

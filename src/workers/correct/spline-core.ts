@@ -65,7 +65,11 @@ const PL = ((): number[][] => {
 export function bandFrom(W: Float64Array, Lf: number, lambda: number, out: Float64Array): void {
   const P = Lf + 3;
   out.fill(0);
+  // Rows j = 3 .. Lf-1 see all four phase products and are equal: computed once.
+  const inner = [0, 0, 0, 0];
+  for (let l = 0; l < 4; l++) for (let p = 0; p + l < 4; p++) inner[l] += W[PL[p][l]];
   for (let j = 0; j < P; j++) {
+    if (j >= 3 && j < Lf) { out[j * 4] = inner[0]; out[j * 4 + 1] = inner[1]; out[j * 4 + 2] = inner[2]; out[j * 4 + 3] = inner[3]; continue; }
     for (let l = 0; l < 4; l++) {
       let v = 0;
       for (let p = 0; p + l < 4; p++) { const m = j - p; if (m >= 0 && m < Lf) v += W[PL[p][l]]; }

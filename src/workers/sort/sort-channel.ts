@@ -194,7 +194,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  */
 export function clusterStage(
   det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
-  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'>, p: ClusterParams, fs: number, nSamples: number,
+  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'> & { whitener?: Float64Array }, p: ClusterParams, fs: number, nSamples: number,
 ): ClusterStageResult {
   const n = det.samples.length;
   if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0) };
@@ -207,7 +207,9 @@ export function clusterStage(
   let k = sel.model.k;
   const w = det.width;
   if (det.noiseCov && det.noiseCov.length === w * w) {
-    const W = whitener(det.noiseCov, w, WHITEN_FLOOR);
+    // The features stage already computed this whitener from the same covariance (one eigen-
+    // decomposition per channel, not two); recomputed only for callers that do not pass it.
+    const W = feat.whitener?.length === w * w ? feat.whitener : whitener(det.noiseCov, w, WHITEN_FLOOR);
     const y = whitenRows(det.waveforms, n, w, W);
     if (p.dipThreshold > 0) {
       k = splitClusters(det.waveforms, y, w, labels, k, W, {

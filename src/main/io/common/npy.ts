@@ -1,4 +1,6 @@
-// Minimal reader for small 1-D NumPy .npy files (Open Ephys event timestamps and states).
+// The one NumPy .npy decoder (Open Ephys event timestamps and states, and the exporters' read-back
+// of Phy folders through src/main/export/npy.ts, which holds the encoder): any header version,
+// either byte order, C order only.
 
 import * as fs from 'node:fs';
 import { corrupt, fsError } from './errors';
@@ -33,7 +35,14 @@ export function readNpyHead(file: string, limit: number): number[] {
   return parseNpy(buf, file, limit);
 }
 
-function parseNpy(buf: Buffer, file: string, limit = Infinity): number[] {  if (buf.length < 10 || buf.toString('latin1', 1, 6) !== 'NUMPY') throw corrupt(file, 'Not a NumPy .npy file (bad magic)');
+function parseNpy(buf: Buffer, file: string, limit = Infinity): number[] {
+  return decodeNpyBuffer(buf, file, limit).values;
+}
+
+/** dtype (as written, e.g. '<i8'), shape and the first `limit` values of an .npy held in memory. */
+export function decodeNpyBuffer(bytes: Uint8Array, file: string, limit = Infinity): { dtype: string; shape: number[]; values: number[] } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 10 || buf[0] !== 0x93 || buf.toString('latin1', 1, 6) !== 'NUMPY') throw corrupt(file, 'Not a NumPy .npy file (bad magic)');
   const major = buf[6];
   const hlen = major >= 2 ? (buf.length >= 12 ? buf.readUInt32LE(8) : -1) : buf.readUInt16LE(8);
   const hstart = major >= 2 ? 12 : 10;
@@ -63,8 +72,8 @@ function parseNpy(buf: Buffer, file: string, limit = Infinity): number[] {  if (
     else if (kind === 'u' && size === 4) v = big ? buf.readUInt32BE(p) : buf.readUInt32LE(p);
     else if (kind === 'f' && size === 8) v = big ? buf.readDoubleBE(p) : buf.readDoubleLE(p);
     else if (kind === 'f' && size === 4) v = big ? buf.readFloatBE(p) : buf.readFloatLE(p);
-    else throw corrupt(file, `Unsupported .npy dtype '${descr[0]}'`);
+    else throw corrupt(file, `Unsupported .npy dtype '${descr[1]}${descr[2]}${descr[3]}'`);
     out[i] = v;
   }
-  return out;
+  return { dtype: `${descr[1]}${kind}${size}`, shape: dims, values: out };
 }

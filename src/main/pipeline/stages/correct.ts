@@ -36,10 +36,17 @@ export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'engine' | 'up
 /** EEG channels the triggers stage reads (whole, one at a time) to refine the onsets and choose the
  * template model (cost bound). */
 const SELECT_CHANNELS = 4;
+/** Entries per list of the trigger report (the counts stay complete; a scan with more changes than this
+ * needs the trigger settings checked rather than a longer list). */
+export const REPORT_MAX = 200;
 
 export interface TriggerSummary {
   source: string; reason: string; count: number; added: number; removed: number; volumes: number; slicesPerVolume: number;
   warnings: string[];
+  /** What trigger completion changed, for the correction view: the added triggers (samples, found by
+   * template matching), the ones removed as spurious, and the expected positions left unfilled (no
+   * match). Each list holds at most REPORT_MAX entries; the counts above are complete. */
+  addedSamples: number[]; removedSamples: number[]; unresolvedSamples: number[];
   /** Spline engine: the template model chosen from held-out error, and every candidate's relative error. */
   template?: string; templateCandidates?: string;
   timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number };
@@ -48,7 +55,7 @@ export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; trigger
 
 export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   name: 'triggers',
-  version: 2,
+  version: 3,
   scope: 'global',
   inputs: [],
   readsSource: true,
@@ -61,7 +68,8 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     }),
   },
   weight: 1,
-  summarize: (o) => ({ ...o.summary }),
+  // The sample lists stay in the stage output (the correction view reads them there); the run summary keeps the counts.
+  summarize: (o) => { const { addedSamples: _a, removedSamples: _r, unresolvedSamples: _u, ...rest } = o.summary; return rest; },
   run(p, ctx) {
     const { meta, source } = ctx;
     const found = findTriggerSource(meta, p.triggers);
@@ -85,10 +93,12 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     ctx.progress(0.4);
     let list: ArrayLike<number> = analysis.triggers;
     let added: number[] = [];
+    let unresolved: number[] = [];
     if (p.triggers.completeMissing && analysis.missing.length) {
       const c = completeMissing(analysis, ref);
       list = c.triggers;
       added = c.added;
+      unresolved = c.unresolved;
     }
     // Onset refinement and the template choice read up to SELECT_CHANNELS EEG channels spread over the montage.
     const eeg = meta.channels.map((c, i) => (c.kind === 'ephys' ? i : -1)).filter((i) => i >= 0);
@@ -105,6 +115,8 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
       summary: {
         source: described, reason: found.reason, count: plan.positions.length, added: added.length, removed: analysis.removed.length,
         volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume, warnings: analysis.warnings,
+        addedSamples: added.slice(0, REPORT_MAX), removedSamples: analysis.removed.slice(0, REPORT_MAX),
+        unresolvedSamples: unresolved.slice(0, REPORT_MAX).map((v) => Math.round(v)),
         ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
         ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
       },

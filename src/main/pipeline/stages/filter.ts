@@ -7,6 +7,7 @@ import { bandpassSos } from '../../../workers/dsp/butter';
 import { blockedMargin, filtfiltChunk } from '../../../workers/dsp/blocked';
 import { prepareFiltfilt } from '../../../workers/dsp/sos';
 import { referenceSignal } from '../../../workers/dsp/reference';
+import { SpikeDeskError } from '../../../shared/errors';
 import { defineStage } from '../stage';
 
 /** The filter's cache key ignores the reference (its own stage), so switching CAR on reuses it. */
@@ -51,6 +52,21 @@ export const referenceStage = defineStage<ReferenceStageParams>({
   inputs: [{ stage: 'filter' }],
   output: { kind: 'samples' },
   weight: 0.5,
+  /**
+   * A common reference (mean or median over a channel group) of a group with one channel is that
+   * channel itself: subtracting it zeroes the channel and every later stage fails. Refused up front.
+   */
+  validate(p, { meta, groups }) {
+    const ref = p.mode.toUpperCase();
+    for (const g of groups) {
+      if (g.length >= 2) continue;
+      throw new SpikeDeskError({
+        code: 'BAD_PARAMETER',
+        message: `a common ${ref} reference needs at least 2 channels per group, but group "${meta.channels[g[0]].group}" has only channel ${meta.channels[g[0]].name}: subtracting its own ${ref === 'CMR' ? 'median' : 'mean'} would zero it`,
+        fix: 'set the reference to none for single-channel recordings, or sort more channels of the group',
+      });
+    }
+  },
   run(p, ctx) {
     const n = ctx.meta.nSamples;
     const readers = ctx.channels.map((_, i) => ctx.reader('filter', i));

@@ -141,7 +141,7 @@ export const clusterStage = defineStage<ClusterParams, ClusterOutput>({
   summarize: (o) => ({ units: o.k }),
   run(p, ctx) {
     const ft = ctx.input(featuresStage);
-    const c = clusterKernel(detected(ctx.input(detectStage)), { features: ft.features, nFeat: ft.d, whitened: ft.whitened }, p, ctx.meta.sampleRate, ctx.meta.nSamples);
+    const c = clusterKernel(detected(ctx.input(detectStage)), { features: ft.features, nFeat: ft.d, whitened: ft.whitened, whitener: ft.whitener }, p, ctx.meta.sampleRate, ctx.meta.nSamples);
     return { labels: c.labels, k: c.k, bic: [...c.bic].map((b) => (Number.isFinite(b) ? b : null)) };
   },
 });

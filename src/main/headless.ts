@@ -1,0 +1,310 @@
+// The headless services: what a host without a window (the `spikedesk` CLI, a Slurm array task)
+// may ask of main, as plain functions over plain values. The CLI imports main only through this
+// module (eslint.config.js keeps it so); it parses arguments and prints, nothing else. Runs go
+// through the same pool -> engine composition as createServices (compose.ts), and every export
+// through the one path per format of src/main/export (the app's menu uses the same functions).
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SpikeDeskError } from '../shared/errors';
+import type { CorrectedExportFormat, ExportReport, SortedExportFormat } from '../shared/export';
+import {
+  DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF, mergeParams, validateSpec,
+  type CorrectParams, type ExecutionMode, type PipelineSpec, type SortParams, type TfParams,
+} from '../shared/params';
+import { CorrectParamsSchema, SortParamsSchema, TfParamsSchema } from '../shared/schema/params-schema';
+import { parseWith } from '../shared/schema/fields';
+import type { RunProgress, RunReport } from '../shared/progress';
+import type { OpenOptions, RecordingMeta, SourceRef } from '../shared/recording';
+import { defaultDemoDir } from './compose';
+import { ensureDemo } from './demo';
+import { openSource } from './io';
+import { checkWritable } from './io/writable';
+import { capJobs, type JobsDecision } from './jobs';
+import { Calibration } from './pipeline/calibration';
+import { sessionDirFor } from './pipeline/cache';
+import { Engine } from './pipeline/engine';
+import { openResultSource } from './pipeline/result-source';
+import { readSession } from './pipeline/session-store';
+import { loadSortResult } from './pipeline/sort-result';
+import type { InjectedFault } from './pipeline/task';
+import { loadTfResult } from './pipeline/tf-result';
+import { Pool, defaultPoolSize } from './pool/pool';
+import { ThreadHost } from './pool/thread-host';
+import { checkTarget, outputExists, withAtomicOutput } from './export/atomic-output';
+import { exportCorrectedSource } from './export/corrected-source';
+import { exportSorted, fromSortFolder, fromSortSession } from './export';
+import { writeSortFolder } from './export/sort-output';
+import { writeTfFolder } from './export/tf-folder';
+import { writeTfNwb } from './export/tf-nwb';
+import { SortSession } from './session/workbench';
+import { startBatch, type BatchHandle, type BatchOptions } from './batch/run-batch';
+import { makeJob, type BatchJob, type ParallelChoice } from './batch/job';
+import { defaultMemoryBudgetMB } from './batch/local';
+import { runBatchTask } from './batch/task';
+import { defaultCliEntry } from './batch/slurm';
+
+export { defaultDemoDir, defaultPoolSize, defaultMemoryBudgetMB, defaultCliEntry };
+export type { BatchHandle, BatchJob, ParallelChoice, JobsDecision };
+export type { RecordingState, RecordingResult } from './batch/recording';
+export type { SplitChannels } from './batch/split';
+
+// ---- parameters: the user's partial object over the defaults, checked field by field ----
+
+type Workflow = PipelineSpec['workflow'];
+type ParamsOf<W extends Workflow> = Extract<PipelineSpec, { workflow: W }>['params'];
+
+/**
+ * A `--params` file's object (the workflow's parameters, any subset) deep-merged over the
+ * defaults, then parsed by the workflow's schema: every unknown field, wrong type or value out of
+ * bounds is named in one BAD_PARAMETER error (never an INTERNAL one).
+ */
+export function userParams(workflow: 'sort', partial: unknown): SortParams;
+export function userParams(workflow: 'correct', partial: unknown): CorrectParams;
+export function userParams(workflow: 'tf', partial: unknown): TfParams;
+export function userParams(workflow: 'sort' | 'correct' | 'tf', partial: unknown): SortParams | CorrectParams | TfParams {
+  const what = `the ${workflow} parameters are invalid`;
+  if (workflow === 'sort') return parseWith(SortParamsSchema, mergeParams(DEFAULT_SORT, partial), what);
+  if (workflow === 'correct') return parseWith(CorrectParamsSchema, mergeParams(DEFAULT_CORRECT, partial), what);
+  return parseWith(TfParamsSchema, mergeParams(DEFAULT_TF, partial), what);
+}
+
+/** The spec of a run, checked against the recording (Nyquist, channel count, cross-field rules). */
+export function runSpecFor<W extends Workflow>(workflow: W, params: ParamsOf<W>, mode: ExecutionMode, meta: RecordingMeta, channels?: number[]): PipelineSpec {
+  return validateSpec({ workflow, params, mode, channels }, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
+}
+
+// ---- recordings ----
+
+export interface OpenedRecording { ref: SourceRef; meta: RecordingMeta }
+
+/** Writes the demo recording once (deterministic) and returns its path. */
+export function demoRecording(kind: 'spikes' | 'eeg', demoDir: string, onProgress?: (f: number) => void): Promise<string> {
+  return ensureDemo(kind, demoDir, onProgress);
+}
+
+/** Opens a recording ('demo', 'demo:spikes', 'demo:eeg' or a path), reads its header and closes it. */
+export async function openRecording(file: string, open: OpenOptions, demoDir: string): Promise<OpenedRecording> {
+  let p: string;
+  if (file === 'demo' || file === 'demo:spikes' || file === 'demo:eeg') p = await ensureDemo(file === 'demo:eeg' ? 'eeg' : 'spikes', demoDir);
+  else {
+    if (!fs.existsSync(file)) throw new SpikeDeskError({ code: 'FILE_NOT_FOUND', message: 'the file does not exist', file, fix: 'check the path' });
+    p = path.resolve(file);
+  }
+  const src = await openSource(p, open);
+  const meta = src.meta;
+  src.close();
+  return { ref: { path: meta.path, open: Object.keys(open).length ? open : undefined }, meta };
+}
+
+/** The session folder of a recording (beside it, or the per-user fallback). */
+export function sessionDirOf(recordingPath: string): string {
+  return sessionDirFor(recordingPath);
+}
+
+// ---- outputs ----
+
+/**
+ * Before a long run that ends in writing `out`: refuse an existing output unless `force` (the
+ * rule of every export), and fail now, not after the run, when its folder cannot be written.
+ */
+export function checkOutput(out: string, kind: 'file' | 'dir', force: boolean): void {
+  const target = path.resolve(out);
+  const exists = fs.existsSync(target) && (kind === 'file' || fs.readdirSync(target).length > 0);
+  if (exists && !force) throw outputExists(target);
+  checkWritable(kind === 'dir' ? path.join(target, 'params.py') : target, { createFolders: true });
+}
+
+/** As checkOutput, for outputs written whole under their final name (tf folder, NWB file). */
+export function checkExportTarget(out: string, force: boolean, kind: 'file' | 'dir'): void {
+  checkTarget(path.resolve(out), force, kind);
+}
+
+// ---- runs ----
+
+/** The worker count for a request: capped at the cores unless forced (the warning says why). */
+export function jobsFor(requested: number | undefined, force: boolean, flag = '--force-jobs'): JobsDecision {
+  return requested === undefined ? { jobs: defaultPoolSize(), warning: null } : capJobs(requested, undefined, force, flag);
+}
+
+/** The worker entry: the built one next to a bundled host (out/node/), else the TypeScript source. */
+export function workerEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const c of [path.join(here, 'worker.js'), path.join(here, 'pool/worker.js'), path.join(here, 'pool/worker.ts')]) {
+    if (fs.existsSync(c)) return c;
+  }
+  throw new SpikeDeskError({ code: 'INTERNAL', message: 'worker entry not found next to the CLI' });
+}
+
+/** Test hook: SPIKEDESK_TEST_FAULT=channel:kind:attempts makes tasks fail (see InjectedFault). */
+export function testFault(env: NodeJS.ProcessEnv = process.env): InjectedFault | undefined {
+  const v = env.SPIKEDESK_TEST_FAULT;
+  const m = v ? /^(\d+):(throw|exit|oom):(\d+)$/.exec(v) : null;
+  return m ? { channel: Number(m[1]), kind: m[2] as InjectedFault['kind'], attempts: Number(m[3]) } : undefined;
+}
+
+export interface RunEstimate { seconds: number; peakMB: number; measured: boolean }
+
+export interface RunOutcome {
+  report: RunReport;
+  sessionDir: string;
+  estimate: RunEstimate;
+}
+
+export interface RunHooks {
+  onProgress?(p: RunProgress): void;
+  /** Called once the estimate is known, before any work. */
+  onEstimate?(e: RunEstimate): void;
+}
+
+export interface RunHandle {
+  /** Cancels this run (a run not started yet never starts). */
+  cancel(): void;
+  done: Promise<RunOutcome>;
+}
+
+function calibration(): Calibration {
+  return new Calibration(path.join(process.env.SPIKEDESK_SETTINGS_DIR ?? path.join(os.homedir(), '.spikedesk'), 'calibration.json'));
+}
+
+/**
+ * Runs a checked spec on a pool of its own (mode.jobs workers), then disposes of the pool. The
+ * estimate comes from this machine's calibration when the app measured one (the run refines it).
+ */
+export function startRun(spec: PipelineSpec, rec: OpenedRecording, hooks: RunHooks = {}): RunHandle {
+  let cancelled = false;
+  let cancelRun = (): void => { cancelled = true; };
+  const done = (async (): Promise<RunOutcome> => {
+    const pool = new Pool(new ThreadHost(), workerEntry(), { size: spec.mode.jobs });
+    try {
+      await pool.start();
+      const engine = new Engine(pool, { injectFault: testFault() });
+      const cal = calibration();
+      const est = cal.estimate(spec, rec.meta);
+      const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
+      const estimate = { seconds: e.seconds, peakMB: e.peakMB, measured: !!cal.cost(spec.workflow) };
+      hooks.onEstimate?.(estimate);
+      if (cancelled) throw new SpikeDeskError({ code: 'CANCELLED', message: 'cancelled before the run started' });
+      const started = engine.start(spec, rec.ref, rec.meta, (p) => hooks.onProgress?.(p));
+      cancelRun = () => engine.cancel(started.runId);
+      const report = await started.done;
+      cal.learn(spec, rec.meta, report);
+      return { report, sessionDir: engine.sessionDir(rec.meta.path), estimate };
+    } finally {
+      await pool.dispose();
+    }
+  })();
+  return { cancel: () => cancelRun(), done };
+}
+
+// ---- results of a run ----
+
+export interface SortCounts { units: number; spikes: number }
+
+export function sortCounts(sessionDir: string, runId: string): SortCounts {
+  const sorted = loadSortResult(sessionDir, runId);
+  return { units: sorted.units.length, spikes: sorted.channels.reduce((s, c) => s + c.samples.length, 0) };
+}
+
+/**
+ * `sort --out DIR`: the Phy folder of a sort run plus spikes.tsv and units.tsv, built in a temp
+ * folder beside the target and renamed into place (a full disk or a crash leaves no half-written
+ * folder); an existing target is replaced whole only when `overwrite`.
+ */
+export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean): Promise<{ dir: string; files: string[]; unassignedSpikes: number; notes: string[] }> {
+  const sorted = loadSortResult(sessionDir, runId);
+  const params = readSession(sessionDir)?.params.sort ?? null;
+  const target = path.resolve(out);
+  const written = await withAtomicOutput(target, 'dir', overwrite, (tmp) => {
+    const f = writeSortFolder(tmp, sorted, ref, params);
+    return { files: f.files.map((x) => path.basename(x)), unassignedSpikes: f.unassigned, notes: f.notes };
+  });
+  return { dir: target, ...written };
+}
+
+export interface TriggerSummary { source: string; reason: string; count: number; added: number; warnings: string[] }
+
+/** What the triggers stage of a correction run found (null when it did not get that far). */
+export function correctionTriggers(sessionDir: string, runId: string): TriggerSummary | null {
+  const run = readSession(sessionDir)?.runs.find((r) => r.runId === runId);
+  return (run?.summary.triggers as TriggerSummary | undefined) ?? null;
+}
+
+/**
+ * The corrected channels of a session as EDF+ or BrainVision: the one corrected-export path
+ * (atomic, with provenance, only the channels the correction produced; failed ones are left out
+ * and reported).
+ */
+export async function exportCorrectedOf(sessionDir: string, format: CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportReport & { channels?: number }> {
+  const corrected = openResultSource(sessionDir, 'corrected');
+  if (!corrected) throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this session has no corrected recording', fix: 'run spikedesk correct first', file: sessionDir });
+  try {
+    return await exportCorrectedSource(corrected, readSession(sessionDir)?.params.correct ?? null, format, out, { overwrite });
+  } finally {
+    corrected.close();
+  }
+}
+
+/** The curated sort of a session folder in a sorted-unit format. */
+export async function exportSortedOfSession(sessionDir: string, format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportReport> {
+  const session = SortSession.open(sessionDir);
+  try {
+    return await exportSorted(fromSortSession(session), format, out, { overwrite });
+  } finally {
+    session.close();
+  }
+}
+
+/** A `sort --out` folder (possibly curated in phy since) in a sorted-unit format. */
+export function exportSortedOfFolder(dir: string, format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportReport> {
+  return exportSorted(fromSortFolder(dir), format, out, { overwrite });
+}
+
+/** What an export SOURCE folder is: a session, a `sort --out` folder, or neither. */
+export function exportSourceKind(dir: string): 'session' | 'sort-folder' | null {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return null;
+  if (fs.existsSync(path.join(dir, 'session.json'))) return 'session';
+  if (fs.existsSync(path.join(dir, 'params.py')) && fs.existsSync(path.join(dir, 'spike_times.npy'))) return 'sort-folder';
+  return null;
+}
+
+/** The session folder of a recording, which must hold at least one run. */
+export function existingSessionOf(recordingPath: string, shownAs: string): string {
+  const dir = sessionDirFor(recordingPath);
+  if (!fs.existsSync(path.join(dir, 'session.json'))) {
+    throw new SpikeDeskError({ code: 'NOT_FOUND', message: 'this recording has no session yet', fix: 'run spikedesk sort or correct on it first', file: shownAs });
+  }
+  return dir;
+}
+
+/** `tf --out DIR` (npy/TSV folder) and `--nwb F` of the latest time-frequency run of a session. */
+export async function writeTfOutputs(sessionDir: string, recordingPath: string, out: string | undefined, nwb: string | undefined, force: boolean): Promise<{ out?: { dir: string; files: string[]; shape: number[] }; nwb?: string }> {
+  const r = loadTfResult(sessionDir);
+  const res: { out?: { dir: string; files: string[]; shape: number[] }; nwb?: string } = {};
+  if (out) {
+    const files = await writeTfFolder(out, r, recordingPath, force);
+    res.out = { dir: path.resolve(out), files, shape: [r.channels.length, r.params.freqs.length, r.nOut] };
+  }
+  if (nwb) {
+    await writeTfNwb(nwb, r, recordingPath, force);
+    res.nwb = path.resolve(nwb);
+  }
+  return res;
+}
+
+// ---- batches ----
+
+export function batchJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice): BatchJob {
+  return makeJob(workflow, partialParams, mode, parallel);
+}
+
+export function runBatch(o: Omit<BatchOptions, 'workerEntry' | 'injectFault'>): BatchHandle {
+  return startBatch({ ...o, workerEntry: workerEntry(), injectFault: testFault() });
+}
+
+/** One phase of one recording of a Slurm batch plan (what an array task runs). */
+export function runBatchPhase(plan: string, phase: 'group' | 'compute' | 'export', index: number, jobs: number, log: (line: string) => void): Promise<boolean> {
+  return runBatchTask(path.resolve(plan), phase, index, jobs, workerEntry(), log);
+}
