@@ -147,8 +147,11 @@ export class Backend implements BackendApi {
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
     const cal = this.deps.calibration;
     if (!cal) return this.deps.engine.estimate(spec, src.meta);
-    // First estimate of a workflow on this machine: a short measured probe (then cached).
-    await cal.ensure(spec.workflow, (s, ref, meta) => this.deps.engine.start(s, ref, meta, () => undefined).done, src.meta.sampleRate);
+    // First estimate of this workflow shape on this machine: the workflow runs on short slices of
+    // this recording (then cached). The probe needs as many workers as the run will have.
+    const parallel = Math.min(spec.mode.kind === 'fast' ? spec.mode.jobs : 1, os.availableParallelism?.() ?? os.cpus().length);
+    if (this.deps.pool.size < parallel) await this.deps.pool.resize(parallel);
+    await cal.ensure(spec, src, (s, ref, meta) => this.deps.engine.start(s, ref, meta, () => undefined).done);
     return cal.estimate(spec, src.meta);
   }
 

@@ -1,136 +1,163 @@
-// Run estimates calibrated on this machine. The fixed throughputs of estimate.ts came from one
-// benchmark machine and were off by up to 20x here (an EEG correction estimated at 7 s took
-// 132 s). So: a short probe runs the real engine on two small synthetic recordings per workflow
-// (one worker, fast mode) and fits a fixed overhead plus a cost per sample; the result is cached
-// in the settings folder, keyed by the machine; every finished run then refines it (estimate vs
-// actual), including the memory per sample a fast worker held.
+// Run estimates measured on this machine. The fixed throughputs of estimate.ts came from one
+// benchmark machine and were off by up to 20x here, and one scale factor from a synthetic probe
+// was still off by 2.5x on the demos. So the first estimate of a workflow shape (workflow,
+// parameters, mode, sample rate; parallel workers) runs the real workflow on slices of the user's
+// own recording (calibration-probe.ts) and fits overhead + cost per sample (calibration-fit.ts);
+// the points are cached in the settings folder, keyed by the machine, and every finished run of
+// the same shape adds its own point (estimate vs actual is shown after each run).
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineSpec } from '../../shared/params';
-import { DEFAULT_CORRECT, DEFAULT_FILTER, DEFAULT_SORT } from '../../shared/params';
 import type { RunReport } from '../../shared/progress';
-import type { RecordingMeta, SourceRef } from '../../shared/recording';
-import { generateEegFmri } from '../../workers/synth/eeg-fmri';
-import { generateSpikeRecording } from '../../workers/synth/spikes';
-import { writeBrainVision } from '../io/brainvision/bv-write';
+import type { RecordingMeta } from '../../shared/recording';
+import type { Source } from '../io/source';
 import { writeFileAtomic } from '../io/atomic';
-import { openSource } from '../io';
+import { addPoint, fitTime, predict, type TimePoint } from './calibration-fit';
+import { probeSlices, type RunStarter } from './calibration-probe';
 import { planChannels } from './planner';
 import { estimateRun, type RunEstimate } from './estimate';
 
+export type { RunStarter } from './calibration-probe';
 type Workflow = PipelineSpec['workflow'];
+type ModeKind = PipelineSpec['mode']['kind'];
 
-export interface WorkflowCost {
-  /** Measured time over the benchmark model's time (estimate.ts) on this machine, now. */
-  timeScale: number;
-  /** Bytes a fast worker holds per sample of the channel it processes. */
-  fastBytesPerSample: number;
-  /** Runs that refined this entry after the probe. */
-  runs: number;
+export interface ShapeEntry {
+  points: TimePoint[];
+  probedAt?: string;
 }
 
 export interface CalibrationFile {
-  version: 2;
+  version: 4;
   machine: string;
-  workflows: Partial<Record<Workflow, WorkflowCost & { probedAt: string }>>;
+  /** Measured time points per workflow shape (see shapeOf). */
+  shapes: Record<string, ShapeEntry>;
+  /** Bytes a fast worker holds per sample of the channel it processes, from finished runs. */
+  memory: Partial<Record<Workflow, number>>;
 }
 
-/** Starts an engine run and resolves with its report (the Engine's start(), bound). */
-export type RunStarter = (spec: PipelineSpec, ref: SourceRef, meta: RecordingMeta) => Promise<RunReport>;
-
-const VERSION = 2;
-const PROBED: Workflow[] = ['sort', 'correct', 'filter'];
+const VERSION = 4;
 const BASE_MB = 90;
 const WORKER_MB = 35;
-/** Memory per sample before a run has measured it: estimate.ts's benchmark figure. */
-const FAST_BYTES = 12;
 
 export function machineKey(): string {
   const cpus = os.cpus();
   return `${os.platform()}-${os.arch()}-${cpus[0]?.model ?? 'cpu'}-${os.availableParallelism?.() ?? cpus.length}-node${process.versions.node.split('.')[0]}`;
 }
 
+/** What a run's time depends on besides its length, and how many channels each worker processes. */
+export interface Shape {
+  key: string;
+  /** Channels processed at the same time. */
+  parallel: number;
+  /** Channels one worker processes one after another. */
+  rounds: number;
+}
+
+export function shapeOf(spec: PipelineSpec, meta: RecordingMeta, cores: number, kind: ModeKind = spec.mode.kind): Shape {
+  const nCh = Math.max(1, planChannels(spec, meta).length);
+  // Low-memory mode streams on one worker; workers beyond the cores do not run in parallel.
+  const parallel = kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, cores, nCh)) : 1;
+  const params = createHash('sha256').update(JSON.stringify(spec.params)).digest('hex').slice(0, 12);
+  return {
+    key: `${spec.workflow}|${kind}|${meta.sampleRate}Hz|${params}|x${parallel}`,
+    parallel,
+    rounds: Math.ceil(nCh / parallel),
+  };
+}
+
+/** The shape's own points, else those of the same shape at the nearest other worker count. */
+function pointsFor(shapes: Record<string, ShapeEntry>, s: Shape): TimePoint[] | null {
+  if (shapes[s.key]) return shapes[s.key].points;
+  const stem = s.key.slice(0, s.key.lastIndexOf('|x') + 2);
+  let best: { d: number; points: TimePoint[] } | null = null;
+  for (const [k, e] of Object.entries(shapes)) {
+    if (!k.startsWith(stem)) continue;
+    const d = Math.abs(Number(k.slice(stem.length)) - s.parallel);
+    if (!best || d < best.d) best = { d, points: e.points };
+  }
+  return best?.points ?? null;
+}
+
 export class Calibration {
   private data: CalibrationFile;
-  private probing = new Map<Workflow, Promise<void>>();
+  private probing = new Map<string, Promise<void>>();
 
   constructor(private readonly file: string, private readonly cores = os.availableParallelism?.() ?? os.cpus().length) {
-    this.data = { version: VERSION, machine: machineKey(), workflows: {} };
+    this.data = { version: VERSION, machine: machineKey(), shapes: {}, memory: {} };
     try {
       const d = JSON.parse(fs.readFileSync(file, 'utf8')) as CalibrationFile;
-      if (d.version === VERSION && d.machine === this.data.machine && d.workflows) this.data = d;
+      if (d.version === VERSION && d.machine === this.data.machine && d.shapes && d.memory) this.data = d;
     } catch { /* none yet, or damaged: probe again */ }
   }
 
-  cost(workflow: Workflow): WorkflowCost | null {
-    return this.data.workflows[workflow] ?? null;
+  /** Whether this spec's shape has been measured on this machine (a probe or a run). */
+  measured(spec: PipelineSpec, meta: RecordingMeta): boolean {
+    return this.seconds(spec, meta, spec.mode.kind) !== null;
   }
 
-  /** Time and memory of both modes; the benchmark figures until this machine has been measured. */
+  /** Time and memory of both modes; the benchmark figures where this machine has not been measured. */
   estimate(spec: PipelineSpec, meta: RecordingMeta): RunEstimate {
-    // Workers beyond the cores do not run in parallel.
     const jobs = Math.max(1, Math.min(spec.mode.jobs, this.cores));
     const base = estimateRun({ ...spec, mode: { ...spec.mode, jobs } }, meta, jobs);
-    const c = this.cost(spec.workflow);
-    if (!c) return base;
-    const nCh = planChannels(spec, meta).length;
-    const j = Math.min(jobs, nCh);
-    const chanMB = (meta.nSamples * c.fastBytesPerSample) / 1048576;
+    const fast = this.seconds(spec, meta, 'fast');
+    const low = this.seconds(spec, meta, 'low-memory');
+    // One mode measured: the other follows it by the benchmark's ratio between the modes.
+    const ratio = base.lowMemory.seconds / Math.max(1e-9, base.fast.seconds);
     const round = (x: number): number => Math.round(x * 10) / 10;
+    const nCh = planChannels(spec, meta).length;
+    const bytes = this.data.memory[spec.workflow];
+    const fastMB = bytes === undefined ? base.fast.peakMB
+      : round(BASE_MB + Math.min(jobs, nCh) * (WORKER_MB + (meta.nSamples * bytes) / 1048576));
     return {
-      fast: { peakMB: round(BASE_MB + j * (WORKER_MB + chanMB)), seconds: round(base.fast.seconds * c.timeScale) },
-      lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(base.lowMemory.seconds * c.timeScale) },
+      fast: { peakMB: fastMB, seconds: round(fast ?? (low !== null ? low / ratio : base.fast.seconds)) },
+      lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(low ?? (fast !== null ? fast * ratio : base.lowMemory.seconds)) },
     };
   }
 
-  /** Measure this workflow on this machine unless it is cached (concurrent callers share one probe). */
-  async ensure(workflow: Workflow, run: RunStarter, sampleRate: number): Promise<void> {
-    // The time-frequency workflow has no probe of its own yet: it keeps the benchmark figures.
-    if (this.cost(workflow) || !PROBED.includes(workflow)) return;
-    let p = this.probing.get(workflow);
+  private seconds(spec: PipelineSpec, meta: RecordingMeta, kind: ModeKind): number | null {
+    const s = shapeOf(spec, meta, this.cores, kind);
+    // Time is modelled per worker round of channels, so another worker count's fit carries over:
+    // a changed jobs field gets its estimate at once, without a new probe (a run then refines it).
+    const fit = fitTime(pointsFor(this.data.shapes, s) ?? []);
+    return fit ? predict(fit, meta.nSamples, s.rounds) : null;
+  }
+
+  /**
+   * Measure this spec's shape on slices of `src` unless it is cached (concurrent callers share one
+   * probe). A probe that fails (e.g. too few triggers in a slice) leaves the benchmark figures.
+   */
+  async ensure(spec: PipelineSpec, src: Source, run: RunStarter): Promise<void> {
+    const s = shapeOf(spec, src.meta, this.cores);
+    if (pointsFor(this.data.shapes, s)) return;
+    let p = this.probing.get(s.key);
     if (!p) {
-      p = this.probe(workflow, run, sampleRate).finally(() => this.probing.delete(workflow));
-      this.probing.set(workflow, p);
+      p = probeSlices(src, { spec, parallel: s.parallel, rounds: s.rounds }, run)
+        .then((points) => {
+          this.data.shapes[s.key] = { points, probedAt: new Date().toISOString() };
+          this.save();
+        }, () => undefined)
+        .finally(() => this.probing.delete(s.key));
+      this.probing.set(s.key, p);
     }
     await p;
   }
 
-  /**
-   * One scale factor over the benchmark model, from a real run of two small synthetic channels on
-   * up to two workers: it carries this machine's speed and its current load (a probe split into
-   * overhead, per-sample and parallel parts was tried: on a loaded machine each part is noise).
-   */
-  private async probe(workflow: Workflow, run: RunStarter, sampleRate: number): Promise<void> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spikedesk-probe-'));
-    try {
-      const jobs = Math.min(2, this.cores);
-      await probeRun(workflow, run, dir, sampleRate, 1, 1, 1, 'warm-up'); // loads and compiles the worker code
-      const p = await probeRun(workflow, run, dir, sampleRate, 4, 2, jobs);
-      const model = estimateRun(p.spec, p.meta, jobs).fast.seconds;
-      const timeScale = Math.min(100, Math.max(0.05, p.report.wallS / model));
-      this.data.workflows[workflow] = { timeScale, fastBytesPerSample: FAST_BYTES, runs: 0, probedAt: new Date().toISOString() };
-      this.save();
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  /** Refine the scale (and fast-mode memory) from a finished run: the geometric mean of old and new. */
+  /** Add a finished run's time to its shape (and refine fast-mode memory). */
   learn(spec: PipelineSpec, meta: RecordingMeta, report: RunReport): void {
-    const c = this.data.workflows[spec.workflow];
-    if (!c || report.state !== 'done' || report.stagesRun.length === 0 || report.stagesCached.length > 0) return; // cached runs measure nothing
-    const jobs = Math.max(1, Math.min(report.jobs, this.cores));
-    const base = estimateRun({ ...spec, mode: { ...spec.mode, jobs } }, meta, jobs);
-    const model = report.mode === 'fast' ? base.fast.seconds : base.lowMemory.seconds;
-    if (report.wallS < 1 || model <= 0) return; // too short to say anything
-    c.timeScale = Math.sqrt(c.timeScale * (report.wallS / model));
-    if (report.mode === 'fast') {
-      const b = bytesPerSample(report, meta.nSamples, Math.min(jobs, planChannels(spec, meta).length));
-      if (b !== null) c.fastBytesPerSample = (c.fastBytesPerSample + b) / 2;
+    if (report.state !== 'done' || report.stagesRun.length === 0 || report.stagesCached.length > 0) return; // cached runs measure nothing
+    const kind: ModeKind = report.mode;
+    const s = shapeOf({ ...spec, mode: { ...spec.mode, kind, jobs: report.jobs } }, meta, this.cores, kind);
+    const entry = this.data.shapes[s.key] ?? { points: [] };
+    entry.points = addPoint(entry.points, { samples: meta.nSamples, rounds: s.rounds, seconds: report.wallS, from: 'run' });
+    this.data.shapes[s.key] = entry;
+    if (kind === 'fast') {
+      const b = bytesPerSample(report, meta.nSamples, s.parallel);
+      const old = this.data.memory[spec.workflow];
+      if (b !== null) this.data.memory[spec.workflow] = old === undefined ? b : (old + b) / 2;
     }
-    c.runs += 1;
     this.save();
   }
 
@@ -146,34 +173,7 @@ export class Calibration {
 function bytesPerSample(report: RunReport, nSamples: number, jobs: number): number | null {
   if (nSamples < 1e6) return null; // the fixed memory of the process would dominate
   const peak = Math.max(0, ...report.peakRssMB);
-  if (!(peak > 0) || nSamples <= 0) return null;
+  if (!(peak > 0)) return null;
   const held = Math.max(0, peak - BASE_MB - jobs * WORKER_MB) / jobs;
   return Math.max(4, (held * 1048576) / nSamples);
-}
-
-async function probeRun(workflow: Workflow, run: RunStarter, dir: string, sampleRate: number, scale: number, channels: number,
-  jobs: number, tag = ''): Promise<{ report: RunReport; spec: PipelineSpec; meta: RecordingMeta }> {
-  const sub = path.join(dir, `${workflow}-${scale}-${channels}-${jobs}${tag}`);
-  fs.mkdirSync(sub);
-  const file = path.join(sub, 'probe.vhdr');
-  const names = Array.from({ length: channels }, (_, i) => ({ name: `P${i + 1}` }));
-  const chans = Array.from({ length: channels }, (_, i) => i);
-  const m = { kind: 'fast' as const, jobs, memoryBudgetMB: 256 };
-  let spec: PipelineSpec;
-  if (workflow === 'correct') {
-    const rec = generateEegFmri({ seed: 3, nChannels: channels, fs: 5000, durationS: 8 * scale + 4, cleanBeforeS: 2, cleanAfterS: 2, markers: 'slice' });
-    await writeBrainVision(file, { channels: names, sampleRate: rec.fs, nSamples: rec.nSamples, events: rec.events },
-      (s, e) => chans.map((c) => rec.channelBlock(c, s, e)));
-    spec = { workflow, params: DEFAULT_CORRECT, channels: chans, mode: m };
-  } else {
-    const fs_ = Math.max(1000, Math.min(50000, Math.round(sampleRate)));
-    const rec = generateSpikeRecording({ seed: 3, nChannels: channels, sampleRate: fs_, durationS: 5 * scale });
-    await writeBrainVision(file, { channels: names, sampleRate: fs_, nSamples: rec.nSamples }, (s, e) => chans.map((c) => rec.channelBlock(c, s, e)));
-    spec = workflow === 'sort' ? { workflow, params: DEFAULT_SORT, channels: chans, mode: m } : { workflow: 'filter', params: DEFAULT_FILTER, channels: chans, mode: m };
-  }
-  const src = await openSource(file);
-  const meta = src.meta;
-  src.close();
-  const report = await run(spec, { path: file }, meta);
-  return { report, spec, meta };
 }

@@ -1,0 +1,133 @@
+// The calibration probe: runs the real workflow (same parameters, mode and workers) on short
+// slices of the user's own recording, the channels the run will process, and returns measured
+// (work, seconds) points for calibration-fit.ts. A synthetic probe of another shape was tried
+// first: its one scale factor was off by 2-2.5x on the demos (a different rate, channel count and
+// artifact or spike density each change the cost per sample).
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { PipelineSpec } from '../../shared/params';
+import type { RunReport } from '../../shared/progress';
+import type { RecordingMeta, SourceRef } from '../../shared/recording';
+import { writeBrainVision } from '../io/brainvision/bv-write';
+import type { Source } from '../io/source';
+import { openSource } from '../io';
+import { fitTime, predict, type TimePoint } from './calibration-fit';
+import { planChannels } from './planner';
+
+/** Starts an engine run and resolves with its report (the Engine's start(), bound). */
+export type RunStarter = (spec: PipelineSpec, ref: SourceRef, meta: RecordingMeta) => Promise<RunReport>;
+
+/**
+ * The shortest slice, in seconds: long enough for the workflow to do its real work (a correction
+ * needs a few artifact epochs around each one for its template, a sort some spikes per channel).
+ */
+const FIRST_SLICE_S: Record<PipelineSpec['workflow'], number> = { filter: 2, sort: 2, correct: 4, tf: 4 };
+/**
+ * Slices grow x4 until the longer one takes GROWTH times as long as the shorter and at least
+ * MIN_DELTA_S more, so the cost per sample outweighs the overhead and the timing noise (~0.1 s
+ * idle, several times that on a loaded machine)...
+ */
+const GROWTH = 3;
+const MIN_DELTA_S = 0.4;
+/**
+ * ...or reach a third of the recording (the run is then at most 3x the longer slice), or the probe
+ * has taken BUDGET_S, or a third of the run it predicts when that is longer (a long run on a busy
+ * machine is worth a longer probe: short slices there are mostly noise), at most MAX_BUDGET_S.
+ */
+const BUDGET_S = 15;
+const MAX_BUDGET_S = 60;
+
+export interface ProbeShape {
+  /** The run's spec (its channels are the recording's). */
+  spec: PipelineSpec;
+  /** Channels processed at the same time; the probe runs exactly this many. */
+  parallel: number;
+  /** The run's channels per worker, one after another (calibration.ts shapeOf). */
+  rounds: number;
+}
+
+/** Measure growing slice lengths (the shortest for the overhead, long enough ones for the cost per sample). */
+export async function probeSlices(src: Source, shape: ProbeShape, run: RunStarter): Promise<TimePoint[]> {
+  const meta = src.meta;
+  const n = meta.nSamples;
+  // A correction's slice holds several artifact epochs besides the ones cut at its ends.
+  const epochs = shape.spec.workflow === 'correct' ? 8 * markerSpacing(meta) : 0;
+  const first = Math.max(1, Math.min(Math.max(Math.round(FIRST_SLICE_S[shape.spec.workflow] * meta.sampleRate), epochs), Math.floor(n / 4)));
+  const cap = Math.max(Math.min(n, first * 2), Math.floor(n / 3));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spikedesk-probe-'));
+  const t0 = performance.now();
+  try {
+    // The first run loads and compiles the worker code for this workflow (the real run finds it warm).
+    await sliceRun(src, shape, run, dir, first, 'warm-up');
+    const short = await sliceRun(src, shape, run, dir, first, 'short');
+    // Every length measured is kept: the least-squares line leans on the longest slices, whose
+    // times average out the bursts of a busy machine best.
+    const points = [short];
+    for (let len = first * 4; ; len *= 4) {
+      const l = Math.min(cap, len);
+      const long = await sliceRun(src, shape, run, dir, l, `long-${l}`);
+      points.push(long);
+      const spent = (performance.now() - t0) / 1000;
+      const fit = fitTime(points);
+      const predicted = fit ? predict(fit, meta.nSamples, shape.rounds) : 0;
+      const budget = Math.min(MAX_BUDGET_S, Math.max(BUDGET_S, predicted / 3));
+      if ((long.seconds >= GROWTH * short.seconds && long.seconds - short.seconds >= MIN_DELTA_S) || l >= cap || spent >= budget) break;
+    }
+    return points;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Write the middle `len` samples of the run's channels (plus the channels its global stages read) and run on them. */
+async function sliceRun(src: Source, shape: ProbeShape, run: RunStarter, dir: string, len: number, tag: string): Promise<TimePoint> {
+  const meta = src.meta;
+  const { spec, parallel } = shape;
+  const work = planChannels(spec, meta).slice(0, parallel);
+  const chans = [...work, ...supportChannels(spec, meta).filter((c) => !work.includes(c))];
+  const off = Math.max(0, Math.floor((meta.nSamples - len) / 2));
+  const file = path.join(dir, tag, 'slice.vhdr');
+  fs.mkdirSync(path.dirname(file));
+  // Markers near the cut would start epochs that run past the slice (a correction refuses those):
+  // keep the ones at least one marker spacing from either end.
+  const margin = Math.min(Math.floor(len / 4), markerSpacing(meta));
+  const events = meta.events.filter((e) => e.sample >= off + margin && e.sample < off + len - margin).map((e) => ({ ...e, sample: e.sample - off }));
+  await writeBrainVision(file, { channels: chans.map((c) => ({ name: meta.channels[c].name })), sampleRate: meta.sampleRate, nSamples: len, events },
+    (s, e) => src.read(chans, off + s, off + e));
+  const slice = await openSource(file);
+  const sliceMeta = slice.meta;
+  slice.close();
+  const sliceSpec = { ...spec, channels: work.map((_, i) => i), mode: { ...spec.mode, jobs: parallel } } as PipelineSpec;
+  const report = await run(sliceSpec, { path: file }, sliceMeta);
+  if (report.state !== 'done') throw new Error(`probe run ${report.state}`);
+  return { samples: len, rounds: 1, seconds: report.wallS, from: 'probe' };
+}
+
+/** The largest median spacing of any marker label (an artifact epoch spans about one), plus 10%. */
+function markerSpacing(meta: RecordingMeta): number {
+  const by = new Map<string, number[]>();
+  for (const e of meta.events) {
+    const l = by.get(e.label);
+    if (l) l.push(e.sample); else by.set(e.label, [e.sample]);
+  }
+  let most = 0;
+  for (const s of by.values()) {
+    if (s.length < 3) continue;
+    s.sort((a, b) => a - b);
+    const gaps = s.slice(1).map((v, i) => v - s[i]).sort((a, b) => a - b);
+    most = Math.max(most, gaps[gaps.length >> 1]);
+  }
+  return Math.ceil(most * 1.1);
+}
+
+/**
+ * Channels the workflow reads besides the processed ones. A correction's global triggers stage
+ * reads the trigger and alignment channels and several EEG channels spread over the whole montage
+ * (its template choice), so its slices keep every channel; a sort or filter reads only its own.
+ */
+function supportChannels(spec: PipelineSpec, meta: RecordingMeta): number[] {
+  if (spec.workflow !== 'correct') return [];
+  return meta.channels.map((_, i) => i);
+}

@@ -1,0 +1,112 @@
+// The time model of calibrated estimates (#15 item 6): overhead + cost per sample fitted to probe
+// slices and finished runs, kept per workflow shape and machine, refined by every run.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addPoint, fitTime, MAX_POINTS, predict, type TimePoint } from '../../src/main/pipeline/calibration-fit';
+import { Calibration, shapeOf } from '../../src/main/pipeline/calibration';
+import { DEFAULT_SORT, type PipelineSpec } from '../../src/shared/params';
+import type { RecordingMeta } from '../../src/shared/recording';
+import type { RunReport } from '../../src/shared/progress';
+import { removeTmpDirs, tmpDir } from '../engine/helpers';
+
+afterAll(() => removeTmpDirs());
+
+const pt = (samples: number, seconds: number, from: TimePoint['from'] = 'probe', rounds = 1): TimePoint => ({ samples, rounds, seconds, from });
+
+describe('fitTime', () => {
+  it('recovers overhead and cost per sample from two slice lengths (power 1)', () => {
+    const f = fitTime([pt(1e5, 0.5 + 1e5 * 2e-6), pt(4e5, 0.5 + 4e5 * 2e-6)])!;
+    expect(f.power).toBe(1);
+    expect(f.overheadS).toBeCloseTo(0.5, 6);
+    expect(f.perRound).toBeCloseTo(2e-6, 12);
+    expect(predict(f, 5e6, 2)).toBeCloseTo(20.5, 4); // 2 rounds of 5e6 samples
+  });
+
+  it('finds a cost that grows slower than the recording from three slice lengths', () => {
+    const t = (n: number): number => 1 + 0.004 * n ** 0.6;
+    const f = fitTime([pt(6e4, t(6e4)), pt(2.4e5, t(2.4e5)), pt(9.6e5, t(9.6e5))])!;
+    expect(f.power).toBeCloseTo(0.6, 6);
+    expect(predict(f, 5.4e6, 1)).toBeCloseTo(t(5.4e6), 2);
+    // ...and a linear one stays linear.
+    const g = fitTime([pt(6e4, 1 + 6e4 * 1e-5), pt(2.4e5, 1 + 2.4e5 * 1e-5), pt(9.6e5, 1 + 9.6e5 * 1e-5)])!;
+    expect(g.power).toBe(1);
+  });
+
+  it('keeps both terms non-negative when noise tilts the line', () => {
+    // Longer slice faster than the short one: no cost per sample can be read, the (weighted) mean stays.
+    const flat = fitTime([pt(1e5, 1.2), pt(4e5, 1.0)])!;
+    expect(flat.perRound).toBe(0);
+    expect(flat.overheadS).toBeGreaterThan(1);
+    expect(flat.overheadS).toBeLessThan(1.2);
+    // Line through a negative overhead: refit through the origin.
+    const f = fitTime([pt(1e5, 0.1), pt(4e5, 1.0)])!;
+    expect(f.overheadS).toBe(0);
+    expect(f.perRound).toBeGreaterThan(0);
+    // One length only: a pure cost per sample.
+    expect(fitTime([pt(2e5, 2)])).toEqual({ overheadS: 0, perRound: 1e-5, power: 1 });
+    expect(fitTime([])).toBeNull();
+  });
+
+  it('drops the oldest probe points first when runs arrive', () => {
+    let p: TimePoint[] = [pt(1, 1), pt(4, 2)];
+    for (let i = 0; i < MAX_POINTS; i++) p = addPoint(p, pt(100 + i, 10, 'run'));
+    expect(p).toHaveLength(MAX_POINTS);
+    expect(p.every((q) => q.from === 'run')).toBe(true);
+    expect(p[p.length - 1].samples).toBe(100 + MAX_POINTS - 1);
+  });
+});
+
+describe('Calibration', () => {
+  const meta: RecordingMeta = {
+    path: '/x/rec.dat', format: 'raw', sampleRate: 30000, nSamples: 3_000_000, events: [],
+    channels: Array.from({ length: 8 }, (_, i) => ({ name: `CH${i + 1}`, group: '0', unit: 'uV', scale: 1, kind: 'ephys' as const })),
+  };
+  const spec: PipelineSpec = { workflow: 'sort', params: DEFAULT_SORT, channels: [0, 1, 2, 3], mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 } };
+  const report = (wallS: number, jobs = 2): RunReport => ({
+    runId: 'r', workflow: 'sort', mode: 'fast', jobs, wallS, peakRssMB: [300], stagesRun: ['filter'], stagesCached: [], failed: [], state: 'done',
+  });
+
+  it('a shape is the workflow, mode, parallel workers (capped at cores and channels), rate and parameters', () => {
+    const s = shapeOf(spec, meta, 2);
+    expect(s.parallel).toBe(2);
+    expect(s.rounds).toBe(2); // 4 channels on 2 workers
+    expect(shapeOf({ ...spec, mode: { ...spec.mode, jobs: 99 } }, meta, 2).key).toBe(s.key);
+    expect(shapeOf({ ...spec, mode: { ...spec.mode, jobs: 1 } }, meta, 2).key).not.toBe(s.key);
+    expect(shapeOf({ ...spec, channels: [0] }, meta, 2).parallel).toBe(1);
+    expect(shapeOf({ ...spec, params: { ...DEFAULT_SORT, detect: { ...DEFAULT_SORT.detect, threshold: 4 } } }, meta, 2).key).not.toBe(s.key);
+    expect(shapeOf(spec, { ...meta, sampleRate: 20000 }, 2).key).not.toBe(s.key);
+    expect(shapeOf(spec, meta, 2, 'low-memory')).toMatchObject({ parallel: 1, rounds: 4 });
+  });
+
+  it('estimates from finished runs, caches them per machine in the settings file, and follows the channels', () => {
+    const file = path.join(tmpDir('cal-fit'), 'calibration.json');
+    const cal = new Calibration(file, 2);
+    expect(cal.measured(spec, meta)).toBe(false);
+    const bench = cal.estimate(spec, meta);
+    cal.learn(spec, meta, report(12));
+    expect(cal.measured(spec, meta)).toBe(true);
+    expect(cal.estimate(spec, meta).fast.seconds).toBe(12);
+    expect(cal.estimate(spec, meta).fast.seconds).not.toBe(bench.fast.seconds);
+    // 8 channels on 2 workers: twice the rounds, twice the time (the fit has no overhead yet).
+    expect(cal.estimate({ ...spec, channels: [0, 1, 2, 3, 4, 5, 6, 7] }, meta).fast.seconds).toBe(24);
+    // Another worker count, not measured: the same fit per worker round (4 channels on 1 worker: 4 rounds).
+    expect(cal.estimate({ ...spec, mode: { ...spec.mode, jobs: 1 } }, meta).fast.seconds).toBe(24);
+    // Low-memory mode, not measured: the measured fast time times the benchmark's ratio of the modes.
+    const ratio = bench.lowMemory.seconds / bench.fast.seconds;
+    expect(cal.estimate(spec, meta).lowMemory.seconds).toBeCloseTo(12 * ratio, 0);
+    // A second run refines it; a reopened calibration reads the same points.
+    cal.learn(spec, meta, report(14));
+    const refined = new Calibration(file, 2).estimate(spec, meta).fast.seconds;
+    expect(refined).toBeGreaterThan(12);
+    expect(refined).toBeLessThan(14);
+    // Cached or failed runs measure nothing.
+    cal.learn(spec, meta, { ...report(100), stagesCached: ['filter'] });
+    cal.learn(spec, meta, { ...report(100), state: 'failed' });
+    expect(new Calibration(file, 2).estimate(spec, meta).fast.seconds).toBe(refined);
+    // Another machine's file is not used.
+    const d = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...d, machine: 'other' }));
+    expect(new Calibration(file, 2).measured(spec, meta)).toBe(false);
+  });
+});
