@@ -89,7 +89,16 @@ describe('gradient-artifact correction on synthetic EEG-fMRI (evaluation seeds)'
     expect(st.relRmseWorst).toBeLessThanOrEqual(0.08);
     expect(st.corrWorst).toBeGreaterThanOrEqual(0.998);
     // Drifting regime: the target is a median of 0.10; the evaluation seed gave 0.125 (the
-    // tuning seeds 0.075-0.12), correlation 0.992. Asserted at the level reached, not at the target.
+    // tuning seeds 0.075-0.14), correlation 0.992. Asserted at the level reached, not at the target.
+    // Where the error comes from (tuning seed 2026, drifting): on the artifact alone every local model
+    // tracks the drift (relative residual 0.0003 with 11 drift functions, 0.002 with a 20-epoch window),
+    // so the error is EEG entering local templates; presumably alpha near the 10.3 Hz slice rate (in
+    // phase with the slices for seconds) and slow EEG trends that neighbouring epochs share (taking the
+    // template's linear trend from all epochs helped a little). Tried and not adopted (no gain or worse
+    // there): per-epoch fits of shape directions taken from the drift fit (0.144 with one direction,
+    // 0.16-0.50 with more); a cross-channel rank-3 basis fitted per epoch (0.145-0.37: its 4th singular
+    // value is 0.6 % of the first, which artifacts 1000x the EEG turn into errors); the linear trend of
+    // the template from all epochs (0.1015 -> 0.0965 with that seed's chosen model only, not selected).
     expect(dr.relRmseMedian).toBeLessThanOrEqual(0.14);
     expect(dr.corrMedian).toBeGreaterThanOrEqual(0.99);
     // OBS (70 Hz high-pass, FASTR) is off by default: on tuning seed 3031 it changed the median error
