@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { SpikeDeskError } from '../../shared/errors';
 import type { RecordingMeta } from '../../shared/recording';
 import { readStageOutput } from './stage-runner';
-import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
+import { channelSpikes, clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
 import { latestRunWith, readSession, type RunRecord } from './session-store';
 import * as path from 'node:path';
 
@@ -63,9 +63,11 @@ export function loadSortResult(sessionDir: string, runId?: string): SortResult {
     pre = det.pre;
     post = det.post;
     const w = pre + post;
+    // Detections and the hidden spikes peeling found, in one table by time.
+    const all = channelSpikes(det, ft, cl);
     channels.push({
-      channel: c, samples: det.samples, labels: cl.labels, amplitudes: det.amplitudes, features: ft.features, nFeat: ft.d,
-      waveforms: det.waveforms, sigma: det.sigma,
+      channel: c, samples: all.samples, labels: all.labels, amplitudes: all.amplitudes, features: all.features, nFeat: ft.d,
+      waveforms: all.waveforms, sigma: det.sigma,
     });
     for (const u of mt.units) {
       const { label, ...metrics } = u;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated } from './evaluate';
@@ -26,6 +27,20 @@ describe('error kinds', () => {
 });
 
 describe('LDA bound', () => {
+  it("predicts as scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage=1e-3) in the same 5 folds", () => {
+    // test/fixtures/gen/gen_sklearn_lda.py: three spike shapes and a background class in coloured noise.
+    const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/sklearn/lda.json', import.meta.url), 'utf8')) as { n: number; d: number; nClass: number; folds: number; X: number[]; y: number[]; pred: number[]; accuracy: number };
+    const pred = ldaCrossValidated(Float32Array.from(fx.X), fx.n, fx.d, Int32Array.from(fx.y), fx.nClass, fx.folds);
+    const differ = Array.from(pred).filter((p, i) => p !== fx.pred[i]).length;
+    // Rows exactly on a boundary could round either way; none should differ in practice.
+    expect(differ).toBeLessThanOrEqual(1);
+    expect(fx.accuracy).toBeGreaterThan(0.7);
+    expect(fx.accuracy).toBeLessThan(0.97); // many rows near a boundary: the comparison is sensitive
+    // A different shrinkage moves some of those rows: the fixture tells the settings apart.
+    const unbiased = ldaCrossValidated(Float32Array.from(fx.X), fx.n, fx.d, Int32Array.from(fx.y), fx.nClass, fx.folds, 0.05);
+    expect(Array.from(unbiased).filter((p, i) => p !== fx.pred[i]).length).toBeGreaterThan(differ);
+  });
+
   it('separates two Gaussian classes in cross-validation and reaches chance on identical ones', () => {
     const rng = new Rng(4);
     const n = 400, d = 6;

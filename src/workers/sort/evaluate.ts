@@ -86,13 +86,23 @@ export function errorKinds(trueOf: Int32Array, labels: Int32Array, truth: SpikeT
 }
 
 /**
- * Linear discriminant analysis with k-fold cross-validation: for each fold, class means and the
- * pooled within-class covariance (plus a ridge of 1e-3 of its mean variance, for rank-deficient
- * folds) from the other folds; each held-out row goes to the class with the highest discriminant
- * score (log prior included). LDA whitens by the pooled covariance itself, so whitening the
- * waveforms by the noise covariance first would not change its predictions. Folds: row i in i % k.
+ * Shrinkage of the bound's LDA covariance towards its mean variance: small enough not to change a
+ * well-conditioned fit, large enough that a fold with fewer rows than waveform samples inverts.
  */
-export function ldaCrossValidated(x: Float32Array, n: number, d: number, y: Int32Array, nClass: number, folds = 5): Int32Array {
+export const LDA_SHRINKAGE = 1e-3;
+
+/**
+ * Linear discriminant analysis with k-fold cross-validation: for each fold, class means and the
+ * pooled within-class covariance from the other folds (the maximum-likelihood estimate, i.e. the
+ * class-prior-weighted biased class covariances) shrunk towards its mean variance by `shrinkage`
+ * (so rank-deficient folds still invert); each held-out row goes to the class with the highest
+ * discriminant score (log prior = training class fraction). This is scikit-learn's
+ * LinearDiscriminantAnalysis(solver='lsqr', shrinkage) exactly; evaluate.test.ts checks the
+ * predictions against test/fixtures/sklearn/lda.json (test/fixtures/gen/gen_sklearn_lda.py).
+ * LDA whitens by the pooled covariance itself, so whitening the waveforms by the noise covariance
+ * first would not change its predictions. Folds: row i in i % k.
+ */
+export function ldaCrossValidated(x: Float32Array, n: number, d: number, y: Int32Array, nClass: number, folds = 5, shrinkage = LDA_SHRINKAGE): Int32Array {
   const pred = new Int32Array(n).fill(-1);
   for (let f = 0; f < folds; f++) {
     const mean = new Float64Array(nClass * d), cnt = new Float64Array(nClass);
@@ -112,9 +122,9 @@ export function ldaCrossValidated(x: Float32Array, n: number, d: number, y: Int3
       m++;
     }
     let tr = 0;
-    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b] /= Math.max(1, m - nClass); cov[b * d + a] = cov[a * d + b]; }
+    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b] *= (1 - shrinkage) / Math.max(1, m); cov[b * d + a] = cov[a * d + b]; }
     for (let a = 0; a < d; a++) tr += cov[a * d + a];
-    for (let a = 0; a < d; a++) cov[a * d + a] += (1e-3 * tr) / d + 1e-12;
+    for (let a = 0; a < d; a++) cov[a * d + a] += (shrinkage * tr) / (d * (1 - shrinkage)) + 1e-12;
     const inv = invertSpd(cov, d);
     if (!inv) continue;
     // Discriminant w_c = inv * mu_c, b_c = -0.5 mu_c' inv mu_c + log prior.

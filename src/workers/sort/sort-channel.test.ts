@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SORT, mergeParams, type SortParams } from '../../shared/params';
 import { generateSpikeRecording } from '../synth/spikes';
-import { clusterStage, detectStage, featureStage, filterStage, metricsStage, noiseCovariance, sortChannel, whitener } from './sort-channel';
+import { clusterStage, detectStage, featureStage, filterStage, mergePeeled, metricsStage, noiseCovariance, projectFeatures, sortChannel, whitener } from './sort-channel';
 import { symmetricEigen } from './linalg';
 
 const params: SortParams = mergeParams(DEFAULT_SORT, { detect: { threshold: 4, alignUpsample: 5 } });
@@ -15,10 +15,18 @@ describe('sortChannel', () => {
     const f = filterStage(x, rec.sampleRate, params.filter);
     const d = detectStage(f, rec.sampleRate, params.detect);
     const ft = featureStage(d, params.features);
-    const c = clusterStage(d, ft, params.cluster, rec.sampleRate, x.length);
-    const m = metricsStage(d, ft, c, rec.sampleRate, x.length);
-    expect(Array.from(a.labels)).toEqual(Array.from(c.labels));
-    expect(Array.from(a.samples)).toEqual(Array.from(d.samples));
+    const c = clusterStage(d, ft, params.cluster, rec.sampleRate, x.length, { read: (s, e) => f.subarray(s, e), subSamples: d.subSamples, pre: d.pre });
+    // Detections plus the hidden spikes peeling recovered, by time.
+    const all = mergePeeled({ ...d, features: ft.features }, c.labels, { ...c.peeled, features: projectFeatures(ft, params.features, c.peeled.waveforms, c.peeled.amplitudes, d.width) }, d.width, ft.nFeat);
+    const m = metricsStage({ ...d, ...all }, { features: all.features, nFeat: ft.nFeat }, { labels: all.labels, k: c.k }, rec.sampleRate, x.length);
+    expect(Array.from(a.labels)).toEqual(Array.from(all.labels));
+    expect(Array.from(a.samples)).toEqual(Array.from(all.samples));
+    expect(a.samples.length).toBe(d.samples.length + c.peeled.samples.length);
+    // Peeled spikes are placed in feature space as the feature stage places detections.
+    const again = projectFeatures(ft, params.features, d.waveforms, d.amplitudes, d.width);
+    let err = 0, scale = 0;
+    for (let i = 0; i < again.length; i++) { err = Math.max(err, Math.abs(again[i] - ft.features[i])); scale = Math.max(scale, Math.abs(ft.features[i])); }
+    expect(err).toBeLessThan(1e-4 * scale);
     expect(a.units.map((u) => u.metrics.nSpikes)).toEqual(m.units.map((u) => u.metrics.nSpikes));
     const b = sortChannel(Float32Array.from(x), rec.sampleRate, params);
     expect(Array.from(b.labels)).toEqual(Array.from(a.labels));

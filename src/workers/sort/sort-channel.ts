@@ -16,6 +16,8 @@ import { extractWaveforms, extractWaveformsAligned } from './waveforms';
 import { mergeUnimodal, splitClusters, whitenRows } from './templates';
 import { resolveOverlaps } from './overlaps';
 import { refractoryVeto } from './refractory';
+import { peel, type SignalReader } from './peel';
+import { discriminantRefine } from './lda-refine';
 
 export interface DetectStageResult {
   samples: Int32Array;
@@ -44,13 +46,29 @@ export interface FeatureStageResult {
   mean: Float64Array;
 }
 
+/** Spikes the detector could not see, recovered by peeling (peel.ts), sorted by time. */
+export interface PeeledSpikes {
+  samples: Int32Array;
+  labels: Int32Array;
+  amplitudes: Float32Array;
+  /** n x width filtered waveforms. */
+  waveforms: Float32Array;
+}
+
 export interface ClusterStageResult {
   /** Unit per spike, 0..k-1 ordered by decreasing |mean amplitude|; -1 = outlier / unassigned. */
   labels: Int32Array;
   k: number;
   /** BIC per k tried (index 0 = kMin). */
   bic: Float64Array;
+  /** Hidden spikes added by peeling (labels in 0..k-1); empty when peeling is off. */
+  peeled: PeeledSpikes;
 }
+
+const NO_PEELED: PeeledSpikes = { samples: new Int32Array(0), labels: new Int32Array(0), amplitudes: new Float32Array(0), waveforms: new Float32Array(0) };
+
+/** The filtered channel for peeling, with the detections' sub-sample times and the window's trough index. */
+export interface PeelSignal { read: SignalReader; subSamples: Float64Array; pre: number }
 
 export interface UnitSummary {
   unit: number;
@@ -195,10 +213,11 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
 export function clusterStage(
   det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
   feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'> & { whitener?: Float64Array }, p: ClusterParams, fs: number, nSamples: number,
+  signal?: PeelSignal,
 ): ClusterStageResult {
   const n = det.samples.length;
-  if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0) };
-  if (n < MIN_SPIKES_TO_CLUSTER) return { labels: new Int32Array(n), k: 1, bic: new Float64Array(0) };
+  if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0), peeled: NO_PEELED };
+  if (n < MIN_SPIKES_TO_CLUSTER) return { labels: new Int32Array(n), k: 1, bic: new Float64Array(0), peeled: NO_PEELED };
   const sel = selectGmm(feat.features, n, feat.nFeat, {
     kMin: p.kMin, kMax: p.kMax, restarts: p.restarts, maxIter: p.maxIter, seed: p.seed,
     maxFitSpikes: p.maxFitSpikes, outlierMahalanobis: p.outlierMahalanobis,
@@ -206,32 +225,101 @@ export function clusterStage(
   const labels = sel.labels;
   let k = sel.model.k;
   const w = det.width;
+  let W: Float64Array = new Float64Array(0);
   if (det.noiseCov && det.noiseCov.length === w * w) {
     // The features stage already computed this whitener from the same covariance (one eigen-
     // decomposition per channel, not two); recomputed only for callers that do not pass it.
-    const W = feat.whitener?.length === w * w ? feat.whitener : whitener(det.noiseCov, w, WHITEN_FLOOR);
+    W = feat.whitener?.length === w * w ? feat.whitener : whitener(det.noiseCov, w, WHITEN_FLOOR);
     const y = whitenRows(det.waveforms, n, w, W);
+    // Pairs closer than the detector's dead time cannot occur: the smallest gap between detections.
+    let lo = Infinity;
+    for (let i = 1; i < n; i++) lo = Math.min(lo, det.samples[i] - det.samples[i - 1]);
+    const hi = (p.refractoryMs * fs) / 1000;
+    const times = (idx: number[]) => Int32Array.from(idx, (i) => det.samples[i]).sort();
+    const veto = hi > lo ? (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples) : undefined;
     if (p.dipThreshold > 0) {
       k = splitClusters(det.waveforms, y, w, labels, k, W, {
         dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
       });
-      // Pairs closer than the detector's dead time cannot occur: the smallest gap between detections.
-      let lo = Infinity;
-      for (let i = 1; i < n; i++) lo = Math.min(lo, det.samples[i] - det.samples[i - 1]);
-      const hi = (p.refractoryMs * fs) / 1000;
-      const times = (idx: number[]) => Int32Array.from(idx, (i) => det.samples[i]).sort();
-      mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold,
-        hi > lo ? (a, b) => refractoryVeto(times(a), times(b), lo, hi, nSamples) : undefined);
+      mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold, veto);
     }
+    if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses);
     if (p.overlapMs > 0) {
       const ms = fs / 1000;
       resolveOverlaps(det.waveforms, y, w, labels, k, W, {
         primaryShift: Math.max(1, Math.round(p.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(p.overlapMs * ms)),
         minPairLag: Math.max(1, Math.round(p.minPairLagMs * ms)), dissolveFraction: p.dissolveFraction, rejectBackground: p.rejectBackground,
       }, p.minUnitSpikes);
+      // The refractory test again on the union of each still-unimodal pair, now that overlap
+      // resolution has moved other units' spikes (which sit within the refractory period of the
+      // cluster's own) out of both: pieces of one unit kept apart only by that contamination merge.
+      if (veto && p.dipThreshold > 0) mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold, veto);
     }
   }
-  return { ...renumber(labels, k, det.amplitudes, p.minUnitSpikes), bic: sel.bic };
+  const out = renumber(labels, k, det.amplitudes, p.minUnitSpikes);
+  let peeled = NO_PEELED;
+  if (signal && p.peelMax > 0 && p.overlapMs > 0 && W.length) {
+    const ms = fs / 1000;
+    const searchLag = Math.max(1, Math.round(p.overlapMs * ms));
+    peeled = peel(signal.read, nSamples, {
+      samples: det.samples, subSamples: signal.subSamples, waveforms: det.waveforms, width: w, pre: signal.pre, labels: out.labels, k: out.k, whitener: W,
+    }, {
+      searchLag, minLag: Math.max(1, Math.round(p.minPairLagMs * ms)),
+      // Without a refractory period set, a unit gets no second spike anywhere in the search window.
+      refractory: p.refractoryMs > 0 ? Math.max(1, Math.round(p.refractoryMs * ms)) : searchLag + 1,
+      maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile,
+    });
+  }
+  return { ...out, bic: sel.bic, peeled };
+}
+
+/** Features of new waveforms in the feature stage's space (as featureStage computes them). */
+export function projectFeatures(
+  model: Pick<FeatureStageResult, 'whitener' | 'components' | 'mean'>, p: Pick<FeatureParams, 'energy' | 'amplitude'>,
+  waveforms: Float32Array, amplitudes: Float32Array, w: number,
+): Float32Array {
+  const n = amplitudes.length, nPcs = Math.floor(model.components.length / w);
+  const nFeat = nPcs + (p.energy ? 1 : 0) + (p.amplitude ? 1 : 0);
+  const out = new Float32Array(n * nFeat);
+  const v = new Float64Array(w);
+  const white = model.whitener.length === w * w;
+  for (let r = 0; r < n; r++) {
+    const o = r * w;
+    for (let i = 0; i < w; i++) {
+      let s = 0;
+      if (white) for (let j = 0; j < w; j++) s += model.whitener[i * w + j] * waveforms[o + j]; else s = waveforms[o + i];
+      v[i] = s - model.mean[i];
+    }
+    let f = r * nFeat;
+    for (let c = 0; c < nPcs; c++) { let s = 0; for (let j = 0; j < w; j++) s += v[j] * model.components[c * w + j]; out[f++] = s; }
+    if (p.energy) { let e = 0; for (let j = 0; j < w; j++) e += waveforms[o + j] ** 2; out[f++] = Math.log(e / w + 1e-12); }
+    if (p.amplitude) out[f++] = amplitudes[r];
+  }
+  return out;
+}
+
+export interface SpikeTable { samples: Int32Array; labels: Int32Array; amplitudes: Float32Array; waveforms: Float32Array; features: Float32Array }
+
+/**
+ * Detections and peeled spikes in one table ordered by time (a detection before a peeled spike at
+ * the same sample), the form every consumer of a sort result reads.
+ */
+export function mergePeeled(det: Omit<SpikeTable, 'labels'>, labels: Int32Array, peeled: PeeledSpikes & { features: Float32Array }, w: number, nFeat: number): SpikeTable {
+  const n = det.samples.length, m = peeled.samples.length;
+  if (!m) return { samples: det.samples, labels, amplitudes: det.amplitudes, waveforms: det.waveforms, features: det.features };
+  const N = n + m;
+  const out: SpikeTable = { samples: new Int32Array(N), labels: new Int32Array(N), amplitudes: new Float32Array(N), waveforms: new Float32Array(N * w), features: new Float32Array(N * nFeat) };
+  let i = 0, j = 0;
+  for (let r = 0; r < N; r++) {
+    const fromDet = j >= m || (i < n && det.samples[i] <= peeled.samples[j]);
+    const src = fromDet ? det : peeled, q = fromDet ? i++ : j++;
+    out.samples[r] = src.samples[q];
+    out.labels[r] = fromDet ? labels[q] : peeled.labels[q];
+    out.amplitudes[r] = src.amplitudes[q];
+    out.waveforms.set(src.waveforms.subarray(q * w, (q + 1) * w), r * w);
+    out.features.set(src.features.subarray(q * nFeat, (q + 1) * nFeat), r * nFeat);
+  }
+  return out;
 }
 
 function renumber(labels: Int32Array, k: number, amplitudes: Float32Array, minUnitSpikes: number): { labels: Int32Array; k: number } {
@@ -289,10 +377,11 @@ export function sortChannel(x: Float32Array, fs: number, params: SortParams): So
   const filtered = filterStage(x, fs, params.filter);
   const det = detectStage(filtered, fs, params.detect);
   const feat = featureStage(det, params.features);
-  const cl = clusterStage(det, feat, params.cluster, fs, x.length);
-  const m = metricsStage(det, feat, cl, fs, x.length);
+  const cl = clusterStage(det, feat, params.cluster, fs, x.length, { read: (s, e) => filtered.subarray(s, e), subSamples: det.subSamples, pre: det.pre });
+  const all = mergePeeled({ ...det, features: feat.features }, cl.labels, { ...cl.peeled, features: projectFeatures(feat, params.features, cl.peeled.waveforms, cl.peeled.amplitudes, det.width) }, det.width, feat.nFeat);
+  const m = metricsStage({ ...det, ...all }, { features: all.features, nFeat: feat.nFeat }, { labels: all.labels, k: cl.k }, fs, x.length);
   return {
-    samples: det.samples, amplitudes: det.amplitudes, features: feat.features, nFeat: feat.nFeat, sigma: det.sigma,
-    labels: cl.labels, k: cl.k, bic: cl.bic, waveformsMean: m.waveformsMean, width: det.width, pre: det.pre, units: m.units,
+    samples: all.samples, amplitudes: all.amplitudes, features: all.features, nFeat: feat.nFeat, sigma: det.sigma,
+    labels: all.labels, k: cl.k, bic: cl.bic, peeled: cl.peeled, waveformsMean: m.waveformsMean, width: det.width, pre: det.pre, units: m.units,
   };
 }

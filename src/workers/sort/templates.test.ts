@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { buildTemplates, mergeUnimodal, shiftDistance2, splitClusters, whitenRows } from './templates';
+import { refractoryVeto } from './refractory';
 
 const w = 40;
 /** Smooth biphasic shape of given width and amplitude, shifted by `shift` samples. */
@@ -64,5 +65,30 @@ describe('template refinement', () => {
     expect(merges.length).toBe(1);
     expect(new Set(labels.subarray(0, 200)).size).toBe(1);
     expect(labels[250]).toBe(2);
+  });
+
+  it('keeps two similar units apart when their union violates the refractory period, and merges halves of one unit', () => {
+    // Two units whose waveforms differ too little for the unimodality test (their union is unimodal
+    // along the discriminant), each firing its own Poisson train with a 2 ms refractory period.
+    const rng = new Rng(11);
+    const fs = 24000, nSamples = fs * 60, refr = 48, lo = 24, hi = 36; // dead time 1 ms, refractory test 1.5 ms
+    const train = (n: number): number[] => { const t: number[] = []; let now = 0; while (t.length < n) { now += refr + rng.exponential(nSamples / n - refr); if (now >= nSamples) break; t.push(Math.round(now)); } return t; };
+    const ta = train(1000), tb = train(1000);
+    const which = [...ta.map(() => 0), ...tb.map(() => 1)];
+    const times = [...ta, ...tb];
+    const x = rows(which, [[8, 2], [8.4, 2.1]], 0, rng);
+    const y = whitenRows(x, which.length, w, none);
+    const veto = (a: number[], b: number[]) => refractoryVeto(Int32Array.from(a, (i) => times[i]).sort(), Int32Array.from(b, (i) => times[i]).sort(), lo, hi, nSamples);
+    const truth = Int32Array.from(which);
+    // Without the refractory evidence the pair is merged (unimodal), with it the units stay apart.
+    const plain = Int32Array.from(truth);
+    expect(mergeUnimodal(x, y, w, plain, 2, none, 1).length).toBe(1);
+    const kept = Int32Array.from(truth);
+    expect(mergeUnimodal(x, y, w, kept, 2, none, 1, veto).length).toBe(0);
+    // Two halves of one unit's train have no cross pairs inside the refractory period: merged.
+    const halves = Int32Array.from(which, (u, i) => (u === 0 ? i % 2 : 2));
+    const merges = mergeUnimodal(x, y, w, halves, 3, none, 1, veto);
+    expect(merges.map((m) => [...m].sort().join())).toContain('0,1');
+    expect(new Set(halves.subarray(0, ta.length)).size).toBe(1);
   });
 });

@@ -5,7 +5,7 @@
 import type { ClusterParams, DetectParams, FeatureParams } from '../../../shared/params';
 import { detectGeometry, detectSpikesInBlock, noiseSigmaBlocked, noiseSigmaProfile, type Sigma } from '../../../workers/sort/detect';
 import { extractWaveforms, extractWaveformsAligned } from '../../../workers/sort/waveforms';
-import { clusterStage as clusterKernel, featureStage, metricsStage as metricsKernel, noiseCovarianceOf } from '../../../workers/sort/sort-channel';
+import { clusterStage as clusterKernel, featureStage, mergePeeled, metricsStage as metricsKernel, noiseCovarianceOf, projectFeatures, type SpikeTable } from '../../../workers/sort/sort-channel';
 import { codec, defineStage, type Reader } from '../stage';
 
 /** Noise snippets for the whitening covariance (as the compute core's detectStage uses). */
@@ -28,6 +28,9 @@ export interface DetectOutput {
 
 export interface FeaturesOutput {
   features: Float32Array;
+  /** Log energy / peak amplitude appended to the principal components (to place new waveforms the same way). */
+  energy: boolean;
+  amplitude: boolean;
   components: Float64Array;
   mean: Float64Array;
   whitener: Float64Array;
@@ -38,10 +41,17 @@ export interface FeaturesOutput {
 }
 
 export interface ClusterOutput {
+  /** Label per detection. */
   labels: Int32Array;
   k: number;
   /** BIC per k tried (null where not finite). */
   bic: (number | null)[];
+  /** Hidden spikes found by peeling (sorted by time) with their labels, amplitudes, waveforms and features. */
+  peelSamples: Int32Array;
+  peelLabels: Int32Array;
+  peelAmplitudes: Float32Array;
+  peelWaveforms: Float32Array;
+  peelFeatures: Float32Array;
 }
 
 export interface MetricsOutput {
@@ -119,45 +129,64 @@ function detected(o: DetectOutput): { samples: Int32Array; amplitudes: Float32Ar
 
 export const featuresStage = defineStage<FeatureParams, FeaturesOutput>({
   name: 'features',
-  version: 1,
+  version: 2,
   scope: 'channel',
   inputs: [{ stage: 'detect' }],
-  output: { kind: 'bundle', codec: codec<FeaturesOutput>({ features: 'f32', components: 'f64', mean: 'f64', whitener: 'f64', n: 'json', d: 'json', whitened: 'json' }) },
+  output: { kind: 'bundle', codec: codec<FeaturesOutput>({ features: 'f32', energy: 'json', amplitude: 'json', components: 'f64', mean: 'f64', whitener: 'f64', n: 'json', d: 'json', whitened: 'json' }) },
   weight: 0.3,
   run(p, ctx) {
     const det = detected(ctx.input(detectStage));
     const f = featureStage(det, p);
-    return { features: f.features, components: f.components, mean: f.mean, whitener: f.whitener, n: det.samples.length, d: f.nFeat, whitened: f.whitened };
+    return { features: f.features, energy: p.energy, amplitude: p.amplitude, components: f.components, mean: f.mean, whitener: f.whitener, n: det.samples.length, d: f.nFeat, whitened: f.whitened };
   },
 });
 
 export const clusterStage = defineStage<ClusterParams, ClusterOutput>({
   name: 'cluster',
-  version: 1,
+  version: 2,
   scope: 'channel',
-  inputs: [{ stage: 'features' }, { stage: 'detect' }],
-  output: { kind: 'bundle', codec: codec<ClusterOutput>({ labels: 'i32', k: 'json', bic: 'json' }) },
+  // The filtered (referenced) signal: peeling subtracts the templates from it and detects again.
+  inputs: [{ stage: 'features' }, { stage: 'detect' }, { stage: 'filter' }, { stage: 'reference', optional: true }],
+  output: {
+    kind: 'bundle',
+    codec: codec<ClusterOutput>({ labels: 'i32', k: 'json', bic: 'json', peelSamples: 'i32', peelLabels: 'i32', peelAmplitudes: 'f32', peelWaveforms: 'f32', peelFeatures: 'f32' }),
+  },
   weight: 0.6,
-  summarize: (o) => ({ units: o.k }),
+  summarize: (o) => ({ units: o.k, peeled: o.peelSamples.length }),
   run(p, ctx) {
     const ft = ctx.input(featuresStage);
-    const c = clusterKernel(detected(ctx.input(detectStage)), { features: ft.features, nFeat: ft.d, whitened: ft.whitened, whitener: ft.whitener }, p, ctx.meta.sampleRate, ctx.meta.nSamples);
-    return { labels: c.labels, k: c.k, bic: [...c.bic].map((b) => (Number.isFinite(b) ? b : null)) };
+    const d = ctx.input(detectStage);
+    const read = referenced(ctx.reader('filter'), ctx.has('reference') ? ctx.reader('reference') : null);
+    const c = clusterKernel(detected(d), { features: ft.features, nFeat: ft.d, whitened: ft.whitened, whitener: ft.whitener }, p, ctx.meta.sampleRate, ctx.meta.nSamples, { read, subSamples: d.subSamples, pre: d.pre });
+    return {
+      labels: c.labels, k: c.k, bic: [...c.bic].map((b) => (Number.isFinite(b) ? b : null)),
+      peelSamples: c.peeled.samples, peelLabels: c.peeled.labels, peelAmplitudes: c.peeled.amplitudes, peelWaveforms: c.peeled.waveforms,
+      peelFeatures: projectFeatures(ft, ft, c.peeled.waveforms, c.peeled.amplitudes, d.pre + d.post),
+    };
   },
 });
 
+/** Every spike of a channel (detections and peeled spikes, by time) with its label. */
+export function channelSpikes(det: DetectOutput, ft: FeaturesOutput, cl: ClusterOutput): SpikeTable {
+  return mergePeeled({ ...det, features: ft.features }, cl.labels, {
+    samples: cl.peelSamples, labels: cl.peelLabels, amplitudes: cl.peelAmplitudes, waveforms: cl.peelWaveforms, features: cl.peelFeatures,
+  }, det.pre + det.post, ft.d);
+}
+
 export const metricsStage = defineStage<Record<string, never>, MetricsOutput>({
   name: 'metrics',
-  version: 1,
+  version: 2,
   scope: 'channel',
   inputs: [{ stage: 'cluster' }, { stage: 'features' }, { stage: 'detect' }],
   output: { kind: 'bundle', codec: codec<MetricsOutput>({ meanWaveforms: 'f32', units: 'json' }) },
   weight: 0.2,
   run(_p, ctx) {
-    const det = detected(ctx.input(detectStage));
+    const d = ctx.input(detectStage);
     const ft = ctx.input(featuresStage);
     const cl = ctx.input(clusterStage);
-    const m = metricsKernel(det, { features: ft.features, nFeat: ft.d }, cl, ctx.meta.sampleRate, ctx.meta.nSamples);
+    const all = channelSpikes(d, ft, cl);
+    const det = { ...detected(d), ...all };
+    const m = metricsKernel(det, { features: all.features, nFeat: ft.d }, { labels: all.labels, k: cl.k }, ctx.meta.sampleRate, ctx.meta.nSamples);
     const means = new Float32Array(cl.k * det.width);
     m.waveformsMean.forEach((w, u) => means.set(w, u * det.width));
     const units = m.units.map((u) => ({
