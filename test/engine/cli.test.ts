@@ -101,7 +101,7 @@ describe('spikedesk CLI', () => {
     expect(f.code, f.stderr).toBe(0);
     expect(npy(fromFolder, 'spike_times.npy').shape).toEqual(times.shape);
     expect((await runCli(['export', out, '--format', 'edf', '--out', path.join(dir, 'x.edf')])).code).toBe(1);
-  });
+  }, 180_000); // spawns the CLI for a whole sort: over a minute on a loaded 2-core machine
 
   it('exits 3 with a report naming the failed channel when a channel fails', async () => {
     // Parameters not run before, so the channels are really processed (not taken from the cache).

@@ -180,7 +180,7 @@ describe('CurationModel', () => {
     expect(again.nextId).toBe(m.nextId);
     expect(again.redoable.length).toBe(m.redoable.length);
     if (m.canUndo) { m.undo(); again.undo(); expect(snapshot(again, [2, 7])).toBe(snapshot(m, [2, 7])); }
-  });
+  }, 300_000); // ~20 CPU-s of random operations with checks: generous for a loaded CI machine
 
   it('does not change state when the write-ahead record fails', () => {
     const m = new CurationModel(smallBase(), { onRecord: () => { throw new Error('disk full'); } });
