@@ -1,7 +1,8 @@
-// Pure small canvas plot used by the unit and correction views: lines, bars, dots, shaded bands
-// and vertical marker lines with a title and axis labels. Knows nothing about stores or IPC.
-import { prepareCanvas } from '../lib/canvas';
-import { useEffect, useRef } from 'react';
+// Pure small plot used by the unit and correction views (plotly): lines, bars, dots, shaded bands
+// and vertical marker lines, with a title, axis titles with units, ticks, hover values, zoom
+// (drag; double-click resets) and an optional logarithmic y axis. Knows nothing about stores or IPC.
+import { useEffect, useRef, useState } from 'react';
+import { hasWebGL, plotly } from '../lib/plotly';
 
 export interface Series {
   x: ArrayLike<number>;
@@ -9,7 +10,10 @@ export interface Series {
   color: string;
   kind?: 'line' | 'bar' | 'dots';
   width?: number;
+  /** Below 0.5, a line is background (single waveforms): drawn as one trace without hover. */
   alpha?: number;
+  /** Name shown on hover. */
+  name?: string;
 }
 
 export interface Band { x: ArrayLike<number>; lo: ArrayLike<number>; hi: ArrayLike<number>; color: string; alpha?: number }
@@ -23,111 +27,104 @@ export interface MiniPlotProps {
   xLabel?: string;
   yLabel?: string;
   height?: number;
-  /** Fix the y range (e.g. start at 0 for counts). */
+  /** Fix the y range's start (e.g. 0 for counts). */
   yMin?: number;
+  /** Offer a log y axis switch (counts spanning decades: ISI, correlograms). */
+  logToggle?: boolean;
   testId?: string;
   empty?: string;
 }
 
-function range(vals: ArrayLike<number>[], fixedMin?: number): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of vals) for (let i = 0; i < v.length; i++) { const x = v[i]; if (Number.isFinite(x)) { if (x < lo) lo = x; if (x > hi) hi = x; } }
-  if (fixedMin !== undefined) lo = fixedMin;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  if (hi === lo) return [lo - 1, hi + 1];
-  return [lo, hi];
+/** Above this many points, dots are drawn with WebGL where the browser has it. */
+const GL_POINTS = 3000;
+
+const arr = (v: ArrayLike<number>): (number | null)[] => Array.from(v, (x) => (Number.isFinite(x) ? x : null));
+
+function rgba(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color);
+  if (!m) return color;
+  const n = parseInt(m[1], 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
 }
 
-function fmt(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e4 || a < 1e-2)) return v.toExponential(0);
-  return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
+/** Plotly traces for the series and bands; background lines are joined into one trace. */
+export function traces(series: Series[], bands: Band[], gl: boolean): unknown[] {
+  const out: unknown[] = [];
+  for (const b of bands) {
+    out.push({ type: 'scatter', mode: 'lines', x: arr(b.x), y: arr(b.lo), line: { width: 0, color: b.color }, hoverinfo: 'skip', showlegend: false });
+    out.push({ type: 'scatter', mode: 'lines', x: arr(b.x), y: arr(b.hi), line: { width: 0, color: b.color }, fill: 'tonexty', fillcolor: rgba(b.color, b.alpha ?? 0.25), hoverinfo: 'skip', showlegend: false });
+  }
+  const background = series.filter((s) => (s.kind ?? 'line') === 'line' && (s.alpha ?? 1) < 0.5);
+  if (background.length) {
+    const x: (number | null)[] = [], y: (number | null)[] = [];
+    for (const s of background) { x.push(...arr(s.x), null); y.push(...arr(s.y), null); }
+    const s0 = background[0];
+    out.push({ type: 'scatter', mode: 'lines', x, y, line: { width: s0.width ?? 0.8, color: rgba(s0.color, s0.alpha ?? 0.2) }, hoverinfo: 'skip', connectgaps: false });
+  }
+  for (const s of series) {
+    if (background.includes(s)) continue;
+    const kind = s.kind ?? 'line';
+    const base = { x: arr(s.x), y: arr(s.y), name: s.name ?? '', hovertemplate: '%{x:.4g}, %{y:.4g}<extra>%{fullData.name}</extra>' };
+    if (kind === 'bar') out.push({ ...base, type: 'bar', marker: { color: rgba(s.color, s.alpha ?? 1) } });
+    else if (kind === 'dots') out.push({ ...base, type: gl && s.x.length > GL_POINTS ? 'scattergl' : 'scatter', mode: 'markers', marker: { size: 3, color: rgba(s.color, s.alpha ?? 1) } });
+    else out.push({ ...base, type: 'scatter', mode: 'lines', line: { width: s.width ?? 1.2, color: rgba(s.color, s.alpha ?? 1) }, connectgaps: false });
+  }
+  return out;
 }
 
-export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabel, height = 150, yMin, testId, empty }: MiniPlotProps) {
-  const ref = useRef<HTMLCanvasElement>(null);
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabel, height = 150, yMin, logToggle, testId, empty }: MiniPlotProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [logY, setLogY] = useState(false);
+  const hasData = series.some((s) => s.x.length > 0);
   useEffect(() => {
-    const canvas = ref.current;
-    if (!canvas) return;
-    const { g, w, cssVar } = prepareCanvas(canvas, height);
-    const muted = cssVar('--muted', '#888');
-    const border = cssVar('--border', '#ccc');
-    const fg = cssVar('--fg', '#222');
-    const L = 44, R = 8, T = 18, B = xLabel ? 28 : 16;
-    const pw = Math.max(10, w - L - R), ph = Math.max(10, height - T - B);
-    g.font = '600 11px system-ui, sans-serif';
-    g.fillStyle = fg;
-    g.fillText(title, L, 12);
-    const hasData = series.some((s) => s.x.length > 0);
-    g.strokeStyle = border;
-    g.strokeRect(L, T, pw, ph);
-    if (!hasData) {
-      g.font = '11px system-ui, sans-serif';
-      g.fillStyle = muted;
-      g.fillText(empty ?? 'no data', L + 8, T + ph / 2);
-      return;
-    }
-    const [x0, x1] = range([...series.map((s) => s.x), ...vlines.map((v) => [v.x])]);
-    const [y0, y1] = range([...series.map((s) => s.y), ...bands.flatMap((b) => [b.lo, b.hi])], yMin);
-    const sx = (x: number): number => L + ((x - x0) / (x1 - x0)) * pw;
-    const sy = (y: number): number => T + ph - ((y - y0) / (y1 - y0)) * ph;
-    for (const b of bands) {
-      g.globalAlpha = b.alpha ?? 0.25;
-      g.fillStyle = b.color;
-      g.beginPath();
-      for (let i = 0; i < b.x.length; i++) { const X = sx(b.x[i]), Y = sy(b.hi[i]); if (i) g.lineTo(X, Y); else g.moveTo(X, Y); }
-      for (let i = b.x.length - 1; i >= 0; i--) g.lineTo(sx(b.x[i]), sy(b.lo[i]));
-      g.closePath();
-      g.fill();
-    }
-    for (const s of series) {
-      g.globalAlpha = s.alpha ?? 1;
-      g.strokeStyle = s.color;
-      g.fillStyle = s.color;
-      g.lineWidth = s.width ?? 1.2;
-      const n = s.x.length;
-      if (s.kind === 'bar') {
-        const bw = Math.max(1, pw / Math.max(1, n) - 0.5);
-        const base = sy(Math.max(y0, 0));
-        for (let i = 0; i < n; i++) { const X = sx(s.x[i]); const Y = sy(s.y[i]); g.fillRect(X - bw / 2, Math.min(Y, base), bw, Math.abs(base - Y)); }
-      } else if (s.kind === 'dots') {
-        for (let i = 0; i < n; i++) g.fillRect(sx(s.x[i]) - 1, sy(s.y[i]) - 1, 2, 2);
-      } else {
-        g.beginPath();
-        let pen = false;
-        for (let i = 0; i < n; i++) {
-          if (!Number.isFinite(s.y[i])) { pen = false; continue; }
-          const X = sx(s.x[i]), Y = sy(s.y[i]);
-          if (pen) g.lineTo(X, Y); else g.moveTo(X, Y);
-          pen = true;
-        }
-        g.stroke();
-      }
-    }
-    g.globalAlpha = 1;
-    g.font = '10px system-ui, sans-serif';
-    for (const v of vlines) {
-      g.strokeStyle = v.color;
-      g.setLineDash(v.dash ? [4, 3] : []);
-      g.beginPath();
-      g.moveTo(sx(v.x), T);
-      g.lineTo(sx(v.x), T + ph);
-      g.stroke();
-      if (v.label) { g.fillStyle = v.color; g.fillText(v.label, sx(v.x) + 2, T + 10); }
-    }
-    g.setLineDash([]);
-    g.fillStyle = muted;
-    g.textAlign = 'right';
-    g.fillText(fmt(y1), L - 3, T + 8);
-    g.fillText(fmt(y0), L - 3, T + ph);
-    g.textAlign = 'left';
-    g.fillText(fmt(x0), L, T + ph + 11);
-    g.textAlign = 'right';
-    g.fillText(fmt(x1), L + pw, T + ph + 11);
-    g.textAlign = 'center';
-    if (xLabel) g.fillText(xLabel, L + pw / 2, T + ph + 22);
-    if (yLabel) { g.save(); g.translate(10, T + ph / 2); g.rotate(-Math.PI / 2); g.fillText(yLabel, 0, 0); g.restore(); }
-    g.textAlign = 'left';
-  }, [title, series, bands, vlines, xLabel, yLabel, height, yMin, empty]);
-  return <canvas ref={ref} className="mini-plot" style={{ width: '100%', height }} data-testid={testId} />;
+    const el = ref.current;
+    if (!el || !hasData) return;
+    let gone = false;
+    void plotly().then(async (P) => {
+      if (gone) return;
+      const fg = cssVar('--fg', '#222'), muted = cssVar('--muted', '#888'), grid = cssVar('--border', '#ddd');
+      const axis = { color: muted, gridcolor: grid, zerolinecolor: grid, tickfont: { size: 10 }, automargin: true };
+      const layout = {
+        height, margin: { l: 48, r: 8, t: 22, b: xLabel ? 34 : 20 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+        font: { size: 11, color: fg }, showlegend: false, bargap: 0.05, hovermode: 'closest',
+        title: { text: title, font: { size: 11 }, x: 0, xanchor: 'left', xref: 'paper', y: 1, yanchor: 'top', yref: 'container', pad: { t: 4 } },
+        xaxis: { ...axis, title: { text: xLabel ?? '', font: { size: 10 }, standoff: 4 } },
+        yaxis: {
+          ...axis, title: { text: yLabel ?? (yMin === 0 ? 'count' : ''), font: { size: 10 }, standoff: 4 },
+          type: logY ? 'log' : 'linear', ...(yMin === 0 && !logY ? { rangemode: 'tozero' } : {}),
+        },
+        shapes: vlines.map((v) => ({ type: 'line', xref: 'x', yref: 'paper', x0: v.x, x1: v.x, y0: 0, y1: 1, line: { color: v.color, width: 1, dash: v.dash ? 'dash' : 'solid' } })),
+        annotations: vlines.filter((v) => v.label).map((v) => ({ x: v.x, xref: 'x', y: 1, yref: 'paper', yanchor: 'top', xanchor: 'left', text: v.label, showarrow: false, font: { size: 9, color: v.color } })),
+      };
+      await P.react(el, traces(series, bands, hasWebGL()), layout, {
+        displaylogo: false, responsive: true, displayModeBar: 'hover',
+        modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'hoverCompareCartesian', 'hoverClosestCartesian'],
+      });
+    });
+    return () => { gone = true; };
+  }, [title, series, bands, vlines, xLabel, yLabel, height, yMin, hasData, logY]);
+  useEffect(() => () => { const el = ref.current; if (el) void plotly().then((P) => P.purge(el)); }, []);
+  if (!hasData) {
+    return (
+      <div className="mini-plot mini-plot-empty" style={{ height }} data-testid={testId}>
+        <div className="mini-plot-title">{title}</div>
+        <div className="muted small">{empty ?? 'no data'}</div>
+      </div>
+    );
+  }
+  return (
+    <div className="mini-plot-wrap">
+      {logToggle && (
+        <label className="mini-plot-log small muted" title="logarithmic y axis">
+          <input type="checkbox" checked={logY} onChange={(e) => setLogY(e.target.checked)} data-testid={testId ? `${testId}-log` : undefined} /> log
+        </label>
+      )}
+      <div ref={ref} className="mini-plot plot" style={{ height }} data-testid={testId} />
+    </div>
+  );
 }

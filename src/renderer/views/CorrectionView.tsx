@@ -79,16 +79,16 @@ export function CorrectionView() {
     <div className="panel fill correction" data-testid="correction-view">
       {head}
       <div className="corr-grid">
-        <MiniPlot testId="plot-overlay" title={`${view.channelName}: raw (grey) vs corrected (orange), triggers dashed`} height={210} xLabel="s" yLabel="µV"
-          series={traces ? [{ x: tx, y: mid(traces.raw, 0), color: RAW, width: 1 }, { x: tx, y: mid(traces.cor, 0), color: COR, width: 1.3 }] : []}
+        <MiniPlot testId="plot-overlay" title={`${view.channelName}: raw (grey) vs corrected (orange), triggers dashed`} height={210} xLabel="time (s)" yLabel="µV"
+          series={traces ? [{ x: tx, y: mid(traces.raw, 0), color: RAW, width: 1, name: 'raw' }, { x: tx, y: mid(traces.cor, 0), color: COR, width: 1.3, name: 'corrected' }] : []}
           vlines={[
             ...trigInWindow.map((t) => ({ x: t, color: '#c0392b', dash: true })),
             ...shownRows.map((r) => ({ x: r.timeS, color: MARK[r.kind], dash: r.kind !== 'added', label: r.kind })),
           ]} />
-        <MiniPlot testId="plot-template" title="Average artifact epoch: before (grey) / after (orange)" height={210} xLabel="ms" yLabel="µV"
-          series={[{ x: tEp, y: view.templateBefore, color: RAW, width: 1.4 }, { x: tEp, y: view.templateAfter, color: COR, width: 1.6 }]} />
-        <MiniPlot testId="plot-psd" title="Power spectrum before (grey) / after (orange), slice harmonics dashed" height={230} xLabel="Hz" yLabel="dB µV²/Hz"
-          series={[{ x: view.freqs, y: view.psdBefore, color: RAW, width: 1.2 }, { x: view.freqs, y: view.psdAfter, color: COR, width: 1.4 }]}
+        <MiniPlot testId="plot-template" title="Average artifact epoch: before (grey) / after (orange)" height={210} xLabel="time in epoch (ms)" yLabel="µV"
+          series={[{ x: tEp, y: view.templateBefore, color: RAW, width: 1.4, name: 'before' }, { x: tEp, y: view.templateAfter, color: COR, width: 1.6, name: 'after' }]} />
+        <MiniPlot testId="plot-psd" title="Power spectrum before (grey) / after (orange), slice harmonics dashed" height={230} xLabel="frequency (Hz)" yLabel="dB µV²/Hz"
+          series={[{ x: view.freqs, y: view.psdBefore, color: RAW, width: 1.2, name: 'before' }, { x: view.freqs, y: view.psdAfter, color: COR, width: 1.4, name: 'after' }]}
           vlines={view.harmonicsHz.map((f, i) => ({ x: f, color: '#c0392b', dash: true, label: i === 0 ? 'slice' : undefined }))} />
         {report && (
           <div className="metrics-box" data-testid="trigger-report">

@@ -48,22 +48,22 @@ export function UnitViews({ plotH }: { plotH: number }) {
   const { col, tMs, singles, isiX } = plots;
   return (
     <div className="unit-views" data-testid="unit-views">
-      <MiniPlot testId="plot-waveforms" title={`#${detail.id} · n=${detail.nSpikes} · mean ± SD`} height={plotH} xLabel="ms" yLabel="µV"
-        series={[...singles, { x: tMs, y: detail.mean, color: col, width: 2.2 }]}
+      <MiniPlot testId="plot-waveforms" title={`#${detail.id} · n=${detail.nSpikes} · mean ± SD`} height={plotH} xLabel="time from trough (ms)" yLabel="µV"
+        series={[...singles, { x: tMs, y: detail.mean, color: col, width: 2.2, name: 'mean' }]}
         bands={[{ x: tMs, lo: Float32Array.from(detail.mean, (m, i) => m - detail.sd[i]), hi: Float32Array.from(detail.mean, (m, i) => m + detail.sd[i]), color: col, alpha: 0.2 }]}
         vlines={[{ x: 0, color: '#888', dash: true }]} />
-      <MiniPlot testId="plot-isi" title={`ISI · ${(detail.isi.violationFraction * 100).toFixed(2)}% < ${detail.isi.refractoryMs} ms`} height={plotH} xLabel="ms" yMin={0}
+      <MiniPlot testId="plot-isi" title={`ISI · ${(detail.isi.violationFraction * 100).toFixed(2)}% < ${detail.isi.refractoryMs} ms`} height={plotH} xLabel="interval (ms)" yLabel="spikes" yMin={0} logToggle
         series={[{ x: isiX, y: detail.isi.counts, color: col, kind: 'bar' }]}
         vlines={[{ x: detail.isi.refractoryMs, color: '#d33', dash: true, label: 'refractory' }]} />
-      <MiniPlot testId="plot-acg" title="Autocorrelogram" height={plotH} xLabel="lag (ms)" yMin={0}
+      <MiniPlot testId="plot-acg" title="Autocorrelogram" height={plotH} xLabel="lag (ms)" yLabel="spike pairs" yMin={0} logToggle
         series={[{ x: detail.acg.lagsMs, y: detail.acg.counts, color: col, kind: 'bar' }]}
         vlines={[{ x: -1.5, color: '#d33', dash: true }, { x: 1.5, color: '#d33', dash: true }]} />
-      <MiniPlot testId="plot-ccg" title={ccg ? `Cross-correlogram #${ccg.a} → #${ccg.b}` : 'Cross-correlogram'} height={plotH} xLabel="lag (ms)" yMin={0}
+      <MiniPlot testId="plot-ccg" title={ccg ? `Cross-correlogram #${ccg.a} → #${ccg.b}` : 'Cross-correlogram'} height={plotH} xLabel="lag (ms)" yLabel="spike pairs" yMin={0} logToggle
         empty="Ctrl+click a second unit to compare"
         series={ccg ? [{ x: ccg.lagsMs, y: ccg.counts, color: clusterColor(ccg.b), kind: 'bar' }] : []} />
-      <MiniPlot testId="plot-amplitude" title="Amplitude over time" height={plotH} xLabel="s" yLabel="µV"
+      <MiniPlot testId="plot-amplitude" title="Amplitude over time" height={plotH} xLabel="time (s)" yLabel="amplitude (µV)"
         series={[{ x: detail.ampT, y: detail.amp, color: col, kind: 'dots', alpha: 0.5 }]} />
-      <MiniPlot testId="plot-rate" title="Firing rate over time" height={plotH} xLabel="s" yLabel="Hz" yMin={0}
+      <MiniPlot testId="plot-rate" title="Firing rate over time" height={plotH} xLabel="time (s)" yLabel="rate (Hz)" yMin={0}
         series={[{ x: detail.time.startS, y: detail.time.rateHz, color: col, width: 1.6 }]} />
     </div>
   );
