@@ -49,7 +49,7 @@ export default async function batchBench(ctx: BenchContext): Promise<BenchRow[]>
   const add = (name: string, r: { summary: BatchSummary; wallS: number }, note: string): void => {
     rows.push({ area, name: `${label}, ${name}: wall time`, unit: 's', value: r.wallS, reference: serial.wallS, referenceName: 'serial', ratio: serial.wallS / r.wallS, note });
     rows.push({ area, name: `${label}, ${name}: peak memory`, unit: 'MB', value: r.summary.peakMB,
-      note: name.startsWith('slurm') ? 'largest worker RSS of an array task (each task is its own process)' : 'batch process RSS (workers are threads of it)' });
+      note: name.toLowerCase().startsWith('slurm') ? 'largest worker RSS of an array task (each task is its own process)' : 'batch process RSS (workers are threads of it)' });
   };
   add('serial (inline)', serial, serial.summary.execution.reason);
   add('local session-level, 2 workers', local, `max ${local.summary.execution.maxConcurrentTasks} tasks / ${local.summary.execution.maxConcurrentRecordings} recordings at once`);

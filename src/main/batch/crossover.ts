@@ -2,6 +2,9 @@
 // bench/batch-crossover.ts (run by `npm run bench batch`), measured on MEASURED_ON: 2 cores shared
 // with 7 other engineers' jobs (load average ~15), workers started through tsx (no JS build).
 // Re-run it and copy its figures here when the worker start-up or the kernels change.
+// Not adopted: the 2026-12-01 12:05 UTC re-run (load average 12-23, median 16) measured start-up
+// 3.51 s for 1 worker, 0.322 s per inline task and 0.49 Msamples/s inline, all inflated by
+// contention (the sort rate fell 2.5x); these figures stay those of the less contended run.
 
 export const MEASURED_ON = '2026-12-01 08:53 UTC, 2-core VM, load average ~15 (bench/results/batch.json)';
 
