@@ -105,12 +105,12 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   return [
     { area: AREA, name: 'whole-channel correction throughput (1 core)', unit: 'channel-s/s', value: chS / (whole.ms / 1000), note: `${size}; ${(whole.ms / 1000).toFixed(1)} s wall` },
     { area: AREA, name: 'low-memory correction throughput (1 core)', unit: 'channel-s/s', value: chS / (low.ms / 1000),
-      note: `${sectionS} s sections; OBS needs a second AAS pass to fit its basis; ${(low.ms / 1000).toFixed(1)} s wall` },
-    { area: AREA, name: 'peak RSS, whole-channel path', unit: 'MB', value: whole.peakMB, note: `child process, ${whole.startMB.toFixed(0)} MB before the first channel; one ${durS / 60}-min channel upsampled x10 in memory` },
+      note: `${sectionS} s sections; OBS, when on, needs a second AAS pass to fit its basis; ${(low.ms / 1000).toFixed(1)} s wall` },
+    { area: AREA, name: 'peak RSS, whole-channel path', unit: 'MB', value: whole.peakMB, note: `child process, ${whole.startMB.toFixed(0)} MB before the first channel; one ${durS / 60}-min channel in memory` },
     { area: AREA, name: 'peak RSS, low-memory path', unit: 'MB', value: low.peakMB, target: '< whole-channel and independent of recording length', pass: low.peakMB < whole.peakMB,
       note: `child process, ${low.startMB.toFixed(0)} MB before the first channel` },
     { area: AREA, name: 'low-memory vs whole-channel output, max relative difference', unit: 'ratio', value: maxRel, target: '<= 1e-6', pass: maxRel <= 1e-6 },
-    { area: AREA, name: 'global stage (trigger completion + sub-sample alignment, once)', unit: 'ms', value: globalMs, note: `${plan.positions.length} slice epochs` },
+    { area: AREA, name: 'global stage (trigger completion, alignment, onset refinement, template choice; once)', unit: 'ms', value: globalMs, note: `${plan.positions.length} slice epochs; wall time, CPU in the default-chain row` },
     { area: AREA, name: 'synthetic recording generation (written to disk)', unit: 'channel-s/s', value: chS / genS, note: 'not part of the correction' },
     ...(peer ? [
       { area: AREA, name: 'FASTR-style numpy reference CPU (x10, 30 epochs, alignment, LP 70)', unit: 's', value: peer.cpu_seconds, note: `bench/py/fastr_aas.py, ${nCh} ch; alignment ${peer.align_cpu_seconds.toFixed(1)} s of it; wall ${peer.wall_seconds.toFixed(1)} s` },
