@@ -11,7 +11,7 @@
 // - falseFromBackground: spikes in f that are no true unit's spike (background, noise, duplicates).
 
 import { compareSortings, type SpikeTrain } from './accuracy';
-import { invertSpd } from './linalg';
+import { ldaDiscriminants } from './linalg';
 
 export interface ErrorKinds {
   nTrue: number;
@@ -121,25 +121,10 @@ export function ldaCrossValidated(x: Float32Array, n: number, d: number, y: Int3
       for (let a = 0; a < d; a++) { const ra = r[a]; if (ra === 0) continue; for (let b = a; b < d; b++) cov[a * d + b] += ra * r[b]; }
       m++;
     }
-    let tr = 0;
-    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b] *= (1 - shrinkage) / Math.max(1, m); cov[b * d + a] = cov[a * d + b]; }
-    for (let a = 0; a < d; a++) tr += cov[a * d + a];
-    for (let a = 0; a < d; a++) cov[a * d + a] += (shrinkage * tr) / (d * (1 - shrinkage)) + 1e-12;
-    const inv = invertSpd(cov, d);
-    if (!inv) continue;
-    // Discriminant w_c = inv * mu_c, b_c = -0.5 mu_c' inv mu_c + log prior.
-    const wgt = new Float64Array(nClass * d), bias = new Float64Array(nClass).fill(-Infinity);
-    for (let c = 0; c < nClass; c++) {
-      if (!cnt[c]) continue;
-      let q = 0;
-      for (let a = 0; a < d; a++) {
-        let s = 0;
-        for (let b = 0; b < d; b++) s += inv[a * d + b] * mean[c * d + b];
-        wgt[c * d + a] = s;
-        q += s * mean[c * d + a];
-      }
-      bias[c] = -0.5 * q + Math.log(cnt[c] / m);
-    }
+    const classes = Array.from({ length: nClass }, (_, c) => c).filter((c) => cnt[c] > 0);
+    const lda = ldaDiscriminants(cov, mean, cnt, m, d, classes, shrinkage);
+    if (!lda) continue;
+    const { wgt, bias } = lda;
     for (let i = f; i < n; i += folds) {
       let best = -1, bs = -Infinity;
       for (let c = 0; c < nClass; c++) {

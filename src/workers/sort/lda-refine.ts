@@ -7,7 +7,7 @@
 // how much the clusters actually vary there (alignment jitter, background spikes), which a noise
 // whitener alone does not know.
 
-import { invertSpd } from './linalg';
+import { ldaDiscriminants } from './linalg';
 
 /** Shrinkage of the pooled covariance towards its mean variance (as evaluate.ts's LDA). */
 const SHRINKAGE = 1e-3;
@@ -38,23 +38,9 @@ export function discriminantRefine(x: Float32Array, n: number, d: number, labels
       for (let j = 0; j < d; j++) r[j] = x[i * d + j] - mean[c * d + j];
       for (let a = 0; a < d; a++) { const ra = r[a]; for (let b = a; b < d; b++) cov[a * d + b] += ra * r[b]; }
     }
-    let tr = 0;
-    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b] *= (1 - SHRINKAGE) / m; cov[b * d + a] = cov[a * d + b]; }
-    for (let a = 0; a < d; a++) tr += cov[a * d + a];
-    for (let a = 0; a < d; a++) cov[a * d + a] += (SHRINKAGE * tr) / (d * (1 - SHRINKAGE)) + 1e-12;
-    const inv = invertSpd(cov, d);
-    if (!inv) break;
-    const wgt = new Float64Array(k * d), bias = new Float64Array(k).fill(-Infinity);
-    for (const c of usable) {
-      let q = 0;
-      for (let a = 0; a < d; a++) {
-        let s = 0;
-        for (let b = 0; b < d; b++) s += inv[a * d + b] * mean[c * d + b];
-        wgt[c * d + a] = s;
-        q += s * mean[c * d + a];
-      }
-      bias[c] = -0.5 * q + Math.log(cnt[c] / m);
-    }
+    const lda = ldaDiscriminants(cov, mean, cnt, m, d, usable, SHRINKAGE);
+    if (!lda) break;
+    const { wgt, bias } = lda;
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const cur = labels[i];

@@ -111,3 +111,35 @@ export function invertSpd(a: Float64Array, d: number): Float64Array | null {
   }
   return out;
 }
+
+/**
+ * Linear discriminant of classes from their means (k x d) and the pooled within-class scatter
+ * (d x d, upper triangle summed over m rows): the covariance is shrunk towards its mean variance as
+ * scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage) does, then w_c = inv * mu_c
+ * and b_c = -0.5 mu_c' inv mu_c + log(cnt_c / m) for each class in `classes` (the others get
+ * b = -Infinity). Overwrites `scatter` with the covariance. Null when it does not invert.
+ * Shared by the evaluation's supervised bound (evaluate.ts) and discriminant refinement (lda-refine.ts).
+ */
+export function ldaDiscriminants(scatter: Float64Array, mean: Float64Array, cnt: Float64Array, m: number, d: number,
+  classes: Iterable<number>, shrinkage: number): { wgt: Float64Array; bias: Float64Array } | null {
+  const cov = scatter;
+  let tr = 0;
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b] *= (1 - shrinkage) / Math.max(1, m); cov[b * d + a] = cov[a * d + b]; }
+  for (let a = 0; a < d; a++) tr += cov[a * d + a];
+  for (let a = 0; a < d; a++) cov[a * d + a] += (shrinkage * tr) / (d * (1 - shrinkage)) + 1e-12;
+  const inv = invertSpd(cov, d);
+  if (!inv) return null;
+  const k = cnt.length;
+  const wgt = new Float64Array(k * d), bias = new Float64Array(k).fill(-Infinity);
+  for (const c of classes) {
+    let q = 0;
+    for (let a = 0; a < d; a++) {
+      let s = 0;
+      for (let b = 0; b < d; b++) s += inv[a * d + b] * mean[c * d + b];
+      wgt[c * d + a] = s;
+      q += s * mean[c * d + a];
+    }
+    bias[c] = -0.5 * q + Math.log(cnt[c] / m);
+  }
+  return { wgt, bias };
+}
