@@ -17,25 +17,25 @@ import type { BenchContext, BenchRow } from './types';
 
 const AREA = 'tf';
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SFREQ = 5000;
-const DECIM = 16;
+export const SFREQ = 5000;
+export const DECIM = 16;
 const N_CYCLES = 7;
 /**
  * Length of the main comparison: the issue's 32 ch x 5 kHz x 10 min. MNE n_jobs=1 alone takes
  * ~5 min on it on an idle 2-core machine, so the whole bench takes about 15-20 min: run it on a quiet machine.
  */
-const MAIN_MINUTES = 10;
+export const MAIN_MINUTES = 10;
 /** Runs of ours per worker count at the main size (alternating 1 and 2 workers). */
 const REPEATS = 2;
 /** Recording lengths (minutes, 4 channels) of the scaling table: a few minutes for the whole table. */
 const SCALING_MINUTES = [1, 2, 4];
 
-function freqList(count: number): number[] {
+export function freqList(count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.round((4 + (36 * i) / (count - 1)) * 1000) / 1000);
 }
 
 /** channels x samples float32: 1/f-ish noise (integrated white noise, leaky) + theta bursts. */
-function writeData(file: string, channels: number, n: number, seed: number): void {
+export function writeData(file: string, channels: number, n: number, seed: number): void {
   const fd = fs.openSync(file, 'w');
   const rng = new Rng(seed);
   const row = new Float32Array(n);
@@ -53,7 +53,7 @@ function writeData(file: string, channels: number, n: number, seed: number): voi
 
 /** `wall`: the whole process (spawn to exit: start-up, module loading, file read, transform);
  * `seconds`: the transform alone as the process timed it. */
-interface RunOut { wall: number; seconds: number; peakMB: number; childPeakMB?: number; load: string; /** CPU seconds of the process (all threads, and MNE's joblib workers). */ cpu: number }
+export interface RunOut { wall: number; seconds: number; peakMB: number; childPeakMB?: number; load: string; /** CPU seconds of the process (all threads, and MNE's joblib workers). */ cpu: number }
 
 /** 1-minute load average (the machine is shared: every figure carries the load it ran under). */
 function load1(): string {
@@ -74,17 +74,17 @@ function runMne(py: string, file: string, channels: number, n: number, freqs: nu
   return timed(py, [path.join(here, 'py', 'tf_mne.py'), file, String(channels), String(n), String(SFREQ), freqs.join(','), String(N_CYCLES), String(DECIM), String(jobs)], 'MNE run');
 }
 
-function runOurs(files: string[], channels: number, n: number, freqs: number[], workers: number, strategy: TfStrategy, batches: number): RunOut {
+export function runOurs(files: string[], channels: number, n: number, freqs: number[], workers: number, strategy: TfStrategy, batches: number): RunOut {
   const opts = { files, channels, n, sfreq: SFREQ, freqs, nCycles: N_CYCLES, decim: DECIM, workers, strategy, batches };
   return timed(process.execPath, ['--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], 'tf child');
 }
 
 /** The faster of several runs (on a shared machine the fastest run is the one least disturbed). */
-function best(runs: RunOut[]): RunOut {
+export function best(runs: RunOut[]): RunOut {
   return runs.reduce((a, b) => (b.wall < a.wall ? b : a));
 }
 
-function describe(r: RunOut): string {
+export function describe(r: RunOut): string {
   return `${r.wall.toFixed(1)} s whole process (transform ${r.seconds.toFixed(1)} s, CPU ${r.cpu.toFixed(1)} s), peak ${r.peakMB.toFixed(0)} MB, load ${r.load}`;
 }
 
