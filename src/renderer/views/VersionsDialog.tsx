@@ -14,7 +14,7 @@ export function VersionsDialog() {
   if (!versions) return null;
   return (
     <div className="overlay" role="dialog" aria-modal="true" aria-label="Kept versions" onKeyDown={(e) => { if (e.key === 'Escape') closeVersions(); }}>
-      <div className="dialog panel" data-testid="versions-dialog">
+      <div className="dialog panel wide" data-testid="versions-dialog">
         <h2>Kept versions of the curated sort</h2>
         {versions.length === 0
           ? <p className="muted" data-testid="versions-empty">No version kept yet: one is kept when a re-run of the sorting replaces a curated result.</p>
@@ -36,7 +36,7 @@ export function VersionsDialog() {
                         <td className="num">{v.units}</td>
                         <td className="num">{v.labelled}</td>
                         <td className="num" title="curation steps in its journal">{v.journalRecords}</td>
-                        <td>
+                        <td className="actions">
                           <button type="button" disabled={busy} onClick={() => void restoreVersion(v.name)} data-testid="version-open">Open</button>{' '}
                           <button type="button" disabled={busy || !overview || v.labelled === 0} onClick={() => void applyVersionLabels(v.name)} data-testid="version-apply">Apply labels</button>
                         </td>
