@@ -34,7 +34,12 @@ export function TfView() {
   const start = useRun((s) => s.start);
   const dark = useUi((s) => s.theme === 'dark');
   const cursorS = useUi((s) => s.cursorS);
-  const setCursor = useUi((s) => s.setCursor);
+  // The cursor is shared with the traces view: a time outside its window brings the window there.
+  const setCursor = (s: number): void => {
+    useUi.getState().setCursor(s);
+    const r = useRecording.getState();
+    if (s < r.startS || s > r.startS + r.spanS) r.setWindow(s - r.spanS / 2, r.spanS);
+  };
   const [form, setForm] = useState({ lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' });
   const [target, setTarget] = useState<Target>({ kind: 'channel', channel: 0 });
   const [db, setDb] = useState(true);
@@ -98,7 +103,7 @@ export function TfView() {
         <label><input type="checkbox" checked={logFreq} onChange={(e) => setLogFreq(e.target.checked)} data-testid="tf-log" /> log frequency</label>
         <button className="link" disabled={!view} onClick={() => saveImage('tf-png')} data-testid="tf-png">PNG</button>
         <button className="link" disabled={!view} onClick={() => saveImage('tf-svg')} data-testid="tf-svg">SVG</button>
-        {cursorS !== null && <span className="muted">cursor {cursorS.toFixed(3)} s</span>}
+        {cursorS !== null && <span className="muted" data-testid="tf-cursor">cursor {cursorS.toFixed(3)} s</span>}
         {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
       </div>
       {error && <ErrorBox error={error} />}
