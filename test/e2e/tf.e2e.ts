@@ -38,17 +38,24 @@ describe('time-frequency view', () => {
     await page.keyboard.press('4');
     await page.getByTestId('tf-view').waitFor();
     await page.getByTestId('run-tf').click();
-    // Progress per worker as in the other workflows: one bar per worker, and the bars move (their
-    // channel and percent change) while the spectrogram runs.
+    // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
+    // bars move (their channel and percent change) while the spectrogram runs.
+    const tfBars = page.getByTestId('tf-view').getByTestId('worker-bar');
     const states = new Set<string>();
+    let pictured = false;
     await expect.poll(async () => {
-      const bars = await page.getByTestId('worker-bar').evaluateAll((els) => els.map((e) => `${e.textContent ?? ''}@${(e as HTMLElement).dataset.percent}`));
-      if (bars.length === 2 && /W\d+ · ch \d+ · tf/.test(bars.join())) states.add(bars.join(' | '));
+      const bars = await tfBars.evaluateAll((els) => els.map((e) => `${e.textContent ?? ''}@${(e as HTMLElement).dataset.percent}`));
+      if (bars.length === 2 && /W\d+ · ch \d+ · tf/.test(bars.join())) {
+        states.add(bars.join(' | '));
+        // Pictured once the bars have moved (a screenshot takes long enough to miss states).
+        if (!pictured && states.size === 2) { pictured = true; await shot(page, 'time-frequency-running'); }
+      }
       return (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '';
     }, { timeout: 240_000, interval: 40 }).toMatch(/tf · done/);
     expect(states.size, [...states].join('\n')).toBeGreaterThanOrEqual(2);
-    const done = await page.getByTestId('worker-bar').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.percent)));
+    const done = await tfBars.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.percent)));
     expect(done).toEqual([100, 100]);
+    expect(await page.getByTestId('tf-progress').textContent()).toMatch(/spectrogram done · 32\/32 channels/);
     expect((await page.getByTestId('run-report').textContent()) ?? '').toMatch(/× 2/);
     await page.getByTestId('spectrogram').waitFor();
     const truth = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'eeg', 'truth.json'), 'utf8')) as { theta: { onsetsS: number[]; durationS: number; channels: string[] } };

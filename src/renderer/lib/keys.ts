@@ -6,7 +6,9 @@ import { tabOfKey } from './shortcuts';
 
 function typing(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  // A checkbox takes no typed keys (Space toggles it): the shortcuts still work after a click on one.
+  const text = el?.tagName === 'INPUT' && (el as HTMLInputElement).type !== 'checkbox';
+  return !!el && (text || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
 export function onKey(e: KeyboardEvent): void {
