@@ -61,7 +61,8 @@ Options:
   --events REGEX --epoch TMIN:TMAX
                             tf: event-locked band power, averaged over epochs (baseline relative to the event)
   --strategy auto|channel|frequency|recording
-                            tf: how work is split over workers (all give identical results)
+                            tf: how work is split over workers (all give identical results); recording:
+                            batch --workflow tf runs each recording on one worker, recordings side by side
   --with-phase, --zero-mean tf: also keep the phase (phase.npy); zero-mean wavelets (MNE's zero_mean)
   --executor local|slurm    batch: run here (recordings spread over --jobs workers) or as Slurm job arrays
                             (shared filesystem: inputs, DIR and spikedesk at the same paths on the nodes)

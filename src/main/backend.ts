@@ -210,7 +210,7 @@ export class Backend implements BackendApi {
     const dir = this.sessionDir();
     this.deps.allow.allowRoot(dir);
     const defaultExportPaths: SessionInfo['defaultExportPaths'] = {};
-    for (const f of [...SORTED_FORMATS, ...CORRECTED_FORMATS, ...TF_FORMATS]) defaultExportPaths[f.format] = defaultExportPath(dir, f.format);
+    for (const f of [...SORTED_FORMATS, ...CORRECTED_FORMATS, ...TF_FORMATS]) defaultExportPaths[f.format] = defaultExportPath(dir, this.source.meta.path, f.format);
     return { recording: this.source.meta.path, sessionDir: dir, defaultExportPaths, recent };
   }
 

@@ -68,6 +68,13 @@ describe('menu exports with their default paths (#1)', () => {
     const info = await services.backend.sessionInfo();
     const target = info.defaultExportPaths.phy!;
     expect(fs.existsSync(path.dirname(target))).toBe(false);
+    // Each default names the recording and the workflow's result, inside SESSION/exports/.
+    const rec = path.basename(dat, path.extname(dat));
+    expect(Object.fromEntries(Object.entries(info.defaultExportPaths).map(([f, p]) => [f, path.relative(info.sessionDir!, p!)]))).toEqual({
+      phy: `exports/${rec}-sorted-phy`, nwb: `exports/${rec}-sorted.nwb`, blech: `exports/${rec}-sorted-blech.h5`, csv: `exports/${rec}-sorted-csv`,
+      edf: `exports/${rec}-corrected.edf`, brainvision: `exports/${rec}-corrected.vhdr`,
+      'tf-nwb': `exports/${rec}-tf.nwb`, 'tf-npy': `exports/${rec}-tf-npy`, 'tf-png': `exports/${rec}-tf.png`, 'tf-svg': `exports/${rec}-tf.svg`,
+    });
     const r = await services.backend.exportSorted('phy', target, false);
     expect(r.units).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(target, 'params.py'))).toBe(true);

@@ -1,6 +1,7 @@
 // Pure trace plot: stacked channels drawn from min/max columns on a canvas (fast for 32 channels),
 // with an optional overlay trace (e.g. corrected over raw), threshold lines, detected spikes
-// coloured by unit and trigger/event marks. Wheel zooms about the cursor, dragging pans.
+// coloured by unit and trigger/event marks. Wheel zooms about the pointer, dragging pans, a click
+// sets the time cursor (shared with the time-frequency view).
 import { prepareCanvas } from '../lib/canvas';
 import { useEffect, useRef } from 'react';
 
@@ -30,6 +31,8 @@ export interface TracePlotProps {
   emptyLabel?: string;
   /** Time cursor (s) shared with the time-frequency view, drawn as a vertical line. */
   cursorS?: number | null;
+  /** A click (a press without dragging) sets the time cursor there (s). */
+  onCursor?: (s: number) => void;
 }
 
 const LEFT = 64;
@@ -156,6 +159,7 @@ export function TracePlot(p: TracePlotProps) {
     seq.current++;
     canvas.dataset.seq = String(seq.current);
     canvas.dataset.start = startS.toFixed(6);
+    canvas.dataset.cursor = cursorS === undefined || cursorS === null ? '' : cursorS.toFixed(6);
   }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS]);
 
   // Wheel zoom about the cursor and drag to pan (listeners attached natively: wheel must not be passive).
@@ -174,17 +178,23 @@ export function TracePlot(p: TracePlotProps) {
       if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) cb.current.onPan?.(((e.deltaX || e.deltaY) / 500) * cb.current.spanS);
       else cb.current.onZoom?.(e.deltaY > 0 ? 1.25 : 0.8, timeAt(e.clientX));
     };
-    let drag: { x: number } | null = null;
-    const onDown = (e: PointerEvent): void => { drag = { x: e.clientX }; canvas.setPointerCapture(e.pointerId); };
+    let drag: { x: number; moved: boolean } | null = null;
+    const onDown = (e: PointerEvent): void => { drag = { x: e.clientX, moved: false }; canvas.setPointerCapture(e.pointerId); };
     const onMove = (e: PointerEvent): void => {
       if (!drag) return;
       const r = canvas.getBoundingClientRect();
       const dx = e.clientX - drag.x;
       if (Math.abs(dx) < 8) return;
       drag.x = e.clientX;
+      drag.moved = true;
       cb.current.onPan?.((-dx / Math.max(1, r.width - LEFT - RIGHT)) * cb.current.spanS);
     };
-    const onUp = (): void => { drag = null; };
+    const onUp = (e: PointerEvent): void => {
+      // A click that did not pan puts the time cursor there (inside the plot, not on the names).
+      const r = canvas.getBoundingClientRect();
+      if (drag && !drag.moved && e.clientX - r.left >= LEFT) cb.current.onCursor?.(timeAt(e.clientX));
+      drag = null;
+    };
     canvas.addEventListener('wheel', onWheel, { passive: false });
     canvas.addEventListener('pointerdown', onDown);
     canvas.addEventListener('pointermove', onMove);

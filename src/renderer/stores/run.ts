@@ -12,6 +12,8 @@ type StartSpec = Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] };
 
 export interface RunState {
   runId: string | null;
+  /** Workflow of the current (or last) run, so a workflow's view shows its own run's progress. */
+  workflow: PipelineSpec['workflow'] | null;
   progress: RunProgress | null;
   report: RunReport | null;
   error: ErrorText | null;
@@ -45,6 +47,7 @@ export interface RunState {
 
 export const useRun = create<RunState>((set, get) => ({
   runId: null,
+  workflow: null,
   progress: null,
   report: null,
   error: null,
@@ -74,7 +77,7 @@ export const useRun = create<RunState>((set, get) => ({
     const { api } = await backend();
     const { mode, jobs, memoryBudgetMB, estimate } = get();
     const forMode = estimate ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
-    set({ error: null, report: null, progress: null, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
+    set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
     try {
       await api.setPoolSize(jobs);
       const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;

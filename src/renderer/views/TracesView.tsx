@@ -33,6 +33,7 @@ function autoSpacing(b: TraceBlock | null, fallback: number): number {
 
 export function TracesView() {
   const cursorS = useUi((s) => s.cursorS);
+  const setCursor = useUi((s) => s.setCursor);
   const { meta, startS, spanS, view, gain, setWindow, setView, setGain } = useRecording();
   const finished = useRun((s) => s.finished);
   const sortVersion = useSort((s) => s.version);
@@ -131,7 +132,7 @@ export function TracesView() {
         <TracePlot
           names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt}
           startS={startS} spanS={spanS} spacingUv={spacing} height={Math.max(360, Math.min(nCh * 22, 680))}
-          overlay={overlay} cursorS={cursorS}
+          overlay={overlay} cursorS={cursorS} onCursor={setCursor}
           emptyLabel={view === 'raw' ? 'no data' : `not in the last ${view === 'corrected' ? 'correction' : 'filter/sort'} run — include this channel and re-run`}
           spikes={showSpikes && hasSpikes ? { times: marks!.times, clusters: marks!.clusters, color: clusterColor } : null}
           thresholds={showSpikes && view === 'filtered' ? marks?.thresholdUv : null}

@@ -18,13 +18,13 @@ describe('discriminant refinement', () => {
     const labels = Int32Array.from(truth, (t, i) => (i % 50 === 7 ? -1 : rng.uniform() < 0.2 ? 1 - t : t));
     const agree = (l: Int32Array) => l.filter((v, i) => v === truth[i]).length / l.filter((v) => v >= 0).length;
     expect(agree(labels)).toBeLessThan(0.85);
-    const moved = discriminantRefine(x, n, d, labels, 2, 10);
+    const moved = discriminantRefine(x, n, d, labels, 2, 10, 1e-3);
     expect(moved).toBeGreaterThan(100);
     // The Bayes accuracy here is Phi(1.25) ~ 0.89 plus the prior: refinement must get near it.
     expect(agree(labels)).toBeGreaterThan(0.88);
     for (let i = 0; i < n; i++) if (i % 50 === 7) expect(labels[i]).toBe(-1);
     // Zero passes change nothing.
     const again = Int32Array.from(truth);
-    expect(discriminantRefine(x, n, d, again, 2, 0)).toBe(0);
+    expect(discriminantRefine(x, n, d, again, 2, 0, 1e-3)).toBe(0);
   });
 });

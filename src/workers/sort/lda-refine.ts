@@ -9,15 +9,14 @@
 
 import { ldaDiscriminants } from './linalg';
 
-/** Shrinkage of the pooled covariance towards its mean variance (as evaluate.ts's LDA). */
-const SHRINKAGE = 1e-3;
-
 /**
  * Reassign labelled rows of x (n x d) among clusters 0..k-1 by the discriminant of the current
  * clusters, up to `passes` times (stops when nothing moves). Rows labelled -1 are left alone;
- * clusters with fewer than d + 1 rows keep their rows but attract none. In place; returns moves.
+ * clusters with fewer than d + 1 rows keep their rows but attract none. The pooled covariance is
+ * shrunk towards its mean variance by `shrinkage` (ClusterParams.ldaShrinkage, as evaluate.ts's
+ * LDA). In place; returns moves.
  */
-export function discriminantRefine(x: Float32Array, n: number, d: number, labels: Int32Array, k: number, passes: number): number {
+export function discriminantRefine(x: Float32Array, n: number, d: number, labels: Int32Array, k: number, passes: number, shrinkage: number): number {
   let moved = 0;
   const mean = new Float64Array(k * d), cnt = new Float64Array(k), cov = new Float64Array(d * d), r = new Float64Array(d);
   for (let pass = 0; pass < passes; pass++) {
@@ -38,7 +37,7 @@ export function discriminantRefine(x: Float32Array, n: number, d: number, labels
       for (let j = 0; j < d; j++) r[j] = x[i * d + j] - mean[c * d + j];
       for (let a = 0; a < d; a++) { const ra = r[a]; for (let b = a; b < d; b++) cov[a * d + b] += ra * r[b]; }
     }
-    const lda = ldaDiscriminants(cov, mean, cnt, m, d, usable, SHRINKAGE);
+    const lda = ldaDiscriminants(cov, mean, cnt, m, d, usable, shrinkage);
     if (!lda) break;
     const { wgt, bias } = lda;
     let changed = 0;

@@ -21,6 +21,8 @@ export interface Templates {
   /** <d_c, d_c> per template. */
   dd: Float64Array;
   count: Float64Array;
+  /** Largest sub-sample shift (samples) the first-order model is trusted with (ClusterParams.templateMaxShift). */
+  maxShift: number;
 }
 
 /** Rows of a row-major n x w matrix multiplied by W (w x w, symmetric); W empty = copy. */
@@ -49,7 +51,7 @@ function applyW(W: Float64Array, w: number, v: ArrayLike<number>, out: Float64Ar
 }
 
 /** Templates of clusters 0..k-1: whitened means and derivatives of the raw waveforms x (n x w). */
-export function buildTemplates(x: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array): Templates {
+export function buildTemplates(x: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, maxShift: number): Templates {
   const raw = new Float64Array(k * w), count = new Float64Array(k);
   for (let r = 0; r < labels.length; r++) {
     const c = labels[r];
@@ -69,15 +71,12 @@ export function buildTemplates(x: Float32Array, w: number, labels: Int32Array, k
     applyW(W, w, der, d, c * w);
     for (let j = 0; j < w; j++) dd[c] += d[c * w + j] ** 2;
   }
-  return { k, w, t, d, dd, count };
+  return { k, w, t, d, dd, count, maxShift };
 }
-
-/** Largest sub-sample shift the first-order model is trusted with. */
-const MAX_SHIFT = 1;
 
 /**
  * Squared whitened distance from row y (offset o) to template c, minimised over a shift of at most
- * MAX_SHIFT samples along the template derivative.
+ * T.maxShift samples along the template derivative.
  */
 export function shiftDistance2(y: ArrayLike<number>, o: number, T: Templates, c: number): number {
   const { w, t, d } = T;
@@ -89,7 +88,7 @@ export function shiftDistance2(y: ArrayLike<number>, o: number, T: Templates, c:
   }
   const dd = T.dd[c];
   if (!(dd > 0)) return rr;
-  const s = Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, rd / dd));
+  const s = Math.max(-T.maxShift, Math.min(T.maxShift, rd / dd));
   return rr - 2 * s * rd + s * s * dd;
 }
 
@@ -97,8 +96,8 @@ export function shiftDistance2(y: ArrayLike<number>, o: number, T: Templates, c:
  * Reassign every labelled spike to its nearest template (shift-tolerant, whitened) and rebuild the
  * templates, `iterations` times. Unlabelled spikes (-1) stay unlabelled. In place; returns templates.
  */
-export function reassignToTemplates(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, iterations: number): Templates {
-  let T = buildTemplates(x, w, labels, k, W);
+export function reassignToTemplates(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, iterations: number, maxShift: number): Templates {
+  let T = buildTemplates(x, w, labels, k, W, maxShift);
   for (let it = 0; it < iterations; it++) {
     let changed = 0;
     for (let r = 0; r < labels.length; r++) {
@@ -111,7 +110,7 @@ export function reassignToTemplates(x: Float32Array, y: Float32Array, w: number,
       }
       if (best !== labels[r]) { labels[r] = best; changed++; }
     }
-    T = buildTemplates(x, w, labels, k, W);
+    T = buildTemplates(x, w, labels, k, W, maxShift);
     if (!changed) break;
   }
   return T;
@@ -129,6 +128,15 @@ export interface SplitOptions {
   restarts: number;
   /** Nearest-template refinement passes of the two halves on the whole waveform. */
   refine: number;
+  /** ClusterParams.templateMaxShift. */
+  maxShift: number;
+  /** ClusterParams.isocutBinSize. */
+  binSize: number;
+  /**
+   * Refractory evidence (refractory.ts): true when the cross spike pairs of two row sets inside the
+   * refractory period say two neurons. A cut the dip test finds unimodal is kept when this says so.
+   */
+  twoUnits?: (a: number[], b: number[]) => boolean;
 }
 
 /**
@@ -153,12 +161,12 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     if (idx.length < 2 * o.minSpikes) continue;
     const one = new Int32Array(labels.length).fill(-1);
     for (const i of idx) one[i] = 0;
-    const T = buildTemplates(x, w, one, 1, W);
+    const T = buildTemplates(x, w, one, 1, W, o.maxShift);
     const z = new Float32Array(idx.length * w);
     idx.forEach((i, r) => {
       let rd = 0;
       for (let j = 0; j < w; j++) rd += (y[i * w + j] - T.t[j]) * T.d[j];
-      const s = T.dd[0] > 0 ? Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, rd / T.dd[0])) : 0;
+      const s = T.dd[0] > 0 ? Math.max(-T.maxShift, Math.min(T.maxShift, rd / T.dd[0])) : 0;
       for (let j = 0; j < w; j++) z[r * w + j] = y[i * w + j] - s * T.d[j];
     });
     const model = pca(z, idx.length, w, Math.min(o.nPcs, w));
@@ -170,14 +178,15 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     // Refine the partition on the whole whitened waveform (nearest shift-tolerant template).
     const part = new Int32Array(labels.length).fill(-1);
     idx.forEach((i, r) => { part[i] = km.labels[r]; });
-    const P = reassignToTemplates(x, y, w, part, 2, W, o.refine);
+    const P = reassignToTemplates(x, y, w, part, 2, W, o.refine, o.maxShift);
     const sub = Int32Array.from(idx, (i) => part[i]);
     const cnt = new Float64Array(sel.model.k);
     for (let r = 0; r < idx.length; r++) cnt[sub[r]]++;
     // Keep the split only if the parts are big enough and their union is not unimodal along the
     // discriminant between them (evidence of two units, whatever their distance).
     if (cnt[0] < o.minSpikes || cnt[1] < o.minSpikes) continue;
-    if (discriminantDip(y, w, idx.filter((_, r) => sub[r] === 0), idx.filter((_, r) => sub[r] === 1), P, 0, 1) < o.dipThreshold) continue;
+    const ia = idx.filter((_, r) => sub[r] === 0), ib = idx.filter((_, r) => sub[r] === 1);
+    if (discriminantDip(y, w, ia, ib, P, 0, 1, o.binSize) < o.dipThreshold && !o.twoUnits?.(ia, ib)) continue;
     const ids = [c];
     for (let a = 1; a < sel.model.k; a++) ids.push(next++);
     idx.forEach((i, r) => { labels[i] = ids[sub[r]]; });
@@ -197,7 +206,7 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
  * Rows are de-jittered against the union's template (the same for every row: de-jittering each row
  * against its own cluster's template would itself separate the clusters).
  */
-export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, T: Templates, a: number, b: number, crossValidate = true): number {
+export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, T: Templates, a: number, b: number, binSize: number, crossValidate = true): number {
   const v = new Float64Array(w), t = new Float64Array(w), d = new Float64Array(w);
   const half = (idx: ArrayLike<number>, sign: number): void => {
     const step = crossValidate ? 2 : 1;
@@ -218,11 +227,11 @@ export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number
       const o = idx[r] * w;
       let rd = 0, p = 0;
       for (let j = 0; j < w; j++) { rd += (y[o + j] - t[j]) * d[j]; p += y[o + j] * v[j]; }
-      const s = dd > 0 ? Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, rd / dd)) : 0;
+      const s = dd > 0 ? Math.max(-T.maxShift, Math.min(T.maxShift, rd / dd)) : 0;
       proj.push(p - s * dv);
     }
   }
-  return dipScore(proj);
+  return dipScore(proj, binSize);
 }
 
 /**
@@ -230,21 +239,21 @@ export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number
  * threshold), most unimodal pair first, until no pair qualifies. Returns the merges [kept, absorbed].
  */
 export function mergeUnimodal(
-  x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, dipThreshold: number,
-  veto?: (a: number[], b: number[]) => boolean,
+  x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array,
+  o: Pick<SplitOptions, 'dipThreshold' | 'maxShift' | 'binSize'>, veto?: (a: number[], b: number[]) => boolean,
 ): Array<[number, number]> {
   const vetoed = new Set<string>();
   const merges: Array<[number, number]> = [];
   for (;;) {
-    const T = buildTemplates(x, w, labels, k, W);
+    const T = buildTemplates(x, w, labels, k, W, o.maxShift);
     const members: number[][] = Array.from({ length: k }, () => []);
     for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) members[labels[i]].push(i);
-    let best: [number, number] | null = null, bestDip = dipThreshold;
+    let best: [number, number] | null = null, bestDip = o.dipThreshold;
     for (let a = 0; a < k; a++) {
       if (!members[a].length) continue;
       for (let b = a + 1; b < k; b++) {
         if (!members[b].length || vetoed.has(`${a},${b}`)) continue;
-        const dip = discriminantDip(y, w, members[a], members[b], T, a, b, false);
+        const dip = discriminantDip(y, w, members[a], members[b], T, a, b, o.binSize, false);
         if (dip < bestDip) { bestDip = dip; best = members[a].length >= members[b].length ? [a, b] : [b, a]; }
       }
     }

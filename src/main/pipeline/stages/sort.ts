@@ -8,8 +8,6 @@ import { extractWaveforms, extractWaveformsAligned } from '../../../workers/sort
 import { clusterStage as clusterKernel, featureStage, mergePeeled, metricsStage as metricsKernel, noiseCovarianceOf, projectFeatures, type SpikeTable } from '../../../workers/sort/sort-channel';
 import { codec, defineStage, type Reader } from '../stage';
 
-/** Noise snippets for the whitening covariance (as the compute core's detectStage uses). */
-const NOISE_SNIPPETS = 3000;
 /** Detection chunk (samples): any value gives the same spikes; this one bounds low-memory buffers. */
 const DETECT_BLOCK = 1 << 18;
 
@@ -116,7 +114,7 @@ export const detectStage = defineStage<DetectParams, DetectOutput>({
       return {
         samples, subSamples: concat(parts.map((q) => q.subSamples), Float64Array), amplitudes: concat(parts.map((q) => q.amplitudes), Float32Array),
         waveforms: concat(parts.map((q) => q.waveforms), Float32Array),
-        noiseCov: noiseCovarianceOf(read, meta.nSamples, samples, pre + post, NOISE_SNIPPETS),
+        noiseCov: noiseCovarianceOf(read, meta.nSamples, samples, pre + post, p.noiseSnippets),
         sigma: sig, pre, post, nSpikes: samples.length,
       };
     },
