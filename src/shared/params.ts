@@ -172,6 +172,12 @@ export function mergeParams<T>(defaults: T, partial: unknown): T {
 function mergeInto<T>(defaults: T, partial: unknown, at: string, issues: FieldIssue[]): T {
   if (partial === undefined || partial === null) return structuredClone(defaults);
   if (typeof defaults !== 'object' || defaults === null) return partial as T;
+  // A list (tf freqs, bands, regions...) is replaced whole; its items are checked by the schema.
+  if (Array.isArray(defaults)) {
+    if (Array.isArray(partial)) return structuredClone(partial) as T;
+    issues.push({ path: at || '(parameters)', message: `must be a list (got ${JSON.stringify(partial)})` });
+    return structuredClone(defaults);
+  }
   if (typeof partial !== 'object' || Array.isArray(partial)) {
     issues.push({ path: at || '(parameters)', message: `must be an object (got ${JSON.stringify(partial)})` });
     return structuredClone(defaults);
