@@ -126,7 +126,8 @@ export class Engine {
     const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.executor.slots)) : 1;
     const blockSamples = blockSamplesFor(spec.mode, meta);
     const est = estimateRun(spec, meta, this.executor.slots);
-    const ahead = spec.mode.kind === 'fast' ? ((this.opts.readBatch ?? readBatch(plan.channels.length, jobs, meta.nSamples)) - 1) * meta.nSamples * 4 / 1048576 : 0;
+    const followed = plan.phases.some((p) => p.kind === 'channels' && p.ordered);
+    const ahead = spec.mode.kind === 'fast' ? ((this.opts.readBatch ?? readBatch(plan.channels.length, jobs, meta.nSamples, followed)) - 1) * meta.nSamples * 4 / 1048576 : 0;
     const needs: ResourceNeeds = spec.mode.kind === 'fast'
       ? { memoryMB: est.fast.peakMB / jobs + ahead, cpus: 1 } : { memoryMB: est.lowMemory.peakMB, cpus: 1 };
     let retries = 0;
@@ -238,7 +239,7 @@ export class Engine {
         const ordered = phase.ordered ? [...work].sort((a, b) => costOf(phase.stages[0], b.channel) - costOf(phase.stages[0], a.channel)) : work;
         // Fast mode: consecutive channels in batches run one after another on a lane, the first
         // decoding the batch's raw channels in one pass over the file (ChannelTask.prefetch).
-        const b = blockSamples === 0 && !phase.ordered ? this.opts.readBatch ?? readBatch(work.length, jobs, meta.nSamples) : 1;
+        const b = blockSamples === 0 && !phase.ordered ? this.opts.readBatch ?? readBatch(work.length, jobs, meta.nSamples, then !== null) : 1;
         for (let i = 0; i < ordered.length; i += b) {
           const batch = ordered.slice(i, i + b);
           lanes.add(phase.ordered ? costOf(phase.stages[0], batch[0].channel) : FIRST, async (lane) => {

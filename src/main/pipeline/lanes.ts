@@ -73,11 +73,12 @@ const PREFETCH_MAX_MB = 256;
 
 /**
  * Channels per fast-mode batch: up to 4, while every lane still gets at least 4 batches (the last
- * batch decides how unevenly the lanes finish), and never more raw data held ahead than
- * PREFETCH_MAX_MB. 16 channels on 2 workers: batches of 2.
+ * batch decides how unevenly the lanes finish; 2 when cost-ordered tasks follow, which fill the
+ * lanes' ends), and never more raw data held ahead than PREFETCH_MAX_MB. 16 channels on 2
+ * workers: batches of 2 (4 when followed), so the interleaved file is read 8 (4) times.
  */
-export function readBatch(channels: number, jobs: number, nSamples: number): number {
-  const byCount = Math.max(1, Math.min(4, Math.floor(channels / (4 * Math.max(1, jobs)))));
+export function readBatch(channels: number, jobs: number, nSamples: number, followed = false): number {
+  const byCount = Math.max(1, Math.min(4, Math.floor(channels / ((followed ? 2 : 4) * Math.max(1, jobs)))));
   const byMemory = 1 + Math.floor((PREFETCH_MAX_MB * 1048576) / Math.max(1, nSamples * 4));
   return Math.max(1, Math.min(byCount, byMemory));
 }

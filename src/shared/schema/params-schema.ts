@@ -152,8 +152,8 @@ export const ClusterParamsSchema = exact({
    */
   isocutBinSize: intIn(2, 1000),
   /**
-   * Shrinkage of the pooled covariance towards its mean variance in discriminant refinement
-   * (lda-refine.ts), as scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage): the
+   * Shrinkage of the pooled covariance towards its mean variance in discriminant refinement and in
+   * the split test along a cut's discriminant (lda-refine.ts), as scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage): the
    * evaluation's bound uses the same 1e-3 (evaluate.ts LDA_SHRINKAGE), small enough not to change a
    * well-conditioned fit, large enough that a covariance of fewer rows than samples inverts.
    */
