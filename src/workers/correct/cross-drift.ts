@@ -16,53 +16,88 @@
 // c0 + B H' v(k) = sum_q (c0 + B H[q, :]') v_q(k), and the drift machinery evaluates it unchanged.
 
 import { SpikeDeskError } from '../../shared/errors';
-import { evalTemplate, type SplineGeometry } from './spline-core';
+import type { SplineGeometry } from './spline-core';
 import { temporalWeights } from './spline-aas';
 
-/** Per-epoch high-frequency evidence for the shape gains: G = dF' dF (R x R) and z = dF' de (R). */
-export interface CrossEvidence { R: number; G: Float64Array; z: Float64Array }
+/**
+ * The shapes' high-frequency evidence per epoch. With the template samples f[m] = sum_p w_p c[m + p]
+ * (phase weights w of the epoch), first differences are df[m] = sum_p w_p Dc[m + p] with Dc the first
+ * differences of the coefficients, so every inner product of differenced templates is a quadratic form
+ * in the epoch's 4 phase weights over 16 lagged products computed once per shape pair (or per template):
+ *   G_k = dF' dF (R x R),   z_k = dF' d(x_k - f0_k) = a_k - (dF' df0)   with a_k = dF' dx_k.
+ * Only a_k reads the epoch's samples (once); the all-epoch template f0 enters through 16 R numbers.
+ */
+export class CrossShapes {
+  readonly R: number;
+  private readonly D: Float64Array[];
+  private readonly Y: Float64Array;
+  constructor(readonly g: SplineGeometry, readonly cols: Float64Array[]) {
+    this.R = cols.length;
+    this.D = cols.map((c) => diff(c));
+    const R = this.R;
+    this.Y = new Float64Array(R * R * 16);
+    for (let r = 0; r < R; r++) for (let s = 0; s < R; s++) lagged(this.D[r], this.D[s], g.Lf - 1, this.Y, (r * R + s) * 16);
+  }
 
-/** Shape columns (each P long) from a row-major basis B[j*R + r] (leading `R` of its columns). */
+  /** G (R x R) of epoch k. */
+  gram(k: number, G: Float64Array): void {
+    const { R, Y } = this, w = this.g.w, o = 4 * k;
+    for (let r = 0; r < R; r++) for (let s = 0; s < R; s++) G[r * R + s] = quad(w, o, Y, (r * R + s) * 16);
+  }
+
+  /** a (R) of epoch k: its differenced samples x[at ..] against the differenced shapes. */
+  data(k: number, x: ArrayLike<number>, at: number, a: Float64Array): void {
+    const { R, D } = this, w = this.g.w, o = 4 * k, n = this.g.Lf - 1;
+    for (let r = 0; r < R; r++) {
+      const d = D[r];
+      let v = 0;
+      for (let m = 0; m < n; m++) {
+        const dx = x[at + m + 1] - x[at + m];
+        v += dx * (w[o] * d[m] + w[o + 1] * d[m + 1] + w[o + 2] * d[m + 2] + w[o + 3] * d[m + 3]);
+      }
+      a[r] = v;
+    }
+  }
+
+  /** The 16 lagged products (per shape) of the shapes against template c0, for `residual`. */
+  against(c0: Float64Array): Float64Array {
+    const X = new Float64Array(this.R * 16), d0 = diff(c0);
+    for (let r = 0; r < this.R; r++) lagged(this.D[r], d0, this.g.Lf - 1, X, r * 16);
+    return X;
+  }
+
+  /** z = a - dF' df0 for epoch k (X from against(c0)). */
+  residual(k: number, a: Float64Array, X: Float64Array, z: Float64Array): void {
+    const w = this.g.w, o = 4 * k;
+    for (let r = 0; r < this.R; r++) z[r] = a[r] - quad(w, o, X, r * 16);
+  }
+}
+
+/** Shape columns (each P long) from a row-major basis B[j*Rb + r] (its leading R columns). */
 export function shapeColumns(basis: ArrayLike<number>, P: number, Rb: number, R = Rb): Float64Array[] {
   return Array.from({ length: R }, (_, r) => Float64Array.from({ length: P }, (_, j) => basis[j * Rb + r]));
 }
 
-/** Sampled first differences of every shape at each epoch's phase, computed once per geometry. */
-export class CrossShapes {
-  readonly R: number;
-  private readonly f: Float64Array;
-  private readonly df: Float64Array[];
-  constructor(readonly g: SplineGeometry, readonly cols: Float64Array[]) {
-    this.R = cols.length;
-    this.f = new Float64Array(g.Lf);
-    this.df = cols.map(() => new Float64Array(g.Lf - 1));
-  }
+function diff(c: Float64Array): Float64Array {
+  const d = new Float64Array(c.length - 1);
+  for (let j = 0; j + 1 < c.length; j++) d[j] = c[j + 1] - c[j];
+  return d;
+}
 
-  /** Evidence of epoch k (samples x[at ..], residual against template c0) into G (R x R, if given) and z. */
-  evidence(k: number, x: ArrayLike<number>, at: number, c0: Float64Array, G: Float64Array | null, z: Float64Array): void {
-    const { g, R, f, df } = this;
-    const Lf = g.Lf;
-    for (let r = 0; r < R; r++) {
-      evalTemplate(this.cols[r], g.w, 4 * k, Lf, f);
-      const d = df[r];
-      for (let m = 0; m + 1 < Lf; m++) d[m] = f[m + 1] - f[m];
-    }
-    if (G) for (let r = 0; r < R; r++) for (let s = r; s < R; s++) {
-      let v = 0;
-      const a = df[r], b = df[s];
-      for (let m = 0; m + 1 < Lf; m++) v += a[m] * b[m];
-      G[r * R + s] = v; G[s * R + r] = v;
-    }
-    evalTemplate(c0, g.w, 4 * k, Lf, f);
-    z.fill(0);
-    let prev = x[at] - f[0];
-    for (let m = 0; m + 1 < Lf; m++) {
-      const e = x[at + m + 1] - f[m + 1];
-      const de = e - prev;
-      prev = e;
-      for (let r = 0; r < R; r++) z[r] += df[r][m] * de;
-    }
+/** out[at + 4p + q] = sum_{m < n} a[m + p] b[m + q]. */
+function lagged(a: Float64Array, b: Float64Array, n: number, out: Float64Array, at: number): void {
+  for (let p = 0; p < 4; p++) for (let q = 0; q < 4; q++) {
+    let v = 0;
+    for (let m = 0; m < n; m++) v += a[m + p] * b[m + q];
+    out[at + 4 * p + q] = v;
   }
+}
+
+/** sum_{p,q} w_p w_q L[at + 4p + q]. */
+function quad(w: Float64Array, o: number, L: Float64Array, at: number): number {
+  let v = 0;
+  for (let p = 0; p < 4; p++) { const wp = w[o + p]; for (let q = 0; q < 4; q++) v += wp * w[o + q] * L[at + 4 * p + q]; }
+  return v;
 }
 
 /** Normal equations of the gains H (Q x R, unknowns q*R + r) over the epochs added so far. */

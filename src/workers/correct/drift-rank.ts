@@ -16,18 +16,21 @@ import { SPLINE_PENALTY, solveDrift, temporalWeights, type DriftSums } from './s
 
 /**
  * The R temporal courses (Q x R, row-major V[q*R + r]) of the drift coefficients c (P x Q interleaved
- * j*Q + q): the leading right singular vectors of their first differences along j (a high-pass that keeps
- * the gradient detail and drops the EEG-dominated low frequencies), taken over time (the template at T
- * epochs spread evenly over the recording, so that the edge functions, which few epochs determine and
- * which are therefore noisy, weigh only as much as the time they cover), then mapped back to the Q
- * temporal functions by least squares.
+ * j*Q + q): the courses over time u = E v (E: the temporal functions at epochs spread evenly over the
+ * recording) that carry most of the coefficients' first differences along j (a high-pass that keeps the
+ * gradient detail and drops the EEG-dominated low frequencies). Measured over time, the edge functions,
+ * which few epochs determine and which are therefore noisy, weigh only as much as the time they cover:
+ * max v'W H W v subject to v'W v = 1 (H = dC'dC, W = E'E), i.e. with W = L L' the eigenvectors b of L'HL
+ * and v = L^-T b.
  */
 export function driftCourses(c: Float64Array, P: number, Q: number, R: number): Float64Array {
   const T = 4 * Q;
-  const E = new Float64Array(T * Q);
+  const W = new Float64Array(Q * Q);
   const v = new Float64Array(4);
-  for (let t = 0; t < T; t++) { const q0 = temporalWeights(t, T, Q, v); for (let a = 0; a < 4; a++) E[t * Q + q0 + a] = v[a]; }
-  // Gram over time of the differenced templates: G = E (dC' dC) E'.
+  for (let t = 0; t < T; t++) {
+    const q0 = temporalWeights(t, T, Q, v);
+    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) W[(q0 + a) * Q + q0 + b] += v[a] * v[b];
+  }
   const H = new Float64Array(Q * Q);
   const d = new Float64Array(Q);
   for (let j = 0; j + 1 < P; j++) {
@@ -35,48 +38,42 @@ export function driftCourses(c: Float64Array, P: number, Q: number, R: number): 
     for (let q = 0; q < Q; q++) for (let r = q; r < Q; r++) H[q * Q + r] += d[q] * d[r];
   }
   for (let q = 0; q < Q; q++) for (let r = 0; r < q; r++) H[q * Q + r] = H[r * Q + q];
-  const EH = new Float64Array(T * Q);
-  for (let t = 0; t < T; t++) for (let r = 0; r < Q; r++) { let s = 0; for (let q = 0; q < Q; q++) s += E[t * Q + q] * H[q * Q + r]; EH[t * Q + r] = s; }
-  const G = new Float64Array(T * T);
-  for (let t = 0; t < T; t++) for (let u = t; u < T; u++) { let s = 0; for (let q = 0; q < Q; q++) s += EH[t * Q + q] * E[u * Q + q]; G[t * T + u] = s; G[u * T + t] = s; }
-  const { vectors } = symmetricEigen(G, T);
-  // V = (E'E)^-1 E' U for the leading R columns U.
-  const W = new Float64Array(Q * Q);
-  for (let q = 0; q < Q; q++) for (let r = 0; r < Q; r++) { let s = 0; for (let t = 0; t < T; t++) s += E[t * Q + q] * E[t * Q + r]; W[q * Q + r] = s; }
+  // Cholesky W = L L' (lower, row-major).
+  const L = new Float64Array(Q * Q);
+  for (let j = 0; j < Q; j++) {
+    let dd = W[j * Q + j];
+    for (let k = 0; k < j; k++) dd -= L[j * Q + k] ** 2;
+    dd = Math.sqrt(Math.max(dd, 1e-300));
+    L[j * Q + j] = dd;
+    for (let i = j + 1; i < Q; i++) { let s = W[i * Q + j]; for (let k = 0; k < j; k++) s -= L[i * Q + k] * L[j * Q + k]; L[i * Q + j] = s / dd; }
+  }
+  // M = L' H L.
+  const HL = new Float64Array(Q * Q), M = new Float64Array(Q * Q);
+  for (let i = 0; i < Q; i++) for (let j = 0; j < Q; j++) { let s = 0; for (let k = j; k < Q; k++) s += H[i * Q + k] * L[k * Q + j]; HL[i * Q + j] = s; }
+  for (let i = 0; i < Q; i++) for (let j = 0; j < Q; j++) { let s = 0; for (let k = i; k < Q; k++) s += L[k * Q + i] * HL[k * Q + j]; M[i * Q + j] = s; }
+  for (let i = 0; i < Q; i++) for (let j = 0; j < i; j++) { const m = 0.5 * (M[i * Q + j] + M[j * Q + i]); M[i * Q + j] = m; M[j * Q + i] = m; }
+  const { vectors } = symmetricEigen(M, Q);
+  // v = L^-T b (back substitution with L').
   const V = new Float64Array(Q * R);
   for (let r = 0; r < R; r++) {
-    const rhs = new Float64Array(Q);
-    for (let q = 0; q < Q; q++) { let s = 0; for (let t = 0; t < T; t++) s += E[t * Q + q] * vectors[t * T + r]; rhs[q] = s; }
-    const x = solveDense(W, rhs, Q);
-    for (let q = 0; q < Q; q++) V[q * R + r] = x[q];
+    for (let i = Q - 1; i >= 0; i--) {
+      let s = vectors[i * Q + r];
+      for (let k = i + 1; k < Q; k++) s -= L[k * Q + i] * V[k * R + r];
+      V[i * R + r] = s / L[i * Q + i];
+    }
   }
   return V;
-}
-
-/** Solve the symmetric positive definite n x n system A x = b (Cholesky). */
-function solveDense(A: Float64Array, b: Float64Array, n: number): Float64Array {
-  const L = Float64Array.from(A);
-  for (let j = 0; j < n; j++) {
-    let dd = L[j * n + j];
-    for (let k = 0; k < j; k++) dd -= L[j * n + k] ** 2;
-    dd = Math.sqrt(Math.max(dd, 1e-300));
-    L[j * n + j] = dd;
-    for (let i = j + 1; i < n; i++) { let s = L[i * n + j]; for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k]; L[i * n + j] = s / dd; }
-  }
-  const x = Float64Array.from(b);
-  for (let i = 0; i < n; i++) { let s = x[i]; for (let k = 0; k < i; k++) s -= L[i * n + k] * x[k]; x[i] = s / L[i * n + i]; }
-  for (let i = n - 1; i >= 0; i--) { let s = x[i]; for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k]; x[i] = s / L[i * n + i]; }
-  return x;
 }
 
 /**
  * Coefficients (P x Q interleaved, as solveDrift returns) of the rank-R drift model fitted to the epochs
  * in S: V from the full fit's high-frequency content, then U by least squares with V fixed.
  */
-export function solveDriftRank(S: DriftSums, g: SplineGeometry, R: number, full: Float64Array = solveDrift(S, g)): Float64Array {
+export function solveDriftRank(S: DriftSums, g: SplineGeometry, R: number, full: Float64Array = solveDrift(S, g), courses?: { V: Float64Array; R: number }): Float64Array {
   const Q = S.Q, P = g.P, Lf = g.Lf;
   if (R >= Q) return full;
-  const V = driftCourses(full, P, Q, R);
+  // Courses computed once for a larger rank serve every smaller one (the leading columns).
+  const V = courses ? Float64Array.from({ length: Q * R }, (_, i) => courses.V[Math.floor(i / R) * courses.R + (i % R)]) : driftCourses(full, P, Q, R);
   // Per phase pair (p, l): M[r][r'] = sum_{q, d} V[q, r] V[q + d, r'] W[(p, l), q, d].
   const M = new Float64Array(10 * R * R);
   for (let pl = 0; pl < 10; pl++) {

@@ -19,7 +19,7 @@ import {
   addDriftEpoch, addEpoch, driftCoefficients, driftSums, solveDrift, solveWindow, splineGeometryOf, windowSums,
   type DriftSums, type TemplateModel, type WindowSums,
 } from './spline-aas';
-import { solveDriftRank } from './drift-rank';
+import { driftCourses, solveDriftRank } from './drift-rank';
 import { CrossShapes, CrossSums, crossCoefficients } from './cross-drift';
 import { selectionShapes } from './cross-channel';
 
@@ -163,8 +163,8 @@ export function heldOutErrors(
     if (!crossCols) throw new Error('cross-channel template models need the other channels\' shapes');
     const Rmax = Math.max(...crossIdx.map((mi) => (models[mi] as { rank: number }).rank));
     const shapes = new CrossShapes(g, crossCols.slice(0, Rmax));
-    const Gk = new Float64Array(K * Rmax * Rmax), z = new Float64Array(Rmax), zero = new Float64Array(g.P);
-    for (let k = 0; k < K; k++) shapes.evidence(k, x, at[k], zero, Gk.subarray(k * Rmax * Rmax, (k + 1) * Rmax * Rmax), z);
+    const R2 = Rmax * Rmax, Gk = new Float64Array(K * R2), ak = new Float64Array(K * Rmax), z = new Float64Array(Rmax);
+    for (let k = 0; k < K; k++) { shapes.gram(k, Gk.subarray(k * R2, (k + 1) * R2)); shapes.data(k, x, at[k], ak.subarray(k * Rmax, (k + 1) * Rmax)); }
     const foldW = Array.from({ length: FOLDS }, () => windowSums(Lf));
     const totalW = windowSums(Lf);
     for (let k = 0; k < K; k++) { addEpoch(foldW[foldOf(k)], g, k, x, at[k], means[k], 1); addEpoch(totalW, g, k, x, at[k], means[k], 1); }
@@ -176,10 +176,11 @@ export function heldOutErrors(
       Sf.count = totalW.count - foldW[fo].count;
       solveWindow(Sf, g, A, c0);
       const sums = crossIdx.map((mi) => { const m = models[mi] as { functions: number; rank: number }; return new CrossSums(m.functions, m.rank); });
+      const X = shapes.against(c0);
       for (let k = 0; k < K; k++) {
         if (foldOf(k) === fo) continue;
-        shapes.evidence(k, x, at[k], c0, null, z);
-        const G = Gk.subarray(k * Rmax * Rmax, (k + 1) * Rmax * Rmax);
+        shapes.residual(k, ak.subarray(k * Rmax, (k + 1) * Rmax), X, z);
+        const G = Gk.subarray(k * R2, (k + 1) * R2);
         for (const cs of sums) cs.add(k, K, G, z, Rmax);
       }
       crossIdx.forEach((mi, ci) => {
@@ -216,9 +217,11 @@ export function heldOutErrors(
       for (let i = 0; i < S.Y.length; i++) S.Y[i] = total.Y[i] - out.Y[i];
       S.count = total.count - out.count;
       const full = solveDrift(S, g);
+      const Rmax = Math.max(0, ...mis.map((mi) => (models[mi] as { rank?: number }).rank ?? 0));
+      const courses = Rmax > 0 && Rmax < Q ? { V: driftCourses(full, g.P, Q, Rmax), R: Rmax } : undefined;
       for (const mi of mis) {
         const rank = (models[mi] as { rank?: number }).rank;
-        const coef = rank ? solveDriftRank(S, g, rank, full) : full;
+        const coef = rank ? solveDriftRank(S, g, rank, full, courses) : full;
         for (let k = 0; k < K; k++) {
           if (!evalSet[k] || foldOf(k) !== fo) continue;
           driftCoefficients(coef, Q, g.P, k, K, c);

@@ -197,10 +197,13 @@ export function fitChannelTemplate(read: ReadFn, plan: CorrectionPlan, model: Te
     const cols = shapeColumns(cc.basis, g.P, cc.rank);
     const shapes = new CrossShapes(g, cols);
     const sums = new CrossSums(model.functions, model.rank);
-    const G = new Float64Array(model.rank * model.rank), z = new Float64Array(model.rank);
+    const R = model.rank, G = new Float64Array(R * R), a = new Float64Array(R), z = new Float64Array(R), X = shapes.against(c);
     for (const [k0, k1] of blocks) {
       const x = read(g.start[k0], g.start[k1 - 1] + g.Lf);
-      for (let k = k0; k < k1; k++) { shapes.evidence(k, x, g.start[k] - g.start[k0], c, G, z); sums.add(k, K, G, z, model.rank); }
+      for (let k = k0; k < k1; k++) {
+        shapes.gram(k, G); shapes.data(k, x, g.start[k] - g.start[k0], a); shapes.residual(k, a, X, z);
+        sums.add(k, K, G, z, R);
+      }
     }
     return { model, coef: crossCoefficients(c, cols, sums.solve(), model.functions) };
   }
