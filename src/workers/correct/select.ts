@@ -34,8 +34,11 @@ const FOLDS = 5;
 export const GUARD = 5;
 /** Shortest window tried (the lower bound) and the fewest epochs per drift knot interval. */
 const MIN_WINDOW = 10;
-/** Reduced-rank drift models (drift-rank.ts): temporal functions and the largest rank tried. */
+/** Reduced-rank drift models (drift-rank.ts): temporal functions and the ranks tried. Source: a drift
+ * from motion changes the coupling of three gradient axes (rank 3) plus second-order terms; rank 2 never
+ * came close on the tuning seeds (held-out error 10-14x the best), so it is not tried (cost). */
 const RANK_FUNCTIONS = [11];
+const MIN_DRIFT_RANK = 3;
 const MAX_DRIFT_RANK = 4;
 /** Temporal functions of the cross-channel drift's gains. */
 const CROSS_FUNCTIONS = [11];
@@ -62,7 +65,7 @@ export function candidateModels(K: number, crossRanks = 0): TemplateModel[] {
   for (let N = MIN_WINDOW; N < K; N *= 2) out.push({ kind: 'window', window: N });
   out.push({ kind: 'window', window: K });
   for (const Q of [4, 5, 7, 11]) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) out.push({ kind: 'drift', functions: Q });
-  for (const Q of RANK_FUNCTIONS) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) for (let R = 2; R <= MAX_DRIFT_RANK; R++) out.push({ kind: 'drift', functions: Q, rank: R });
+  for (const Q of RANK_FUNCTIONS) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) for (let R = MIN_DRIFT_RANK; R <= MAX_DRIFT_RANK; R++) out.push({ kind: 'drift', functions: Q, rank: R });
   for (const Q of CROSS_FUNCTIONS) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) for (let R = 1; R <= crossRanks; R++) out.push({ kind: 'cross', functions: Q, rank: R });
   return out;
 }
@@ -167,7 +170,12 @@ export function heldOutErrors(
     for (let k = 0; k < K; k++) { shapes.gram(k, Gk.subarray(k * R2, (k + 1) * R2)); shapes.data(k, x, at[k], ak.subarray(k * Rmax, (k + 1) * Rmax)); }
     const foldW = Array.from({ length: FOLDS }, () => windowSums(Lf));
     const totalW = windowSums(Lf);
-    for (let k = 0; k < K; k++) { addEpoch(foldW[foldOf(k)], g, k, x, at[k], means[k], 1); addEpoch(totalW, g, k, x, at[k], means[k], 1); }
+    for (let k = 0; k < K; k++) addEpoch(foldW[foldOf(k)], g, k, x, at[k], means[k], 1);
+    for (const fw of foldW) {
+      for (let i = 0; i < fw.W.length; i++) totalW.W[i] += fw.W[i];
+      for (let i = 0; i < fw.Y.length; i++) totalW.Y[i] += fw.Y[i];
+      totalW.count += fw.count;
+    }
     const c0 = new Float64Array(g.P);
     for (let fo = 0; fo < FOLDS; fo++) {
       const Sf = windowSums(Lf);
