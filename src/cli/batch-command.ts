@@ -1,4 +1,4 @@
-// `spikedesk batch INPUTS --workflow sort|correct --out DIR [--executor local|slurm] ...`: many
+// `spikedesk batch INPUTS --workflow sort|correct|tf --out DIR [--executor local|slurm] ...`: many
 // recordings in one go, locally (recordings spread over the workers) or as Slurm job arrays.
 // `spikedesk batch-task` is what a Slurm array task runs (not for users).
 
@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, type ParallelChoice, type RecordingState, type SplitChannels } from '../main/headless';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { EXIT, modeFrom, readParamsFile, type Io } from './common';
+import { tfParamsFrom } from './tf-command';
 
 export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (!a.positional.length) throw new UsageError('batch: give the inputs (a folder, a quoted glob or a manifest .tsv)');
@@ -21,7 +22,8 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const jobs = mode.kind === 'fast' ? mode.jobs : (num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1);
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
-  const job = batchJob(workflow, readParamsFile(a), mode, parallel);
+  // A tf batch takes the tf flags of `spikedesk tf` (--freqs, --band, --strategy recording, ...) over --params.
+  const job = batchJob(workflow, workflow === 'tf' ? tfParamsFrom(a) : readParamsFile(a), mode, parallel);
   const partition = str(a, 'partition');
   const splitArg = str(a, 'split-channels') ?? 'auto';
   const splitN = Number(splitArg);

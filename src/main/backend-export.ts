@@ -17,9 +17,17 @@ function summary(r: ExportReport, channels?: number): ExportSummary {
   return { format: r.format, path: r.path, files: r.files, units: r.units, spikes: r.spikes, channels };
 }
 
-export function defaultExportPath(sessionDir: string, format: SortedExportFormat | CorrectedExportFormat | TfExportFormat): string {
-  const name = { phy: 'phy', nwb: 'units.nwb', blech: 'units_blech.h5', csv: 'csv', edf: 'corrected.edf', brainvision: 'corrected.vhdr', 'tf-nwb': 'time_frequency.nwb', 'tf-npy': 'time_frequency', 'tf-png': 'spectrogram.png', 'tf-svg': 'spectrogram.svg' }[format];
-  return path.join(sessionDir, 'exports', name);
+/** Name of each export beside the recording's others: the workflow's result, then the format (no extension = a folder). */
+const EXPORT_NAMES: Record<SortedExportFormat | CorrectedExportFormat | TfExportFormat, string> = {
+  phy: 'sorted-phy', nwb: 'sorted.nwb', blech: 'sorted-blech.h5', csv: 'sorted-csv',
+  edf: 'corrected.edf', brainvision: 'corrected.vhdr',
+  'tf-nwb': 'tf.nwb', 'tf-npy': 'tf-npy', 'tf-png': 'tf.png', 'tf-svg': 'tf.svg',
+};
+
+/** SESSION/exports/<recording>-<workflow result>[.ext]: the recording's name without its extension. */
+export function defaultExportPath(sessionDir: string, recordingPath: string, format: SortedExportFormat | CorrectedExportFormat | TfExportFormat): string {
+  const rec = path.basename(recordingPath, path.extname(recordingPath)) || 'recording';
+  return path.join(sessionDir, 'exports', `${rec}-${EXPORT_NAMES[format]}`);
 }
 
 export async function exportSortedUnits(session: SortSession, format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportSummary> {

@@ -7,7 +7,8 @@ import { useRecording } from './stores/recording';
 import { subscribeRunEvents, useRun } from './stores/run';
 import { useParams } from './stores/params';
 import { useSort } from './stores/sort';
-import { applyTheme, useUi, type Tab } from './stores/ui';
+import { applyTheme, useUi } from './stores/ui';
+import { VIEWS } from '../shared/menu';
 import { onKey } from './lib/keys';
 import { hint, keyOf } from './lib/shortcuts';
 import { RecordingPanel } from './views/RecordingPanel';
@@ -26,9 +27,9 @@ import { subscribeMenu } from './stores/menu';
 import { CarriedNotice, ReplaceSortDialog } from './views/ReplaceSortDialog';
 import { RawFormatDialog } from './views/RawFormatDialog';
 import { BatchPanel } from './views/BatchPanel';
+import { VersionNotice, VersionsDialog } from './views/VersionsDialog';
 import { subscribeBatchEvents, useBatch } from './stores/batch';
 
-const TABS: [Tab, string][] = [['traces', 'Traces'], ['sorting', 'Sorting & curation'], ['correction', 'Correction'], ['tf', 'Time–frequency'], ['batch', 'Batch']];
 
 function SortingTab() {
   return (
@@ -37,6 +38,7 @@ function SortingTab() {
         <div className="panel">
           <CurationBar />
           <CarriedNotice />
+          <VersionNotice />
           <UnitsTable height={212} />
         </div>
         <ClusterView height={262} />
@@ -98,7 +100,7 @@ export function App() {
         </aside>
         <main className="results">
           <nav className="tabs" role="tablist">
-            {TABS.map(([t, label], i) => (
+            {VIEWS.map(({ view: t, label }, i) => (
               <button key={t} title={`${label} (${keyOf('tabs', i)})`} role="tab" aria-selected={tab === t} className={tab === t ? 'on' : ''} onClick={() => setTab(t)} data-testid={`tab-${t}`}>{label}</button>
             ))}
           </nav>
@@ -113,6 +115,7 @@ export function App() {
       <ExportDialog />
       <ReplaceSortDialog />
       <RawFormatDialog />
+      <VersionsDialog />
     </div>
   );
 }

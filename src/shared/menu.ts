@@ -9,14 +9,24 @@ export type TfDataFormat = 'tf-nwb' | 'tf-npy';
 export type TfImageFormat = 'tf-png' | 'tf-svg';
 export type TfExportFormat = TfDataFormat | TfImageFormat;
 
+/**
+ * The exports of the File menu and the formats of each: 'batch' = the units of every finished
+ * recording of the last sort batch, one export each inside the chosen folder.
+ */
+export interface ExportFormats { sorted: SortedExportFormat; corrected: CorrectedExportFormat; tf: TfExportFormat; batch: SortedExportFormat }
+export type ExportWhat = keyof ExportFormats;
+/** One export: its kind and one of that kind's formats. */
+export type ExportKind = { [W in ExportWhat]: { what: W; format: ExportFormats[W] } }[ExportWhat];
+
+/** The menu command of each export: `export-<kind>`, carrying that kind's formats. */
+export type ExportCommandFormats = { [W in ExportWhat as `export-${W}`]: ExportFormats[W] };
+export type ExportCommandKind = keyof ExportCommandFormats;
+export type ExportCommand<K extends ExportCommandKind = ExportCommandKind> = { [C in K]: { kind: C; format: ExportCommandFormats[C]; path: string } }[K];
+
 export type MenuCommand =
   | { kind: 'open'; path: string }
   | { kind: 'open-demo'; demo: 'spikes' | 'eeg' }
-  | { kind: 'export-sorted'; format: SortedExportFormat; path: string }
-  | { kind: 'export-corrected'; format: CorrectedExportFormat; path: string }
-  | { kind: 'export-tf'; format: TfExportFormat; path: string }
-  /** Export the units of every finished recording of the last sort batch into a folder. */
-  | { kind: 'export-batch'; format: SortedExportFormat; path: string }
+  | ExportCommand
   /** Recordings, folders or manifests the user chose for the batch panel (desktop dialog). */
   | { kind: 'batch-add'; paths: string[] }
   /** The batch output folder the user chose (desktop dialog). */
@@ -25,9 +35,19 @@ export type MenuCommand =
   | { kind: 'undo' }
   | { kind: 'redo' }
   | { kind: 'theme'; theme: 'light' | 'dark' }
-  | { kind: 'view'; view: string }
+  | { kind: 'view'; view: View }
   | { kind: 'shortcuts' }
   | { kind: 'about' };
+
+/** The results tabs in order: the View menu lists them and number key i + 1 opens tab i. */
+export const VIEWS = [
+  { view: 'traces', label: 'Traces' },
+  { view: 'sorting', label: 'Sorting & curation' },
+  { view: 'correction', label: 'Correction' },
+  { view: 'tf', label: 'Time–frequency' },
+  { view: 'batch', label: 'Batch' },
+] as const;
+export type View = (typeof VIEWS)[number]['view'];
 
 export interface MenuMessage { spikedeskMenu: MenuCommand }
 

@@ -1,7 +1,7 @@
 // The parameter schema: bounds on every field, field-by-field errors, one spec validator.
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_CORRECT, DEFAULT_FILTER, DEFAULT_SORT, mergeParams, paramsFromUser, validateCorrect, validateSort, validateSpec,
+  DEFAULT_CORRECT, DEFAULT_FILTER, DEFAULT_SORT, DEFAULT_TF, mergeParams, paramsFromUser, validateCorrect, validateSort, validateSpec,
   type PipelineSpec,
 } from './params';
 import { SpikeDeskError } from './errors';
@@ -63,6 +63,16 @@ describe('parameter schema', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(paramsFromUser('sort', { cluster: { kMax: 4 } }).cluster.kMax).toBe(4);
     expect(fails(() => paramsFromUser('filter', { order: 99 })).fields?.[0].path).toBe('order');
+  });
+
+  it('replaces lists whole (tf frequencies, bands) and names a list given as something else', () => {
+    const p = mergeParams(DEFAULT_TF, { freqs: [6, 10], bands: [{ name: 'theta', lo: 4, hi: 8 }], baseline: { mode: 'zscore' } });
+    expect(p.freqs).toEqual([6, 10]);
+    expect(p.bands).toEqual([{ name: 'theta', lo: 4, hi: 8 }]);
+    expect(p.baseline).toEqual({ ...DEFAULT_TF.baseline, mode: 'zscore' });
+    expect(DEFAULT_TF.freqs.length).toBe(37);
+    expect(fails(() => mergeParams(DEFAULT_TF, { freqs: 4, nCycles: { a: 1 } })).fields?.map((f) => [f.path, f.message])).toEqual([
+      ['freqs', 'must be a list (got 4)'], ['nCycles', 'must be a list (got {"a":1})']]);
   });
 });
 

@@ -33,13 +33,14 @@ export const DEFAULT_SORT: SortParams = {
     threshold: 5, polarity: 'neg', deadTimeMs: 1, artifactSigma: 50, sigmaWindowS: 0,
     // x5 upsampled trough alignment: sub-sample jitter otherwise makes narrow units at high SNR
     // multimodal and they get split (ground-truth evaluation, issue 13).
-    alignUpsample: 5, preMs: 1, postMs: 1.5,
+    alignUpsample: 5, preMs: 1, postMs: 1.5, noiseSnippets: 3000,
   },
-  features: { nPcs: 3, energy: false, amplitude: false },
+  features: { nPcs: 3, energy: false, amplitude: false, whitenFloor: 0.01 },
   cluster: {
     kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0,
     dipThreshold: 1, refractoryMs: 1.5, splitPcs: 4, splitRefine: 5, overlapMs: 1.5, alignToleranceMs: 0.1, minPairLagMs: 0.2,
     dissolveFraction: 0.5, rejectBackground: true, minUnitSpikes: 10, peelMax: 2, peelAmplitudeQuantile: 0.01, discriminantPasses: 5,
+    templateMaxShift: 1, isocutBinSize: 16, ldaShrinkage: 1e-3, peelMedianRows: 2000, minSpikesToCluster: 20,
   },
 };
 
@@ -171,6 +172,12 @@ export function mergeParams<T>(defaults: T, partial: unknown): T {
 function mergeInto<T>(defaults: T, partial: unknown, at: string, issues: FieldIssue[]): T {
   if (partial === undefined || partial === null) return structuredClone(defaults);
   if (typeof defaults !== 'object' || defaults === null) return partial as T;
+  // A list (tf freqs, bands, regions...) is replaced whole; its items are checked by the schema.
+  if (Array.isArray(defaults)) {
+    if (Array.isArray(partial)) return structuredClone(partial) as T;
+    issues.push({ path: at || '(parameters)', message: `must be a list (got ${JSON.stringify(partial)})` });
+    return structuredClone(defaults);
+  }
   if (typeof partial !== 'object' || Array.isArray(partial)) {
     issues.push({ path: at || '(parameters)', message: `must be an object (got ${JSON.stringify(partial)})` });
     return structuredClone(defaults);

@@ -70,6 +70,12 @@ describe('desktop app under the Electron emulation', () => {
     const call = emu.dialog.calls.at(-1)!;
     expect(call.method).toBe('showSaveDialog');
     expect(call.window).toBe(win);
+    // The demo was opened by the page, not through the menu: the dialog still starts in its session
+    // folder with a name of the recording and the workflow, and Reveal opens that same folder.
+    const defaultPath = String(call.options.defaultPath);
+    expect(defaultPath).toMatch(/\.spikedesk[\\/]exports[\\/][^\\/]+-sorted-phy$/);
+    await d.clickMenu(['File', 'Reveal Session Folder']);
+    await expect.poll(() => emu.shell.opened.at(-1)?.target ?? '').toBe(path.dirname(path.dirname(defaultPath)));
   });
 
   it('opens a recording through File > Open and the open dialog, then lists it under Open Recent', async () => {

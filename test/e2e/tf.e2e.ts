@@ -2,11 +2,13 @@
 // 2 workers, pick the theta channel group (ROI) and check that the theta band lights up during the
 // demo's theta bursts (from its truth.json) and not between them, nor on a channel outside the group.
 // Only the artifact-free first seconds of the demo are used (the scanner's gradients start at 10 s).
+// Also: per-worker progress bars during the run, the colour bar's unit, dB and log axis, the time
+// cursor shared with the traces view, the tab's key, and the exports named after the recording.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DEMO_DIR, ROOT, shot, useApp, waitForRecording, waitForReport } from './harness';
+import { DEMO_DIR, ROOT, shot, useApp, waitForRecording } from './harness';
 
 interface PlotData { data: { x: number[]; y: number[] }[] }
 
@@ -31,9 +33,29 @@ describe('time-frequency view', () => {
     await app.open();
     await page.getByTestId('demo-eeg').click({ timeout: 180_000 }); // enabled once the start-up demo is ready (slow on a loaded machine)
     await waitForRecording(page, 'brainvision');
-    await page.getByTestId('tab-tf').click();
+    // The tab's tooltip names its key, and the key opens it.
+    expect(await page.getByTestId('tab-tf').getAttribute('title')).toBe('Time–frequency (4)');
+    await page.keyboard.press('4');
+    await page.getByTestId('tf-view').waitFor();
     await page.getByTestId('run-tf').click();
-    await waitForReport(page, /tf · done/);
+    // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
+    // bars move (their channel and percent change) while the spectrogram runs.
+    const tfBars = page.getByTestId('tf-view').getByTestId('worker-bar');
+    const states = new Set<string>();
+    let pictured = false;
+    await expect.poll(async () => {
+      const bars = await tfBars.evaluateAll((els) => els.map((e) => `${e.textContent ?? ''}@${(e as HTMLElement).dataset.percent}`));
+      if (bars.length === 2 && /W\d+ · ch \d+ · tf/.test(bars.join())) {
+        states.add(bars.join(' | '));
+        // Pictured once the bars have moved (a screenshot takes long enough to miss states).
+        if (!pictured && states.size === 2) { pictured = true; await shot(page, 'time-frequency-running'); }
+      }
+      return (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '';
+    }, { timeout: 240_000, interval: 40 }).toMatch(/tf · done/);
+    expect(states.size, [...states].join('\n')).toBeGreaterThanOrEqual(2);
+    const done = await tfBars.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.percent)));
+    expect(done).toEqual([100, 100]);
+    expect(await page.getByTestId('tf-progress').textContent()).toMatch(/spectrogram done · 32\/32 channels/);
     expect((await page.getByTestId('run-report').textContent()) ?? '').toMatch(/× 2/);
     await page.getByTestId('spectrogram').waitFor();
     const truth = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'eeg', 'truth.json'), 'utf8')) as { theta: { onsetsS: number[]; durationS: number; channels: string[] } };
@@ -59,6 +81,41 @@ describe('time-frequency view', () => {
     expect(roiRatio).toBeGreaterThan(2 * outRatio);
     await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
     await shot(page, 'time-frequency', 800);
+
+    // Colour bar in the power unit (dB by default), linear or log frequency axis.
+    const plot = (): Promise<{ bar: string; yType: string }> => page.getByTestId('spectrogram').evaluate((el) => {
+      const p = el as unknown as { data: { colorbar: { title: { text: string } } }[]; layout: { yaxis: { type: string } } };
+      return { bar: p.data[0].colorbar.title.text, yType: p.layout.yaxis.type };
+    });
+    expect(await plot()).toEqual({ bar: 'dB re 1 uV^2', yType: 'linear' });
+    await page.getByTestId('tf-db').uncheck();
+    await page.getByTestId('tf-log').check();
+    await expect.poll(plot).toEqual({ bar: 'uV^2', yType: 'log' });
+    await page.getByTestId('tf-db').check();
+    await page.getByTestId('tf-log').uncheck();
+
+    // The time cursor is shared with the traces view: a click on the spectrogram sets it (and brings
+    // the traces there), a click on the traces moves it, and the spectrogram shows the new place.
+    const drag = page.getByTestId('spectrogram').locator('.nsewdrag').first();
+    const box = (await drag.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    await page.getByTestId('tf-cursor').waitFor();
+    const t1 = Number(/cursor ([\d.]+) s/.exec((await page.getByTestId('tf-cursor').textContent()) ?? '')![1]);
+    expect(t1).toBeGreaterThan(0);
+    await page.keyboard.press('1');
+    const canvas = page.getByTestId('trace-canvas');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-cursor'))).toBeCloseTo(t1, 2);
+    const [w0, w1] = ((await page.getByTestId('trace-window').textContent()) ?? '').split(' s of')[0].split('–').map(Number);
+    expect(t1).toBeGreaterThanOrEqual(w0);
+    expect(t1).toBeLessThanOrEqual(w1);
+    const cb = (await canvas.boundingBox())!;
+    await page.mouse.click(cb.x + cb.width * 0.8, cb.y + cb.height * 0.5);
+    await expect.poll(async () => Math.abs(Number(await canvas.getAttribute('data-cursor')) - t1)).toBeGreaterThan(0.05);
+    const t2 = Number(await canvas.getAttribute('data-cursor'));
+    await page.keyboard.press('4');
+    await expect.poll(async () => (await page.getByTestId('tf-cursor').textContent()) ?? '').toBe(`cursor ${t2.toFixed(3)} s`);
+    const line = await page.getByTestId('spectrogram').evaluate((el) => (el as unknown as { layout: { shapes: { x0: number }[] } }).layout.shapes[0]?.x0);
+    expect(line).toBeCloseTo(t2, 6);
     expect(app.errors).toEqual([]);
   });
 
@@ -83,8 +140,11 @@ describe('time-frequency view', () => {
 
     // The toolbar button opens the same export with the session's default path.
     await page.getByTestId('tf-svg').click();
+    // Named after the recording and the workflow.
     const svgPath = await page.getByTestId('export-path').inputValue();
-    expect(svgPath).toMatch(/exports[\\/]spectrogram\.svg$/);
+    const recording = ((await page.getByTestId('recording-title').textContent()) ?? '').split(' · ')[0];
+    expect(path.basename(svgPath)).toBe(`${path.basename(recording, path.extname(recording))}-tf.svg`);
+    expect(path.basename(path.dirname(svgPath))).toBe('exports');
     await page.getByTestId('export-go').click();
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
     await page.getByTestId('toast-close').click();

@@ -10,7 +10,7 @@ import { DEFAULT_TF, type PipelineSpec, type TfParams } from '../../src/shared/p
 import { openSource } from '../../src/main/io';
 import { morletPower } from '../../src/workers/tf/cwt';
 import type { Pool } from '../../src/main/pool/pool';
-import { tfSplit } from '../../src/main/pipeline/stages/tf';
+import { tfBatchStrategy, tfSplit } from '../../src/main/pipeline/stages/tf';
 import { makeEegRecording, makePool, removeTmpDirs, tmpDir, type TestRecording } from './helpers';
 
 let pool: Pool;
@@ -77,6 +77,21 @@ describe('tf workflow in the engine', () => {
     const s = band.arrays.series as Float64Array;
     const nT = (band.arrays.times as Float64Array).length;
     for (const t of [0, 100, nT - 1]) expect(s[3 * nT + t]).toBeCloseTo((s[t] + s[nT + t]) / 2, 10);
+  });
+
+  it('auto: few long channels -> frequency batches; many channels -> by channel; several recordings -> by recording', () => {
+    const auto = params({ strategy: 'auto' });
+    const long = { ...r.meta, sampleRate: 5000, nSamples: 5000 * 600 };
+    const parts = tfSplit(auto, { meta: long, channels: 1, workers: 2 });
+    expect(parts?.length).toBeGreaterThanOrEqual(2);
+    expect(parts!.flatMap((p) => p.freqIndices)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(tfSplit(auto, { meta: long, channels: 32, workers: 2 })).toBeNull();
+    const rec = (channels: number): typeof long => ({ ...long, channels: Array.from({ length: channels }, () => r.meta.channels[0]) });
+    expect(tfBatchStrategy(auto, [rec(1)], 2).strategy).toBe('frequency');
+    expect(tfBatchStrategy(auto, [rec(32)], 2).strategy).toBe('channel');
+    expect(tfBatchStrategy(auto, [rec(16), rec(16), rec(16), rec(16)], 2)).toEqual({ strategy: 'recording', reason: 'auto: 4 recordings spread over 2 workers' });
+    // Asked for by hand, a split is kept whatever the sizes.
+    expect(tfBatchStrategy(params({ strategy: 'channel' }), [rec(16), rec(16)], 2).strategy).toBe('channel');
   });
 
   it('a channel split into frequency batches re-runs only tf-band when the band changes', async () => {

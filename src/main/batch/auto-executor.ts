@@ -115,6 +115,8 @@ export class CountingExecutor implements Executor {
   maxRunning = 0;
   /** Distinct runs (recordings) with a task running at the same time, at most. */
   maxRuns = 0;
+  /** Tasks of one run (recording) running at the same time, at most. */
+  maxPerRun = 0;
   private bySlot = new Map<number, { runId: string; id: number }>();
   private nextId = 0;
 
@@ -132,7 +134,9 @@ export class CountingExecutor implements Executor {
           slotUsed = slot;
           this.bySlot.set(slot, { runId: task.runId, id });
           this.maxRunning = Math.max(this.maxRunning, this.bySlot.size);
-          this.maxRuns = Math.max(this.maxRuns, new Set([...this.bySlot.values()].map((v) => v.runId)).size);
+          const runs = [...this.bySlot.values()].map((v) => v.runId);
+          this.maxRuns = Math.max(this.maxRuns, new Set(runs).size);
+          this.maxPerRun = Math.max(this.maxPerRun, runs.filter((r) => r === task.runId).length);
           opts.onStart?.(slot, pid);
         },
       });

@@ -6,6 +6,7 @@
 
 import os from 'node:os';
 import type { RunProgress } from '../../shared/progress';
+import type { RecordingMeta } from '../../shared/recording';
 import type { Engine } from '../pipeline/engine';
 import { estimateRun } from '../pipeline/estimate';
 import type { BatchItem } from './inputs';
@@ -31,6 +32,8 @@ export interface SlotPlan {
   /** Channel-samples of the whole batch and its channel tasks (for the serial/parallel choice). */
   samples: number;
   tasks: number;
+  /** The recordings that opened (for choices that depend on their sizes, e.g. the tf split). */
+  metas: RecordingMeta[];
 }
 
 /**
@@ -39,9 +42,11 @@ export interface SlotPlan {
  */
 export async function planSlots(items: BatchItem[], job: BatchJob, jobs: number, memoryBudgetMB: number): Promise<SlotPlan> {
   let taskMB = 0, samples = 0, tasks = 0;
+  const metas: RecordingMeta[] = [];
   for (const it of items) {
     try {
       const meta = await openMeta(it);
+      metas.push(meta);
       samples += meta.nSamples * meta.channels.length;
       tasks += meta.channels.length;
       const est = estimateRun(specFor(job, 1), meta, 1);
@@ -54,7 +59,7 @@ export async function planSlots(items: BatchItem[], job: BatchJob, jobs: number,
   const reason = slots < jobs
     ? `memory: ${memoryBudgetMB} MB budget holds ${slots} task(s) of up to ${Math.round(taskMB)} MB`
     : `${jobs} job(s), largest task ~${Math.round(taskMB)} MB within the ${memoryBudgetMB} MB budget`;
-  return { slots, taskMB, reason, samples, tasks };
+  return { slots, taskMB, reason, samples, tasks, metas };
 }
 
 export function defaultMemoryBudgetMB(): number {
@@ -74,8 +79,12 @@ export class LocalBatchExecutor {
   readonly stats: LocalStats = { maxRecordings: 0 };
   private runningRecordings = 0;
 
-  /** `slots` = concurrent tasks of the engine's executor; that many recordings are kept in flight. */
-  constructor(private readonly engine: Engine, private readonly slots: number) {}
+  /**
+   * `slots` = concurrent tasks of the engine's executor; that many recordings are kept in flight.
+   * `recordingJobs` = concurrent tasks of one recording: `slots` spreads each recording's channels
+   * over every worker; 1 is the by-recording split (each recording's channels in order on one lane).
+   */
+  constructor(private readonly engine: Engine, private readonly slots: number, private readonly recordingJobs = slots) {}
 
   async run(plan: BatchPlan, outDir: string, events: BatchEvents = {}): Promise<RecordingResult[]> {
     const { items, job } = plan;
@@ -106,7 +115,7 @@ export class LocalBatchExecutor {
     this.stats.maxRecordings = Math.max(this.stats.maxRecordings, this.runningRecordings);
     let computed;
     try {
-      computed = await computeRecording(item, job, this.engine, outDir, this.slots, {
+      computed = await computeRecording(item, job, this.engine, outDir, this.recordingJobs, {
         onProgress: (p) => events.onProgress?.(item.name, p),
         onStart: (runId) => {
           this.runIds.set(item.name, runId);

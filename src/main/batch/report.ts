@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 import type { BatchJob } from './job';
 import type { RecordingResult } from './recording';
+import type { TfStrategy } from '../../workers/tf/strategy';
 
 export interface BatchSummary {
   version: 1;
@@ -14,8 +15,10 @@ export interface BatchSummary {
   /** Execution chosen for the batch (auto resolved), and why. */
   execution: {
     parallel: 'serial' | 'parallel'; reason: string; jobs: number;
-    /** Local: most tasks (all recordings together) and most recordings running at one time. */
-    maxConcurrentTasks?: number; maxConcurrentRecordings?: number;
+    /** Local: most tasks (all recordings together), most recordings and most tasks of one recording running at one time. */
+    maxConcurrentTasks?: number; maxConcurrentRecordings?: number; maxTasksPerRecording?: number;
+    /** Time-frequency batches: the split of the work over the workers (asked for or chosen from the sizes), and why. */
+    tfStrategy?: { strategy: TfStrategy; reason: string };
   };
   wallS: number;
   /** Peak resident memory of the batch process (local) or of the largest array task (Slurm), MB. */

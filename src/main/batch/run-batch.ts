@@ -24,6 +24,7 @@ import type { RecordingResult } from './recording';
 import { SlurmBatchExecutor, type SlurmOptions } from './slurm';
 import { chooseExecution, CountingExecutor, FallbackExecutor } from './auto-executor';
 import { specFor } from './recording';
+import { tfBatchStrategy } from '../pipeline/stages/tf';
 
 export interface BatchOptions {
   inputs: string[];
@@ -80,8 +81,13 @@ export function startBatch(o: BatchOptions): BatchHandle {
       execution = { parallel: 'parallel', reason: `Slurm array tasks with ${o.jobs} CPU(s) each`, jobs: o.jobs };
     } else {
       const slots = await planSlots(items, o.job, o.jobs, o.memoryBudgetMB);
-      const choice = chooseExecution(o.job.parallel, slots.samples, workflowOf(specFor(o.job, 1)).samplesPerCpuS, slots.tasks, slots.slots);
-      o.onExecution?.({ parallel: choice.parallel ? 'parallel' : 'serial', reason: `${choice.reason}; ${slots.reason}`, jobs: choice.parallel ? slots.slots : 1 });
+      const spec = specFor(o.job, 1);
+      const choice = chooseExecution(o.job.parallel, slots.samples, workflowOf(spec).samplesPerCpuS, slots.tasks, slots.slots);
+      const lanes = choice.parallel ? slots.slots : 1;
+      // Time-frequency: by recording runs each recording's channels on one lane, recordings side by side.
+      const tfStrategy = spec.workflow === 'tf' ? tfBatchStrategy(spec.params, slots.metas, lanes) : undefined;
+      const reason = `${choice.reason}; ${slots.reason}${tfStrategy ? `; tf split: ${tfStrategy.reason}` : ''}`;
+      o.onExecution?.({ parallel: choice.parallel ? 'parallel' : 'serial', reason, jobs: lanes, tfStrategy });
       // Serial: every task inline, no worker started. Parallel: the pool, falling back to inline
       // when a task's retry loses its worker too.
       const pool = choice.parallel ? new Pool(o.processHost ?? new ThreadHost(), o.workerEntry, { size: slots.slots }) : null;
@@ -92,13 +98,13 @@ export function startBatch(o: BatchOptions): BatchHandle {
           inner = new FallbackExecutor(new PoolExecutor(pool), inner, (m) => events.onWarning?.(m));
         }
         const counting = new CountingExecutor(inner);
-        const ex = new LocalBatchExecutor(new Engine(counting, { injectFault: o.injectFault }), pool ? slots.slots : 1);
+        const ex = new LocalBatchExecutor(new Engine(counting, { injectFault: o.injectFault }), lanes, tfStrategy?.strategy === 'recording' ? 1 : lanes);
         cancelFn = (n) => ex.cancel(n);
         for (const n of pending.splice(0)) ex.cancel(n);
         results = await ex.run(plan, outDir, events);
         execution = {
-          parallel: choice.parallel ? 'parallel' : 'serial', reason: `${choice.reason}; ${slots.reason}`, jobs: pool ? slots.slots : 1,
-          maxConcurrentTasks: counting.maxRunning, maxConcurrentRecordings: counting.maxRuns,
+          parallel: choice.parallel ? 'parallel' : 'serial', reason, jobs: lanes,
+          maxConcurrentTasks: counting.maxRunning, maxConcurrentRecordings: counting.maxRuns, maxTasksPerRecording: counting.maxPerRun, tfStrategy,
         };
       } finally {
         await pool?.dispose();

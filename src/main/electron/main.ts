@@ -17,7 +17,6 @@ import { RendererLink } from './renderer-link';
 
 let services: Services | null = null;
 let link: RendererLink<Electron.MessagePortMain> | null = null;
-let currentRecording: string | null = null;
 
 async function createWindow(): Promise<void> {
   const win = new BrowserWindow({
@@ -93,14 +92,12 @@ if (primary) app.whenReady().then(async () => {
     startFile,
   });
   const recent = services.recent;
-  if (startFile) { services.allow.allowFile(startFile); recent.add(startFile); currentRecording = startFile; }
+  if (startFile) { services.allow.allowFile(startFile); recent.add(startFile); }
   const menu: MenuContext = {
     services, recent,
-    sessionFolder: () => (currentRecording ? services!.engine.sessionDir(currentRecording) : null),
-    send: (cmd: MenuCommand) => {
-      if (cmd.kind === 'open') currentRecording = cmd.path;
-      link?.send(menuMessage(cmd));
-    },
+    // The backend's open recording, whichever way it was opened.
+    session: () => services!.backend.sessionInfo(),
+    send: (cmd: MenuCommand) => link?.send(menuMessage(cmd)),
   };
   menuCtx = menu;
   installMenu(menu);

@@ -7,15 +7,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions } from 'electron';
 import type { Services } from '../compose';
+import type { SessionInfo } from '../../shared/api';
 import type { RecentFiles } from '../session/recent';
-import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand, type MenuMessage } from '../../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, VIEWS, type MenuCommand, type MenuMessage } from '../../shared/menu';
 import { exportAllowance, viewRoles } from './hardening';
 
 export interface MenuContext {
   services: Services;
   recent: RecentFiles;
-  /** Folder of the recording open in the focused window (for dialogs and Reveal). */
-  sessionFolder(): string | null;
+  /**
+   * The session of the recording open in the window, however it was opened (menu, command line,
+   * drop, the page's own path field, a demo): the save dialogs' default paths and Reveal use it.
+   */
+  session(): Promise<SessionInfo>;
   send(cmd: MenuCommand): void;
 }
 
@@ -62,9 +66,18 @@ export function openPath(ctx: MenuContext, p: string): void {
   installMenu(ctx); // refresh Open Recent
 }
 
-async function chooseExportTarget(ctx: MenuContext, label: string, ext: string | null): Promise<string | null> {
+type ExportFormat = keyof SessionInfo['defaultExportPaths'];
+
+/** Default target: the backend's name for this export of the open recording (<recording>-tf.nwb, ...); a batch export gets a folder. */
+export function defaultExportTarget(info: SessionInfo | null, format: ExportFormat, batch: boolean, documents: string): string {
+  const own = batch ? undefined : info?.defaultExportPaths[format];
+  return own ?? path.join(info?.sessionDir ?? documents, 'exports', batch ? `batch-${format}` : `spikedesk-${format}`);
+}
+
+async function chooseExportTarget(ctx: MenuContext, label: string, ext: string | null, format: ExportFormat, batch = false): Promise<string | null> {
   const win = BrowserWindow.getFocusedWindow();
-  const defaultPath = path.join(ctx.sessionFolder() ?? app.getPath('documents'), 'exports', ext ? `sorted.${ext}` : 'sorted');
+  const info = await ctx.session().catch(() => null); // no recording open yet
+  const defaultPath = defaultExportTarget(info, format, batch, app.getPath('documents'));
   const res = ext
     ? await (win ? dialog.showSaveDialog(win, { title: `Export ${label}`, defaultPath, filters: [{ name: label, extensions: [ext] }] }) : dialog.showSaveDialog({ defaultPath }))
     : await (win ? dialog.showSaveDialog(win, { title: `Export ${label} (a new folder)`, defaultPath }) : dialog.showSaveDialog({ defaultPath }));
@@ -92,24 +105,24 @@ export function installMenu(ctx: MenuContext): void {
         { type: 'separator' },
         { label: 'Export Sorted Units', submenu: SORTED_FORMATS.map((f) => ({
           label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-sorted', format: f.format, path: p }); },
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext, f.format); if (p) ctx.send({ kind: 'export-sorted', format: f.format, path: p }); },
         })) },
         { label: 'Export Corrected Recording', submenu: CORRECTED_FORMATS.map((f) => ({
           label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-corrected', format: f.format, path: p }); },
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext, f.format); if (p) ctx.send({ kind: 'export-corrected', format: f.format, path: p }); },
         })) },
         { label: 'Export Time-Frequency', submenu: TF_FORMATS.map((f) => ({
           label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext); if (p) ctx.send({ kind: 'export-tf', format: f.format, path: p }); },
+          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext, f.format); if (p) ctx.send({ kind: 'export-tf', format: f.format, path: p }); },
         })) },
         { type: 'separator' },
         { label: 'Add to Batch…', click: () => void addToBatch(ctx) },
         { label: 'Batch Output Folder…', click: () => void chooseBatchOut(ctx) },
         { label: 'Export All Batch Units', submenu: SORTED_FORMATS.map((f) => ({
           label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, `${f.label} of every batch recording`, null); if (p) ctx.send({ kind: 'export-batch', format: f.format, path: p }); },
+          click: async () => { const p = await chooseExportTarget(ctx, `${f.label} of every batch recording`, null, f.format, true); if (p) ctx.send({ kind: 'export-batch', format: f.format, path: p }); },
         })) },
-        { label: 'Reveal Session Folder', click: () => { const d = ctx.sessionFolder(); if (d) void shell.openPath(d); } },
+        { label: 'Reveal Session Folder', click: async () => { const d = (await ctx.session().catch(() => null))?.sessionDir; if (d) void shell.openPath(d); } },
         { type: 'separator' },
         { role: 'quit' },
       ],
@@ -127,7 +140,7 @@ export function installMenu(ctx: MenuContext): void {
     {
       label: 'View',
       submenu: [
-        ...['traces', 'clusters', 'units', 'correction', 'batch'].map((v) => ({ label: v[0].toUpperCase() + v.slice(1), click: () => ctx.send({ kind: 'view', view: v }) })),
+        ...VIEWS.map((v) => ({ label: v.label, click: () => ctx.send({ kind: 'view', view: v.view }) })),
         { type: 'separator' },
         { label: 'Light Theme', click: () => ctx.send({ kind: 'theme', theme: 'light' }) },
         { label: 'Dark Theme', click: () => ctx.send({ kind: 'theme', theme: 'dark' }) },

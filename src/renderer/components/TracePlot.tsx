@@ -1,10 +1,14 @@
 // Pure trace plot: stacked channels drawn from min/max columns on a canvas (fast for 32 channels),
-// with an optional overlay trace (e.g. corrected over raw), threshold lines, detected spikes
-// coloured by unit and trigger/event marks. Wheel zooms about the cursor, dragging pans.
+// with an optional trace drawn faintly behind (e.g. raw behind corrected) at its own vertical scale
+// and clipped to each channel's row (raw EEG in a scanner is ~100x the corrected signal: one shared
+// scale would draw the corrected trace flat), threshold lines, detected spikes coloured by unit and
+// trigger/event marks. Wheel zooms about the pointer, dragging pans, a click sets the time cursor
+// (shared with the time-frequency view).
 import { prepareCanvas } from '../lib/canvas';
 import { useEffect, useRef } from 'react';
 
-export interface TraceOverlay { min: Float32Array[]; max: Float32Array[]; color: string; label: string }
+/** A trace drawn behind the main one; `spacingUv` is its own row spacing (its scale). */
+export interface TraceOverlay { min: Float32Array[]; max: Float32Array[]; color: string; label: string; spacingUv: number }
 
 export interface TracePlotProps {
   names: string[];
@@ -19,7 +23,8 @@ export interface TracePlotProps {
   spacingUv: number;
   height: number;
   color?: string;
-  overlay?: TraceOverlay | null;
+  /** Drawn faintly behind the main trace, at its own scale, clipped to each row. */
+  behind?: TraceOverlay | null;
   spikes?: { times: Float64Array[]; clusters: Int32Array[]; color: (id: number) => string } | null;
   thresholds?: (number | null)[] | null;
   events?: { t: number; label: string }[];
@@ -30,6 +35,8 @@ export interface TracePlotProps {
   emptyLabel?: string;
   /** Time cursor (s) shared with the time-frequency view, drawn as a vertical line. */
   cursorS?: number | null;
+  /** A click (a press without dragging) sets the time cursor there (s). */
+  onCursor?: (s: number) => void;
 }
 
 const LEFT = 64;
@@ -56,7 +63,7 @@ function drawColumns(g: CanvasRenderingContext2D, lo: Float32Array, hi: Float32A
 export function TracePlot(p: TracePlotProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const seq = useRef(0);
-  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS } = p;
+  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, behind, spikes, thresholds, events, emptyLabel, cursorS } = p;
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
@@ -114,14 +121,18 @@ export function TracePlot(p: TracePlotProps) {
         g.globalAlpha = 1;
         continue;
       }
-      g.strokeStyle = fg;
-      g.globalAlpha = overlay ? 0.55 : 1;
-      drawColumns(g, min[c], max[c], colX0, colW, y0, pxPerUv);
-      g.globalAlpha = 1;
-      if (overlay?.min[c]?.length) {
-        g.strokeStyle = overlay.color;
-        drawColumns(g, overlay.min[c], overlay.max[c], colX0, colW, y0, pxPerUv);
+      if (behind?.min[c]?.length) {
+        g.save();
+        g.beginPath();
+        g.rect(LEFT, y0 - rowH / 2, plotW, rowH);
+        g.clip();
+        g.strokeStyle = behind.color;
+        g.globalAlpha = 0.5;
+        drawColumns(g, behind.min[c], behind.max[c], colX0, colW, y0, rowH / behind.spacingUv);
+        g.restore();
       }
+      g.strokeStyle = fg;
+      drawColumns(g, min[c], max[c], colX0, colW, y0, pxPerUv);
       const st = spikes?.times[c];
       if (st?.length) {
         const cl = spikes!.clusters[c];
@@ -149,14 +160,12 @@ export function TracePlot(p: TracePlotProps) {
       g.lineTo(xOf(cursorS), height - 16);
       g.stroke();
     }
-    if (overlay) {
-      g.fillStyle = overlay.color;
-      g.fillText(`— ${overlay.label}`, w - 160, height - 4);
-    }
+
     seq.current++;
     canvas.dataset.seq = String(seq.current);
     canvas.dataset.start = startS.toFixed(6);
-  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS]);
+    canvas.dataset.cursor = cursorS === undefined || cursorS === null ? '' : cursorS.toFixed(6);
+  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, behind, spikes, thresholds, events, emptyLabel, cursorS]);
 
   // Wheel zoom about the cursor and drag to pan (listeners attached natively: wheel must not be passive).
   const cb = useRef(p);
@@ -174,17 +183,23 @@ export function TracePlot(p: TracePlotProps) {
       if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) cb.current.onPan?.(((e.deltaX || e.deltaY) / 500) * cb.current.spanS);
       else cb.current.onZoom?.(e.deltaY > 0 ? 1.25 : 0.8, timeAt(e.clientX));
     };
-    let drag: { x: number } | null = null;
-    const onDown = (e: PointerEvent): void => { drag = { x: e.clientX }; canvas.setPointerCapture(e.pointerId); };
+    let drag: { x: number; moved: boolean } | null = null;
+    const onDown = (e: PointerEvent): void => { drag = { x: e.clientX, moved: false }; canvas.setPointerCapture(e.pointerId); };
     const onMove = (e: PointerEvent): void => {
       if (!drag) return;
       const r = canvas.getBoundingClientRect();
       const dx = e.clientX - drag.x;
       if (Math.abs(dx) < 8) return;
       drag.x = e.clientX;
+      drag.moved = true;
       cb.current.onPan?.((-dx / Math.max(1, r.width - LEFT - RIGHT)) * cb.current.spanS);
     };
-    const onUp = (): void => { drag = null; };
+    const onUp = (e: PointerEvent): void => {
+      // A click that did not pan puts the time cursor there (inside the plot, not on the names).
+      const r = canvas.getBoundingClientRect();
+      if (drag && !drag.moved && e.clientX - r.left >= LEFT) cb.current.onCursor?.(timeAt(e.clientX));
+      drag = null;
+    };
     canvas.addEventListener('wheel', onWheel, { passive: false });
     canvas.addEventListener('pointerdown', onDown);
     canvas.addEventListener('pointermove', onMove);

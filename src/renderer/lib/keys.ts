@@ -2,10 +2,13 @@
 import { useRecording } from '../stores/recording';
 import { useSort } from '../stores/sort';
 import { useUi } from '../stores/ui';
+import { tabOfKey } from './shortcuts';
 
 function typing(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  // A checkbox takes no typed keys (Space toggles it): the shortcuts still work after a click on one.
+  const text = el?.tagName === 'INPUT' && (el as HTMLInputElement).type !== 'checkbox';
+  return !!el && (text || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
 export function onKey(e: KeyboardEvent): void {
@@ -15,6 +18,7 @@ export function onKey(e: KeyboardEvent): void {
   const sort = useSort.getState();
   const ctrl = e.ctrlKey || e.metaKey;
   const k = e.key;
+  const tab = tabOfKey(k);
   let done = true;
   if (k === '?') ui.setHelp(!ui.help);
   else if (k === 'Escape') ui.setHelp(false);
@@ -24,9 +28,7 @@ export function onKey(e: KeyboardEvent): void {
   else if (e.altKey && k.toLowerCase() === 'g' || e.altKey && e.code === 'KeyG') void sort.label('good');
   else if (e.altKey && e.code === 'KeyM') void sort.label('mua');
   else if (e.altKey && e.code === 'KeyN') void sort.label('noise');
-  else if (k === '1') ui.setTab('traces');
-  else if (k === '2') ui.setTab('sorting');
-  else if (k === '3') ui.setTab('correction');
+  else if (tab) ui.setTab(tab);
   else if (k.toLowerCase() === 't') ui.setTheme(ui.theme === 'dark' ? 'light' : 'dark');
   else if (k === 'ArrowLeft') rec.setWindow(rec.startS - rec.spanS / 2, rec.spanS);
   else if (k === 'ArrowRight') rec.setWindow(rec.startS + rec.spanS / 2, rec.spanS);

@@ -1,9 +1,10 @@
 // The keyboard shortcuts, declared once: the key handler (keys.ts), the help overlay and every
 // tooltip take their key names from here, so a hint can never contradict what a key does.
+import { VIEWS, type View } from '../../shared/menu';
 
 export const SHORTCUTS = {
   help: { keys: '?', what: 'show / hide this help' },
-  tabs: { keys: '1 / 2 / 3', what: 'tabs: traces, sorting, correction' },
+  tabs: { keys: VIEWS.map((_, i) => String(i + 1)).join(' / '), what: `tabs: ${VIEWS.map((v) => v.label.toLowerCase()).join(', ')}` },
   pan: { keys: '← / →', what: 'pan the traces by half a window (or drag)' },
   zoom: { keys: '+ / -', what: 'zoom the traces in / out (or the mouse wheel)' },
   gain: { keys: 'Shift+↑ / Shift+↓', what: 'trace gain up / down' },
@@ -30,4 +31,9 @@ export function hint(text: string, id: ShortcutId): string {
 /** One key of a pair ("← / →" -> "←" for index 0). */
 export function keyOf(id: ShortcutId, index: number): string {
   return SHORTCUTS[id].keys.split(' / ')[index] ?? SHORTCUTS[id].keys;
+}
+
+/** The tab a number key opens ("1" -> the first of VIEWS), or null. */
+export function tabOfKey(key: string): View | null {
+  return /^[1-9]$/.test(key) ? VIEWS[Number(key) - 1]?.view ?? null : null;
 }

@@ -2,13 +2,13 @@
 // holds the export dialog's state, the recent list and the last export's outcome.
 import { create } from 'zustand';
 import type { BatchExportSummary, ExportSummary, SessionInfo } from '../../shared/api';
-import { isTfImageFormat, type CorrectedExportFormat, type MenuCommand, type SortedExportFormat, type TfExportFormat, type TfImageFormat } from '../../shared/menu';
+import { isTfImageFormat, type ExportCommand, type ExportCommandFormats, type ExportCommandKind, type ExportKind, type MenuCommand, type TfImageFormat } from '../../shared/menu';
 import { SpikeDeskError } from '../../shared/errors';
 import { plotly } from '../lib/plotly';
 import { backend, errorText } from '../api/client';
 import { useRecording } from './recording';
 import { useSort } from './sort';
-import { useUi, type Tab } from './ui';
+import { useUi } from './ui';
 import { useBatch } from './batch';
 
 /**
@@ -24,9 +24,19 @@ async function spectrogramImage(format: TfImageFormat): Promise<string> {
   return P.toImage(el, { format: format === 'tf-png' ? 'png' : 'svg', width: Math.max(300, el.clientWidth), height: Math.max(200, el.clientHeight) });
 }
 
-export type ExportKind = { what: 'sorted'; format: SortedExportFormat } | { what: 'corrected'; format: CorrectedExportFormat } | { what: 'tf'; format: TfExportFormat }
-  /** Every finished recording of the last sort batch, one export each inside the chosen folder. */
-  | { what: 'batch'; format: SortedExportFormat };
+export type { ExportKind };
+
+/** Menu command -> the export it runs, typed per kind (each command carries its own kind's formats). */
+const EXPORT_OF: { [K in ExportCommandKind]: (format: ExportCommandFormats[K]) => ExportKind } = {
+  'export-sorted': (format) => ({ what: 'sorted', format }),
+  'export-corrected': (format) => ({ what: 'corrected', format }),
+  'export-tf': (format) => ({ what: 'tf', format }),
+  'export-batch': (format) => ({ what: 'batch', format }),
+};
+
+export function exportOf<K extends ExportCommandKind>(cmd: ExportCommand<K>): ExportKind {
+  return EXPORT_OF[cmd.kind](cmd.format);
+}
 
 export interface MenuState {
   session: SessionInfo | null;
@@ -94,29 +104,20 @@ export const useMenu = create<MenuState>((set, get) => ({
     switch (cmd.kind) {
       case 'open': await useRecording.getState().open(cmd.path); break;
       case 'open-demo': await useRecording.getState().openDemo(cmd.demo); break;
-      case 'export-sorted':
-        set({ dialog: { kind: { what: 'sorted', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
-        await get().runExport({ what: 'sorted', format: cmd.format }, cmd.path, false);
+      case 'export-sorted': case 'export-corrected': case 'export-tf': case 'export-batch': {
+        // The path was chosen in the desktop's save dialog: export at once (an existing target still asks).
+        const kind = exportOf(cmd);
+        set({ dialog: { kind, path: cmd.path, confirmOverwrite: false } });
+        await get().runExport(kind, cmd.path, false);
         break;
-      case 'export-corrected':
-        set({ dialog: { kind: { what: 'corrected', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
-        await get().runExport({ what: 'corrected', format: cmd.format }, cmd.path, false);
-        break;
-      case 'export-tf':
-        set({ dialog: { kind: { what: 'tf', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
-        await get().runExport({ what: 'tf', format: cmd.format }, cmd.path, false);
-        break;
-      case 'export-batch':
-        set({ dialog: { kind: { what: 'batch', format: cmd.format }, path: cmd.path, confirmOverwrite: false } });
-        await get().runExport({ what: 'batch', format: cmd.format }, cmd.path, false);
-        break;
+      }
       case 'batch-add': useBatch.getState().addInputs(cmd.paths); ui.setTab('batch'); break;
       case 'batch-out': useBatch.getState().setOutDir(cmd.path); ui.setTab('batch'); break;
       case 'reveal-session': await get().refresh(); set({ revealed: get().session?.sessionDir ?? null }); break;
       case 'undo': await useSort.getState().undo(); break;
       case 'redo': await useSort.getState().redo(); break;
       case 'theme': ui.setTheme(cmd.theme); break;
-      case 'view': ui.setTab(cmd.view as Tab); break;
+      case 'view': ui.setTab(cmd.view); break;
       case 'shortcuts': ui.setHelp(true); break;
       case 'about': set({ about: true }); break;
     }

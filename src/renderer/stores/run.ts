@@ -12,6 +12,8 @@ type StartSpec = Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] };
 
 export interface RunState {
   runId: string | null;
+  /** Workflow of the current (or last) run, so a workflow's view shows its own run's progress. */
+  workflow: PipelineSpec['workflow'] | null;
   progress: RunProgress | null;
   report: RunReport | null;
   error: ErrorText | null;
@@ -43,8 +45,15 @@ export interface RunState {
   cancel(): Promise<void>;
 }
 
+/**
+ * Number of the latest estimate request. A first estimate can take a minute (it measures this
+ * machine), so an answer for an older spec, mode or job count may arrive after a newer one: it is dropped.
+ */
+let estimateSeq = 0;
+
 export const useRun = create<RunState>((set, get) => ({
   runId: null,
+  workflow: null,
   progress: null,
   report: null,
   error: null,
@@ -61,20 +70,21 @@ export const useRun = create<RunState>((set, get) => ({
   setMode(mode) { set({ mode }); },
   setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs) || 1)) }); },
   async refreshEstimate(spec) {
+    const seq = ++estimateSeq;
     const { jobs, mode, memoryBudgetMB } = get();
     try {
       const { api } = await backend();
       const estimate = await api.estimate({ ...spec, mode: { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec);
-      set({ estimate, estimateError: null });
+      if (seq === estimateSeq) set({ estimate, estimateError: null });
     } catch (e) {
-      set({ estimate: null, estimateError: errorText(e).message });
+      if (seq === estimateSeq) set({ estimate: null, estimateError: errorText(e).message });
     }
   },
   async start(spec) {
     const { api } = await backend();
     const { mode, jobs, memoryBudgetMB, estimate } = get();
     const forMode = estimate ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
-    set({ error: null, report: null, progress: null, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
+    set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
     try {
       await api.setPoolSize(jobs);
       const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;

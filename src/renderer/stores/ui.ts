@@ -1,8 +1,9 @@
 // UI store: theme (persisted), the active results tab, the help overlay and a one-line status
 // (what the last curation action did, "Preparing demo..." progress).
 import { create } from 'zustand';
+import type { View } from '../../shared/menu';
 
-export type Tab = 'traces' | 'sorting' | 'correction' | 'tf' | 'batch';
+export type Tab = View;
 
 export interface UiState {
   theme: 'light' | 'dark';

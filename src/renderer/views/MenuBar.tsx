@@ -1,7 +1,7 @@
 // The web UI's menu bar: the same File / Edit / View / Help actions as Electron's application
 // menu (src/main/electron/menu.ts), for the browser host.
 import { useEffect, useRef, useState } from 'react';
-import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, type MenuCommand } from '../../shared/menu';
+import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, VIEWS, type MenuCommand } from '../../shared/menu';
 import { useMenu, type ExportKind } from '../stores/menu';
 import { hint, keyOf } from '../lib/shortcuts';
 
@@ -37,10 +37,7 @@ function useMenus(): [string, Item[]][] {
       { label: hint('Redo curation', 'redo'), testId: 'menu-redo', run: cmd({ kind: 'redo' }) },
     ]],
     ['View', [
-      { label: `Traces (${keyOf('tabs', 0)})`, testId: 'menu-view-traces', run: cmd({ kind: 'view', view: 'traces' }) },
-      { label: `Sorting & curation (${keyOf('tabs', 1)})`, testId: 'menu-view-sorting', run: cmd({ kind: 'view', view: 'sorting' }) },
-      { label: `Correction (${keyOf('tabs', 2)})`, testId: 'menu-view-correction', run: cmd({ kind: 'view', view: 'correction' }) },
-      { label: 'Batch', testId: 'menu-view-batch', run: cmd({ kind: 'view', view: 'batch' }) },
+      ...VIEWS.map((v, i): Item => ({ label: `${v.label} (${keyOf('tabs', i)})`, testId: `menu-view-${v.view}`, run: cmd({ kind: 'view', view: v.view }) })),
       'sep',
       { label: 'Light theme', testId: 'menu-theme-light', run: cmd({ kind: 'theme', theme: 'light' }) },
       { label: 'Dark theme', testId: 'menu-theme-dark', run: cmd({ kind: 'theme', theme: 'dark' }) },

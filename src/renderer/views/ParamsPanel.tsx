@@ -85,7 +85,7 @@ export function ParamsPanel() {
   const err = meta ? paramsError(s.workflow, s.workflow === 'sort' ? s.sort : s.correct, meta.sampleRate) : null;
   const ch = meta ? parseChannels(s.channels, meta.channels.length) : {};
   return (
-    <section className="panel side-panel" aria-label="Parameters">
+    <section className="panel side-panel params" aria-label="Parameters">
       <h2>Parameters</h2>
       <div className="segmented" role="tablist">
         <button role="tab" aria-selected={s.workflow === 'sort'} className={s.workflow === 'sort' ? 'on' : ''} onClick={() => s.setWorkflow('sort')} data-testid="wf-sort">Spike sorting</button>

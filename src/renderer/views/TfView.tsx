@@ -1,7 +1,7 @@
 // Container: the time-frequency workflow. A small form (frequencies, cycles, decimation, band,
-// region of interest), "Run spectrogram" on the run store's workers (per-worker progress shows in
-// the run panel), then the spectrogram of a channel or region with its band-power trace below and
-// the time cursor shared with the traces view.
+// region of interest), "Run spectrogram" on the run store's workers with one progress bar per
+// worker under the form (as the run panel shows them), then the spectrogram of a channel or region
+// with its band-power trace below and the time cursor shared with the traces view.
 import { useEffect, useMemo, useState } from 'react';
 import type { TfView as TfViewDto } from '../../shared/api';
 import { DEFAULT_TF, TF_BANDS, type TfParams } from '../../shared/params';
@@ -11,6 +11,7 @@ import { useRun } from '../stores/run';
 import { useUi } from '../stores/ui';
 import { Spectrogram } from '../components/Spectrogram';
 import { ErrorBox } from '../components/ErrorBox';
+import { WorkerBars } from '../components/WorkerBars';
 import { useMenu } from '../stores/menu';
 
 /** The toolbar's PNG/SVG buttons open File > Export Time-Frequency's image export (path, overwrite question, outcome). */
@@ -31,10 +32,16 @@ export function TfView() {
   const meta = useRecording((s) => s.meta);
   const finished = useRun((s) => s.finished.tf);
   const running = useRun((s) => s.runId !== null && s.progress?.state === 'running');
+  const progress = useRun((s) => (s.workflow === 'tf' ? s.progress : null));
   const start = useRun((s) => s.start);
   const dark = useUi((s) => s.theme === 'dark');
   const cursorS = useUi((s) => s.cursorS);
-  const setCursor = useUi((s) => s.setCursor);
+  // The cursor is shared with the traces view: a time outside its window brings the window there.
+  const setCursor = (s: number): void => {
+    useUi.getState().setCursor(s);
+    const r = useRecording.getState();
+    if (s < r.startS || s > r.startS + r.spanS) r.setWindow(s - r.spanS / 2, r.spanS);
+  };
   const [form, setForm] = useState({ lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' });
   const [target, setTarget] = useState<Target>({ kind: 'channel', channel: 0 });
   const [db, setDb] = useState(true);
@@ -98,9 +105,18 @@ export function TfView() {
         <label><input type="checkbox" checked={logFreq} onChange={(e) => setLogFreq(e.target.checked)} data-testid="tf-log" /> log frequency</label>
         <button className="link" disabled={!view} onClick={() => saveImage('tf-png')} data-testid="tf-png">PNG</button>
         <button className="link" disabled={!view} onClick={() => saveImage('tf-svg')} data-testid="tf-svg">SVG</button>
-        {cursorS !== null && <span className="muted">cursor {cursorS.toFixed(3)} s</span>}
+        {cursorS !== null && <span className="muted" data-testid="tf-cursor">cursor {cursorS.toFixed(3)} s</span>}
         {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
       </div>
+      {progress && (
+        <div className="tf-progress" data-testid="tf-progress">
+          <span className="muted small">
+            spectrogram {progress.state} · {progress.channelsDone}/{progress.channelsTotal} channels
+            {Number.isFinite(progress.etaS) && progress.state === 'running' ? ` · ETA ${progress.etaS.toFixed(1)} s` : ''}
+          </span>
+          <WorkerBars workers={progress.workers} />
+        </div>
+      )}
       {error && <ErrorBox error={error} />}
       {view
         ? <Spectrogram freqs={view.freqs} times={view.times} power={view.power} unit={view.unit} db={db} logFreq={logFreq} band={band} cursorS={cursorS} onCursor={setCursor} height={460} dark={dark} />

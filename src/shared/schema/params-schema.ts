@@ -48,12 +48,25 @@ export const DetectParamsSchema = exact({
   alignUpsample: intIn(1, 20),
   preMs: numAbove(0, 20, 'ms'),
   postMs: numAbove(0, 20, 'ms'),
+  /**
+   * Spike-free snippets (at seeded random positions) for the noise covariance the features are
+   * whitened by. 3000: the sample covariance of a w-sample window (w ~ 60-75) then has relative
+   * standard error about sqrt(2 / 3000) = 2.6 % per entry (Wishart), and the draw stays cheap.
+   */
+  noiseSnippets: intIn(100, 1_000_000),
 });
 
 export const FeatureParamsSchema = exact({
   nPcs: intIn(1, 10),
   energy: bool(),
   amplitude: bool(),
+  /**
+   * Noise eigenvalues below this fraction of their mean are floored before whitening: directions
+   * the band-pass filter has (nearly) removed would otherwise be amplified without bound. 0.01 caps
+   * the gain of any direction at 10x the average (1 / sqrt(0.01)); a regularisation choice, not a
+   * fitted value (the cluster stage reuses this whitener).
+   */
+  whitenFloor: numIn(0, 1),
 });
 
 export const ClusterParamsSchema = exact({
@@ -124,6 +137,38 @@ export const ClusterParamsSchema = exact({
    * scores them highest; stops early when nothing moves. 0 = off.
    */
   discriminantPasses: intIn(0, 50),
+  /**
+   * Largest sub-sample shift (samples) a template may slide along its time derivative when
+   * distances are measured (templates.ts): the derivative is a central difference over +-1 sample,
+   * so the first-order (Taylor) model is trusted for shifts of up to one sample and no further.
+   */
+  templateMaxShift: numAbove(0, 4),
+  /**
+   * Samples per equal-count density bin of the isocut dip score (isocut.ts). ISO-SPLIT's isocut
+   * (Magland & Barnett 2015) fits the log density between order statistics; 16 samples per bin keeps
+   * a bin's count error near 25 % while a mode of 64 samples still spans 4 bins. With 16 the score
+   * of unimodal samples (normal, t3, skewed; n = 100-2000) stays below the threshold 1 in 99 % of
+   * draws (isocut.test.ts), which is what the threshold's calibration rests on.
+   */
+  isocutBinSize: intIn(2, 1000),
+  /**
+   * Shrinkage of the pooled covariance towards its mean variance in discriminant refinement and in
+   * the split test along a cut's discriminant (lda-refine.ts), as scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage): the
+   * evaluation's bound uses the same 1e-3 (evaluate.ts LDA_SHRINKAGE), small enough not to change a
+   * well-conditioned fit, large enough that a covariance of fewer rows than samples inverts.
+   */
+  ldaShrinkage: numIn(0, 1),
+  /**
+   * Peeling's median templates are taken over at most this many rows per unit (every m-th row
+   * beyond): a cost cap. With 2000 rows the median's standard error is about
+   * 1.25 / sqrt(2000) = 0.03 noise SD per sample, far below what changes a subtraction.
+   */
+  peelMedianRows: intIn(10, 1_000_000),
+  /**
+   * Channels with fewer detections are not clustered: they form one unit. 20: fewer rows than the
+   * 3-PC full-covariance GMM's 10 parameters per component twice over cannot support even k = 2.
+   */
+  minSpikesToCluster: intIn(1, 100_000),
 });
 
 export const SortParamsSchema = exact({

@@ -26,11 +26,11 @@ describe('dipScore', () => {
     const normal = Array.from({ length: 1500 }, () => rng.normal());
     const uniform = Array.from({ length: 1500 }, () => rng.uniform());
     const skewed = Array.from({ length: 1500 }, () => rng.exponential(1));
-    for (const v of [normal, uniform, skewed]) expect(dipScore(v)).toBeLessThan(1);
+    for (const v of [normal, uniform, skewed]) expect(dipScore(v, 16)).toBeLessThan(1);
     const two = [...Array.from({ length: 1000 }, () => rng.normal()), ...Array.from({ length: 300 }, () => 5 + rng.normal())];
-    expect(dipScore(two)).toBeGreaterThan(2);
+    expect(dipScore(two, 16)).toBeGreaterThan(2);
     // A small mode in the tail is found by the tail search.
     const tail = [...Array.from({ length: 2000 }, () => rng.normal()), ...Array.from({ length: 60 }, () => 7 + 0.5 * rng.normal())];
-    expect(dipScore(tail)).toBeGreaterThan(1);
+    expect(dipScore(tail, 16)).toBeGreaterThan(1);
   });
 });

@@ -88,17 +88,15 @@ function ks(emp: Float64Array, fit: Float64Array, lo: number, hi: number): numbe
 
 /**
  * Dip score of a 1-D sample (any order; not modified): >= the threshold (ISO-SPLIT's isocut
- * threshold) means not unimodal. Samples are binned into ceil(sqrt(n / 2)) equal-count bins as in
- * the paper, so ties and heavy tails do not produce infinite densities.
+ * threshold) means not unimodal. Samples are binned into equal-count bins of binSize samples
+ * (ClusterParams.isocutBinSize; at least 4 bins), so ties and heavy tails do not produce infinite
+ * densities.
  */
-/** Samples per density bin: few enough to resolve a small mode, enough that a count is not just noise. */
-const BIN_COUNT = 16;
-
-export function dipScore(values: ArrayLike<number>): number {
+export function dipScore(values: ArrayLike<number>, binSize: number): number {
   const n = values.length;
   if (n < 8) return 0;
   const x = Float64Array.from(values).sort();
-  const nb = Math.max(4, Math.floor(n / BIN_COUNT));
+  const nb = Math.max(4, Math.floor(n / binSize));
   // Equal-count bins: edges at sample quantiles; density = count / width.
   const edges: number[] = [x[0]];
   for (let b = 1; b < nb; b++) edges.push(x[Math.floor((b * n) / nb)]);

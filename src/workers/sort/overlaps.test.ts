@@ -7,7 +7,7 @@ const w = 48;
 const shape = (amp: number, width: number) => (t: number) => amp * (-Math.exp(-0.5 * (t / width) ** 2) + 0.3 * Math.exp(-0.5 * ((t - 4 * width) / (2 * width)) ** 2));
 const A = shape(10, 1.5), B = shape(7, 3);
 const none = new Float64Array(0); // white noise: identity whitener
-const opts = { primaryShift: 2, secondaryShift: 24, minPairLag: 4, dissolveFraction: 0.5, rejectBackground: true };
+const opts = { primaryShift: 2, secondaryShift: 24, minPairLag: 4, dissolveFraction: 0.5, rejectBackground: true, maxShift: 1 };
 
 /** Rows with trough at sample 16: kind 0 = A, 1 = B, 2 = A + B at lag 6..20, 3 = A seen 12..20 samples late (a second detection), 4 = noise. */
 function make(kinds: number[], seed: number): Float32Array {

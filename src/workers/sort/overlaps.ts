@@ -26,6 +26,8 @@ export interface OverlapOptions {
   dissolveFraction: number;
   /** Send events that noise explains at least as well as their unit to the noise cluster. */
   rejectBackground: boolean;
+  /** Sub-sample shift of the own template (ClusterParams.templateMaxShift). */
+  maxShift: number;
 }
 
 interface Shifted {
@@ -90,7 +92,7 @@ export interface Explanation {
 export function explainEvents(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, o: OverlapOptions, live: Uint8Array): Explanation {
   const n = labels.length;
   const { m } = rawMeans(x, w, labels, k);
-  const T: Templates = buildTemplates(x, w, labels, k, W);
+  const T: Templates = buildTemplates(x, w, labels, k, W, o.maxShift);
   const S = o.secondaryShift, P = o.primaryShift;
   const sec = shiftedTable(m, k, w, W, S);
   const nS = sec.nS;

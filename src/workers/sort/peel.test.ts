@@ -35,7 +35,7 @@ function scene(hidden: boolean) {
   };
 }
 
-const opts = { searchLag: 18, minLag: 3, refractory: 19, maxPerRegion: 2, amplitudeQuantile: 0.01 };
+const opts = { searchLag: 18, minLag: 3, refractory: 19, maxPerRegion: 2, amplitudeQuantile: 0.01, medianRows: 2000 };
 
 describe('peeling', () => {
   it('recovers spikes hidden under a bigger one, with their unit and time', () => {

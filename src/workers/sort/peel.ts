@@ -30,6 +30,8 @@ export interface PeelOptions {
    * and subtracting more than the unit ever shows would carve a hole where the hidden spike is.
    */
   amplitudeQuantile: number;
+  /** Rows per unit the median template is taken over at most, every m-th row beyond (ClusterParams.peelMedianRows). */
+  medianRows: number;
 }
 
 export interface PeelInput {
@@ -54,19 +56,16 @@ export interface Peeled {
   waveforms: Float32Array;
 }
 
-/** Rows per unit the median template is taken over at most (every m-th row beyond that). */
-const MEDIAN_ROWS = 2000;
-
 /**
- * Median waveform per unit (k x w) over its labelled rows: robust to the minority of events that
+ * Median waveform per unit (k x w) over its labelled rows (at most maxRows of them): robust to the minority of events that
  * carry an overlapping spike, which a mean would smear into the template (and subtract later).
  */
-function unitMedians(x: Float32Array, w: number, labels: Int32Array, k: number): { m: Float64Array; count: Float64Array } {
+function unitMedians(x: Float32Array, w: number, labels: Int32Array, k: number, maxRows: number): { m: Float64Array; count: Float64Array } {
   const m = new Float64Array(k * w), count = new Float64Array(k);
   const rows: number[][] = Array.from({ length: k }, () => []);
   for (let r = 0; r < labels.length; r++) if (labels[r] >= 0) { count[labels[r]]++; rows[labels[r]].push(r); }
   for (let c = 0; c < k; c++) {
-    const step = Math.max(1, Math.ceil(rows[c].length / MEDIAN_ROWS));
+    const step = Math.max(1, Math.ceil(rows[c].length / maxRows));
     const use = rows[c].filter((_, i) => i % step === 0);
     if (!use.length) continue;
     const col = new Float64Array(use.length);
@@ -119,7 +118,7 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     };
   };
   if (n === 0 || k === 0 || !(o.searchLag > 0) || !(o.maxPerRegion > 0)) return done();
-  const { m, count } = unitMedians(d.waveforms, w, labels, k);
+  const { m, count } = unitMedians(d.waveforms, w, labels, k, o.medianRows);
   const tpl = Array.from({ length: k }, (_, c) => m.subarray(c * w, (c + 1) * w));
   // Matched filters W'W m_c and whitened energies |W m_c|^2 (W symmetric).
   const white = d.whitener.length === w * w;

@@ -88,12 +88,6 @@ export interface SortChannelResult extends ClusterStageResult {
   units: UnitSummary[];
 }
 
-/** Fewer spikes than this are not clustered: they form one unit (or none when there are none). */
-export const MIN_SPIKES_TO_CLUSTER = 20;
-
-/** Noise eigenvalues below this fraction of their mean are floored before whitening. */
-const WHITEN_FLOOR = 0.01;
-
 export function filterStage(x: Float32Array, fs: number, p: FilterParams): Float32Array {
   const sos = bandpassSos(p, fs);
   return sos.length ? sosfiltfiltF32(sos, x) : Float32Array.from(x);
@@ -105,11 +99,9 @@ export function detectStage(filtered: Float32Array, fs: number, p: DetectParams)
   const waveforms = p.alignUpsample > 1
     ? extractWaveformsAligned(filtered, det.subSamples, pre, post)
     : extractWaveforms(filtered, det.samples, pre, post);
-  const noiseCov = noiseCovariance(filtered, det.samples, pre + post, NOISE_SNIPPETS);
+  const noiseCov = noiseCovariance(filtered, det.samples, pre + post, p.noiseSnippets);
   return { samples: det.samples, subSamples: det.subSamples, amplitudes: det.amplitudes, sigma: det.sigma, waveforms, width: pre + post, pre, noiseCov };
 }
-
-const NOISE_SNIPPETS = 3000;
 
 /**
  * Covariance of up to maxSnippets width-long snippets at seeded random positions that hold no
@@ -148,7 +140,7 @@ export function noiseCovarianceOf(read: (start: number, end: number) => Float32A
 }
 
 /** Symmetric inverse square root of a covariance, eigenvalues floored at floor * their mean. */
-export function whitener(cov: Float64Array, d: number, floor = 0.01): Float64Array {
+export function whitener(cov: Float64Array, d: number, floor: number): Float64Array {
   const { values, vectors } = symmetricEigen(cov, d);
   let mean = 0;
   for (let i = 0; i < d; i++) mean += values[i] / d;
@@ -166,7 +158,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
   let wf = det.waveforms;
   // Whitening by the noise covariance makes feature distances noise-calibrated under coloured
   // noise (it raised ground-truth accuracy markedly; see ground-truth.test.ts).
-  const W = det.noiseCov.length === w * w ? whitener(det.noiseCov, w, WHITEN_FLOOR) : new Float64Array(0);
+  const W = det.noiseCov.length === w * w ? whitener(det.noiseCov, w, p.whitenFloor) : new Float64Array(0);
   if (n >= 2 && W.length) {
     wf = new Float32Array(n * w);
     for (let r = 0; r < n; r++) {
@@ -199,7 +191,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
 
 /**
  * GMM over [kMin, kMax] chosen by BIC, then evidence-based refinement on the whole noise-whitened
- * waveform (needs det.noiseCov; skipped on tiny channels without one):
+ * waveform (needs the features stage's noise whitener; skipped on tiny channels without one):
  * 1. split a cluster when its best 2-way cut is multimodal along the cut's discriminant, and merge
  *    two clusters when their union is unimodal along theirs (ISO-SPLIT's isocut, isocut.ts) unless
  *    their cross spike pairs inside the refractory period say two neurons (refractory.ts);
@@ -211,13 +203,13 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  * p.minUnitSpikes are dropped to -1.
  */
 export function clusterStage(
-  det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'> & { noiseCov?: Float64Array },
-  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened'> & { whitener?: Float64Array }, p: ClusterParams, fs: number, nSamples: number,
+  det: Pick<DetectStageResult, 'samples' | 'amplitudes' | 'waveforms' | 'width'>,
+  feat: Pick<FeatureStageResult, 'features' | 'nFeat' | 'whitened' | 'whitener'>, p: ClusterParams, fs: number, nSamples: number,
   signal?: PeelSignal,
 ): ClusterStageResult {
   const n = det.samples.length;
   if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0), peeled: NO_PEELED };
-  if (n < MIN_SPIKES_TO_CLUSTER) return { labels: new Int32Array(n), k: 1, bic: new Float64Array(0), peeled: NO_PEELED };
+  if (n < p.minSpikesToCluster) return { labels: new Int32Array(n), k: 1, bic: new Float64Array(0), peeled: NO_PEELED };
   const sel = selectGmm(feat.features, n, feat.nFeat, {
     kMin: p.kMin, kMax: p.kMax, restarts: p.restarts, maxIter: p.maxIter, seed: p.seed,
     maxFitSpikes: p.maxFitSpikes, outlierMahalanobis: p.outlierMahalanobis,
@@ -226,34 +218,37 @@ export function clusterStage(
   let k = sel.model.k;
   const w = det.width;
   let W: Float64Array = new Float64Array(0);
-  if (det.noiseCov && det.noiseCov.length === w * w) {
-    // The features stage already computed this whitener from the same covariance (one eigen-
-    // decomposition per channel, not two); recomputed only for callers that do not pass it.
-    W = feat.whitener?.length === w * w ? feat.whitener : whitener(det.noiseCov, w, WHITEN_FLOOR);
+  if (feat.whitener.length === w * w) {
+    // The features stage's whitener (one eigendecomposition per channel, not two; absent on tiny
+    // channels without a noise covariance, where the refinement is skipped).
+    W = feat.whitener;
     const y = whitenRows(det.waveforms, n, w, W);
     // Pairs closer than the detector's dead time cannot occur: the smallest gap between detections.
     let lo = Infinity;
     for (let i = 1; i < n; i++) lo = Math.min(lo, det.samples[i] - det.samples[i - 1]);
     const hi = (p.refractoryMs * fs) / 1000;
     const times = (idx: number[]) => Int32Array.from(idx, (i) => det.samples[i]).sort();
+    const unimodal = { dipThreshold: p.dipThreshold, maxShift: p.templateMaxShift, binSize: p.isocutBinSize };
     const veto = hi > lo ? (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples) : undefined;
     if (p.dipThreshold > 0) {
       k = splitClusters(det.waveforms, y, w, labels, k, W, {
         dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
+        maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage,
       });
-      mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold, veto);
+      mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
     }
-    if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses);
+    if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses, p.ldaShrinkage);
     if (p.overlapMs > 0) {
       const ms = fs / 1000;
       resolveOverlaps(det.waveforms, y, w, labels, k, W, {
         primaryShift: Math.max(1, Math.round(p.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(p.overlapMs * ms)),
         minPairLag: Math.max(1, Math.round(p.minPairLagMs * ms)), dissolveFraction: p.dissolveFraction, rejectBackground: p.rejectBackground,
+        maxShift: p.templateMaxShift,
       }, p.minUnitSpikes);
       // The refractory test again on the union of each still-unimodal pair, now that overlap
       // resolution has moved other units' spikes (which sit within the refractory period of the
       // cluster's own) out of both: pieces of one unit kept apart only by that contamination merge.
-      if (veto && p.dipThreshold > 0) mergeUnimodal(det.waveforms, y, w, labels, k, W, p.dipThreshold, veto);
+      if (veto && p.dipThreshold > 0) mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
     }
   }
   const out = renumber(labels, k, det.amplitudes, p.minUnitSpikes);
@@ -267,7 +262,7 @@ export function clusterStage(
       searchLag, minLag: Math.max(1, Math.round(p.minPairLagMs * ms)),
       // Without a refractory period set, a unit gets no second spike anywhere in the search window.
       refractory: p.refractoryMs > 0 ? Math.max(1, Math.round(p.refractoryMs * ms)) : searchLag + 1,
-      maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile,
+      maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile, medianRows: p.peelMedianRows,
     });
   }
   return { ...out, bic: sel.bic, peeled };

@@ -21,11 +21,13 @@ function rows(which: number[], shapes: Array<[number, number]>, jitter: number, 
 }
 
 const none = new Float64Array(0); // white noise: identity whitener
+/** The defaults of ClusterParams dipThreshold, templateMaxShift and isocutBinSize. */
+const UNI = { dipThreshold: 1, maxShift: 1, binSize: 16 };
 
 describe('template refinement', () => {
   it('measures distance to a template up to a sub-sample shift', () => {
     const tpl = Float32Array.from({ length: w }, (_, j) => shape(10, 2, 0)(j));
-    const T = buildTemplates(tpl, w, new Int32Array([0]), 1, none);
+    const T = buildTemplates(tpl, w, new Int32Array([0]), 1, none, 1);
     const shifted = Float64Array.from({ length: w }, (_, j) => shape(10, 2, 0.4)(j));
     let plain = 0;
     for (let j = 0; j < w; j++) plain += (shifted[j] - T.t[j]) ** 2;
@@ -37,11 +39,11 @@ describe('template refinement', () => {
     const which = Array.from({ length: 400 }, (_, i) => (i % 5 < 2 ? 1 : 0));
     const x = rows(which, [[8, 2], [6, 3]], 0.5, rng);
     const labels = new Int32Array(which.length);
-    const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5 };
+    const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5, maxShift: 1, binSize: 16, shrinkage: 1e-3 };
     const y = whitenRows(x, which.length, w, none);
     const k = splitClusters(x, y, w, labels, 1, none, o);
     // Pieces of one unit the split may leave are rejoined by the unimodality merge (as clusterStage runs them).
-    mergeUnimodal(x, y, w, labels, k, none, 1);
+    mergeUnimodal(x, y, w, labels, k, none, o);
     expect(new Set(labels).size).toBe(2);
     let agree = 0;
     const flip = labels[0] ^ which[0]; // the split may number the units either way
@@ -51,7 +53,7 @@ describe('template refinement', () => {
     const single = rows(new Array(400).fill(0), [[8, 2]], 1, new Rng(6));
     const l1 = new Int32Array(400);
     const y1 = whitenRows(single, 400, w, none);
-    mergeUnimodal(single, y1, w, l1, splitClusters(single, y1, w, l1, 1, none, o), none, 1);
+    mergeUnimodal(single, y1, w, l1, splitClusters(single, y1, w, l1, 1, none, o), none, o);
     expect(new Set(l1).size).toBe(1);
   });
 
@@ -61,7 +63,7 @@ describe('template refinement', () => {
     const x = rows(which, [[8, 2], [5, 3.5]], 0.5, rng);
     // Clusters 0 and 1 cut unit 0 in halves; cluster 2 is unit 1.
     const labels = Int32Array.from(which, (u, i) => (u === 1 ? 2 : i % 2));
-    const merges = mergeUnimodal(x, whitenRows(x, which.length, w, none), w, labels, 3, none, 1);
+    const merges = mergeUnimodal(x, whitenRows(x, which.length, w, none), w, labels, 3, none, UNI);
     expect(merges.length).toBe(1);
     expect(new Set(labels.subarray(0, 200)).size).toBe(1);
     expect(labels[250]).toBe(2);
@@ -82,12 +84,12 @@ describe('template refinement', () => {
     const truth = Int32Array.from(which);
     // Without the refractory evidence the pair is merged (unimodal), with it the units stay apart.
     const plain = Int32Array.from(truth);
-    expect(mergeUnimodal(x, y, w, plain, 2, none, 1).length).toBe(1);
+    expect(mergeUnimodal(x, y, w, plain, 2, none, UNI).length).toBe(1);
     const kept = Int32Array.from(truth);
-    expect(mergeUnimodal(x, y, w, kept, 2, none, 1, veto).length).toBe(0);
+    expect(mergeUnimodal(x, y, w, kept, 2, none, UNI, veto).length).toBe(0);
     // Two halves of one unit's train have no cross pairs inside the refractory period: merged.
     const halves = Int32Array.from(which, (u, i) => (u === 0 ? i % 2 : 2));
-    const merges = mergeUnimodal(x, y, w, halves, 3, none, 1, veto);
+    const merges = mergeUnimodal(x, y, w, halves, 3, none, UNI, veto);
     expect(merges.map((m) => [...m].sort().join())).toContain('0,1');
     expect(new Set(halves.subarray(0, ta.length)).size).toBe(1);
   });

@@ -8,8 +8,6 @@ import { extractWaveforms, extractWaveformsAligned } from '../../../workers/sort
 import { clusterStage as clusterKernel, featureStage, mergePeeled, metricsStage as metricsKernel, noiseCovarianceOf, projectFeatures, type SpikeTable } from '../../../workers/sort/sort-channel';
 import { codec, defineStage, type Reader } from '../stage';
 
-/** Noise snippets for the whitening covariance (as the compute core's detectStage uses). */
-const NOISE_SNIPPETS = 3000;
 /** Detection chunk (samples): any value gives the same spikes; this one bounds low-memory buffers. */
 const DETECT_BLOCK = 1 << 18;
 
@@ -116,7 +114,7 @@ export const detectStage = defineStage<DetectParams, DetectOutput>({
       return {
         samples, subSamples: concat(parts.map((q) => q.subSamples), Float64Array), amplitudes: concat(parts.map((q) => q.amplitudes), Float32Array),
         waveforms: concat(parts.map((q) => q.waveforms), Float32Array),
-        noiseCov: noiseCovarianceOf(read, meta.nSamples, samples, pre + post, NOISE_SNIPPETS),
+        noiseCov: noiseCovarianceOf(read, meta.nSamples, samples, pre + post, p.noiseSnippets),
         sigma: sig, pre, post, nSpikes: samples.length,
       };
     },
@@ -134,6 +132,10 @@ export const featuresStage = defineStage<FeatureParams, FeaturesOutput>({
   inputs: [{ stage: 'detect' }],
   output: { kind: 'bundle', codec: codec<FeaturesOutput>({ features: 'f32', energy: 'json', amplitude: 'json', components: 'f64', mean: 'f64', whitener: 'f64', n: 'json', d: 'json', whitened: 'json' }) },
   weight: 0.3,
+  // Features, clustering (GMM, splits, overlaps, peeling) and metrics cost grows with the spikes,
+  // from nothing on a silent channel to a quarter of a 16-channel run on one busy channel: they
+  // run as a second task per channel, the busiest channels first, after the even filter + detect.
+  taskCost: (s) => (typeof s.nSpikes === 'number' ? s.nSpikes : NaN),
   run(p, ctx) {
     const det = detected(ctx.input(detectStage));
     const f = featureStage(det, p);

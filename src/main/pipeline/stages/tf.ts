@@ -13,7 +13,8 @@ import { SpikeDeskError } from '../../../shared/errors';
 import { tfAssemble, tfChunk, tfGrid, type TfChannelOutput, type TfKernelParams, type TfPart } from '../../../workers/tf/chunk';
 import { cwtGeometry } from '../../../workers/tf/cwt';
 import { bandIndices, bandPower, epochAverage, rescale, type BaselineMode } from '../../../workers/tf/band';
-import { batchIndices, chooseStrategy } from '../../../workers/tf/strategy';
+import { batchIndices, chooseStrategy, type TfStrategy } from '../../../workers/tf/strategy';
+import type { RecordingMeta } from '../../../shared/recording';
 import { codec, defineStage } from '../stage';
 import type { SplitWork } from '../workflows';
 
@@ -161,8 +162,8 @@ export const tfBandStage = defineStage<TfBandParams, TfBandOutput>({
 
 /**
  * The workflow's split of a channel into frequency batches: the chosen (or automatic) strategy
- * decides; 'channel' and 'recording' keep one task per channel (recordings are spread by the batch
- * runner, which calls chooseStrategy with every recording's channel count).
+ * decides; 'channel' and 'recording' keep one task per channel. Within one run there is one
+ * recording, so 'recording' is by channel there; a batch runs it by recording (tfBatchStrategy).
  */
 export function tfSplit(p: TfParams, work: SplitWork): TfStageParams[] | null {
   const sp = tfStageParams(p);
@@ -175,4 +176,20 @@ export function tfSplit(p: TfParams, work: SplitWork): TfStageParams[] | null {
   }
   if (batches <= 1 || p.freqs.length < 2) return null;
   return batchIndices(p.freqs.length, batches).map((rows) => ({ ...sp, freqIndices: rows }));
+}
+
+/**
+ * The split of a batch of recordings over `workers`: asked for, or chosen from every recording's
+ * channel count and the longest recording's transform size. 'recording' makes the batch run each
+ * recording's channels in order on one lane, recordings side by side (LocalBatchExecutor's
+ * recordingJobs = 1); the others spread each recording's channels (and, for 'frequency', its
+ * frequency batches, decided per run by tfSplit) over every worker.
+ */
+export function tfBatchStrategy(p: TfParams, recordings: Pick<RecordingMeta, 'nSamples' | 'sampleRate' | 'channels'>[], workers: number): { strategy: TfStrategy; reason: string } {
+  if (p.strategy !== 'auto') return { strategy: p.strategy, reason: `${p.strategy} (asked for)` };
+  if (!recordings.length) return { strategy: 'channel', reason: 'auto: no recording could be opened' };
+  const longest = recordings.reduce((a, m) => (m.nSamples > a.nSamples ? m : a));
+  const geom = cwtGeometry(longest.nSamples, longest.sampleRate, tfStageParams(p));
+  const c = chooseStrategy({ geom, nFreqs: p.freqs.length, channels: recordings.map((m) => m.channels.length), workers });
+  return { strategy: c.strategy, reason: `auto: ${c.reason}` };
 }
