@@ -210,6 +210,9 @@ export const CorrectParamsSchema = exact({
   anc: bool(),
   /** Reference channel for alignment (name); '' = first EEG channel. */
   alignChannel: text(256),
+  /** Cross-channel low rank of the spline templates: 'auto' = project every channel's template on the
+   * leading shapes of the selection channels' templates when held-out error says it helps; 'off' = never. */
+  crossChannel: oneOf(['auto', 'off']),
 });
 
 const seconds = numIn(-1e7, 1e7, 's');
