@@ -18,7 +18,7 @@ export interface ParsedArgs {
 const VALUED = ['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
   'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
   'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index', 'split-channels',
-  'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy'];
+  'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy', 'trace'];
 /** Valued flags that may be given several times; their values are joined with a newline. */
 const REPEATABLE = new Set(['band', 'roi']);
 const BOOLEAN = ['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs'];

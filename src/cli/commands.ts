@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { durationSeconds } from '../shared/recording';
 import { correctionTriggers, exportCorrectedOf, runSpecFor, sortCounts, userParams, writeSortOutput, checkOutput } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
+import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, traced, type Io } from './common';
 
 function emit(io: Io, json: unknown, text: string): void {
   if (io.json) io.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
@@ -43,9 +43,9 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));
   const result: Record<string, unknown> = { report };
   if (report.state !== 'cancelled' && report.state !== 'failed') {
-    Object.assign(result, sortCounts(sessionDir, report.runId));
+    Object.assign(result, await traced('results', () => sortCounts(sessionDir, report.runId)));
     // checkOutput above already refused a non-empty target without --force, so replacing is what the user asked for.
-    if (out) result.out = await writeSortOutput(out, sessionDir, report.runId, rec.ref, true);
+    if (out) result.out = await traced('export', () => writeSortOutput(out, sessionDir, report.runId, rec.ref, true));
   }
   emit(io, result, [describeReport(report), result.units !== undefined ? `units: ${result.units}, spikes: ${result.spikes}` : '',
     out && result.out ? `wrote phy folder and spikes.tsv/units.tsv to ${path.resolve(out)}` : ''].filter(Boolean).join('\n'));

@@ -8,7 +8,7 @@ import { SpikeDeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
 import type { ExecutionMode, PipelineSpec } from '../shared/params';
 import type { RunReport } from '../shared/progress';
 import type { OpenOptions } from '../shared/recording';
-import { defaultDemoDir, jobsFor, openRecording, startRun, type OpenedRecording, type RunOutcome } from '../main/headless';
+import { defaultDemoDir, jobsFor, openRecording, RunTrace, startRun, type OpenedRecording, type RunOutcome } from '../main/headless';
 import { num, str, UsageError, type ParsedArgs } from './args';
 import { ProgressBars } from './progress-bar';
 
@@ -38,11 +38,21 @@ let demoDir = defaultDemoDir();
 export function setDemoDir(dir: string | undefined): void { if (dir) demoDir = path.resolve(dir); }
 export function currentDemoDir(): string { return demoDir; }
 
+/** The timeline of this command (--trace FILE or SPIKEDESK_TRACE=FILE), written when it ends. */
+let trace: RunTrace | null = null;
+export function startTrace(): RunTrace { trace = new RunTrace(); return trace; }
+export function currentTrace(): RunTrace | null { return trace; }
+
+/** Runs fn as a main-process span of the trace (when tracing). */
+export async function traced<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  return trace ? trace.timeAsync(name, async () => fn()) : fn();
+}
+
 /** Opens FILE (or the demo) with the raw-binary options of the command line. */
 export async function openInput(file: string | undefined, open: OpenOptions): Promise<OpenedRecording> {
   if (!file) throw new UsageError('give the recording file');
   try {
-    return await openRecording(file, open, demoDir);
+    return await traced('open', () => openRecording(file, open, demoDir));
   } catch (e) {
     // The io layer's fix speaks of fields; on the command line they are options.
     const info = toErrorInfo(e);
@@ -80,6 +90,7 @@ export function readParamsFile(a: ParsedArgs): unknown {
 export async function runSpec(spec: PipelineSpec, rec: OpenedRecording, io: Io, showProgress: boolean): Promise<RunOutcome> {
   const bars = showProgress && !io.json && io.stderr.isTTY ? new ProgressBars(io.stderr) : null;
   const run = startRun(spec, rec, {
+    trace: trace ?? undefined,
     onProgress: (p) => bars?.update(p),
     onEstimate: (e) => {
       if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s${e.measured ? '' : ' (not yet measured on this machine)'}\n`);

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { SpikeDeskError, toErrorInfo } from '../shared/errors';
 import { parseArgs, UsageError } from './args';
 import { suggest } from '../shared/suggest';
-import { exitCodeFor, EXIT, setDemoDir, type Io } from './common';
+import { currentTrace, exitCodeFor, EXIT, setDemoDir, startTrace, type Io } from './common';
+import { writeRunTrace } from '../main/headless';
 import { correctCommand, infoCommand, sortCommand } from './commands';
 import { exportCommand } from './export-command';
 import { demoCommand } from './demo-command';
@@ -72,6 +73,9 @@ Options:
                             batch --executor slurm: compute a large recording as channel-group array tasks
                             (its own groups, else N channels each; auto: when one task would take > 10 min)
   --demo-dir DIR            where the demo recordings are kept (default ~/.spikedesk/demo)
+  --trace FILE              sort, correct, tf: write the run's timeline to FILE (JSON: Chrome trace events, open
+                            in ui.perfetto.dev, plus a summary: serial time, worker idle time, CPU per stage
+                            and per thread); SPIKEDESK_TRACE=FILE does the same
   --json                    machine-readable output on stdout
   --no-progress             no progress bars
 `;
@@ -97,7 +101,17 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
       const near = suggest(a.command, Object.keys(COMMANDS));
       throw new UsageError(`unknown command "${a.command}"${near ? ` (did you mean "${near}"?)` : ''}`);
     }
-    return await cmd(a, { ...io, json });
+    const traceFile = (a.flags.get('trace') as string | undefined) ?? (process.env.SPIKEDESK_TRACE || undefined);
+    if (traceFile) startTrace();
+    try {
+      return await cmd(a, { ...io, json });
+    } finally {
+      const t = currentTrace();
+      if (t && traceFile) {
+        const s = writeRunTrace(t, traceFile);
+        if (!json) io.stderr.write(`trace: ${traceFile} (wall ${s.wallS} s, serial ${s.serialS} s, process CPU ${s.process.cpuS} s)\n`);
+      }
+    }
   } catch (e) {
     const code = exitCodeFor(e);
     if (json) {

@@ -87,11 +87,13 @@ export function correctionView(src: Source, sessionDir: string, channel: number)
   const harmonicsHz = Array.from({ length: 5 }, (_, h) => (h + 1) * sliceHz).filter((f) => f <= maxHz);
   const hb = harmonicPowerDb(raw, fs, sliceHz, 5), ha = harmonicPowerDb(cor, fs, sliceHz, 5);
   const metrics: CorrectionView['metrics'] = [
-    { name: `RMS ratio (${meta.channels[channel].name})`, value: rms(raw) / rms(cor), note: 'uncorrected / corrected, higher is better' },
-    { name: 'median residual artifact (uV pk-pk)', value: medianResidualArtifact([cor], starts, L), note: 'per-epoch peak-to-peak of the mean epoch' },
-    { name: 'artifact before (uV pk-pk)', value: medianResidualArtifact([raw], starts, L) },
-    { name: 'slice harmonics power before (dB)', value: hb.map((x) => x.toFixed(1)).join(', ') },
-    { name: 'slice harmonics power after (dB)', value: ha.map((x) => x.toFixed(1)).join(', ') },
+    { name: `RMS ratio (${meta.channels[channel].name})`, value: rms(raw) / rms(cor),
+      note: 'RMS of the raw signal ÷ RMS of the corrected signal during the scan: how much the correction removed (about 1 = nothing; the gradient artifact makes it 10-100)' },
+    { name: 'median residual artifact (uV pk-pk)', value: medianResidualArtifact([cor], starts, L),
+      note: 'peak-to-peak of the average artifact epoch left after correction (median over the epochs); lower is better' },
+    { name: 'artifact before (uV pk-pk)', value: medianResidualArtifact([raw], starts, L), note: 'the same measure on the raw signal' },
+    { name: 'slice harmonics power before (dB)', value: hb.map((x) => x.toFixed(1)).join(', '), note: 'power at the first 5 multiples of the slice frequency, raw' },
+    { name: 'slice harmonics power after (dB)', value: ha.map((x) => x.toFixed(1)).join(', '), note: 'the same after correction; a drop of 20 dB is a 10x smaller amplitude' },
   ];
   const runWide: CorrectionView['metrics'] = [];
   for (const [k, v] of Object.entries(run.summary)) if (!/^ch\d+$/.test(k)) flatten(k, v, runWide);

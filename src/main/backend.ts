@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type {
   BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
-  TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo,
+  TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo, RestoreReport,
   BatchExportSummary, BatchRequest, BatchStatus,
 } from '../shared/api';
 import { BatchService } from './backend-batch';
@@ -29,11 +29,12 @@ import { correctionView } from './backend-correction';
 import { exportTfResult, tfView } from './backend-tf';
 import { writeTfImage } from './export/tf-image';
 import { latestSortRunId, SortSession } from './session/workbench';
-import { readSession } from './pipeline/session-store';
 import { ensureParentFolder } from './io/writable';
 import { checkRawFormat, previewRaw, probeRaw, rawOpenOptions, rememberedFormat, rememberFormat } from './backend-raw';
 import { looksRawByName } from './io/raw/raw';
-import { keepVersion, listVersions, matchLabels, readVersion } from './session/sort-versions';
+import { keepVersion, listVersions, matchLabels, readVersion, restoreJournal } from './session/sort-versions';
+import { loadSortResult } from './pipeline/sort-result';
+import { readSession, recordRestore } from './pipeline/session-store';
 import type { Calibration } from './pipeline/calibration';
 
 export interface BackendDeps {
@@ -62,6 +63,12 @@ export class Backend implements BackendApi {
   private batches: BatchService | null = null;
   /** Demo generations under way: a second openDemo (e.g. after a page reload) waits for the same one. */
   private demoJobs = new Map<'spikes' | 'eeg', Promise<string>>();
+  /** Number of the latest open request: an open that finishes after a later one was asked for is dropped. */
+  private openSeq = 0;
+  /** Calibration probe runs under way (cancelled when the user starts a run: they would compete for the workers). */
+  private probeRuns = new Set<string>();
+  /** User runs under way: no probe starts meanwhile (the estimate is measured after the run instead). */
+  private userRuns = 0;
 
   constructor(private deps: BackendDeps) {
     deps.allow.allowRoot(deps.demoDir);
@@ -74,6 +81,11 @@ export class Backend implements BackendApi {
 
   async openRecording(path?: string, options?: OpenOptions): Promise<RecordingMeta> {
     if (path === undefined || path === '') return this.deps.startFile ? this.openRecording(this.deps.startFile, options) : this.openDemo('spikes');
+    return this.openAt(++this.openSeq, path, options);
+  }
+
+  /** Open `path` for the open request number `seq`; a later request wins even when it finishes first. */
+  private async openAt(seq: number, path: string, options?: OpenOptions): Promise<RecordingMeta> {
     const checked = this.deps.allow.check(path);
     // A raw binary has no header: without a format from the caller, use the one remembered for the file.
     const rawAsked = options?.format === 'raw' || (options?.format === undefined && looksRawByName(checked));
@@ -82,6 +94,10 @@ export class Backend implements BackendApi {
       if (known) options = { ...rawOpenOptions(known), ...options };
     }
     const src = await openSource(checked, options);
+    if (seq !== this.openSeq) {
+      src.close();
+      throw new SpikeDeskError({ code: 'CANCELLED', file: checked, message: 'a later open replaced this one', fix: 'nothing to do: the recording opened last is shown' });
+    }
     if (src.meta.format === 'raw' && options) {
       const f = { channels: options.channels, rate: options.rate, dtype: options.dtype ?? 'int16', gain: options.gain ?? 1, offset: options.offset ?? 0 };
       rememberFormat(checked, checkRawFormat(f));
@@ -97,6 +113,7 @@ export class Backend implements BackendApi {
 
   async openDemo(kind: 'spikes' | 'eeg'): Promise<RecordingMeta> {
     if (kind !== 'spikes' && kind !== 'eeg') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown demo "${String(kind)}"`, fix: "use 'spikes' or 'eeg'" });
+    const seq = ++this.openSeq;
     const message = kind === 'spikes' ? 'Preparing the spike demo (first start only)…' : 'Preparing the EEG-fMRI demo (first start only)…';
     let job = this.demoJobs.get(kind);
     if (!job) {
@@ -110,7 +127,9 @@ export class Backend implements BackendApi {
       });
       this.demoJobs.set(kind, job);
     }
-    return this.openRecording(await job);
+    const file = await job;
+    if (seq !== this.openSeq) throw new SpikeDeskError({ code: 'CANCELLED', message: 'a later open replaced this one', fix: 'nothing to do: the recording opened last is shown' });
+    return this.openAt(seq, file);
   }
 
   async listChannels(): Promise<RecordingMeta['channels']> {
@@ -125,8 +144,13 @@ export class Backend implements BackendApi {
   async runPipeline(spec: PipelineSpec): Promise<string> {
     const src = this.current();
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
+    // A calibration probe still measuring would compete with this run for the workers (and measure
+    // the contention): it stops, and the estimate is measured from this run instead.
+    for (const id of this.probeRuns) this.deps.engine.cancel(id);
     const { runId, done } = this.deps.engine.start(spec, { path: src.meta.path, open: this.openOptions }, src.meta,
       (progress) => this.deps.emit({ type: 'progress', progress }));
+    this.userRuns++;
+    void done.finally(() => { this.userRuns--; }).catch(() => undefined);
     done.then(
       (report) => { this.deps.calibration?.learn(spec, src.meta, report); this.deps.emit({ type: 'run-finished', report }); },
       (e: unknown) => this.deps.emit({ type: 'run-error', runId, error: toErrorInfo(e) }),
@@ -149,9 +173,18 @@ export class Backend implements BackendApi {
     if (!cal) return this.deps.engine.estimate(spec, src.meta);
     // First estimate of this workflow shape on this machine: the workflow runs on short slices of
     // this recording (then cached). The probe needs as many workers as the run will have.
+    // While a run is under way no probe starts (it would slow the run and measure the contention);
+    // the run's own time calibrates this shape when it finishes.
+    if (this.userRuns > 0) return cal.estimate(spec, src.meta);
     const parallel = Math.min(spec.mode.kind === 'fast' ? spec.mode.jobs : 1, os.availableParallelism?.() ?? os.cpus().length);
     if (this.deps.pool.size < parallel) await this.deps.pool.resize(parallel);
-    await cal.ensure(spec, src, (s, ref, meta) => this.deps.engine.start(s, ref, meta, () => undefined).done);
+    await cal.ensure(spec, src, (s, ref, meta) => {
+      // A run started while the probe was writing its next slice: the probe stops there.
+      if (this.userRuns > 0) return Promise.reject(new SpikeDeskError({ code: 'CANCELLED', message: 'a run started during the calibration probe', fix: 'nothing to do: the run calibrates the estimate' }));
+      const probe = this.deps.engine.start(s, ref, meta, () => undefined);
+      this.probeRuns.add(probe.runId);
+      return probe.done.finally(() => this.probeRuns.delete(probe.runId));
+    });
     return cal.estimate(spec, src.meta);
   }
 
@@ -272,6 +305,29 @@ export class Backend implements BackendApi {
       if (ids.length) update = await this.curate({ kind: 'label', ids, label });
     }
     return { version, carried, update };
+  }
+
+  async restoreSortVersion(version: string): Promise<RestoreReport> {
+    if (typeof version !== 'string') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'the version name must be text', fix: 'give the name of a kept version' });
+    const dir = this.sessionDir();
+    const old = readVersion(dir, version);
+    const current = this.sortSession(false);
+    if (current?.readOnly) throw new SpikeDeskError({ code: 'SESSION_LOCKED', message: current.readOnly, fix: 'close the other SpikeDesk window, then reopen the version' });
+    // Its sort result must still be readable before anything changes.
+    try {
+      loadSortResult(dir, old.runId);
+    } catch {
+      throw new SpikeDeskError({ code: 'NOT_FOUND', message: `the sort result of version "${version}" is no longer in this recording's session`,
+        fix: 'apply its labels to the current sort instead (Apply labels)' });
+    }
+    // Keep what is shown now, so this reopen is undone by reopening that version.
+    const kept = current ? keepVersion(dir, current.curatedView(), new Date()) : null;
+    current?.close();
+    this.sort = null;
+    restoreJournal(dir, old.name);
+    recordRestore(dir, old.runId, old.name);
+    this.sortSession(true);
+    return { restored: listVersions(dir).find((v) => v.name === old.name)!, kept };
   }
 
   async probeRaw(path: string): Promise<RawProbe> {

@@ -31,6 +31,8 @@ import { readSession } from './pipeline/session-store';
 import { loadSortResult } from './pipeline/sort-result';
 import type { InjectedFault } from './pipeline/task';
 import { loadTfResult } from './pipeline/tf-result';
+import { RunTrace } from './pipeline/trace';
+import { writeTrace, type TraceSummary } from './pipeline/trace-file';
 import { Pool, defaultPoolSize } from './pool/pool';
 import { ThreadHost } from './pool/thread-host';
 import { checkTarget, outputExists, withAtomicOutput } from './export/atomic-output';
@@ -46,7 +48,8 @@ import { defaultMemoryBudgetMB } from './batch/local';
 import { runBatchTask } from './batch/task';
 import { defaultCliEntry } from './batch/slurm';
 
-export { defaultDemoDir, defaultPoolSize, defaultMemoryBudgetMB, defaultCliEntry };
+export { defaultDemoDir, defaultPoolSize, defaultMemoryBudgetMB, defaultCliEntry, RunTrace };
+export type { TraceSummary };
 export type { BatchHandle, BatchJob, ParallelChoice, JobsDecision };
 export type { RecordingState, RecordingResult } from './batch/recording';
 export type { SplitChannels } from './batch/split';
@@ -157,6 +160,8 @@ export interface RunHooks {
   onProgress?(p: RunProgress): void;
   /** Called once the estimate is known, before any work. */
   onEstimate?(e: RunEstimate): void;
+  /** Records the run's timeline (see pipeline/trace.ts; written by writeRunTrace). */
+  trace?: RunTrace;
 }
 
 export interface RunHandle {
@@ -178,9 +183,10 @@ export function startRun(spec: PipelineSpec, rec: OpenedRecording, hooks: RunHoo
   let cancelRun = (): void => { cancelled = true; };
   const done = (async (): Promise<RunOutcome> => {
     const pool = new Pool(new ThreadHost(), workerEntry(), { size: spec.mode.jobs });
+    const trace = hooks.trace;
     try {
-      await pool.start();
-      const engine = new Engine(pool, { injectFault: testFault() });
+      await (trace ? trace.timeAsync('pool start', () => pool.start()) : pool.start());
+      const engine = new Engine(pool, { injectFault: testFault(), trace });
       const cal = calibration();
       const est = cal.estimate(spec, rec.meta);
       const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
@@ -193,10 +199,15 @@ export function startRun(spec: PipelineSpec, rec: OpenedRecording, hooks: RunHoo
       cal.learn(spec, rec.meta, report);
       return { report, sessionDir: engine.sessionDir(rec.meta.path), estimate };
     } finally {
-      await pool.dispose();
+      await (trace ? trace.timeAsync('pool dispose', () => pool.dispose()) : pool.dispose());
     }
   })();
   return { cancel: () => cancelRun(), done };
+}
+
+/** Writes a run's timeline: Chrome trace events plus the summary (serial time, worker idle, CPU). */
+export function writeRunTrace(trace: RunTrace, file: string): TraceSummary {
+  return writeTrace(trace, path.resolve(file));
 }
 
 // ---- results of a run ----

@@ -27,6 +27,7 @@ import { subscribeMenu } from './stores/menu';
 import { CarriedNotice, ReplaceSortDialog } from './views/ReplaceSortDialog';
 import { RawFormatDialog } from './views/RawFormatDialog';
 import { BatchPanel } from './views/BatchPanel';
+import { VersionNotice, VersionsDialog } from './views/VersionsDialog';
 import { subscribeBatchEvents, useBatch } from './stores/batch';
 
 
@@ -37,6 +38,7 @@ function SortingTab() {
         <div className="panel">
           <CurationBar />
           <CarriedNotice />
+          <VersionNotice />
           <UnitsTable height={212} />
         </div>
         <ClusterView height={262} />
@@ -113,6 +115,7 @@ export function App() {
       <ExportDialog />
       <ReplaceSortDialog />
       <RawFormatDialog />
+      <VersionsDialog />
     </div>
   );
 }

@@ -237,6 +237,11 @@ export interface BackendApi {
   listSortVersions(): Promise<SortVersionInfo[]>;
   /** Label the current sort's units that match a kept version's labelled units by spike overlap (journaled). */
   carryLabels(version: string): Promise<CarryReport>;
+  /**
+   * Reopen a kept version by name (no path): its sort result becomes current again with its curation
+   * journal (undo history included); the result shown before is kept as a version first.
+   */
+  restoreSortVersion(version: string): Promise<RestoreReport>;
   /** Size, remembered format and size-based guesses of a raw binary file (nothing is opened). */
   probeRaw(path: string): Promise<RawProbe>;
   /** The first samples of a raw binary file read with the given format. */
@@ -316,6 +321,9 @@ export interface SortVersionInfo { name: string; runId: string; createdAt: strin
 
 /** A label carried from a kept version's unit to a unit of the current sort. */
 export interface LabelMatch { id: ClusterId; label: Label; from: ClusterId; overlap: number }
+
+/** A kept version reopened, and the version the result shown before it was kept as. */
+export interface RestoreReport { restored: SortVersionInfo; kept: SortVersionInfo | null }
 
 export interface CarryReport { version: string; carried: LabelMatch[]; update: UpdateInfo | null }
 

@@ -49,7 +49,7 @@ export const DEFAULT_CORRECT: CorrectParams = {
   // OBS is off by default: after the spline template it gave no gain in 0.5-40 Hz on the tuning seeds
   // (src/workers/correct/evaluation.test.ts) and costs much of the CPU.
   engine: 'spline', upsample: 10, window: 0, align: true, farm: false, obsComponents: 0, lowpassHz: 70, anc: false,
-  alignChannel: '',
+  alignChannel: '', crossChannel: 'auto',
 };
 
 /** Time-frequency defaults: 4-40 Hz in 1 Hz steps, 7 cycles, MNE's other defaults (no zero mean, decim 1). */

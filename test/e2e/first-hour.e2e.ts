@@ -1,7 +1,7 @@
 // A student's first hour in the web UI (issue #15), without preparing folders or typing paths
 // the way the older e2e does: a URL without its token (#11), the filtered view before any filter
 // run (#10), menu exports to their default paths (#1), consistent shortcut hints (#13), re-running
-// a curated sort (#2), and a raw .dat named on `npm run serve -- FILE` (#12) opened through the
+// a curated sort (#2) and reopening the version it kept, and a raw .dat named on `npm run serve -- FILE` (#12) opened through the
 // raw-format dialog and remembered (#4). Screenshots go to test-results/first-hour-*.png
 // (scripts/refresh-screenshots.mjs copies them to docs/screenshots/first-hour/).
 import fs from 'node:fs';
@@ -123,6 +123,23 @@ describe('first hour on the spike demo', () => {
     expect(kept.some((f) => f.endsWith('.json'))).toBe(true);
     expect(kept.some((f) => f.endsWith('.curation.jsonl'))).toBe(true);
     await shot(page, 'first-hour-after-2');
+
+    // The kept version can be reopened from the UI (Versions…): the old units and labels come back,
+    // and the result shown before is kept as a version in turn.
+    await page.getByTestId('versions').click();
+    await page.getByTestId('versions-dialog').waitFor();
+    expect(await page.getByTestId('version-row').count()).toBe(1);
+    await shot(page, 'first-hour-versions');
+    await page.getByTestId('version-open').click();
+    await expect.poll(() => page.getByTestId('version-notice').textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/Opened version .*kept as version/);
+    const reopened = await rows(page);
+    expect(reopened.map((r) => r.id).sort((a, b) => a - b)).toEqual(before.map((r) => r.id).sort((a, b) => a - b));
+    expect(reopened.find((r) => r.id === good.id)?.label).toBe('good');
+    expect(reopened.find((r) => r.id === ch2.id)?.label).toBe('mua');
+    expect(await page.getByTestId('undo').isEnabled()).toBe(true); // its curation history came back with it
+    await page.getByTestId('versions').click();
+    expect(await page.getByTestId('version-row').count()).toBe(2);
+    await page.getByTestId('versions-close').click();
     expect(app.errors).toEqual([]);
   });
 });

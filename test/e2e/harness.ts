@@ -178,3 +178,21 @@ export async function runAndWait(page: Page, channels: string, pattern: RegExp, 
   await page.getByTestId('run-start').click();
   await waitForReport(page, pattern, timeout);
 }
+
+/** Whether the element lies wholly inside the 1280x800 viewport (what a person sees without scrolling). */
+export async function inViewport(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate(([sel, w, h]) => {
+    const els = [...document.querySelectorAll(sel as string)];
+    return els.length > 0 && els.every((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= (h as number) && r.right <= (w as number);
+    });
+  }, [selector, VIEWPORT.width, VIEWPORT.height] as const);
+}
+
+/** Texts of the elements matching `selector` that are cut off (ellipsis or clipped: wider content than box). */
+export async function cutOff(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => [...document.querySelectorAll(sel)]
+    .filter((el) => el.scrollWidth > el.clientWidth + 1)
+    .map((el) => el.textContent ?? ''), selector);
+}

@@ -3,12 +3,16 @@
 // handler if the headless plot cannot take the drag) -> label good -> reload -> curation still
 // there; EEG demo -> correction -> before/after shown; a bad file -> a readable error in place.
 // Screenshots of each main view go to test-results/ (1280x800); scripts/refresh-screenshots.mjs
-// copies them into docs/screenshots on purpose.
+// copies them into docs/screenshots on purpose. At 1280x800 (#15 friction) the worker bars and the
+// run report are on screen with their MB figures whole, the units table needs no sideways scroll,
+// a merged unit's row is scrolled into view, plotly's toolbar leaves the legend free and no lasso
+// outline stays after a split; on the EEG demo the first window shows artifacts, there is no spike
+// switch, raw behind keeps the corrected trace's own scale, and the metrics say what they mean.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ROOT, runAndWait, shot, useApp, waitForRecording, waitForReport } from './harness';
+import { cutOff, inViewport, ROOT, runAndWait, shot, useApp, waitForRecording, waitForReport } from './harness';
 
 /** The renderer's test hook (src/renderer/views/ClusterView.tsx). */
 interface TestHook {
@@ -40,8 +44,15 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await page.getByTestId('channels').fill('0-7');
     await page.getByTestId('run-start').click();
     await page.getByTestId('worker-bar').first().waitFor({ timeout: 30_000 });
+    await shot(page, 'layout-worker-bars');
+    expect.soft(await inViewport(page, '[data-testid="worker-bars"]'), 'worker bars on screen').toBe(true);
+    expect.soft(await cutOff(page, '.wb-text'), 'worker MB figures whole').toEqual([]);
     await waitForReport(page, /sort · done/);
     await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
+    expect.soft(await inViewport(page, '[data-testid="run-report"]'), 'run report on screen').toBe(true);
+    expect.soft(await cutOff(page, '.wb-text, [data-testid="est-fast"], [data-testid="est-low"]'), 'MB figures whole').toEqual([]);
+    expect.soft(await page.locator('.units .table-scroll').evaluate((el) => el.scrollWidth - el.clientWidth), 'no sideways scroll in the units table').toBeLessThanOrEqual(0);
+    await shot(page, 'layout-report');
     const before = await rowIds(page);
     expect(before.length).toBeGreaterThanOrEqual(8);
 
@@ -57,6 +68,12 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     expect(merged.length).toBe(before.length - 1);
     const newId = Math.max(...merged);
     expect(before).not.toContain(newId);
+    // The merged unit (a new id, at the end of the id order) is scrolled into view and selected.
+    await expect.poll(() => page.locator(`[data-testid="unit-row"][data-id="${newId}"]`).evaluate((row) => {
+      const box = row.closest('.table-scroll')!.getBoundingClientRect(), r = row.getBoundingClientRect();
+      return r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.bottom <= window.innerHeight;
+    }), { timeout: 5000 }).toBe(true);
+    await shot(page, 'layout-merged', 300);
 
     // Undo with the keyboard.
     await page.locator('body').press('Control+z');
@@ -66,6 +83,16 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     // Lasso split of the largest CH1 unit: the left half of its points in (PC1, PC2).
     await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"]`).click();
     await page.locator('[data-testid="scatter"][data-ready="1"]').waitFor({ timeout: 60_000 });
+    // plotly's toolbar (shown on hover) leaves the legend free.
+    await page.getByTestId('scatter').hover();
+    await page.locator('[data-testid="scatter"] .modebar').waitFor({ state: 'visible', timeout: 5000 });
+    const overlap = await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="scatter"]')!;
+      const a = el.querySelector('.modebar')!.getBoundingClientRect(), b = el.querySelector('.legend')!.getBoundingClientRect();
+      return Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+    });
+    await shot(page, 'layout-modebar', 300);
+    expect.soft(overlap, 'toolbar over the legend (px²)').toBe(0);
     const target = ch1[0][0];
     const poly = await page.evaluate((id) => {
       const f = (window as unknown as { __spikedeskTest: TestHook }).__spikedeskTest.features()!;
@@ -103,6 +130,9 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '').toContain('split');
     // The lasso outline belonged to the split cluster: it is gone once the plot redraws.
     await expect.poll(() => page.evaluate(() => ((document.querySelector('[data-testid="scatter"]') as unknown as { layout?: { selections?: unknown[] } })?.layout?.selections ?? []).length)).toBe(0);
+    await page.mouse.move(5, 5);
+    await shot(page, 'layout-split', 500);
+    expect.soft(await page.locator('[data-testid="scatter"] .select-outline, [data-testid="scatter"] .selectionlayer path').count(), 'lasso outline after the split').toBe(0);
     const afterSplit = await rowIds(page);
     expect(afterSplit).not.toContain(target);
     expect(afterSplit.length).toBe(nBefore + 1);
@@ -139,12 +169,26 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     const { page } = app;
     await page.getByTestId('demo-eeg').click();
     await waitForRecording(page, 'brainvision');
+    // The first window shows the scan (the demo's first 10 s are before it), and no spike switch.
+    await page.getByTestId('tab-traces').click();
+    await page.getByTestId('trace-canvas').waitFor();
+    await expect.poll(() => page.getByTestId('trace-legend').textContent(), { timeout: 30_000 }).toMatch(/\d+ trigger\/event marks/);
+    expect(Number(/^([\d.]+)/.exec((await page.getByTestId('trace-window').textContent()) ?? '')?.[1])).toBeGreaterThan(5);
+    expect(await page.getByTestId('show-spikes').count()).toBe(0);
+    await shot(page, 'eeg-first-window', 300);
     await page.getByTestId('wf-correct').click();
     await runAndWait(page, '0-3', /correct · done/);
     await page.getByTestId('correction-view').waitFor({ timeout: 60_000 });
     await page.getByTestId('correction-metrics').waitFor();
     const metrics = (await page.getByTestId('correction-metrics').textContent()) ?? '';
     expect(metrics).toContain('RMS ratio');
+    // What each metric means is written next to it, not only in a tooltip.
+    expect(await page.getByTestId('metric-note').filter({ hasText: /RMS of the raw .* RMS of the corrected/ }).count()).toBe(1);
+    // One trigger count everywhere: the view's head, the report's "used" and the traces' marks agree.
+    const head = (await page.getByTestId('correction-triggers').textContent()) ?? '';
+    const used = /(\d+) used of (\d+) found/.exec((await page.getByTestId('trigger-report-headline').textContent()) ?? '')!;
+    expect(head).toContain(`${used[1]} triggers`);
+    expect(head).toContain(`${used[2]} found`);
     // The trigger report: the demo's scan lost one slice marker; completion added it back, and a click on
     // it centres the overlay there.
     const headline = page.getByTestId('trigger-report-headline');
@@ -160,6 +204,15 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await page.getByLabel('Trace data').selectOption('corrected');
     await page.getByTestId('trace-canvas').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+    // Raw behind keeps the corrected trace's own scale (raw in the scanner is ~100x larger).
+    const rowUv = async (): Promise<string> => /([\d.]+) µV\/row/.exec((await page.getByTestId('trace-window').textContent()) ?? '')?.[1] ?? '';
+    await expect.poll(rowUv, { timeout: 30_000 }).not.toBe('');
+    const alone = await rowUv();
+    await page.getByTestId('raw-behind').check();
+    await expect.poll(() => page.getByTestId('trace-legend').textContent(), { timeout: 30_000 }).toMatch(/raw behind \(grey\) at \d+ µV\/row/);
+    expect(await rowUv()).toBe(alone);
+    await shot(page, 'eeg-raw-behind', 300);
+    await page.getByTestId('raw-behind').uncheck();
     expect(app.errors).toEqual([]);
   });
 

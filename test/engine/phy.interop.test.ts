@@ -34,6 +34,35 @@ out['datFrames'] = int(raw.size // ns['n_channels_dat'])
 print(json.dumps(out))
 `;
 
+// What phy shows: waveforms cut from the .dat at spike_times (in the .dat's unit) next to the
+// templates. With filtered.dat in int16 counts, templates.npy must be in the same counts (scale
+// uv_per_bit in params.py): the mean cut waveform of each unit matches its template in shape and size.
+const CHECK_SCALE = `
+import sys, os, json, numpy as np
+d = sys.argv[1]
+ns = {}
+exec(open(os.path.join(d, 'params.py')).read(), ns)
+dat = np.memmap(os.path.join(d, ns['dat_path']), dtype=ns['dtype'], mode='r', offset=ns['offset']).reshape(-1, ns['n_channels_dat'])
+tpl = np.load(os.path.join(d, 'templates.npy'))
+st = np.load(os.path.join(d, 'spike_times.npy')).astype(np.int64)
+sp = np.load(os.path.join(d, 'spike_templates.npy'))
+ind = np.load(os.path.join(d, 'pc_feature_ind.npy'))[:, 0]
+cmap = np.load(os.path.join(d, 'channel_map.npy'))
+T, W, C = tpl.shape
+units = []
+for t in range(T):
+    s = st[(sp == t) & (st >= W) & (st < dat.shape[0] - W)]
+    if len(s) < 20: continue
+    col = ind[t]; ref = tpl[t, :, col].astype(np.float64)
+    best = None
+    for lag in range(W):
+        m = np.mean([dat[x - lag:x - lag + W, cmap[col]].astype(np.float64) for x in s[:400]], axis=0)
+        r = float(np.corrcoef(m, ref)[0, 1])
+        if best is None or r > best[0]: best = (r, float(np.ptp(m) / np.ptp(ref)))
+    units.append({'corr': best[0], 'ptpRatio': best[1]})
+print(json.dumps({'uv_per_bit': ns.get('uv_per_bit'), 'units': units, 'frames': int(dat.shape[0])}))
+`;
+
 afterAll(() => removeTmpDirs());
 
 describe.skipIf(!hasNumpy)('phy folder interop (numpy)', () => {
@@ -77,10 +106,22 @@ describe.skipIf(!hasNumpy)('phy folder interop (numpy)', () => {
     const py = spawnSync(PY, ['-c', CHECK, out], { encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     const o = JSON.parse(py.stdout);
-    expect(o.params).toMatchObject({ dat_path: 'filtered.dat', dtype: 'float32', hp_filtered: true });
+    expect(o.params).toMatchObject({ dat_path: 'filtered.dat', dtype: 'int16', hp_filtered: true });
     expect(o.datFrames).toBe(rec.nSamples);
     expect(o.sorted).toBe(true);
     expect(o['spike_times.npy'].dtype).toBe('int64');
+    // int16: two bytes per sample of the sorted channels (float32 was twice the recording's size).
+    expect(fs.statSync(path.join(out, 'filtered.dat')).size).toBe(rec.nSamples * 2 * 2);
+    const sc = spawnSync(PY, ['-c', CHECK_SCALE, out], { encoding: 'utf8' });
+    expect(sc.status, sc.stderr).toBe(0);
+    const scale = JSON.parse(sc.stdout) as { uv_per_bit: number; units: { corr: number; ptpRatio: number }[] };
+    expect(scale.uv_per_bit).toBeGreaterThan(0);
+    expect(scale.units.length).toBeGreaterThanOrEqual(2);
+    for (const u of scale.units) {
+      expect(u.corr).toBeGreaterThan(0.9);
+      expect(u.ptpRatio).toBeGreaterThan(0.8);
+      expect(u.ptpRatio).toBeLessThan(1.25);
+    }
   });
 
   it('sort --out with a relative folder writes a dat_path that phy resolves next to params.py', async () => {

@@ -38,6 +38,9 @@ describe('batched raw reads in fast mode', () => {
   it('sizes batches so every lane keeps several, within the memory cap', () => {
     expect(readBatch(16, 2, 4_800_000)).toBe(2);
     expect(readBatch(16, 1, 4_800_000)).toBe(4);
+    // Followed by cost-ordered tasks (sort's features...), 2 batches per lane are enough.
+    expect(readBatch(16, 2, 4_800_000, true)).toBe(4);
+    expect(readBatch(6, 2, 4_800_000, true)).toBe(1);
     expect(readBatch(4, 2, 4_800_000)).toBe(1);
     // 256 MB ahead at most: 100 M samples per channel allow no extra channel.
     expect(readBatch(64, 1, 100_000_000)).toBe(1);

@@ -126,3 +126,36 @@ describe('re-running a curated sort (#2)', () => {
     expect(fs.existsSync(path.join(dir, 'rec.dat.spikedesk', 'versions', `${v.name}.curation.jsonl`))).toBe(true);
   });
 });
+
+describe('reopening a kept version (#2 follow-up)', () => {
+  it('reopens the kept sort with its curation and undo history, keeping the result shown before', async () => {
+    const shown = (await services.backend.getSortOverview())!;
+    const kept = await services.backend.listSortVersions();
+    const old = kept[0];
+    const before = kept.length;
+    const r = await services.backend.restoreSortVersion(old.name);
+    expect(r.restored).toMatchObject({ name: old.name, runId: old.runId });
+    // The result shown before the reopen is itself kept, so the reopen can be undone.
+    expect(r.kept).toMatchObject({ runId: shown.runId });
+    expect((await services.backend.listSortVersions()).length).toBe(before + 1);
+    const now = (await services.backend.getSortOverview())!;
+    expect(now.runId).toBe(old.runId);
+    expect(now.clusters.length).toBe(old.units);
+    expect(now.clusters.filter((c) => c.label !== 'unsorted').length).toBe(old.labelled);
+    expect(now.canUndo).toBe(true); // the journal came back with the version
+    expect(now.journalRecords).toBe(old.journalRecords);
+    // And back: reopening the version kept by the reopen shows the newer sort with its carried labels.
+    const back = await services.backend.restoreSortVersion(r.kept!.name);
+    const again = (await services.backend.getSortOverview())!;
+    expect(back.restored.runId).toBe(shown.runId);
+    expect(again.runId).toBe(shown.runId);
+    expect(again.clusters.map((c) => [c.id, c.label])).toEqual(shown.clusters.map((c) => [c.id, c.label]));
+  });
+
+  it('refuses a name that is no kept version, and names that are paths, before changing anything', async () => {
+    const runId = (await services.backend.getSortOverview())!.runId;
+    await expect(services.backend.restoreSortVersion('no-such-version')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(services.backend.restoreSortVersion('../../etc/passwd')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await services.backend.getSortOverview())!.runId).toBe(runId);
+  });
+});

@@ -26,6 +26,17 @@ describe('Pool on worker_threads', () => {
     expect(new Set(slots).size).toBe(2);
   });
 
+  it('runs a task on the preferred slot when it is free, else on a free one', async () => {
+    expect(await pool.run(async (_api, slot) => slot, 1)).toBe(1);
+    expect(await pool.run(async (_api, slot) => slot, 0)).toBe(0);
+    // Slot 1 busy: a task preferring it takes slot 0 rather than wait.
+    let release = (): void => undefined;
+    const busy = pool.run((_api, slot) => new Promise<number>((r) => { release = () => r(slot); }), 1);
+    expect(await pool.run(async (_api, slot) => slot, 1)).toBe(0);
+    release();
+    expect(await busy).toBe(1);
+  });
+
   it('rejects the running task with WORKER_FAILED when its worker dies, and replaces the worker', async () => {
     const err = await pool.run((api) => api.fault('exit')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpikeDeskError);

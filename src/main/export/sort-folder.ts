@@ -89,6 +89,8 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
   const pcf = npy(dir, 'pc_features.npy', false);
   const tpl = npy(dir, 'templates.npy', true)!;
   const [T, W, C] = tpl.shape;
+  // templates.npy is in the counts of the trace file when params.py gives their scale (filtered.dat); else uV.
+  const uvPerBit = typeof params.uv_per_bit === 'number' && params.uv_per_bit > 0 ? params.uv_per_bit : 1;
   const featInd = npy(dir, 'pc_feature_ind.npy', false)?.values ?? null;
   const channelMap = npy(dir, 'channel_map.npy', false)?.values ?? Array.from({ length: C }, (_, i) => i);
 
@@ -124,7 +126,7 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
     if (main < 0 || main >= T) corrupt(path.join(dir, 'spike_templates.npy'), `template ${main} does not exist`);
     const col = templateCol(main);
     const mean = new Float32Array(W);
-    for (const [t, n] of count) if (t >= 0 && t < T) for (let j = 0; j < W; j++) mean[j] += (tpl.values[(t * W + j) * C + col] * n) / idx.length;
+    for (const [t, n] of count) if (t >= 0 && t < T) for (let j = 0; j < W; j++) mean[j] += (tpl.values[(t * W + j) * C + col] * n * uvPerBit) / idx.length;
     const row = byUnit.get(id);
     const metrics: Record<string, number | null> = {};
     if (row) for (const [k, v] of Object.entries(row)) if (!fixed.has(k)) metrics[k] = metricValue(v);

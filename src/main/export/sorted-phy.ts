@@ -2,8 +2,9 @@
 // from the neutral SortedResult (curated or a fresh run, see model.ts): one template per unit (its
 // mean waveform on its own channel), cluster_group.tsv with the labels, cluster_info.tsv with the
 // metrics. Traces: params.py points at a raw binary recording (with its dtype and header offset);
-// for other formats at filtered.dat, an interleaved float32 copy of the sorted channels' filtered
-// samples written from the session cache.
+// for other formats at filtered.dat, an interleaved int16 copy of the sorted channels' filtered
+// samples written from the session cache, with its scale (uv_per_bit) in params.py; templates.npy
+// is then in the same counts, so phy's template and waveform views agree, and amplitudes.npy in uV.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,14 +41,22 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
     put('pc_features.npy', pcf, [n, d, 1], 'float32');
   }
   const T = units.length, W = result.waveform.pre + result.waveform.post, C = channels.length;
-  const templates = new Float32Array(T * W * C);
-  units.forEach((u, t) => { const c = colOf.get(u.channel)!; for (let j = 0; j < W; j++) templates[(t * W + j) * C + c] = u.meanWaveform[j]; });
-  put('templates.npy', templates, [T, W, C], 'float32');
-  put('pc_feature_ind.npy', units.map((u) => colOf.get(u.channel)!), [T, 1], 'int32');
   // phy memory-maps the raw file itself when numpy can read its samples as stored (uint16 needs a
   // re-centring phy cannot do, so it gets the filtered copy like non-raw formats).
   const layout = result.recording.format === 'raw' ? result.recording.raw ?? { dtype: 'int16' as const, offset: 0 } : null;
   const raw = !!layout && layout.dtype !== 'uint16';
+  // Traces for phy: the raw binary itself, else an int16 copy of the filtered sorted channels.
+  const copy = !raw && result.filtered && channels.every((c) => fs.existsSync(filteredChannelFile(result.filtered!.dir, c)));
+  const dat = copy ? writeFilteredDat(path.join(dir, 'filtered.dat'), result.filtered!.dir, channels, result.recording.nSamples) : null;
+  if (dat) {
+    files.push(dat.file);
+    if (dat.clipped > 0) notes.push(`phy: ${dat.clipped} non-finite filtered samples were written as 0 in filtered.dat`);
+  } else if (!raw) notes.push('phy: no filtered traces are known for this result, so params.py names a trace file that is absent and phy opens without traces');
+  const perBit = dat?.uvPerBit ?? 1;
+  const templates = new Float32Array(T * W * C);
+  units.forEach((u, t) => { const c = colOf.get(u.channel)!; for (let j = 0; j < W; j++) templates[(t * W + j) * C + c] = u.meanWaveform[j] / perBit; });
+  put('templates.npy', templates, [T, W, C], 'float32');
+  put('pc_feature_ind.npy', units.map((u) => colOf.get(u.channel)!), [T, 1], 'int32');
   put('channel_map.npy', raw ? channels : channels.map((_, k) => k), [C], 'int32');
   // No probe geometry is known: a linear layout, 20 um apart, in channel order.
   put('channel_positions.npy', channels.flatMap((_, k) => [0, 20 * k]), [C, 2], 'float64');
@@ -58,17 +67,17 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   text('cluster_info.tsv', [['cluster_id', 'ch', 'n_spikes', ...names, 'group'].join('\t'),
     ...units.map((u) => [u.id, colOf.get(u.channel)!, u.spikes.length, ...names.map((m) => val(u.metrics[m])), u.label].join('\t'))].join('\n') + '\n');
   text('units.tsv', unitsTable(result, units));
-  // Traces for phy: the raw binary itself, else a float32 copy of the filtered sorted channels.
-  const copy = !raw && result.filtered && channels.every((c) => fs.existsSync(filteredChannelFile(result.filtered!.dir, c)));
-  if (copy) files.push(writeFilteredDat(path.join(dir, 'filtered.dat'), result.filtered!.dir, channels, result.recording.nSamples));
-  else if (!raw) notes.push('phy: no filtered traces are known for this result, so params.py names a trace file that is absent and phy opens without traces');
   text('params.py', [
     `dat_path = ${JSON.stringify(raw ? path.resolve(result.recording.path) : 'filtered.dat')}`,
     `n_channels_dat = ${raw ? result.recording.channels.length : C}`,
-    `dtype = ${JSON.stringify(raw ? layout.dtype : 'float32')}`,
+    `dtype = ${JSON.stringify(raw ? layout.dtype : 'int16')}`,
     `offset = ${raw ? layout.offset : 0}`,
     `sample_rate = ${result.recording.sampleRate.toFixed(1)}`,
     `hp_filtered = ${raw ? 'False' : 'True'}`,
+    ...(raw ? [] : [
+      '# filtered.dat and templates.npy are in counts: uV = count * uv_per_bit (amplitudes.npy is in uV).',
+      `uv_per_bit = ${perBit}`,
+    ]),
     '',
   ].join('\n'));
   return files;

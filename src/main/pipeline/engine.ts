@@ -24,6 +24,10 @@ import { readStageOutput } from './stage-runner';
 import { writeBundle } from './bundle';
 import { workflowOf } from './workflows';
 import { outputsOf, type InjectedFault, type TaskResult, type WorkerTask } from './task';
+import { nowMs, type RunTrace } from './trace';
+import { PriorityLanes, readBatch, runLimited } from './lanes';
+
+export { readBatch };
 
 export interface EngineOptions {
   /** Where session folders go when the recording's folder is read-only. */
@@ -32,6 +36,8 @@ export interface EngineOptions {
   injectFault?: InjectedFault;
   /** Channels per fast-mode batch (default readBatch(): from the channel and worker counts). */
   readBatch?: number;
+  /** Records the run's timeline (tasks per worker, their stages, main-process phases): trace.ts. */
+  trace?: RunTrace;
 }
 
 interface ActiveRun {
@@ -39,7 +45,10 @@ interface ActiveRun {
   cancelled: boolean;
 }
 
-type Outcome = { ok: true; result: TaskResult } | { ok: false; reason: string };
+type Outcome = { ok: true; result: TaskResult; slot: number } | { ok: false; reason: string };
+
+/** Queue priority of a phase's first tasks: before any cost-ordered task of the next phase. */
+const FIRST = Number.MAX_VALUE;
 
 export class Engine {
   private runs = new Map<string, ActiveRun>();
@@ -94,6 +103,8 @@ export class Engine {
 
   private async execute(run: ActiveRun, spec: PipelineSpec, source: SourceRef, meta: RecordingMeta, onProgress: (p: RunProgress) => void): Promise<RunReport> {
     const t0 = performance.now();
+    const trace = this.opts.trace;
+    const endPlan = trace?.begin('plan');
     const startedAt = new Date().toISOString();
     const identity = sourceIdentity(source.path);
     const sdir = this.sessionDir(meta.path);
@@ -115,31 +126,39 @@ export class Engine {
     const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.executor.slots)) : 1;
     const blockSamples = blockSamplesFor(spec.mode, meta);
     const est = estimateRun(spec, meta, this.executor.slots);
-    const ahead = spec.mode.kind === 'fast' ? ((this.opts.readBatch ?? readBatch(plan.channels.length, jobs, meta.nSamples)) - 1) * meta.nSamples * 4 / 1048576 : 0;
+    const followed = plan.phases.some((p) => p.kind === 'channels' && p.ordered);
+    const ahead = spec.mode.kind === 'fast' ? ((this.opts.readBatch ?? readBatch(plan.channels.length, jobs, meta.nSamples, followed)) - 1) * meta.nSamples * 4 / 1048576 : 0;
     const needs: ResourceNeeds = spec.mode.kind === 'fast'
       ? { memoryMB: est.fast.peakMB / jobs + ahead, cpus: 1 } : { memoryMB: est.lowMemory.peakMB, cpus: 1 };
     let retries = 0;
+    endPlan?.();
 
-    const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean): Promise<Outcome> => {
+    const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean, prefer?: number): Promise<Outcome> => {
       const outputs = outputsOf(build(0));
       let reason = '';
       for (let attempt = 0; attempt < 2; attempt++) {
         if (run.cancelled) return { ok: false, reason: 'cancelled' };
         if (attempt > 0) retries++;
         let slotUsed = -1;
+        let started = 0;
         try {
-          const result = await this.executor.submit(build(attempt), {
+          const task = build(attempt);
+          if (trace) task.trace = true;
+          const result = await this.executor.submit(task, {
             needs,
+            prefer: prefer !== undefined && prefer >= 0 ? prefer : undefined,
             onStart: (slot, pid) => {
               slotUsed = slot;
+              started = nowMs();
               tracker.taskStarted(slot, pid, channel, steps);
               emit();
             },
           });
+          trace?.addTask(slotUsed, channel >= 0 ? 'task' : `task ${steps[0]}`, started, nowMs(), channel, result.trace);
           tracker.notePeak(slotUsed, result.peakRssMB);
           tracker.taskEnded(slotUsed, completesChannel);
           emit();
-          return { ok: true, result };
+          return { ok: true, result, slot: slotUsed };
         } catch (e) {
           if (slotUsed >= 0) tracker.taskAborted(slotUsed);
           for (const o of outputs) removeTempFiles(path.dirname(o), [o]);
@@ -152,6 +171,25 @@ export class Engine {
     };
 
     const inject = this.opts.injectFault;
+    /** The stages of `names` a channel still needs (the cached ones counted and taken out of the ETA). */
+    const scanChannel = (names: string[], ch: number, final: boolean): { channel: number; steps: string[] }[] => {
+      const steps = names.filter((s) => !isCached(channelFile(stageOf(plan, s)!, ch)));
+      for (const s of names) if (!steps.includes(s)) stages[s].cached++;
+      tracker.adjustTotal(-names.filter((s) => !steps.includes(s)).reduce((a, s) => a + weightOf(s), 0));
+      if (steps.length) return [{ channel: ch, steps }];
+      if (final) tracker.channelsDone++;
+      return [];
+    };
+    const scanPhase = (names: string[], pi: number): { channel: number; steps: string[] }[] => plan.channels.flatMap((ch) => {
+      if (!failed.has(ch)) return scanChannel(names, ch, pi === finalChannelPhase);
+      tracker.adjustTotal(-names.reduce((a, s) => a + weightOf(s), 0));
+      return [];
+    });
+    /** A taskCost stage's estimate for a channel, from its summary so far (unknown: first). */
+    const costOf = (name: string, ch: number): number => {
+      const c = stageOf(plan, name)?.stage.taskCost?.((summary[`ch${ch}`] ?? {}) as Record<string, unknown>);
+      return c !== undefined && Number.isFinite(c) ? Math.min(c, FIRST / 2) : FIRST / 2;
+    };
     const finalChannelPhase = plan.phases.map((p) => p.kind).lastIndexOf('channels');
     for (let pi = 0; pi < plan.phases.length && !run.cancelled; pi++) {
       const phase = plan.phases[pi];
@@ -159,47 +197,63 @@ export class Engine {
         await this.runGlobal(plan, stageOf(plan, phase.stage)!, source, blockSamples, run.runId, stages, failed, summary, runTask);
         continue;
       }
-      const work: { channel: number; steps: string[] }[] = [];
-      for (const ch of plan.channels) {
-        if (failed.has(ch)) {
-          tracker.adjustTotal(-phase.stages.reduce((a, s) => a + weightOf(s), 0));
-          continue;
-        }
-        const steps = phase.stages.filter((s) => !isCached(channelFile(stageOf(plan, s)!, ch)));
-        for (const s of phase.stages) if (!steps.includes(s)) stages[s].cached++;
-        tracker.adjustTotal(-phase.stages.filter((s) => !steps.includes(s)).reduce((a, s) => a + weightOf(s), 0));
-        if (steps.length) work.push({ channel: ch, steps });
-        else if (pi === finalChannelPhase) tracker.channelsDone++;
-      }
       const last = pi === finalChannelPhase;
-      const runSteps = async (channel: number, steps: string[], prefetch?: number[]): Promise<void> => {
+      const next = plan.phases[pi + 1];
+      // A following phase whose tasks run longest first (taskCost) is pipelined with this one: a
+      // channel's next task is queued as soon as its task here is done, by its cost estimate.
+      const then = next?.kind === 'channels' && next.ordered && !phase.ordered ? { index: pi + 1, stages: next.stages } : null;
+      const endScan = trace?.begin('scan cache');
+      const work = scanPhase(phase.stages, pi);
+      endScan?.();
+      const runSteps = async (channel: number, steps: string[], completes: boolean, prefetch?: number[], prefer?: number): Promise<number> => {
         const files: Record<string, string> = {};
         for (const s of plan.stages) files[s.name] = fileFor(plan, s, channel);
         const params: Record<string, unknown> = {};
         for (const s of steps) params[s] = stageOf(plan, s)!.params;
         const out = await runTask((attempt) => ({
           kind: 'channel', runId: run.runId, source, channel, steps, params, files, blockSamples, prefetch, attempt, injectFault: inject,
-        }), channel, steps, last);
+        }), channel, steps, completes, prefer);
         if (out.ok) {
           for (const s of out.result.stagesRun) stages[s].executed++;
           if (Object.keys(out.result.summary).length) summary[`ch${channel}`] = { ...(summary[`ch${channel}`] as object | undefined), ...out.result.summary };
-        } else if (!run.cancelled) {
-          failed.set(channel, out.reason);
-          if (last) tracker.channelsDone++;
+          return out.slot;
         }
+        if (!run.cancelled) {
+          failed.set(channel, out.reason);
+          if (completes) tracker.channelsDone++;
+        }
+        return -1;
       };
       const split = splitPlan(spec, plan, phase.stages[0], work, meta, jobs);
       if (!split) {
+        const lanes = new PriorityLanes();
+        // Each lane keeps to one worker, which holds the raw channels its batch decoded ahead.
+        const laneSlot: number[] = [];
+        const queueNext = (ch: number): void => {
+          if (!then || run.cancelled) return;
+          if (failed.has(ch)) { tracker.adjustTotal(-then.stages.reduce((a, x) => a + weightOf(x), 0)); return; }
+          for (const w of scanChannel(then.stages, ch, then.index === finalChannelPhase)) {
+            lanes.add(costOf(then.stages[0], w.channel), async (lane) => { laneSlot[lane] = await runSteps(w.channel, w.steps, then.index === finalChannelPhase, undefined, laneSlot[lane]); });
+          }
+        };
+        const ordered = phase.ordered ? [...work].sort((a, b) => costOf(phase.stages[0], b.channel) - costOf(phase.stages[0], a.channel)) : work;
         // Fast mode: consecutive channels in batches run one after another on a lane, the first
         // decoding the batch's raw channels in one pass over the file (ChannelTask.prefetch).
-        const b = blockSamples === 0 ? this.opts.readBatch ?? readBatch(work.length, jobs, meta.nSamples) : 1;
-        const batches = Array.from({ length: Math.ceil(work.length / b) }, (_, i) => work.slice(i * b, (i + 1) * b));
-        await runLimited(batches, jobs, async (batch) => {
-          for (const [i, { channel, steps }] of batch.entries()) {
-            if (run.cancelled) return;
-            await runSteps(channel, steps, i === 0 && batch.length > 1 ? batch.slice(1).map((w) => w.channel) : undefined);
-          }
-        }, () => run.cancelled);
+        const b = blockSamples === 0 && !phase.ordered ? this.opts.readBatch ?? readBatch(work.length, jobs, meta.nSamples, then !== null) : 1;
+        for (let i = 0; i < ordered.length; i += b) {
+          const batch = ordered.slice(i, i + b);
+          lanes.add(phase.ordered ? costOf(phase.stages[0], batch[0].channel) : FIRST, async (lane) => {
+            for (const [k, { channel, steps }] of batch.entries()) {
+              if (run.cancelled) return;
+              laneSlot[lane] = await runSteps(channel, steps, last, k === 0 && batch.length > 1 ? batch.slice(1).map((w) => w.channel) : undefined, laneSlot[lane]);
+              queueNext(channel);
+            }
+          });
+        }
+        // Channels with nothing to do here go straight to the next phase.
+        if (then) for (const ch of plan.channels) if (!work.some((w) => w.channel === ch)) queueNext(ch);
+        await lanes.drain(jobs, () => run.cancelled);
+        if (then) pi++;
         continue;
       }
       // A split first stage: one task per (channel, part), joined in main when a channel's parts are
@@ -213,7 +267,7 @@ export class Engine {
         return split.parts.map((_, part) => ({ ...w, part }));
       });
       await runLimited(units, jobs, async ({ channel, steps, part }) => {
-        if (part < 0) return runSteps(channel, steps);
+        if (part < 0) { await runSteps(channel, steps, last); return; }
         if (failed.has(channel)) return;
         const whole = channelFile(first, channel);
         const files: Record<string, string> = {};
@@ -229,9 +283,10 @@ export class Engine {
         const n = left.get(channel)! - 1;
         left.set(channel, n);
         if (n > 0 || failed.has(channel)) return;
-        joinParts(first, whole, split.parts.length);
+        if (trace) trace.time('join', () => joinParts(first, whole, split.parts.length));
+        else joinParts(first, whole, split.parts.length);
         stages[first.name].executed++;
-        if (steps.length > 1) await runSteps(channel, steps.slice(1));
+        if (steps.length > 1) await runSteps(channel, steps.slice(1), last);
         else if (last) tracker.channelsDone++;
       }, () => run.cancelled);
       if (failed.size || run.cancelled) for (const w of work) for (let k = 0; k < split.parts.length; k++) removePart(partFile(channelFile(first, w.channel), k, split.parts.length));
@@ -253,7 +308,8 @@ export class Engine {
       runId: run.runId, workflow: spec.workflow, mode: spec.mode, startedAt, wallS, state,
       channels: plan.channels, groups: plan.groups, stages, failed: report.failed, summary, retries,
     };
-    recordRun(sdir, identity, meta, spec, record, source.open);
+    if (trace) trace.time('record run', () => recordRun(sdir, identity, meta, spec, record, source.open));
+    else recordRun(sdir, identity, meta, spec, record, source.open);
     onProgress(tracker.snapshot(state));
     return report;
   }
@@ -288,29 +344,6 @@ export class Engine {
       }
     }
   }
-}
-
-/** Extra raw channels a fast-mode task may decode ahead: held in the worker until their task runs. */
-const PREFETCH_MAX_MB = 256;
-
-/**
- * Channels per fast-mode batch: up to 4, while every lane still gets at least 4 batches (the last
- * batch decides how unevenly the lanes finish), and never more raw data held ahead than
- * PREFETCH_MAX_MB. 16 channels on 2 workers: batches of 2.
- */
-export function readBatch(channels: number, jobs: number, nSamples: number): number {
-  const byCount = Math.max(1, Math.min(4, Math.floor(channels / (4 * Math.max(1, jobs)))));
-  const byMemory = 1 + Math.floor((PREFETCH_MAX_MB * 1048576) / Math.max(1, nSamples * 4));
-  return Math.max(1, Math.min(byCount, byMemory));
-}
-
-/** Run items with at most `limit` in flight, in order; stop starting new ones once `stop()` is true. */
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>, stop: () => boolean): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length && !stop()) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /** File of part k of n of a split channel's stage entry (removed once joined). */

@@ -14,6 +14,11 @@ export interface SubmitOptions {
   needs?: ResourceNeeds;
   /** Called when the task starts on a slot (a worker, or 0 inline). */
   onStart?(slot: number, pid: number): void;
+  /**
+   * Run on this slot when it is free (the worker that holds what the task reads next, e.g. raw
+   * channels decoded ahead); any free slot otherwise. A hint: never changes a result.
+   */
+  prefer?: number;
 }
 
 export interface ProgressEvent {

@@ -42,7 +42,7 @@ describe('planner', () => {
   it('adds the global reference stage per channel group and the trigger stage for correction', () => {
     const p = makePlan(sort({ filter: { reference: 'cmr' } }), meta, 'src1', '/c');
     expect(p.phases).toEqual([{ kind: 'channels', stages: ['filter'] }, { kind: 'global', stage: 'reference' },
-      { kind: 'channels', stages: ['detect', 'features', 'cluster', 'metrics'] }]);
+      { kind: 'channels', stages: ['detect'] }, { kind: 'channels', stages: ['features', 'cluster', 'metrics'], ordered: true }]);
     expect(p.groups).toEqual([[0, 1], [2]]);
     // The filter key ignores the reference, so switching CAR on reuses the filtered channels.
     expect(p.stages[0].key).toBe(keys(sort({})).filter);

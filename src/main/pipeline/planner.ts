@@ -27,7 +27,8 @@ export interface StagePlan {
 }
 
 export type Phase =
-  | { kind: 'channels'; stages: string[] }
+  /** ordered: its first stage has a taskCost, so its tasks run longest first. */
+  | { kind: 'channels'; stages: string[]; ordered?: true }
   | { kind: 'global'; stage: string };
 
 export interface Plan {
@@ -122,6 +123,7 @@ export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: str
     stages.push({ name: d.name, key, dir: path.join(cacheDir, `${d.name}-${key}`), scope: d.scope, global, stage: d, params, inputs });
     const last = phases.at(-1);
     if (global) phases.push({ kind: 'global', stage: d.name });
+    else if (d.taskCost) phases.push({ kind: 'channels', stages: [d.name], ordered: true });
     else if (last?.kind === 'channels') last.stages.push(d.name);
     else phases.push({ kind: 'channels', stages: [d.name] });
   }

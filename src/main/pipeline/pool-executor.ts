@@ -29,7 +29,7 @@ export class PoolExecutor implements Executor {
       this.running.set(slot, task.runId);
       opts.onStart?.(slot, pid);
       return api.runTask(task);
-    }).finally(() => {
+    }, opts.prefer).finally(() => {
       if (slotUsed >= 0 && this.running.get(slotUsed) === task.runId) this.running.delete(slotUsed);
     });
   }

@@ -7,6 +7,7 @@ import { throttledProgress } from './progress-throttle';
 import { sharedSource } from './open-source';
 import { runChannelStages, runGlobalStage } from './stage-runner';
 import type { InjectedFault, TaskProgressMessage, TaskResult, WorkerTask } from './task';
+import { SpanLog, threadClock } from './trace';
 
 function rssMB(): number {
   return process.memoryUsage.rss() / 1048576;
@@ -36,18 +37,24 @@ export async function runTask(task: WorkerTask, post: (m: unknown) => void, opts
     if (rss > peak) peak = rss;
     send({ type: 'progress', runId: task.runId, channel, stage, fraction, rssMB: rss });
   };
-  const source = await sharedSource(task.source);
+  const log = task.trace ? new SpanLog('worker', channel) : undefined;
+  const source = log ? await log.timeAsync('open:source', () => sharedSource(task.source)) : await sharedSource(task.source);
   let summary: Record<string, unknown> = {};
   let stagesRun: string[];
   if (task.kind === 'channel') {
     const f = task.injectFault;
     stagesRun = runChannelStages(task, source, progress, summary, (stage) => {
       if (f && f.channel === task.channel && task.attempt < f.attempts && stage === task.steps[0]) fireFault(f);
-    });
+    }, log);
   } else {
-    summary = await runGlobalStage(task, source, progress);
+    summary = await runGlobalStage(task, source, progress, log);
     stagesRun = [task.stage];
   }
   peak = Math.max(peak, rssMB());
-  return { channel, stagesRun, peakRssMB: peak, ms: performance.now() - t0, summary };
+  const result: TaskResult = { channel, stagesRun, peakRssMB: peak, ms: performance.now() - t0, summary };
+  if (log) {
+    const c = threadClock();
+    result.trace = { spans: log.spans, threadCpuMs: c?.cpuMs ?? null, threadWaitMs: c?.waitMs ?? null };
+  }
+  return result;
 }

@@ -33,6 +33,8 @@ export interface RunRecord {
   summary: Record<string, unknown>;
   /** Task attempts retried after a failure (0 when every task succeeded first time). */
   retries?: number;
+  /** Set on the copy of an older sort's record that made it current again: the kept version it was reopened from. */
+  restoredFrom?: string;
 }
 
 export interface SessionFile {
@@ -77,6 +79,24 @@ function recordRunLocked(sessionDir: string, identity: SourceIdentity, meta: Rec
   s.runs.push(run);
   if (s.runs.length > MAX_RUNS) s.runs = s.runs.slice(-MAX_RUNS);
   writeFileAtomicSync(sessionPath(sessionDir), `${JSON.stringify(s, null, 1)}\n`);
+}
+
+/**
+ * Make an older run current again (a kept sort version reopened): a copy of its record, stamped
+ * with the time and the version, is appended to the run history, under the same lock as recordRun.
+ * Its results are the cached ones the run wrote (same stage keys), so nothing is recomputed.
+ */
+export function recordRestore(sessionDir: string, runId: string, version: string, now = new Date()): RunRecord {
+  return withLockSync(`${sessionPath(sessionDir)}.lock`, `reopening run ${runId}`, () => {
+    const s = readSession(sessionDir);
+    const old = s?.runs.find((r) => r.runId === runId);
+    if (!s || !old) throw new Error(`run ${runId} is not in the session`);
+    const copy: RunRecord = { ...old, startedAt: now.toISOString(), restoredFrom: version };
+    s.runs.push(copy);
+    if (s.runs.length > MAX_RUNS) s.runs = s.runs.slice(-MAX_RUNS);
+    writeFileAtomicSync(sessionPath(sessionDir), `${JSON.stringify(s, null, 1)}\n`);
+    return copy;
+  });
 }
 
 /** The latest run that produced results for one of the stages (complete or partial, never cancelled). */

@@ -12,6 +12,7 @@ import { runChunked } from './chunked';
 import type { AnyStage, ChannelContext, GlobalContext, Reader, StageDescriptor } from './stage';
 import { stageNamed } from './stages/registry';
 import type { ChannelTask, GlobalTask } from './task';
+import type { SpanLog } from './trace';
 
 function stage(name: string): AnyStage {
   const d = stageNamed(name);
@@ -108,7 +109,7 @@ function rawChannel(source: Source, task: ChannelTask): Float32Array {
 }
 
 /** Runs a channel task's stages in order; returns each stage's summary values merged. */
-export function runChannelStages(task: ChannelTask, source: Source, progress: Progress, summary: Record<string, unknown>, beforeStage?: (stage: string) => void): string[] {
+export function runChannelStages(task: ChannelTask, source: Source, progress: Progress, summary: Record<string, unknown>, beforeStage?: (stage: string) => void, log?: SpanLog): string[] {
   const meta = source.meta;
   const n = meta.nSamples;
   const fast = task.blockSamples === 0;
@@ -139,7 +140,7 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
           if (s === 'source') {
             if (!fast) return (a, b) => source.read([task.channel], a, b)[0];
             let raw = memo.get('source') as Float32Array | undefined;
-            if (!raw) { raw = rawChannel(source, task); memo.set('source', raw); }
+            if (!raw) { raw = log ? log.time('read:source', () => rawChannel(source, task)) : rawChannel(source, task); memo.set('source', raw); }
             const whole = raw;
             return (a, b) => whole.subarray(a, b);
           }
@@ -158,7 +159,7 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
       };
       progress(name, 0);
       if (d.output.kind === 'samples') sink = new SampleSink(name, task.files[name], n, fast);
-      try {
+      const runStage = (): void => {
         const out = d.scope === 'chunked' ? runChunked(d, p, ctx, fast) : d.scope === 'channel' ? d.run(p, ctx) : undefined;
         if (d.scope !== 'chunked' && d.scope !== 'channel') throw new SpikeDeskError({ code: 'INTERNAL', message: `stage ${name} is not a per-channel stage` });
         if (sink) {
@@ -169,6 +170,10 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
           memo.set(name, out);
           if (d.summarize) Object.assign(summary, d.summarize(out));
         }
+      };
+      try {
+        if (log) log.time(name, runStage);
+        else runStage();
       } catch (e) {
         sink?.abort();
         throw e;
@@ -182,7 +187,11 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
 }
 
 /** Runs a group or global stage once; returns its summary values. */
-export async function runGlobalStage(task: GlobalTask, source: Source, progress: Progress): Promise<Record<string, unknown>> {
+export async function runGlobalStage(task: GlobalTask, source: Source, progress: Progress, log?: SpanLog): Promise<Record<string, unknown>> {
+  return log ? log.timeAsync(task.stage, () => globalStage(task, source, progress)) : globalStage(task, source, progress);
+}
+
+async function globalStage(task: GlobalTask, source: Source, progress: Progress): Promise<Record<string, unknown>> {
   const d = stage(task.stage);
   if (d.scope !== 'group' && d.scope !== 'global') throw new SpikeDeskError({ code: 'INTERNAL', message: `stage ${d.name} is not a group or global stage` });
   const meta: RecordingMeta = source.meta;

@@ -137,6 +137,14 @@ interface BaseDescriptor<P, O> {
    * the stage's own parameter slice, so the engine never asks which workflow it runs.
    */
   validate?(p: P, rec: PlanContext): void;
+  /**
+   * Per-channel stages only: this stage starts a new task per channel, and those tasks run longest
+   * first by this estimate of their cost, from the summary values of the channel's earlier stages
+   * (e.g. its spike count). For a cost that varies a lot between channels: run in channel order,
+   * one expensive channel near the end keeps one worker busy while the others idle. Scheduling
+   * only: a task reads its inputs from the cache, so the outputs are the same bytes.
+   */
+  taskCost?(channelSummary: Record<string, unknown>): number;
 }
 
 /** What a stage's validate hook sees: the recording, the run's channels and their groups. */

@@ -3,6 +3,7 @@
 // samples from the recording (or upstream cache files) and writes its results into the cache.
 
 import type { SourceRef } from '../../shared/recording';
+import type { WorkerTrace } from './trace';
 
 /** Test-only fault injection: fail on `channel` for the first `attempts` attempts. */
 export interface InjectedFault {
@@ -33,6 +34,8 @@ export interface ChannelTask {
   prefetch?: number[];
   attempt: number;
   injectFault?: InjectedFault;
+  /** Record the task's spans (trace.ts) and return them in TaskResult.trace. */
+  trace?: boolean;
 }
 
 /** A group- or global-scoped stage, computed once for a channel group or for the run. */
@@ -50,6 +53,7 @@ export interface GlobalTask {
   /** Block for streamed outputs (a per-sample statistic: any block gives the same samples). */
   blockSamples: number;
   attempt: number;
+  trace?: boolean;
 }
 
 export type WorkerTask = ChannelTask | GlobalTask;
@@ -62,6 +66,8 @@ export interface TaskResult {
   ms: number;
   /** Small per-stage summaries (spike count, units, trigger source...). */
   summary: Record<string, unknown>;
+  /** With task.trace: the worker's spans (stages, raw read) and its thread's CPU so far. */
+  trace?: WorkerTrace;
 }
 
 /** Progress message a worker posts while it runs a task. */

@@ -70,7 +70,7 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
   },
   correct: {
     steps: [
-      step(triggersStage, (p) => ({ triggers: p.triggers, upsample: p.upsample, align: p.align, alignChannel: p.alignChannel, window: p.window, farm: p.farm })),
+      step(triggersStage, (p) => ({ triggers: p.triggers, engine: p.engine, upsample: p.upsample, align: p.align, alignChannel: p.alignChannel, window: p.window, farm: p.farm, crossChannel: p.crossChannel })),
       step(aasStage, ({ obsComponents: _o, lowpassHz: _l, anc: _a, ...rest }) => rest),
       step(obsStage, (p) => ({ obsComponents: p.obsComponents }), (p) => p.obsComponents > 0),
       step(lowpassStage, (p) => ({ lowpassHz: p.lowpassHz, anc: p.anc })),

@@ -77,9 +77,12 @@ export class Pool {
     return this.slots.filter((s) => !s.retiring && !s.dead).map((s) => ({ slot: s.index, pid: s.handle.pid, tid: s.handle.tid, busy: s.busy }));
   }
 
-  /** Run fn on the next free worker. Rejects with WORKER_FAILED if that worker dies meanwhile. */
-  async run<T>(fn: (api: Remote<WorkerApi>, slot: number, pid: number) => Promise<T>): Promise<T> {
-    const slot = await this.acquire();
+  /**
+   * Run fn on the next free worker (slot `prefer` when it is free). Rejects with WORKER_FAILED if
+   * that worker dies meanwhile.
+   */
+  async run<T>(fn: (api: Remote<WorkerApi>, slot: number, pid: number) => Promise<T>, prefer?: number): Promise<T> {
+    const slot = await this.acquire(prefer);
     try {
       return await new Promise<T>((resolve, reject) => {
         slot.failRunning = reject;
@@ -112,9 +115,10 @@ export class Pool {
     this.slots = [];
   }
 
-  private acquire(): Promise<Slot> {
+  private acquire(prefer?: number): Promise<Slot> {
     if (this.disposed) return Promise.reject(new SpikeDeskError({ code: 'CANCELLED', message: 'the worker pool was shut down' }));
-    const free = this.slots.find((s) => !s.busy && !s.retiring && !s.dead);
+    const usable = (s: Slot): boolean => !s.busy && !s.retiring && !s.dead;
+    const free = this.slots.find((s) => s.index === prefer && usable(s)) ?? this.slots.find(usable);
     if (free) { free.busy = true; return Promise.resolve(free); }
     return new Promise((resolve, reject) => this.queue.push({ resolve, reject }));
   }

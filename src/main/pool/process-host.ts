@@ -3,6 +3,17 @@
 
 import type { Endpoint } from 'comlink';
 
+/**
+ * V8 flags of the worker isolates. No concurrent recompilation: a worker's hot kernels (peeling,
+ * clustering) run long loops, and with background compilation V8 kept compiling them again
+ * (on-stack replacement while a job was pending, then discarded jobs): measured with
+ * `spikedesk sort --trace` on 16 ch x 30 kHz x 160 s, background threads used 3.1 s of CPU
+ * with 1 worker and 5.0 s with 2 (a fifth of the run), while compiling on the worker's own thread
+ * cost it no measurable time. Those threads compete with the other worker for the cores, so they
+ * capped the 2-worker speed-up. Compilation never changes what JavaScript computes.
+ */
+export const WORKER_V8_FLAGS = ['--no-concurrent-recompilation'];
+
 export interface SpawnOptions {
   /** Worker entry module (a .ts file in development, a built .js file in the app). */
   entry: string;

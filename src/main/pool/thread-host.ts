@@ -1,11 +1,12 @@
 // ProcessHost on worker_threads. TypeScript entries run through a tiny bootstrap that registers
 // tsx inside the worker (Node 20 does not apply --import loaders to a worker's main module).
 
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint } from 'comlink';
 import { nodePortEndpoint } from '../../workers/endpoint';
-import type { ProcessHost, SpawnOptions, WorkerHandle } from './process-host';
+import { WORKER_V8_FLAGS, type ProcessHost, type SpawnOptions, type WorkerHandle } from './process-host';
 
 const bootstrap = fileURLToPath(new URL('./ts-bootstrap.mjs', import.meta.url));
 
@@ -13,6 +14,9 @@ export class ThreadHost implements ProcessHost {
   readonly kind = 'threads' as const;
 
   async spawn(opts: SpawnOptions): Promise<WorkerHandle> {
+    // V8 flags are per process; an isolate reads these when it is created, so setting them before
+    // a worker starts gives that worker's isolate the flags (the host's own isolate keeps its own).
+    for (const f of WORKER_V8_FLAGS) setFlagsFromString(f);
     const isTs = opts.entry.endsWith('.ts');
     const worker = new Worker(isTs ? bootstrap : opts.entry, {
       workerData: isTs ? { entry: opts.entry } : {},

@@ -3,7 +3,9 @@
 // (versions/<name>.json: every unit's channel, label and spike samples, plus a copy of the
 // curation journal that produced it), written crash-safe. After the new sort, labels are
 // carried over to the new units that match an old labelled unit by spike overlap, the way phy
-// users re-apply their labels after a re-sort.
+// users re-apply their labels after a re-sort. A kept version can also be reopened whole (its
+// sort result is still in the cache; its journal copy becomes the journal again), after the
+// result shown then was kept in turn, so a reopen is itself undone by reopening that one.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -86,6 +88,14 @@ export function readVersion(sessionDir: string, name: string): SortVersionFile {
     throw new SpikeDeskError({ code: 'FORMAT_CORRUPT', file, message: 'the kept version is not readable', fix: 'the file was changed outside SpikeDesk; delete it' });
   }
   return v;
+}
+
+/** Put a kept version's curation journal back as the session's journal (without one: a fresh curation). */
+export function restoreJournal(sessionDir: string, name: string): void {
+  const copy = path.join(versionsDir(sessionDir), `${safeName(name)}.${JOURNAL_FILE}`);
+  const target = path.join(sessionDir, JOURNAL_FILE);
+  if (fs.existsSync(copy)) writeFileAtomic(target, fs.readFileSync(copy));
+  else fs.rmSync(target, { force: true });
 }
 
 export function listVersions(sessionDir: string): SortVersionInfo[] {

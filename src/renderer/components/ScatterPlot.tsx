@@ -45,9 +45,11 @@ export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, da
           marker: { size: g.selected ? 4 : 3, color: g.color, opacity: g.selected ? 0.9 : 0.35 } });
       const axis = (t: string) => ({ title: { text: t }, gridcolor: grid, zerolinecolor: grid, color: fg });
       const layout = {
-        // t: 28 leaves room for plotly's toolbar above the legend.
-        height, margin: { l: 48, r: 8, t: 28, b: 40 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
-        font: { color: fg, size: 11 }, showlegend: true, legend: { orientation: 'v', x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(0,0,0,0)' },
+        // The legend sits right of the plot area, below the top margin that holds plotly's toolbar
+        // (which appears on hover at the top right): neither covers the other nor the points.
+        height, margin: { l: 48, r: 8, t: 34, b: 40 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+        font: { color: fg, size: 11 }, showlegend: true,
+        legend: { orientation: 'v', x: 1.01, xanchor: 'left', y: 1, yanchor: 'top', bgcolor: 'rgba(0,0,0,0)', font: { size: 10 }, tracegroupgap: 0 },
         dragmode: threeD ? 'orbit' : 'lasso', selections: [], uirevision: `${threeD}-${xLabel}-${yLabel}-${zLabel}`,
         xaxis: axis(xLabel), yaxis: axis(yLabel),
         ...(threeD ? { scene: { xaxis: axis(xLabel), yaxis: axis(yLabel), zaxis: axis(zLabel ?? ''), bgcolor: 'rgba(0,0,0,0)' } } : {}),

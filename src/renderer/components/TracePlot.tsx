@@ -1,11 +1,14 @@
 // Pure trace plot: stacked channels drawn from min/max columns on a canvas (fast for 32 channels),
-// with an optional overlay trace (e.g. corrected over raw), threshold lines, detected spikes
-// coloured by unit and trigger/event marks. Wheel zooms about the pointer, dragging pans, a click
-// sets the time cursor (shared with the time-frequency view).
+// with an optional trace drawn faintly behind (e.g. raw behind corrected) at its own vertical scale
+// and clipped to each channel's row (raw EEG in a scanner is ~100x the corrected signal: one shared
+// scale would draw the corrected trace flat), threshold lines, detected spikes coloured by unit and
+// trigger/event marks. Wheel zooms about the pointer, dragging pans, a click sets the time cursor
+// (shared with the time-frequency view).
 import { prepareCanvas } from '../lib/canvas';
 import { useEffect, useRef } from 'react';
 
-export interface TraceOverlay { min: Float32Array[]; max: Float32Array[]; color: string; label: string }
+/** A trace drawn behind the main one; `spacingUv` is its own row spacing (its scale). */
+export interface TraceOverlay { min: Float32Array[]; max: Float32Array[]; color: string; label: string; spacingUv: number }
 
 export interface TracePlotProps {
   names: string[];
@@ -20,7 +23,8 @@ export interface TracePlotProps {
   spacingUv: number;
   height: number;
   color?: string;
-  overlay?: TraceOverlay | null;
+  /** Drawn faintly behind the main trace, at its own scale, clipped to each row. */
+  behind?: TraceOverlay | null;
   spikes?: { times: Float64Array[]; clusters: Int32Array[]; color: (id: number) => string } | null;
   thresholds?: (number | null)[] | null;
   events?: { t: number; label: string }[];
@@ -59,7 +63,7 @@ function drawColumns(g: CanvasRenderingContext2D, lo: Float32Array, hi: Float32A
 export function TracePlot(p: TracePlotProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const seq = useRef(0);
-  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS } = p;
+  const { names, min, max, t0, dt, startS, spanS, spacingUv, height, color, behind, spikes, thresholds, events, emptyLabel, cursorS } = p;
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
@@ -117,14 +121,18 @@ export function TracePlot(p: TracePlotProps) {
         g.globalAlpha = 1;
         continue;
       }
-      g.strokeStyle = fg;
-      g.globalAlpha = overlay ? 0.55 : 1;
-      drawColumns(g, min[c], max[c], colX0, colW, y0, pxPerUv);
-      g.globalAlpha = 1;
-      if (overlay?.min[c]?.length) {
-        g.strokeStyle = overlay.color;
-        drawColumns(g, overlay.min[c], overlay.max[c], colX0, colW, y0, pxPerUv);
+      if (behind?.min[c]?.length) {
+        g.save();
+        g.beginPath();
+        g.rect(LEFT, y0 - rowH / 2, plotW, rowH);
+        g.clip();
+        g.strokeStyle = behind.color;
+        g.globalAlpha = 0.5;
+        drawColumns(g, behind.min[c], behind.max[c], colX0, colW, y0, rowH / behind.spacingUv);
+        g.restore();
       }
+      g.strokeStyle = fg;
+      drawColumns(g, min[c], max[c], colX0, colW, y0, pxPerUv);
       const st = spikes?.times[c];
       if (st?.length) {
         const cl = spikes!.clusters[c];
@@ -152,15 +160,12 @@ export function TracePlot(p: TracePlotProps) {
       g.lineTo(xOf(cursorS), height - 16);
       g.stroke();
     }
-    if (overlay) {
-      g.fillStyle = overlay.color;
-      g.fillText(`— ${overlay.label}`, w - 160, height - 4);
-    }
+
     seq.current++;
     canvas.dataset.seq = String(seq.current);
     canvas.dataset.start = startS.toFixed(6);
     canvas.dataset.cursor = cursorS === undefined || cursorS === null ? '' : cursorS.toFixed(6);
-  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, overlay, spikes, thresholds, events, emptyLabel, cursorS]);
+  }, [names, min, max, t0, dt, startS, spanS, spacingUv, height, color, behind, spikes, thresholds, events, emptyLabel, cursorS]);
 
   // Wheel zoom about the cursor and drag to pan (listeners attached natively: wheel must not be passive).
   const cb = useRef(p);

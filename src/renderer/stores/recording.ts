@@ -34,6 +34,29 @@ function defaultSpan(meta: RecordingMeta): number {
   return Math.min(meta.sampleRate >= 10000 ? 0.5 : 4, dur);
 }
 
+/**
+ * Number of the latest open (file, raw or demo): an answer to an older open that arrives after a
+ * later one was asked for is dropped, so the recording opened last is the one shown.
+ */
+let openSeq = 0;
+
+/**
+ * Where the trace view starts: at 0, or just before the first marker of the most frequent label
+ * (an EEG-fMRI scan's slice or volume triggers; a "New Segment" marker at 0 does not count) when
+ * those start later, so the first window shows what the recording is about.
+ */
+export function firstWindow(meta: RecordingMeta): { startS: number; spanS: number } {
+  const spanS = defaultSpan(meta);
+  const count = new Map<string, number>();
+  for (const e of meta.events) count.set(e.label, (count.get(e.label) ?? 0) + 1);
+  const label = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const firstSample = meta.events.reduce((m, e) => (e.label === label && e.sample < m ? e.sample : m), Infinity);
+  const first = Number.isFinite(firstSample) ? firstSample / meta.sampleRate : 0;
+  if (first + spanS / 4 <= spanS) return { startS: 0, spanS };
+  const dur = meta.nSamples / meta.sampleRate;
+  return { startS: Math.max(0, Math.min(first - spanS / 4, dur - spanS)), spanS };
+}
+
 export const useRecording = create<RecordingState>((set, get) => ({
   meta: null,
   loading: false,
@@ -45,20 +68,25 @@ export const useRecording = create<RecordingState>((set, get) => ({
   gain: 1,
   raw: null,
   async open(path) {
+    const seq = ++openSeq;
     set({ loading: true, error: null });
     let api: Awaited<ReturnType<typeof backend>>['api'];
     try {
       api = (await backend()).api;
       // No argument rather than an undefined one: JSON drops undefined and the host's guard refuses a value-less argument.
       const meta = await (path === undefined ? api.openRecording() : api.openRecording(path));
-      set({ meta, loading: false, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
+      if (seq !== openSeq) return;
+      set({ meta, loading: false, ...firstWindow(meta), view: 'raw', shown: null, gain: 1 });
     } catch (e) {
+      if (seq !== openSeq) return;
       const err = errorText(e);
       // A header-less binary (no format remembered for it yet): ask for the format instead of failing.
       const file = path || err.file;
       if (file && err.code === 'BAD_PARAMETER' && /raw binary/i.test(err.message)) {
         try {
-          set({ loading: false, raw: await api!.probeRaw(file) });
+          const raw = await api!.probeRaw(file);
+          if (seq !== openSeq) return;
+          set({ loading: false, raw });
           return;
         } catch { /* fall through to the original error */ }
       }
@@ -66,18 +94,23 @@ export const useRecording = create<RecordingState>((set, get) => ({
     }
   },
   async openRaw(path, format) {
+    const seq = ++openSeq;
     const { api } = await backend();
     const meta = await api.openRecording(path, { format: 'raw', ...format });
-    set({ meta, raw: null, error: null, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
+    if (seq !== openSeq) return;
+    set({ meta, raw: null, error: null, ...firstWindow(meta), view: 'raw', shown: null, gain: 1 });
   },
   closeRaw() { set({ raw: null }); },
   async openDemo(kind) {
+    const seq = ++openSeq;
     set({ loading: true, error: null });
     try {
       const { api } = await backend();
       const meta = await api.openDemo(kind);
-      set({ meta, loading: false, startS: 0, spanS: defaultSpan(meta), view: 'raw', shown: null, gain: 1 });
+      if (seq !== openSeq) return;
+      set({ meta, loading: false, ...firstWindow(meta), view: 'raw', shown: null, gain: 1 });
     } catch (e) {
+      if (seq !== openSeq) return;
       set({ loading: false, error: errorText(e) });
     }
   },

@@ -45,6 +45,12 @@ export interface RunState {
   cancel(): Promise<void>;
 }
 
+/**
+ * Number of the latest estimate request. A first estimate can take a minute (it measures this
+ * machine), so an answer for an older spec, mode or job count may arrive after a newer one: it is dropped.
+ */
+let estimateSeq = 0;
+
 export const useRun = create<RunState>((set, get) => ({
   runId: null,
   workflow: null,
@@ -64,13 +70,14 @@ export const useRun = create<RunState>((set, get) => ({
   setMode(mode) { set({ mode }); },
   setJobs(jobs) { set({ jobs: Math.max(1, Math.min(64, Math.round(jobs) || 1)) }); },
   async refreshEstimate(spec) {
+    const seq = ++estimateSeq;
     const { jobs, mode, memoryBudgetMB } = get();
     try {
       const { api } = await backend();
       const estimate = await api.estimate({ ...spec, mode: { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec);
-      set({ estimate, estimateError: null });
+      if (seq === estimateSeq) set({ estimate, estimateError: null });
     } catch (e) {
-      set({ estimate: null, estimateError: errorText(e).message });
+      if (seq === estimateSeq) set({ estimate: null, estimateError: errorText(e).message });
     }
   },
   async start(spec) {

@@ -2,7 +2,7 @@
 // curation actions (each one journaled by main before it applies; the store then refetches the
 // overview and reports what changed).
 import { create } from 'zustand';
-import type { SortOverview } from '../../shared/api';
+import type { CarryReport, RestoreReport, SortOverview, SortVersionInfo } from '../../shared/api';
 import type { ClusterId, CurationAction, Label, LassoPolygon, UpdateInfo } from '../../shared/curation';
 import { backend, errorText, type ErrorText } from '../api/client';
 
@@ -18,7 +18,19 @@ export interface SortState {
   /** Bumped after every change of the clusters (views refetch features and unit stats). */
   version: number;
   busy: boolean;
+  /** Kept versions of the curated sort (the versions dialog is open while this is not null). */
+  versions: SortVersionInfo[] | null;
+  /** The last version reopened (and what the result shown before was kept as). */
+  restored: RestoreReport | null;
+  /** Labels applied from a version to the current sort. */
+  applied: CarryReport | null;
   refresh(): Promise<void>;
+  openVersions(): Promise<void>;
+  closeVersions(): void;
+  /** Reopen a kept version (the result shown now is kept first). */
+  restoreVersion(name: string): Promise<void>;
+  /** Apply a kept version's labels to the matching units of the current sort (journaled, undoable). */
+  applyVersionLabels(name: string): Promise<void>;
   select(id: ClusterId, additive: boolean): void;
   setSelection(ids: ClusterId[]): void;
   setChannel(c: number): void;
@@ -41,7 +53,8 @@ export const useSort = create<SortState>((set, get) => {
     await get().refresh();
     if (!u) return;
     const alive = new Set(get().overview?.clusters.map((c) => c.id));
-    const sel = u.undoState.selection.filter((id) => alive.has(id));
+    // After a merge or split the new clusters are selected (as in phy); an undo brings back the selection it had.
+    const sel = (u.history === 'undo' ? u.undoState.selection : u.added).filter((id) => alive.has(id));
     set((s) => ({ last: u, selected: sel.length ? sel : s.selected.filter((id) => alive.has(id)), version: s.version + 1 }));
     const ch = channelOf(get().overview, get().selected[0]);
     if (ch !== null) set({ channel: ch });
@@ -55,6 +68,46 @@ export const useSort = create<SortState>((set, get) => {
     last: null,
     version: 0,
     busy: false,
+    versions: null,
+    restored: null,
+    applied: null,
+    async openVersions() {
+      try {
+        const { api } = await backend();
+        set({ versions: await api.listSortVersions(), error: null });
+      } catch (e) {
+        set({ error: errorText(e) });
+      }
+    },
+    closeVersions() { set({ versions: null }); },
+    async restoreVersion(name) {
+      if (get().busy) return;
+      set({ busy: true, error: null });
+      try {
+        const { api } = await backend();
+        const restored = await api.restoreSortVersion(name);
+        set({ restored, applied: null, versions: null });
+        await get().refresh(); // a new run id: selection and views start afresh
+      } catch (e) {
+        set({ error: errorText(e) });
+      } finally {
+        set({ busy: false });
+      }
+    },
+    async applyVersionLabels(name) {
+      if (get().busy) return;
+      set({ busy: true, error: null });
+      try {
+        const { api } = await backend();
+        const applied = await api.carryLabels(name);
+        set({ applied, restored: null, versions: null });
+        await after(applied.update);
+      } catch (e) {
+        set({ error: errorText(e) });
+      } finally {
+        set({ busy: false });
+      }
+    },
     async refresh() {
       set({ loading: true });
       try {
@@ -63,7 +116,11 @@ export const useSort = create<SortState>((set, get) => {
         const alive = new Set(overview?.clusters.map((c) => c.id));
         if (overview?.runId !== get().overview?.runId) {
           // A new sort result: ids restart, so nothing selected, shown or undoable from the old one survives.
-          set((s) => ({ overview, loading: false, error: null, selected: [], last: null, version: s.version + 1, channel: overview?.channels[0] ?? null }));
+          set((s) => ({
+            overview, loading: false, error: null, selected: [], last: null, version: s.version + 1, channel: overview?.channels[0] ?? null,
+            // A notice about a reopened version or applied labels belongs to the result it was about.
+            restored: s.restored && s.restored.restored.runId === overview?.runId ? s.restored : null, applied: null,
+          }));
           return;
         }
         set((s) => ({

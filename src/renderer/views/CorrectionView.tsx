@@ -15,6 +15,21 @@ const RAW = '#8a94a6';
 const COR = '#e0702a';
 const MARK: Record<ReportKind, string> = { added: '#1e9e5a', removed: '#8e44ad', unresolved: '#b7950b' };
 
+/**
+ * "980 triggers (979 found + 1 added)": the count the correction used, and how it relates to the
+ * markers the recording holds (the recording panel's event count), so the two numbers agree.
+ */
+function triggerCount(v: CV): string {
+  const r = v.triggerReport;
+  if (!r) return `${v.triggers.length} triggers`;
+  const parts = [`${r.found} found`];
+  if (r.addedCount) parts.push(`+ ${r.addedCount} added`);
+  if (r.removedCount) parts.push(`− ${r.removedCount} spurious`);
+  const other = v.triggers.length - (r.found + r.addedCount - r.removedCount);
+  if (other) parts.push(other > 0 ? `+ ${other} more` : `− ${-other} not used`);
+  return `${v.triggers.length} triggers (${parts.join(' ')})`;
+}
+
 function mid(b: TraceBlock, c: number): Float32Array {
   return Float32Array.from(b.min[c], (v, i) => (v + b.max[c][i]) / 2);
 }
@@ -62,7 +77,7 @@ export function CorrectionView() {
       <select value={channel} onChange={(e) => setChannel(Number(e.target.value))} aria-label="correction channel" data-testid="correction-channel">
         {eeg.map(({ c, i }) => <option key={i} value={i}>{c.name}</option>)}
       </select>
-      {view && <span className="muted">{view.triggers.length} triggers · {view.triggerSource} · slice {view.sliceHz.toFixed(2)} Hz · epoch {(view.epochLength / view.sampleRate * 1000).toFixed(1)} ms</span>}
+      {view && <span className="muted" data-testid="correction-triggers">{triggerCount(view)} · {view.triggerSource} · slice {view.sliceHz.toFixed(2)} Hz · epoch {(view.epochLength / view.sampleRate * 1000).toFixed(1)} ms</span>}
       {loading && <span className="muted">loading…</span>}
     </div>
   );
@@ -109,10 +124,13 @@ export function CorrectionView() {
         )}
         <div className="metrics-box">
           <table className="metrics-table" data-testid="correction-metrics">
-            <thead><tr><th>metric</th><th>value</th></tr></thead>
+            <thead><tr><th>metric (what it means)</th><th>value</th></tr></thead>
             <tbody>
               {view.metrics.map((m) => (
-                <tr key={m.name} title={m.note}><td>{m.name}</td><td className="num">{typeof m.value === 'number' ? (Math.abs(m.value) >= 100 ? m.value.toFixed(0) : m.value.toFixed(3)) : m.value}</td></tr>
+                <tr key={m.name}>
+                  <td>{m.name}{m.note && <div className="muted small" data-testid="metric-note">{m.note}</div>}</td>
+                  <td className="num">{typeof m.value === 'number' ? (Math.abs(m.value) >= 100 ? m.value.toFixed(0) : m.value.toFixed(3)) : m.value}</td>
+                </tr>
               ))}
             </tbody>
           </table>

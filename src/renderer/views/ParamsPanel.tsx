@@ -63,6 +63,10 @@ function CorrectForm({ p, set }: { p: CorrectParams; set: (p: CorrectParams) => 
         <NumField label="upsample" unit="×" value={p.upsample} min={1} max={64} integer onChange={(v) => up({ upsample: v })} />
         <NumField label="window (0 = from data)" unit="epochs" value={p.window} min={0} max={p.engine === 'upsampled' ? 500 : 100000} integer onChange={(v) => up({ window: v })} />
         <label className="field"><span>align</span><input type="checkbox" checked={p.align} onChange={(e) => up({ align: e.target.checked })} aria-label="align" /></label>
+        <label className="field"><span>cross-channel rank</span>
+          <select value={p.crossChannel} onChange={(e) => up({ crossChannel: e.target.value as 'auto' | 'off' })} aria-label="cross-channel low rank">
+            <option value="auto">when held-out error says so</option><option value="off">off</option>
+          </select></label>
       </fieldset>
       <fieldset><legend>Residuals</legend>
         <NumField label="OBS PCs" value={p.obsComponents} min={0} max={20} integer onChange={(v) => up({ obsComponents: v })} />
@@ -81,7 +85,7 @@ export function ParamsPanel() {
   const err = meta ? paramsError(s.workflow, s.workflow === 'sort' ? s.sort : s.correct, meta.sampleRate) : null;
   const ch = meta ? parseChannels(s.channels, meta.channels.length) : {};
   return (
-    <section className="panel side-panel" aria-label="Parameters">
+    <section className="panel side-panel params" aria-label="Parameters">
       <h2>Parameters</h2>
       <div className="segmented" role="tablist">
         <button role="tab" aria-selected={s.workflow === 'sort'} className={s.workflow === 'sort' ? 'on' : ''} onClick={() => s.setWorkflow('sort')} data-testid="wf-sort">Spike sorting</button>

@@ -5,6 +5,14 @@ import { useRecording } from '../stores/recording';
 import { useUi } from '../stores/ui';
 import { ErrorBox } from '../components/ErrorBox';
 
+/** "979 Response/R128, 16 Volume/V 1": the most frequent marker labels with their counts (the correction counts one of them). */
+function eventSummary(events: { label: string }[], top: number): string {
+  const by = new Map<string, number>();
+  for (const e of events) by.set(e.label, (by.get(e.label) ?? 0) + 1);
+  const list = [...by].sort((a, b) => b[1] - a[1]);
+  return list.slice(0, top).map(([l, n]) => `${n} ${l}`).join(', ') + (list.length > top ? ', …' : '');
+}
+
 export function RecordingPanel() {
   const { meta, loading, error, open, openDemo } = useRecording();
   const status = useUi((s) => s.status);
@@ -33,10 +41,9 @@ export function RecordingPanel() {
       {meta ? (
         <dl className="facts" data-testid="recording-facts">
           <dt>File</dt><dd title={meta.path}>{meta.path.split(/[\\/]/).slice(-2).join('/')}</dd>
-          <dt>Format</dt><dd>{meta.format}</dd>
-          <dt>Channels</dt><dd>{meta.channels.length}{stim ? ` (${stim} stim)` : ''} · {meta.sampleRate} Hz · {(meta.nSamples / meta.sampleRate).toFixed(1)} s</dd>
+          <dt>Data</dt><dd title={`${meta.format}, ${meta.sampleRate} Hz`}>{meta.channels.length} ch{stim ? ` (${stim} stim)` : ''} · {meta.sampleRate >= 1000 ? `${meta.sampleRate / 1000} kHz` : `${meta.sampleRate} Hz`} · {(meta.nSamples / meta.sampleRate).toFixed(1)} s · {meta.format}</dd>
           <dt>Groups</dt><dd>{[...groups.entries()].map(([g, n]) => `${g} (${n})`).join(', ') || '—'}</dd>
-          <dt>Events</dt><dd>{meta.events.length}</dd>
+          <dt>Events</dt><dd title={eventSummary(meta.events, 20)} data-testid="recording-events">{meta.events.length}{meta.events.length ? ` · ${eventSummary(meta.events, 2)}` : ''}</dd>
         </dl>
       ) : !loading && <p className="empty">No recording open. Try a demo, or type a path.</p>}
     </section>

@@ -32,7 +32,8 @@ export function ReplaceSortDialog() {
 /** One line after a re-sort: which version was kept and how many labels came over. */
 export function CarriedNotice() {
   const carried = useRun((s) => s.carried);
-  if (!carried) return null;
+  const versionShown = useSort((s) => s.restored !== null || s.applied !== null);
+  if (!carried || versionShown) return null;
   const by = new Map<string, number>();
   for (const m of carried.carried) by.set(m.label, (by.get(m.label) ?? 0) + 1);
   return (

@@ -32,7 +32,8 @@ export function RunPanel() {
     if (!spec || invalid) return;
     const t = setTimeout(() => void refreshEstimate(spec), 150);
     return () => clearTimeout(t);
-  }, [spec, mode, jobs, invalid?.message]);
+    // After a run too: its time calibrates the estimate (and replaces a probe it stopped).
+  }, [spec, mode, jobs, invalid?.message, report?.runId]);
   const est = (k: 'fast' | 'lowMemory') => estimate ? `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds)}` : '…';
   return (
     <section className="panel side-panel" aria-label="Run">
@@ -47,15 +48,15 @@ export function RunPanel() {
         <div className="warn small" data-testid="jobs-warning">{jobs} jobs on {cores} cores: workers beyond the cores only slow the run down (the estimate counts {cores}).</div>
       )}
       <div className="row">
-        <label className="field"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 56 }} /></label>
+        <label className="field compact"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 48 }} /></label>
         <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start">
           {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
         </button>
         <button disabled={!running} onClick={() => void cancel()} data-testid="run-cancel">Cancel</button>
       </div>
       <div className="row">
-        <button className="link" disabled={!meta || running} onClick={() => void start({ workflow: 'filter', params: DEFAULT_FILTER, channels: ch.channels })} data-testid="run-filter">Filter all channels</button>
-        <span className="muted small">unchanged stages come from the cache</span>
+        <button className="link" disabled={!meta || running} onClick={() => void start({ workflow: 'filter', params: DEFAULT_FILTER, channels: ch.channels })} data-testid="run-filter"
+          title="Band-pass filter the channels (for the filtered trace view); unchanged stages of any run come from the cache">Filter all channels</button>
       </div>
       {progress && (
         <div className="muted" data-testid="run-status">

@@ -38,7 +38,10 @@ export function TracesView() {
   const finished = useRun((s) => s.finished);
   const sortVersion = useSort((s) => s.version);
   const [block, setBlock] = useState<TraceBlock | null>(null);
-  const [overlay, setOverlay] = useState<TraceOverlay | null>(null);
+  /** The raw traces drawn behind a filtered/corrected view ("raw behind"). */
+  const [rawBlock, setRawBlock] = useState<TraceBlock | null>(null);
+  /** Raw behind at its own scale (default: raw EEG in a scanner dwarfs the corrected one) or at the view's. */
+  const [rawScale, setRawScale] = useState<'own' | 'same'>('own');
   const [marks, setMarks] = useState<SpikeMarks | null>(null);
   const [showRaw, setShowRaw] = useState(false);
   const [showSpikes, setShowSpikes] = useState(true);
@@ -48,7 +51,8 @@ export function TracesView() {
   /** The chosen processed view has no result at all yet (nothing filtered / corrected). */
   const [noResult, setNoResult] = useState(false);
   const running = useRun((s) => s.progress?.state === 'running');
-  const workflow = useParams((s) => s.workflow);
+  // The spike switch only where there are spikes to mark: a recording with a sort result (not EEG).
+  const sorted = useSort((s) => s.overview !== null);
   const box = useRef<HTMLDivElement>(null);
   const nCh = meta?.channels.length ?? 0;
   const channels = useMemo(() => meta?.channels.map((_, i) => i) ?? [], [meta]);
@@ -67,9 +71,9 @@ export function TracesView() {
           api.getSpikeMarks({ channels, startS, endS }),
         ]);
         if (stale) return;
-        // With the raw overlay on, raw is drawn faintly behind and the processed trace on top.
-        if (o) { setBlock(o); setOverlay({ min: b.min, max: b.max, color: view === 'corrected' ? '#e0702a' : '#2a9d5b', label: view }); }
-        else { setBlock(b); setOverlay(null); }
+        // The chosen view sets the scale; raw, when asked for, is drawn faintly behind it.
+        setBlock(b);
+        setRawBlock(o);
         setMarks(m);
         setMissing(b.missing?.length ?? 0);
         setNoResult(view !== 'raw' && (b.missing?.length ?? 0) >= channels.length);
@@ -87,8 +91,13 @@ export function TracesView() {
     return () => { stale = true; };
   }, [meta, channels, startS, spanS, view, showRaw, finished, sortVersion]);
 
+  const fallbackUv = meta && meta.sampleRate < 10000 ? 300 : 150;
+  const spacing = autoSpacing(block, fallbackUv) / gain;
+  const rawSpacing = rawScale === 'own' ? autoSpacing(rawBlock, fallbackUv) / gain : spacing;
+  // Memoised: the plot redraws when this object changes.
+  const behind = useMemo((): TraceOverlay | null => (showRaw && view !== 'raw' && rawBlock
+    ? { min: rawBlock.min, max: rawBlock.max, color: '#8a94a6', label: 'raw', spacingUv: rawSpacing } : null), [showRaw, view, rawBlock, rawSpacing]);
   if (!meta) return <div className="panel empty fill">Open a recording (or a demo) to see its traces.</div>;
-  const spacing = autoSpacing(block, meta.sampleRate < 10000 ? 300 : 150) / gain;
   const dur = meta.nSamples / meta.sampleRate;
   const hasSpikes = !!marks && marks.times.some((t) => t.length > 0);
   return (
@@ -106,8 +115,15 @@ export function TracesView() {
           <option value="filtered">filtered</option>
           <option value="corrected">corrected</option>
         </select>
-        <label title="Draw the raw signal behind the filtered or corrected one"><input type="checkbox" checked={showRaw} onChange={(e) => setShowRaw(e.target.checked)} disabled={view === 'raw'} /> raw behind</label>
-        {workflow === 'sort' && <label><input type="checkbox" checked={showSpikes} onChange={(e) => setShowSpikes(e.target.checked)} data-testid="show-spikes" /> spikes</label>}
+        <label title="Draw the raw signal faintly behind the filtered or corrected one"><input type="checkbox" checked={showRaw} onChange={(e) => setShowRaw(e.target.checked)} disabled={view === 'raw'} data-testid="raw-behind" /> raw behind</label>
+        {showRaw && view !== 'raw' && (
+          <select value={rawScale} onChange={(e) => setRawScale(e.target.value as 'own' | 'same')} aria-label="raw scale" data-testid="raw-scale"
+            title="The raw signal can be far larger than the processed one: scale each to its rows, or draw raw at the processed scale (clipped to the row)">
+            <option value="own">raw at its own scale</option>
+            <option value="same">raw at the {view} scale</option>
+          </select>
+        )}
+        {sorted && <label title="Mark the detected spikes of the last sort, coloured by unit"><input type="checkbox" checked={showSpikes} onChange={(e) => setShowSpikes(e.target.checked)} data-testid="show-spikes" /> spikes</label>}
         <span className="muted" data-testid="trace-window">{startS.toFixed(3)}–{(startS + spanS).toFixed(3)} s of {dur.toFixed(1)} s · {nCh} ch · {(spacing).toFixed(0)} µV/row{loading ? ' · loading…' : ''}</span>
       </div>
       {error && <ErrorBox error={error} />}
@@ -132,7 +148,7 @@ export function TracesView() {
         <TracePlot
           names={meta.channels.map((c) => c.name)} min={block.min} max={block.max} t0={block.t0} dt={block.dt}
           startS={startS} spanS={spanS} spacingUv={spacing} height={Math.max(360, Math.min(nCh * 22, 680))}
-          overlay={overlay} cursorS={cursorS} onCursor={setCursor}
+          behind={behind} cursorS={cursorS} onCursor={setCursor} color={behind ? (view === 'corrected' ? '#e0702a' : '#2a9d5b') : undefined}
           emptyLabel={view === 'raw' ? 'no data' : `not in the last ${view === 'corrected' ? 'correction' : 'filter/sort'} run — include this channel and re-run`}
           spikes={showSpikes && hasSpikes ? { times: marks!.times, clusters: marks!.clusters, color: clusterColor } : null}
           thresholds={showSpikes && view === 'filtered' ? marks?.thresholdUv : null}
@@ -142,9 +158,10 @@ export function TracesView() {
         />
       )}
       {block && !noResult && (
-        <div className="legend muted">
+        <div className="legend muted" data-testid="trace-legend">
           {showSpikes && hasSpikes ? 'dots: detected spikes coloured by unit · ' : ''}
           {view === 'filtered' && showSpikes && marks?.thresholdUv.some((t) => t !== null) ? 'dashed: detection threshold · ' : ''}
+          {behind ? `${view} ${(spacing).toFixed(0)} µV/row, raw behind (grey) ${rawScale === 'own' ? `at ${rawSpacing.toFixed(0)} µV/row` : 'at the same scale, clipped'} · ` : ''}
           {missing ? `no ${view} result for ${missing} channels (not in the last run) · ` : ''}
           {marks?.events.length ? `${marks.events.length} trigger/event marks` : 'no triggers in view'}
           {' · '}wheel or {SHORTCUTS.zoom.keys}: zoom · drag or {SHORTCUTS.pan.keys}: pan

@@ -1,6 +1,6 @@
 // Container: every unit across channels with its metrics and label; sort by any column, filter
 // by label and text; click selects, Ctrl/Cmd+click adds to the selection. Curation buttons above.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ClusterRow } from '../../shared/api';
 import { LABELS, type Label } from '../../shared/curation';
 import { clusterColor, useSort } from '../stores/sort';
@@ -20,16 +20,16 @@ export const COLUMNS: Col[] = [
   { key: 'n', label: 'n', title: 'spikes', get: (r) => r.nSpikes },
   { key: 'rate', label: 'Hz', title: 'firing rate', get: (r) => r.metrics.firingRateHz, fmt: f2 },
   { key: 'snr', label: 'SNR', title: 'peak of the mean waveform / noise sigma', get: (r) => r.metrics.snr, fmt: f1 },
-  { key: 'isi', label: 'ISI<1ms', title: 'fraction of ISIs under 1 ms', get: (r) => r.metrics.isiViolation1ms, fmt: pct },
-  { key: 'vr', label: 'viol.ratio', title: 'SpikeInterface ISI violation ratio (t_r = 1.5 ms)', get: (r) => r.metrics.violationRatio, fmt: f2 },
-  { key: 'iso', label: 'iso.dist', title: 'isolation distance', get: (r) => r.metrics.isolationDistance, fmt: f1 },
-  { key: 'lr', label: 'L-ratio', title: 'L-ratio', get: (r) => r.metrics.lRatio, fmt: (v) => v.toExponential(1) },
-  { key: 'pr', label: 'presence', title: 'presence ratio', get: (r) => r.metrics.presenceRatio, fmt: f2 },
-  { key: 'acv', label: 'amp CV', title: 'amplitude coefficient of variation', get: (r) => r.metrics.amplitudeCv, fmt: f2 },
+  { key: 'isi', label: 'ISI<1', title: 'ISI<1ms: fraction of inter-spike intervals under 1 ms', get: (r) => r.metrics.isiViolation1ms, fmt: pct },
+  { key: 'vr', label: 'viol', title: 'violation ratio: SpikeInterface ISI violation ratio (t_r = 1.5 ms)', get: (r) => r.metrics.violationRatio, fmt: f2 },
+  { key: 'iso', label: 'iso', title: 'isolation distance', get: (r) => r.metrics.isolationDistance, fmt: f1 },
+  { key: 'lr', label: 'L-ratio', title: 'L-ratio (lower is better isolated)', get: (r) => r.metrics.lRatio, fmt: (v) => v.toExponential(1) },
+  { key: 'pr', label: 'pres', title: 'presence ratio: fraction of the recording in which the unit fires', get: (r) => r.metrics.presenceRatio, fmt: f2 },
+  { key: 'acv', label: 'ampCV', title: 'amplitude coefficient of variation', get: (r) => r.metrics.amplitudeCv, fmt: f2 },
 ];
 
 export function CurationBar() {
-  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error } = useSort();
+  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error, openVersions } = useSort();
   const n = selected.length;
   // Another SpikeDesk holds this session's curation lock: show why, and offer no action that would write.
   const locked = Boolean(overview?.readOnly);
@@ -45,6 +45,7 @@ export function CurationBar() {
         <button disabled={locked || busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title={hint('Delete as noise', 'delete')}>Delete</button>
         <button disabled={locked || busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title={hint('Undo', 'undo')}>↶ Undo</button>
         <button disabled={locked || busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title={hint('Redo', 'redo')}>↷ Redo</button>
+        <button disabled={locked || busy} onClick={() => void openVersions()} data-testid="versions">Versions…</button>
         <span className="muted small" data-testid="selection">{n ? `selected: ${selected.map((id) => `#${id}`).join(', ')}` : 'click a row to select, Ctrl+click to add'}</span>
       </div>
       {error && <ErrorBox error={error} testId="curation-error" />}
@@ -69,6 +70,18 @@ export function UnitsTable({ height }: { height: number }) {
     r.sort((a, b) => { const va = val(a), vb = val(b); const c = va < vb ? -1 : va > vb ? 1 : a.id - b.id; return desc ? -c : c; });
     return r;
   }, [overview, sortKey, desc, labelFilter, text]);
+  // The first selected unit stays in view: a merge or split makes new ids, which sort to the end.
+  const scroller = useRef<HTMLDivElement>(null);
+  const primary = selected[0];
+  useEffect(() => {
+    if (primary === undefined) return;
+    const box = scroller.current, row = box?.querySelector<HTMLElement>(`tr[data-id="${primary}"]`);
+    if (!box || !row) return;
+    const head = box.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+    const top = row.offsetTop - head, bottom = row.offsetTop + row.offsetHeight;
+    if (top < box.scrollTop) box.scrollTop = top;
+    else if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight;
+  }, [primary, rows]);
   if (!overview) return <div className="empty">{loading ? 'Loading units…' : 'No sorted units yet: run the spike sorting (Parameters → Spike sorting → Run sorting).'}</div>;
   const counts = new Map<Label, number>();
   for (const c of overview.clusters) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
@@ -84,7 +97,7 @@ export function UnitsTable({ height }: { height: number }) {
         <input value={text} onChange={(e) => setText(e.target.value)} placeholder="filter: channel or id" aria-label="filter units" style={{ width: 130 }} />
         {overview.journalRecords > 0 && <span className="muted" title={overview.journalPath}>restored {overview.journalRecords} journal records</span>}
       </div>
-      <div className="table-scroll" style={{ maxHeight: height }}>
+      <div className="table-scroll" style={{ maxHeight: height }} ref={scroller}>
         <table className="units-table" data-testid="units-table">
           <thead>
             <tr>{COLUMNS.map((c) => (

@@ -109,6 +109,7 @@ export const API_ARGS = {
   keepSortVersion: args([v.optional(versionName)]),
   listSortVersions: none,
   carryLabels: args([versionName]),
+  restoreSortVersion: args([versionName]),
   probeRaw: args([filePath]),
   previewRaw: args([filePath, RawFormatSchema, intIn(1, 1_000_000)]),
   startBatch: args([BatchRequestSchema]),

@@ -15,8 +15,9 @@ import { prepareCorrection } from './plan';
 import { analyzeTriggers, completeMissing, median, triggersFromEvents } from './triggers';
 
 /** Seeds used while developing and tuning: 11 (constants, candidate sets, guard), 2026/2027 (the held-out
- * band skipping the trend term was changed after looking at them) and 3031/3032 (looked at before the
- * spline onset refinement was added). Never evaluated here. */
+ * band skipping the trend term was changed after looking at them; the reduced-rank drift and the
+ * cross-channel model were built and checked on them, all three regimes) and 3031/3032 (looked at before
+ * the spline onset refinement was added). Never evaluated here. */
 export const TUNING_SEEDS = [11, 2026, 2027, 3031, 3032];
 /** Evaluation seeds, disjoint from TUNING_SEEDS, run once after the last change of the method. */
 export const EVALUATION_SEEDS = { stationary: 4041, drifting: 4042 } as const;
@@ -25,7 +26,7 @@ const N_CH = 8;
 
 interface Row { regime: string; stage: string; relRmseMedian: number; relRmseWorst: number; corrMedian: number; corrWorst: number; harmonicShare: number; harmonicsDbMaxAbs: number }
 
-function run(regime: 'stationary' | 'drifting'): { rows: Row[]; template: string; timing: string; triggers: string } {
+function run(regime: 'stationary' | 'drifting'): { rows: Row[]; template: string; cross: string; crossRank: number; timing: string; triggers: string } {
   const rec = generateEegFmri({ seed: EVALUATION_SEEDS[regime], nChannels: N_CH, durationS: 100, cleanBeforeS: 10, cleanAfterS: 10, regime, spuriousTrigger: true });
   const n = rec.nSamples;
   const raw = Array.from({ length: N_CH }, (_, c) => rec.channelBlock(c, 0, n));
@@ -71,6 +72,7 @@ function run(regime: 'stationary' | 'drifting'): { rows: Row[]; template: string
   ];
   return {
     rows, template: `${plan.templateChoice?.chosen} [${plan.templateChoice?.candidates}]`,
+    cross: plan.crossChannel?.report ?? 'not tried', crossRank: plan.crossChannel?.rank ?? -1,
     timing: plan.timing ? `timing model used=${plan.timing.used}, residual SD ${plan.timing.residualSd.toFixed(4)} samples` : 'none',
     triggers: `removed ${found.removed.length}, completed ${done.added.length}, volume gap ${(found.volumeGap / found.medianSpacing).toFixed(2)}x slice spacing`,
   };
@@ -79,30 +81,38 @@ function run(regime: 'stationary' | 'drifting'): { rows: Row[]; template: string
 describe('gradient-artifact correction on synthetic EEG-fMRI (evaluation seeds)', () => {
   const results = { stationary: run('stationary'), drifting: run('drifting') };
   it('prints the table by stage and regime', () => {
-    for (const [regime, r] of Object.entries(results)) console.log(`${regime}: template ${r.template}; ${r.timing}; triggers: ${r.triggers}`);
+    for (const [regime, r] of Object.entries(results)) console.log(`${regime}: template ${r.template}; cross-channel low rank ${r.cross}; ${r.timing}; triggers: ${r.triggers}`);
     console.table([...results.stationary.rows, ...results.drifting.rows].map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(4)) : v]))));
   });
 
-  it('meets the acceptance figures after the default chain (stationary); drifting: level reached, target missed', () => {
+  it('meets the acceptance figures after the default chain (both regimes, median channel)', () => {
     const st = results.stationary.rows.at(-1)!, dr = results.drifting.rows.at(-1)!;
     expect(st.relRmseMedian).toBeLessThanOrEqual(0.05);
     expect(st.relRmseWorst).toBeLessThanOrEqual(0.08);
     expect(st.corrWorst).toBeGreaterThanOrEqual(0.998);
-    // Drifting regime: the issue's target is a median of 0.10; the evaluation seed gave 0.125 (the
-    // tuning seeds 0.075-0.14), correlation 0.992. Asserted at the level reached, not at the target.
-    // Where the error comes from (tuning seed 2026, drifting): on the artifact alone every local model
-    // tracks the drift (relative residual 0.0003 with 11 drift functions, 0.002 with a 20-epoch window),
-    // so the error is EEG entering local templates; presumably alpha near the 10.3 Hz slice rate (in
-    // phase with the slices for seconds) and slow EEG trends that neighbouring epochs share (taking the
-    // template's linear trend from all epochs helped a little). Tried and not adopted (no gain or worse
-    // there): per-epoch fits of shape directions taken from the drift fit (0.144 with one direction,
-    // 0.16-0.50 with more); a cross-channel rank-3 basis fitted per epoch (0.145-0.37: its 4th singular
-    // value is 0.6 % of the first, which artifacts 1000x the EEG turn into errors); the linear trend of
-    // the template from all epochs (0.1015 -> 0.0965 with that seed's chosen model only, not selected).
-    expect(dr.relRmseMedian).toBeLessThanOrEqual(0.14);
-    expect(dr.corrMedian).toBeGreaterThanOrEqual(0.99);
+    // Drifting regime (issue: at most 0.10 median, correlation >= 0.998). Run once on seed 4042 after the
+    // last change of the method: median 0.042, correlation 0.9991 (median channel) with the cross-channel
+    // drift chosen by held-out error; the worst channel (largest artifact) 0.122 / 0.9927.
+    expect(dr.relRmseMedian).toBeLessThanOrEqual(0.10);
+    expect(dr.corrMedian).toBeGreaterThanOrEqual(0.998);
+    // Before this session the drifting error was the EEG near the slice harmonics that local templates
+    // take up (tuning seed 2026: leak 0.12-0.22 of the EEG vs tracking error < 0.005 for every per-channel
+    // model that varies over time; the error's power lies within 0.25 Hz of the slice harmonics, spread
+    // over the recording, not at its edges or volume gaps). The cross-channel drift keeps the template
+    // from all epochs and lets it vary only through shapes from other channels, with gains fitted to the
+    // gradient detail (cross-drift.ts). On seed 2026 it was not chosen (held-out error 2.2x the best) and
+    // would have been worse (tracking errors on its largest-artifact channels); the reduced-rank drift
+    // chosen there gave 0.127 (0.144 before), on seed 2027 0.085 (0.117 before).
     // OBS (70 Hz high-pass, FASTR) is off by default: on tuning seed 3031 it changed the median error
     // from 0.0395 to 0.0396. Both regimes beat the FASTR-style reference by far.
     for (const r of [results.stationary.rows, results.drifting.rows]) expect(r.at(-1)!.relRmseMedian).toBeLessThan(0.7 * r[2].relRmseMedian);
+  });
+
+  it('tries the cross-channel low rank in both regimes and reports the held-out decision', () => {
+    // Used or not is the held-out error's call (both cases are tested in cross-channel.test.ts).
+    for (const r of [results.stationary, results.drifting]) {
+      expect(r.crossRank).toBeGreaterThanOrEqual(0);
+      expect(r.cross).toMatch(/^(used \(rank \d\)|not used): held-out error of the best cross-channel model \(rank \d\) \d\.\d{3}, best per-channel model/);
+    }
   });
 });

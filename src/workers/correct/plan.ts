@@ -7,6 +7,7 @@ import { SpikeDeskError } from '../../shared/errors';
 import { validateCorrect, type CorrectParams } from '../../shared/params';
 import { alignTriggers } from './align';
 import { refineOnsets } from './align-spline';
+import { describeCrossChannel } from './cross-channel';
 import { chooseTemplateModel, describeModel, type TemplateChoice } from './select';
 import type { TemplateModel } from './spline-aas';
 import { fitTimingModel, type TimingReport } from './timing';
@@ -73,6 +74,9 @@ export interface CorrectionPlan {
   templateChoice: { chosen: string; candidates: string; channels: number; evaluatedEpochs: number } | null;
   /** Timing model onset = t0 + volume*TR + slice*dt fitted to the aligned onsets (null without alignment). */
   timing: TimingReport | null;
+  /** Cross-channel low rank (cross-channel.ts): the shapes every channel's template is projected on
+   * (rank 0 / null = not used), and the held-out comparison that decided it (null when not tried). */
+  crossChannel: { rank: number; basis: number[] | null; report: string } | null;
 }
 
 /** Channels the global stage may read (whole, one at a time) to choose the template model. */
@@ -147,18 +151,24 @@ export function prepareCorrection(
     fs, nSamples: n, upsample: U, positions: al.positions, pre, epochLength,
     acqStart: Math.floor(first), acqEnd: Math.min(n, Math.ceil(last) + 1),
     lags: al.lags, peakR: al.peakR, refIndex: al.refIndex, aligned: params.align, options: o,
-    template: null, templateChoice: null, timing,
+    template: null, templateChoice: null, timing, crossChannel: null,
   };
   if (params.engine === 'spline') {
     if (params.window > 0) plan.template = { kind: 'window', window: params.window };
     else {
-      const ch: TemplateChoice = chooseTemplateModel(select ? select.read : () => refData, select ? select.count : 1, plan);
+      const ch: TemplateChoice = chooseTemplateModel(select ? select.read : () => refData, select ? select.count : 1, plan, params.crossChannel === 'auto');
       const K = t.length;
       plan.template = ch.model;
       plan.templateChoice = {
         chosen: describeModel(ch.model, K), channels: ch.channels, evaluatedEpochs: ch.evaluatedEpochs,
         candidates: ch.candidates.map((c) => `${describeModel(c.model, K)}: ${c.relError.toFixed(3)}`).join('; '),
       };
+      if (params.crossChannel === 'auto') {
+        plan.crossChannel = {
+          rank: ch.model.kind === 'cross' ? ch.model.rank : 0, basis: ch.crossBasis,
+          report: describeCrossChannel(ch.candidates, ch.model),
+        };
+      }
     }
   }
   return plan;

@@ -19,6 +19,9 @@ import {
   addDriftEpoch, addEpoch, driftCoefficients, driftSums, solveDrift, solveWindow, splineGeometryOf, windowSums,
   type DriftSums, type TemplateModel, type WindowSums,
 } from './spline-aas';
+import { driftCourses, solveDriftRank } from './drift-rank';
+import { CrossShapes, CrossSums, crossCoefficients } from './cross-drift';
+import { selectionShapes } from './cross-channel';
 
 /** Upper edge of the band the held-out error is measured in. Source: the default 70 Hz low-pass after
  * correction (what lies above it is filtered out anyway). */
@@ -31,6 +34,14 @@ const FOLDS = 5;
 export const GUARD = 5;
 /** Shortest window tried (the issue's lower bound) and the fewest epochs per drift knot interval. */
 const MIN_WINDOW = 10;
+/** Reduced-rank drift models (drift-rank.ts): temporal functions and the ranks tried. Source: a drift
+ * from motion changes the coupling of three gradient axes (rank 3) plus second-order terms; rank 2 never
+ * came close on the tuning seeds (held-out error 10-14x the best), so it is not tried (cost). */
+const RANK_FUNCTIONS = [11];
+const MIN_DRIFT_RANK = 3;
+const MAX_DRIFT_RANK = 4;
+/** Temporal functions of the cross-channel drift's gains. */
+const CROSS_FUNCTIONS = [11];
 const MIN_EPOCHS_PER_KNOT = 20;
 
 export interface TemplateChoice {
@@ -39,18 +50,23 @@ export interface TemplateChoice {
   candidates: Array<{ model: TemplateModel; relError: number }>;
   channels: number;
   evaluatedEpochs: number;
+  /** Cross-channel model chosen: its shapes from all selection channels (row-major P x rank). */
+  crossBasis: number[] | null;
 }
 
 export function describeModel(m: TemplateModel, K: number): string {
-  if (m.kind === 'drift') return `drift (${m.functions} temporal functions)`;
+  if (m.kind === 'cross') return `cross-channel drift (${m.rank} shapes, ${m.functions} temporal functions)`;
+  if (m.kind === 'drift') return m.rank ? `drift (${m.functions} temporal functions, rank ${m.rank})` : `drift (${m.functions} temporal functions)`;
   return m.window >= K ? `all ${K} epochs` : `sliding window of ${m.window} epochs`;
 }
 
-export function candidateModels(K: number): TemplateModel[] {
+export function candidateModels(K: number, crossRanks = 0): TemplateModel[] {
   const out: TemplateModel[] = [];
   for (let N = MIN_WINDOW; N < K; N *= 2) out.push({ kind: 'window', window: N });
   out.push({ kind: 'window', window: K });
   for (const Q of [4, 5, 7, 11]) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) out.push({ kind: 'drift', functions: Q });
+  for (const Q of RANK_FUNCTIONS) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) for (let R = MIN_DRIFT_RANK; R <= MAX_DRIFT_RANK; R++) out.push({ kind: 'drift', functions: Q, rank: R });
+  for (const Q of CROSS_FUNCTIONS) if ((Q - 3) * MIN_EPOCHS_PER_KNOT <= K) for (let R = 1; R <= crossRanks; R++) out.push({ kind: 'cross', functions: Q, rank: R });
   return out;
 }
 
@@ -78,7 +94,9 @@ function meanOf(x: Float32Array, at: number, n: number): number {
 }
 
 /** Held-out error of every candidate on one channel (whole channel in memory). */
-export function heldOutErrors(x: Float32Array, plan: CorrectionPlan, models: TemplateModel[]): { errors: number[]; perEpoch: Float64Array[]; evaluated: number } {
+export function heldOutErrors(
+  x: Float32Array, plan: CorrectionPlan, models: TemplateModel[], crossCols?: Float64Array[],
+): { errors: number[]; perEpoch: Float64Array[]; evaluated: number } {
   const g: SplineGeometry = splineGeometryOf(plan);
   const K = plan.positions.length, Lf = g.Lf;
   // Held-out epochs: centres of blocks of B = 2*GUARD+1 epochs, every `stride`-th block.
@@ -140,12 +158,58 @@ export function heldOutErrors(x: Float32Array, plan: CorrectionPlan, models: Tem
     }
   });
 
-  // Drift models: interleaved folds.
-  models.forEach((model, mi) => {
-    if (model.kind !== 'drift') return;
-    const Q = model.functions;
+  const foldOf = (k: number): number => Math.floor(k / B) % FOLDS;
+  // Cross-channel drift models: the same folds; per fold the all-epoch template of the training epochs
+  // (total minus fold) and the shape gains from their high-frequency evidence.
+  const crossIdx = models.flatMap((m, mi) => (m.kind === 'cross' ? [mi] : []));
+  if (crossIdx.length) {
+    if (!crossCols) throw new Error('cross-channel template models need the other channels\' shapes');
+    const Rmax = Math.max(...crossIdx.map((mi) => (models[mi] as { rank: number }).rank));
+    const shapes = new CrossShapes(g, crossCols.slice(0, Rmax));
+    const R2 = Rmax * Rmax, Gk = new Float64Array(K * R2), ak = new Float64Array(K * Rmax), z = new Float64Array(Rmax);
+    for (let k = 0; k < K; k++) { shapes.gram(k, Gk.subarray(k * R2, (k + 1) * R2)); shapes.data(k, x, at[k], ak.subarray(k * Rmax, (k + 1) * Rmax)); }
+    const foldW = Array.from({ length: FOLDS }, () => windowSums(Lf));
+    const totalW = windowSums(Lf);
+    for (let k = 0; k < K; k++) addEpoch(foldW[foldOf(k)], g, k, x, at[k], means[k], 1);
+    for (const fw of foldW) {
+      for (let i = 0; i < fw.W.length; i++) totalW.W[i] += fw.W[i];
+      for (let i = 0; i < fw.Y.length; i++) totalW.Y[i] += fw.Y[i];
+      totalW.count += fw.count;
+    }
+    const c0 = new Float64Array(g.P);
+    for (let fo = 0; fo < FOLDS; fo++) {
+      const Sf = windowSums(Lf);
+      for (let i = 0; i < Sf.W.length; i++) Sf.W[i] = totalW.W[i] - foldW[fo].W[i];
+      for (let i = 0; i < Sf.Y.length; i++) Sf.Y[i] = totalW.Y[i] - foldW[fo].Y[i];
+      Sf.count = totalW.count - foldW[fo].count;
+      solveWindow(Sf, g, A, c0);
+      const sums = crossIdx.map((mi) => { const m = models[mi] as { functions: number; rank: number }; return new CrossSums(m.functions, m.rank); });
+      const X = shapes.against(c0);
+      for (let k = 0; k < K; k++) {
+        if (foldOf(k) === fo) continue;
+        shapes.residual(k, ak.subarray(k * Rmax, (k + 1) * Rmax), X, z);
+        const G = Gk.subarray(k * R2, (k + 1) * R2);
+        for (const cs of sums) cs.add(k, K, G, z, Rmax);
+      }
+      crossIdx.forEach((mi, ci) => {
+        const m = models[mi] as { functions: number; rank: number };
+        const coef = crossCoefficients(c0, crossCols.slice(0, m.rank), sums[ci].solve(), m.functions);
+        for (let k = 0; k < K; k++) {
+          if (!evalSet[k] || foldOf(k) !== fo) continue;
+          driftCoefficients(coef, m.functions, g.P, k, K, c);
+          evalTemplate(c, g.w, 4 * k, Lf, f);
+          perEpoch[mi][k] = bandError(x, at[k], f, Lf, cos, M, r);
+          errors[mi] += perEpoch[mi][k];
+        }
+      });
+    }
+  }
+
+  // Drift models: interleaved folds (models with the same Q share the fold sums and the full-rank fit).
+  const byQ = new Map<number, number[]>();
+  models.forEach((model, mi) => { if (model.kind === 'drift') byQ.set(model.functions, [...(byQ.get(model.functions) ?? []), mi]); });
+  for (const [Q, mis] of byQ) {
     const folds: DriftSums[] = Array.from({ length: FOLDS }, () => driftSums(g, Q));
-    const foldOf = (k: number): number => Math.floor(k / B) % FOLDS;
     for (let k = 0; k < K; k++) addDriftEpoch(folds[foldOf(k)], g, k, K, x, at[k], means[k], 1);
     // Training sums of fold fo = all folds minus fold fo.
     const total = driftSums(g, Q);
@@ -160,21 +224,32 @@ export function heldOutErrors(x: Float32Array, plan: CorrectionPlan, models: Tem
       for (let i = 0; i < S.W.length; i++) S.W[i] = total.W[i] - out.W[i];
       for (let i = 0; i < S.Y.length; i++) S.Y[i] = total.Y[i] - out.Y[i];
       S.count = total.count - out.count;
-      const coef = solveDrift(S, g);
-      for (let k = 0; k < K; k++) {
-        if (!evalSet[k] || foldOf(k) !== fo) continue;
-        driftCoefficients(coef, Q, g.P, k, K, c);
-        evalTemplate(c, g.w, 4 * k, Lf, f);
-        perEpoch[mi][k] = bandError(x, at[k], f, Lf, cos, M, r);
-        errors[mi] += perEpoch[mi][k];
+      const full = solveDrift(S, g);
+      const Rmax = Math.max(0, ...mis.map((mi) => (models[mi] as { rank?: number }).rank ?? 0));
+      const courses = Rmax > 0 && Rmax < Q ? { V: driftCourses(full, g.P, Q, Rmax), R: Rmax } : undefined;
+      for (const mi of mis) {
+        const rank = (models[mi] as { rank?: number }).rank;
+        const coef = rank ? solveDriftRank(S, g, rank, full, courses) : full;
+        for (let k = 0; k < K; k++) {
+          if (!evalSet[k] || foldOf(k) !== fo) continue;
+          driftCoefficients(coef, Q, g.P, k, K, c);
+          evalTemplate(c, g.w, 4 * k, Lf, f);
+          perEpoch[mi][k] = bandError(x, at[k], f, Lf, cos, M, r);
+          errors[mi] += perEpoch[mi][k];
+        }
       }
     }
-  });
+  }
   return { errors, perEpoch, evaluated };
 }
 
 /** Epochs a model effectively averages (its stability): the simplest model has the most. */
 export function effectiveEpochs(m: TemplateModel, K: number): number {
+  // Cross-channel drift: the all-epoch template plus R x Q gains fitted to the gradient detail (shapes
+  // from other channels), so it takes up little more EEG than one template from all epochs: ranked just
+  // below 'all' and above every per-channel model that varies over time.
+  if (m.kind === 'cross') return K - 1;
+  if (m.kind === 'drift' && m.rank) return K / m.rank;
   return m.kind === 'window' ? Math.min(m.window, K) : K / (m.functions - 2);
 }
 
@@ -185,14 +260,16 @@ export function effectiveEpochs(m: TemplateModel, K: number): number {
  * (below 1 % of the EEG power) are within the noise of the comparison; the one-standard-error rule
  * keeps the longest averaging that the data do not contradict.
  */
-export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nChannels: number, plan: CorrectionPlan): TemplateChoice {
+export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nChannels: number, plan: CorrectionPlan, crossChannel = false): TemplateChoice {
   const K = plan.positions.length;
-  const models = candidateModels(K);
+  // Cross-channel candidates need the shapes of the other selection channels (one more read of each).
+  const shapes = crossChannel ? selectionShapes(readChannel, nChannels, plan) : null;
+  const models = candidateModels(K, shapes ? shapes.maxRank : 0);
   const total = models.map(() => 0);
   const pooled = models.map(() => new Float64Array(K));
   let evaluatedEpochs = 0;
   for (let i = 0; i < nChannels; i++) {
-    const { errors, perEpoch, evaluated } = heldOutErrors(readChannel(i), plan, models);
+    const { errors, perEpoch, evaluated } = heldOutErrors(readChannel(i), plan, models, shapes?.others(i));
     const best = Math.min(...errors);
     const scale = best > 0 ? 1 / best : 1;
     errors.forEach((e, j) => { total[j] += e * scale; for (let k = 0; k < K; k++) pooled[j][k] += perEpoch[j][k] * scale; });
@@ -210,8 +287,10 @@ export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nC
   });
   let chosen = bi;
   models.forEach((m, j) => { if (within[j] && effectiveEpochs(m, K) > effectiveEpochs(models[chosen], K)) chosen = j; });
+  const model = models[chosen];
   return {
-    model: models[chosen], channels: nChannels, evaluatedEpochs,
+    model, channels: nChannels, evaluatedEpochs,
     candidates: models.map((model, j) => ({ model, relError: total[j] / best })),
+    crossBasis: model.kind === 'cross' && shapes ? shapes.all(model.rank) : null,
   };
 }

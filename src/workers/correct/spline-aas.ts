@@ -13,12 +13,20 @@
 import { SpikeDeskError } from '../../shared/errors';
 import { epochsTouching, geometry, regionEnd, type ReadFn } from './aas';
 import { templateWindow, type CorrectionPlan } from './plan';
+import { solveDriftRank } from './drift-rank';
+import { CrossShapes, CrossSums, crossCoefficients, shapeColumns } from './cross-drift';
 import {
   addOuter, addPenalty, bandCholesky, bandFrom, bandSolve, evalTemplate, phaseWeights, rhsFrom, scaleOffset, splineGeometry,
   type SplineGeometry,
 } from './spline-core';
 
-export type TemplateModel = { kind: 'window'; window: number } | { kind: 'drift'; functions: number };
+/** rank (drift only): the coefficients' courses over the recording are restricted to `rank` temporal
+ * functions taken from the artifact's high-frequency content (drift-rank.ts); absent = full rank.
+ * cross: the all-epoch template plus a slow drift in `rank` cross-channel shapes (cross-drift.ts). */
+export type TemplateModel =
+  | { kind: 'window'; window: number }
+  | { kind: 'drift'; functions: number; rank?: number }
+  | { kind: 'cross'; functions: number; rank: number };
 
 /**
  * Third-difference penalty per epoch in the fit (conditioning only). Source: chosen so that a
@@ -174,7 +182,7 @@ export function fitChannelTemplate(read: ReadFn, plan: CorrectionPlan, model: Te
   const K = plan.positions.length;
   if (model.kind === 'window' && model.window < K) return { model, coef: null };
   const blocks = [...epochBlocks(g, K, 1 << 18)];
-  if (model.kind === 'window') {
+  if (model.kind !== 'drift') {
     const S = windowSums(g.Lf);
     for (const [k0, k1] of blocks) {
       const x = read(g.start[k0], g.start[k1 - 1] + g.Lf);
@@ -182,14 +190,29 @@ export function fitChannelTemplate(read: ReadFn, plan: CorrectionPlan, model: Te
     }
     const c = new Float64Array(g.P);
     solveWindow(S, g, new Float64Array(4 * g.P), c);
-    return { model, coef: c };
+    if (model.kind === 'window') return { model, coef: c };
+    // Cross-channel drift: a second pass gathers the high-frequency evidence for the shape gains.
+    const cc = plan.crossChannel;
+    if (!cc?.basis || cc.rank !== model.rank) throw new SpikeDeskError({ code: 'BAD_REQUEST', message: 'the correction plan has no cross-channel shapes for this template model', fix: 'prepare the plan with the same parameters' });
+    const cols = shapeColumns(cc.basis, g.P, cc.rank);
+    const shapes = new CrossShapes(g, cols);
+    const sums = new CrossSums(model.functions, model.rank);
+    const R = model.rank, G = new Float64Array(R * R), a = new Float64Array(R), z = new Float64Array(R), X = shapes.against(c);
+    for (const [k0, k1] of blocks) {
+      const x = read(g.start[k0], g.start[k1 - 1] + g.Lf);
+      for (let k = k0; k < k1; k++) {
+        shapes.gram(k, G); shapes.data(k, x, g.start[k] - g.start[k0], a); shapes.residual(k, a, X, z);
+        sums.add(k, K, G, z, R);
+      }
+    }
+    return { model, coef: crossCoefficients(c, cols, sums.solve(), model.functions) };
   }
   const S = driftSums(g, model.functions);
   for (const [k0, k1] of blocks) {
     const x = read(g.start[k0], g.start[k1 - 1] + g.Lf);
     for (let k = k0; k < k1; k++) { const at = g.start[k] - g.start[k0]; addDriftEpoch(S, g, k, K, x, at, mean(x, at, g.Lf), 1); }
   }
-  return { model, coef: solveDrift(S, g) };
+  return { model, coef: model.rank ? solveDriftRank(S, g, model.rank) : solveDrift(S, g) };
 }
 
 /** Artifact estimate (float64) over original samples [outStart, outEnd). */
@@ -221,7 +244,7 @@ export function splineArtifact(read: ReadFn, plan: CorrectionPlan, tmpl: Channel
       while (w0 < n0) { addEpoch(S, g, w0, x, at(w0), means[w0 - j0], -1); w0++; }
       solveWindow(S, g, A, c);
       evalTemplate(c, g.w, 4 * k, Lf, f);
-    } else if (tmpl.model.kind === 'drift') {
+    } else if (tmpl.model.kind !== 'window') {
       driftCoefficients(tmpl.coef!, tmpl.model.functions, g.P, k, K, c);
       evalTemplate(c, g.w, 4 * k, Lf, f);
     } else {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { discriminantRefine } from './lda-refine';
+import { discriminantRefine, ldaDip } from './lda-refine';
+import { dipScore } from './isocut';
 
 describe('discriminant refinement', () => {
   it('corrects a noisy clustering of two classes with a shared correlated covariance, leaving unassigned rows alone', () => {
@@ -26,5 +27,35 @@ describe('discriminant refinement', () => {
     // Zero passes change nothing.
     const again = Int32Array.from(truth);
     expect(discriminantRefine(x, n, d, again, 2, 0, 1e-3)).toBe(0);
+  });
+});
+
+describe('dip along the discriminant (split test)', () => {
+  // Rows with a strong common component (variance within the units the noise whitener does not
+  // know about) plus unit noise; two units differ along the mean difference of their samples 4-7.
+  function rows(n: number, d: number, sep: number, rng: Rng): { y: Float32Array; a: number[]; b: number[] } {
+    const y = new Float32Array(n * d), a: number[] = [], b: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const two = i % 2 === 1;
+      (two ? b : a).push(i);
+      const common = 4 * rng.normal();
+      for (let j = 0; j < d; j++) y[i * d + j] = common * (j < 10 ? 1 : -1) + rng.normal() + (two && j >= 4 && j < 8 ? sep / 2 : 0);
+    }
+    return { y, a, b };
+  }
+
+  it('sees two units the whitened mean difference blurs, and one unit as one (cross-validated)', () => {
+    const rng = new Rng(11);
+    const d = 16;
+    const two = rows(1200, d, 4, rng);
+    expect(ldaDip(two.y, d, two.a, two.b, 1e-3, 16, true)).toBeGreaterThan(1.5);
+    // Along the plain mean difference the common component hides them.
+    const diff = Array.from({ length: d }, (_, j): number => (j >= 4 && j < 8 ? 1 : 0));
+    const plain = Array.from({ length: 1200 }, (_, i) => diff.reduce((s, v, j) => s + v * two.y[i * d + j], 0));
+    expect(dipScore(plain, 16)).toBeLessThan(1);
+    // One cloud cut at random into halves: unimodal along the halves' discriminant.
+    const one = rows(1200, d, 0, rng);
+    const half = Array.from({ length: 1200 }, (_, i) => i).sort(() => rng.uniform() - 0.5);
+    expect(ldaDip(one.y, d, half.slice(0, 600), half.slice(600), 1e-3, 16, true)).toBeLessThan(1);
   });
 });

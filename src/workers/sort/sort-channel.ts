@@ -233,7 +233,7 @@ export function clusterStage(
     if (p.dipThreshold > 0) {
       k = splitClusters(det.waveforms, y, w, labels, k, W, {
         dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
-        maxShift: p.templateMaxShift, binSize: p.isocutBinSize,
+        maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage,
       });
       mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
     }

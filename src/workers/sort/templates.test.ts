@@ -39,7 +39,7 @@ describe('template refinement', () => {
     const which = Array.from({ length: 400 }, (_, i) => (i % 5 < 2 ? 1 : 0));
     const x = rows(which, [[8, 2], [6, 3]], 0.5, rng);
     const labels = new Int32Array(which.length);
-    const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5, maxShift: 1, binSize: 16 };
+    const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5, maxShift: 1, binSize: 16, shrinkage: 1e-3 };
     const y = whitenRows(x, which.length, w, none);
     const k = splitClusters(x, y, w, labels, 1, none, o);
     // Pieces of one unit the split may leave are rejoined by the unimodality merge (as clusterStage runs them).

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { symmetricEigen } from '../correct/low-rank';
 import { generateEegFmri } from './eeg-fmri';
 
 const rec = generateEegFmri({ seed: 4, nChannels: 4, durationS: 40, cleanBeforeS: 5, cleanAfterS: 5 });
@@ -80,6 +81,21 @@ describe('synthetic EEG-fMRI recording', () => {
     const marks = sp.events.filter((e) => e.label === 'Response/R128').map((e) => e.sample);
     expect(marks).toContain(sp.truth.spurious);
     expect(marks.length).toBe(sp.truth.onsets.length);
+  });
+
+  it("'gradient-drift' drifts every axis on one course shared by the channels (artifacts of rank 3 across channels); 'drifting' does not", () => {
+    // Channels' artifacts over 30 s as rows: with shared axis courses they are combinations of the three
+    // axes' artifacts, so the 4th eigenvalue of their Gram vanishes; with per-channel courses it does not.
+    const rel4 = (regime: 'drifting' | 'gradient-drift'): number => {
+      const r = generateEegFmri({ seed: 4, nChannels: 5, durationS: 40, cleanBeforeS: 5, cleanAfterS: 5, regime });
+      const rows = [0, 1, 2, 3, 4].map((c) => r.artifactBlock(c, 5 * r.fs, 35 * r.fs));
+      const G = new Float64Array(25);
+      for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) { let d = 0; for (let i = 0; i < rows[a].length; i++) d += rows[a][i] * rows[b][i]; G[a * 5 + b] = d; }
+      const { values } = symmetricEigen(G, 5);
+      return values[3] / values[0];
+    };
+    expect(rel4('gradient-drift')).toBeLessThan(1e-9);
+    expect(rel4('drifting')).toBeGreaterThan(1e-6);
   });
 
   it('clean EEG has a realistic level and an alpha peak', () => {

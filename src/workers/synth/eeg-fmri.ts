@@ -42,8 +42,10 @@ export interface EegFmriOptions {
   markerLabel?: string;
   /** Aperiodic exponent chi of the EEG power spectrum 1/f^chi (resting EEG: about 1-2). */
   aperiodicExponent?: number;
-  /** 'stationary': only the artifact amplitude varies; 'drifting': its shape drifts slowly (motion). */
-  regime?: 'stationary' | 'drifting';
+  /** 'stationary': only the artifact amplitude varies; 'drifting': its shape drifts slowly (motion, each
+   * channel's axes on their own courses); 'gradient-drift': each gradient axis's amplitude drifts on one
+   * course shared by every channel (e.g. gradient heating), so the drift is low-rank across channels. */
+  regime?: 'stationary' | 'drifting' | 'gradient-drift';
   /** Gap from the last slice of a volume to the next volume's first slice, in slice periods (sets the
    * slice period from TR when slicePeriodS is not given). */
   volumeGap?: number;
@@ -62,7 +64,7 @@ export interface EegFmriTruth {
   dropped: number;
   /** Sample of the spurious marker (-1 if none). */
   spurious: number;
-  regime: 'stationary' | 'drifting';
+  regime: 'stationary' | 'drifting' | 'gradient-drift';
   acqStart: number;
   acqEnd: number;
   slicePeriodSamples: number;
@@ -296,14 +298,22 @@ export function generateEegFmri(o: EegFmriOptions = {}): EegFmriRecording {
   });
   // Slow modulation of the axis weights: two sinusoids per axis. Stationary: one common factor for the
   // three axes (amplitude only, 1-4 %); drifting: per axis, 10-30 % over 1-3.3 min (the shape changes).
+  const moving = regime !== 'stationary';
   const modul = Array.from({ length: nCh }, () => {
     const one = (): Array<{ p: number; a: number; ph: number }> => Array.from({ length: 2 }, () => ({
-      p: (regime === 'drifting' ? 60 + 140 * rng.uniform() : 20 + 60 * rng.uniform()) * fs,
-      a: regime === 'drifting' ? 0.1 + 0.2 * rng.uniform() : 0.01 + 0.03 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
+      p: (moving ? 60 + 140 * rng.uniform() : 20 + 60 * rng.uniform()) * fs,
+      a: moving ? 0.1 + 0.2 * rng.uniform() : 0.01 + 0.03 * rng.uniform(), ph: 2 * Math.PI * rng.uniform(),
     }));
     const common = one();
-    return [0, 1, 2].map(() => (regime === 'drifting' ? one() : common));
+    return [0, 1, 2].map(() => (moving ? one() : common));
   });
+  // 'gradient-drift': the same per-axis courses on every channel (drawn from their own stream, so the
+  // other regimes' draws are unchanged).
+  if (regime === 'gradient-drift') {
+    const r2 = new Rng(mix(seed, 404));
+    const axes = [0, 1, 2].map(() => Array.from({ length: 2 }, () => ({ p: (60 + 140 * r2.uniform()) * fs, a: 0.1 + 0.2 * r2.uniform(), ph: 2 * Math.PI * r2.uniform() })));
+    for (let c = 0; c < nCh; c++) modul[c] = axes;
+  }
 
   // Lazy EEG sources at the low rate: chunk m covers low samples [(m-1)HOP, (m+1)HOP).
   const chunkCache = new Map<string, Float64Array>();

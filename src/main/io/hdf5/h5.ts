@@ -15,18 +15,14 @@ export function loadH5(): Promise<H5Lib> {
     // Emscripten mistakes a runtime with a global `navigator` (Electron, Node >= 21) for a browser.
     const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
     if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
-    // Emscripten binds console.error at load and prints "Aborted(native code called abort())" for
-    // every damaged file it gives up on; that case is thrown and reported as a SpikeDeskError
-    // naming the file (h5Error), so the bare line only adds noise to the terminal and test logs.
-    const consoleError = console.error;
-    console.error = (...a: unknown[]) => { if (!(typeof a[0] === 'string' && a[0].startsWith('Aborted('))) consoleError.apply(console, a); };
+    // (Emscripten binds console.error at load: its "Aborted(...)" line for a damaged file goes there.
+    // The error itself is thrown and reported as a SpikeDeskError naming the file (h5Error).)
     try {
       const h5 = await import('h5wasm/node');
       const Module = await h5.ready;
       Module.activate_throwing_error_handler();
       return h5;
     } finally {
-      console.error = consoleError;
       if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', nav);
     }
   })();

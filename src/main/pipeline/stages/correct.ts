@@ -31,7 +31,7 @@ export function alignChannelIndex(meta: RecordingMeta, alignChannel: string): nu
 }
 
 /** What the triggers stage depends on (the per-channel parameters are not in its key). */
-export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'engine' | 'upsample' | 'align' | 'alignChannel' | 'window' | 'farm'>;
+export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'engine' | 'upsample' | 'align' | 'alignChannel' | 'window' | 'farm' | 'crossChannel'>;
 
 /** EEG channels the triggers stage reads (whole, one at a time) to refine the onsets and choose the
  * template model (cost bound). */
@@ -47,15 +47,16 @@ export interface TriggerSummary {
    * template matching), the ones removed as spurious, and the expected positions left unfilled (no
    * match). Each list holds at most REPORT_MAX entries; the counts above are complete. */
   addedSamples: number[]; removedSamples: number[]; unresolvedSamples: number[];
-  /** Spline engine: the template model chosen from held-out error, and every candidate's relative error. */
-  template?: string; templateCandidates?: string;
+  /** Spline engine: the template model chosen from held-out error, and every candidate's relative error;
+   * the cross-channel low-rank decision (used or not, and the held-out errors compared). */
+  template?: string; templateCandidates?: string; crossChannel?: string;
   timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number };
 }
 export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; triggerSamples: Float64Array };
 
 export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   name: 'triggers',
-  version: 3,
+  version: 4,
   scope: 'global',
   inputs: [],
   readsSource: true,
@@ -64,7 +65,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     codec: codec<TriggersOutput>({
       fs: 'json', nSamples: 'json', upsample: 'json', positions: 'f64', pre: 'json', epochLength: 'json', acqStart: 'json', acqEnd: 'json',
       lags: 'f64', peakR: 'f64', refIndex: 'json', aligned: 'json', options: 'json', summary: 'json', triggerSamples: 'f64',
-      template: 'json', templateChoice: 'json', timing: 'json',
+      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json',
     }),
   },
   weight: 1,
@@ -118,6 +119,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
         addedSamples: added.slice(0, REPORT_MAX), removedSamples: analysis.removed.slice(0, REPORT_MAX),
         unresolvedSamples: unresolved.slice(0, REPORT_MAX).map((v) => Math.round(v)),
         ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
+        ...(plan.crossChannel ? { crossChannel: plan.crossChannel.report } : {}),
         ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
       },
     };
@@ -129,7 +131,7 @@ export type AasStageParams = Omit<CorrectParams, 'obsComponents' | 'lowpassHz' |
 
 export const aasStage = defineStage<AasStageParams>({
   name: 'aas',
-  version: 2,
+  version: 3,
   scope: 'channel',
   inputs: [{ stage: 'triggers' }],
   output: { kind: 'samples' },

@@ -132,6 +132,10 @@ export const featuresStage = defineStage<FeatureParams, FeaturesOutput>({
   inputs: [{ stage: 'detect' }],
   output: { kind: 'bundle', codec: codec<FeaturesOutput>({ features: 'f32', energy: 'json', amplitude: 'json', components: 'f64', mean: 'f64', whitener: 'f64', n: 'json', d: 'json', whitened: 'json' }) },
   weight: 0.3,
+  // Features, clustering (GMM, splits, overlaps, peeling) and metrics cost grows with the spikes,
+  // from nothing on a silent channel to a quarter of a 16-channel run on one busy channel: they
+  // run as a second task per channel, the busiest channels first, after the even filter + detect.
+  taskCost: (s) => (typeof s.nSpikes === 'number' ? s.nSpikes : NaN),
   run(p, ctx) {
     const det = detected(ctx.input(detectStage));
     const f = featureStage(det, p);
