@@ -128,7 +128,7 @@ describe('first hour on the spike demo', () => {
     // and the result shown before is kept as a version in turn.
     await page.getByTestId('versions').click();
     await page.getByTestId('versions-dialog').waitFor();
-    expect(await page.getByTestId('version-row').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('version-row').count(), { timeout: 10_000 }).toBe(1);
     await shot(page, 'first-hour-versions');
     await page.getByTestId('version-open').click();
     await expect.poll(() => page.getByTestId('version-notice').textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/Opened version .*kept as version/);
@@ -138,7 +138,7 @@ describe('first hour on the spike demo', () => {
     expect(reopened.find((r) => r.id === ch2.id)?.label).toBe('mua');
     expect(await page.getByTestId('undo').isEnabled()).toBe(true); // its curation history came back with it
     await page.getByTestId('versions').click();
-    expect(await page.getByTestId('version-row').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('version-row').count(), { timeout: 10_000 }).toBe(2); // the list arrives after the dialog opens
     await page.getByTestId('versions-close').click();
     expect(app.errors).toEqual([]);
   });
