@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cwtGeometry } from '../src/workers/tf/cwt';
 import { chooseStrategy } from '../src/workers/tf/strategy';
-import { best, describe, freqList, MAIN_MINUTES, runOurs, SFREQ, writeData, DECIM, type RunOut } from './tf.bench';
+import { best, describe, freqList, MAIN_MINUTES, oursPair, SFREQ, writeData, DECIM, type RunOut } from './tf.bench';
 import type { BenchContext, BenchRow } from './types';
 
 const REPEATS = 3;
@@ -23,11 +23,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   writeData(file, C, n, 11);
   const g = cwtGeometry(n, SFREQ, { freqs, nCycles: 7, zeroMean: false, decim: DECIM });
   const auto = chooseStrategy({ geom: g, nFreqs: 37, channels: [C], workers: 2 });
-  const reps1: RunOut[] = [], reps2: RunOut[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    reps1.push(runOurs([file], C, n, freqs, 1, 'channel', 1));
-    reps2.push(runOurs([file], C, n, freqs, 2, auto.strategy, auto.batches));
-  }
+  const { reps1, reps2 } = oursPair(file, C, n, freqs, auto, REPEATS);
   fs.rmSync(dir, { recursive: true, force: true });
   const o1 = best(reps1), o2 = best(reps2);
   const all = (rs: RunOut[]): string => rs.map((r) => `${r.wall.toFixed(1)} s`).join(', ');

@@ -3,6 +3,9 @@
 // - a built worker (out/node/worker.js) ready vs a bare worker_threads worker (target <= 3x);
 // - from scratch, a sort of 16 ch x 30 kHz x 160 s raw int16 with 2 workers vs 1, whole-process
 //   wall time of `spikedesk sort` (target >= 1.75x). Needs `npm run build:node` (done here).
+//   Each sort writes its timeline (--trace, src/main/pipeline/trace.ts): the notes give where the
+//   time went (serial seconds with no task running, worker idle seconds, CPU of the worker threads
+//   and of the rest of the process), and a row compares the process CPU of 2 workers with 1.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { generateSpikeRecording } from '../src/workers/synth/spikes';
+import { readTraceSummary, type TraceSummary } from '../src/main/pipeline/trace-file';
 import type { BenchContext, BenchRow } from './types';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -82,14 +86,26 @@ export default async function stage(ctx: BenchContext): Promise<BenchRow[]> {
   const [nCh, durS, rate] = ctx.quick ? [16, 20, 30000] : [16, 160, 30000];
   const rec = path.join(ctx.tmpDir, 'sort16.dat');
   writeRaw(rec, nCh, durS, rate);
-  const sortMs = (jobs: number): number => {
+  const traceFile = path.join(ctx.tmpDir, 'sort-trace.json');
+  const sortRun = (jobs: number): { ms: number; t: TraceSummary } => {
     fs.rmSync(`${rec}.spikedesk`, { recursive: true, force: true });
-    return wallMs([cli, 'sort', rec, '--channels', String(nCh), '--rate', String(rate), '--dtype', 'int16', '--gain', '0.195', '--jobs', String(jobs)]);
+    const ms = wallMs([cli, 'sort', rec, '--channels', String(nCh), '--rate', String(rate), '--dtype', 'int16', '--gain', '0.195', '--jobs', String(jobs), '--trace', traceFile]);
+    return { ms, t: readTraceSummary(traceFile) };
   };
-  const one: number[] = [], two: number[] = [];
+  const one: { ms: number; t: TraceSummary }[] = [], two: { ms: number; t: TraceSummary }[] = [];
   const reps = ctx.quick ? 1 : 3;
-  for (let i = 0; i < reps; i++) { one.push(sortMs(1)); two.push(sortMs(2)); }
-  const s1 = median(one), s2 = median(two);
-  rows.push({ area: 'stage', name: `sort from scratch, ${nCh} ch x ${rate / 1000} kHz x ${durS} s raw: 2 workers vs 1 (whole process)`, unit: 's', value: s2 / 1000, reference: s1 / 1000, referenceName: '1 worker', ratio: s1 / s2, target: '>= 1.75x', pass: s1 / s2 >= 1.75, note: `median of ${reps} (interleaved), cache removed before each run; spikedesk sort via out/node/cli.js` });
+  for (let i = 0; i < reps; i++) { one.push(sortRun(1)); two.push(sortRun(2)); }
+  const mid = (xs: { ms: number; t: TraceSummary }[]) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)];
+  const m1 = mid(one), m2 = mid(two);
+  const s1 = m1.ms, s2 = m2.ms;
+  const r = (x: number | null | undefined): string => (x == null ? '?' : x.toFixed(2));
+  const where = (m: { t: TraceSummary }, jobs: number): string => {
+    const w = Object.values(m.t.workers);
+    return `${jobs} worker(s): serial ${r(m.t.serialS)} s, worker idle ${r(w.reduce((a, x) => a + x.gapIdleS + x.tailIdleS, 0))} s, `
+      + `CPU ${r(m.t.process.cpuS)} s (workers ${r(m.t.process.workerThreadsCpuS)}, main ${r(m.t.process.mainThreadCpuS)}, other threads ${r(m.t.process.otherThreadsCpuS)})`;
+  };
+  rows.push({ area: 'stage', name: `sort from scratch, ${nCh} ch x ${rate / 1000} kHz x ${durS} s raw: 2 workers vs 1 (whole process)`, unit: 's', value: s2 / 1000, reference: s1 / 1000, referenceName: '1 worker', ratio: s1 / s2, target: '>= 1.75x', pass: s1 / s2 >= 1.75, note: `median of ${reps} (interleaved), cache removed before each run; spikedesk sort via out/node/cli.js; timeline of the median runs: ${where(m1, 1)}; ${where(m2, 2)}` });
+  const c1 = m1.t.process.cpuS, c2 = m2.t.process.cpuS;
+  rows.push({ area: 'stage', name: 'same sorts: process CPU (user + sys, all threads) with 2 workers vs 1', unit: 's', value: c2, reference: c1, referenceName: '1 worker', ratio: c1 / c2, note: 'ratio = CPU of 1 worker / CPU of 2 workers (1 = no extra work for parallelism); the wall-time speed-up cannot exceed 2 x this ratio on 2 cores' });
   return rows;
 }

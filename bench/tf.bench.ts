@@ -79,6 +79,16 @@ export function runOurs(files: string[], channels: number, n: number, freqs: num
   return timed(process.execPath, ['--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], 'tf child');
 }
 
+/** Ours on 1 worker (by channel) and 2 workers (the automatic strategy), alternated `repeats` times. */
+export function oursPair(file: string, channels: number, n: number, freqs: number[], auto: { strategy: TfStrategy; batches: number }, repeats: number): { reps1: RunOut[]; reps2: RunOut[] } {
+  const reps1: RunOut[] = [], reps2: RunOut[] = [];
+  for (let i = 0; i < repeats; i++) {
+    reps1.push(runOurs([file], channels, n, freqs, 1, 'channel', 1));
+    reps2.push(runOurs([file], channels, n, freqs, 2, auto.strategy, auto.batches));
+  }
+  return { reps1, reps2 };
+}
+
 /** The faster of several runs (on a shared machine the fastest run is the one least disturbed). */
 export function best(runs: RunOut[]): RunOut {
   return runs.reduce((a, b) => (b.wall < a.wall ? b : a));
@@ -107,11 +117,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
 
   // Ours with 1 and 2 workers alternated (REPEATS times each, the fastest kept); MNE once each (a
   // run of MNE n_jobs=1 at this size takes minutes). Every time is the whole process, spawn to exit.
-  const reps1: RunOut[] = [], reps2: RunOut[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    reps1.push(runOurs([file], C, n, freqs, 1, 'channel', 1));
-    reps2.push(runOurs([file], C, n, freqs, 2, auto.strategy, auto.batches));
-  }
+  const { reps1, reps2 } = oursPair(file, C, n, freqs, auto, REPEATS);
   const ours1 = best(reps1), ours2 = best(reps2);
   const mne1 = py ? runMne(py, file, C, n, freqs, 1) : null;
   const mne2 = py ? runMne(py, file, C, n, freqs, 2) : null;

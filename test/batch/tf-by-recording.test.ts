@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatch } from '../../src/main/batch/run-batch';
 import { makeJob, type ParallelChoice } from '../../src/main/batch/job';
 import type { BatchSummary } from '../../src/main/batch/report';
-import type { ExecutionMode, TfParams } from '../../src/shared/params';
+import { DEFAULT_TF, type ExecutionMode, type TfParams } from '../../src/shared/params';
 import { GAIN, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
 import { runCli } from '../engine/cli-helpers';
 import { clearSessions, RAW_ARGS, treeBytes, writeRecordings } from './helpers';
@@ -52,6 +52,12 @@ describe('tf batch by recording', () => {
     ref = outputs(path.join(dir, 'sequential'));
   }, 120_000);
   afterAll(() => removeTmpDirs());
+
+  it('takes whole tf parameters as the Batch panel sends them (lists merge as lists)', () => {
+    const job = makeJob('tf', DEFAULT_TF, { kind: 'fast', jobs: 2, memoryBudgetMB: 512 });
+    expect(job.params).toEqual(DEFAULT_TF);
+    expect(job.params).not.toBe(DEFAULT_TF);
+  });
 
   it('the sequential reference holds every recording folder', () => {
     expect([...ref.keys()].filter((k) => k.endsWith('power.npy')).sort()).toEqual(['rec-0/power.npy', 'rec-1/power.npy', 'rec-2/power.npy', 'rec-3/power.npy']);

@@ -84,7 +84,8 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"]`).click();
     await page.locator('[data-testid="scatter"][data-ready="1"]').waitFor({ timeout: 60_000 });
     // plotly's toolbar (shown on hover) leaves the legend free.
-    await page.getByTestId('scatter').hover();
+    await page.waitForTimeout(1000); // the scatter redraws for the new selection
+    await page.getByTestId('scatter').hover({ position: { x: 40, y: 60 } });
     await page.locator('[data-testid="scatter"] .modebar').waitFor({ state: 'visible', timeout: 5000 });
     const overlap = await page.evaluate(() => {
       const el = document.querySelector('[data-testid="scatter"]')!;

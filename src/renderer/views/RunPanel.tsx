@@ -32,8 +32,7 @@ export function RunPanel() {
     if (!spec || invalid) return;
     const t = setTimeout(() => void refreshEstimate(spec), 150);
     return () => clearTimeout(t);
-    // After a run too: its time calibrates the estimate (and replaces a probe it stopped).
-  }, [spec, mode, jobs, invalid?.message, report?.runId]);
+  }, [spec, mode, jobs, invalid?.message]);
   const est = (k: 'fast' | 'lowMemory') => estimate ? `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds)}` : '…';
   return (
     <section className="panel side-panel" aria-label="Run">

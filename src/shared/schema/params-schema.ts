@@ -144,11 +144,11 @@ export const ClusterParamsSchema = exact({
    */
   templateMaxShift: numAbove(0, 4),
   /**
-   * Samples per equal-count density bin of the isocut dip score (isocut.ts). ISO-SPLIT's isocut
-   * (Magland & Barnett 2015) fits the log density between order statistics; 16 samples per bin keeps
-   * a bin's count error near 25 % while a mode of 64 samples still spans 4 bins. With 16 the score
-   * of unimodal samples (normal, t3, skewed; n = 100-2000) stays below the threshold 1 in 99 % of
-   * draws (isocut.test.ts), which is what the threshold's calibration rests on.
+   * Samples per equal-count density bin of the isocut dip score (isocut.ts). Not a value from the
+   * ISO-SPLIT paper: a binning choice made when the test was written (16 samples per bin keeps a
+   * bin's count error near 1 / sqrt(16) = 25 % while a mode of 64 samples still spans 4 bins). The
+   * dipThreshold calibration rests on it: with 16 the score of unimodal samples (normal, t3, skewed;
+   * n = 100-2000) stays below 1 in 99 % of draws (isocut.test.ts). Change the two together.
    */
   isocutBinSize: intIn(2, 1000),
   /**
