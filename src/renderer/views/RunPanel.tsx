@@ -18,6 +18,8 @@ export function RunPanel() {
   const [cores, setCores] = useState<number | null>(null);
   useEffect(() => { backend().then(({ api }) => api.info()).then((i) => setCores(i.cores), () => undefined); }, []);
   const meta = useRecording((s) => s.meta);
+  // Another recording: the last one's estimate says nothing about it ("estimating…" until the new one is in).
+  useEffect(() => { useRun.setState({ estimate: null, estimateError: null }); }, [meta]);
   const p = useParams();
   const running = progress?.state === 'running';
   const ch = meta ? parseChannels(p.channels, meta.channels.length) : {};

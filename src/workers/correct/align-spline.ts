@@ -39,12 +39,13 @@ export function refineOnsets(plan: CorrectionPlan, readChannel: (i: number) => F
         const s = g.start[k];
         if (s < 0 || s + L + 1 > x.length) continue;
         const phi = s - (cur.positions[k] - cur.pre) + 1;
-        const w = [bspline3(phi + 1), bspline3(phi), bspline3(phi - 1), bspline3(phi - 2)];
-        const dw = [dbspline3(phi + 1), dbspline3(phi), dbspline3(phi - 1), dbspline3(phi - 2)];
+        const w0 = bspline3(phi + 1), w1 = bspline3(phi), w2 = bspline3(phi - 1), w3 = bspline3(phi - 2);
+        const d0 = dbspline3(phi + 1), d1 = dbspline3(phi), d2 = dbspline3(phi - 1), d3 = dbspline3(phi - 2);
         let sx = 0, sf = 0;
         for (let m = c0; m < c1; m++) {
-          let fv = 0, dv = 0;
-          for (let p = 0; p < 4; p++) { fv += w[p] * coef[m + p]; dv += dw[p] * coef[m + p]; }
+          // Same left-to-right sums as a loop over the four weights (scalars instead of arrays: cost only).
+          const a0 = coef[m], a1 = coef[m + 1], a2 = coef[m + 2], a3 = coef[m + 3];
+          const fv = w0 * a0 + w1 * a1 + w2 * a2 + w3 * a3, dv = d0 * a0 + d1 * a1 + d2 * a2 + d3 * a3;
           f[m - c0] = fv; d[m - c0] = dv; sx += x[s + m]; sf += fv;
         }
         const n = c1 - c0, mx = sx / n, mf = sf / n;

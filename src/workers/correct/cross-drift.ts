@@ -31,6 +31,7 @@ export class CrossShapes {
   readonly R: number;
   private readonly D: Float64Array[];
   private readonly Y: Float64Array;
+  private dx = new Float64Array(0);
   constructor(readonly g: SplineGeometry, readonly cols: Float64Array[]) {
     this.R = cols.length;
     this.D = cols.map((c) => diff(c));
@@ -48,13 +49,14 @@ export class CrossShapes {
   /** a (R) of epoch k: its differenced samples x[at ..] against the differenced shapes. */
   data(k: number, x: ArrayLike<number>, at: number, a: Float64Array): void {
     const { R, D } = this, w = this.g.w, o = 4 * k, n = this.g.Lf - 1;
+    const w0 = w[o], w1 = w[o + 1], w2 = w[o + 2], w3 = w[o + 3];
+    // The differenced samples once per epoch (the same values for every shape: cost only).
+    const dx = this.dx.length >= n ? this.dx : (this.dx = new Float64Array(n));
+    for (let m = 0; m < n; m++) dx[m] = x[at + m + 1] - x[at + m];
     for (let r = 0; r < R; r++) {
       const d = D[r];
       let v = 0;
-      for (let m = 0; m < n; m++) {
-        const dx = x[at + m + 1] - x[at + m];
-        v += dx * (w[o] * d[m] + w[o + 1] * d[m + 1] + w[o + 2] * d[m + 2] + w[o + 3] * d[m + 3]);
-      }
+      for (let m = 0; m < n; m++) v += dx[m] * (w0 * d[m] + w1 * d[m + 1] + w2 * d[m + 2] + w3 * d[m + 3]);
       a[r] = v;
     }
   }

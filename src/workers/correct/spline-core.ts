@@ -107,6 +107,7 @@ export function rhsFrom(Y: Float64Array, Lf: number, out: Float64Array): void {
  * a pivot is not positive.
  */
 export function bandCholesky(A: Float64Array, n: number, b: number): boolean {
+  if (b === 3) return bandCholesky3(A, n);
   const s = b + 1;
   for (let j = 0; j < n; j++) {
     let d = A[j * s];
@@ -125,8 +126,45 @@ export function bandCholesky(A: Float64Array, n: number, b: number): boolean {
   return true;
 }
 
+/** bandCholesky for bandwidth 3 (the single-template fit, thousands of times in the held-out choice):
+ * the interior rows unrolled with the same operations in the same order as the general loop. */
+function bandCholesky3(A: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    if (j < 3 || j + 3 >= n) {
+      // Edges: the general loop.
+      let d = A[j * 4];
+      for (let k = Math.max(0, j - 3); k < j; k++) { const u = A[k * 4 + (j - k)]; d -= u * u; }
+      if (!(d > 0)) return false;
+      d = Math.sqrt(d);
+      A[j * 4] = d;
+      const lim = Math.min(3, n - 1 - j);
+      for (let l = 1; l <= lim; l++) {
+        const i = j + l;
+        let v = A[j * 4 + l];
+        for (let k = Math.max(0, i - 3); k < j; k++) v -= A[k * 4 + (j - k)] * A[k * 4 + (i - k)];
+        A[j * 4 + l] = v / d;
+      }
+      continue;
+    }
+    const r3 = (j - 3) * 4, r2 = (j - 2) * 4, r1 = (j - 1) * 4, r0 = j * 4;
+    const u3 = A[r3 + 3], u2 = A[r2 + 2], u1 = A[r1 + 1];
+    let d = A[r0];
+    d -= u3 * u3; d -= u2 * u2; d -= u1 * u1;
+    if (!(d > 0)) return false;
+    d = Math.sqrt(d);
+    A[r0] = d;
+    let v1 = A[r0 + 1];
+    v1 -= u2 * A[r2 + 3]; v1 -= u1 * A[r1 + 2];
+    let v2 = A[r0 + 2];
+    v2 -= u1 * A[r1 + 3];
+    A[r0 + 1] = v1 / d; A[r0 + 2] = v2 / d; A[r0 + 3] = A[r0 + 3] / d;
+  }
+  return true;
+}
+
 /** Solve U'U x = r in place (U from bandCholesky). */
 export function bandSolve(U: Float64Array, n: number, b: number, x: Float64Array): void {
+  if (b === 3 && n >= 3) { bandSolve3(U, n, x); return; }
   const s = b + 1;
   for (let j = 0; j < n; j++) {
     let v = x[j];
@@ -138,6 +176,30 @@ export function bandSolve(U: Float64Array, n: number, b: number, x: Float64Array
     const lim = Math.min(b, n - 1 - j);
     for (let l = 1; l <= lim; l++) v -= U[j * s + l] * x[j + l];
     x[j] = v / U[j * s];
+  }
+}
+
+/** bandSolve for bandwidth 3: interior steps unrolled, same operations in the same order. */
+function bandSolve3(U: Float64Array, n: number, x: Float64Array): void {
+  for (let j = 0; j < 3; j++) {
+    let v = x[j];
+    for (let k = 0; k < j; k++) v -= U[k * 4 + (j - k)] * x[k];
+    x[j] = v / U[j * 4];
+  }
+  for (let j = 3; j < n; j++) {
+    let v = x[j];
+    v -= U[(j - 3) * 4 + 3] * x[j - 3]; v -= U[(j - 2) * 4 + 2] * x[j - 2]; v -= U[(j - 1) * 4 + 1] * x[j - 1];
+    x[j] = v / U[j * 4];
+  }
+  for (let j = n - 1; j >= n - 3; j--) {
+    let v = x[j];
+    for (let l = 1; l <= n - 1 - j; l++) v -= U[j * 4 + l] * x[j + l];
+    x[j] = v / U[j * 4];
+  }
+  for (let j = n - 4; j >= 0; j--) {
+    let v = x[j];
+    v -= U[j * 4 + 1] * x[j + 1]; v -= U[j * 4 + 2] * x[j + 2]; v -= U[j * 4 + 3] * x[j + 3];
+    x[j] = v / U[j * 4];
   }
 }
 
