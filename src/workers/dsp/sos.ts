@@ -110,10 +110,7 @@ export function filtfiltSegment(
   const n = x.length;
   const total = padLeft + n + padRight;
   const w = workArray(total);
-  for (let i = 0; i < n; i++) w[padLeft + i] = x[i];
-  const x0 = x[0], xl = x[n - 1];
-  for (let j = 1; j <= padLeft; j++) w[padLeft - j] = 2 * x0 - x[j];
-  for (let j = 1; j <= padRight; j++) w[padLeft + n - 1 + j] = 2 * xl - x[n - 1 - j];
+  padInto(w, x, padLeft, padRight);
   const ns = plan.nSections;
   const z = new Float64Array(2 * ns);
   for (let k = 0; k < 2 * ns; k++) z[k] = ziPlan[k] * w[0];
@@ -123,8 +120,29 @@ export function filtfiltSegment(
   const yl = w[total - 1];
   for (let k = 0; k < 2 * ns; k++) z[k] = ziPlan[k] * yl;
   runCascade(plan, w, total - 1, total, -1, z, plan.gain * plan.gain);
-  const from = padLeft + keepStart;
-  for (let i = 0, m = keepEnd - keepStart; i < m; i++) out[outOffset + i] = w[from + i];
+  copyOut(w, padLeft + keepStart, keepEnd - keepStart, out, outOffset);
+}
+
+// The copy loops live in their own small functions: inside filtfiltSegment the first one was
+// optimized on-stack before the rest of the function had run, and that cached OSR code then bailed
+// out on every later segment (--trace-deopt: 20 deopts per 8-channel sort).
+
+/** w[padLeft..padLeft+n) = x, with scipy's odd extension of padLeft / padRight samples on either side. */
+function padInto(w: number[], x: Samples, padLeft: number, padRight: number): void {
+  const n = x.length;
+  const x0 = x[0], xl = x[n - 1];
+  copyIn(w, padLeft, x, n);
+  for (let j = 1; j <= padLeft; j++) w[padLeft - j] = 2 * x0 - x[j];
+  for (let j = 1; j <= padRight; j++) w[padLeft + n - 1 + j] = 2 * xl - x[n - 1 - j];
+}
+
+/** w[at..at+n) = x[0..n): nothing after the loop, so code optimized on-stack in it never bails out. */
+function copyIn(w: number[], at: number, x: Samples, n: number): void {
+  for (let i = 0; i < n; i++) w[at + i] = x[i];
+}
+
+function copyOut(w: number[], from: number, m: number, out: Samples, outOffset: number): void {
+  for (let i = 0; i < m; i++) out[outOffset + i] = w[from + i];
 }
 
 /** Plan and plan-space sosfilt_zi for repeated segment filtering. */

@@ -148,6 +148,7 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     }
   }
   const L = o.searchLag;
+  const ctx: RegionContext = { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out };
   // Regions: runs of assigned detections whose search windows overlap.
   const assigned = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] >= 0);
   let a = 0;
@@ -157,65 +158,82 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     const lo = Math.max(pre, d.samples[assigned[a]] - L), hi = Math.min(nSamples - (w - pre), d.samples[assigned[b]] + L + 1);
     a = b + 1;
     if (hi <= lo) continue;
-    // Buffer: the candidates' windows reach w samples beyond the region, and every spike whose
-    // template reaches those lies wholly within another w + 2.
-    const off = Math.max(0, lo - 2 * w - 4), end = Math.min(nSamples, hi + 2 * w + 4);
-    const raw = read(off, end);
-    const res = Float64Array.from(raw);
-    // Subtract every assigned spike reaching the buffer (detections sorted by time).
-    let first = 0, hiIdx = n;
-    { let l = 0, h = n; while (l < h) { const mid = (l + h) >> 1; if (d.samples[mid] < off - w - 2) l = mid + 1; else h = mid; } first = l; }
-    { let l = first, h = n; while (l < h) { const mid = (l + h) >> 1; if (d.samples[mid] <= end + w + 2) l = mid + 1; else h = mid; } hiIdx = l; }
-    const near: number[] = [];
-    for (let j = first; j < hiIdx; j++) near.push(d.samples[j]);
-    // Matching pursuit over the assigned detections, biggest templates first: each is subtracted
-    // with its least-squares amplitude on what the earlier ones left (clamped to [0, the unit's
-    // upper amplitude]), so a second detection on a spike already subtracted (a cluster of tails)
-    // takes almost nothing away instead of carving a spike-like hole into the residual.
-    const evs: number[] = [];
-    for (let j = first; j < hiIdx; j++) if (labels[j] >= 0 && d.samples[j] - pre - 1 >= off && d.samples[j] - pre + w + 1 <= end) evs.push(j);
-    evs.sort((u, v) => energy[labels[v]] - energy[labels[u]] || u - v);
-    for (const j of evs) {
-      const c = labels[j];
-      if (!(energy[c] > 0)) continue;
-      const ro = d.samples[j] - pre - off;
-      let g = 0;
-      for (let q = 0; q < w; q++) g += res[ro + q] * filt[c * w + q];
-      const amp = Math.max(0, Math.min(aHi[c], g / energy[c]));
-      if (amp > 0) subtractAt(res, off, tpl[c], pre, d.subSamples[j], amp);
-    }
-    const own: Array<[number, number]> = []; // (time, unit) of spikes in and around the region
-    for (let j = first; j < hiIdx; j++) if (labels[j] >= 0) own.push([d.samples[j], labels[j]]);
-    const M = live.length * (hi - lo);
-    const penalty = 2 * Math.log(Math.max(1, M));
-    const added: number[] = [];
-    for (let round = 0; round < o.maxPerRegion; round++) {
-      let best = -Infinity, bt = -1, bc = -1;
-      for (let t = lo; t < hi; t++) {
-        let skip = false;
-        for (const s of near) if (Math.abs(s - t) < o.minLag) { skip = true; break; }
-        for (const s of added) if (Math.abs(s - t) < o.minLag) { skip = true; break; }
-        if (skip) continue;
-        const ro = t - pre - off;
-        for (const c of live) {
-          let g = 0;
-          const fo = c * w;
-          for (let j = 0; j < w; j++) g += res[ro + j] * filt[fo + j];
-          const gain = 2 * g - energy[c];
-          if (gain <= best) continue;
-          let refr = false;
-          for (const [s, u] of own) if (u === c && Math.abs(s - t) < o.refractory) { refr = true; break; }
-          if (!refr) { best = gain; bt = t; bc = c; }
-        }
-      }
-      if (!(best > penalty)) break;
-      const amp = res[bt - off];
-      subtractAt(res, off, tpl[bc], pre, bt);
-      added.push(bt);
-      own.push([bt, bc]);
-      out.samples.push(bt); out.labels.push(bc); out.amplitudes.push(amp);
-      out.waveforms.push(Float32Array.from(raw.subarray(bt - pre - off, bt - pre - off + w)));
-    }
+    peelRegion(ctx, lo, hi);
   }
   return done();
+}
+
+/** What peelRegion reads (one object of a fixed shape for all regions of a channel). */
+interface RegionContext {
+  read: SignalReader; nSamples: number; d: PeelInput; o: PeelOptions; w: number; pre: number; n: number;
+  labels: Int32Array; tpl: Float64Array[]; filt: Float64Array; energy: Float64Array; aHi: Float64Array;
+  live: number[]; out: { samples: number[]; labels: number[]; amplitudes: number[]; waveforms: Float32Array[] };
+}
+
+/**
+ * Search one region [lo, hi) for hidden spikes and append them to ctx.out. Its own function (not a
+ * loop body inside peel): peel is one long call per channel, so V8 could only optimize it on-stack,
+ * and recompiled it ~8 times per sort; a per-region call is optimized once, as a whole.
+ */
+function peelRegion(ctx: RegionContext, lo: number, hi: number): void {
+  const { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out } = ctx;
+  // Buffer: the candidates' windows reach w samples beyond the region, and every spike whose
+  // template reaches those lies wholly within another w + 2.
+  const off = Math.max(0, lo - 2 * w - 4), end = Math.min(nSamples, hi + 2 * w + 4);
+  const raw = read(off, end);
+  const res = Float64Array.from(raw);
+  // Subtract every assigned spike reaching the buffer (detections sorted by time).
+  let first = 0, hiIdx = n;
+  { let l = 0, h = n; while (l < h) { const mid = (l + h) >> 1; if (d.samples[mid] < off - w - 2) l = mid + 1; else h = mid; } first = l; }
+  { let l = first, h = n; while (l < h) { const mid = (l + h) >> 1; if (d.samples[mid] <= end + w + 2) l = mid + 1; else h = mid; } hiIdx = l; }
+  const near: number[] = [];
+  for (let j = first; j < hiIdx; j++) near.push(d.samples[j]);
+  // Matching pursuit over the assigned detections, biggest templates first: each is subtracted
+  // with its least-squares amplitude on what the earlier ones left (clamped to [0, the unit's
+  // upper amplitude]), so a second detection on a spike already subtracted (a cluster of tails)
+  // takes almost nothing away instead of carving a spike-like hole into the residual.
+  const evs: number[] = [];
+  for (let j = first; j < hiIdx; j++) if (labels[j] >= 0 && d.samples[j] - pre - 1 >= off && d.samples[j] - pre + w + 1 <= end) evs.push(j);
+  evs.sort((u, v) => energy[labels[v]] - energy[labels[u]] || u - v);
+  for (const j of evs) {
+    const c = labels[j];
+    if (!(energy[c] > 0)) continue;
+    const ro = d.samples[j] - pre - off;
+    let g = 0;
+    for (let q = 0; q < w; q++) g += res[ro + q] * filt[c * w + q];
+    const amp = Math.max(0, Math.min(aHi[c], g / energy[c]));
+    if (amp > 0) subtractAt(res, off, tpl[c], pre, d.subSamples[j], amp);
+  }
+  const own: Array<[number, number]> = []; // (time, unit) of spikes in and around the region
+  for (let j = first; j < hiIdx; j++) if (labels[j] >= 0) own.push([d.samples[j], labels[j]]);
+  const M = live.length * (hi - lo);
+  const penalty = 2 * Math.log(Math.max(1, M));
+  const added: number[] = [];
+  for (let round = 0; round < o.maxPerRegion; round++) {
+    let best = -Infinity, bt = -1, bc = -1;
+    for (let t = lo; t < hi; t++) {
+      let skip = false;
+      for (const s of near) if (Math.abs(s - t) < o.minLag) { skip = true; break; }
+      for (const s of added) if (Math.abs(s - t) < o.minLag) { skip = true; break; }
+      if (skip) continue;
+      const ro = t - pre - off;
+      for (const c of live) {
+        let g = 0;
+        const fo = c * w;
+        for (let j = 0; j < w; j++) g += res[ro + j] * filt[fo + j];
+        const gain = 2 * g - energy[c];
+        if (gain <= best) continue;
+        let refr = false;
+        for (const [s, u] of own) if (u === c && Math.abs(s - t) < o.refractory) { refr = true; break; }
+        if (!refr) { best = gain; bt = t; bc = c; }
+      }
+    }
+    if (!(best > penalty)) break;
+    const amp = res[bt - off];
+    subtractAt(res, off, tpl[bc], pre, bt);
+    added.push(bt);
+    own.push([bt, bc]);
+    out.samples.push(bt); out.labels.push(bc); out.amplitudes.push(amp);
+    out.waveforms.push(Float32Array.from(raw.subarray(bt - pre - off, bt - pre - off + w)));
+  }
 }

@@ -51,15 +51,22 @@ function applyW(W: Float64Array, w: number, v: ArrayLike<number>, out: Float64Ar
   }
 }
 
-/** Templates of clusters 0..k-1: whitened means and derivatives of the raw waveforms x (n x w). */
-export function buildTemplates(x: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, maxShift: number): Templates {
-  const raw = new Float64Array(k * w), count = new Float64Array(k);
+// The hot loop lives in its own function: inside buildTemplates it was optimized on-stack before
+// the code after it had run, and that cached OSR code then bailed out on every later call
+// (--trace-deopt: 25 deopts per 8-channel sort).
+function sumByLabel(x: Float32Array, w: number, labels: Int32Array, raw: Float64Array, count: Float64Array): void {
   for (let r = 0; r < labels.length; r++) {
     const c = labels[r];
     if (c < 0) continue;
     count[c]++;
     for (let j = 0; j < w; j++) raw[c * w + j] += x[r * w + j];
   }
+}
+
+/** Templates of clusters 0..k-1: whitened means and derivatives of the raw waveforms x (n x w). */
+export function buildTemplates(x: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, maxShift: number): Templates {
+  const raw = new Float64Array(k * w), count = new Float64Array(k);
+  sumByLabel(x, w, labels, raw, count);
   const t = new Float64Array(k * w), d = new Float64Array(k * w), dd = new Float64Array(k);
   const der = new Float64Array(w);
   for (let c = 0; c < k; c++) {
@@ -228,16 +235,27 @@ export function discriminantDip(y: Float32Array, w: number, ia: ArrayLike<number
     dd += d[j] * d[j]; dv += d[j] * v[j];
   }
   const proj: number[] = [];
-  for (const idx of [ia, ib]) {
-    for (let r = crossValidate ? 1 : 0; r < idx.length; r += crossValidate ? 2 : 1) {
-      const o = idx[r] * w;
-      let rd = 0, p = 0;
-      for (let j = 0; j < w; j++) { rd += (y[o + j] - t[j]) * d[j]; p += y[o + j] * v[j]; }
-      const s = dd > 0 ? Math.max(-T.maxShift, Math.min(T.maxShift, rd / dd)) : 0;
-      proj.push(p - s * dv);
-    }
-  }
+  for (const idx of [ia, ib]) projectDejittered(proj, y, w, idx, crossValidate, t, d, v, dd, dv, T.maxShift);
   return dipScore(proj, binSize);
+}
+
+/**
+ * Append to proj the projection on v of rows idx (every other one from 1 with crossValidate) of y,
+ * de-jittered along d against t. A function of its own that ends with its loop: inside
+ * discriminantDip the loop was optimized on-stack before the dipScore call after it had run, and
+ * that cached OSR code bailed out on every later call (--trace-deopt: 42 per 16-channel sort).
+ */
+function projectDejittered(
+  proj: number[], y: Float32Array, w: number, idx: ArrayLike<number>, crossValidate: boolean,
+  t: Float64Array, d: Float64Array, v: Float64Array, dd: number, dv: number, maxShift: number,
+): void {
+  for (let r = crossValidate ? 1 : 0; r < idx.length; r += crossValidate ? 2 : 1) {
+    const o = idx[r] * w;
+    let rd = 0, p = 0;
+    for (let j = 0; j < w; j++) { rd += (y[o + j] - t[j]) * d[j]; p += y[o + j] * v[j]; }
+    const s = dd > 0 ? Math.max(-maxShift, Math.min(maxShift, rd / dd)) : 0;
+    proj.push(p - s * dv);
+  }
 }
 
 /**
