@@ -37,9 +37,21 @@ describe('time-frequency view', () => {
     expect(await page.getByTestId('tab-tf').getAttribute('title')).toBe('Time–frequency (4)');
     await page.keyboard.press('4');
     await page.getByTestId('tf-view').waitFor();
-    await page.getByTestId('run-tf').click();
     // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
-    // bars move (their channel and percent change) while the spectrogram runs.
+    // bars move (their channel and percent change) while the spectrogram runs. Every state the bars
+    // are drawn in is recorded in the page by a MutationObserver, so that a fast run (an idle machine)
+    // cannot finish between two polls and hide the movement.
+    await page.getByTestId('tf-view').evaluate((view) => {
+      const seen: string[] = [];
+      (globalThis as { __tfBarStates?: string[] }).__tfBarStates = seen;
+      const record = (): void => {
+        const bars = [...view.querySelectorAll('[data-testid="worker-bar"]')].map((e) => `${e.textContent ?? ''}@${(e as HTMLElement).dataset.percent}`);
+        const state = bars.join(' | ');
+        if (bars.length === 2 && seen.at(-1) !== state) seen.push(state);
+      };
+      new MutationObserver(record).observe(view, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await page.getByTestId('run-tf').click();
     const tfBars = page.getByTestId('tf-view').getByTestId('worker-bar');
     const states = new Set<string>();
     let pictured = false;
@@ -52,7 +64,9 @@ describe('time-frequency view', () => {
       }
       return (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '';
     }, { timeout: 240_000, interval: 40 }).toMatch(/tf · done/);
-    expect(states.size, [...states].join('\n')).toBeGreaterThanOrEqual(2);
+    const drawn = await page.evaluate(() => (globalThis as { __tfBarStates?: string[] }).__tfBarStates ?? []);
+    const working = new Set(drawn.filter((st) => /W\d+ · ch \d+ · tf/.test(st)));
+    expect(working.size, drawn.join('\n')).toBeGreaterThanOrEqual(2);
     const done = await tfBars.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.percent)));
     expect(done).toEqual([100, 100]);
     expect(await page.getByTestId('tf-progress').textContent()).toMatch(/spectrogram done · 32\/32 channels/);
