@@ -3,9 +3,8 @@
 // (312.5 Hz; full-rate float64 power of this size is 28 GB, more than the machine has, for MNE and us
 // alike). MNE's tfr_array_morlet with n_jobs 1 and 2 vs ours with 1 and 2 worker threads: every time
 // is a whole child process, spawn to exit (start-up, imports, file read and transform), with its peak
-// RSS and the load average it ran under. Then a scaling table over 3 lengths x 3 frequency counts for
-// every strategy (4 channels; 'recording' = the same channels as 2 recordings of 2), with the automatic
-// choice for each size. Quick mode: 4 channels x 1 min.
+// RSS and the load average it ran under. The scaling table is its own area (scaling-tf.bench.ts), so
+// each can be re-run alone on a quiet machine. Quick mode: 4 channels x 1 min.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,7 +18,7 @@ const AREA = 'tf';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SFREQ = 5000;
 export const DECIM = 16;
-const N_CYCLES = 7;
+export const N_CYCLES = 7;
 /**
  * Length of the main comparison: the issue's 32 ch x 5 kHz x 10 min. MNE n_jobs=1 alone takes
  * ~5 min on it on an idle 2-core machine, so the whole bench takes about 15-20 min: run it on a quiet machine.
@@ -27,8 +26,6 @@ const N_CYCLES = 7;
 export const MAIN_MINUTES = 10;
 /** Runs of ours per worker count at the main size (alternating 1 and 2 workers). */
 const REPEATS = 2;
-/** Recording lengths (minutes, 4 channels) of the scaling table: a few minutes for the whole table. */
-const SCALING_MINUTES = [1, 2, 4];
 
 export function freqList(count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.round((4 + (36 * i) / (count - 1)) * 1000) / 1000);
@@ -70,7 +67,7 @@ function timed(cmd: string, args: string[], what: string): RunOut {
   return { ...out, wall, load: `${before}->${load1()}` };
 }
 
-function runMne(py: string, file: string, channels: number, n: number, freqs: number[], jobs: number): RunOut {
+export function runMne(py: string, file: string, channels: number, n: number, freqs: number[], jobs: number): RunOut {
   return timed(py, [path.join(here, 'py', 'tf_mne.py'), file, String(channels), String(n), String(SFREQ), freqs.join(','), String(N_CYCLES), String(DECIM), String(jobs)], 'MNE run');
 }
 
@@ -140,41 +137,6 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     note: `1 worker ${ours1.wall.toFixed(1)} s, 2 workers ${ours2.wall.toFixed(1)} s (transform alone ${(ours1.seconds / ours2.seconds).toFixed(2)}x); MNE n_jobs 2 vs 1: ${mne1 && mne2 ? (mne1.wall / mne2.wall).toFixed(2) + 'x' : 'n/a'}; machine shared with other jobs`,
   });
 
-  // Scaling: 4 channels, 3 lengths x 3 frequency counts, each strategy on 2 workers, MNE n_jobs=1 as reference.
-  const sc = 4;
-  const lengths = ctx.quick ? [0.25, 0.5, 1] : SCALING_MINUTES;
-  const counts = [10, 19, 37];
-  for (const len of lengths) {
-    const ns = Math.round(len * 60 * SFREQ);
-    const whole = path.join(dir, `s${len}.f32`);
-    writeData(whole, sc, ns, 21);
-    // The same channels as two recordings of two channels, for the by-recording strategy.
-    const halves = [path.join(dir, `s${len}-a.f32`), path.join(dir, `s${len}-b.f32`)];
-    const buf = fs.readFileSync(whole);
-    fs.writeFileSync(halves[0], buf.subarray(0, 2 * ns * 4));
-    fs.writeFileSync(halves[1], buf.subarray(2 * ns * 4));
-    for (const nf of counts) {
-      const fl = freqList(nf);
-      const gs = cwtGeometry(ns, SFREQ, { freqs: fl, nCycles: N_CYCLES, zeroMean: false, decim: DECIM });
-      const choice = chooseStrategy({ geom: gs, nFreqs: nf, channels: [sc], workers: 2 });
-      const choice1 = chooseStrategy({ geom: gs, nFreqs: nf, channels: [1], workers: 2 });
-      const m = py ? runMne(py, whole, sc, ns, fl, 1) : null;
-      // Each strategy on 2 workers against our 1 worker, whole-process times.
-      const one = runOurs([whole], sc, ns, fl, 1, 'channel', 1);
-      const res: Record<string, RunOut> = {
-        channel: runOurs([whole], sc, ns, fl, 2, 'channel', 1),
-        frequency: runOurs([whole], sc, ns, fl, 2, 'frequency', 2),
-        recording: runOurs(halves, 2, ns, fl, 2, 'recording', 1),
-      };
-      for (const [s, r] of Object.entries(res)) {
-        rows.push({
-          area: AREA, name: `scaling ${sc} ch x ${len} min x ${nf} freqs: ${s}, 2 workers`, unit: 's', value: r.wall,
-          reference: m?.wall, referenceName: 'MNE n_jobs=1', ratio: m ? m.wall / r.wall : undefined,
-          note: `peak ${r.peakMB.toFixed(0)} MB, load ${r.load}; speed-up vs our 1 worker ${(one.wall / r.wall).toFixed(2)}x${s === choice.strategy ? ` (auto choice for ${sc} ch: ${s}, ${choice.batches} batch(es))` : ''}${s === 'frequency' ? `; auto choice for 1 ch: ${choice1.strategy}, ${choice1.batches} batches` : ''}`,
-        });
-      }
-    }
-  }
   fs.rmSync(dir, { recursive: true, force: true });
   return rows;
 }
