@@ -5,6 +5,7 @@
 // from the fit so the low-memory path can accumulate section by section.
 
 import { Rng } from '../rng';
+import { symmetricEigen } from './low-rank';
 
 export interface ObsAccumulator {
   E: number;
@@ -37,44 +38,6 @@ export function obsAdd(acc: ObsAccumulator, hp: Float64Array | Float32Array, fro
     for (let j = i; j < E; j++) c[row + j] += xi * hp[from + j];
   }
   acc.count++;
-}
-
-/** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi; eigenvalues descending. */
-function jacobiEigen(A: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(A);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq; a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk; a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq; v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = [...Array(n).keys()].sort((i, j) => a[j * n + j] - a[i * n + i]);
-  const values = Float64Array.from(order, (i) => a[i * n + i]);
-  const vectors = new Float64Array(n * n);
-  order.forEach((col, r) => { for (let k = 0; k < n; k++) vectors[r * n + k] = v[k * n + col]; });
-  return { values, vectors };
 }
 
 /**
@@ -131,11 +94,11 @@ export function fitObs(acc: ObsAccumulator, components: number, varianceFraction
       H[r * b + s] = d;
     }
     for (let r = 0; r < b; r++) for (let s = r + 1; s < b; s++) { const m = 0.5 * (H[r * b + s] + H[s * b + r]); H[r * b + s] = m; H[s * b + r] = m; }
-    const eig = jacobiEigen(H, b);
+    const eig = symmetricEigen(H, b); // vectors column-wise: entry s of eigenvector r at [s * b + r]
     values = eig.values;
     const R = new Float64Array(b * E);
     for (let r = 0; r < b; r++) for (let s = 0; s < b; s++) {
-      const w = eig.vectors[r * b + s];
+      const w = eig.vectors[s * b + r];
       if (w !== 0) for (let i = 0; i < E; i++) R[r * E + i] += w * Z[s * E + i];
     }
     orth(R);
