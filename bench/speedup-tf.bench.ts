@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cwtGeometry } from '../src/workers/tf/cwt';
 import { chooseStrategy } from '../src/workers/tf/strategy';
-import { best, describe, freqList, MAIN_MINUTES, oursPair, SFREQ, writeData, DECIM, N_CYCLES, type RunOut } from './tf.bench';
+import { best, describe, DECIM, mainRecording, N_CYCLES, oursPair, SFREQ, type RunOut } from './tf.bench';
 import type { BenchContext, BenchRow } from './types';
 
 const REPEATS = 3;
@@ -32,14 +32,7 @@ async function independentPair(halves: string[], channels: number, n: number, fr
 }
 
 export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
-  const dir = path.join(ctx.tmpDir, 'speedup-tf');
-  fs.mkdirSync(dir, { recursive: true });
-  const C = ctx.quick ? 4 : 32;
-  const minutes = ctx.quick ? 1 : MAIN_MINUTES;
-  const n = minutes * 60 * SFREQ;
-  const freqs = freqList(37);
-  const file = path.join(dir, 'main.f32');
-  writeData(file, C, n, 11);
+  const { dir, C, minutes, n, freqs, file } = mainRecording(ctx, 'speedup-tf');
   const g = cwtGeometry(n, SFREQ, { freqs, nCycles: 7, zeroMean: false, decim: DECIM });
   const auto = chooseStrategy({ geom: g, nFreqs: 37, channels: [C], workers: 2 });
   const halves = [path.join(dir, 'a.f32'), path.join(dir, 'b.f32')];

@@ -76,6 +76,18 @@ export function runOurs(files: string[], channels: number, n: number, freqs: num
   return timed(process.execPath, ['--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], 'tf child');
 }
 
+/** The main comparison's recording (32 ch x 5 kHz x MAIN_MINUTES; quick: 4 ch x 1 min), 37 frequencies. */
+export function mainRecording(ctx: BenchContext, area: string): { dir: string; C: number; minutes: number; n: number; freqs: number[]; file: string } {
+  const dir = path.join(ctx.tmpDir, area);
+  fs.mkdirSync(dir, { recursive: true });
+  const C = ctx.quick ? 4 : 32;
+  const minutes = ctx.quick ? 1 : MAIN_MINUTES;
+  const n = minutes * 60 * SFREQ;
+  const file = path.join(dir, 'main.f32');
+  writeData(file, C, n, 11);
+  return { dir, C, minutes, n, freqs: freqList(37), file };
+}
+
 /** Ours on 1 worker (by channel) and 2 workers (the automatic strategy), alternated `repeats` times. */
 export function oursPair(file: string, channels: number, n: number, freqs: number[], auto: { strategy: TfStrategy; batches: number }, repeats: number): { reps1: RunOut[]; reps2: RunOut[] } {
   const reps1: RunOut[] = [], reps2: RunOut[] = [];
@@ -97,16 +109,9 @@ export function describe(r: RunOut): string {
 
 export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const dir = path.join(ctx.tmpDir, 'tf');
-  fs.mkdirSync(dir, { recursive: true });
   const py = ctx.python;
   const mneNote = py ? undefined : 'MNE not installed (apt-get install -y python3-mne): no reference';
-  const C = ctx.quick ? 4 : 32;
-  const minutes = ctx.quick ? 1 : MAIN_MINUTES;
-  const n = minutes * 60 * SFREQ;
-  const freqs = freqList(37);
-  const file = path.join(dir, 'main.f32');
-  writeData(file, C, n, 11);
+  const { dir, C, minutes, n, freqs, file } = mainRecording(ctx, 'tf');
   const label = `${C} ch x 5 kHz x ${minutes} min, 37 freqs 4-40 Hz, n_cycles 7, decim ${DECIM}`;
   const chSamples = C * n;
   const g = cwtGeometry(n, SFREQ, { freqs, nCycles: N_CYCLES, zeroMean: false, decim: DECIM });
