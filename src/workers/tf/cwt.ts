@@ -215,15 +215,21 @@ function multiply(X: Float64Array, W: Float64Array, Z: Float64Array, N: number):
   }
 }
 
-/** Z = X * W folded to M = N / fold bins (sum of the aliases), for decimated outputs. */
+/**
+ * Z = X * W folded to M = N / fold bins (sum of the aliases), for decimated outputs. Alias by alias
+ * (contiguous inner loop, no wrap test): each Z[q] still receives its terms in ascending k, so the sums
+ * are the same bit for bit as one pass over k.
+ */
 function multiplyFold(X: Float64Array, W: Float64Array, Z: Float64Array, N: number, M: number): void {
   Z.fill(0);
   const m2 = 2 * M;
-  for (let k = 0, q = 0; k < 2 * N; k += 2, q += 2) {
-    if (q === m2) q = 0;
-    const xr = X[k], xi = X[k + 1], wr = W[k], wi = W[k + 1];
-    Z[q] += xr * wr - xi * wi;
-    Z[q + 1] += xr * wi + xi * wr;
+  for (let base = 0; base < 2 * N; base += m2) {
+    for (let q = 0; q < m2; q += 2) {
+      const k = base + q;
+      const xr = X[k], xi = X[k + 1], wr = W[k], wi = W[k + 1];
+      Z[q] += xr * wr - xi * wi;
+      Z[q + 1] += xr * wi + xi * wr;
+    }
   }
 }
 
