@@ -9,10 +9,10 @@
 //    (ClusterParams.templateDetectRate; a stated rate, not a fitted constant), and
 //  - the template explains the window better than noise does (2 g - |W m_c|^2 > 0: likelihood
 //    ratio > 1 at equal priors, the rule the background rejection uses),
-// as the best unit of the best lag within +-searchLag, farther than searchLag from every detection
-// and peeled spike (peeling's ground) and not within a unit's refractory period of its spikes.
-// Background made of other neurons' spikes is not Gaussian, so the real false-alarm rate is higher;
-// the accepted spikes are reported with the peeled spikes.
+// as the best unit of the best lag within +-searchLag, not closer than minLag to a detection nor
+// within a unit's refractory period of that unit's spikes. Background made of other neurons' spikes
+// is not Gaussian, so the real false-alarm rate is higher; the accepted spikes are reported as
+// peeled spikes (a unit's added spikes can be told from its detections).
 
 import { subtractAt, unitFilters, type PeelInput, type Peeled, type SignalReader } from './peel';
 
@@ -100,13 +100,9 @@ export function templateDetect(read: SignalReader, nSamples: number, d: PeelInpu
       // a background spike that merely resembles the template fits it at a fraction of its size.
       if (!(s / 2 + energy[c] / 2 >= aLo[c] * energy[c])) continue;
       let clash = false;
-      // Within +-searchLag of a known spike is peeling's ground (peel.ts prices the overlap
-      // hypotheses there); a residual of an imperfectly subtracted spike would come back here as a
-      // second detection of it.
-      const near = Math.max(o.minLag, o.refractory, L);
-      for (let q = lower(t - near); q < times.length && times[q] < t + near && !clash; q++) {
+      for (let q = lower(t - Math.max(o.minLag, o.refractory)); q < times.length && times[q] < t + Math.max(o.minLag, o.refractory) && !clash; q++) {
         const dt = Math.abs(times[q] - t);
-        if (dt <= L || dt < o.minLag || (spikes[q][1] === c && dt < o.refractory)) clash = true;
+        if (dt < o.minLag || (spikes[q][1] === c && dt < o.refractory)) clash = true;
       }
       for (let q = out.samples.length - 1; q >= 0 && t - out.samples[q] < o.refractory && !clash; q--) if (out.labels[q] === c) clash = true;
       if (clash) continue;
