@@ -15,7 +15,7 @@ import type { CorrectionPlan } from './plan';
 import { templateWindow } from './plan';
 import { addOuter, evalTemplate, scaleOffset, type SplineGeometry } from './spline-core';
 import {
-  addDriftEpochRhs, addEpochRhs, driftCoefficients, driftSums, epochRhs, solveDrift, solveWindow, splineGeometryOf, windowSums,
+  addDriftEpochRhs, addEpochRhs, driftCoefficients, driftFactor, driftSums, epochRhs, solveDrift, solveWindow, splineGeometryOf, windowSums,
   type DriftSums, type TemplateModel, type WindowSums,
 } from './spline-aas';
 import { driftCourses, solveDriftRank } from './drift-rank';
@@ -38,8 +38,19 @@ interface Ctx {
   /** Right-hand side of every epoch (K x P). */
   U: Float64Array;
   errors: number[]; perEpoch: Float64Array[];
+  shared: HeldOutShared;
   /** Scratch: coefficients, band, template, residual. */
   c: Float64Array; A: Float64Array; f: Float64Array; r: Float64Array;
+}
+
+/**
+ * What the channels of one choice share: the drift models' factorizations per (Q, fold). The normal
+ * matrices depend on the epochs' phases only, so every channel's fold has the same factor.
+ */
+export interface HeldOutShared { driftFactors: Map<string, Float64Array> }
+
+export function heldOutShared(): HeldOutShared {
+  return { driftFactors: new Map() };
 }
 
 /** Band-limited residual energy of one epoch against a predicted template. */
@@ -79,7 +90,7 @@ function meanOf(x: Float32Array, at: number, n: number): number {
 
 /** Held-out error of every candidate on one channel (whole channel in memory). */
 export function heldOutErrors(
-  x: Float32Array, plan: CorrectionPlan, models: TemplateModel[], crossCols?: Float64Array[],
+  x: Float32Array, plan: CorrectionPlan, models: TemplateModel[], crossCols?: Float64Array[], shared: HeldOutShared = heldOutShared(),
 ): { errors: number[]; perEpoch: Float64Array[]; evaluated: number } {
   const g: SplineGeometry = splineGeometryOf(plan);
   const K = plan.positions.length, Lf = g.Lf, P = g.P;
@@ -104,7 +115,7 @@ export function heldOutErrors(
   for (let k = 0; k < K; k++) epochRhs(g, k, x, g.start[k], means[k], U.subarray(k * P, (k + 1) * P));
   const ctx: Ctx = {
     x, g, K, Lf, P, B, evalSet, cos, M, means, U,
-    errors: models.map(() => 0), perEpoch: models.map(() => new Float64Array(K)),
+    errors: models.map(() => 0), perEpoch: models.map(() => new Float64Array(K)), shared,
     c: new Float64Array(P), A: new Float64Array(4 * P), f: new Float64Array(Lf), r: new Float64Array(Lf),
   };
   const windows: number[] = [], cross: number[] = [], drift: number[] = [];
@@ -226,7 +237,10 @@ function driftFamily(ctx: Ctx, models: TemplateModel[], Q: number, mis: number[]
     for (let i = 0; i < S.W.length; i++) S.W[i] = total.W[i] - out.W[i];
     for (let i = 0; i < S.Y.length; i++) S.Y[i] = total.Y[i] - out.Y[i];
     S.count = total.count - out.count;
-    const full = solveDrift(S, g);
+    const key = `${Q}:${fo}`;
+    let factor = ctx.shared.driftFactors.get(key);
+    if (!factor) { factor = driftFactor(S, g); ctx.shared.driftFactors.set(key, factor); }
+    const full = solveDrift(S, g, factor);
     const courses = Rmax > 0 && Rmax < Q ? { V: driftCourses(full, P, Q, Rmax), R: Rmax } : undefined;
     for (const mi of mis) {
       const rank = (models[mi] as { rank?: number }).rank;

@@ -9,7 +9,7 @@
 import type { CorrectionPlan } from './plan';
 import type { TemplateModel } from './spline-aas';
 import { selectionShapes } from './cross-channel';
-import { heldOutErrors } from './held-out';
+import { heldOutErrors, heldOutShared } from './held-out';
 
 export { GUARD, MAX_EVAL, SELECT_BAND_HZ } from './held-out';
 /** Shortest window tried (the issue's lower bound) and the fewest epochs per drift knot interval. */
@@ -75,8 +75,10 @@ export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nC
   const total = models.map(() => 0);
   const pooled = models.map(() => new Float64Array(K));
   let evaluatedEpochs = 0;
+  // Factorizations that depend on the epochs' phases only, shared by the channels.
+  const shared = heldOutShared();
   for (let i = 0; i < nChannels; i++) {
-    const { errors, perEpoch, evaluated } = heldOutErrors(readChannel(i), plan, models, shapes?.others(i));
+    const { errors, perEpoch, evaluated } = heldOutErrors(readChannel(i), plan, models, shapes?.others(i), shared);
     const best = Math.min(...errors);
     const scale = best > 0 ? 1 / best : 1;
     errors.forEach((e, j) => { total[j] += e * scale; for (let k = 0; k < K; k++) pooled[j][k] += perEpoch[j][k] * scale; });

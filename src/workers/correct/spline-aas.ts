@@ -168,10 +168,14 @@ function scratch(i: number, n: number): Float64Array {
   return scratchBufs[i].subarray(0, n);
 }
 
-/** Coefficients (P*Q, interleaved) of the drift model fitted to the epochs in S. */
-export function solveDrift(S: DriftSums, g: SplineGeometry): Float64Array {
+/**
+ * Cholesky factor (band, bandwidth 3Q+3) of the drift model's normal matrix for the epochs in S, written
+ * into A (n x (3Q+4), n = P*Q). It depends on the epochs' phases and count only, not on their samples,
+ * so channels with the same epochs can share it.
+ */
+function driftFactorInto(S: DriftSums, g: SplineGeometry, A: Float64Array): void {
   const Q = S.Q, n = g.P * Q, b = 3 * Q + 3, Lf = g.Lf, st = b + 1;
-  // Band and factor in reused scratch (megabytes per solve for Q = 11; the held-out choice solves 20+ times).
+  // Band in reused scratch (megabytes for Q = 11; the held-out choice factors 20+ times).
   const band = scratch(0, n * st);
   band.fill(0);
   // Rows j = 3 .. Lf-1 see all four phase products and are equal: built once, then copied.
@@ -194,14 +198,30 @@ export function solveDrift(S: DriftSums, g: SplineGeometry): Float64Array {
   }
   let lambda = SPLINE_PENALTY * Math.max(1, S.count) / Q;
   for (let attempt = 0; attempt < 3; attempt++, lambda *= 1000) {
-    const A = scratch(1, n * st);
     A.set(band);
     addPenalty(A, g.P, st, Q, lambda);
-    const c = new Float64Array(n);
-    for (let q = 0; q < Q; q++) for (let j = 0; j < g.P; j++) c[j * Q + q] = S.Y[q * g.P + j];
-    if (bandCholesky(A, n, b)) { bandSolve(A, n, b, c); return c; }
+    if (bandCholesky(A, n, b)) return;
   }
   throw new SpikeDeskError({ code: 'INTERNAL', message: 'the drifting artifact template fit is singular', fix: 'use a sliding window instead (template: window)' });
+}
+
+/** driftFactorInto in a new array (to be kept and reused). */
+export function driftFactor(S: DriftSums, g: SplineGeometry): Float64Array {
+  const A = new Float64Array(g.P * S.Q * (3 * S.Q + 4));
+  driftFactorInto(S, g, A);
+  return A;
+}
+
+/** Coefficients (P*Q, interleaved) of the drift model fitted to the epochs in S (factor: driftFactor of
+ * the same epochs, computed here when absent). */
+export function solveDrift(S: DriftSums, g: SplineGeometry, factor?: Float64Array): Float64Array {
+  const Q = S.Q, P = g.P, n = P * Q, b = 3 * Q + 3;
+  let A = factor;
+  if (!A) { A = scratch(1, n * (b + 1)); driftFactorInto(S, g, A); }
+  const c = new Float64Array(n);
+  for (let q = 0; q < Q; q++) for (let j = 0; j < P; j++) c[j * Q + q] = S.Y[q * P + j];
+  bandSolve(A, n, b, c);
+  return c;
 }
 
 /** Coefficients (P) of epoch k's template under the drift model. */
