@@ -40,7 +40,6 @@ export const DEFAULT_SORT: SortParams = {
     kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0,
     dipThreshold: 1, refractoryMs: 1.5, splitPcs: 4, splitRefine: 5, overlapMs: 1.5, alignToleranceMs: 0.1, minPairLagMs: 0.2,
     dissolveFraction: 0.5, rejectBackground: true, minUnitSpikes: 10, peelMax: 2, peelAmplitudeQuantile: 0.01, discriminantPasses: 5,
-    mixtureSplitDims: 0, mixtureSplitGain: 0, templateDetectRate: 0,
     templateMaxShift: 1, isocutBinSize: 16, ldaShrinkage: 1e-3, peelMedianRows: 2000, minSpikesToCluster: 20,
   },
 };

@@ -138,23 +138,6 @@ export const ClusterParamsSchema = exact({
    */
   discriminantPasses: intIn(0, 50),
   /**
-   * Dimensions of the two-Gaussian split test (workers/sort/mixture-split.ts) run on every cluster
-   * after split/merge: the cluster's own principal components of its de-jittered whitened waveforms;
-   * a cluster splits when two full-covariance Gaussians beat one on held-out rows (two-fold
-   * cross-validated log-likelihood, no penalty constant), and the refractory merge after overlap
-   * resolution joins pieces of one unit again. 0 = off.
-   */
-  mixtureSplitDims: intIn(0, 10),
-  /** Held-out log-likelihood gain (nats per held-out row, in both folds) a two-Gaussian split needs; 0 = any gain. */
-  mixtureSplitGain: numIn(0, 10),
-  /**
-   * Second detection pass with the units' templates (workers/sort/template-detect.ts) after
-   * clustering and peeling: false alarms per second and unit on whitened Gaussian noise the
-   * matched-filter threshold allows (a stated rate, not fitted; background spikes raise the real
-   * rate). 0 = off.
-   */
-  templateDetectRate: numIn(0, 100),
-  /**
    * Largest sub-sample shift (samples) a template may slide along its time derivative when
    * distances are measured (templates.ts): the derivative is a central difference over +-1 sample,
    * so the first-order (Taylor) model is trusted for shifts of up to one sample and no further.

@@ -60,7 +60,7 @@ export interface Peeled {
  * Median waveform per unit (k x w) over its labelled rows (at most maxRows of them): robust to the minority of events that
  * carry an overlapping spike, which a mean would smear into the template (and subtract later).
  */
-export function unitMedians(x: Float32Array, w: number, labels: Int32Array, k: number, maxRows: number): { m: Float64Array; count: Float64Array } {
+function unitMedians(x: Float32Array, w: number, labels: Int32Array, k: number, maxRows: number): { m: Float64Array; count: Float64Array } {
   const m = new Float64Array(k * w), count = new Float64Array(k);
   const rows: number[][] = Array.from({ length: k }, () => []);
   for (let r = 0; r < labels.length; r++) if (labels[r] >= 0) { count[labels[r]]++; rows[labels[r]].push(r); }
@@ -97,7 +97,7 @@ function templateAt(tpl: Float64Array, u: number): number {
 }
 
 /** Subtract a x template tpl (trough at index pre) placed with its trough at time t from buf (absolute offset off). */
-export function subtractAt(buf: Float64Array, off: number, tpl: Float64Array, pre: number, t: number, a = 1): void {
+function subtractAt(buf: Float64Array, off: number, tpl: Float64Array, pre: number, t: number, a = 1): void {
   const w = tpl.length;
   const start = Math.max(off, Math.ceil(t - pre - 2)), end = Math.min(off + buf.length - 1, Math.floor(t - pre + w + 1));
   for (let s = start; s <= end; s++) buf[s - off] -= a * templateAt(tpl, s - t + pre);
@@ -118,7 +118,35 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     };
   };
   if (n === 0 || k === 0 || !(o.searchLag > 0) || !(o.maxPerRegion > 0)) return done();
-  const { tpl, filt, energy, aHi, live } = unitFilters(d, o.medianRows, o.amplitudeQuantile);
+  const { m, count } = unitMedians(d.waveforms, w, labels, k, o.medianRows);
+  const tpl = Array.from({ length: k }, (_, c) => m.subarray(c * w, (c + 1) * w));
+  // Matched filters W'W m_c and whitened energies |W m_c|^2 (W symmetric).
+  const white = d.whitener.length === w * w;
+  const filt = new Float64Array(k * w), energy = new Float64Array(k);
+  const wm = new Float64Array(w);
+  for (let c = 0; c < k; c++) {
+    if (!count[c]) continue;
+    for (let i = 0; i < w; i++) { let s = 0; if (white) for (let j = 0; j < w; j++) s += d.whitener[i * w + j] * m[c * w + j]; else s = m[c * w + i]; wm[i] = s; energy[c] += s * s; }
+    for (let i = 0; i < w; i++) { let s = 0; if (white) for (let j = 0; j < w; j++) s += d.whitener[i * w + j] * wm[j]; else s = wm[i]; filt[c * w + i] = s; }
+  }
+  const live = Array.from({ length: k }, (_, c) => c).filter((c) => count[c] > 0);
+  // Amplitude cap of each unit: upper quantile of <wf, W'W m_c> / |W m_c|^2 over its detections.
+  const aHi = new Float64Array(k).fill(Infinity);
+  if (o.amplitudeQuantile > 0) {
+    const amps: number[][] = Array.from({ length: k }, () => []);
+    for (let r = 0; r < n; r++) {
+      const c = labels[r];
+      if (c < 0 || !(energy[c] > 0)) continue;
+      let g = 0;
+      for (let j = 0; j < w; j++) g += d.waveforms[r * w + j] * filt[c * w + j];
+      amps[c].push(g / energy[c]);
+    }
+    for (const c of live) {
+      const a = amps[c].sort((u, v) => u - v);
+      if (!a.length) continue;
+      aHi[c] = a[Math.ceil((1 - o.amplitudeQuantile) * (a.length - 1))];
+    }
+  }
   const L = o.searchLag;
   const ctx: RegionContext = { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out };
   // Regions: runs of assigned detections whose search windows overlap.
@@ -208,48 +236,4 @@ function peelRegion(ctx: RegionContext, lo: number, hi: number): void {
     out.samples.push(bt); out.labels.push(bc); out.amplitudes.push(amp);
     out.waveforms.push(Float32Array.from(raw.subarray(bt - pre - off, bt - pre - off + w)));
   }
-}
-
-/** Each unit's median template, its matched filter W'W m_c, whitened energy |W m_c|^2 and amplitude cap (peel.ts's model). */
-export interface UnitFilters {
-  tpl: Float64Array[]; filt: Float64Array; energy: Float64Array; aHi: Float64Array; live: number[];
-  /** Lower amplitude quantile (amplitudeQuantile) of each unit's detections (-Infinity without one). */
-  aLo: Float64Array;
-}
-
-export function unitFilters(d: PeelInput, medianRows: number, amplitudeQuantile: number): UnitFilters {
-  const { width: w, k, labels } = d;
-  const n = labels.length;
-  const o = { medianRows, amplitudeQuantile };
-  const { m, count } = unitMedians(d.waveforms, w, labels, k, o.medianRows);
-  const tpl = Array.from({ length: k }, (_, c) => m.subarray(c * w, (c + 1) * w));
-  // Matched filters W'W m_c and whitened energies |W m_c|^2 (W symmetric).
-  const white = d.whitener.length === w * w;
-  const filt = new Float64Array(k * w), energy = new Float64Array(k);
-  const wm = new Float64Array(w);
-  for (let c = 0; c < k; c++) {
-    if (!count[c]) continue;
-    for (let i = 0; i < w; i++) { let s = 0; if (white) for (let j = 0; j < w; j++) s += d.whitener[i * w + j] * m[c * w + j]; else s = m[c * w + i]; wm[i] = s; energy[c] += s * s; }
-    for (let i = 0; i < w; i++) { let s = 0; if (white) for (let j = 0; j < w; j++) s += d.whitener[i * w + j] * wm[j]; else s = wm[i]; filt[c * w + i] = s; }
-  }
-  const live = Array.from({ length: k }, (_, c) => c).filter((c) => count[c] > 0);
-  // Amplitude cap of each unit: upper quantile of <wf, W'W m_c> / |W m_c|^2 over its detections.
-  const aHi = new Float64Array(k).fill(Infinity), aLo = new Float64Array(k).fill(-Infinity);
-  if (o.amplitudeQuantile > 0) {
-    const amps: number[][] = Array.from({ length: k }, () => []);
-    for (let r = 0; r < n; r++) {
-      const c = labels[r];
-      if (c < 0 || !(energy[c] > 0)) continue;
-      let g = 0;
-      for (let j = 0; j < w; j++) g += d.waveforms[r * w + j] * filt[c * w + j];
-      amps[c].push(g / energy[c]);
-    }
-    for (const c of live) {
-      const a = amps[c].sort((u, v) => u - v);
-      if (!a.length) continue;
-      aHi[c] = a[Math.ceil((1 - o.amplitudeQuantile) * (a.length - 1))];
-      aLo[c] = a[Math.floor(o.amplitudeQuantile * (a.length - 1))];
-    }
-  }
-  return { tpl, filt, energy, aHi, aLo, live };
 }

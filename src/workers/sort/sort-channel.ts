@@ -18,8 +18,6 @@ import { resolveOverlaps } from './overlaps';
 import { refractoryVeto } from './refractory';
 import { peel, type SignalReader } from './peel';
 import { discriminantRefine } from './lda-refine';
-import { mixtureSplit } from './mixture-split';
-import { templateDetect } from './template-detect';
 
 export interface DetectStageResult {
   samples: Int32Array;
@@ -239,11 +237,6 @@ export function clusterStage(
       });
       mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
     }
-    if (p.mixtureSplitDims > 0 && veto) {
-      k = mixtureSplit(det.waveforms, y, w, labels, k, W, {
-        dims: p.mixtureSplitDims, minSpikes: p.minUnitSpikes, minGain: p.mixtureSplitGain, seed: p.seed, restarts: p.restarts, maxIter: p.maxIter, maxShift: p.templateMaxShift,
-      }, veto);
-    }
     if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses, p.ldaShrinkage);
     if (p.overlapMs > 0) {
       const ms = fs / 1000;
@@ -272,31 +265,7 @@ export function clusterStage(
       maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile, medianRows: p.peelMedianRows,
     });
   }
-  if (signal && p.templateDetectRate > 0 && p.overlapMs > 0 && W.length && out.k > 0) {
-    const ms = fs / 1000;
-    const found = templateDetect(signal.read, nSamples, {
-      samples: det.samples, subSamples: signal.subSamples, waveforms: det.waveforms, width: w, pre: signal.pre, labels: out.labels, k: out.k, whitener: W,
-    }, peeled, {
-      rate: p.templateDetectRate, sampleRate: fs, searchLag: Math.max(1, Math.round(p.overlapMs * ms)), minLag: Math.max(1, Math.round(p.minPairLagMs * ms)),
-      refractory: p.refractoryMs > 0 ? Math.max(1, Math.round(p.refractoryMs * ms)) : 1, amplitudeQuantile: p.peelAmplitudeQuantile, medianRows: p.peelMedianRows,
-    });
-    peeled = joinSpikes(peeled, found, w);
-  }
   return { ...out, bic: sel.bic, peeled };
-}
-
-/** Two spike lists in one, by time (a before b at the same sample). */
-function joinSpikes(a: PeeledSpikes, b: PeeledSpikes, w: number): PeeledSpikes {
-  if (!b.samples.length) return a;
-  if (!a.samples.length) return b;
-  const order = [...Array.from(a.samples, (t, i) => [t, 0, i]), ...Array.from(b.samples, (t, i) => [t, 1, i])].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  const out: PeeledSpikes = { samples: new Int32Array(order.length), labels: new Int32Array(order.length), amplitudes: new Float32Array(order.length), waveforms: new Float32Array(order.length * w) };
-  order.forEach(([, from, i], r) => {
-    const src = from ? b : a;
-    out.samples[r] = src.samples[i]; out.labels[r] = src.labels[i]; out.amplitudes[r] = src.amplitudes[i];
-    out.waveforms.set(src.waveforms.subarray(i * w, (i + 1) * w), r * w);
-  });
-  return out;
 }
 
 /** Features of new waveforms in the feature stage's space (as featureStage computes them). */
