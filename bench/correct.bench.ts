@@ -1,6 +1,6 @@
 // Gradient-artifact correction benchmark: channel-seconds corrected per second on one core, and peak
 // RSS of the whole-channel ("fast") path against the low-memory (sectioned) path, each measured in its
-// own child process, on a synthetic EEG-fMRI recording written to disk (32 ch x 5 kHz x 20 min full,
+// own child process (the global stage in one more; all with the engine workers' V8 flags), on a synthetic EEG-fMRI recording written to disk (32 ch x 5 kHz x 20 min full,
 // 16 ch x 2 min quick: the size of the recording issue #14 was found on; CORRECT_BENCH_CHANNELS
 // overrides), the default chain (spline AAS with the template model chosen from the data, alignment,
 // 70 Hz low-pass). The global stage (onset refinement and template choice on up to 4 channels) costs the
@@ -13,9 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CORRECT } from '../src/shared/params';
+import { WORKER_V8_FLAGS } from '../src/main/pool/process-host';
 import { generateEegFmri } from '../src/workers/synth/eeg-fmri';
-import { prepareCorrection } from '../src/workers/correct/plan';
-import { analyzeTriggers, completeMissing, triggersFromEvents } from '../src/workers/correct/triggers';
 import type { BenchContext, BenchRow } from './types';
 
 const AREA = 'correct';
@@ -44,7 +43,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const rec = generateEegFmri({ seed: 7, nChannels: nCh, durationS: durS });
   const n = rec.nSamples, fsHz = rec.fs;
   const block = 60 * fsHz;
-  let t = performance.now();
+  const t = performance.now();
   for (let c = 0; c < nCh; c++) {
     const fd = fs.openSync(path.join(dir, `ch${c}.f32`), 'w');
     for (let s = 0; s < n; s += block) {
@@ -55,26 +54,17 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   }
   const genS = (performance.now() - t) / 1000;
 
-  // Global stage, once: triggers from the markers, completion and alignment on channel 0.
-  t = performance.now();
-  const cpuG = process.cpuUsage();
-  const ref = readF32(path.join(dir, 'ch0.f32'), n);
-  const analysis = analyzeTriggers(triggersFromEvents(rec.events, 'R128'), fsHz);
-  const triggers = completeMissing(analysis, ref).triggers;
-  // As the engine's global stage does: the template model is chosen on up to 4 channels.
-  const pick = Array.from(new Set([0, 1, 2, 3].map((j) => Math.floor((j * nCh) / Math.min(4, nCh))))).slice(0, Math.min(4, nCh));
-  const plan = prepareCorrection(ref, fsHz, triggers, DEFAULT_CORRECT, {}, { count: pick.length, read: (j) => readF32(path.join(dir, `ch${pick[j]}.f32`), n) });
-  const globalMs = performance.now() - t;
-  const globalCpu = process.cpuUsage(cpuG);
-  const globalCpuS = (globalCpu.user + globalCpu.system) / 1e6;
-  fs.writeFileSync(path.join(dir, 'ref-plan.json'), JSON.stringify({ triggers: Array.from(triggers, Math.round), pre: plan.pre, epochLength: plan.epochLength, fs: fsHz }));
-  const plain = (a: Float64Array): Array<number | null> => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
-  fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({
-    plan: { ...plan, positions: plain(plan.positions), lags: plain(plan.lags), peakR: plain(plan.peakR) }, params: DEFAULT_CORRECT,
-  }));
+  // Global stage, once (its own child process, as the engine runs it as a worker task): triggers from
+  // the markers, completion, alignment, template choice; writes plan.json for the channel children.
+  fs.writeFileSync(path.join(dir, 'events.json'), JSON.stringify({ events: rec.events, fs: fsHz, nSamples: n }));
+  const gChild = spawnSync(process.execPath, [...WORKER_V8_FLAGS, '--import', 'tsx', path.join(here, 'correct-global-child.ts'), dir, String(nCh)],
+    { encoding: 'utf8', cwd: path.join(here, '..'), maxBuffer: 1 << 20 });
+  if (gChild.status !== 0) throw new Error(`correct-global-child failed: ${gChild.stderr.slice(-800)}`);
+  const global = JSON.parse(gChild.stdout.trim().split('\n').pop()!) as { ms: number; cpuS: number; chosen: string | null; channels: number; epochs: number };
+  const globalMs = global.ms, globalCpuS = global.cpuS;
 
   const run = (mode: 'whole' | 'low-memory'): { ms: number; cpuMs: number; peakMB: number; startMB: number } => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'correct-rss-child.ts'), dir, mode, String(nCh), String(sectionS * fsHz)],
+    const child = spawnSync(process.execPath, [...WORKER_V8_FLAGS, '--import', 'tsx', path.join(here, 'correct-rss-child.ts'), dir, mode, String(nCh), String(sectionS * fsHz)],
       { encoding: 'utf8', cwd: path.join(here, '..'), maxBuffer: 1 << 20 });
     if (child.status !== 0) throw new Error(`correct-rss-child (${mode}) failed: ${child.stderr.slice(-800)}`);
     return JSON.parse(child.stdout.trim().split('\n').pop()!);
@@ -101,7 +91,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   // (the reference's outputs ref-out-*.f32 went with the folder)
 
   const chS = nCh * durS;
-  const size = `${nCh} ch x ${fsHz / 1000} kHz x ${durS / 60} min, ${DEFAULT_CORRECT.engine} AAS (template ${plan.templateChoice?.chosen ?? plan.template?.kind}), align, OBS ${DEFAULT_CORRECT.obsComponents}, LP ${DEFAULT_CORRECT.lowpassHz}`;
+  const size = `${nCh} ch x ${fsHz / 1000} kHz x ${durS / 60} min, ${DEFAULT_CORRECT.engine} AAS (template ${global.chosen}), align, OBS ${DEFAULT_CORRECT.obsComponents}, LP ${DEFAULT_CORRECT.lowpassHz}`;
   return [
     { area: AREA, name: 'whole-channel correction throughput (1 core)', unit: 'channel-s/s', value: chS / (whole.ms / 1000), note: `${size}; ${(whole.ms / 1000).toFixed(1)} s wall` },
     { area: AREA, name: 'low-memory correction throughput (1 core)', unit: 'channel-s/s', value: chS / (low.ms / 1000),
@@ -110,11 +100,11 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     { area: AREA, name: 'peak RSS, low-memory path', unit: 'MB', value: low.peakMB, target: '< whole-channel and independent of recording length', pass: low.peakMB < whole.peakMB,
       note: `child process, ${low.startMB.toFixed(0)} MB before the first channel` },
     { area: AREA, name: 'low-memory vs whole-channel output, max relative difference', unit: 'ratio', value: maxRel, target: '<= 1e-6', pass: maxRel <= 1e-6 },
-    { area: AREA, name: 'global stage (trigger completion, alignment, onset refinement, template choice; once)', unit: 'ms', value: globalMs, note: `${plan.positions.length} slice epochs; wall time, CPU in the default-chain row` },
+    { area: AREA, name: 'global stage (trigger completion, alignment, onset refinement, template choice; once)', unit: 'ms', value: globalMs, note: `${global.epochs} slice epochs; wall time, CPU in the default-chain row` },
     { area: AREA, name: 'synthetic recording generation (written to disk)', unit: 'channel-s/s', value: chS / genS, note: 'not part of the correction' },
     ...(peer ? [
       { area: AREA, name: 'FASTR-style numpy reference CPU (x10, 30 epochs, alignment, LP 70)', unit: 's', value: peer.cpu_seconds, note: `bench/py/fastr_aas.py, ${nCh} ch; alignment ${peer.align_cpu_seconds.toFixed(1)} s of it; wall ${peer.wall_seconds.toFixed(1)} s` },
-      { area: AREA, name: 'default chain CPU (global stage + whole-channel correction)', unit: 's', value: globalCpuS + whole.cpuMs / 1000, note: `global ${globalCpuS.toFixed(1)} s (triggers, alignment, template choice on ${pick.length} ch) + channels ${(whole.cpuMs / 1000).toFixed(1)} s` },
+      { area: AREA, name: 'default chain CPU (global stage + whole-channel correction)', unit: 's', value: globalCpuS + whole.cpuMs / 1000, note: `global ${globalCpuS.toFixed(1)} s (triggers, alignment, template choice on ${global.channels} ch) + channels ${(whole.cpuMs / 1000).toFixed(1)} s` },
       { area: AREA, name: 'speed vs FASTR-style numpy reference, per core (CPU ratio)', unit: 'x', value: peer.cpu_seconds / (globalCpuS + whole.cpuMs / 1000), target: '>= 2', pass: peer.cpu_seconds / (globalCpuS + whole.cpuMs / 1000) >= 2,
         note: `${nCh} channels` },
       // Reference and channel costs grow with the channel count, the global stage does not: 2x is reached

@@ -104,8 +104,7 @@ export function solveDriftRank(S: DriftSums, g: SplineGeometry, R: number, full:
   }
   const rhs0 = new Float64Array(n);
   for (let j = 0; j < P; j++) for (let q = 0; q < Q; q++) {
-    let y = 0;
-    for (let p = 0; p < 4; p++) { const m = j - p; if (m >= 0 && m < Lf) y += S.Y[(q * 4 + p) * Lf + m]; }
+    const y = S.Y[q * P + j];
     if (y === 0) continue;
     for (let r = 0; r < R; r++) rhs0[j * R + r] += V[q * R + r] * y;
   }

@@ -16,7 +16,7 @@ import { templateWindow, type CorrectionPlan } from './plan';
 import { solveDriftRank } from './drift-rank';
 import { CrossShapes, CrossSums, crossCoefficients, shapeColumns } from './cross-drift';
 import {
-  addOuter, addPenalty, bandCholesky, bandFrom, bandSolve, evalTemplate, phaseWeights, rhsFrom, scaleOffset, splineGeometry,
+  addOuter, addPenalty, bandCholesky, bandFrom, bandSolve, evalTemplate, phaseWeights, scaleOffset, splineGeometry,
   type SplineGeometry,
 } from './spline-core';
 
@@ -41,24 +41,58 @@ export function splineGeometryOf(plan: CorrectionPlan): SplineGeometry {
   return g;
 }
 
-/** Weighted sums of the normal equations of a set of epochs (window model). */
+/** Weighted sums of the normal equations of a set of epochs (window model): W the 10 phase products,
+ * Y the right-hand side (P: sum over epochs of each coefficient's weighted samples). */
 export interface WindowSums { W: Float64Array; Y: Float64Array; count: number }
 
 export function windowSums(Lf: number): WindowSums {
-  return { W: new Float64Array(10), Y: new Float64Array(4 * Lf), count: 0 };
+  return { W: new Float64Array(10), Y: new Float64Array(Lf + 3), count: 0 };
+}
+
+/**
+ * One epoch's right-hand side (P = Lf + 3): u[j] = sum_p w_p (x[at + j - p] - b) over the epoch's samples.
+ * Every model's normal equations use an epoch's samples only through u (scaled by temporal weights in
+ * the drift models), so it is computed once per epoch and shared by all of them. A zero phase weight's
+ * term is left out (so a non-finite sample cannot reach coefficients it does not touch).
+ */
+export function epochRhs(g: SplineGeometry, k: number, x: ArrayLike<number>, at: number, b: number, out: Float64Array): void {
+  const Lf = g.Lf, w = g.w, o = 4 * k;
+  const c0 = w[o], c1 = w[o + 1], c2 = w[o + 2], c3 = w[o + 3];
+  out.fill(0, 0, Lf + 3);
+  if (c0 !== 0 && c1 !== 0 && c2 !== 0 && c3 !== 0) {
+    for (let m = 0; m < Lf; m++) {
+      const v = x[at + m] - b;
+      out[m] += c0 * v; out[m + 1] += c1 * v; out[m + 2] += c2 * v; out[m + 3] += c3 * v;
+    }
+    return;
+  }
+  for (let p = 0; p < 4; p++) {
+    const c = w[o + p];
+    if (c === 0) continue;
+    for (let m = 0; m < Lf; m++) out[m + p] += c * (x[at + m] - b);
+  }
+}
+
+let rhsTmp = new Float64Array(0);
+function rhsScratch(P: number): Float64Array {
+  if (rhsTmp.length < P) rhsTmp = new Float64Array(P);
+  return rhsTmp;
+}
+
+/** Add (sign 1) or remove (sign -1) epoch k whose right-hand side u (epochRhs) is given. */
+export function addEpochRhs(S: WindowSums, g: SplineGeometry, k: number, u: ArrayLike<number>, sign: number): void {
+  addOuter(S.W, g.w, 4 * k, sign);
+  const Y = S.Y, P = g.P;
+  if (sign === 1) for (let j = 0; j < P; j++) Y[j] += u[j];
+  else for (let j = 0; j < P; j++) Y[j] -= u[j];
+  S.count += sign;
 }
 
 /** Add (sign 1) or remove (sign -1) epoch k, whose samples are x[at .. at + Lf), with offset b. */
 export function addEpoch(S: WindowSums, g: SplineGeometry, k: number, x: ArrayLike<number>, at: number, b: number, sign: number): void {
-  const Lf = g.Lf, w = g.w, o = 4 * k;
-  addOuter(S.W, w, o, sign);
-  // The four weighted rows in one pass (each element gets the same operations as row by row: cost only).
-  const Y = S.Y, c0 = sign * w[o], c1 = sign * w[o + 1], c2 = sign * w[o + 2], c3 = sign * w[o + 3];
-  for (let m = 0; m < Lf; m++) {
-    const v = x[at + m] - b;
-    Y[m] += c0 * v; Y[Lf + m] += c1 * v; Y[2 * Lf + m] += c2 * v; Y[3 * Lf + m] += c3 * v;
-  }
-  S.count += sign;
+  const u = rhsScratch(g.P);
+  epochRhs(g, k, x, at, b, u);
+  addEpochRhs(S, g, k, u, sign);
 }
 
 /** Spline coefficients (P) of the template fitted to the epochs in S. */
@@ -66,7 +100,7 @@ export function solveWindow(S: WindowSums, g: SplineGeometry, A: Float64Array, c
   let lambda = SPLINE_PENALTY * Math.max(1, S.count);
   for (let attempt = 0; attempt < 3; attempt++, lambda *= 1000) {
     bandFrom(S.W, g.Lf, lambda, A);
-    rhsFrom(S.Y, g.Lf, c);
+    c.set(S.Y.subarray(0, g.P));
     if (bandCholesky(A, g.P, 3)) { bandSolve(A, g.P, 3, c); return; }
   }
   throw new SpikeDeskError({ code: 'INTERNAL', message: 'the artifact template fit is singular', fix: 'check the triggers; the epochs may hold no artifact' });
@@ -89,18 +123,19 @@ export function temporalWeights(k: number, K: number, Q: number, v: Float64Array
 
 /**
  * Normal equations of the drift model (unknowns interleaved j*Q + q): per (p, l) phase-weight pair and
- * temporal pair (q, r = q-3..q+3) one scalar, expanded into the band (bandwidth 3Q+3) at solve time.
+ * temporal pair (q, r = q-3..q+3) one scalar in W, expanded into the band (bandwidth 3Q+3) at solve time;
+ * Y holds Q right-hand sides of P (function q's at q*P).
  */
 export interface DriftSums { Q: number; W: Float64Array; Y: Float64Array; count: number }
 
 export function driftSums(g: SplineGeometry, Q: number): DriftSums {
-  return { Q, W: new Float64Array(10 * Q * 7), Y: new Float64Array(Q * 4 * g.Lf), count: 0 };
+  return { Q, W: new Float64Array(10 * Q * 7), Y: new Float64Array(Q * g.P), count: 0 };
 }
 
 const vTmp = new Float64Array(4);
-/** Add epoch k (of K) of the drift model. */
-export function addDriftEpoch(S: DriftSums, g: SplineGeometry, k: number, K: number, x: ArrayLike<number>, at: number, b: number, sign: number): void {
-  const Q = S.Q, Lf = g.Lf, w = g.w, o = 4 * k;
+/** Add epoch k (of K) of the drift model, its right-hand side u (epochRhs) given. */
+export function addDriftEpochRhs(S: DriftSums, g: SplineGeometry, k: number, K: number, u: ArrayLike<number>, sign: number): void {
+  const Q = S.Q, P = g.P, w = g.w, o = 4 * k;
   const q0 = temporalWeights(k, K, Q, vTmp);
   let pl = 0;
   for (let p = 0; p < 4; p++) for (let l = 0; l + p < 4; l++, pl++) {
@@ -109,26 +144,21 @@ export function addDriftEpoch(S: DriftSums, g: SplineGeometry, k: number, K: num
       S.W[(pl * Q + q0 + qi) * 7 + ri - qi + 3] += ww * vTmp[qi] * vTmp[ri];
     }
   }
-  // Per temporal function the four phase rows (contiguous) in one pass; a zero weight's row is skipped
-  // as before (so non-finite samples cannot reach it). Each element gets the same operations as row by row.
+  // A zero temporal weight's row is skipped (so non-finite samples cannot reach it).
   const Y = S.Y;
   for (let qi = 0; qi < 4; qi++) {
-    const c0 = sign * vTmp[qi] * w[o], c1 = sign * vTmp[qi] * w[o + 1], c2 = sign * vTmp[qi] * w[o + 2], c3 = sign * vTmp[qi] * w[o + 3];
-    const base = (q0 + qi) * 4 * Lf;
-    if (c0 !== 0 && c1 !== 0 && c2 !== 0 && c3 !== 0) {
-      for (let m = 0; m < Lf; m++) {
-        const v = x[at + m] - b;
-        Y[base + m] += c0 * v; Y[base + Lf + m] += c1 * v; Y[base + 2 * Lf + m] += c2 * v; Y[base + 3 * Lf + m] += c3 * v;
-      }
-      continue;
-    }
-    for (let p = 0; p < 4; p++) {
-      const c = sign * vTmp[qi] * w[o + p], row = base + p * Lf;
-      if (c === 0) continue;
-      for (let m = 0; m < Lf; m++) Y[row + m] += c * (x[at + m] - b);
-    }
+    const c = sign * vTmp[qi], row = (q0 + qi) * P;
+    if (c === 0) continue;
+    for (let j = 0; j < P; j++) Y[row + j] += c * u[j];
   }
   S.count += sign;
+}
+
+/** Add epoch k (of K) of the drift model. */
+export function addDriftEpoch(S: DriftSums, g: SplineGeometry, k: number, K: number, x: ArrayLike<number>, at: number, b: number, sign: number): void {
+  const u = rhsScratch(g.P);
+  epochRhs(g, k, x, at, b, u);
+  addDriftEpochRhs(S, g, k, K, u, sign);
 }
 
 const scratchBufs: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
@@ -138,10 +168,14 @@ function scratch(i: number, n: number): Float64Array {
   return scratchBufs[i].subarray(0, n);
 }
 
-/** Coefficients (P*Q, interleaved) of the drift model fitted to the epochs in S. */
-export function solveDrift(S: DriftSums, g: SplineGeometry): Float64Array {
+/**
+ * Cholesky factor (band, bandwidth 3Q+3) of the drift model's normal matrix for the epochs in S, written
+ * into A (n x (3Q+4), n = P*Q). It depends on the epochs' phases and count only, not on their samples,
+ * so channels with the same epochs can share it.
+ */
+function driftFactorInto(S: DriftSums, g: SplineGeometry, A: Float64Array): void {
   const Q = S.Q, n = g.P * Q, b = 3 * Q + 3, Lf = g.Lf, st = b + 1;
-  // Band and factor in reused scratch (megabytes per solve for Q = 11; the held-out choice solves 20+ times).
+  // Band in reused scratch (megabytes for Q = 11; the held-out choice factors 20+ times).
   const band = scratch(0, n * st);
   band.fill(0);
   // Rows j = 3 .. Lf-1 see all four phase products and are equal: built once, then copied.
@@ -164,18 +198,30 @@ export function solveDrift(S: DriftSums, g: SplineGeometry): Float64Array {
   }
   let lambda = SPLINE_PENALTY * Math.max(1, S.count) / Q;
   for (let attempt = 0; attempt < 3; attempt++, lambda *= 1000) {
-    const A = scratch(1, n * st);
     A.set(band);
     addPenalty(A, g.P, st, Q, lambda);
-    const c = new Float64Array(n);
-    for (let q = 0; q < Q; q++) for (let j = 0; j < g.P; j++) {
-      let v = 0;
-      for (let p = 0; p < 4; p++) { const m = j - p; if (m >= 0 && m < Lf) v += S.Y[(q * 4 + p) * Lf + m]; }
-      c[j * Q + q] = v;
-    }
-    if (bandCholesky(A, n, b)) { bandSolve(A, n, b, c); return c; }
+    if (bandCholesky(A, n, b)) return;
   }
   throw new SpikeDeskError({ code: 'INTERNAL', message: 'the drifting artifact template fit is singular', fix: 'use a sliding window instead (template: window)' });
+}
+
+/** driftFactorInto in a new array (to be kept and reused). */
+export function driftFactor(S: DriftSums, g: SplineGeometry): Float64Array {
+  const A = new Float64Array(g.P * S.Q * (3 * S.Q + 4));
+  driftFactorInto(S, g, A);
+  return A;
+}
+
+/** Coefficients (P*Q, interleaved) of the drift model fitted to the epochs in S (factor: driftFactor of
+ * the same epochs, computed here when absent). */
+export function solveDrift(S: DriftSums, g: SplineGeometry, factor?: Float64Array): Float64Array {
+  const Q = S.Q, P = g.P, n = P * Q, b = 3 * Q + 3;
+  let A = factor;
+  if (!A) { A = scratch(1, n * (b + 1)); driftFactorInto(S, g, A); }
+  const c = new Float64Array(n);
+  for (let q = 0; q < Q; q++) for (let j = 0; j < P; j++) c[j * Q + q] = S.Y[q * P + j];
+  bandSolve(A, n, b, c);
+  return c;
 }
 
 /** Coefficients (P) of epoch k's template under the drift model. */

@@ -91,16 +91,6 @@ export function addPenalty(A: Float64Array, P: number, stride: number, Q: number
   }
 }
 
-/** Right-hand side r_j = sum_p Y[p][j - p] from the 4 weighted sums Y (each Lf long, stored back to back). */
-export function rhsFrom(Y: Float64Array, Lf: number, out: Float64Array): void {
-  const P = Lf + 3;
-  for (let j = 0; j < P; j++) {
-    let v = 0;
-    for (let p = 0; p < 4; p++) { const m = j - p; if (m >= 0 && m < Lf) v += Y[p * Lf + m]; }
-    out[j] = v;
-  }
-}
-
 /**
  * In-place Cholesky of a symmetric positive definite band matrix (n unknowns, bandwidth b, storage
  * A[j*(b+1) + l] = A(j, j+l)); afterwards A holds U with A = U'U in the same layout. Returns false when
@@ -108,19 +98,22 @@ export function rhsFrom(Y: Float64Array, Lf: number, out: Float64Array): void {
  */
 export function bandCholesky(A: Float64Array, n: number, b: number): boolean {
   if (b === 3) return bandCholesky3(A, n);
+  // Right-looking (outer-product) order: row j is finished, then its products are subtracted from the
+  // rows below it. Every entry still gets the products of rows k = max(0, i-b) .. j-1 subtracted one at
+  // a time in ascending k, as in the textbook left-looking loop, so the factor is the same to the bit;
+  // the inner loop runs over contiguous memory instead of a stride of b (the drift fits' cost).
   const s = b + 1;
   for (let j = 0; j < n; j++) {
-    let d = A[j * s];
-    for (let k = Math.max(0, j - b); k < j; k++) { const u = A[k * s + (j - k)]; d -= u * u; }
+    const rj = j * s;
+    let d = A[rj];
     if (!(d > 0)) return false;
     d = Math.sqrt(d);
-    A[j * s] = d;
+    A[rj] = d;
     const lim = Math.min(b, n - 1 - j);
-    for (let l = 1; l <= lim; l++) {
-      const i = j + l;
-      let v = A[j * s + l];
-      for (let k = Math.max(0, i - b); k < j; k++) v -= A[k * s + (j - k)] * A[k * s + (i - k)];
-      A[j * s + l] = v / d;
+    for (let l = 1; l <= lim; l++) A[rj + l] = A[rj + l] / d;
+    for (let l1 = 1; l1 <= lim; l1++) {
+      const u = A[rj + l1], ri = (j + l1) * s - l1;
+      for (let l2 = l1; l2 <= lim; l2++) A[ri + l2] -= u * A[rj + l2];
     }
   }
   return true;
@@ -166,10 +159,13 @@ function bandCholesky3(A: Float64Array, n: number): boolean {
 export function bandSolve(U: Float64Array, n: number, b: number, x: Float64Array): void {
   if (b === 3 && n >= 3) { bandSolve3(U, n, x); return; }
   const s = b + 1;
+  // Forward: x[j] final, then its products leave the later unknowns (same subtractions in the same
+  // order as the row-wise loop, over contiguous memory).
   for (let j = 0; j < n; j++) {
-    let v = x[j];
-    for (let k = Math.max(0, j - b); k < j; k++) v -= U[k * s + (j - k)] * x[k];
-    x[j] = v / U[j * s];
+    const v = x[j] / U[j * s];
+    x[j] = v;
+    const lim = Math.min(b, n - 1 - j);
+    for (let l = 1; l <= lim; l++) x[j + l] -= U[j * s + l] * v;
   }
   for (let j = n - 1; j >= 0; j--) {
     let v = x[j];

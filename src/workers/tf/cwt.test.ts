@@ -72,4 +72,16 @@ describe('block and frequency-subset equality', () => {
       expect(row).toEqual(whole.subarray(fi * geom.nOut, (fi + 1) * geom.nOut));
     }
   });
+
+  it('any block group size (bank visits per group) gives the whole result bit for bit', () => {
+    const read = (s: number, e: number): Float64Array => x.subarray(s, e);
+    const bank = makeBank(geom, p);
+    for (const groupBlocks of [1, 2, 3]) {
+      const power = new Float64Array(p.freqs.length * geom.nOut);
+      const seen: number[] = [];
+      transformBlocks(bank, read, 0, geom.nBlocks, { power, rowLength: geom.nOut, outOffset: 0 }, (b) => seen.push(b), groupBlocks * 16 * geom.N);
+      expect(power).toEqual(whole);
+      expect(seen).toEqual(Array.from({ length: geom.nBlocks }, (_, b) => b));
+    }
+  });
 });

@@ -1,0 +1,44 @@
+// Child process of bench/correct.bench.ts: the correction's global stage (triggers from the markers,
+// completion, alignment, onset refinement, template choice on up to 4 channels) on a prepared
+// synthetic recording, in its own process with the V8 flags the engine's workers run with (the
+// engine runs this stage as a worker task), so its CPU time is what the app spends. Writes plan.json
+// (read by correct-rss-child.ts) and ref-plan.json (read by bench/py/fastr_aas.py). Usage:
+//   node --no-concurrent-recompilation --import tsx bench/correct-global-child.ts <dir> <channels>
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_CORRECT } from '../src/shared/params';
+import { prepareCorrection } from '../src/workers/correct/plan';
+import { analyzeTriggers, completeMissing, triggersFromEvents } from '../src/workers/correct/triggers';
+import type { EventMark } from '../src/shared/recording';
+
+function readF32(file: string, n: number): Float32Array {
+  const x = new Float32Array(n);
+  const fd = fs.openSync(file, 'r');
+  fs.readSync(fd, new Uint8Array(x.buffer), 0, x.byteLength, 0);
+  fs.closeSync(fd);
+  return x;
+}
+
+function main(): void {
+  const [dir, chArg] = process.argv.slice(2);
+  const nCh = Number(chArg);
+  const { events, fs: fsHz, nSamples: n } = JSON.parse(fs.readFileSync(path.join(dir, 'events.json'), 'utf8')) as { events: EventMark[]; fs: number; nSamples: number };
+  const t = performance.now();
+  const cpu0 = process.cpuUsage();
+  const ref = readF32(path.join(dir, 'ch0.f32'), n);
+  const analysis = analyzeTriggers(triggersFromEvents(events, 'R128'), fsHz);
+  const triggers = completeMissing(analysis, ref).triggers;
+  // As the engine's global stage does: the template model is chosen on up to 4 channels.
+  const pick = Array.from(new Set([0, 1, 2, 3].map((j) => Math.floor((j * nCh) / Math.min(4, nCh))))).slice(0, Math.min(4, nCh));
+  const plan = prepareCorrection(ref, fsHz, triggers, DEFAULT_CORRECT, {}, { count: pick.length, read: (j) => readF32(path.join(dir, `ch${pick[j]}.f32`), n) });
+  const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  fs.writeFileSync(path.join(dir, 'ref-plan.json'), JSON.stringify({ triggers: Array.from(triggers, Math.round), pre: plan.pre, epochLength: plan.epochLength, fs: fsHz }));
+  const plain = (a: Float64Array): Array<number | null> => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+  fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({
+    plan: { ...plan, positions: plain(plan.positions), lags: plain(plan.lags), peakR: plain(plan.peakR) }, params: DEFAULT_CORRECT,
+  }));
+  console.log(JSON.stringify({ ms, cpuS: (cpu.user + cpu.system) / 1e6, chosen: plan.templateChoice?.chosen ?? plan.template?.kind ?? null, channels: pick.length, epochs: plan.positions.length }));
+}
+
+main();
