@@ -26,5 +26,7 @@ if (fresh) {
   register();
   mod = await import(pathToFileURL(`${root}src/cli/index.ts`).href);
 }
-const code = await mod.main(process.argv.slice(2));
+const args = process.argv.slice(2);
+// The built CLI re-launches pool commands with its V8 flags (src/cli/relaunch.ts); the tsx fallback does not.
+const code = fresh && mod.wantsRelaunch(args) ? await mod.relaunch(built, args) : await mod.main(args);
 process.exitCode = code;

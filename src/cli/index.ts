@@ -13,6 +13,7 @@ import { exportCommand } from './export-command';
 import { demoCommand } from './demo-command';
 import { tfCommand } from './tf-command';
 import { batchCommand, batchTaskCommand } from './batch-command';
+import { relaunch, wantsRelaunch } from './relaunch';
 
 export const USAGE = `Usage: spikedesk <command> FILE [options]
 
@@ -126,7 +127,10 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
   }
 }
 
+export { relaunch, wantsRelaunch } from './relaunch';
+
 // Run when executed directly (bin/spikedesk.mjs imports this module and calls main itself).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  const argv = process.argv.slice(2);
+  void (wantsRelaunch(argv) ? relaunch(process.argv[1], argv) : main(argv)).then((code) => { process.exitCode = code; });
 }
