@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cwtGeometry } from '../src/workers/tf/cwt';
 import { chooseStrategy } from '../src/workers/tf/strategy';
-import { best, describe, DECIM, mainRecording, N_CYCLES, oursPair, SFREQ, type RunOut } from './tf.bench';
+import { best, describe, DECIM, OUR_NODE_FLAGS, mainRecording, N_CYCLES, oursPair, SFREQ, type RunOut } from './tf.bench';
 import type { BenchContext, BenchRow } from './types';
 
 const REPEATS = 3;
@@ -25,7 +25,7 @@ async function independentPair(halves: string[], channels: number, n: number, fr
   const t0 = performance.now();
   await Promise.all(halves.map((file) => new Promise<void>((resolve, reject) => {
     const opts = { files: [file], channels, n, sfreq: SFREQ, freqs, nCycles: N_CYCLES, decim: DECIM, workers: 1, strategy: 'channel', batches: 1 };
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...OUR_NODE_FLAGS, '--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tf child exited with ${code}`))));
   })));
   return (performance.now() - t0) / 1000;

@@ -5,6 +5,8 @@
 // is a whole child process, spawn to exit (start-up, imports, file read and transform), with its peak
 // RSS and the load average it ran under. The scaling table is its own area (scaling-tf.bench.ts), so
 // each can be re-run alone on a quiet machine. Quick mode: 4 channels x 1 min.
+import { PROCESS_GC_FLAGS } from '../src/cli/relaunch';
+import { WORKER_V8_FLAGS } from '../src/main/pool/process-host';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -71,9 +73,16 @@ export function runMne(py: string, file: string, channels: number, n: number, fr
   return timed(py, [path.join(here, 'py', 'tf_mne.py'), file, String(channels), String(n), String(SFREQ), freqs.join(','), String(N_CYCLES), String(DECIM), String(jobs)], 'MNE run');
 }
 
+/**
+ * The V8 flags `spikedesk tf` runs with: the CLI re-launches itself with single-threaded GC
+ * (src/cli/relaunch.ts) and the pool sets the workers' flags (src/main/pool/process-host.ts);
+ * the bench's child process stands in for that CLI process, so it starts with the same flags.
+ */
+export const OUR_NODE_FLAGS = [...PROCESS_GC_FLAGS, ...WORKER_V8_FLAGS];
+
 export function runOurs(files: string[], channels: number, n: number, freqs: number[], workers: number, strategy: TfStrategy, batches: number): RunOut {
   const opts = { files, channels, n, sfreq: SFREQ, freqs, nCycles: N_CYCLES, decim: DECIM, workers, strategy, batches };
-  return timed(process.execPath, ['--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], 'tf child');
+  return timed(process.execPath, [...OUR_NODE_FLAGS, '--import', 'tsx', path.join(here, 'tf-child.ts'), JSON.stringify(opts)], 'tf child');
 }
 
 /** The main comparison's recording (32 ch x 5 kHz x MAIN_MINUTES; quick: 4 ch x 1 min), 37 frequencies. */
