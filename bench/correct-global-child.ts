@@ -10,14 +10,8 @@ import { DEFAULT_CORRECT } from '../src/shared/params';
 import { prepareCorrection } from '../src/workers/correct/plan';
 import { analyzeTriggers, completeMissing, triggersFromEvents } from '../src/workers/correct/triggers';
 import type { EventMark } from '../src/shared/recording';
+import { readF32 } from './correct.bench';
 
-function readF32(file: string, n: number): Float32Array {
-  const x = new Float32Array(n);
-  const fd = fs.openSync(file, 'r');
-  fs.readSync(fd, new Uint8Array(x.buffer), 0, x.byteLength, 0);
-  fs.closeSync(fd);
-  return x;
-}
 
 function main(): void {
   const [dir, chArg] = process.argv.slice(2);

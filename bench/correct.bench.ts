@@ -20,7 +20,8 @@ import type { BenchContext, BenchRow } from './types';
 const AREA = 'correct';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function readF32(file: string, n: number): Float32Array {
+/** The first n float32 values of a file (the bench's channel files; also read by correct-global-child.ts). */
+export function readF32(file: string, n: number): Float32Array {
   const x = new Float32Array(n);
   const fd = fs.openSync(file, 'r');
   fs.readSync(fd, new Uint8Array(x.buffer), 0, x.byteLength, 0);
