@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CORRECT } from '../src/shared/params';
-import { prepareCorrection } from '../src/workers/correct/plan';
+import { montageChannels, prepareCorrection } from '../src/workers/correct/plan';
 import { analyzeTriggers, completeMissing, triggersFromEvents } from '../src/workers/correct/triggers';
 import type { EventMark } from '../src/shared/recording';
 import { readF32 } from './correct.bench';
@@ -22,9 +22,11 @@ function main(): void {
   const ref = readF32(path.join(dir, 'ch0.f32'), n);
   const analysis = analyzeTriggers(triggersFromEvents(events, 'R128'), fsHz);
   const triggers = completeMissing(analysis, ref).triggers;
-  // As the engine's global stage does: the template model is chosen on up to 4 channels.
-  const pick = Array.from(new Set([0, 1, 2, 3].map((j) => Math.floor((j * nCh) / Math.min(4, nCh))))).slice(0, Math.min(4, nCh));
-  const plan = prepareCorrection(ref, fsHz, triggers, DEFAULT_CORRECT, {}, { count: pick.length, read: (j) => readF32(path.join(dir, `ch${pick[j]}.f32`), n) });
+  // As the engine's global stage does: the template model is chosen on up to 4 channels, the
+  // cross-channel shapes come from up to 16.
+  const { pick, shapes, of } = montageChannels([...Array(nCh).keys()]);
+  const read = (c: number): Float32Array => readF32(path.join(dir, `ch${c}.f32`), n);
+  const plan = prepareCorrection(ref, fsHz, triggers, DEFAULT_CORRECT, {}, { count: pick.length, read: (j) => read(pick[j]), shapeSource: { count: shapes.length, read: (j) => read(shapes[j]), of } });
   const ms = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
   fs.writeFileSync(path.join(dir, 'ref-plan.json'), JSON.stringify({ triggers: Array.from(triggers, Math.round), pre: plan.pre, epochLength: plan.epochLength, fs: fsHz }));

@@ -8,6 +8,7 @@ import type { RecordingMeta } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { readBundle, writeBundle } from './bundle';
 import { AtomicStream } from './cache';
+import { borrowSamples, returnSamples } from './channel-buffers';
 import { runChunked } from './chunked';
 import type { AnyStage, ChannelContext, GlobalContext, Reader, StageDescriptor } from './stage';
 import { stageNamed } from './stages/registry';
@@ -30,9 +31,9 @@ export class ChannelFile {
     this.length = fs.fstatSync(this.fd).size / 4;
   }
 
-  read(start: number, end: number): Float32Array {
-    const out = new Float32Array(end - start);
-    const bytes = new Uint8Array(out.buffer);
+  /** Samples [start, end) into `out` (default a new array), every one of them written. */
+  read(start: number, end: number, out: Float32Array = new Float32Array(end - start)): Float32Array {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, (end - start) * 4);
     let done = 0;
     while (done < bytes.length) {
       const got = fs.readSync(this.fd, bytes, done, bytes.length - done, start * 4 + done);
@@ -53,9 +54,10 @@ class SampleSink {
   private written = 0;
   readonly whole: Float32Array | null;
 
-  constructor(private readonly name: string, file: string, private readonly n: number, keep: boolean) {
+  /** With `keep`, the whole output goes into `whole` (every sample is emitted before commit). */
+  constructor(private readonly name: string, file: string, private readonly n: number, keep: Float32Array | null) {
     this.out = new AtomicStream(file);
-    this.whole = keep ? new Float32Array(n) : null;
+    this.whole = keep;
   }
 
   emit(start: number, data: Float32Array): void {
@@ -101,8 +103,12 @@ function rawChannel(source: Source, task: ChannelTask): Float32Array {
   const hit = kept?.get(task.channel);
   if (hit) { kept!.delete(task.channel); return hit; }
   const more = (task.prefetch ?? []).filter((c) => c !== task.channel);
-  const got = source.read([task.channel, ...more], 0, source.meta.nSamples);
+  const n = source.meta.nSamples;
+  // A read fills every sample of the arrays it is given (Source.read), so lent ones are safe.
+  const chans = [task.channel, ...more];
+  const got = source.read(chans, 0, n, chans.map(() => borrowSamples(n)));
   // Only this task's batch is kept: anything left from an earlier batch is dropped.
+  if (kept) returnSamples(kept.values());
   kept = new Map(more.map((c, i) => [c, got[i + 1]]));
   ahead.set(source, kept);
   return got[0];
@@ -114,6 +120,8 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
   const n = meta.nSamples;
   const fast = task.blockSamples === 0;
   const memo = new Map<string, unknown>();
+  // Whole-channel arrays of this task from channel-buffers.ts: given back once the task is done.
+  const lent: Float32Array[] = [];
   const files: ChannelFile[] = [];
   const fileReader = (name: string): Reader => {
     const f = new ChannelFile(task.files[name]);
@@ -140,14 +148,25 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
           if (s === 'source') {
             if (!fast) return (a, b) => source.read([task.channel], a, b)[0];
             let raw = memo.get('source') as Float32Array | undefined;
-            if (!raw) { raw = log ? log.time('read:source', () => rawChannel(source, task)) : rawChannel(source, task); memo.set('source', raw); }
+            if (!raw) {
+              raw = log ? log.time('read:source', () => rawChannel(source, task)) : rawChannel(source, task);
+              memo.set('source', raw);
+              lent.push(raw);
+            }
             const whole = raw;
             return (a, b) => whole.subarray(a, b);
           }
           if (!(s in task.files)) throw new SpikeDeskError({ code: 'INTERNAL', message: `stage ${name} reads ${s}, which is not in its plan` });
           if (!fast) return fileReader(s);
           let w = memo.get(s) as Float32Array | undefined;
-          if (!w) { const r = fileReader(s); w = r(0, n); memo.set(s, w); }
+          if (!w) {
+            const f = new ChannelFile(task.files[s]);
+            files.push(f);
+            const got = f.read(0, n, borrowSamples(n));
+            memo.set(s, got);
+            lent.push(got);
+            w = got;
+          }
           const whole = w;
           return (a, b) => whole.subarray(a, b);
         },
@@ -158,7 +177,11 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
         progress: (f) => progress(name, f),
       };
       progress(name, 0);
-      if (d.output.kind === 'samples') sink = new SampleSink(name, task.files[name], n, fast);
+      if (d.output.kind === 'samples') {
+        const whole = fast ? borrowSamples(n) : null;
+        if (whole) lent.push(whole);
+        sink = new SampleSink(name, task.files[name], n, whole);
+      }
       const runStage = (): void => {
         const out = d.scope === 'chunked' ? runChunked(d, p, ctx, fast) : d.scope === 'channel' ? d.run(p, ctx) : undefined;
         if (d.scope !== 'chunked' && d.scope !== 'channel') throw new SpikeDeskError({ code: 'INTERNAL', message: `stage ${name} is not a per-channel stage` });
@@ -180,6 +203,10 @@ export function runChannelStages(task: ChannelTask, source: Source, progress: Pr
       }
       progress(name, 1);
     }
+    // Stage outputs are in their files and the task's results are numbers: nothing refers to
+    // these arrays any more. (After a failure they are left to the garbage collector.)
+    memo.clear();
+    returnSamples(lent);
   } finally {
     for (const f of files) f.close();
   }
@@ -196,7 +223,7 @@ async function globalStage(task: GlobalTask, source: Source, progress: Progress)
   if (d.scope !== 'group' && d.scope !== 'global') throw new SpikeDeskError({ code: 'INTERNAL', message: `stage ${d.name} is not a group or global stage` });
   const meta: RecordingMeta = source.meta;
   const files: ChannelFile[] = [];
-  const sink = d.output.kind === 'samples' ? new SampleSink(d.name, task.out, meta.nSamples, false) : null;
+  const sink = d.output.kind === 'samples' ? new SampleSink(d.name, task.out, meta.nSamples, null) : null;
   const ctx: GlobalContext = {
     meta, source, channels: task.channels, blockSamples: task.blockSamples > 0 ? task.blockSamples : 1 << 18,
     reader: (s, i) => {

@@ -76,9 +76,13 @@ export interface ChannelContext {
   input<O>(stage: StageDescriptor<unknown, O>): O;
   /** Whether an (optional) upstream stage is part of this plan. */
   has(stage: string): boolean;
-  /** Samples of an upstream samples stage for this channel, or 'source' for the raw channel. */
+  /**
+   * Samples of an upstream samples stage for this channel, or 'source' for the raw channel. In fast
+   * mode these are views of whole-channel arrays the next task reuses (channel-buffers.ts): an
+   * output must copy samples, never keep a view.
+   */
   reader(stage: string): Reader;
-  /** Samples-output stages emit consecutive blocks from 0 to nSamples. */
+  /** Samples-output stages emit consecutive blocks from 0 to nSamples; `data` is consumed during the call (a kernel may reuse it). */
   emit(start: number, data: Float32Array): void;
   progress(fraction: number): void;
   /** Small values returned to main (spike count, units...). */

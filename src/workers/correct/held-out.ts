@@ -7,6 +7,9 @@
 // The error is measured on a subset of epochs (about MAX_EVAL spread over the recording), after the
 // epoch's own amplitude and offset are fitted to the prediction, in the band the user keeps: the
 // residual is projected on the epoch's first cosine (DCT-II) functions up to SELECT_BAND_HZ.
+// The energy above that band is recorded too (errorsHigh): there the artifact dwarfs the EEG, so it
+// measures how well a model follows the artifact without rewarding EEG taken into the template (the
+// cross-channel decision in select.ts uses it).
 // Cost: every epoch's right-hand side (epochRhs) is computed once and shared by all candidates; each
 // family of candidates runs in its own small function (one long function was recompiled by the JIT
 // several times per run, at a cost comparable to the arithmetic).
@@ -38,6 +41,8 @@ interface Ctx {
   /** Right-hand side of every epoch (K x P). */
   U: Float64Array;
   errors: number[]; perEpoch: Float64Array[];
+  /** The same above SELECT_BAND_HZ. */
+  errorsHigh: number[];
   shared: HeldOutShared;
   /** Scratch: coefficients, band, template, residual. */
   c: Float64Array; A: Float64Array; f: Float64Array; r: Float64Array;
@@ -53,15 +58,23 @@ export function heldOutShared(): HeldOutShared {
   return { driftFactors: new Map() };
 }
 
-/** Band-limited residual energy of one epoch against a predicted template. */
-function bandError(x: Float32Array, at: number, f: Float64Array, Lf: number, cos: Float64Array, M: number, r: Float64Array): number {
+/** Residual energy of one epoch against a predicted template: in the band (returned) and above it
+ * (written to high[0]). */
+function bandError(x: Float32Array, at: number, f: Float64Array, Lf: number, cos: Float64Array, M: number, r: Float64Array, high: Float64Array): number {
   const { a, b } = scaleOffset(x, at, f, Lf);
-  for (let m = 0; m < Lf; m++) r[m] = x[at + m] - a * f[m] - b;
+  let tot = 0;
+  for (let m = 0; m < Lf; m++) { const v = x[at + m] - a * f[m] - b; r[m] = v; tot += v * v; }
+  high[0] = tot - bandEnergy(r, Lf, cos, 0, M);
   // q = 0 (the mean) is the offset nuisance; q = 1 (about a linear trend) is skipped too: slow EEG and
   // drift put a trend on every epoch that neighbours share over seconds, which long windows would be
   // rewarded for absorbing.
+  return bandEnergy(r, Lf, cos, 2, M);
+}
+
+/** Energy of r on the cosine functions q0 .. M-1. */
+function bandEnergy(r: Float64Array, Lf: number, cos: Float64Array, q0: number, M: number): number {
   let e = 0;
-  for (let q = 2; q < M; q++) {
+  for (let q = q0; q < M; q++) {
     let s = 0;
     const row = q * Lf;
     for (let m = 0; m < Lf; m++) s += r[m] * cos[row + m];
@@ -70,12 +83,15 @@ function bandError(x: Float32Array, at: number, f: Float64Array, Lf: number, cos
   return e;
 }
 
+const highTmp = new Float64Array(1);
+
 /** Record model mi's error on held-out epoch k for template coefficients ctx.c. */
 function score(ctx: Ctx, mi: number, k: number): void {
   evalTemplate(ctx.c, ctx.g.w, 4 * k, ctx.Lf, ctx.f);
-  const e = bandError(ctx.x, ctx.g.start[k], ctx.f, ctx.Lf, ctx.cos, ctx.M, ctx.r);
+  const e = bandError(ctx.x, ctx.g.start[k], ctx.f, ctx.Lf, ctx.cos, ctx.M, ctx.r, highTmp);
   ctx.perEpoch[mi][k] = e;
   ctx.errors[mi] += e;
+  ctx.errorsHigh[mi] += highTmp[0];
 }
 
 function foldOf(k: number, B: number): number {
@@ -88,10 +104,19 @@ function meanOf(x: Float32Array, at: number, n: number): number {
   return s / n;
 }
 
+export interface HeldOut {
+  /** Per candidate: held-out error in the band (sum over the evaluated epochs), per epoch, and above the band. */
+  errors: number[]; perEpoch: Float64Array[]; errorsHigh: number[];
+  /** The all-epoch template's energy in the band over its energy above it: how an error of the artifact's
+   * shape seen above the band carries into the band. */
+  bandRatio: number;
+  evaluated: number;
+}
+
 /** Held-out error of every candidate on one channel (whole channel in memory). */
 export function heldOutErrors(
   x: Float32Array, plan: CorrectionPlan, models: TemplateModel[], crossCols?: Float64Array[], shared: HeldOutShared = heldOutShared(),
-): { errors: number[]; perEpoch: Float64Array[]; evaluated: number } {
+): HeldOut {
   const g: SplineGeometry = splineGeometryOf(plan);
   const K = plan.positions.length, Lf = g.Lf, P = g.P;
   // Held-out epochs: centres of blocks of B = 2*GUARD+1 epochs, every `stride`-th block.
@@ -115,7 +140,7 @@ export function heldOutErrors(
   for (let k = 0; k < K; k++) epochRhs(g, k, x, g.start[k], means[k], U.subarray(k * P, (k + 1) * P));
   const ctx: Ctx = {
     x, g, K, Lf, P, B, evalSet, cos, M, means, U,
-    errors: models.map(() => 0), perEpoch: models.map(() => new Float64Array(K)), shared,
+    errors: models.map(() => 0), perEpoch: models.map(() => new Float64Array(K)), errorsHigh: models.map(() => 0), shared,
     c: new Float64Array(P), A: new Float64Array(4 * P), f: new Float64Array(Lf), r: new Float64Array(Lf),
   };
   const windows: number[] = [], cross: number[] = [], drift: number[] = [];
@@ -129,7 +154,23 @@ export function heldOutErrors(
     crossErrors(ctx, models, cross, crossCols);
   }
   if (drift.length) driftErrors(ctx, models, drift);
-  return { errors: ctx.errors, perEpoch: ctx.perEpoch, evaluated };
+  return { errors: ctx.errors, perEpoch: ctx.perEpoch, errorsHigh: ctx.errorsHigh, bandRatio: bandRatio(ctx), evaluated };
+}
+
+/** The all-epoch template's band energy (as bandError measures it) over its energy above the band, at
+ * the phase of the middle epoch. */
+function bandRatio(ctx: Ctx): number {
+  const { K, P, U, g, Lf, f, r } = ctx;
+  const S = windowSums(Lf);
+  for (let k = 0; k < K; k++) addEpochRhs(S, g, k, U.subarray(k * P, (k + 1) * P), 1);
+  solveWindow(S, g, ctx.A, ctx.c);
+  evalTemplate(ctx.c, g.w, 4 * (K >> 1), Lf, f);
+  let mean = 0;
+  for (let m = 0; m < Lf; m++) mean += f[m] / Lf;
+  let tot = 0;
+  for (let m = 0; m < Lf; m++) { r[m] = f[m] - mean; tot += r[m] * r[m]; }
+  const high = tot - bandEnergy(r, Lf, ctx.cos, 0, ctx.M);
+  return high > 0 ? bandEnergy(r, Lf, ctx.cos, 2, ctx.M) / high : 0;
 }
 
 /**

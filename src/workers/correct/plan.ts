@@ -80,7 +80,34 @@ export interface CorrectionPlan {
 }
 
 /** Channels the global stage may read (whole, one at a time) to choose the template model. */
-export interface SelectChannels { count: number; read(i: number): Float32Array }
+export interface SelectChannels {
+  count: number;
+  read(i: number): Float32Array;
+  /** Channels whose all-epoch templates give the cross-channel shapes (default: the selection channels);
+   * of[i] is selection channel i's index among them. Why more than the selection: a gradient axis that
+   * is weak on the few selection channels gives a shape buried in their templates' EEG (tuning seed 3032,
+   * drifting: third singular value 931 against 27 for the EEG with 4 channels, 7720 against 60 with 8;
+   * worst channel 0.087 -> 0.034 with the true onsets). One template pass per channel. */
+  shapeSource?: ShapeSource;
+}
+
+export interface ShapeSource { count: number; read(i: number): Float32Array; of: number[] }
+
+/** EEG channels the global stage reads (whole, one at a time) to refine the onsets and choose the
+ * template model (cost bound: each costs a held-out evaluation of every candidate). */
+export const SELECT_CHANNELS = 4;
+/** EEG channels whose all-epoch templates give the cross-channel shapes (cost bound: one template pass
+ * each; 8 were enough on the tuning seeds, more spread over a montage cover its gradient axes better). */
+export const SHAPE_CHANNELS = 16;
+
+/** Which of the montage's EEG channels (indices given) the global stage reads: `pick` for the selection,
+ * `shapes` (a superset, ascending) for the cross-channel shapes, and each pick's index among the shapes. */
+export function montageChannels(eeg: number[]): { pick: number[]; shapes: number[]; of: number[] } {
+  const spread = (m: number): number[] => Array.from(new Set(Array.from({ length: Math.min(m, eeg.length) }, (_, j) => eeg[Math.floor((j * eeg.length) / Math.min(m, eeg.length))])));
+  const pick = spread(SELECT_CHANNELS);
+  const shapes = Array.from(new Set([...spread(SHAPE_CHANNELS), ...pick])).sort((a, b) => a - b);
+  return { pick, shapes, of: pick.map((c) => shapes.indexOf(c)) };
+}
 
 /** First fine-grid (x upsample) sample of each epoch. */
 export function fineStarts(plan: CorrectionPlan): Float64Array {
@@ -156,7 +183,7 @@ export function prepareCorrection(
   if (params.engine === 'spline') {
     if (params.window > 0) plan.template = { kind: 'window', window: params.window };
     else {
-      const ch: TemplateChoice = chooseTemplateModel(select ? select.read : () => refData, select ? select.count : 1, plan, params.crossChannel === 'auto');
+      const ch: TemplateChoice = chooseTemplateModel(select ? select.read : () => refData, select ? select.count : 1, plan, params.crossChannel === 'auto', select?.shapeSource);
       const K = t.length;
       plan.template = ch.model;
       plan.templateChoice = {
@@ -166,7 +193,7 @@ export function prepareCorrection(
       if (params.crossChannel === 'auto') {
         plan.crossChannel = {
           rank: ch.model.kind === 'cross' ? ch.model.rank : 0, basis: ch.crossBasis,
-          report: describeCrossChannel(ch.candidates, ch.model),
+          report: describeCrossChannel(ch.candidates, ch.model, ch.crossDecision),
         };
       }
     }

@@ -5,11 +5,13 @@
 // neighbours "predicts" part of the epoch's own EEG and plain leave-one-out rewards exactly the EEG
 // leak that correction must avoid (it picked the shortest window on stationary data).
 // Channels are summed after dividing each by its best candidate's error, so every channel weighs the same.
+// The cross-channel models are decided separately (crossDecision below): a held-out error in the band
+// cannot tell EEG taken into a template from artifact drift, and rewards it.
 
-import type { CorrectionPlan } from './plan';
+import type { CorrectionPlan, ShapeSource } from './plan';
 import type { TemplateModel } from './spline-aas';
 import { selectionShapes } from './cross-channel';
-import { heldOutErrors, heldOutShared } from './held-out';
+import { heldOutErrors, heldOutShared, type HeldOut } from './held-out';
 
 export { GUARD, MAX_EVAL, SELECT_BAND_HZ } from './held-out';
 /** Shortest window tried (the issue's lower bound) and the fewest epochs per drift knot interval. */
@@ -32,6 +34,52 @@ export interface TemplateChoice {
   evaluatedEpochs: number;
   /** Cross-channel model chosen: its shapes from all selection channels (row-major P x rank). */
   crossBasis: number[] | null;
+  /** The cross-channel decision (null when no cross-channel model was tried). */
+  crossDecision: CrossDecision | null;
+}
+
+/** The best cross-channel model against the per-channel choice, in units of the per-channel choice's
+ * held-out error in the band (summed over channels / channels): its tracking cost (estimated from the
+ * error above the band) and the EEG the per-channel model takes up that it avoids; used when the
+ * avoided EEG exceeds the tracking cost. */
+export interface CrossDecision { rank: number; trackingCost: number; avoidedLeak: number; used: boolean }
+
+/**
+ * Cross-channel model j against the per-channel choice m on one channel, in the band: the held-out
+ * difference dL = L(j) - L(m) = [t(j) - t(m)] + [leak(m) - leak(j)], because the EEG near the slice
+ * harmonics that a template takes up from the other epochs beats slowly and is shared by the held-out
+ * epoch, so it lowers the held-out error (t: tracking error, leak: EEG taken up, energies in the band).
+ * In the corrected output both add: the change from m to j is [t(j) - t(m)] - [leak(m) - leak(j)] =
+ * 2 dT - dL with dT = t(j) - t(m). dT is measured above the band, where the artifact dwarfs the EEG and
+ * no EEG is rewarded, and carried into the band by the artifact's own band ratio (bandRatio): an error
+ * of the artifact's shape has about the artifact's spectrum. That ratio is only approximate for an error
+ * of another shape (a model that misses a whole gradient axis), so dT is also bounded from below by
+ * what the leak can explain: leak(m) - leak(j) is at most the EEG near the harmonics that m takes up,
+ * which is at most m's own held-out error (m's templates would otherwise take up more than half of the
+ * epochs' EEG in the band; drift models take up EEG within ~0.1 Hz of harmonics 10 Hz apart), so
+ * dT >= dL - L(m). The leak difference itself (dL - dT) is bounded by the models' stability
+ * (effectiveEpochs): the cross-channel drift takes up no more EEG than a less stable per-channel model,
+ * and no less than the all-epoch template; the bound keeps the noise of the estimate from reversing it.
+ */
+function crossDecision(channels: Array<{ ho: HeldOut; scale: number }>, models: TemplateModel[], perChannel: number, K: number): CrossDecision | null {
+  let best: CrossDecision | null = null, bestD = Infinity;
+  models.forEach((m, j) => {
+    if (m.kind !== 'cross') return;
+    let dT = 0, dL = 0;
+    for (const { ho, scale } of channels) {
+      const l = scale * (ho.errors[j] - ho.errors[perChannel]);
+      dT += Math.max(scale * ho.bandRatio * (ho.errorsHigh[j] - ho.errorsHigh[perChannel]), l - scale * ho.errors[perChannel]);
+      dL += l;
+    }
+    const lessStable = effectiveEpochs(models[perChannel], K) < effectiveEpochs(m, K);
+    const leak = lessStable ? Math.max(0, dL - dT) : Math.min(0, dL - dT);
+    const d = dT - leak;
+    if (d < bestD) {
+      bestD = d;
+      best = { rank: m.rank, trackingCost: dT / channels.length, avoidedLeak: leak / channels.length, used: d < 0 };
+    }
+  });
+  return best;
 }
 
 export function describeModel(m: TemplateModel, K: number): string {
@@ -67,25 +115,31 @@ export function effectiveEpochs(m: TemplateModel, K: number): number {
  * (below 1 % of the EEG power) are within the noise of the comparison; the one-standard-error rule
  * keeps the longest averaging that the data do not contradict.
  */
-export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nChannels: number, plan: CorrectionPlan, crossChannel = false): TemplateChoice {
+export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nChannels: number, plan: CorrectionPlan, crossChannel = false, shapeSource?: ShapeSource): TemplateChoice {
   const K = plan.positions.length;
   // Cross-channel candidates need the shapes of the other selection channels (one more read of each).
-  const shapes = crossChannel ? selectionShapes(readChannel, nChannels, plan) : null;
+  const shapes = crossChannel ? selectionShapes(shapeSource ?? { count: nChannels, read: readChannel, of: [...Array(nChannels).keys()] }, plan) : null;
   const models = candidateModels(K, shapes ? shapes.maxRank : 0);
   const total = models.map(() => 0);
   const pooled = models.map(() => new Float64Array(K));
   let evaluatedEpochs = 0;
+  const perChannel: Array<{ ho: HeldOut; scale: number }> = [];
   // Factorizations that depend on the epochs' phases only, shared by the channels.
   const shared = heldOutShared();
   for (let i = 0; i < nChannels; i++) {
-    const { errors, perEpoch, evaluated } = heldOutErrors(readChannel(i), plan, models, shapes?.others(i), shared);
+    const ho = heldOutErrors(readChannel(i), plan, models, shapes?.others(i), shared);
+    const { errors, perEpoch, evaluated } = ho;
     const best = Math.min(...errors);
     const scale = best > 0 ? 1 / best : 1;
+    perChannel.push({ ho, scale });
     errors.forEach((e, j) => { total[j] += e * scale; for (let k = 0; k < K; k++) pooled[j][k] += perEpoch[j][k] * scale; });
     evaluatedEpochs = evaluated;
   }
   const best = Math.min(...total);
-  const bi = total.indexOf(best);
+  // The per-channel models by the one-standard-error rule; the cross-channel models by crossDecision.
+  const own = models.map((m, j) => j).filter((j) => models[j].kind !== 'cross');
+  const bestOwn = Math.min(...own.map((j) => total[j]));
+  const bi = total.indexOf(bestOwn);
   const ks = [...pooled[bi].keys()].filter((k) => pooled[bi][k] !== 0);
   const within = models.map((_, j) => {
     if (j === bi) return true;
@@ -95,11 +149,14 @@ export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nC
     return mean <= sd / Math.sqrt(d.length);
   });
   let chosen = bi;
-  models.forEach((m, j) => { if (within[j] && effectiveEpochs(m, K) > effectiveEpochs(models[chosen], K)) chosen = j; });
+  models.forEach((m, j) => { if (m.kind !== 'cross' && within[j] && effectiveEpochs(m, K) > effectiveEpochs(models[chosen], K)) chosen = j; });
+  const decision = crossDecision(perChannel, models, chosen, K);
+  if (decision?.used) chosen = models.findIndex((m) => m.kind === 'cross' && m.rank === decision.rank);
   const model = models[chosen];
   return {
     model, channels: nChannels, evaluatedEpochs,
     candidates: models.map((model, j) => ({ model, relError: total[j] / best })),
     crossBasis: model.kind === 'cross' && shapes ? shapes.all(model.rank) : null,
+    crossDecision: decision,
   };
 }

@@ -8,7 +8,7 @@ import { SpikeDeskError } from '../../../shared/errors';
 import { DEFAULT_CORRECT, type CorrectParams } from '../../../shared/params';
 import type { RecordingMeta } from '../../../shared/recording';
 import { analyzeTriggers, completeMissing, findTriggerSource, triggersFromChannel, triggersFromEvents } from '../../../workers/correct/triggers';
-import { prepareCorrection, type CorrectionPlan } from '../../../workers/correct/plan';
+import { montageChannels, prepareCorrection, type CorrectionPlan } from '../../../workers/correct/plan';
 import { aasStage as aasKernel, lowpassStage as lowpassKernel, obsStage as obsKernel } from '../../../workers/correct/stages';
 import { codec, defineStage } from '../stage';
 
@@ -33,9 +33,6 @@ export function alignChannelIndex(meta: RecordingMeta, alignChannel: string): nu
 /** What the triggers stage depends on (the per-channel parameters are not in its key). */
 export type TriggerStageParams = Pick<CorrectParams, 'triggers' | 'engine' | 'upsample' | 'align' | 'alignChannel' | 'window' | 'farm' | 'crossChannel'>;
 
-/** EEG channels the triggers stage reads (whole, one at a time) to refine the onsets and choose the
- * template model (cost bound). */
-const SELECT_CHANNELS = 4;
 /** Entries per list of the trigger report (the counts stay complete; a scan with more changes than this
  * needs the trigger settings checked rather than a longer list). */
 export const REPORT_MAX = 200;
@@ -101,12 +98,13 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
       added = c.added;
       unresolved = c.unresolved;
     }
-    // Onset refinement and the template choice read up to SELECT_CHANNELS EEG channels spread over the montage.
+    // Onset refinement and the template choice read up to SELECT_CHANNELS EEG channels spread over the
+    // montage, the cross-channel shapes up to SHAPE_CHANNELS (plan.ts).
     const eeg = meta.channels.map((c, i) => (c.kind === 'ephys' ? i : -1)).filter((i) => i >= 0);
-    const nSel = Math.min(SELECT_CHANNELS, eeg.length);
-    const pick = Array.from(new Set(Array.from({ length: nSel }, (_, j) => eeg[Math.floor((j * eeg.length) / nSel)])));
+    const { pick, shapes, of } = montageChannels(eeg);
+    const readCh = (c: number): Float32Array => source.read([c], 0, meta.nSamples)[0];
     const plan = prepareCorrection(ref, meta.sampleRate, list, { ...DEFAULT_CORRECT, ...p }, {},
-      pick.length ? { count: pick.length, read: (j) => source.read([pick[j]], 0, meta.nSamples)[0] } : undefined);
+      pick.length ? { count: pick.length, read: (j) => readCh(pick[j]), shapeSource: { count: shapes.length, read: (j) => readCh(shapes[j]), of } } : undefined);
     ctx.progress(1);
     const described = found.kind === 'channel' ? `stim channel "${found.name}"` : `markers matching /${found.regex}/`;
     return {

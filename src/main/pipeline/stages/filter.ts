@@ -13,7 +13,8 @@ import { defineStage } from '../stage';
 /** The filter's cache key ignores the reference (its own stage), so switching CAR on reuses it. */
 export type FilterStageParams = Omit<FilterParams, 'reference'>;
 
-interface FilterState { prep: ReturnType<typeof prepareFiltfilt> }
+/** `out`: the block the kernel returns, reused: an emitted block is consumed during the emit call. */
+interface FilterState { prep: ReturnType<typeof prepareFiltfilt>; out: Float32Array | null }
 
 function sosOf(p: FilterStageParams, fs: number): Float64Array {
   return bandpassSos({ ...p, reference: 'none' }, fs);
@@ -33,9 +34,10 @@ export const filterStage = defineStage<FilterStageParams, Float32Array>({
       const margin = blockedMargin(sosOf(p, meta.sampleRate));
       return { block: Math.max(1 << 18, 8 * margin), margin };
     },
-    prepare: (p, _read, meta): FilterState => ({ prep: prepareFiltfilt(sosOf(p, meta.sampleRate)) }),
+    prepare: (p, _read, meta): FilterState => ({ prep: prepareFiltfilt(sosOf(p, meta.sampleRate)), out: null }),
     kernel(_p, x, a, s, e, st: FilterState, meta) {
-      const out = new Float32Array(e - s);
+      if (!st.out || st.out.length < e - s) st.out = new Float32Array(e - s);
+      const out = st.out.subarray(0, e - s);
       filtfiltChunk(st.prep, x, a, s, e, meta.nSamples, out);
       return out;
     },
