@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { resolveOverlaps } from './overlaps';
+import { normalQuantileUpper, resolveOverlaps } from './overlaps';
 import { whitenRows } from './templates';
 
 const w = 48;
@@ -51,5 +51,24 @@ describe('resolveOverlaps', () => {
     expect(r.dissolved).toBe(0);
     expect(kinds.filter((k, i) => k === 4 && labels[i] === -1).length).toBeGreaterThanOrEqual(28);
     expect(kinds.filter((k, i) => k < 4 && labels[i] !== k).length).toBeLessThanOrEqual(4);
+  });
+
+  it('with a stated false-alarm rate, also rejects a unit\'s weakest events: about that fraction of its own spikes', () => {
+    // scipy.stats.norm.isf(0.05), norm.isf(0.01), norm.isf(1e-3).
+    expect(normalQuantileUpper(0.05)).toBeCloseTo(1.6448536269514729, 8);
+    expect(normalQuantileUpper(0.01)).toBeCloseTo(2.3263478740408408, 8);
+    expect(normalQuantileUpper(1e-3)).toBeCloseTo(3.090232306167813, 8);
+    expect(normalQuantileUpper(0.5)).toBeCloseTo(0, 8);
+    const kinds = new Array(2000).fill(0);
+    const x = make(kinds, 3);
+    const y = whitenRows(x, kinds.length, w, none);
+    const off = Int32Array.from(kinds), on = Int32Array.from(kinds);
+    resolveOverlaps(x, y, w, off, 1, none, opts, 10);
+    resolveOverlaps(x, y, w, on, 1, none, { ...opts, backgroundFalseAlarm: 0.05 }, 10);
+    const lost = (l: Int32Array) => l.filter((v) => v === -1).length / l.length;
+    expect(lost(off)).toBeLessThan(0.005);
+    // Gaussian noise: the statistic is normal, so about 5 % of the unit's events go.
+    expect(lost(on)).toBeGreaterThan(0.03);
+    expect(lost(on)).toBeLessThan(0.08);
   });
 });
