@@ -95,6 +95,18 @@ export const ClusterParamsSchema = exact({
    * same-unit exclusion of peeling. On the tuning seeds it changed no set by more than 0.01.
    */
   refractoryMs: numIn(0, 20, 'ms'),
+  /**
+   * Also keep a trial cut whose halves are unimodal along their discriminant when their cross spike
+   * pairs inside the refractory period (refractoryMs) are better explained by two independent
+   * neurons than by one (refractory.ts, the merge veto's test), and try cuts along each of the
+   * cluster's own PCs for such evidence (templates.ts splitClusters). No new constant: the test is
+   * the merge veto's likelihood ratio. Why: similar units merged by the GMM are unimodal along even
+   * the supervised discriminant (tuning seeds, difficult 0.15 / 0.20: dip 0.45-0.82 for the merged
+   * pairs, bench/sort-tune.ts SORT_TUNE_ORACLE), so only refractory evidence can split them. Tuning
+   * seeds 101-110, ours / bound: difficult 0.20 0.710 -> 0.758, 0.15 0.858 -> 0.850, other sets
+   * within 0.001.
+   */
+  splitRefractory: bool(),
   /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */
   splitPcs: intIn(1, 10),
   /** Nearest-template passes refining a trial cut (stops early when nothing moves). */
@@ -117,6 +129,12 @@ export const ClusterParamsSchema = exact({
    * zero (<= 1e-3 when D >= 6.2).
    */
   rejectBackground: bool(),
+  /**
+   * Also send to the noise cluster a unit's events whose likelihood ratio (its template against no
+   * spike) lies below its own events' distribution of it at this one-sided false-alarm rate (normal
+   * quantile of their median / MAD spread); 0 = off (overlaps.ts).
+   */
+  backgroundFalseAlarm: numIn(0, 0.5),
   /** Clusters with fewer spikes are not units (their spikes get label -1): too few for any unit statistic. */
   minUnitSpikes: intIn(1, 100_000),
   /**

@@ -28,6 +28,31 @@ export interface OverlapOptions {
   rejectBackground: boolean;
   /** Sub-sample shift of the own template (ClusterParams.templateMaxShift). */
   maxShift: number;
+  /**
+   * When > 0, also reject events whose log-likelihood ratio (unit against no spike) falls below
+   * their unit's own distribution of it at this one-sided false-alarm rate (normal quantile of the
+   * robust median / MAD spread; ClusterParams.backgroundFalseAlarm).
+   */
+  backgroundFalseAlarm?: number;
+}
+
+/** Upper-tail standard normal quantile z with Q(z) = p (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantileUpper(p: number): number {
+  const q0 = Math.min(Math.max(1 - p, 1e-300), 1 - 1e-16);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (q0 < lo) { const q = Math.sqrt(-2 * Math.log(q0)); return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1); }
+  if (q0 > 1 - lo) { const q = Math.sqrt(-2 * Math.log(1 - q0)); return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1); }
+  const q = q0 - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface Shifted {
@@ -216,6 +241,20 @@ export function resolveOverlaps(x: Float32Array, y: Float32Array, w: number, lab
     // (the event is noise): equal priors, so background when ||y||^2 <= the unit's residual.
     for (let r = 0; r < labels.length; r++) {
       if (labels[r] >= 0 && e.none[r] <= e.ownFit[r]) { labels[r] = -1; rejected++; }
+    }
+    const alpha = o.backgroundFalseAlarm ?? 0;
+    if (alpha > 0) {
+      // A unit's own events give the statistic's spread (the whitened noise model understates it:
+      // background spikes riding on the events); events in its lower tail at the stated rate go.
+      const z = normalQuantileUpper(alpha);
+      for (let c = 0; c < k; c++) {
+        const idx: number[] = [];
+        for (let r = 0; r < labels.length; r++) if (labels[r] === c) idx.push(r);
+        if (idx.length < minSpikes) continue;
+        const llr = idx.map((r) => e.none[r] - e.ownFit[r]);
+        const m = median(llr), sd = 1.4826 * median(llr.map((v) => Math.abs(v - m)));
+        idx.forEach((r, q) => { if (llr[q] < m - z * sd) { labels[r] = -1; rejected++; } });
+      }
     }
   }
   return { dissolved, moved, rejected };

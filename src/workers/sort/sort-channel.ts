@@ -233,8 +233,8 @@ export function clusterStage(
     if (p.dipThreshold > 0) {
       k = splitClusters(det.waveforms, y, w, labels, k, W, {
         dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
-        maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage,
-      });
+        maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage, altCuts: p.splitRefractory,
+      }, p.splitRefractory ? veto : undefined);
       mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
     }
     if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses, p.ldaShrinkage);
@@ -243,7 +243,7 @@ export function clusterStage(
       resolveOverlaps(det.waveforms, y, w, labels, k, W, {
         primaryShift: Math.max(1, Math.round(p.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(p.overlapMs * ms)),
         minPairLag: Math.max(1, Math.round(p.minPairLagMs * ms)), dissolveFraction: p.dissolveFraction, rejectBackground: p.rejectBackground,
-        maxShift: p.templateMaxShift,
+        maxShift: p.templateMaxShift, backgroundFalseAlarm: p.backgroundFalseAlarm,
       }, p.minUnitSpikes);
       // The refractory test again on the union of each still-unimodal pair, now that overlap
       // resolution has moved other units' spikes (which sit within the refractory period of the

@@ -93,4 +93,32 @@ describe('template refinement', () => {
     expect(merges.map((m) => [...m].sort().join())).toContain('0,1');
     expect(new Set(halves.subarray(0, ta.length)).size).toBe(1);
   });
+
+  it('splits one cluster of two similar units when a cut\'s halves violate the refractory period, and keeps a single unit whole', () => {
+    // The units of the test above in one cluster: unimodal along any discriminant, so only the
+    // refractory evidence (splitClusters' twoNeurons, ClusterParams.splitRefractory) can split it.
+    const rng = new Rng(12);
+    const fs = 24000, nSamples = fs * 60, refr = 48, lo = 24, hi = 36;
+    const train = (n: number): number[] => { const t: number[] = []; let now = 0; while (t.length < n) { now += refr + rng.exponential(nSamples / n - refr); if (now >= nSamples) break; t.push(Math.round(now)); } return t; };
+    const ta = train(1000), tb = train(1000);
+    const which = [...ta.map(() => 0), ...tb.map(() => 1)];
+    const times = [...ta, ...tb];
+    const x = rows(which, [[8, 2], [8.4, 2.1]], 0, rng);
+    const y = whitenRows(x, which.length, w, none);
+    const veto = (a: number[], b: number[]) => refractoryVeto(Int32Array.from(a, (i) => times[i]).sort(), Int32Array.from(b, (i) => times[i]).sort(), lo, hi, nSamples);
+    const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5, maxShift: 1, binSize: 16, shrinkage: 1e-3, altCuts: true };
+    const plain = new Int32Array(which.length);
+    expect(splitClusters(x, y, w, plain, 1, none, o)).toBe(1);
+    const split = new Int32Array(which.length);
+    expect(splitClusters(x, y, w, split, 1, none, o, veto)).toBeGreaterThanOrEqual(2);
+    // Cluster 0 (the first cut's side) holds mostly one unit.
+    let agree = 0;
+    which.forEach((u, r) => { if ((split[r] === 0) === (u === 0)) agree++; });
+    expect(Math.max(agree, which.length - agree) / which.length).toBeGreaterThan(0.7);
+    // One unit with its own refractory train: no cut has cross pairs inside the refractory period.
+    const single = rows(new Array(ta.length).fill(0), [[8, 2]], 0, rng);
+    const ys = whitenRows(single, ta.length, w, none);
+    const vetoS = (a: number[], b: number[]) => refractoryVeto(Int32Array.from(a, (i) => ta[i]).sort(), Int32Array.from(b, (i) => ta[i]).sort(), lo, hi, nSamples);
+    expect(splitClusters(single, ys, w, new Int32Array(ta.length), 1, none, o, vetoS)).toBe(1);
+  });
 });

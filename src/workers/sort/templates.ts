@@ -142,6 +142,8 @@ export interface SplitOptions {
   binSize: number;
   /** Shrinkage of the cut's pooled covariance (ClusterParams.ldaShrinkage). */
   shrinkage: number;
+  /** With refractory evidence, also try cuts along each of the cluster's own PCs. */
+  altCuts?: boolean;
 }
 
 /**
@@ -164,7 +166,7 @@ export interface SplitOptions {
  * evidence required changed nothing (branch sort-experiments, mixture-split.ts).
  * New clusters get ids k, k+1, ...; returns the new cluster count.
  */
-export function splitClusters(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, o: SplitOptions): number {
+export function splitClusters(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, o: SplitOptions, twoNeurons?: (a: number[], b: number[]) => boolean): number {
   let next = k;
   const queue = Array.from({ length: k }, (_, c) => c);
   let guard = 0;
@@ -186,25 +188,43 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     const model = pca(z, idx.length, w, Math.min(o.nPcs, w));
     const f = model.project(z, idx.length);
     const rng = new Rng(o.seed * 7919 + c);
-    let km = kmeans(f, idx.length, model.k, 2, rng);
-    for (let rep = 1; rep < o.restarts; rep++) { const alt = kmeans(f, idx.length, model.k, 2, rng); if (alt.inertia < km.inertia) km = alt; }
-    // Refine the partition on the whole whitened waveform (nearest shift-tolerant template).
-    const part = new Int32Array(labels.length).fill(-1);
-    idx.forEach((i, r) => { part[i] = km.labels[r]; });
-    reassignToTemplates(x, y, w, part, 2, W, o.refine, o.maxShift);
-    const sub = Int32Array.from(idx, (i) => part[i]);
-    // Then by the halves' own discriminant (pooled within-half covariance), which discounts what
-    // varies within a unit besides the noise (jitter, background spikes riding on the events).
+    // A trial cut: 2-means on the given columns of the cluster's PC scores, refined on the whole
+    // whitened waveform (nearest shift-tolerant template, then the halves' discriminant, which
+    // discounts what varies within a unit besides the noise: jitter, background spikes riding on it).
+    const trialCut = (cols: number[]): Int32Array | null => {
+      const g = new Float32Array(idx.length * cols.length);
+      for (let r = 0; r < idx.length; r++) cols.forEach((col, q) => { g[r * cols.length + q] = f[r * model.k + col]; });
+      let km = kmeans(g, idx.length, cols.length, 2, rng);
+      for (let rep = 1; rep < o.restarts; rep++) { const alt = kmeans(g, idx.length, cols.length, 2, rng); if (alt.inertia < km.inertia) km = alt; }
+      const part = new Int32Array(labels.length).fill(-1);
+      idx.forEach((i, r) => { part[i] = km.labels[r]; });
+      reassignToTemplates(x, y, w, part, 2, W, o.refine, o.maxShift);
+      const sub = Int32Array.from(idx, (i) => part[i]);
+      discriminantRefine(zz, idx.length, w, sub, 2, o.refine, o.shrinkage);
+      const cnt = new Float64Array(2);
+      for (let r = 0; r < idx.length; r++) cnt[sub[r]]++;
+      return cnt[0] < o.minSpikes || cnt[1] < o.minSpikes ? null : sub;
+    };
     const zz = new Float32Array(idx.length * w);
     idx.forEach((i, r) => zz.set(y.subarray(i * w, (i + 1) * w), r * w));
-    discriminantRefine(zz, idx.length, w, sub, 2, o.refine, o.shrinkage);
-    const cnt = new Float64Array(2);
-    for (let r = 0; r < idx.length; r++) cnt[sub[r]]++;
+    const halves = (sub: Int32Array) => [idx.filter((_, r) => sub[r] === 0), idx.filter((_, r) => sub[r] === 1)];
     // Keep the split only if the parts are big enough and their union is not unimodal along the
-    // discriminant between them (evidence of two units, whatever their distance).
-    if (cnt[0] < o.minSpikes || cnt[1] < o.minSpikes) continue;
-    const ia = idx.filter((_, r) => sub[r] === 0), ib = idx.filter((_, r) => sub[r] === 1);
-    if (ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold) continue;
+    // discriminant between them (evidence of two units, whatever their distance), or, with
+    // refractory evidence on, their cross pairs say two neurons.
+    let sub = trialCut(Array.from({ length: model.k }, (_, q) => q));
+    if (sub) {
+      const [ia, ib] = halves(sub);
+      if (ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold && !twoNeurons?.(ia, ib)) sub = null;
+    }
+    // Two units whose union is unimodal need not differ along the joint 2-means cut (which follows
+    // the largest spread, e.g. jitter): with refractory evidence on, cuts along each of the
+    // cluster's own PCs are tried too, and the first whose halves the refractory test calls two
+    // neurons is kept (a single unit's halves have no cross pairs inside its refractory period).
+    for (let q = 0; !sub && twoNeurons && o.altCuts && q < model.k; q++) {
+      const alt = trialCut([q]);
+      if (alt && twoNeurons(...(halves(alt) as [number[], number[]]))) sub = alt;
+    }
+    if (!sub) continue;
     const ids = [c];
     ids.push(next++);
     idx.forEach((i, r) => { labels[i] = ids[sub[r]]; });
