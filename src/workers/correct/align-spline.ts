@@ -18,6 +18,7 @@ import { MAX_CROSS_RANK } from './cross-channel';
 import { leadingShapes } from './low-rank';
 import { fitChannelTemplate } from './spline-aas';
 import { bspline3, splineGeometry } from './spline-core';
+import { solveSpd } from './spd-solve';
 
 function dbspline3(x: number): number {
   const a = Math.abs(x), s = x < 0 ? -1 : 1;
@@ -126,7 +127,7 @@ class ShapeBasis {
         rhs[r] = dot4(w, Cx, 4 * r);
       }
       G[R * N + R] = n; rhs[R] = sx;
-      if (!solveSmall(G, N, rhs, sol)) continue;
+      if (!solveSpd(G, N, rhs, sol, 1e-12)) continue;
       // f = sum g_r B_r; its derivative f' against x, the shapes, the constant and itself.
       let xf = 0, ff = 0, fOne = 0;
       for (let r = 0; r < R; r++) {
@@ -143,7 +144,8 @@ class ShapeBasis {
       rf -= sol[R] * fOne;
       // The part of f' the shapes and the offset cannot take up: |f'|^2 - v' G^-1 v.
       const beta = new Float64Array(N);
-      if (!solveSmall(G, N, v, beta)) continue;
+      // A relative ridge for conditioning only: a shape that is zero over the window gets gain 0.
+      if (!solveSpd(G, N, v, beta, 1e-12)) continue;
       let proj = 0;
       for (let i = 0; i < N; i++) proj += beta[i] * v[i];
       // x ~ f(u - delta) ~ f(u) - delta f'(u)  =>  delta = -(r . f'_perp) / |f'_perp|^2 (r is orthogonal to the shapes).
@@ -151,29 +153,4 @@ class ShapeBasis {
       den[k] += Math.max(0, ff - proj);
     }
   }
-}
-
-/** Solve the small symmetric positive definite system G z = b (Cholesky with a relative ridge for
- * conditioning only: a shape that is zero over the window gets gain 0); false if it fails. */
-function solveSmall(G: Float64Array, N: number, b: Float64Array, z: Float64Array): boolean {
-  let tr = 0;
-  for (let i = 0; i < N; i++) tr += G[i * N + i];
-  const A = Float64Array.from(G);
-  const ridge = 1e-12 * (tr / N);
-  for (let i = 0; i < N; i++) A[i * N + i] += ridge;
-  for (let j = 0; j < N; j++) {
-    let d = A[j * N + j];
-    for (let k = 0; k < j; k++) d -= A[j * N + k] ** 2;
-    if (!(d > 0)) return false;
-    d = Math.sqrt(d);
-    A[j * N + j] = d;
-    for (let i = j + 1; i < N; i++) {
-      let s = A[i * N + j];
-      for (let k = 0; k < j; k++) s -= A[i * N + k] * A[j * N + k];
-      A[i * N + j] = s / d;
-    }
-  }
-  for (let i = 0; i < N; i++) { let s = b[i]; for (let k = 0; k < i; k++) s -= A[i * N + k] * z[k]; z[i] = s / A[i * N + i]; }
-  for (let i = N - 1; i >= 0; i--) { let s = z[i]; for (let k = i + 1; k < N; k++) s -= A[k * N + i] * z[k]; z[i] = s / A[i * N + i]; }
-  return true;
 }

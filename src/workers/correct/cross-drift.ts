@@ -18,6 +18,7 @@
 import { SpikeDeskError } from '../../shared/errors';
 import type { SplineGeometry } from './spline-core';
 import { temporalWeights } from './spline-aas';
+import { solveSpd } from './spd-solve';
 
 /**
  * The shapes' high-frequency evidence per epoch. With the template samples f[m] = sum_p w_p c[m + p]
@@ -137,26 +138,8 @@ export class CrossSums {
    * epochs do not excite gets gain 0 instead of an arbitrary value). */
   solve(): Float64Array {
     const { n, N, y } = this;
-    let tr = 0;
-    for (let i = 0; i < n; i++) tr += N[i * n + i];
-    const A = Float64Array.from(N);
-    const ridge = 1e-9 * (tr / n || 1);
-    for (let i = 0; i < n; i++) A[i * n + i] += ridge;
-    for (let j = 0; j < n; j++) {
-      let d = A[j * n + j];
-      for (let k = 0; k < j; k++) d -= A[j * n + k] ** 2;
-      if (!(d > 0)) throw new SpikeDeskError({ code: 'INTERNAL', message: 'the cross-channel drift fit is singular', fix: "set crossChannel to 'off'" });
-      d = Math.sqrt(d);
-      A[j * n + j] = d;
-      for (let i = j + 1; i < n; i++) {
-        let s = A[i * n + j];
-        for (let k = 0; k < j; k++) s -= A[i * n + k] * A[j * n + k];
-        A[i * n + j] = s / d;
-      }
-    }
-    const h = Float64Array.from(y);
-    for (let i = 0; i < n; i++) { let s = h[i]; for (let k = 0; k < i; k++) s -= A[i * n + k] * h[k]; h[i] = s / A[i * n + i]; }
-    for (let i = n - 1; i >= 0; i--) { let s = h[i]; for (let k = i + 1; k < n; k++) s -= A[k * n + i] * h[k]; h[i] = s / A[i * n + i]; }
+    const h = new Float64Array(n);
+    if (!solveSpd(N, n, y, h, 1e-9, 1)) throw new SpikeDeskError({ code: 'INTERNAL', message: 'the cross-channel drift fit is singular', fix: "set crossChannel to 'off'" });
     return h;
   }
 }

@@ -24,6 +24,22 @@ const none = new Float64Array(0); // white noise: identity whitener
 /** The defaults of ClusterParams dipThreshold, templateMaxShift and isocutBinSize. */
 const UNI = { dipThreshold: 1, maxShift: 1, binSize: 16 };
 
+/** Sampling geometry of the refractory tests: 24 kHz, 60 s; refractory period 2 ms (48 samples);
+ * the test counts cross pairs from the dead time (1 ms, 24) to 1.5 ms (36). */
+const FS = 24000, N_SAMPLES = FS * 60, REFR = 48, LO = 24, HI = 36;
+const vetoOf = (times: number[]) => (a: number[], b: number[]) =>
+  refractoryVeto(Int32Array.from(a, (i) => times[i]).sort(), Int32Array.from(b, (i) => times[i]).sort(), LO, HI, N_SAMPLES);
+
+/** Two units whose waveforms differ too little for the unimodality test, each firing its own Poisson train with a refractory period. */
+function twoSimilarUnits(seed: number) {
+  const rng = new Rng(seed);
+  const train = (n: number): number[] => { const t: number[] = []; let now = 0; while (t.length < n) { now += REFR + rng.exponential(N_SAMPLES / n - REFR); if (now >= N_SAMPLES) break; t.push(Math.round(now)); } return t; };
+  const ta = train(1000), tb = train(1000);
+  const which = [...ta.map(() => 0), ...tb.map(() => 1)];
+  const x = rows(which, [[8, 2], [8.4, 2.1]], 0, rng);
+  return { rng, ta, which, x, y: whitenRows(x, which.length, w, none), veto: vetoOf([...ta, ...tb]) };
+}
+
 describe('template refinement', () => {
   it('measures distance to a template up to a sub-sample shift', () => {
     const tpl = Float32Array.from({ length: w }, (_, j) => shape(10, 2, 0)(j));
@@ -72,15 +88,7 @@ describe('template refinement', () => {
   it('keeps two similar units apart when their union violates the refractory period, and merges halves of one unit', () => {
     // Two units whose waveforms differ too little for the unimodality test (their union is unimodal
     // along the discriminant), each firing its own Poisson train with a 2 ms refractory period.
-    const rng = new Rng(11);
-    const fs = 24000, nSamples = fs * 60, refr = 48, lo = 24, hi = 36; // dead time 1 ms, refractory test 1.5 ms
-    const train = (n: number): number[] => { const t: number[] = []; let now = 0; while (t.length < n) { now += refr + rng.exponential(nSamples / n - refr); if (now >= nSamples) break; t.push(Math.round(now)); } return t; };
-    const ta = train(1000), tb = train(1000);
-    const which = [...ta.map(() => 0), ...tb.map(() => 1)];
-    const times = [...ta, ...tb];
-    const x = rows(which, [[8, 2], [8.4, 2.1]], 0, rng);
-    const y = whitenRows(x, which.length, w, none);
-    const veto = (a: number[], b: number[]) => refractoryVeto(Int32Array.from(a, (i) => times[i]).sort(), Int32Array.from(b, (i) => times[i]).sort(), lo, hi, nSamples);
+    const { ta, which, x, y, veto } = twoSimilarUnits(11);
     const truth = Int32Array.from(which);
     // Without the refractory evidence the pair is merged (unimodal), with it the units stay apart.
     const plain = Int32Array.from(truth);
@@ -97,15 +105,7 @@ describe('template refinement', () => {
   it('splits one cluster of two similar units when a cut\'s halves violate the refractory period, and keeps a single unit whole', () => {
     // The units of the test above in one cluster: unimodal along any discriminant, so only the
     // refractory evidence (splitClusters' twoNeurons, ClusterParams.splitRefractory) can split it.
-    const rng = new Rng(12);
-    const fs = 24000, nSamples = fs * 60, refr = 48, lo = 24, hi = 36;
-    const train = (n: number): number[] => { const t: number[] = []; let now = 0; while (t.length < n) { now += refr + rng.exponential(nSamples / n - refr); if (now >= nSamples) break; t.push(Math.round(now)); } return t; };
-    const ta = train(1000), tb = train(1000);
-    const which = [...ta.map(() => 0), ...tb.map(() => 1)];
-    const times = [...ta, ...tb];
-    const x = rows(which, [[8, 2], [8.4, 2.1]], 0, rng);
-    const y = whitenRows(x, which.length, w, none);
-    const veto = (a: number[], b: number[]) => refractoryVeto(Int32Array.from(a, (i) => times[i]).sort(), Int32Array.from(b, (i) => times[i]).sort(), lo, hi, nSamples);
+    const { rng, ta, which, x, y, veto } = twoSimilarUnits(12);
     const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5, maxShift: 1, binSize: 16, shrinkage: 1e-3, altCuts: true };
     const plain = new Int32Array(which.length);
     expect(splitClusters(x, y, w, plain, 1, none, o)).toBe(1);
@@ -118,7 +118,7 @@ describe('template refinement', () => {
     // One unit with its own refractory train: no cut has cross pairs inside the refractory period.
     const single = rows(new Array(ta.length).fill(0), [[8, 2]], 0, rng);
     const ys = whitenRows(single, ta.length, w, none);
-    const vetoS = (a: number[], b: number[]) => refractoryVeto(Int32Array.from(a, (i) => ta[i]).sort(), Int32Array.from(b, (i) => ta[i]).sort(), lo, hi, nSamples);
+    const vetoS = (a: number[], b: number[]) => vetoOf(ta)(a, b);
     expect(splitClusters(single, ys, w, new Int32Array(ta.length), 1, none, o, vetoS)).toBe(1);
   });
 });
