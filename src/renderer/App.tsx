@@ -95,7 +95,8 @@ export function App() {
       <div className="workbench">
         <aside className="sidebar">
           <RecordingPanel />
-          <ParamsPanel />
+          {/* The time-frequency tab has its own form; the sort/correction parameters would only mislead there. */}
+          {tab !== 'tf' && <ParamsPanel />}
           <RunPanel />
         </aside>
         <main className="results">

@@ -37,6 +37,10 @@ describe('time-frequency view', () => {
     expect(await page.getByTestId('tab-tf').getAttribute('title')).toBe('Time–frequency (4)');
     await page.keyboard.press('4');
     await page.getByTestId('tf-view').waitFor();
+    // The sidebar on this tab: no sort/correction parameters nor their run button, a note that mode and jobs apply.
+    await page.getByTestId('run-tf-note').waitFor();
+    expect(await page.getByTestId('run-start').count()).toBe(0);
+    expect(await page.getByTestId('wf-sort').count()).toBe(0);
     // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
     // bars move (their channel and percent change) while the spectrogram runs. Every state the bars
     // are drawn in is recorded in the page by a MutationObserver, so that a fast run (an idle machine)
@@ -95,6 +99,9 @@ describe('time-frequency view', () => {
     expect(roiRatio).toBeGreaterThan(2 * outRatio);
     await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
     await shot(page, 'time-frequency', 800);
+    // The side panel's estimate was made for its sort/correction workflow: the spectrogram's report is not compared with it.
+    await page.getByTestId('run-report').waitFor();
+    expect(await page.getByTestId('est-vs-actual').count()).toBe(0);
 
     // Colour bar in the power unit (dB by default), linear or log frequency axis.
     const plot = (): Promise<{ bar: string; yType: string }> => page.getByTestId('spectrogram').evaluate((el) => {

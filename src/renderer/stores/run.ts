@@ -21,6 +21,8 @@ export interface RunState {
   jobs: number;
   memoryBudgetMB: number;
   estimate: RunEstimateDTO | null;
+  /** The workflow `estimate` was made for (the side panel's sort or correction), so another workflow's run is not compared with it. */
+  estimateWorkflow: string | null;
   estimateError: string | null;
   /** Bumped when a run finishes, per workflow, so result views refetch. */
   finished: Record<PipelineSpec['workflow'], number>;
@@ -61,6 +63,7 @@ export const useRun = create<RunState>((set, get) => ({
   jobs: 2,
   memoryBudgetMB: 512,
   estimate: null,
+  estimateWorkflow: null,
   estimateError: null,
   finished: { sort: 0, correct: 0, filter: 0, tf: 0 },
   confirmReplace: null,
@@ -75,15 +78,15 @@ export const useRun = create<RunState>((set, get) => ({
     try {
       const { api } = await backend();
       const estimate = await api.estimate({ ...spec, mode: { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec);
-      if (seq === estimateSeq) set({ estimate, estimateError: null });
+      if (seq === estimateSeq) set({ estimate, estimateWorkflow: spec.workflow, estimateError: null });
     } catch (e) {
       if (seq === estimateSeq) set({ estimate: null, estimateError: errorText(e).message });
     }
   },
   async start(spec) {
     const { api } = await backend();
-    const { mode, jobs, memoryBudgetMB, estimate } = get();
-    const forMode = estimate ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
+    const { mode, jobs, memoryBudgetMB, estimate, estimateWorkflow } = get();
+    const forMode = estimate && estimateWorkflow === spec.workflow ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
     set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
     try {
       await api.setPoolSize(jobs);

@@ -5,6 +5,7 @@ import { backend } from '../api/client';
 import { DEFAULT_FILTER, type PipelineSpec } from '../../shared/params';
 import { useRun } from '../stores/run';
 import { useRecording } from '../stores/recording';
+import { useUi } from '../stores/ui';
 import { paramsError, parseChannels, useParams } from '../stores/params';
 import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
@@ -21,6 +22,8 @@ export function RunPanel() {
   // Another recording: the last one's estimate says nothing about it ("estimating…" until the new one is in).
   useEffect(() => { useRun.setState({ estimate: null, estimateError: null }); }, [meta]);
   const p = useParams();
+  // On the time-frequency tab the spectrogram runs from that tab's form; mode and jobs here still apply to it.
+  const tfTab = useUi((s) => s.tab === 'tf');
   const running = progress?.state === 'running';
   const ch = meta ? parseChannels(p.channels, meta.channels.length) : {};
   const spec = useMemo((): Omit<PipelineSpec, 'mode'> | null => {
@@ -35,7 +38,7 @@ export function RunPanel() {
     const t = setTimeout(() => void refreshEstimate(spec), 150);
     return () => clearTimeout(t);
   }, [spec, mode, jobs, invalid?.message]);
-  const est = (k: 'fast' | 'lowMemory') => estimate ? `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds)}` : '…';
+  const est = (k: 'fast' | 'lowMemory') => tfTab ? '' : estimate ? `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds)}` : '…';
   return (
     <section className="panel side-panel" aria-label="Run">
       <h2>Run</h2>
@@ -43,16 +46,19 @@ export function RunPanel() {
         <label className={mode === 'low-memory' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'low-memory'} onChange={() => setMode('low-memory')} /> low memory <span className="est" data-testid="est-low">{est('lowMemory')}</span></label>
         <label className={mode === 'fast' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'fast'} onChange={() => setMode('fast')} /> fast <span className="est" data-testid="est-fast">{est('fast')}</span></label>
       </div>
-      {estimateError && <div className="muted small">estimate: {estimateError}</div>}
-      {!estimate && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
+      {tfTab && <div className="muted small" data-testid="run-tf-note">The mode and jobs apply to the spectrogram; run it from the form of the Time–frequency tab.</div>}
+      {!tfTab && estimateError && <div className="muted small">estimate: {estimateError}</div>}
+      {!tfTab && !estimate && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
       {cores !== null && jobs > cores && mode === 'fast' && (
         <div className="warn small" data-testid="jobs-warning">{jobs} jobs on {cores} cores: workers beyond the cores only slow the run down (the estimate counts {cores}).</div>
       )}
       <div className="row">
         <label className="field compact"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 48 }} /></label>
-        <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start">
-          {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
-        </button>
+        {!tfTab && (
+          <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start">
+            {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
+          </button>
+        )}
         <button disabled={!running} onClick={() => void cancel()} data-testid="run-cancel">Cancel</button>
       </div>
       <div className="row">
