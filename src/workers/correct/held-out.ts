@@ -64,11 +64,12 @@ function bandError(x: Float32Array, at: number, f: Float64Array, Lf: number, cos
   const { a, b } = scaleOffset(x, at, f, Lf);
   let tot = 0;
   for (let m = 0; m < Lf; m++) { const v = x[at + m] - a * f[m] - b; r[m] = v; tot += v * v; }
-  high[0] = tot - bandEnergy(r, Lf, cos, 0, M);
   // q = 0 (the mean) is the offset nuisance; q = 1 (about a linear trend) is skipped too: slow EEG and
   // drift put a trend on every epoch that neighbours share over seconds, which long windows would be
   // rewarded for absorbing.
-  return bandEnergy(r, Lf, cos, 2, M);
+  const band = bandEnergy(r, Lf, cos, 2, M);
+  high[0] = tot - bandEnergy(r, Lf, cos, 0, 2) - band;
+  return band;
 }
 
 /** Energy of r on the cosine functions q0 .. M-1. */
