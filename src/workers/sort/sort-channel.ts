@@ -13,7 +13,7 @@ import { pca } from './pca';
 import { symmetricEigen } from './linalg';
 import { Rng } from '../rng';
 import { extractWaveforms, extractWaveformsAligned } from './waveforms';
-import { mergeUnimodal, splitClusters, whitenRows } from './templates';
+import { mergeUnimodal, pairKey, splitClusters, whitenRows } from './templates';
 import { resolveOverlaps } from './overlaps';
 import { refractoryVeto } from './refractory';
 import { peel, type SignalReader } from './peel';
@@ -230,12 +230,32 @@ export function clusterStage(
     const times = (idx: number[]) => Int32Array.from(idx, (i) => det.samples[i]).sort();
     const unimodal = { dipThreshold: p.dipThreshold, maxShift: p.templateMaxShift, binSize: p.isocutBinSize };
     const veto = hi > lo ? (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples) : undefined;
+    // Pairs of clusters separated on refractory evidence after the merge step (cannot-link).
+    const apart = new Set<string>();
     if (p.dipThreshold > 0) {
-      k = splitClusters(det.waveforms, y, w, labels, k, W, {
+      const split = {
         dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
         maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage, altCuts: p.splitRefractory,
-      }, p.splitRefractory ? veto : undefined);
-      mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
+      };
+      k = splitClusters(det.waveforms, y, w, labels, k, W, split, p.splitRefractory ? veto : undefined);
+      const premerge = Int32Array.from(labels);
+      const merges = mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
+      if (p.resplitMerged && p.splitRefractory && veto && merges.length) {
+        // Clusters the merge grew by at least one unit-sized cluster (pieces under minUnitSpikes
+        // are no unit) have enough spikes now for the refractory test to see two similar units the
+        // pairwise merges could not: cut each once more, keep a cut only on refractory evidence,
+        // and keep its halves apart from then on (else later merges rejoin them, directly or
+        // through a third cluster).
+        const size = new Float64Array(k), grew = new Uint8Array(k);
+        for (let i = 0; i < n; i++) if (premerge[i] >= 0) size[premerge[i]]++;
+        for (const [a, b] of merges) { if (size[b] >= p.minUnitSpikes || grew[b]) grew[a] = 1; size[a] += size[b]; size[b] = 0; }
+        const resplit = Array.from({ length: k }, (_, c) => c).filter((c) => grew[c] && size[c] > 0);
+        if (resplit.length) {
+          const k0 = k, parent = Int32Array.from(labels);
+          k = splitClusters(det.waveforms, y, w, labels, k, W, { ...split, resplit }, veto);
+          for (let i = 0; i < n; i++) if (labels[i] >= k0) apart.add(pairKey(parent[i], labels[i]));
+        }
+      }
     }
     if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses, p.ldaShrinkage);
     if (p.overlapMs > 0) {
@@ -248,7 +268,7 @@ export function clusterStage(
       // The refractory test again on the union of each still-unimodal pair, now that overlap
       // resolution has moved other units' spikes (which sit within the refractory period of the
       // cluster's own) out of both: pieces of one unit kept apart only by that contamination merge.
-      if (veto && p.dipThreshold > 0) mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
+      if (veto && p.dipThreshold > 0) mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto, apart);
     }
   }
   const out = renumber(labels, k, det.amplitudes, p.minUnitSpikes);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { buildTemplates, mergeUnimodal, shiftDistance2, splitClusters, whitenRows } from './templates';
+import { buildTemplates, mergeUnimodal, pairKey, shiftDistance2, splitClusters, whitenRows } from './templates';
 import { refractoryVeto } from './refractory';
 
 const w = 40;
@@ -120,5 +120,43 @@ describe('template refinement', () => {
     const ys = whitenRows(single, ta.length, w, none);
     const vetoS = (a: number[], b: number[]) => vetoOf(ta)(a, b);
     expect(splitClusters(single, ys, w, new Int32Array(ta.length), 1, none, o, vetoS)).toBe(1);
+  });
+  it('re-tests a grown cluster once, on refractory evidence only (ClusterParams.resplitMerged)', () => {
+    const o = { dipThreshold: 1, minSpikes: 20, nPcs: 4, seed: 1, restarts: 3, refine: 5, maxShift: 1, binSize: 16, shrinkage: 1e-3, altCuts: true };
+    // Two similar units merged into cluster 1 (cluster 0 is left alone): cut once, into two.
+    const { which, x, y, veto } = twoSimilarUnits(12);
+    const labels = new Int32Array(which.length).fill(1);
+    labels[0] = 0;
+    expect(splitClusters(x, y, w, labels, 2, none, { ...o, resplit: [1] }, veto)).toBe(3);
+    expect(labels[0]).toBe(0);
+    let agree = 0;
+    which.forEach((u, r) => { if (r > 0 && (labels[r] === 1) === (u === 0)) agree++; });
+    expect(Math.max(agree, which.length - 1 - agree) / (which.length - 1)).toBeGreaterThan(0.7);
+    // Two distinct units the unimodality test alone would split: without refractory evidence a
+    // re-test keeps them together (the merge step already judged their union).
+    const rng = new Rng(5);
+    const w2 = Array.from({ length: 400 }, (_, i) => (i % 5 < 2 ? 1 : 0));
+    const x2 = rows(w2, [[8, 2], [6, 3]], 0.5, rng), y2 = whitenRows(x2, w2.length, w, none);
+    expect(splitClusters(x2, y2, w, new Int32Array(w2.length), 1, none, o)).toBeGreaterThanOrEqual(2);
+    expect(splitClusters(x2, y2, w, new Int32Array(w2.length), 1, none, { ...o, resplit: [0] }, () => false)).toBe(1);
+  });
+
+  it('keeps clusters split on evidence apart, also through a third cluster', () => {
+    // One unit cut in three pieces: without constraints the pieces merge into one cluster.
+    const rng = new Rng(9);
+    const which = new Array(300).fill(0);
+    const x = rows(which, [[8, 2]], 0.5, rng), y = whitenRows(x, 300, w, none);
+    const plain = Int32Array.from(which, (_, i) => i % 3);
+    mergeUnimodal(x, y, w, plain, 3, none, UNI);
+    expect(new Set(plain).size).toBe(1);
+    // 0 and 1 must stay apart. Piece 2 is the largest, so it absorbs 0 or 1 and must inherit the
+    // constraint (else it would then absorb the other, joining 0 and 1 through it).
+    const apart = new Set([pairKey(0, 1)]);
+    const kept = Int32Array.from(which, (_, i) => Math.min(i % 4, 2));
+    const merges = mergeUnimodal(x, y, w, kept, 3, none, UNI, undefined, apart);
+    expect(merges.length).toBe(1);
+    expect(kept[0]).not.toBe(kept[1]);
+    expect(new Set(kept).size).toBe(2);
+    expect(apart.size).toBe(2);
   });
 });

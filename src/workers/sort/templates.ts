@@ -144,6 +144,12 @@ export interface SplitOptions {
   shrinkage: number;
   /** With refractory evidence, also try cuts along each of the cluster's own PCs. */
   altCuts?: boolean;
+  /**
+   * Re-test only these clusters (the ones a merge step grew): each is cut at most once (its halves
+   * are not queued again) and only when the halves' refractory test (twoNeurons) says two neurons,
+   * since the merge step already found their union unimodal.
+   */
+  resplit?: number[];
 }
 
 /**
@@ -168,7 +174,7 @@ export interface SplitOptions {
  */
 export function splitClusters(x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array, o: SplitOptions, twoNeurons?: (a: number[], b: number[]) => boolean): number {
   let next = k;
-  const queue = Array.from({ length: k }, (_, c) => c);
+  const queue = o.resplit ? [...o.resplit] : Array.from({ length: k }, (_, c) => c);
   let guard = 0;
   while (queue.length && guard++ < 4 * k + 8) {
     const c = queue.shift()!;
@@ -214,7 +220,7 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     let sub = trialCut(Array.from({ length: model.k }, (_, q) => q));
     if (sub) {
       const [ia, ib] = halves(sub);
-      if (ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold && !twoNeurons?.(ia, ib)) sub = null;
+      if ((o.resplit || ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold) && !twoNeurons?.(ia, ib)) sub = null;
     }
     // Two units whose union is unimodal need not differ along the joint 2-means cut (which follows
     // the largest spread, e.g. jitter): with refractory evidence on, cuts along each of the
@@ -228,7 +234,7 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     const ids = [c];
     ids.push(next++);
     idx.forEach((i, r) => { labels[i] = ids[sub[r]]; });
-    queue.push(...ids);
+    if (!o.resplit) queue.push(...ids);
   }
   return next;
 }
@@ -283,15 +289,21 @@ function projectDejittered(
   }
 }
 
+/** Key of an unordered cluster pair in mergeUnimodal's `apart` set. */
+export const pairKey = (a: number, b: number): string => `${Math.min(a, b)},${Math.max(a, b)}`;
+
 /**
  * Merge pairs of clusters whose union is unimodal along their discriminant (dip score below the
  * threshold), most unimodal pair first, until no pair qualifies. Returns the merges [kept, absorbed].
+ * apart (pairKey) holds pairs that must not merge (cannot-link: clusters separated on refractory
+ * evidence); a merged cluster inherits the absorbed one's constraints (in place), so two clusters
+ * kept apart are not joined through a third one either.
  */
 export function mergeUnimodal(
   x: Float32Array, y: Float32Array, w: number, labels: Int32Array, k: number, W: Float64Array,
-  o: Pick<SplitOptions, 'dipThreshold' | 'maxShift' | 'binSize'>, veto?: (a: number[], b: number[]) => boolean,
+  o: Pick<SplitOptions, 'dipThreshold' | 'maxShift' | 'binSize'>, veto?: (a: number[], b: number[]) => boolean, apart?: Set<string>,
 ): Array<[number, number]> {
-  const vetoed = new Set<string>();
+  const vetoed = new Set<string>(apart);
   const merges: Array<[number, number]> = [];
   for (;;) {
     const T = buildTemplates(x, w, labels, k, W, o.maxShift);
@@ -307,9 +319,18 @@ export function mergeUnimodal(
       }
     }
     if (!best) break;
-    if (veto?.(members[best[0]], members[best[1]])) { vetoed.add(`${Math.min(...best)},${Math.max(...best)}`); continue; }
+    if (veto?.(members[best[0]], members[best[1]])) { vetoed.add(pairKey(best[0], best[1])); continue; }
     for (let i = 0; i < labels.length; i++) if (labels[i] === best[1]) labels[i] = best[0];
     merges.push(best);
+    if (apart) {
+      for (const key of [...apart]) {
+        const [p, q] = key.split(',').map(Number);
+        const other = p === best[1] ? q : q === best[1] ? p : -1;
+        if (other < 0) continue;
+        apart.add(pairKey(other, best[0]));
+        vetoed.add(pairKey(other, best[0]));
+      }
+    }
   }
   return merges;
 }
