@@ -8,6 +8,7 @@ import { validateCorrect, type CorrectParams } from '../../shared/params';
 import { alignTriggers } from './align';
 import { refineOnsets } from './align-spline';
 import { describeCrossChannel } from './cross-channel';
+import { planLowBand, type LowBandPlan } from './low-band';
 import { chooseTemplateModel, describeModel, type TemplateChoice } from './select';
 import type { TemplateModel } from './spline-aas';
 import { fitTimingModel, type TimingReport } from './timing';
@@ -77,6 +78,8 @@ export interface CorrectionPlan {
   /** Cross-channel low rank (cross-channel.ts): the shapes every channel's template is projected on
    * (rank 0 / null = not used), and the held-out comparison that decided it (null when not tried). */
   crossChannel: { rank: number; basis: number[] | null; report: string } | null;
+  /** Cross-channel low band of the all-epoch template (low-band.ts; absent / null = not tried). */
+  lowBand?: LowBandPlan | null;
 }
 
 /** Channels the global stage may read (whole, one at a time) to choose the template model. */
@@ -195,6 +198,11 @@ export function prepareCorrection(
           rank: ch.model.kind === 'cross' ? ch.model.rank : 0, basis: ch.crossBasis,
           report: describeCrossChannel(ch.candidates, ch.model, ch.crossDecision),
         };
+        // The models built on the all-epoch template get its low band from all shape channels.
+        const m = ch.model;
+        if (select && ((m.kind === 'window' && m.window >= K) || m.kind === 'cross')) {
+          plan.lowBand = planLowBand(select.shapeSource ?? { count: select.count, read: select.read, of: [...Array(select.count).keys()] }, plan, ch.shapeCoefs);
+        }
       }
     }
   }

@@ -36,6 +36,8 @@ export interface TemplateChoice {
   crossBasis: number[] | null;
   /** The cross-channel decision (null when no cross-channel model was tried). */
   crossDecision: CrossDecision | null;
+  /** The shape channels' all-epoch template coefficients (null when no cross-channel model was tried). */
+  shapeCoefs: Float64Array[] | null;
 }
 
 /** The best cross-channel model against the per-channel choice, in units of the per-channel choice's
@@ -157,6 +159,6 @@ export function chooseTemplateModel(readChannel: (i: number) => Float32Array, nC
     model, channels: nChannels, evaluatedEpochs,
     candidates: models.map((model, j) => ({ model, relError: total[j] / best })),
     crossBasis: model.kind === 'cross' && shapes ? shapes.all(model.rank) : null,
-    crossDecision: decision,
+    crossDecision: decision, shapeCoefs: shapes?.coefs ?? null,
   };
 }
