@@ -33,7 +33,7 @@ import { leadingShapes } from './low-rank';
 import type { CorrectionPlan, ShapeSource } from './plan';
 import { solveSpd } from './spd-solve';
 import { fitChannelTemplate, splineGeometryOf } from './spline-aas';
-import { evalTemplate, scaleOffset } from './spline-core';
+import { evalTemplate } from './spline-core';
 
 /** Shrinkage of the leak's covariance toward its mean diagonal (a ridge of this fraction). Source: the
  * covariance comes from a few dozen blocks in 2 x channels real dimensions, so its inverse is noisy in
@@ -102,61 +102,64 @@ export function lowBandBins(P: number, fs: number, bandHz: number): { nLow: numb
   return { nLow, highFrom: nLow + 1 };
 }
 
-/**
- * The R shapes (spline coefficients) summed over each block's epochs at their own phases: B x R x Lf.
- * The same for every channel (the epochs' phases are), so computed once.
- */
-export function shapeBlockSums(plan: CorrectionPlan, shapes: Float64Array[], blockEpochs = BLOCK_EPOCHS): Float64Array {
+/** Each block's epochs' phase weights summed (B x 4): a template evaluated with them is the sum of the
+ * block's epoch templates (a template is linear in its epoch's 4 phase weights). */
+function blockWeights(plan: CorrectionPlan, blockEpochs: number): Float64Array {
   const g = splineGeometryOf(plan);
-  const K = plan.positions.length, Lf = g.Lf, R = shapes.length, B = Math.floor(K / blockEpochs);
-  const out = new Float64Array(B * R * Lf), f = new Float64Array(Lf);
-  for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) {
-    const o = (b * R + r) * Lf;
-    for (let k = b * blockEpochs; k < (b + 1) * blockEpochs; k++) {
-      evalTemplate(shapes[r], g.w, 4 * k, Lf, f);
-      for (let m = 0; m < Lf; m++) out[o + m] += f[m];
-    }
-  }
+  const B = Math.floor(plan.positions.length / blockEpochs);
+  const out = new Float64Array(4 * B);
+  for (let b = 0; b < B; b++) for (let k = b * blockEpochs; k < (b + 1) * blockEpochs; k++) for (let p = 0; p < 4; p++) out[4 * b + p] += g.w[4 * k + p];
+  return out;
+}
+
+/** The R shapes (spline coefficients) summed over each block's epochs at their own phases: B x R x Lf.
+ * The same for every channel (the epochs' phases are), so computed once. */
+export function shapeBlockSums(plan: CorrectionPlan, shapes: Float64Array[], blockEpochs = BLOCK_EPOCHS): Float64Array {
+  const Lf = splineGeometryOf(plan).Lf, R = shapes.length;
+  const w = blockWeights(plan, blockEpochs), B = w.length / 4;
+  const out = new Float64Array(B * R * Lf);
+  for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) evalTemplate(shapes[r], w, 4 * b, Lf, out.subarray((b * R + r) * Lf, (b * R + r + 1) * Lf));
   return out;
 }
 
 /**
- * Block means of one channel's all-epoch correction residual (samples of each epoch after its own
- * amplitude and offset), as spectra at bins 1..nLow: B x nLow complex (re, im interleaved). Each block's
- * sum is first cleared of its least-squares fit on the R shapes' block sums (shapeSums, B x R x Lf): a
- * drifting artifact leaves a residual in the shapes' span that differs per channel (not in the artifact's
- * channel span, so it would distort the covariance); EEG has little in those shapes (they are
- * dominated by gradient detail far above the EEG band).
+ * Block means of one channel's all-epoch correction residual (each epoch's samples less their mean and
+ * the template), as spectra at bins 1..nLow: B x nLow complex (re, im interleaved). Each block's sum is
+ * first cleared of its least-squares fit on the R shapes' block sums (shapeSums, B x R x Lf): the
+ * artifact's amplitude changes and drift leave a residual in the shapes' span that differs per channel
+ * (not in the artifact's channel span, so it would distort the covariance); EEG has little in those
+ * shapes (they are dominated by gradient detail far above the EEG band).
  */
-export function residualBlockSpectra(x: Float32Array, plan: CorrectionPlan, coef: Float64Array, nLow: number, shapeSums: Float64Array | null, R: number, blockEpochs = BLOCK_EPOCHS): Float64Array {
+export function residualBlockSpectra(x: Float32Array, plan: CorrectionPlan, coef: Float64Array, nLow: number, shapeSums: Float64Array, R: number, blockEpochs = BLOCK_EPOCHS): Float64Array {
   const g = splineGeometryOf(plan);
-  const K = plan.positions.length, Lf = g.Lf, P = g.P;
-  const B = Math.floor(K / blockEpochs);
+  const Lf = g.Lf, P = g.P;
+  const w = blockWeights(plan, blockEpochs), B = w.length / 4;
   const f = new Float64Array(Lf), acc = new Float64Array(Lf), v = new Float64Array(2 * nLow);
   const G = new Float64Array(R * R), rhs = new Float64Array(R), h = new Float64Array(R);
   const out = new Float64Array(B * nLow * 2);
   for (let b = 0; b < B; b++) {
     acc.fill(0);
+    // The epochs' own means (their offsets, as in the template fit) are subtracted as one block total.
+    let total = 0;
     for (let k = b * blockEpochs; k < (b + 1) * blockEpochs; k++) {
-      evalTemplate(coef, g.w, 4 * k, Lf, f);
       const s = g.start[k];
-      const { a, b: off } = scaleOffset(x, s, f, Lf);
-      for (let m = 0; m < Lf; m++) acc[m] += x[s + m] - off - a * f[m];
+      for (let m = 0; m < Lf; m++) { const xv = x[s + m]; acc[m] += xv; total += xv; }
     }
-    if (shapeSums && R > 0) {
-      const o = b * R * Lf;
-      for (let r = 0; r < R; r++) {
-        let q = 0;
-        for (let m = 0; m < Lf; m++) q += shapeSums[o + r * Lf + m] * acc[m];
-        rhs[r] = q;
-        for (let e = 0; e <= r; e++) {
-          let t = 0;
-          for (let m = 0; m < Lf; m++) t += shapeSums[o + r * Lf + m] * shapeSums[o + e * Lf + m];
-          G[r * R + e] = t; G[e * R + r] = t;
-        }
+    evalTemplate(coef, w, 4 * b, Lf, f);
+    total /= Lf;
+    for (let m = 0; m < Lf; m++) acc[m] -= f[m] + total;
+    const o = b * R * Lf;
+    for (let r = 0; r < R; r++) {
+      let q = 0;
+      for (let m = 0; m < Lf; m++) q += shapeSums[o + r * Lf + m] * acc[m];
+      rhs[r] = q;
+      for (let e = 0; e <= r; e++) {
+        let t = 0;
+        for (let m = 0; m < Lf; m++) t += shapeSums[o + r * Lf + m] * shapeSums[o + e * Lf + m];
+        G[r * R + e] = t; G[e * R + r] = t;
       }
-      if (solveSpd(G, R, rhs, h, 1e-9)) for (let r = 0; r < R; r++) for (let m = 0; m < Lf; m++) acc[m] -= h[r] * shapeSums[o + r * Lf + m];
     }
+    if (R > 0 && solveSpd(G, R, rhs, h, 1e-9)) for (let r = 0; r < R; r++) for (let m = 0; m < Lf; m++) acc[m] -= h[r] * shapeSums[o + r * Lf + m];
     bandVector(acc, Lf, P, 1, nLow + 1, v);
     for (let i = 0; i < 2 * nLow; i++) out[b * nLow * 2 + i] = v[i] / blockEpochs;
   }
