@@ -47,13 +47,13 @@ export interface TriggerSummary {
   /** Spline engine: the template model chosen from held-out error, and every candidate's relative error;
    * the cross-channel low-rank decision (used or not, and the held-out errors compared). */
   template?: string; templateCandidates?: string; crossChannel?: string;
-  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number };
+  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number; refinePasses?: number };
 }
 export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; triggerSamples: Float64Array };
 
 export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   name: 'triggers',
-  version: 4,
+  version: 5, // 5: onset refinement until converged, cross-channel rank by held-out error (different plans)
   scope: 'global',
   inputs: [],
   readsSource: true,
@@ -62,7 +62,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     codec: codec<TriggersOutput>({
       fs: 'json', nSamples: 'json', upsample: 'json', positions: 'f64', pre: 'json', epochLength: 'json', acqStart: 'json', acqEnd: 'json',
       lags: 'f64', peakR: 'f64', refIndex: 'json', aligned: 'json', options: 'json', summary: 'json', triggerSamples: 'f64',
-      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json',
+      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json', refine: 'json',
     }),
   },
   weight: 1,
@@ -118,7 +118,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
         unresolvedSamples: unresolved.slice(0, REPORT_MAX).map((v) => Math.round(v)),
         ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
         ...(plan.crossChannel ? { crossChannel: plan.crossChannel.report } : {}),
-        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
+        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers, ...(plan.refine ? { refinePasses: plan.refine.passes } : {}) } } : {}),
       },
     };
   },
