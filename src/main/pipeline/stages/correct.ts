@@ -49,13 +49,13 @@ export interface TriggerSummary {
   template?: string; templateCandidates?: string; crossChannel?: string;
   /** The cross-channel low band of the all-epoch template (low-band.ts): used or not, and why. */
   lowBand?: string;
-  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number };
+  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number; refinePasses?: number };
 }
 export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; triggerSamples: Float64Array };
 
 export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   name: 'triggers',
-  version: 5,
+  version: 6, // 5: onset refinement until converged, cross-channel rank by held-out error; 6: the all-epoch template's low band across channels (different plans)
   scope: 'global',
   inputs: [],
   readsSource: true,
@@ -64,7 +64,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     codec: codec<TriggersOutput>({
       fs: 'json', nSamples: 'json', upsample: 'json', positions: 'f64', pre: 'json', epochLength: 'json', acqStart: 'json', acqEnd: 'json',
       lags: 'f64', peakR: 'f64', refIndex: 'json', aligned: 'json', options: 'json', summary: 'json', triggerSamples: 'f64',
-      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json', lowBand: 'json',
+      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json', refine: 'json', lowBand: 'json',
     }),
   },
   weight: 1,
@@ -121,7 +121,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
         ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
         ...(plan.crossChannel ? { crossChannel: plan.crossChannel.report } : {}),
         ...(plan.lowBand ? { lowBand: plan.lowBand.report } : {}),
-        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
+        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers, ...(plan.refine ? { refinePasses: plan.refine.passes } : {}) } } : {}),
       },
     };
   },
