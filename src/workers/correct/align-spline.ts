@@ -36,6 +36,13 @@ export interface RefineReport { passes: number; channels: number; shapes: number
  * is of the order of s^2 / 2: 5e-5 samples at this tolerance, far below the timing model's residual SD. */
 export const REFINE_STEP_TOL = 0.01;
 
+/** A warning for the trigger summary when the passes stopped at their bound without converging (the onsets
+ * and the timing model fitted to them may then be off by about the last step), else null. */
+export function refineWarning(r: RefineReport | null | undefined): string | null {
+  if (!r || r.lastStepRms < REFINE_STEP_TOL) return null;
+  return `onset refinement did not converge in ${r.passes} passes (last step ${r.lastStepRms.toFixed(3)} samples RMS); the slice onsets may be off by about that much (raise refinePasses or check the triggers)`;
+}
+
 /**
  * Refine plan.positions in place: Gauss-Newton passes until a pass's step RMS is below REFINE_STEP_TOL, at
  * most maxPasses. `readChannel(i)` returns whole channels (read one at a time, twice per pass: the shapes

@@ -9,6 +9,7 @@ import { DEFAULT_CORRECT, type CorrectParams } from '../../../shared/params';
 import type { RecordingMeta } from '../../../shared/recording';
 import { analyzeTriggers, completeMissing, findTriggerSource, triggersFromChannel, triggersFromEvents } from '../../../workers/correct/triggers';
 import { montageChannels, prepareCorrection, type CorrectionPlan } from '../../../workers/correct/plan';
+import { refineWarning } from '../../../workers/correct/align-spline';
 import { aasStage as aasKernel, lowpassStage as lowpassKernel, obsStage as obsKernel } from '../../../workers/correct/stages';
 import { codec, defineStage } from '../stage';
 
@@ -115,7 +116,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
       triggerSamples: Float64Array.from(list),
       summary: {
         source: described, reason: found.reason, count: plan.positions.length, added: added.length, removed: analysis.removed.length,
-        volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume, warnings: analysis.warnings,
+        volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume, warnings: [...analysis.warnings, ...[refineWarning(plan.refine)].filter((w): w is string => w !== null)],
         addedSamples: added.slice(0, REPORT_MAX), removedSamples: analysis.removed.slice(0, REPORT_MAX),
         unresolvedSamples: unresolved.slice(0, REPORT_MAX).map((v) => Math.round(v)),
         ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
