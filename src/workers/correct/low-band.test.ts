@@ -82,6 +82,18 @@ describe('cross-channel low band (GLS) of the all-epoch template', () => {
     expect(whole).not.toEqual(correctChannel(d.raw[3], FS, plan, p));
   });
 
+  it('is planned by the default chain when the chosen model uses the all-epoch template', () => {
+    const d = recording(44, false);
+    const shapes = { count: N_CH, read: (i: number) => d.raw[i], of: [0, 2, 4, 6] };
+    const select = { count: 4, read: (i: number) => d.raw[2 * i], shapeSource: shapes };
+    const plan = prepareCorrection(d.raw[0], FS, d.markers, DEFAULT_CORRECT, {}, select);
+    expect(plan.templateChoice?.chosen).toMatch(/all|cross/);
+    expect(plan.lowBand?.model).toBeTruthy();
+    expect(plan.lowBand?.channels).toBe(N_CH);
+    const off = prepareCorrection(d.raw[0], FS, d.markers, { ...DEFAULT_CORRECT, crossChannel: 'off' }, {}, select);
+    expect(off.lowBand ?? null).toBeNull();
+  });
+
   it('is not used when part of the artifact lies outside the rank-3 span measured above the band', () => {
     const d = recording(42, true);
     const source = { count: N_CH, read: (i: number) => d.raw[i], of: [...Array(N_CH).keys()] };
