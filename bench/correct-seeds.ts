@@ -29,5 +29,5 @@ for (const seed of seeds) for (const regime of ['stationary', 'drifting'] as con
   });
   const cmp = outs.map((y, c) => compareWithClean(y, clean[c], rec.fs, A0, A1));
   const trig = `truth ${rec.truth.onsets.length} found ${done.triggers.length} removed ${found.removed.length}`;
-  console.log(JSON.stringify({ seed, regime, med: +median(cmp.map((c) => c.relRmse)).toFixed(4), worst: +Math.max(...cmp.map((c) => c.relRmse)).toFixed(4), corrMed: +median(cmp.map((c) => c.corr)).toFixed(5), corrWorst: +Math.min(...cmp.map((c) => c.corr)).toFixed(5), model: plan.templateChoice?.chosen, sliceHz: +rec.truth.sliceFreqHz.toFixed(3), cross: plan.crossChannel?.rank ?? -1, trig }));
+  console.log(JSON.stringify({ seed, regime, med: +median(cmp.map((c) => c.relRmse)).toFixed(4), worst: +Math.max(...cmp.map((c) => c.relRmse)).toFixed(4), corrMed: +median(cmp.map((c) => c.corr)).toFixed(5), corrWorst: +Math.min(...cmp.map((c) => c.corr)).toFixed(5), model: plan.templateChoice?.chosen, sliceHz: +rec.truth.sliceFreqHz.toFixed(3), cross: plan.crossChannel?.rank ?? -1, refine: plan.refine?.passes, lowBand: plan.lowBand ? +plan.lowBand.fitRatio.toFixed(2) + (plan.lowBand.model ? ' used' : ' not used') : 'not tried', trig }));
 }

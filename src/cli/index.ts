@@ -41,7 +41,7 @@ FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 Options:
   --params FILE.json        parameters, deep-merged over the defaults
   --mode fast|low-memory    fast: whole channels on N workers; low-memory: one channel at a time, streamed
-  --jobs N, -j N            workers in fast mode (default: cores - 1; capped at the cores)
+  --jobs N, -j N            workers in fast mode (default: one per core; capped at the cores)
   --force-jobs              use --jobs N even above the number of cores
   --memory MB               memory budget of low-memory mode (default 512)
   --only 0-3,7              process only these channels

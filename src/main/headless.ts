@@ -22,7 +22,7 @@ import { defaultDemoDir } from './compose';
 import { ensureDemo } from './demo';
 import { openSource } from './io';
 import { checkWritable } from './io/writable';
-import { capJobs, type JobsDecision } from './jobs';
+import { capJobs, coreCount, type JobsDecision } from './jobs';
 import { Calibration } from './pipeline/calibration';
 import { sessionDirFor } from './pipeline/cache';
 import { Engine } from './pipeline/engine';
@@ -127,9 +127,12 @@ export function checkExportTarget(out: string, force: boolean, kind: 'file' | 'd
 
 // ---- runs ----
 
-/** The worker count for a request: capped at the cores unless forced (the warning says why). */
-export function jobsFor(requested: number | undefined, force: boolean, flag = '--force-jobs'): JobsDecision {
-  return requested === undefined ? { jobs: defaultPoolSize(), warning: null } : capJobs(requested, undefined, force, flag);
+/** The worker count for a command-line request: capped at the cores unless forced (the warning says
+ * why). Without a request every core runs a worker: a headless run's main thread only reads and
+ * dispatches (0.5 s of a 13 s two-worker sort in the stage bench), so keeping a core free for it, as the
+ * app's pool does for its window, would halve a 2-core machine's speed. */
+export function jobsFor(requested: number | undefined, force: boolean, flag = '--force-jobs', cores = coreCount()): JobsDecision {
+  return requested === undefined ? { jobs: Math.max(1, cores), warning: null } : capJobs(requested, cores, force, flag);
 }
 
 /** The worker entry: the built one next to a bundled host (out/node/), else the TypeScript source. */

@@ -2,7 +2,8 @@
 // spike demo's generator, three seeds, raw int16) in a folder are added to the batch tab, sorted
 // on 2 workers, every recording is seen running and then done with its units (as batch.json
 // says), the units of all of them are exported from the File menu, and a finished recording
-// opens in the workbench with the same units.
+// opens in the workbench with the same units. Then a serial batch of three longer recordings is
+// cancelled from the panel while it runs (the web host must keep answering during a serial batch).
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,20 +14,21 @@ import { DEMO_DIR, ROOT, shot, useApp, waitForRecording } from './harness';
 
 const IN = path.join(ROOT, '.tmp', 'e2e-batch', 'recordings');
 const OUT = `${IN}-batch-sort`;
+/** Longer recordings for the cancel test: a batch of them runs long enough to be cancelled midway. */
+const LONG = path.join(ROOT, '.tmp', 'e2e-batch', 'long');
 const N_CH = 4, RATE = 20000, GAIN = 0.195;
 
-/** rec-1..3.dat: 4 ch x 8 s of the demo's spike generator (different seeds), int16 at GAIN uV/bit. */
-function writeDemoRecordings(): void {
-  fs.rmSync(path.dirname(IN), { recursive: true, force: true });
-  fs.mkdirSync(IN, { recursive: true });
-  for (let i = 1; i <= 3; i++) {
-    const rec = generateSpikeRecording({ seed: 20261122 + i, nChannels: N_CH, durationS: 8, sampleRate: RATE });
+/** rec-1..N.dat in dir: 4 ch x durationS of the demo's spike generator (different seeds), int16 at GAIN uV/bit. */
+function writeDemoRecordings(dir: string, count: number, durationS: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 1; i <= count; i++) {
+    const rec = generateSpikeRecording({ seed: 20261122 + i, nChannels: N_CH, durationS, sampleRate: RATE });
     const out = new Int16Array(rec.nSamples * N_CH);
     for (let c = 0; c < N_CH; c++) {
       const x = rec.channelBlock(c, 0, rec.nSamples);
       for (let s = 0; s < rec.nSamples; s++) out[s * N_CH + c] = Math.max(-32768, Math.min(32767, Math.round(x[s] / GAIN)));
     }
-    fs.writeFileSync(path.join(IN, `rec-${i}.dat`), Buffer.from(out.buffer));
+    fs.writeFileSync(path.join(dir, `rec-${i}.dat`), Buffer.from(out.buffer));
   }
 }
 
@@ -39,7 +41,12 @@ describe('batch panel', () => {
     hostArgs: ['--jobs', '2'],
     // The page opens the spike demo at start; generate it first (once per machine) so that the
     // workbench is ready when a batch recording is opened in it.
-    prepare: async () => { writeDemoRecordings(); await ensureDemo('spikes', DEMO_DIR); },
+    prepare: async () => {
+      fs.rmSync(path.dirname(IN), { recursive: true, force: true });
+      writeDemoRecordings(IN, 3, 8);
+      writeDemoRecordings(LONG, 3, 40);
+      await ensureDemo('spikes', DEMO_DIR);
+    },
   });
 
   it('sorts a batch of 3 demo recordings on 2 workers, exports all units from the menu and opens one in the workbench', async () => {
@@ -106,6 +113,37 @@ describe('batch panel', () => {
     await page.locator('[data-testid="batch-row"][data-name="rec-1"] [data-testid="batch-open"]').click();
     await page.getByTestId('recording-title').filter({ hasText: 'rec-1.dat' }).waitFor({ timeout: 60_000 });
     await expect.poll(async () => page.getByTestId('units-table').locator('tbody tr').count(), { timeout: 60_000 }).toBe(report.recordings[0].units);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('cancels a running batch from the panel without touching the finished batch', async () => {
+    const page = app.page;
+    const CANCELLED = `${LONG}-batch-cancelled`;
+    fs.rmSync(CANCELLED, { recursive: true, force: true });
+    const firstReport = fs.readFileSync(path.join(OUT, 'batch.json'), 'utf8');
+    await page.getByTestId('tab-batch').click();
+    // The longer recordings replace the first batch's in the list.
+    await page.getByTestId('batch-inputs').getByRole('button').first().click();
+    await page.getByTestId('batch-path').fill(LONG);
+    await page.getByTestId('batch-add').click();
+    await page.getByTestId('batch-out').fill(CANCELLED);
+    // One lane, so that recordings wait in the queue while the first one runs.
+    await page.getByTestId('batch-jobs').fill('1');
+    await page.getByTestId('batch-parallel-serial').click();
+    await page.getByTestId('batch-start').click();
+    // Cancel as soon as the button is live (the batch is running): the later recordings are still queued.
+    // Serial tasks run in the host's own process: the cancel lands only if it turns its event loop.
+    await page.getByTestId('batch-cancel-all').click({ timeout: 30_000 });
+    await expect.poll(async () => page.getByTestId('batch-state').textContent(), { timeout: 60_000 }).toBe('sort batch · cancelled');
+    const states = Object.values(await rowStates(page));
+    expect(states.filter((s) => s === 'queued' || s === 'running')).toEqual([]);
+    expect(states).toContain('cancelled');
+    const report = JSON.parse(fs.readFileSync(path.join(CANCELLED, 'batch.json'), 'utf8')) as { recordings: { name: string; state: string }[] };
+    expect(report.recordings.map((r) => r.state)).toEqual(states);
+    expect(await page.getByTestId('batch-cancel-all').isDisabled()).toBe(true);
+    // The earlier batch's results are another folder's: unchanged.
+    expect(fs.readFileSync(path.join(OUT, 'batch.json'), 'utf8')).toBe(firstReport);
+    await shot(page, 'batch-cancelled');
     expect(app.errors).toEqual([]);
   });
 });

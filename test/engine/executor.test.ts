@@ -91,4 +91,17 @@ describe('Executor', () => {
     const report = await run.done;
     expect(report.state).toBe('cancelled');
   });
+
+  it('turns the event loop between inline tasks: a cancel arriving as a message stops a serial run', async () => {
+    const engine = new Engine(new InlineExecutor());
+    clearCache(engine, a);
+    let tasksSeen = 0;
+    const run = engine.start(spec(1), a.ref, a.meta, (p) => {
+      // The first channel task has reported: from now on a cancel can only arrive as a macrotask
+      // (a socket or IPC message), which the loop runs only if the executor lets it turn.
+      if (p.workers.length && tasksSeen++ === 0) setTimeout(() => engine.cancel(run.runId), 0);
+    });
+    const report = await run.done;
+    expect(report.state).toBe('cancelled');
+  });
 });

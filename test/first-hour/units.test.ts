@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capJobs } from '../../src/main/jobs';
+import { jobsFor } from '../../src/main/headless';
 import { checkWritable, ensureParentFolder } from '../../src/main/io/writable';
 import { parseServeArgs, ServeUsageError } from '../../src/main/web/serve-args';
 import { suggest } from '../../src/shared/suggest';
@@ -29,6 +30,12 @@ describe('jobs above the cores (#7)', () => {
     const f = capJobs(99, 2, true);
     expect(f.jobs).toBe(99);
     expect(f.warning).toMatch(/slower/);
+  });
+  it('runs a worker on every core from the command line unless told otherwise', () => {
+    expect(jobsFor(undefined, false, '--force-jobs', 2)).toEqual({ jobs: 2, warning: null });
+    expect(jobsFor(undefined, false, '--force-jobs', 1)).toEqual({ jobs: 1, warning: null });
+    expect(jobsFor(4, false, '--force-jobs', 2).jobs).toBe(2);
+    expect(jobsFor(1, false, '--force-jobs', 8)).toEqual({ jobs: 1, warning: null });
   });
 });
 

@@ -1,6 +1,9 @@
 // Executor that runs tasks in this process, one at a time (serial). For small work where starting
 // workers costs more than the work, and for environments without worker threads. Cancel is
 // cooperative: a cancelled task stops at its next progress report.
+// A task's compute is synchronous, so the process's event loop (the web host's socket, the app's IPC)
+// only turns between tasks: each task first yields a macrotask turn, or a cancel or a status request
+// sent during a serial batch would wait for the whole batch.
 
 import { SpikeDeskError } from '../../shared/errors';
 import type { Executor, ProgressEvent, SubmitOptions } from './executor';
@@ -16,6 +19,7 @@ export class InlineExecutor implements Executor {
 
   submit(task: WorkerTask, opts: SubmitOptions = {}): Promise<TaskResult> {
     const run = async (): Promise<TaskResult> => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.cancelled.has(task.runId)) throw new SpikeDeskError({ code: 'CANCELLED', message: 'run cancelled' });
       opts.onStart?.(0, process.pid);
       return runTask(task, (m) => {

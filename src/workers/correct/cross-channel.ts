@@ -22,6 +22,8 @@ export interface SelectionShapes {
   others(i: number): Float64Array[];
   /** Row-major P x R shapes from all shape channels. */
   all(R: number): number[];
+  /** Every shape channel's all-epoch template coefficients. */
+  coefs: Float64Array[];
 }
 
 export function selectionShapes(source: ShapeSource, plan: CorrectionPlan): SelectionShapes | null {
@@ -32,7 +34,7 @@ export function selectionShapes(source: ShapeSource, plan: CorrectionPlan): Sele
   const cols = Array.from({ length: source.count }, (_, i) => { const x = source.read(i); return fitChannelTemplate((a, b) => x.subarray(a, b), plan, all).coef!; });
   const P = cols[0].length;
   return {
-    maxRank,
+    maxRank, coefs: cols,
     others: (i) => shapeColumns(leadingShapes(cols.filter((_, j) => j !== source.of[i]), maxRank).basis, P, maxRank),
     all: (R) => Array.from(leadingShapes(cols, R).basis),
   };

@@ -19,8 +19,10 @@ import { analyzeTriggers, completeMissing, median, triggersFromEvents } from './
  * cross-channel model were built and checked on them, all three regimes), 3031/3032 (looked at before
  * the spline onset refinement was added; 3032 drifting showed the shapes from 4 channels too weak) and
  * 5051-5053 (drifting, added to check the shape-robust onset refinement and the cross-channel decision
- * on more drifts). Never evaluated here. */
-export const TUNING_SEEDS = [11, 2026, 2027, 3031, 3032, 5051, 5052, 5053];
+ * on more drifts) and 6061-6068 (fresh seeds of the sixth round, then diagnosis seeds: the cross-channel
+ * rank chosen by held-out error came from 6067, the onset refinement run until converged from 6064;
+ * bench/correct-diagnose*.ts). Never evaluated here. */
+export const TUNING_SEEDS = [11, 2026, 2027, 3031, 3032, 5051, 5052, 5053, 6061, 6062, 6063, 6064, 6065, 6066, 6067, 6068];
 /** Evaluation seeds, disjoint from TUNING_SEEDS, run once after the last change of the method. */
 export const EVALUATION_SEEDS = { stationary: 4041, drifting: 4042 } as const;
 

@@ -6,8 +6,9 @@
 import { SpikeDeskError } from '../../shared/errors';
 import { validateCorrect, type CorrectParams } from '../../shared/params';
 import { alignTriggers } from './align';
-import { refineOnsets } from './align-spline';
+import { refineOnsets, type RefineReport } from './align-spline';
 import { describeCrossChannel } from './cross-channel';
+import { planLowBand, type LowBandPlan } from './low-band';
 import { chooseTemplateModel, describeModel, type TemplateChoice } from './select';
 import type { TemplateModel } from './spline-aas';
 import { fitTimingModel, type TimingReport } from './timing';
@@ -40,13 +41,15 @@ export interface CorrectOptions {
   /** Alignment correlates the epoch without its first and last alignSkip x slice spacing after the
    * trigger (the onset transient and the next slice's start, which differ at volume boundaries). */
   alignSkip: number;
-  /** Gauss-Newton passes refining the onsets against the spline template (0 = off). */
+  /** Most Gauss-Newton passes refining the onsets against the spline template (0 = off); they stop
+   * earlier once converged (align-spline.ts, REFINE_STEP_TOL). Source: 2 passes left seed 6064 (drifting)
+   * unconverged, 3 converged it; the bound only caps the cost where the passes do not converge. */
   refinePasses: number;
 }
 
 export const DEFAULT_CORRECT_OPTIONS: CorrectOptions = {
   preFraction: 0.03, maxLag: 3, halfWidth: 16, obsHighpassHz: 70, obsVariance: 0, obsHighpassOrder: 4, lowpassOrder: 8,
-  farmSearch: 3, ancTaps: 16, ancMu: 0.0002, timingModel: true, alignSkip: 0.05, refinePasses: 2,
+  farmSearch: 3, ancTaps: 16, ancMu: 0.0002, timingModel: true, alignSkip: 0.05, refinePasses: 6,
 };
 
 export interface CorrectionPlan {
@@ -77,6 +80,10 @@ export interface CorrectionPlan {
   /** Cross-channel low rank (cross-channel.ts): the shapes every channel's template is projected on
    * (rank 0 / null = not used), and the held-out comparison that decided it (null when not tried). */
   crossChannel: { rank: number; basis: number[] | null; report: string } | null;
+  /** Cross-channel low band of the all-epoch template (low-band.ts; absent / null = not tried). */
+  lowBand?: LowBandPlan | null;
+  /** The onset refinement's passes and last step (null when it did not run). */
+  refine: RefineReport | null;
 }
 
 /** Channels the global stage may read (whole, one at a time) to choose the template model. */
@@ -155,11 +162,12 @@ export function prepareCorrection(
   // Timing model: scanners time slices from one clock, so the onsets lie on t0 + v*TR + s*dt; fitting
   // it to the measured onsets averages out their jitter (each epoch's measured - model is reported).
   let timing: TimingReport | null = null;
+  let refine: RefineReport | null = null;
   if (params.align && o.refinePasses > 0) {
     // Refine against the continuous-time template, evidence summed over the selection channels.
     const skip = Math.round(o.alignSkip * m);
     const tmp = { positions: al.positions, lags: al.lags, pre, epochLength, fs, nSamples: n } as unknown as CorrectionPlan;
-    refineOnsets(tmp, select ? select.read : () => refData, select ? select.count : 1, [pre + skip, epochLength - skip], o.refinePasses);
+    refine = refineOnsets(tmp, select ? select.read : () => refData, select ? select.count : 1, [pre + skip, epochLength - skip], o.refinePasses);
   }
   if (params.align && o.timingModel) {
     const tm = fitTimingModel(t, al.positions, fs);
@@ -178,7 +186,7 @@ export function prepareCorrection(
     fs, nSamples: n, upsample: U, positions: al.positions, pre, epochLength,
     acqStart: Math.floor(first), acqEnd: Math.min(n, Math.ceil(last) + 1),
     lags: al.lags, peakR: al.peakR, refIndex: al.refIndex, aligned: params.align, options: o,
-    template: null, templateChoice: null, timing, crossChannel: null,
+    template: null, templateChoice: null, timing, crossChannel: null, refine,
   };
   if (params.engine === 'spline') {
     if (params.window > 0) plan.template = { kind: 'window', window: params.window };
@@ -195,6 +203,11 @@ export function prepareCorrection(
           rank: ch.model.kind === 'cross' ? ch.model.rank : 0, basis: ch.crossBasis,
           report: describeCrossChannel(ch.candidates, ch.model, ch.crossDecision),
         };
+        // The models built on the all-epoch template get its low band from all shape channels.
+        const m = ch.model;
+        if (select && ((m.kind === 'window' && m.window >= K) || m.kind === 'cross')) {
+          plan.lowBand = planLowBand(select.shapeSource ?? { count: select.count, read: select.read, of: [...Array(select.count).keys()] }, plan, ch.shapeCoefs);
+        }
       }
     }
   }

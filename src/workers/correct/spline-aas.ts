@@ -15,6 +15,7 @@ import { epochsTouching, geometry, regionEnd, type ReadFn } from './aas';
 import { templateWindow, type CorrectionPlan } from './plan';
 import { solveDriftRank } from './drift-rank';
 import { CrossShapes, CrossSums, crossCoefficients, shapeColumns } from './cross-drift';
+import { applyLowBand } from './low-band';
 import {
   addOuter, addPenalty, bandCholesky, bandFrom, bandSolve, evalTemplate, phaseWeights, scaleOffset, splineGeometry,
   type SplineGeometry,
@@ -260,8 +261,10 @@ export function fitChannelTemplate(read: ReadFn, plan: CorrectionPlan, model: Te
       const x = read(g.start[k0], g.start[k1 - 1] + g.Lf);
       for (let k = k0; k < k1; k++) { const at = g.start[k] - g.start[k0]; addEpoch(S, g, k, x, at, mean(x, at, g.Lf), 1); }
     }
-    const c = new Float64Array(g.P);
+    let c: Float64Array = new Float64Array(g.P);
     solveWindow(S, g, new Float64Array(4 * g.P), c);
+    // The low band from all shape channels (low-band.ts), when the plan has it.
+    if (plan.lowBand?.model) c = applyLowBand(c, plan.lowBand.model);
     if (model.kind === 'window') return { model, coef: c };
     // Cross-channel drift: a second pass gathers the high-frequency evidence for the shape gains.
     const cc = plan.crossChannel;

@@ -9,6 +9,7 @@ import { DEFAULT_CORRECT, type CorrectParams } from '../../../shared/params';
 import type { RecordingMeta } from '../../../shared/recording';
 import { analyzeTriggers, completeMissing, findTriggerSource, triggersFromChannel, triggersFromEvents } from '../../../workers/correct/triggers';
 import { montageChannels, prepareCorrection, type CorrectionPlan } from '../../../workers/correct/plan';
+import { refineWarning } from '../../../workers/correct/align-spline';
 import { aasStage as aasKernel, lowpassStage as lowpassKernel, obsStage as obsKernel } from '../../../workers/correct/stages';
 import { codec, defineStage } from '../stage';
 
@@ -47,13 +48,15 @@ export interface TriggerSummary {
   /** Spline engine: the template model chosen from held-out error, and every candidate's relative error;
    * the cross-channel low-rank decision (used or not, and the held-out errors compared). */
   template?: string; templateCandidates?: string; crossChannel?: string;
-  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number };
+  /** The cross-channel low band of the all-epoch template (low-band.ts): used or not, and why. */
+  lowBand?: string;
+  timing?: { used: boolean; residualSdSamples: number; residualMaxSamples: number; outliers: number; refinePasses?: number };
 }
 export type TriggersOutput = CorrectionPlan & { summary: TriggerSummary; triggerSamples: Float64Array };
 
 export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
   name: 'triggers',
-  version: 4,
+  version: 6, // 5: onset refinement until converged, cross-channel rank by held-out error; 6: the all-epoch template's low band across channels (different plans)
   scope: 'global',
   inputs: [],
   readsSource: true,
@@ -62,7 +65,7 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
     codec: codec<TriggersOutput>({
       fs: 'json', nSamples: 'json', upsample: 'json', positions: 'f64', pre: 'json', epochLength: 'json', acqStart: 'json', acqEnd: 'json',
       lags: 'f64', peakR: 'f64', refIndex: 'json', aligned: 'json', options: 'json', summary: 'json', triggerSamples: 'f64',
-      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json',
+      template: 'json', templateChoice: 'json', timing: 'json', crossChannel: 'json', refine: 'json', lowBand: 'json',
     }),
   },
   weight: 1,
@@ -113,12 +116,13 @@ export const triggersStage = defineStage<TriggerStageParams, TriggersOutput>({
       triggerSamples: Float64Array.from(list),
       summary: {
         source: described, reason: found.reason, count: plan.positions.length, added: added.length, removed: analysis.removed.length,
-        volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume, warnings: analysis.warnings,
+        volumes: analysis.volumes.length, slicesPerVolume: analysis.slicesPerVolume, warnings: [...analysis.warnings, ...[refineWarning(plan.refine)].filter((w): w is string => w !== null)],
         addedSamples: added.slice(0, REPORT_MAX), removedSamples: analysis.removed.slice(0, REPORT_MAX),
         unresolvedSamples: unresolved.slice(0, REPORT_MAX).map((v) => Math.round(v)),
         ...(plan.templateChoice ? { template: plan.templateChoice.chosen, templateCandidates: plan.templateChoice.candidates } : {}),
         ...(plan.crossChannel ? { crossChannel: plan.crossChannel.report } : {}),
-        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers } } : {}),
+        ...(plan.lowBand ? { lowBand: plan.lowBand.report } : {}),
+        ...(plan.timing ? { timing: { used: plan.timing.used, residualSdSamples: plan.timing.residualSd, residualMaxSamples: plan.timing.residualMax, outliers: plan.timing.outliers, ...(plan.refine ? { refinePasses: plan.refine.passes } : {}) } } : {}),
       },
     };
   },
