@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CorrectionView, TriggerReport } from '../shared/api';
+import type { CorrectionModel, CorrectionView, TriggerReport } from '../shared/api';
 import { SpikeDeskError } from '../shared/errors';
 import type { RecordingMeta } from '../shared/recording';
 import { median } from '../workers/correct/triggers';
@@ -21,7 +21,7 @@ import { readF32 } from './session/workbench-tasks';
 const MAX_ANALYSIS_S = 60;
 
 /** The triggers the run's correction subtracted (after completion), from the triggers stage's cache entry. */
-function triggersOf(run: RunRecord): { samples: number[]; source: string; report: TriggerReport | null } | null {
+function triggersOf(run: RunRecord): { samples: number[]; source: string; report: TriggerReport | null; model: CorrectionModel | null } | null {
   const rec = run.stages[triggersStage.name];
   if (!rec) return null;
   const file = path.join(rec.dir, 'global.bin');
@@ -34,7 +34,14 @@ function triggersOf(run: RunRecord): { samples: number[]; source: string; report
       unresolved: sm.unresolvedSamples ?? [], addedCount: sm.added, removedCount: sm.removed, volumes: sm.volumes, slicesPerVolume: sm.slicesPerVolume, warnings: sm.warnings,
     }
     : null;
-  return { samples: [...out.triggerSamples].map((t) => Math.round(t)), source: `${sm.source} (${sm.reason})`, report };
+  const t = sm.timing;
+  const model: CorrectionModel | null = sm.template
+    ? {
+      template: sm.template, candidates: sm.templateCandidates ?? '', crossChannel: sm.crossChannel ?? null, lowBand: sm.lowBand ?? null,
+      timing: t ? `${t.used ? 'used' : 'not used'}: onsets ${t.residualSdSamples.toFixed(4)} samples SD from the model (max ${t.residualMaxSamples.toFixed(3)}), ${t.outliers} outlier(s)${t.refinePasses ? `, ${t.refinePasses} refinement pass(es)` : ''}` : null,
+    }
+    : null;
+  return { samples: [...out.triggerSamples].map((t) => Math.round(t)), source: `${sm.source} (${sm.reason})`, report, model };
 }
 
 function toDb(p: Float64Array, n: number): Float32Array {
@@ -104,6 +111,6 @@ export function correctionView(src: Source, sessionDir: string, channel: number)
     triggers: Int32Array.from(trig.samples), triggerSource: trig.source, epochLength: L,
     templateBefore: before, templateAfter: after,
     freqs: Float32Array.from(pb.freqs.subarray(0, n)), psdBefore: toDb(pb.psd, n), psdAfter: toDb(pa.psd, n),
-    sliceHz, harmonicsHz, metrics, triggerReport: trig.report,
+    sliceHz, harmonicsHz, metrics, triggerReport: trig.report, model: trig.model,
   };
 }

@@ -153,6 +153,20 @@ export interface CorrectionView {
   metrics: { name: string; value: number | string; note?: string }[];
   /** What trigger completion changed before the correction (null for a run cached before the report existed). */
   triggerReport: TriggerReport | null;
+  /** How the artifact template was chosen (spline engine; null for the upsampled engine or an older run). */
+  model: CorrectionModel | null;
+}
+
+/** The spline engine's choices, as the triggers stage reported them (plain sentences). */
+export interface CorrectionModel {
+  /** The template model chosen from held-out error, and every candidate's error relative to the best. */
+  template: string;
+  candidates: string;
+  /** The cross-channel low-rank decision and the cross-channel low band of the all-epoch template. */
+  crossChannel: string | null;
+  lowBand: string | null;
+  /** The slice timing model: residual onset SD and the onset refinement's passes. */
+  timing: string | null;
 }
 
 /** Trigger completion report: samples of the triggers added (template match in a gap), removed as

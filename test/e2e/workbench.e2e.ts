@@ -190,6 +190,10 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     const used = /(\d+) used of (\d+) found/.exec((await page.getByTestId('trigger-report-headline').textContent()) ?? '')!;
     expect(head).toContain(`${used[1]} triggers`);
     expect(head).toContain(`${used[2]} found`);
+    // How the template was chosen (held-out error of each candidate, the cross-channel decisions) is shown.
+    expect(await page.getByTestId('correction-model').textContent()).toMatch(/Template model: .*held-out error of the \d+ candidates tried/);
+    expect(await page.getByTestId('correction-model-candidates').textContent()).toMatch(/: 1\.000/);
+    expect(await page.getByTestId('correction-model-lowband').textContent()).toMatch(/^low band across channels: (used|not used): /);
     // The trigger report: the demo's scan lost one slice marker; completion added it back, and a click on
     // it centres the overlay there.
     const headline = page.getByTestId('trigger-report-headline');

@@ -122,6 +122,18 @@ export function CorrectionView() {
             {focus !== null && <button type="button" onClick={() => setFocus(null)} data-testid="trigger-report-reset">back to the first epochs</button>}
           </div>
         )}
+        {view.model && (
+          <div className="metrics-box" data-testid="correction-model">
+            <p><strong>Template model: {view.model.template}</strong></p>
+            <details className="small">
+              <summary title="each candidate's held-out prediction error, relative to the best (1 = best)">held-out error of the {view.model.candidates.split('; ').length} candidates tried</summary>
+              <p className="muted" data-testid="correction-model-candidates">held-out error of the candidates: {view.model.candidates}</p>
+            </details>
+            {view.model.crossChannel && <p className="small" data-testid="correction-model-cross">cross-channel: {view.model.crossChannel}</p>}
+            {view.model.lowBand && <p className="small" data-testid="correction-model-lowband">low band across channels: {view.model.lowBand}</p>}
+            {view.model.timing && <p className="small">slice timing model: {view.model.timing}</p>}
+          </div>
+        )}
         <div className="metrics-box">
           <table className="metrics-table" data-testid="correction-metrics">
             <thead><tr><th>metric (what it means)</th><th>value</th></tr></thead>
