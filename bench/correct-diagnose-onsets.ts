@@ -2,20 +2,13 @@
 // onsets, per seed: SD after removing the mean, and the mean error in each third of the recording (a
 // wrong TR shows as a trend). Variants: the selection's 4 channels (as the chain) or all 8.
 // Usage: npx tsx bench/correct-diagnose-onsets.ts REGIME SEED...
+import { N_CH, seedSetup } from './correct-setup';
 import { DEFAULT_CORRECT } from '../src/shared/params';
-import { generateEegFmri } from '../src/workers/synth/eeg-fmri';
-import { montageChannels, prepareCorrection } from '../src/workers/correct/plan';
-import { analyzeTriggers, completeMissing, triggersFromEvents } from '../src/workers/correct/triggers';
-const N_CH = 8;
+import { prepareCorrection } from '../src/workers/correct/plan';
 const regime = process.argv[2] as 'stationary' | 'drifting';
 const f = (v: number, d = 4): string => v.toFixed(d);
 for (const seed of process.argv.slice(3).map(Number)) {
-  const rec = generateEegFmri({ seed, nChannels: N_CH, durationS: 100, cleanBeforeS: 10, cleanAfterS: 10, regime, spuriousTrigger: true });
-  const n = rec.nSamples;
-  const raw = Array.from({ length: N_CH }, (_, c) => rec.channelBlock(c, 0, n));
-  const found = analyzeTriggers(triggersFromEvents(rec.events, 'R128'), rec.fs);
-  const done = completeMissing(found, raw[0]);
-  const { pick, shapes, of } = montageChannels([...Array(N_CH).keys()]);
+  const { rec, raw, done, pick, shapes, of } = seedSetup(seed, regime);
   const variants: Array<[string, { count: number; read: (i: number) => Float32Array; shapeSource?: { count: number; read: (i: number) => Float32Array; of: number[] } }]> = [
     ['4 channels', { count: pick.length, read: (i: number) => raw[pick[i]], shapeSource: { count: shapes.length, read: (i: number) => raw[shapes[i]], of } }],
     ['8 channels', { count: N_CH, read: (i: number) => raw[i] }],

@@ -4,27 +4,19 @@
 // RMS); the onset error against the truth. Found the unconverged onset refinement on seed 6064.
 // Tuning/diagnosis seeds only.
 // Usage: npx tsx bench/correct-diagnose-shapes.ts REGIME SEED...
+import { seedSetup } from './correct-setup';
 import { DEFAULT_CORRECT } from '../src/shared/params';
-import { generateEegFmri } from '../src/workers/synth/eeg-fmri';
 import { correctChannel } from '../src/workers/correct/chain';
 import { bandpass, compareWithClean } from '../src/workers/correct/metrics';
-import { montageChannels, prepareCorrection, type CorrectionPlan } from '../src/workers/correct/plan';
+import { prepareCorrection, type CorrectionPlan } from '../src/workers/correct/plan';
 import { leadingShapes } from '../src/workers/correct/low-rank';
 import { fitChannelTemplate, type TemplateModel } from '../src/workers/correct/spline-aas';
-import { analyzeTriggers, completeMissing, median, triggersFromEvents } from '../src/workers/correct/triggers';
-const N_CH = 8;
+import { median } from '../src/workers/correct/triggers';
 const regime = process.argv[2] as 'stationary' | 'drifting';
 const f = (v: number, d = 3): string => v.toFixed(d);
 for (const seed of process.argv.slice(3).map(Number)) {
-  const rec = generateEegFmri({ seed, nChannels: N_CH, durationS: 100, cleanBeforeS: 10, cleanAfterS: 10, regime, spuriousTrigger: true });
-  const n = rec.nSamples;
-  const raw = Array.from({ length: N_CH }, (_, c) => rec.channelBlock(c, 0, n));
-  const clean = Array.from({ length: N_CH }, (_, c) => rec.cleanBlock(c, 0, n));
+  const { rec, raw, clean, done, select } = seedSetup(seed, regime);
   const art = raw.map((x, c) => Float32Array.from(x, (v, i) => v - clean[c][i]));
-  const found = analyzeTriggers(triggersFromEvents(rec.events, 'R128'), rec.fs);
-  const done = completeMissing(found, raw[0]);
-  const { pick, shapes, of } = montageChannels([...Array(N_CH).keys()]);
-  const select = { count: pick.length, read: (i: number) => raw[pick[i]], shapeSource: { count: shapes.length, read: (i: number) => raw[shapes[i]], of } };
   const plan = prepareCorrection(raw[0], rec.fs, done.triggers, DEFAULT_CORRECT, {}, select);
   const K = plan.positions.length;
   const A0 = plan.acqStart, A1 = plan.acqEnd;

@@ -3,28 +3,20 @@
 // 0.5-40 Hz and correlation per channel), next to what the selection saw (held-out error in the band and
 // above it, per channel, relative to the channel's best candidate). Tuning/diagnosis seeds only.
 // Usage: npx tsx bench/correct-diagnose.ts REGIME SEED...
+import { N_CH, seedSetup } from './correct-setup';
 import { DEFAULT_CORRECT } from '../src/shared/params';
-import { generateEegFmri } from '../src/workers/synth/eeg-fmri';
 import { correctChannel, type StageName } from '../src/workers/correct/chain';
 import { compareWithClean } from '../src/workers/correct/metrics';
-import { montageChannels, prepareCorrection, type CorrectionPlan } from '../src/workers/correct/plan';
+import { prepareCorrection, type CorrectionPlan } from '../src/workers/correct/plan';
 import { candidateModels, describeModel } from '../src/workers/correct/select';
 import { selectionShapes } from '../src/workers/correct/cross-channel';
 import { heldOutErrors, heldOutShared } from '../src/workers/correct/held-out';
-import { analyzeTriggers, completeMissing, median, triggersFromEvents } from '../src/workers/correct/triggers';
-const N_CH = 8;
+import { median } from '../src/workers/correct/triggers';
 const regime = process.argv[2] as 'stationary' | 'drifting';
 const seeds = process.argv.slice(3).map(Number);
 const f = (v: number, d = 3): string => v.toFixed(d);
 for (const seed of seeds) {
-  const rec = generateEegFmri({ seed, nChannels: N_CH, durationS: 100, cleanBeforeS: 10, cleanAfterS: 10, regime, spuriousTrigger: true });
-  const n = rec.nSamples;
-  const raw = Array.from({ length: N_CH }, (_, c) => rec.channelBlock(c, 0, n));
-  const clean = Array.from({ length: N_CH }, (_, c) => rec.cleanBlock(c, 0, n));
-  const found = analyzeTriggers(triggersFromEvents(rec.events, 'R128'), rec.fs);
-  const done = completeMissing(found, raw[0]);
-  const { pick, shapes, of } = montageChannels([...Array(N_CH).keys()]);
-  const select = { count: pick.length, read: (i: number) => raw[pick[i]], shapeSource: { count: shapes.length, read: (i: number) => raw[shapes[i]], of } };
+  const { rec, raw, clean, done, pick, select } = seedSetup(seed, regime);
   const plan = prepareCorrection(raw[0], rec.fs, done.triggers, DEFAULT_CORRECT, {}, select);
   const K = plan.positions.length;
   console.log(`seed ${seed} ${regime}: chosen ${plan.templateChoice?.chosen}; picks ${pick}`);

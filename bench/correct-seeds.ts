@@ -3,23 +3,15 @@
 // the acceptance figures of #14 hold beyond the two named evaluation seeds (seeds 6061-6068 were first
 // run at 9457359 and after the shape-robust onset refinement; never used for tuning).
 // Usage: npx tsx bench/correct-seeds.ts 6061 6062 ...
+import { seedSetup } from './correct-setup';
 import { DEFAULT_CORRECT } from '../src/shared/params';
-import { generateEegFmri } from '../src/workers/synth/eeg-fmri';
 import { correctChannel, type StageName } from '../src/workers/correct/chain';
 import { compareWithClean } from '../src/workers/correct/metrics';
-import { montageChannels, prepareCorrection } from '../src/workers/correct/plan';
-import { analyzeTriggers, completeMissing, median, triggersFromEvents } from '../src/workers/correct/triggers';
-const N_CH = 8;
+import { prepareCorrection } from '../src/workers/correct/plan';
+import { median } from '../src/workers/correct/triggers';
 const seeds = process.argv.slice(2).map(Number);
 for (const seed of seeds) for (const regime of ['stationary', 'drifting'] as const) {
-  const rec = generateEegFmri({ seed, nChannels: N_CH, durationS: 100, cleanBeforeS: 10, cleanAfterS: 10, regime, spuriousTrigger: true });
-  const n = rec.nSamples;
-  const raw = Array.from({ length: N_CH }, (_, c) => rec.channelBlock(c, 0, n));
-  const clean = Array.from({ length: N_CH }, (_, c) => rec.cleanBlock(c, 0, n));
-  const found = analyzeTriggers(triggersFromEvents(rec.events, 'R128'), rec.fs);
-  const done = completeMissing(found, raw[0]);
-  const { pick, shapes, of } = montageChannels([...Array(N_CH).keys()]);
-  const select = { count: pick.length, read: (i: number) => raw[pick[i]], shapeSource: { count: shapes.length, read: (i: number) => raw[shapes[i]], of } };
+  const { rec, raw, clean, found, done, select } = seedSetup(seed, regime);
   const plan = prepareCorrection(raw[0], rec.fs, done.triggers, DEFAULT_CORRECT, {}, select);
   const A0 = plan.acqStart, A1 = plan.acqEnd;
   const outs: Float32Array[] = [];
