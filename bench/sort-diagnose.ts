@@ -93,7 +93,7 @@ for (const set of wanted) {
   const ms = fsr / 1000;
   resolveOverlaps(det.waveforms, y, w, ref, kk, feat.whitener, {
     primaryShift: Math.max(1, Math.round(cp.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(cp.overlapMs * ms)),
-    minPairLag: Math.max(1, Math.round(cp.minPairLagMs * ms)), dissolveFraction: cp.dissolveFraction, rejectBackground: cp.rejectBackground, maxShift: cp.templateMaxShift,
+    minPairLag: Math.max(1, Math.round(cp.minPairLagMs * ms)), dissolveFraction: cp.dissolveFraction, rejectBackground: cp.rejectBackground, maxShift: cp.templateMaxShift, backgroundFalseAlarm: cp.backgroundFalseAlarm,
   }, cp.minUnitSpikes);
   add(set.name, 'refine', truth, det.samples, ref, trueOf, fsr);
   const nobg = Int32Array.from(us2, (l, i) => (trueOf[i] < 0 ? -1 : l));
