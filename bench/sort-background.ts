@@ -1,14 +1,21 @@
 // Background-rejection analysis (issue 13, deliverable 3), TUNING seeds only: for each unit of our
 // sorting (peeling off), the statistics the background test could use, for the unit's true spikes
 // (T), the background detections it accepted (B) and other units' spikes in it (O), and for the
-// background detections already rejected (R).
+// background detections already rejected (R): own = -(whitened residual to the own template) / w,
+// llr = likelihood ratio against no spike (overlaps.ts), amp = projection on the template / its
+// energy, yy = energy / w, bgr = residual to the noise's conditional trough shape (C e0 / C00) less
+// the own residual, tp = projection on the template's part orthogonal to that shape.
+// Tables: quantiles per group; per statistic, the background and true spikes below the true
+// spikes' own 1 % / 5 % quantile per unit (an oracle), a cross-validated supervised T/B LDA per
+// unit, and unsupervised cuts (median - z MAD; the upper tail reflected about the median or the
+// half-sample mode). SORT_BG_UNITS=1 prints each unit's composition and its rejectLowTail figures.
 //   npx tsx bench/sort-background.ts [sets] [params.json]   (SORT_TUNE_SEEDS, SORT_TUNE_S as sort-tune.ts)
 
 import * as fs from 'node:fs';
 import { DEFAULT_SORT, mergeParams, type SortParams } from '../src/shared/params';
 import { clusterStage, detectStage, featureStage, filterStage } from '../src/workers/sort/sort-channel';
 import { detectionTruth } from '../src/workers/sort/evaluate';
-import { explainEvents } from '../src/workers/sort/overlaps';
+import { binomialUpperTail, explainEvents } from '../src/workers/sort/overlaps';
 import { whitenRows } from '../src/workers/sort/templates';
 import { ldaDiscriminants } from '../src/workers/sort/linalg';
 import { GAIN } from '../test/engine/helpers';
@@ -122,12 +129,19 @@ for (const set of wanted) {
     rows.push(`   unit ${c} LDA T/B: nT ${nT} nB ${nB}; score<0 (equal-cost): B ${lr.filter((i) => trueOf[i] < 0).length} T ${lr.filter((i) => trueOf[i] >= 0).length}`);
   }
   // Unsupervised thresholds from all of a unit's events.
-  for (const [, au] of all) {
+  for (const [c, au] of all) {
     if (au.length < 10) continue;
+    {
+      const v = au.map((a) => a.v.llr).sort((a, b) => a - b);
+      const qi = (p: number) => { const h = (v.length - 1) * p, lo = Math.floor(h), hi = Math.min(v.length - 1, lo + 1); return v[lo] + (h - lo) * (v[hi] - v[lo]); };
+      const m = qi(0.5), hi = qi(0.99), cut = 2 * m - hi;
+      const below = au.filter((a) => a.v.llr < cut), above = au.filter((a) => a.v.llr > hi).length;
+      rows.push(`   unit ${c} llr median ${m.toFixed(0)} q99 ${hi.toFixed(0)} cut ${cut.toFixed(0)} below ${below.length} (T ${below.filter((a) => a.g === 'T').length} B ${below.filter((a) => a.g === 'B').length} O ${below.filter((a) => a.g === 'O').length}) above ${above} fires ${binomialUpperTail(below.length + above, below.length, 2 / 3) <= 0.01}`);
+    }
     for (const s of ['llr', 'amp'] as Stat[]) {
       const v = au.map((a) => a.v[s]).sort((a, b) => a - b);
       const qq = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.floor(p * v.length)))];
-      const med = qq(0.5), mad = 1.4826 * qq(0.5) * 0 + 1.4826 * (() => { const d = v.map((x) => Math.abs(x - med)).sort((a, b) => a - b); return d[d.length >> 1]; })();
+      const med = qq(0.5), mad = 1.4826 * (() => { const d = v.map((x) => Math.abs(x - med)).sort((a, b) => a - b); return d[d.length >> 1]; })();
       // Half-sample mode (Bickel & Fruehwirth 2006): a centre robust to one-sided contamination.
       let lo = 0, hi = v.length - 1;
       while (hi - lo + 1 > 3) { const h = Math.ceil((hi - lo + 1) / 2); let b = lo, bw = Infinity; for (let i = lo; i + h - 1 <= hi; i++) if (v[i + h - 1] - v[i] < bw) { bw = v[i + h - 1] - v[i]; b = i; } lo = b; hi = b + h - 1; }

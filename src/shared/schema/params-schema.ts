@@ -155,9 +155,10 @@ export const ClusterParamsSchema = exact({
    * below the lower tail of its true spikes at this rate go to the noise cluster. The tail is the
    * unit's own upper tail reflected about its median (the statistic is symmetric on true spikes,
    * and accepted background sits low, not high), and the cut is made only in units where the
-   * events below it outnumber twice those above the reflected cut, i.e. where background is the
-   * majority below it (equal costs, as rejectBackground's equal priors); elsewhere it would only
-   * cost true spikes. 0.01: the conventional 1 % false-alarm rate. Why: rejectBackground alone
+   * events below it outnumber twice those above the reflected cut significantly at the same rate
+   * (binomial test), i.e. where background is the majority below it (equal costs, as
+   * rejectBackground's equal priors); elsewhere it would only cost true spikes. 0.01: the
+   * conventional 1 % false-alarm rate. Why: rejectBackground alone
    * rejects 0-2 of 600-1200 detections per recording (a background event has a trough at the centre,
    * so "no spike" explains it badly too); accepted background has a lower amplitude along the
    * unit's template (median 0.73 / 0.85 of the unit's, tuning seeds, difficult 0.15 / 0.20,

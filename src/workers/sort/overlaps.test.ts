@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { quantileSorted, rejectLowTail, resolveOverlaps } from './overlaps';
+import { binomialUpperTail, quantileSorted, rejectLowTail, resolveOverlaps } from './overlaps';
 import { whitenRows } from './templates';
 
 const w = 48;
@@ -102,5 +102,25 @@ describe('resolveOverlaps', () => {
     // 2.7 % here), and most of the background (0.89).
     expect(lostTrue).toBeLessThan(0.015);
     expect(gotBg).toBeGreaterThan(0.75);
+  });
+
+  it('cuts a unit only when the excess below its lower tail is significant background', () => {
+    // scipy.stats.binom.sf(x - 1, n, 2/3) for (n, x) = (16, 12), (64, 60), (23, 20), (5, 5).
+    expect(binomialUpperTail(16, 12, 2 / 3)).toBeCloseTo(0.33912325168739327, 12);
+    expect(binomialUpperTail(64, 60, 2 / 3) / 2.4420279865579076e-7).toBeCloseTo(1, 10);
+    expect(binomialUpperTail(23, 20, 2 / 3)).toBeCloseTo(0.026475260162823033, 12);
+    expect(binomialUpperTail(5, 5, 2 / 3)).toBeCloseTo(0.13168724279835387, 12);
+    // A symmetric statistic (400 values evenly in [-1, 1]) whose lower tail is a little heavier
+    // than its upper one (8 more events below the reflected cut: 12 against 4, as misfit true
+    // spikes of a unit far above the threshold give): 12 of 16 is no significant majority over 2/3.
+    const n = 400;
+    const llr = Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1));
+    for (let i = 10; i < 18; i++) llr[i] = -0.995;
+    const e = { none: Float64Array.from(llr), ownFit: new Float64Array(n) };
+    const labels = new Int32Array(n);
+    expect(rejectLowTail(labels, 1, e, 0.01, 10)).toBe(0);
+    // 60 events there (background in the unit): cut.
+    for (let i = 18; i < 70; i++) llr[i] = -0.995;
+    expect(rejectLowTail(labels, 1, { none: Float64Array.from(llr), ownFit: new Float64Array(n) }, 0.01, 10)).toBe(64);
   });
 });

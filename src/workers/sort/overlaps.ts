@@ -190,6 +190,19 @@ export function quantileSorted(s: ArrayLike<number>, p: number): number {
   return s[lo] + (h - lo) * (s[hi] - s[lo]);
 }
 
+/** P(X >= x) for X ~ Binomial(n, p) (sum of the pmf, in logs). */
+export function binomialUpperTail(n: number, x: number, p: number): number {
+  if (x <= 0) return 1;
+  if (x > n) return 0;
+  let lf = 0; // log C(n, k), built up from k = 0
+  let sum = 0;
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) lf += Math.log((n - k + 1) / k);
+    if (k >= x) sum += Math.exp(lf + k * Math.log(p) + (n - k) * Math.log(1 - p));
+  }
+  return Math.min(1, sum);
+}
+
 /**
  * Background test at a stated false-alarm rate alpha (ClusterParams.backgroundFalseAlarm): per unit
  * of at least minSpikes events, the statistic is each event's log-likelihood ratio, unit (its
@@ -206,9 +219,11 @@ export function quantileSorted(s: ArrayLike<number>, p: number): number {
  * median down, so the rate on true spikes is at most alpha when the tails are symmetric; amplitudes
  * that shrink in bursts make the lower tail heavier and the rate higher. The cut is made only in a
  * unit where the events below it are more than twice those above the reflected cut (the true
- * spikes expected below it): where background is the majority below the cut, so rejecting gains
- * more than it costs at equal costs. In a unit without background (one far above the detection
- * threshold) the cut would only cost alpha of its spikes. Returns the count.
+ * spikes expected below it), significant at alpha (one-sided binomial test of the share below
+ * among the events beyond either cut against 2/3): where background is the majority below the cut,
+ * so rejecting gains more than it costs at equal costs. In a unit without background (one far above
+ * the detection threshold) the cut would only cost alpha of its spikes, and its structured misfits
+ * (overlaps, jitter) make the lower tail somewhat heavier than the upper. Returns the count.
  */
 export function rejectLowTail(labels: Int32Array, k: number, e: Pick<Explanation, 'none' | 'ownFit'>, alpha: number, minSpikes: number): number {
   let rejected = 0;
@@ -224,7 +239,9 @@ export function rejectLowTail(labels: Int32Array, k: number, e: Pick<Explanation
     // cut would only cost true spikes (a unit far above the threshold has no background there).
     let below = 0, above = 0;
     for (const v of llr) { if (v < cut) below++; else if (v > hi) above++; }
-    if (below <= 2 * above) continue;
+    // Of the events beyond either cut, a true-spike half below would make below ~ Binomial(N, 1/2);
+    // a background majority below needs more than 2/3 of them there, significant at alpha.
+    if (binomialUpperTail(below + above, below, 2 / 3) > alpha) continue;
     idx.forEach((r, q) => { if (llr[q] < cut) { labels[r] = -1; rejected++; } });
   }
   return rejected;
