@@ -15,6 +15,8 @@
 // reach 0.77-0.86 of the pair right with the test's approval in 3: the split was never tried on the
 // merged cluster, which the merge step built from pieces too small for the test
 // (ClusterParams.resplitMerged).
+// The true partition is also refined by each of the trial cut's two steps alone (nearest template,
+// discriminant), to tell which of them moves a correct partition.
 
 import { DEFAULT_SORT } from '../src/shared/params';
 import { clusterStage, detectStage, featureStage, filterStage } from '../src/workers/sort/sort-channel';
@@ -204,12 +206,12 @@ for (const set of wanted) {
       const model = pca(zz, idx.length, w, cp.splitPcs);
       const fsc = model.project(zz, idx.length);
       const rng = new Rng(7);
-      const refineFrom = (start: Int32Array, tag: string) => {
+      const refineFrom = (start: Int32Array, tag: string, steps: 'both' | 'template' | 'disc' = 'both') => {
         const part = new Int32Array(n).fill(-1);
         idx.forEach((i, r) => { part[i] = start[r]; });
-        reassignToTemplates(det.waveforms, y, w, part, 2, feat.whitener, cp.splitRefine, cp.templateMaxShift);
+        if (steps !== 'disc') reassignToTemplates(det.waveforms, y, w, part, 2, feat.whitener, cp.splitRefine, cp.templateMaxShift);
         const sub = Int32Array.from(idx, (i) => part[i]);
-        discriminantRefine(zz, idx.length, w, sub, 2, cp.splitRefine, cp.ldaShrinkage);
+        if (steps !== 'template') discriminantRefine(zz, idx.length, w, sub, 2, cp.splitRefine, cp.ldaShrinkage);
         let ok = 0, tot = 0;
         sub.forEach((l, r) => { if (ab[r] >= 0) { tot++; if (l === ab[r]) ok++; } });
         const ta = Int32Array.from(idx.filter((_, r) => sub[r] === 0), (i) => det.samples[i]), tb = Int32Array.from(idx.filter((_, r) => sub[r] === 1), (i) => det.samples[i]);
@@ -217,7 +219,8 @@ for (const set of wanted) {
         start.forEach((l, r) => { if (ab[r] >= 0 && l === ab[r]) ok0++; });
         return `${tag} ${(Math.max(ok0, tot - ok0) / tot).toFixed(2)}->${(Math.max(ok, tot - ok) / tot).toFixed(2)} [${ta.length}/${tb.length}] ${refractoryVeto(ta, tb, lo, hi, x.length) ? 'TWO' : 'one'}`;
       };
-      const res: string[] = [refineFrom(Int32Array.from(ab, (s, r) => (s >= 0 ? s : r % 2)), 'truth')];
+      const start = Int32Array.from(ab, (s, r) => (s >= 0 ? s : r % 2));
+      const res: string[] = [refineFrom(start, 'truth'), refineFrom(start, 'truth(template only)', 'template'), refineFrom(start, 'truth(discriminant only)', 'disc')];
       for (const cols of [[0, 1, 2, 3], [0], [1], [2], [3]]) {
         const g = new Float32Array(idx.length * cols.length);
         for (let r = 0; r < idx.length; r++) cols.forEach((c, q) => { g[r * cols.length + q] = fsc[r * model.k + c]; });

@@ -8,6 +8,8 @@
 // - unmerge: in a cluster that is the main cluster (most detections) of several true units, the
 //   spikes of all but the largest of them get a cluster of their own;
 // - unsplit: clusters that are no true unit's main cluster join the main cluster of their majority unit;
+// - disc: the unmerged, unsplit labels through our discriminant refinement only; overlaps: through
+//   overlap resolution only;
 // - + refine: the unmerged, unsplit detections' labels through our own discriminant refinement and
 //   overlap resolution (what the rest of the chain makes of a correct partition);
 // - - background: detections of no true unit removed from units.
@@ -32,8 +34,8 @@ const sets: EvalSet[] = [];
 for (const seed of seeds) for (const d of ['easy', 'difficult'] as const) for (const nl of [0.05, 0.1, 0.15, 0.2]) sets.push(quirogaSet(seed, d, nl, dur));
 const wanted = sets.filter((s) => names.some((n) => s.name.includes(n)));
 
-type Variant = 'ours' | 'unmerge' | 'unsplit' | 'refine' | 'nobg' | 'bound';
-const VARIANTS: Variant[] = ['ours', 'unmerge', 'unsplit', 'refine', 'nobg', 'bound'];
+type Variant = 'ours' | 'unmerge' | 'unsplit' | 'disc' | 'overlaps' | 'refine' | 'nobg' | 'bound';
+const VARIANTS: Variant[] = ['ours', 'unmerge', 'unsplit', 'disc', 'overlaps', 'refine', 'nobg', 'bound'];
 const acc = new Map<string, { acc: number; n: number; kinds: ErrorKinds[]; merged: number; splitC: number }>();
 const add = (set: string, v: Variant, truth: SpikeTrain[], samples: Int32Array, labels: Int32Array, trueOf: Int32Array, fsr: number, pairOf?: Int32Array): void => {
   const k = labels.reduce((a, l) => Math.max(a, l + 1), 0);
@@ -86,15 +88,20 @@ for (const set of wanted) {
     for (let i = 0; i < n; i++) if (us2[i] === f) us2[i] = main[b];
   }
   add(set.name, 'unsplit', truth, det.samples, us2, trueOf, fsr);
-  const ref = Int32Array.from(us2);
   const y = whitenRows(det.waveforms, n, w, feat.whitener);
-  const kk = ref.reduce((a, l) => Math.max(a, l + 1), 0);
-  if (cp.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, ref, kk, cp.discriminantPasses, cp.ldaShrinkage);
+  const kk = us2.reduce((a, l) => Math.max(a, l + 1), 0);
   const ms = fsr / 1000;
-  resolveOverlaps(det.waveforms, y, w, ref, kk, feat.whitener, {
+  const overlaps = (lab: Int32Array) => resolveOverlaps(det.waveforms, y, w, lab, kk, feat.whitener, {
     primaryShift: Math.max(1, Math.round(cp.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(cp.overlapMs * ms)),
     minPairLag: Math.max(1, Math.round(cp.minPairLagMs * ms)), dissolveFraction: cp.dissolveFraction, rejectBackground: cp.rejectBackground, maxShift: cp.templateMaxShift,
   }, cp.minUnitSpikes);
+  const ref = Int32Array.from(us2);
+  if (cp.discriminantPasses > 0) discriminantRefine(y, n, w, ref, kk, cp.discriminantPasses, cp.ldaShrinkage);
+  add(set.name, 'disc', truth, det.samples, ref, trueOf, fsr);
+  const ovl = Int32Array.from(us2);
+  overlaps(ovl);
+  add(set.name, 'overlaps', truth, det.samples, ovl, trueOf, fsr);
+  overlaps(ref);
   add(set.name, 'refine', truth, det.samples, ref, trueOf, fsr);
   const nobg = Int32Array.from(us2, (l, i) => (trueOf[i] < 0 ? -1 : l));
   add(set.name, 'nobg', truth, det.samples, nobg, trueOf, fsr);
