@@ -28,4 +28,21 @@ describe('refractory evidence', () => {
     // Too few spikes for the test to tell: no veto.
     expect(refractoryVeto(a.slice(0, 20), b.slice(0, 20), lo, hi, nSamples)).toBe(false);
   });
+
+  it('asks for a likelihood ratio of at least minRatio', () => {
+    // A piece of one unit plus one stray violating pair (a contaminating event): two neurons by the
+    // likelier hypothesis, but not by the strong evidence a cut asks for (ClusterParams.splitEvidence).
+    const rng = new Rng(3);
+    const nSamples = 24000 * 20, lo = 24, hi = 36;
+    const one = train(rng, 400, nSamples, 48);
+    const big = one.filter((_, i) => i % 7 !== 0), small = one.filter((_, i) => i % 7 === 0);
+    small.push(big[100] + 30);
+    small.sort((x, y) => x - y);
+    expect(crossPairs(big, small, lo, hi)).toBe(1);
+    expect(refractoryVeto(big, small, lo, hi, nSamples)).toBe(true);
+    expect(refractoryVeto(big, small, lo, hi, nSamples, 20)).toBe(false);
+    // Two independent units with their full chance count of pairs pass the strong threshold too.
+    const a = train(rng, 1200, 24000 * 60, 48), b = train(rng, 1200, 24000 * 60, 48);
+    expect(refractoryVeto(a, b, lo, hi, 24000 * 60, 20)).toBe(true);
+  });
 });

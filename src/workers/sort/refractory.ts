@@ -27,9 +27,10 @@ const logPoisson = (k: number, lambda: number): number => k * Math.log(lambda) -
  * True when the cross pairs of a and b within (lo, hi) samples are better explained by two
  * independent trains (Poisson with the chance count E = 2 n_a n_b (hi - lo) / nSamples) than by
  * one unit (Poisson with the violation rate the clusters show on their own, scaled to n_a n_b;
- * at least half a pair). Decides only when the test can tell (E above the one-unit count).
+ * at least half a pair), by a likelihood ratio of at least minRatio (1: the likelier wins).
+ * Decides only when the test can tell (E above the one-unit count).
  */
-export function refractoryVeto(a: ArrayLike<number>, b: ArrayLike<number>, lo: number, hi: number, nSamples: number): boolean {
+export function refractoryVeto(a: ArrayLike<number>, b: ArrayLike<number>, lo: number, hi: number, nSamples: number, minRatio = 1): boolean {
   const na = a.length, nb = b.length;
   if (!na || !nb || !(hi > lo) || !(nSamples > 0)) return false;
   const chance = (2 * na * nb * (hi - lo)) / nSamples;
@@ -37,5 +38,5 @@ export function refractoryVeto(a: ArrayLike<number>, b: ArrayLike<number>, lo: n
   const oneUnit = Math.max(0.5, within * na * nb);
   if (chance <= oneUnit) return false;
   const obs = crossPairs(a, b, lo, hi);
-  return logPoisson(obs, chance) > logPoisson(obs, oneUnit);
+  return logPoisson(obs, chance) - logPoisson(obs, oneUnit) > Math.log(Math.max(1, minRatio));
 }

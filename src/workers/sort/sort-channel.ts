@@ -13,7 +13,7 @@ import { pca } from './pca';
 import { symmetricEigen } from './linalg';
 import { Rng } from '../rng';
 import { extractWaveforms, extractWaveformsAligned } from './waveforms';
-import { mergeUnimodal, pairKey, splitClusters, whitenRows } from './templates';
+import { mergeUnimodal, pairKey, splitClusters, whitenRows, type SplitOptions } from './templates';
 import { resolveOverlaps } from './overlaps';
 import { refractoryVeto } from './refractory';
 import { peel, type SignalReader } from './peel';
@@ -200,7 +200,8 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  *    misaligned copies) are dissolved into them, events move to the unit that best explains them
  *    alone or summed with a second template, and events that noise explains at least as well as
  *    their unit, or whose likelihood ratio against noise lies below the lower tail of their unit's
- *    true spikes at the false-alarm rate p.backgroundFalseAlarm, go to the noise cluster (-1).
+ *    true spikes at the false-alarm rate p.backgroundFalseAlarm, go to the noise cluster (-1);
+ * 3. a final re-split of every cluster, kept only on refractory evidence (p.resplitFinal).
  * Units are renumbered by decreasing |mean amplitude| (unit 0 is the biggest); clusters under
  * p.minUnitSpikes are dropped to -1.
  */
@@ -235,10 +236,7 @@ export function clusterStage(
     // Pairs of clusters separated on refractory evidence after the merge step (cannot-link).
     const apart = new Set<string>();
     if (p.dipThreshold > 0) {
-      const split = {
-        dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
-        maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage, altCuts: p.splitRefractory,
-      };
+      const split = splitOptions(p);
       k = splitClusters(det.waveforms, y, w, labels, k, W, split, p.splitRefractory ? veto : undefined);
       const premerge = Int32Array.from(labels);
       const merges = mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto);
@@ -272,6 +270,17 @@ export function clusterStage(
       // cluster's own) out of both: pieces of one unit kept apart only by that contamination merge.
       if (veto && p.dipThreshold > 0) mergeUnimodal(det.waveforms, y, w, labels, k, W, unimodal, veto, apart);
     }
+    if (p.resplitFinal && p.splitRefractory && veto && p.dipThreshold > 0) {
+      // The final clusters, cleaned by overlap resolution (other units' spikes inside a cluster's
+      // refractory period are gone) and at full size, hold refractory evidence the earlier,
+      // smaller and contaminated clusters did not: cut each once more and keep a cut only when its
+      // halves' refractory test says two neurons (ClusterParams.resplitFinal).
+      // Every cluster is tried here, not only merge-grown ones, so a cut needs a likelihood ratio of
+      // at least resplitEvidence (one stray violating pair reaches at most 1.21).
+      const all = Array.from({ length: k }, (_, c) => c);
+      const strong = (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples, p.resplitEvidence);
+      k = splitClusters(det.waveforms, y, w, labels, k, W, { ...splitOptions(p), resplit: all }, strong);
+    }
   }
   const out = renumber(labels, k, det.amplitudes, p.minUnitSpikes);
   let peeled = NO_PEELED;
@@ -288,6 +297,14 @@ export function clusterStage(
     });
   }
   return { ...out, bic: sel.bic, peeled };
+}
+
+/** splitClusters' options from the cluster parameters. */
+function splitOptions(p: ClusterParams): SplitOptions {
+  return {
+    dipThreshold: p.dipThreshold, minSpikes: p.minUnitSpikes, nPcs: p.splitPcs, seed: p.seed, restarts: p.restarts, refine: p.splitRefine,
+    maxShift: p.templateMaxShift, binSize: p.isocutBinSize, shrinkage: p.ldaShrinkage, altCuts: p.splitRefractory,
+  };
 }
 
 /** Features of new waveforms in the feature stage's space (as featureStage computes them). */

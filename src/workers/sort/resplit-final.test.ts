@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SORT, type ClusterParams } from '../../shared/params';
+import { generateQuirogaRecording } from '../synth/quiroga';
+import { clusterStage, detectStage, featureStage, filterStage } from './sort-channel';
+import { detectionTruth } from './evaluate';
+
+// ClusterParams.resplitFinal / resplitEvidence on Quiroga-style TUNING seeds (test/engine/sort-eval.ts
+// TUNING_SEEDS; never the evaluation seeds), difficult set, noise 0.20, 20 s.
+function channel(seed: number) {
+  const rec = generateQuirogaRecording({ seed, difficulty: 'difficult', noiseLevel: 0.2, durationS: 20 });
+  const fs = rec.sampleRate, x = rec.channel(0);
+  const filtered = filterStage(x, fs, DEFAULT_SORT.filter);
+  const det = detectStage(filtered, fs, DEFAULT_SORT.detect);
+  const feat = featureStage(det, DEFAULT_SORT.features);
+  const truth = rec.units.map((u) => ({ id: u.id, samples: rec.trains[u.id] }));
+  const trueOf = detectionTruth(det.samples, truth, Math.round(0.0004 * fs));
+  const sort = (p: Partial<ClusterParams>) => clusterStage(det, feat, { ...DEFAULT_SORT.cluster, peelMax: 0, ...p }, fs, x.length).labels;
+  /** Per found cluster, its detections of each true unit. */
+  const composition = (labels: Int32Array): number[][] => {
+    const k = labels.reduce((a, l) => Math.max(a, l + 1), 0);
+    const c = Array.from({ length: k }, () => new Array<number>(truth.length).fill(0));
+    labels.forEach((l, i) => { if (l >= 0 && trueOf[i] >= 0) c[l][trueOf[i]]++; });
+    return c;
+  };
+  /** The cluster holding most of each true unit's detections. */
+  const mainOf = (labels: Int32Array): number[] => {
+    const c = composition(labels);
+    return truth.map((_, u) => c.reduce((best, row, f) => (row[u] > c[best][u] ? f : best), 0));
+  };
+  return { sort, composition, mainOf, nUnits: truth.length };
+}
+
+/** True when every cluster of fine lies inside one cluster of coarse (fine refines coarse). */
+function refines(fine: Int32Array, coarse: Int32Array): boolean {
+  const parent = new Map<number, number>();
+  for (let i = 0; i < fine.length; i++) {
+    if (fine[i] < 0) continue;
+    const p = parent.get(fine[i]);
+    if (p === undefined) parent.set(fine[i], coarse[i]);
+    else if (p !== coarse[i]) return false;
+  }
+  return true;
+}
+
+describe('final re-split on refractory evidence', () => {
+  it('cuts a cluster holding two similar units that the earlier passes left merged', () => {
+    const c = channel(108);
+    const off = c.sort({ resplitFinal: false }), on = c.sort({});
+    const mainOff = c.mainOf(off), mainOn = c.mainOf(on);
+    // Without the final pass two true units share their main cluster; with it every unit has its own.
+    expect(new Set(mainOff).size).toBeLessThan(c.nUnits);
+    expect(new Set(mainOn).size).toBe(c.nUnits);
+    // The pass only cuts: the result refines the partition it started from.
+    expect(refines(on, off)).toBe(true);
+    // With an evidence requirement no cut can meet, nothing changes.
+    expect(Array.from(c.sort({ resplitEvidence: 1e6 }))).toEqual(Array.from(off));
+  });
+
+  it('does not cut a single unit on one stray violating pair (resplitEvidence)', () => {
+    const c = channel(104);
+    const off = c.sort({ resplitFinal: false });
+    // At any likelihood ratio above 1 the pass cuts a piece off one true unit: both halves hold
+    // mostly the same unit.
+    const weak = c.sort({ resplitEvidence: 1 });
+    const majority = (row: number[]) => row.indexOf(Math.max(...row));
+    const clustersPerUnit = (labels: Int32Array) => {
+      const n = new Array<number>(c.nUnits).fill(0);
+      for (const row of c.composition(labels)) if (row.some((v) => v > 0)) n[majority(row)]++;
+      return n;
+    };
+    expect(Math.max(...clustersPerUnit(weak))).toBe(2);
+    expect(Math.max(...clustersPerUnit(off))).toBe(1);
+    expect(refines(weak, off)).toBe(true);
+    // The default evidence requirement leaves this channel as the earlier passes left it.
+    expect(Array.from(c.sort({}))).toEqual(Array.from(off));
+  });
+});
