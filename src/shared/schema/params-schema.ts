@@ -179,12 +179,13 @@ export const ClusterParamsSchema = exact({
    * and accepted background sits low, not high), and the cut is made only in units where the
    * events below it outnumber twice those above the reflected cut significantly at the same rate
    * (binomial test), i.e. where background is the majority below it (equal costs, as
-   * rejectBackground's equal priors); elsewhere it would only cost true spikes. Use 0.01, the
-   * conventional 1 % false-alarm rate. Default 0 (off) until measured on top of resplitFinal:
-   * before it (tuning seeds 101-110 x 20 s, ours / bound, 0 -> 0.01) difficult 0.15 0.739 -> 0.744,
-   * 0.20 0.492 -> 0.494, easy 0.15 0.873 -> 0.876, difficult 0.10 0.900 -> 0.902, the other sets
-   * unchanged (false from background 725 -> 633 and 1115 -> 1070 at difficult 0.15 / 0.20; sort
-   * CPU unchanged). Why the test: rejectBackground alone
+   * rejectBackground's equal priors); elsewhere it would only cost true spikes. 0.01: the
+   * conventional 1 % false-alarm rate. Tuning seeds 101-110 x 20 s, ours (0 -> 0.01), with
+   * resplitFinal: difficult 0.15 0.740 -> 0.744, 0.20 0.516 -> 0.517, easy 0.15 0.873 -> 0.876,
+   * difficult 0.10 0.900 -> 0.902, easy 0.10 0.954 unchanged (false from background 600 -> 508 and
+   * 1125 -> 1080 at difficult 0.15 / 0.20); before resplitFinal the whole table: the same gains,
+   * easy 0.05 / 0.20, difficult 0.05 and spikes identical, sort CPU unchanged. Why the test:
+   * rejectBackground alone
    * rejects 0-2 of 600-1200 detections per recording (a background event has a trough at the centre,
    * so "no spike" explains it badly too); accepted background has a lower amplitude along the
    * unit's template (median 0.73 / 0.85 of the unit's, tuning seeds, difficult 0.15 / 0.20,
