@@ -93,7 +93,7 @@ for (const set of wanted) {
   const ms = fsr / 1000;
   const overlaps = (lab: Int32Array) => resolveOverlaps(det.waveforms, y, w, lab, kk, feat.whitener, {
     primaryShift: Math.max(1, Math.round(cp.alignToleranceMs * ms)), secondaryShift: Math.max(1, Math.round(cp.overlapMs * ms)),
-    minPairLag: Math.max(1, Math.round(cp.minPairLagMs * ms)), dissolveFraction: cp.dissolveFraction, rejectBackground: cp.rejectBackground, maxShift: cp.templateMaxShift,
+    minPairLag: Math.max(1, Math.round(cp.minPairLagMs * ms)), dissolveFraction: cp.dissolveFraction, rejectBackground: cp.rejectBackground, maxShift: cp.templateMaxShift, backgroundFalseAlarm: cp.backgroundFalseAlarm,
   }, cp.minUnitSpikes);
   const ref = Int32Array.from(us2);
   if (cp.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, ref, kk, cp.discriminantPasses, cp.ldaShrinkage);

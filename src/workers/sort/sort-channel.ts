@@ -199,7 +199,8 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  * 2. overlap resolution (overlaps.ts): clusters explained by the other templates (overlaps,
  *    misaligned copies) are dissolved into them, events move to the unit that best explains them
  *    alone or summed with a second template, and events that noise explains at least as well as
- *    their unit go to the noise cluster (-1);
+ *    their unit, or whose likelihood ratio against noise lies below the lower tail of their unit's
+ *    true spikes at the false-alarm rate p.backgroundFalseAlarm, go to the noise cluster (-1);
  * 3. a final re-split of every cluster, kept only on refractory evidence (p.resplitFinal).
  * Units are renumbered by decreasing |mean amplitude| (unit 0 is the biggest); clusters under
  * p.minUnitSpikes are dropped to -1.
