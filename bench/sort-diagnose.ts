@@ -96,7 +96,7 @@ for (const set of wanted) {
     minPairLag: Math.max(1, Math.round(cp.minPairLagMs * ms)), dissolveFraction: cp.dissolveFraction, rejectBackground: cp.rejectBackground, maxShift: cp.templateMaxShift, backgroundFalseAlarm: cp.backgroundFalseAlarm,
   }, cp.minUnitSpikes);
   const ref = Int32Array.from(us2);
-  if (cp.discriminantPasses > 0) discriminantRefine(y, n, w, ref, kk, cp.discriminantPasses, cp.ldaShrinkage);
+  if (cp.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, ref, kk, cp.discriminantPasses, cp.ldaShrinkage);
   add(set.name, 'disc', truth, det.samples, ref, trueOf, fsr);
   const ovl = Int32Array.from(us2);
   overlaps(ovl);

@@ -209,7 +209,7 @@ export const ClusterParamsSchema = exact({
    */
   peelAmplitudeQuantile: numIn(0, 0.5),
   /**
-   * Passes of discriminant refinement on the whole noise-whitened waveform after split/merge
+   * Passes of discriminant refinement on the whole waveform after split/merge
    * (workers/sort/lda-refine.ts): events move to the cluster whose linear discriminant (the clusters'
    * means and pooled covariance) scores them highest; stops early when nothing moves. 0 = off.
    */
@@ -230,8 +230,8 @@ export const ClusterParamsSchema = exact({
   isocutBinSize: intIn(2, 1000),
   /**
    * Shrinkage of the pooled covariance towards its mean variance in discriminant refinement and in
-   * the split test along a cut's discriminant (lda-refine.ts; both on noise-whitened rows, so the
-   * target is the noise covariance), as scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage): the
+   * the split test along a cut's discriminant (lda-refine.ts; the split test's rows are
+   * noise-whitened, the refinement's are raw samples), as scikit-learn's LinearDiscriminantAnalysis(solver='lsqr', shrinkage): the
    * evaluation's bound uses the same 1e-3 (evaluate.ts LDA_SHRINKAGE), small enough not to change a
    * well-conditioned fit, large enough that a covariance of fewer rows than samples inverts.
    */

@@ -2,9 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { discriminantRefine, ldaDip } from './lda-refine';
 import { dipScore } from './isocut';
-import { clusterStage, featureStage } from './sort-channel';
-import { DEFAULT_SORT } from '../../shared/params';
-import { whitenRows } from './templates';
 
 describe('discriminant refinement', () => {
   it('corrects a noisy clustering of two classes with a shared correlated covariance, leaving unassigned rows alone', () => {
@@ -60,59 +57,5 @@ describe('dip along the discriminant (split test)', () => {
     const one = rows(1200, d, 0, rng);
     const half = Array.from({ length: 1200 }, (_, i) => i).sort(() => rng.uniform() - 0.5);
     expect(ldaDip(one.y, d, half.slice(0, 600), half.slice(600), 1e-3, 16, true)).toBeLessThan(1);
-  });
-});
-
-// Two classes whose shared covariance is that of band-pass filtered noise: variances decaying
-// from 1 to 2e-6 over the window (the directions the filter removed), and a mean difference of d' 1.5
-// along the largest-variance sample plus d' 2 spread over the 20 smallest-variance ones (similar
-// units differ in fine shape). The noise covariance is known, as the features stage knows it.
-function filteredClasses(n: number, d: number, seed: number) {
-  const rng = new Rng(seed);
-  const lam = Float64Array.from({ length: d }, (_, j) => Math.exp(-j / 3));
-  const diff = Float64Array.from({ length: d }, (_, j) => (j === 0 ? 1.5 : j >= d - 20 ? (2 / Math.sqrt(20)) * Math.sqrt(lam[j]) : 0));
-  const base = Float64Array.from({ length: d }, (_, j) => -8 * Math.exp(-((j - 3) ** 2) / 4));
-  const x = new Float32Array(n * d), truth = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    truth[i] = i % 3 === 0 ? 1 : 0;
-    for (let j = 0; j < d; j++) x[i * d + j] = base[j] + Math.sqrt(lam[j]) * rng.normal() + (truth[i] ? diff[j] : 0);
-  }
-  const noiseCov = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) noiseCov[j * d + j] = lam[j];
-  // The Bayes classifier (true means, covariance and priors) on these rows: the accuracy to reach.
-  let ok = 0;
-  for (let i = 0; i < n; i++) {
-    let s = Math.log(1 / 2);
-    for (let j = 0; j < d; j++) s += (diff[j] / lam[j]) * (x[i * d + j] - base[j] - diff[j] / 2);
-    if ((s > 0 ? 1 : 0) === truth[i]) ok++;
-  }
-  return { x, truth, noiseCov, bayes: ok / n };
-}
-
-describe('discriminant refinement on noise-whitened rows', () => {
-  const n = 1500, d = 40;
-  const { x, truth, noiseCov, bayes } = filteredClasses(n, d, 6);
-  const det = { samples: Int32Array.from({ length: n }, (_, i) => 1000 * (i + 1)), amplitudes: Float32Array.from({ length: n }, (_, i) => x[i * d + 3]), waveforms: x, width: d, noiseCov };
-  const feat = featureStage(det, DEFAULT_SORT.features);
-  const agree = (l: Int32Array) => { const a = l.filter((v, i) => v === truth[i]).length / n; return Math.max(a, 1 - a); };
-
-  it('keeps a correct partition of two similar classes at the Bayes accuracy', () => {
-    expect(bayes).toBeGreaterThan(0.88);
-    const labels = Int32Array.from(truth);
-    discriminantRefine(whitenRows(x, n, d, feat.whitener), n, d, labels, 2, DEFAULT_SORT.cluster.discriminantPasses, DEFAULT_SORT.cluster.ldaShrinkage);
-    expect(agree(labels)).toBeGreaterThan(bayes - 0.02);
-  });
-
-  it('is what the cluster stage runs: the GMM partition moves towards the Bayes accuracy', () => {
-    // GMM with k = 2, then the refinement only (no split/merge, no overlap pass).
-    const p = { ...DEFAULT_SORT.cluster, kMin: 2, kMax: 2, dipThreshold: 0, overlapMs: 0, peelMax: 0 };
-    const before = agree(clusterStage(det, feat, { ...p, discriminantPasses: 0 }, 24000, 1000 * (n + 1)).labels);
-    const after = agree(clusterStage(det, feat, p, 24000, 1000 * (n + 1)).labels);
-    // The GMM on three whitened PCs sees little of the fine-shape difference (0.82 here).
-    expect(before).toBeLessThan(bayes - 0.06);
-    // On raw samples the shrinkage towards the mean raw variance buried the fine-shape directions and
-    // the refinement stayed near the GMM (0.819 -> 0.824); on whitened rows 0.867.
-    expect(after).toBeGreaterThan(before + 0.03);
-    expect(after).toBeGreaterThan(bayes - 0.05);
   });
 });

@@ -7,27 +7,18 @@
 // how much the clusters actually vary there (alignment jitter, background spikes), which a noise
 // whitener alone does not know.
 //
-// The rows must be noise-whitened (the features stage's whitener), so that the shrinkage of the
-// pooled covariance (ClusterParams.ldaShrinkage) pulls it towards the noise covariance rather than
-// towards a multiple of the identity in raw samples. Filtered waveforms have directions of tiny
-// noise variance (the bands the filter removed), and similar units differ in them too: shrinking
-// towards the mean raw variance buries those directions and the refinement degrades a correct
-// partition. On the tuning seeds (101-110 x 20 s, bench/sort-diagnose.ts, variant `disc`: the
-// oracle-repaired partition through this refinement alone) difficult 0.20 went 0.598 -> 0.542 on raw
-// samples, 0.602 -> 0.574 on whitened rows; difficult 0.15 0.753 -> 0.743 and 0.765 -> 0.761.
-// Tried on the same seeds and not adopted (each did worse than the hard fit on whitened rows):
-// soft EM (posterior-weighted means, covariance and proportions, MAP labels; `disc` 0.614 -> 0.552
-// at difficult 0.20 on raw samples, and with OAS on whitened rows 0.625 -> 0.563, ours 0.472),
-// Oracle Approximating Shrinkage (Chen et al. 2010) instead of the fixed shrinkage, and
-// cross-fitting (one half's fit scoring the other half: on two Gaussian classes, d' 1.6 in 40
-// dimensions, it lost 0.05 more accuracy than the in-sample fit).
+// Measured on the tuning seeds (101-110 x 20 s, bench/sort-tune.ts) and not adopted: clusterStage
+// refining the noise-whitened rows instead of raw samples (shrinkage towards the noise covariance)
+// raised difficult 0.15 / 0.20 0.727 / 0.483 -> 0.739 / 0.492 before the final re-split
+// (ClusterParams.resplitFinal), but with it cost difficult 0.20 0.549 -> 0.516 (0.15 +0.002).
+// Soft EM, Oracle Approximating Shrinkage and cross-fitting each did worse than this hard fit.
 
 import { ldaDiscriminants } from './linalg';
 import { dipScore } from './isocut';
 
 /**
- * Reassign labelled rows of x (n x d, noise-whitened: see the file comment) among clusters
- * 0..k-1 by the discriminant of the current clusters, up to `passes` times (stops when nothing moves). Rows labelled -1 are left alone;
+ * Reassign labelled rows of x (n x d) among clusters 0..k-1 by the discriminant of the current
+ * clusters, up to `passes` times (stops when nothing moves). Rows labelled -1 are left alone;
  * clusters with fewer than d + 1 rows keep their rows but attract none. The pooled covariance is
  * shrunk towards its mean variance by `shrinkage` (ClusterParams.ldaShrinkage, as evaluate.ts's
  * LDA). In place; returns moves.

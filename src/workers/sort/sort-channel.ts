@@ -195,7 +195,7 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  * 1. split a cluster when its best 2-way cut is multimodal along the cut's discriminant, and merge
  *    two clusters when their union is unimodal along theirs (ISO-SPLIT's isocut, isocut.ts) unless
  *    their cross spike pairs inside the refractory period say two neurons (refractory.ts); then
- *    discriminant refinement of all clusters on the whitened rows (lda-refine.ts);
+ *    discriminant refinement of all clusters on the raw waveform samples (lda-refine.ts);
  * 2. overlap resolution (overlaps.ts): clusters explained by the other templates (overlaps,
  *    misaligned copies) are dissolved into them, events move to the unit that best explains them
  *    alone or summed with a second template, and events that noise explains at least as well as
@@ -257,7 +257,7 @@ export function clusterStage(
         }
       }
     }
-    if (p.discriminantPasses > 0) discriminantRefine(y, n, w, labels, k, p.discriminantPasses, p.ldaShrinkage);
+    if (p.discriminantPasses > 0) discriminantRefine(det.waveforms, n, w, labels, k, p.discriminantPasses, p.ldaShrinkage);
     if (p.overlapMs > 0) {
       const ms = fs / 1000;
       resolveOverlaps(det.waveforms, y, w, labels, k, W, {
