@@ -180,8 +180,10 @@ export const ClusterParamsSchema = exact({
    * events below it outnumber twice those above the reflected cut significantly at the same rate
    * (binomial test), i.e. where background is the majority below it (equal costs, as
    * rejectBackground's equal priors); elsewhere it would only cost true spikes. 0.01: the
-   * conventional 1 % false-alarm rate. Tuning seeds 101-110 x 20 s, ours (0 -> 0.01), with
-   * resplitFinal: difficult 0.15 0.740 -> 0.744, 0.20 0.516 -> 0.517, easy 0.15 0.873 -> 0.876,
+   * conventional 1 % false-alarm rate. Tuning seeds 101-110 x 20 s, ours (0 -> 0.01), last
+   * measured on main 21e5128: difficult 0.15 0.738 -> 0.743, 0.20 0.549 -> 0.550 (false from
+   * background 516 -> 419, 1045 -> 1012); with whitened refinement and resplitFinal: difficult 0.15
+   * 0.740 -> 0.744, 0.20 0.516 -> 0.517, easy 0.15 0.873 -> 0.876,
    * difficult 0.10 0.900 -> 0.902, easy 0.10 0.954 unchanged (false from background 600 -> 508 and
    * 1125 -> 1080 at difficult 0.15 / 0.20); before resplitFinal the whole table: the same gains,
    * easy 0.05 / 0.20, difficult 0.05 and spikes identical, sort CPU unchanged. Why the test:
