@@ -18,8 +18,7 @@
 // The true partition is also refined by each of the trial cut's two steps alone (nearest template,
 // discriminant), to tell which of them moves a correct partition.
 
-import { DEFAULT_SORT } from '../src/shared/params';
-import { clusterStage, detectStage, featureStage, filterStage } from '../src/workers/sort/sort-channel';
+import { sortTuningChannel, tuningRun } from './sort-tuning-setup';
 import { detectionTruth } from '../src/workers/sort/evaluate';
 import { symmetricEigen } from '../src/workers/sort/linalg';
 import { reassignToTemplates, whitenRows } from '../src/workers/sort/templates';
@@ -28,18 +27,9 @@ import { kmeans } from '../src/workers/sort/kmeans';
 import { pca } from '../src/workers/sort/pca';
 import { Rng } from '../src/workers/rng';
 import { crossPairs, refractoryVeto } from '../src/workers/sort/refractory';
-import { GAIN } from '../test/engine/helpers';
-import { TUNING_SEEDS, quirogaSet, type EvalSet } from '../test/engine/sort-eval';
 
-const names = (process.argv[2] ?? 'difficult-0.15,difficult-0.20').split(',').filter(Boolean);
-const params = DEFAULT_SORT;
-const seeds = (process.env.SORT_TUNE_SEEDS ?? TUNING_SEEDS.quiroga.join(',')).split(',').map(Number);
-for (const s of seeds) if (!(TUNING_SEEDS.quiroga as readonly number[]).includes(s)) throw new Error(`${s} is not a Quiroga tuning seed`);
-const dur = Number(process.env.SORT_TUNE_S ?? 20);
+const { wanted, params } = tuningRun(['difficult']);
 const hiMsList = (process.env.CL_HI_MS ?? `${params.cluster.refractoryMs},2`).split(',').map(Number);
-const sets: EvalSet[] = [];
-for (const seed of seeds) for (const nl of [0.15, 0.2]) sets.push(quirogaSet(seed, 'difficult', nl, dur));
-const wanted = sets.filter((s) => names.some((n) => s.name.includes(n)));
 
 /** Covariance (d x d) of the rows of z (n x d) about their mean. */
 function cov(z: Float64Array[], d: number, centre = true): Float64Array {
@@ -92,15 +82,7 @@ function dprime(p: number[], side: number[]): number {
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
 
 for (const set of wanted) {
-  const rec = set.make();
-  const units = rec.units.filter((u) => u.channel === 0);
-  const truth = units.map((u) => ({ id: u.id, samples: rec.trains[u.id] }));
-  const fsr = rec.sampleRate;
-  const x = Float32Array.from(rec.channel(0), (v) => Math.max(-32768, Math.min(32767, Math.round(v / GAIN))) * GAIN);
-  const filtered = filterStage(x, fsr, params.filter);
-  const det = detectStage(filtered, fsr, params.detect);
-  const feat = featureStage(det, params.features);
-  const cl = clusterStage(det, feat, { ...params.cluster, peelMax: 0 }, fsr, x.length);
+  const { truth, fsr, x, det, feat, cl } = sortTuningChannel(set, params);
   const n = det.samples.length, w = det.width, nu = truth.length, k = cl.k;
   const trueOf = detectionTruth(det.samples, truth, Math.round(0.0004 * fsr));
   const y = whitenRows(det.waveforms, n, w, feat.whitener);

@@ -14,25 +14,14 @@
 //   overlap resolution (what the rest of the chain makes of a correct partition);
 // - - background: detections of no true unit removed from units.
 
-import * as fs from 'node:fs';
-import { DEFAULT_SORT, mergeParams, type SortParams } from '../src/shared/params';
-import { clusterStage, detectStage, featureStage, filterStage } from '../src/workers/sort/sort-channel';
+import { sortTuningChannel, tuningRun } from './sort-tuning-setup';
 import { compareSortings, type SpikeTrain } from '../src/workers/sort/accuracy';
 import { detectionTruth, errorKinds, ldaCrossValidated, totalKinds, type ErrorKinds } from '../src/workers/sort/evaluate';
 import { discriminantRefine } from '../src/workers/sort/lda-refine';
 import { resolveOverlaps } from '../src/workers/sort/overlaps';
 import { whitenRows } from '../src/workers/sort/templates';
-import { GAIN } from '../test/engine/helpers';
-import { TUNING_SEEDS, quirogaSet, type EvalSet } from '../test/engine/sort-eval';
 
-const names = (process.argv[2] ?? 'difficult-0.15,difficult-0.20').split(',').filter(Boolean);
-const params: SortParams = process.argv[3] ? mergeParams(DEFAULT_SORT, JSON.parse(fs.readFileSync(process.argv[3], 'utf8'))) : DEFAULT_SORT;
-const seeds = (process.env.SORT_TUNE_SEEDS ?? TUNING_SEEDS.quiroga.join(',')).split(',').map(Number);
-for (const s of seeds) if (!(TUNING_SEEDS.quiroga as readonly number[]).includes(s)) throw new Error(`${s} is not a Quiroga tuning seed`);
-const dur = Number(process.env.SORT_TUNE_S ?? 20);
-const sets: EvalSet[] = [];
-for (const seed of seeds) for (const d of ['easy', 'difficult'] as const) for (const nl of [0.05, 0.1, 0.15, 0.2]) sets.push(quirogaSet(seed, d, nl, dur));
-const wanted = sets.filter((s) => names.some((n) => s.name.includes(n)));
+const { wanted, params } = tuningRun();
 
 type Variant = 'ours' | 'unmerge' | 'unsplit' | 'disc' | 'overlaps' | 'refine' | 'nobg' | 'bound';
 const VARIANTS: Variant[] = ['ours', 'unmerge', 'unsplit', 'disc', 'overlaps', 'refine', 'nobg', 'bound'];
@@ -51,18 +40,8 @@ const add = (set: string, v: Variant, truth: SpikeTrain[], samples: Int32Array, 
 };
 
 for (const set of wanted) {
-  const rec = set.make();
-  const c = 0;
-  const units = rec.units.filter((u) => u.channel === c);
-  const truth = units.map((u) => ({ id: u.id, samples: rec.trains[u.id] }));
-  const fsr = rec.sampleRate;
-  const x = Float32Array.from(rec.channel(c), (v) => Math.max(-32768, Math.min(32767, Math.round(v / GAIN))) * GAIN);
-  const filtered = filterStage(x, fsr, params.filter);
-  const det = detectStage(filtered, fsr, params.detect);
-  const feat = featureStage(det, params.features);
   // Peeling off: the repairs act on the detections (the bound's rows are detections too).
-  const cp = { ...params.cluster, peelMax: 0 };
-  const cl = clusterStage(det, feat, cp, fsr, x.length);
+  const { truth, fsr, det, feat, cp, cl } = sortTuningChannel(set, params);
   const n = det.samples.length, w = det.width, nu = truth.length;
   const trueOf = detectionTruth(det.samples, truth, Math.round(0.0004 * fsr));
   add(set.name, 'ours', truth, det.samples, cl.labels, trueOf, fsr);
