@@ -142,13 +142,33 @@ export const ClusterParamsSchema = exact({
    * 10^0.5 = 3.16 is Jeffreys' threshold for "substantial" evidence (Theory of Probability, 1961,
    * appendix B), not a value fitted here; one stray violating pair can reach at most 1.21, so the
    * pass never cuts on a single pair. Why a threshold at all: this pass tries every cluster, and at
-   * a ratio above 1 it cut pieces of 50 spikes off single units on one pair (tuning seeds, easy
-   * 0.15 / 0.20 0.974 / 0.950 -> 0.964 / 0.924, difficult 0.10 0.993 -> 0.971). Tried first:
-   * Kass & Raftery's "strong" 20 (JASA 1995), for every cut (difficult 0.20 0.807 -> 0.798); 3.16
-   * for every cut (earlier passes lost good cuts, 0.866); 3.16 for this pass only is the default.
-   * The merge veto and the earlier cuts keep deciding at any ratio above 1.
+   * a ratio above 1 it cut pieces of 50 spikes off single units on one pair (tuning seeds, easy 0.15
+   * / 0.20 0.974 / 0.950 -> 0.964 / 0.924, difficult 0.10 0.993 -> 0.971). Tried first: Kass & Raftery's "strong"
+   * 20 (JASA 1995), for every cut (difficult 0.20 0.807 -> 0.798); 3.16 for every cut (earlier
+   * passes lost good cuts, 0.866); 3.16 for this pass only is the default. The merge veto and the
+   * earlier cuts keep deciding at any ratio above 1.
    */
   resplitEvidence: numIn(1, 1e6),
+  /**
+   * The final re-split's refractory test counts only the cross pairs of the minority order (a's
+   * spike first or b's, whichever has fewer), against half of each model's count
+   * (refractoryEvidence's symmetric). Why: two spikes 1-1.5 ms apart distort each other in opposite
+   * ways (the earlier carries the later's onset in its tail, the later the earlier's tail in its
+   * start), so a trial cut of ONE unit that follows that distortion puts the earlier spike of every
+   * contaminated pair on one side and the later on the other: its cross pairs pile up in one order
+   * and look like the chance coincidences of two neurons, which come in either order alike. Seen on
+   * the tuning seeds (101-110 x 60 s, difficult 0.15): the cuts that split single units had 4-6
+   * cross pairs, all in one order; the cuts of truly merged pairs at 0.20 had both orders (8 of 16,
+   * 8 of 15). Measured there (bench/sort-tune.ts, ours / bound): at 60 s difficult 0.15 0.909 ->
+   * 0.941, 0.20 0.862 -> 0.877; at 20 s the minority count has less power (half the pairs):
+   * difficult 0.15 0.928 -> 0.914, 0.20 0.918 -> 0.884 (every other set unchanged). On by default
+   * because the artefact grows with the recording (its pairs with the spike count, as the test's
+   * power does), and recordings are rarely as short as 20 s. Using the symmetric count for the
+   * earlier splits and the merge veto as well cost power (60 s: 0.904, 0.835), so only this pass
+   * uses it. Also tried: requiring the MEAN ratio over the trial cuts (a mean of e-values, so
+   * trying splitPcs + 1 cuts would not make a cut likelier): same at 60 s, 20 s 0.914 / 0.807.
+   */
+  resplitSymmetric: bool(),
   /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */
   splitPcs: intIn(1, 10),
   /** Nearest-template passes refining a trial cut (stops early when nothing moves). */

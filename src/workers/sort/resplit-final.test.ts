@@ -4,10 +4,10 @@ import { generateQuirogaRecording } from '../synth/quiroga';
 import { clusterStage, detectStage, featureStage, filterStage } from './sort-channel';
 import { detectionTruth } from './evaluate';
 
-// ClusterParams.resplitFinal / resplitEvidence on Quiroga-style TUNING seeds (test/engine/sort-eval.ts
-// TUNING_SEEDS; never the evaluation seeds), difficult set, noise 0.20, 20 s.
-function channel(seed: number) {
-  const rec = generateQuirogaRecording({ seed, difficulty: 'difficult', noiseLevel: 0.2, durationS: 20 });
+// ClusterParams.resplitFinal / resplitEvidence / resplitSymmetric on Quiroga-style TUNING seeds
+// (test/engine/sort-eval.ts TUNING_SEEDS; never the evaluation seeds), difficult sets.
+function channel(seed: number, noiseLevel = 0.2, durationS = 20) {
+  const rec = generateQuirogaRecording({ seed, difficulty: 'difficult', noiseLevel, durationS });
   const fs = rec.sampleRate, x = rec.channel(0);
   const filtered = filterStage(x, fs, DEFAULT_SORT.filter);
   const det = detectStage(filtered, fs, DEFAULT_SORT.detect);
@@ -27,7 +27,13 @@ function channel(seed: number) {
     const c = composition(labels);
     return truth.map((_, u) => c.reduce((best, row, f) => (row[u] > c[best][u] ? f : best), 0));
   };
-  return { sort, composition, mainOf, nUnits: truth.length };
+  /** Per true unit, the clusters whose majority it is. */
+  const clustersPerUnit = (labels: Int32Array): number[] => {
+    const n = new Array<number>(truth.length).fill(0);
+    for (const row of composition(labels)) if (row.some((v) => v > 0)) n[row.indexOf(Math.max(...row))]++;
+    return n;
+  };
+  return { sort, composition, mainOf, clustersPerUnit, nUnits: truth.length };
 }
 
 /** True when every cluster of fine lies inside one cluster of coarse (fine refines coarse). */
@@ -59,19 +65,28 @@ describe('final re-split on refractory evidence', () => {
   it('does not cut a single unit on one stray violating pair (resplitEvidence)', () => {
     const c = channel(104);
     const off = c.sort({ resplitFinal: false });
-    // At any likelihood ratio above 1 the pass cuts a piece off one true unit: both halves hold
-    // mostly the same unit.
-    const weak = c.sort({ resplitEvidence: 1 });
-    const majority = (row: number[]) => row.indexOf(Math.max(...row));
-    const clustersPerUnit = (labels: Int32Array) => {
-      const n = new Array<number>(c.nUnits).fill(0);
-      for (const row of c.composition(labels)) if (row.some((v) => v > 0)) n[majority(row)]++;
-      return n;
-    };
+    // At any likelihood ratio above 1 (counting pairs of both orders) the pass cuts a piece off one
+    // true unit: both halves hold mostly the same unit.
+    const weak = c.sort({ resplitEvidence: 1, resplitSymmetric: false });
+    const clustersPerUnit = c.clustersPerUnit;
     expect(Math.max(...clustersPerUnit(weak))).toBe(2);
     expect(Math.max(...clustersPerUnit(off))).toBe(1);
     expect(refines(weak, off)).toBe(true);
     // The default evidence requirement leaves this channel as the earlier passes left it.
+    expect(Array.from(c.sort({}))).toEqual(Array.from(off));
+  });
+
+  it('does not cut a single unit along the distortion close spikes cause each other (resplitSymmetric)', () => {
+    // 60 s: enough contaminated pairs for a cut of one unit to reach the evidence threshold when
+    // pairs of both orders count.
+    const c = channel(105, 0.15, 60);
+    const off = c.sort({ resplitFinal: false });
+    const both = c.sort({ resplitSymmetric: false });
+    // Counting both orders, the pass gives some true unit one more cluster of its own.
+    const before = c.clustersPerUnit(off), after = c.clustersPerUnit(both);
+    expect(after.some((n, u) => n > before[u])).toBe(true);
+    expect(refines(both, off)).toBe(true);
+    // Counting the minority order, it leaves the channel as the earlier passes left it.
     expect(Array.from(c.sort({}))).toEqual(Array.from(off));
   });
 });

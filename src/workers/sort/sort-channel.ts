@@ -276,9 +276,11 @@ export function clusterStage(
       // smaller and contaminated clusters did not: cut each once more and keep a cut only when its
       // halves' refractory test says two neurons (ClusterParams.resplitFinal).
       // Every cluster is tried here, not only merge-grown ones, so a cut needs a likelihood ratio of
-      // at least resplitEvidence (one stray violating pair reaches at most 1.21).
+      // at least resplitEvidence (one stray violating pair reaches at most 1.21), counting only the
+      // minority order of cross pairs (p.resplitSymmetric): a cut of one unit that follows the
+      // distortion two close spikes cause each other piles its contaminated pairs up in one order.
       const all = Array.from({ length: k }, (_, c) => c);
-      const strong = (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples, p.resplitEvidence);
+      const strong = (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples, p.resplitEvidence, p.resplitSymmetric);
       k = splitClusters(det.waveforms, y, w, labels, k, W, { ...splitOptions(p), resplit: all }, strong);
     }
   }
