@@ -232,7 +232,9 @@ export function clusterStage(
     const hi = (p.refractoryMs * fs) / 1000;
     const times = (idx: number[]) => Int32Array.from(idx, (i) => det.samples[i]).sort();
     const unimodal = { dipThreshold: p.dipThreshold, maxShift: p.templateMaxShift, binSize: p.isocutBinSize };
-    const veto = hi > lo ? (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples) : undefined;
+    /** "Two neurons" by the halves' refractory test (refractory.ts) at a likelihood ratio above minRatio. */
+    const twoNeurons = (minRatio = 1, symmetric = false) => (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples, minRatio, symmetric);
+    const veto = hi > lo ? twoNeurons() : undefined;
     // Pairs of clusters separated on refractory evidence after the merge step (cannot-link).
     const apart = new Set<string>();
     if (p.dipThreshold > 0) {
@@ -280,8 +282,7 @@ export function clusterStage(
       // minority order of cross pairs (p.resplitSymmetric): a cut of one unit that follows the
       // distortion two close spikes cause each other piles its contaminated pairs up in one order.
       const all = Array.from({ length: k }, (_, c) => c);
-      const strong = (a: number[], b: number[]) => refractoryVeto(times(a), times(b), lo, hi, nSamples, p.resplitEvidence, p.resplitSymmetric);
-      k = splitClusters(det.waveforms, y, w, labels, k, W, { ...splitOptions(p), resplit: all }, strong);
+      k = splitClusters(det.waveforms, y, w, labels, k, W, { ...splitOptions(p), resplit: all }, twoNeurons(p.resplitEvidence, p.resplitSymmetric));
     }
   }
   const out = renumber(labels, k, det.amplitudes, p.minUnitSpikes);
