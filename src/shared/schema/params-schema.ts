@@ -142,11 +142,11 @@ export const ClusterParamsSchema = exact({
    * 10^0.5 = 3.16 is Jeffreys' threshold for "substantial" evidence (Theory of Probability, 1961,
    * appendix B), not a value fitted here; one stray violating pair can reach at most 1.21, so the
    * pass never cuts on a single pair. Why a threshold at all: this pass tries every cluster, and at
-   * a ratio above 1 it cut pieces of 50 spikes off single units on one pair (tuning seeds, easy 0.15
-   * / 0.20 0.974 / 0.950 -> 0.964 / 0.924, difficult 0.10 0.993 -> 0.971). Tried first: Kass & Raftery's "strong"
-   * 20 (JASA 1995), for every cut (difficult 0.20 0.807 -> 0.798); 3.16 for every cut (earlier
-   * passes lost good cuts, 0.866); 3.16 for this pass only is the default. The merge veto and the
-   * earlier cuts keep deciding at any ratio above 1.
+   * a ratio above 1 it cut pieces of 50 spikes off single units on one pair (tuning seeds, easy
+   * 0.15 / 0.20 0.974 / 0.950 -> 0.964 / 0.924, difficult 0.10 0.993 -> 0.971). Tried first:
+   * Kass & Raftery's "strong" 20 (JASA 1995), for every cut (difficult 0.20 0.807 -> 0.798); 3.16
+   * for every cut (earlier passes lost good cuts, 0.866); 3.16 for this pass only is the default.
+   * The merge veto and the earlier cuts keep deciding at any ratio above 1.
    */
   resplitEvidence: numIn(1, 1e6),
   /**
