@@ -9,22 +9,14 @@
 // 1.5), so it is the trial cut that misses them. Others cannot be seen (seed 106 0.20 units 1-2:
 // ldaDip 1.0, minority order -0.3).
 //   npx tsx bench/sort-pair-evidence.ts [sets]   (SORT_TUNE_SEEDS, SORT_TUNE_S as sort-tune.ts)
-import { tuningRun } from '../bench/sort-tuning-setup';
+import { detectTuningChannel, tuningRun } from './sort-tuning-setup';
 import { detectionTruth } from '../src/workers/sort/evaluate';
 import { ldaDip } from '../src/workers/sort/lda-refine';
 import { whitenRows, buildTemplates, discriminantDip } from '../src/workers/sort/templates';
 import { refractoryEvidence } from '../src/workers/sort/refractory';
-import { detectStage, featureStage, filterStage } from '../src/workers/sort/sort-channel';
-import { GAIN } from '../test/engine/helpers';
 const { wanted, params } = tuningRun(['difficult']);
 for (const set of wanted) {
-  const rec = set.make();
-  const units = rec.units.filter((u) => u.channel === 0);
-  const truth = units.map((u) => ({ id: u.id, samples: rec.trains[u.id] }));
-  const fsr = rec.sampleRate;
-  const x0 = Float32Array.from(rec.channel(0), (v) => Math.max(-32768, Math.min(32767, Math.round(v / GAIN))) * GAIN);
-  const det = detectStage(filterStage(x0, fsr, params.filter), fsr, params.detect);
-  const feat = featureStage(det, params.features);
+  const { truth, fsr, x: x0, det, feat } = detectTuningChannel(set, params);
   const n = det.samples.length, w = det.width;
   const trueOf = detectionTruth(det.samples, truth, Math.round(0.0004 * fsr));
   const y = whitenRows(det.waveforms, n, w, feat.whitener);

@@ -17,14 +17,12 @@
 // classifier already loses 0.12 of the truth (the units overlap in waveform space as far as the
 // bound says). From the correct partition our five passes end at 0.95 of the bound.
 
-import { tuningRun } from './sort-tuning-setup';
+import { detectTuningChannel, tuningRun } from './sort-tuning-setup';
 import { compareSortings } from '../src/workers/sort/accuracy';
 import { detectionTruth, ldaCrossValidated } from '../src/workers/sort/evaluate';
 import { discriminantRefine } from '../src/workers/sort/lda-refine';
 import { cholesky, invertLower, invertSpd, ldaDiscriminants } from '../src/workers/sort/linalg';
 import { buildTemplates, reassignToTemplates, shiftDistance2, whitenRows } from '../src/workers/sort/templates';
-import { detectStage, featureStage, filterStage } from '../src/workers/sort/sort-channel';
-import { GAIN } from '../test/engine/helpers';
 
 interface Ctx { x: Float32Array; y: Float32Array; n: number; w: number; labels: Int32Array; k: number; shrinkage: number }
 
@@ -163,13 +161,7 @@ const EXTRA: Record<string, (c: Ctx, W: Float64Array) => void> = {
 const { wanted, params } = tuningRun(['difficult']);
 const acc = new Map<string, { s: number; n: number }>();
 for (const set of wanted) {
-  const rec = set.make();
-  const units = rec.units.filter((u) => u.channel === 0);
-  const truth = units.map((u) => ({ id: u.id, samples: rec.trains[u.id] }));
-  const fsr = rec.sampleRate;
-  const x0 = Float32Array.from(rec.channel(0), (v) => Math.max(-32768, Math.min(32767, Math.round(v / GAIN))) * GAIN);
-  const det = detectStage(filterStage(x0, fsr, params.filter), fsr, params.detect);
-  const feat = featureStage(det, params.features);
+  const { truth, fsr, det, feat } = detectTuningChannel(set, params);
   const n = det.samples.length, w = det.width, nu = truth.length;
   const trueOf = detectionTruth(det.samples, truth, Math.round(0.0004 * fsr));
   const y = whitenRows(det.waveforms, n, w, feat.whitener);

@@ -23,8 +23,8 @@ export function tuningRun(difficulties: ReadonlyArray<'easy' | 'difficult'> = ['
   return { wanted: sets.filter((s) => names.some((n) => s.name.includes(n))), params };
 }
 
-/** A set's recording, truth and channel 0 through the sorting stages (peeling off). */
-export function sortTuningChannel(set: EvalSet, params: SortParams) {
+/** A set's recording, truth and channel 0 through filtering, detection and features. */
+export function detectTuningChannel(set: EvalSet, params: SortParams) {
   const rec = set.make();
   const units = rec.units.filter((u) => u.channel === 0);
   const truth = units.map((u) => ({ id: u.id, samples: rec.trains[u.id] }));
@@ -33,6 +33,12 @@ export function sortTuningChannel(set: EvalSet, params: SortParams) {
   const filtered = filterStage(x, fsr, params.filter);
   const det = detectStage(filtered, fsr, params.detect);
   const feat = featureStage(det, params.features);
+  return { rec, truth, fsr, x, filtered, det, feat };
+}
+
+/** A set's recording, truth and channel 0 through the sorting stages (peeling off). */
+export function sortTuningChannel(set: EvalSet, params: SortParams) {
+  const { rec, truth, fsr, x, filtered, det, feat } = detectTuningChannel(set, params);
   const cp = { ...params.cluster, peelMax: 0 };
   const cl = clusterStage(det, feat, cp, fsr, x.length);
   return { rec, truth, fsr, x, filtered, det, feat, cp, cl };
