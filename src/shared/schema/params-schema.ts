@@ -169,6 +169,24 @@ export const ClusterParamsSchema = exact({
    * trying splitPcs + 1 cuts would not make a cut likelier): same at 60 s, 20 s 0.914 / 0.807.
    */
   resplitSymmetric: bool(),
+  /**
+   * The final re-split (resplitFinal) also keeps a cut whose halves are not unimodal along their
+   * cross-validated discriminant (ldaDip at dipThreshold: the first split pass's own test, no new
+   * constant). Why: the merge step tests a pair along the whitened difference of their means, so a
+   * pure piece of one unit can join a cluster that mixes it with a similar unit (the mixed cluster
+   * bridges the two); the discriminant refinement then pulls the remaining pure pieces into that
+   * merged cluster too. The final cluster is then multimodal along the discriminant of a 2-means cut
+   * while the refractory test sees little: the close cross pairs of the two units distort each
+   * other and land on the same side of the cut (tuning seed 106, difficult 0.15, 60 s: a cluster
+   * of 1067 + 1006 spikes of two units, its cut 87 % right with a dip score of 2.2 and a refractory
+   * ratio below 1; bench/sort-merge-cuts.ts). Measured (bench/sort-tune.ts, tuning seeds 101-110,
+   * ours / bound): 60 s difficult 0.15 0.941 -> 0.975, 0.20 0.877 -> 0.885, easy 0.10 0.962 ->
+   * 0.963, every other set (easy, difficult 0.05 / 0.10, spikes-12ch) unchanged to the third
+   * decimal; 20 s: every set unchanged (no final cluster reaches the dip threshold). Also tried:
+   * the same test in the re-split of merge-grown clusters (resplitMerged) as well: identical; a
+   * discriminant refinement of all clusters after the cuts, 1 / 5 passes: 0.974 / 0.888, 0.973 / 0.883.
+   */
+  resplitFinalDip: bool(),
   /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */
   splitPcs: intIn(1, 10),
   /** Nearest-template passes refining a trial cut (stops early when nothing moves). */

@@ -4,7 +4,7 @@ import { generateQuirogaRecording } from '../synth/quiroga';
 import { clusterStage, detectStage, featureStage, filterStage } from './sort-channel';
 import { detectionTruth } from './evaluate';
 
-// ClusterParams.resplitFinal / resplitEvidence / resplitSymmetric on Quiroga-style TUNING seeds
+// ClusterParams.resplitFinal / resplitEvidence / resplitSymmetric / resplitFinalDip on Quiroga-style TUNING seeds
 // (test/engine/sort-eval.ts TUNING_SEEDS; never the evaluation seeds), difficult sets.
 function channel(seed: number, noiseLevel = 0.2, durationS = 20) {
   const rec = generateQuirogaRecording({ seed, difficulty: 'difficult', noiseLevel, durationS });
@@ -58,8 +58,8 @@ describe('final re-split on refractory evidence', () => {
     expect(new Set(mainOn).size).toBe(c.nUnits);
     // The pass only cuts: the result refines the partition it started from.
     expect(refines(on, off)).toBe(true);
-    // With an evidence requirement no cut can meet, nothing changes.
-    expect(Array.from(c.sort({ resplitEvidence: 1e6 }))).toEqual(Array.from(off));
+    // With an evidence requirement no cut can meet (and no cut kept on its dip score), nothing changes.
+    expect(Array.from(c.sort({ resplitEvidence: 1e6, resplitFinalDip: false }))).toEqual(Array.from(off));
   });
 
   it('does not cut a single unit on one stray violating pair (resplitEvidence)', () => {
@@ -88,5 +88,19 @@ describe('final re-split on refractory evidence', () => {
     expect(refines(both, off)).toBe(true);
     // Counting the minority order, it leaves the channel as the earlier passes left it.
     expect(Array.from(c.sort({}))).toEqual(Array.from(off));
+  });
+
+  it('cuts a merged cluster whose halves are multimodal along their discriminant (resplitFinalDip)', () => {
+    // 60 s, difficult 0.15: the merge step joins a pure piece of one unit to a cluster mixing it with
+    // a similar unit, and the cut's halves hold too few of the units' close cross pairs for the
+    // refractory test; the cut's own discriminant shows two modes.
+    const c = channel(106, 0.15, 60);
+    const refractoryOnly = c.sort({ resplitFinalDip: false }), on = c.sort({});
+    expect(new Set(c.mainOf(refractoryOnly)).size).toBeLessThan(c.nUnits);
+    expect(new Set(c.mainOf(on)).size).toBe(c.nUnits);
+    expect(refines(on, refractoryOnly)).toBe(true);
+    // The cut follows the units: in each new main cluster one true unit holds most of the detections.
+    const comp = c.composition(on);
+    for (const f of new Set(c.mainOf(on))) expect(Math.max(...comp[f]) / comp[f].reduce((a, b) => a + b, 0)).toBeGreaterThan(0.75);
   });
 });

@@ -201,7 +201,8 @@ export function featureStage(det: Pick<DetectStageResult, 'waveforms' | 'width' 
  *    alone or summed with a second template, and events that noise explains at least as well as
  *    their unit, or whose likelihood ratio against noise lies below the lower tail of their unit's
  *    true spikes at the false-alarm rate p.backgroundFalseAlarm, go to the noise cluster (-1);
- * 3. a final re-split of every cluster, kept only on refractory evidence (p.resplitFinal).
+ * 3. a final re-split of every cluster, kept on refractory evidence (p.resplitFinal) or, with
+ *    p.resplitFinalDip, when the cut's halves are multimodal along their discriminant.
  * Units are renumbered by decreasing |mean amplitude| (unit 0 is the biggest); clusters under
  * p.minUnitSpikes are dropped to -1.
  */
@@ -282,7 +283,7 @@ export function clusterStage(
       // minority order of cross pairs (p.resplitSymmetric): a cut of one unit that follows the
       // distortion two close spikes cause each other piles its contaminated pairs up in one order.
       const all = Array.from({ length: k }, (_, c) => c);
-      k = splitClusters(det.waveforms, y, w, labels, k, W, { ...splitOptions(p), resplit: all }, twoNeurons(p.resplitEvidence, p.resplitSymmetric));
+      k = splitClusters(det.waveforms, y, w, labels, k, W, { ...splitOptions(p), resplit: all, resplitDip: p.resplitFinalDip }, twoNeurons(p.resplitEvidence, p.resplitSymmetric));
     }
   }
   const out = renumber(labels, k, det.amplitudes, p.minUnitSpikes);

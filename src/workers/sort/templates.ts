@@ -147,9 +147,15 @@ export interface SplitOptions {
   /**
    * Re-test only these clusters (the ones a merge step grew): each is cut at most once (its halves
    * are not queued again) and only when the halves' refractory test (twoNeurons) says two neurons,
-   * since the merge step already found their union unimodal.
+   * since the merge step already found their union unimodal (along the pair's mean difference;
+   * resplitDip also accepts the first pass's test along the cut's own discriminant).
    */
   resplit?: number[];
+  /**
+   * With resplit: also keep a cut whose halves are not unimodal along their cross-validated
+   * discriminant (dipThreshold), as the first pass does (ClusterParams.resplitFinalDip).
+   */
+  resplitDip?: boolean;
 }
 
 /**
@@ -220,7 +226,7 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     let sub = trialCut(Array.from({ length: model.k }, (_, q) => q));
     if (sub) {
       const [ia, ib] = halves(sub);
-      if ((o.resplit || ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold) && !twoNeurons?.(ia, ib)) sub = null;
+      if (((o.resplit && !o.resplitDip) || ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold) && !twoNeurons?.(ia, ib)) sub = null;
     }
     // Two units whose union is unimodal need not differ along the joint 2-means cut (which follows
     // the largest spread, e.g. jitter): with refractory evidence on, cuts along each of the
