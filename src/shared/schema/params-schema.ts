@@ -172,19 +172,25 @@ export const ClusterParamsSchema = exact({
   /**
    * The final re-split (resplitFinal) also keeps a cut whose halves are not unimodal along their
    * cross-validated discriminant (ldaDip at dipThreshold: the first split pass's own test, no new
-   * constant). Why: the merge step tests a pair along the whitened difference of their means, so a
+   * constant), and tries the joint 2-means cut on standardised PCs too when the one on raw PC scores
+   * is not kept. Why: the merge step tests a pair along the whitened difference of their means, so a
    * pure piece of one unit can join a cluster that mixes it with a similar unit (the mixed cluster
    * bridges the two); the discriminant refinement then pulls the remaining pure pieces into that
    * merged cluster too. The final cluster is then multimodal along the discriminant of a 2-means cut
    * while the refractory test sees little: the close cross pairs of the two units distort each
    * other and land on the same side of the cut (tuning seed 106, difficult 0.15, 60 s: a cluster
    * of 1067 + 1006 spikes of two units, its cut 87 % right with a dip score of 2.2 and a refractory
-   * ratio below 1; bench/sort-merge-cuts.ts). Measured (bench/sort-tune.ts, tuning seeds 101-110,
-   * ours / bound): 60 s difficult 0.15 0.941 -> 0.975, 0.20 0.877 -> 0.885, easy 0.10 0.962 ->
-   * 0.963, every other set (easy, difficult 0.05 / 0.10, spikes-12ch) unchanged to the third
-   * decimal; 20 s: every set unchanged (no final cluster reaches the dip threshold). Also tried:
-   * the same test in the re-split of merge-grown clusters (resplitMerged) as well: identical; a
-   * discriminant refinement of all clusters after the cuts, 1 / 5 passes: 0.974 / 0.888, 0.973 / 0.883.
+   * ratio below 1; bench/sort-merge-cuts.ts). On raw PC scores 2-means can follow a small outlying
+   * group that owns the largest spread (seed 108, difficult 0.15, 20 s: a cut of 57 events against
+   * 0.80-0.85 of a merged pair right on standardised PCs). Measured (bench/sort-tune.ts, tuning
+   * seeds 101-110, ours / bound): 60 s difficult 0.15 0.941 -> 0.975, 0.20 0.877 -> 0.885 with the
+   * dip test alone and 0.905 with the standardised cut, difficult 0.10 1.006 -> 1.001 (one single
+   * unit cut), easy 0.10 0.962 -> 0.963, every other set (easy, difficult 0.05, spikes-12ch)
+   * unchanged to the third decimal; 20 s: difficult 0.20 0.884 -> 0.882, every other set unchanged
+   * (no final cluster reaches the dip threshold). Also tried: the dip test in the re-split of
+   * merge-grown clusters (resplitMerged) as well: identical; a discriminant refinement of all
+   * clusters after the cuts, 1 / 5 passes: 0.974 / 0.888, 0.973 / 0.883; the standardised cut in
+   * every split pass: 20 s difficult 0.15 0.914 -> 0.925 but 0.20 0.884 -> 0.851.
    */
   resplitFinalDip: bool(),
   /** Principal components of a cluster's own waveforms for its trial 2-way cut (ISO-SPLIT cuts in few dimensions). */

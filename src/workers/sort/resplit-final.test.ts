@@ -103,4 +103,14 @@ describe('final re-split on refractory evidence', () => {
     const comp = c.composition(on);
     for (const f of new Set(c.mainOf(on))) expect(Math.max(...comp[f]) / comp[f].reduce((a, b) => a + b, 0)).toBeGreaterThan(0.75);
   });
+
+  it('tries the joint cut on standardised PCs too, finding a merged pair the raw cut misses (resplitFinalDip)', () => {
+    // 60 s, difficult 0.20: a merged cluster of two similar units whose 2-means cut on raw PC scores
+    // is not kept; on standardised PCs it is.
+    const c = channel(106, 0.2, 60);
+    const off = c.sort({ resplitFinalDip: false }), on = c.sort({});
+    expect(new Set(c.mainOf(off)).size).toBeLessThan(c.nUnits);
+    expect(new Set(c.mainOf(on)).size).toBe(c.nUnits);
+    expect(refines(on, off)).toBe(true);
+  });
 });

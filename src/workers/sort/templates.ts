@@ -153,7 +153,8 @@ export interface SplitOptions {
   resplit?: number[];
   /**
    * With resplit: also keep a cut whose halves are not unimodal along their cross-validated
-   * discriminant (dipThreshold), as the first pass does (ClusterParams.resplitFinalDip).
+   * discriminant (dipThreshold), as the first pass does, and try the joint cut on standardised PCs
+   * too (ClusterParams.resplitFinalDip).
    */
   resplitDip?: boolean;
 }
@@ -200,12 +201,13 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     const model = pca(z, idx.length, w, Math.min(o.nPcs, w));
     const f = model.project(z, idx.length);
     const rng = new Rng(o.seed * 7919 + c);
-    // A trial cut: 2-means on the given columns of the cluster's PC scores, refined on the whole
-    // whitened waveform (nearest shift-tolerant template, then the halves' discriminant, which
-    // discounts what varies within a unit besides the noise: jitter, background spikes riding on it).
-    const trialCut = (cols: number[]): Int32Array | null => {
+    // A trial cut: 2-means on the given columns of the cluster's PC scores (each divided by its SD
+    // with std), refined on the whole whitened waveform (nearest shift-tolerant template, then the
+    // halves' discriminant, which discounts what varies within a unit besides the noise: jitter,
+    // background spikes riding on it).
+    const trialCut = (cols: number[], std = false): Int32Array | null => {
       const g = new Float32Array(idx.length * cols.length);
-      for (let r = 0; r < idx.length; r++) cols.forEach((col, q) => { g[r * cols.length + q] = f[r * model.k + col]; });
+      for (let r = 0; r < idx.length; r++) cols.forEach((col, q) => { g[r * cols.length + q] = f[r * model.k + col] / (std ? Math.sqrt(Math.max(1e-12, model.explainedVariance[col])) : 1); });
       let km = kmeans(g, idx.length, cols.length, 2, rng);
       for (let rep = 1; rep < o.restarts; rep++) { const alt = kmeans(g, idx.length, cols.length, 2, rng); if (alt.inertia < km.inertia) km = alt; }
       const part = new Int32Array(labels.length).fill(-1);
@@ -227,6 +229,16 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     if (sub) {
       const [ia, ib] = halves(sub);
       if (((o.resplit && !o.resplitDip) || ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold) && !twoNeurons?.(ia, ib)) sub = null;
+    }
+    // In the final pass (resplitDip) the joint cut is also tried on standardised PCs: on raw scores
+    // 2-means follows the largest spread, which a small outlying group (overlaps, background) can
+    // own, while two similar units differ along a PC of ordinary variance.
+    if (!sub && o.resplit && o.resplitDip) {
+      const alt = trialCut(Array.from({ length: model.k }, (_, q) => q), true);
+      if (alt) {
+        const [ia, ib] = halves(alt);
+        if (ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) >= o.dipThreshold || twoNeurons?.(ia, ib)) sub = alt;
+      }
     }
     // Two units whose union is unimodal need not differ along the joint 2-means cut (which follows
     // the largest spread, e.g. jitter): with refractory evidence on, cuts along each of the
