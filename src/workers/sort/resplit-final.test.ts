@@ -48,16 +48,18 @@ function refines(fine: Int32Array, coarse: Int32Array): boolean {
   return true;
 }
 
+/** Without the pass two true units share their main cluster; with it every unit has its own, and it only cuts. */
+function expectSeparatedByCuts(c: ReturnType<typeof channel>, off: Int32Array, on: Int32Array): void {
+  expect(new Set(c.mainOf(off)).size).toBeLessThan(c.nUnits);
+  expect(new Set(c.mainOf(on)).size).toBe(c.nUnits);
+  expect(refines(on, off)).toBe(true);
+}
+
 describe('final re-split on refractory evidence', () => {
   it('cuts a cluster holding two similar units that the earlier passes left merged', () => {
     const c = channel(108);
-    const off = c.sort({ resplitFinal: false }), on = c.sort({});
-    const mainOff = c.mainOf(off), mainOn = c.mainOf(on);
-    // Without the final pass two true units share their main cluster; with it every unit has its own.
-    expect(new Set(mainOff).size).toBeLessThan(c.nUnits);
-    expect(new Set(mainOn).size).toBe(c.nUnits);
-    // The pass only cuts: the result refines the partition it started from.
-    expect(refines(on, off)).toBe(true);
+    const off = c.sort({ resplitFinal: false });
+    expectSeparatedByCuts(c, off, c.sort({}));
     // With an evidence requirement no cut can meet (and no cut kept on its dip score), nothing changes.
     expect(Array.from(c.sort({ resplitEvidence: 1e6, resplitFinalDip: false }))).toEqual(Array.from(off));
   });
@@ -95,10 +97,8 @@ describe('final re-split on refractory evidence', () => {
     // a similar unit, and the cut's halves hold too few of the units' close cross pairs for the
     // refractory test; the cut's own discriminant shows two modes.
     const c = channel(106, 0.15, 60);
-    const refractoryOnly = c.sort({ resplitFinalDip: false }), on = c.sort({});
-    expect(new Set(c.mainOf(refractoryOnly)).size).toBeLessThan(c.nUnits);
-    expect(new Set(c.mainOf(on)).size).toBe(c.nUnits);
-    expect(refines(on, refractoryOnly)).toBe(true);
+    const on = c.sort({});
+    expectSeparatedByCuts(c, c.sort({ resplitFinalDip: false }), on);
     // The cut follows the units: in each new main cluster one true unit holds most of the detections.
     const comp = c.composition(on);
     for (const f of new Set(c.mainOf(on))) expect(Math.max(...comp[f]) / comp[f].reduce((a, b) => a + b, 0)).toBeGreaterThan(0.75);
@@ -108,9 +108,6 @@ describe('final re-split on refractory evidence', () => {
     // 60 s, difficult 0.20: a merged cluster of two similar units whose 2-means cut on raw PC scores
     // is not kept; on standardised PCs it is.
     const c = channel(106, 0.2, 60);
-    const off = c.sort({ resplitFinalDip: false }), on = c.sort({});
-    expect(new Set(c.mainOf(off)).size).toBeLessThan(c.nUnits);
-    expect(new Set(c.mainOf(on)).size).toBe(c.nUnits);
-    expect(refines(on, off)).toBe(true);
+    expectSeparatedByCuts(c, c.sort({ resplitFinalDip: false }), c.sort({}));
   });
 });
