@@ -225,20 +225,19 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     // Keep the split only if the parts are big enough and their union is not unimodal along the
     // discriminant between them (evidence of two units, whatever their distance), or, with
     // refractory evidence on, their cross pairs say two neurons.
-    let sub = trialCut(Array.from({ length: model.k }, (_, q) => q));
-    if (sub) {
-      const [ia, ib] = halves(sub);
-      if (((o.resplit && !o.resplitDip) || ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) < o.dipThreshold) && !twoNeurons?.(ia, ib)) sub = null;
-    }
+    const keep = (cut: Int32Array, dipCounts: boolean): boolean => {
+      const [ia, ib] = halves(cut);
+      return (dipCounts && ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) >= o.dipThreshold) || !!twoNeurons?.(ia, ib);
+    };
+    const allCols = Array.from({ length: model.k }, (_, q) => q);
+    let sub = trialCut(allCols);
+    if (sub && !keep(sub, !o.resplit || !!o.resplitDip)) sub = null;
     // In the final pass (resplitDip) the joint cut is also tried on standardised PCs: on raw scores
     // 2-means follows the largest spread, which a small outlying group (overlaps, background) can
     // own, while two similar units differ along a PC of ordinary variance.
     if (!sub && o.resplit && o.resplitDip) {
-      const alt = trialCut(Array.from({ length: model.k }, (_, q) => q), true);
-      if (alt) {
-        const [ia, ib] = halves(alt);
-        if (ldaDip(y, w, ia, ib, o.shrinkage, o.binSize, true) >= o.dipThreshold || twoNeurons?.(ia, ib)) sub = alt;
-      }
+      const alt = trialCut(allCols, true);
+      if (alt && keep(alt, true)) sub = alt;
     }
     // Two units whose union is unimodal need not differ along the joint 2-means cut (which follows
     // the largest spread, e.g. jitter): with refractory evidence on, cuts along each of the
@@ -246,7 +245,7 @@ export function splitClusters(x: Float32Array, y: Float32Array, w: number, label
     // neurons is kept (a single unit's halves have no cross pairs inside its refractory period).
     for (let q = 0; !sub && twoNeurons && o.altCuts && q < model.k; q++) {
       const alt = trialCut([q]);
-      if (alt && twoNeurons(...(halves(alt) as [number[], number[]]))) sub = alt;
+      if (alt && keep(alt, false)) sub = alt;
     }
     if (!sub) continue;
     const ids = [c];
