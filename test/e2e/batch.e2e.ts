@@ -36,6 +36,31 @@ async function rowStates(page: Page): Promise<Record<string, string>> {
   return page.getByTestId('batch-row').evaluateAll((rows) => Object.fromEntries(rows.map((r) => [r.getAttribute('data-name'), r.getAttribute('data-state')])));
 }
 
+/**
+ * Record, in the page, every state each batch row takes from now on: a MutationObserver sees every
+ * React commit of the table, so a short 'running' between two of the test's polls is not missed.
+ */
+async function recordRowStates(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: Record<string, string[]> = {};
+    (window as unknown as { batchSeen: Record<string, string[]> }).batchSeen = seen;
+    const scan = (): void => {
+      for (const r of document.querySelectorAll<HTMLElement>('[data-testid="batch-row"]')) {
+        const name = r.dataset.name ?? '', state = r.dataset.state ?? '';
+        const list = (seen[name] ??= []);
+        if (list[list.length - 1] !== state) list.push(state);
+      }
+    };
+    new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    scan();
+  });
+}
+
+/** The states each row has taken since recordRowStates, in order (repeats collapsed). */
+async function seenRowStates(page: Page): Promise<Record<string, string[]>> {
+  return page.evaluate(() => (window as unknown as { batchSeen: Record<string, string[]> }).batchSeen);
+}
+
 describe('batch panel', () => {
   const app = useApp({
     hostArgs: ['--jobs', '2'],
@@ -62,15 +87,15 @@ describe('batch panel', () => {
     await page.getByTestId('batch-jobs').fill('2');
     await page.getByTestId('batch-parallel-parallel').click();
     expect(await page.getByTestId('batch-out').inputValue()).toBe(OUT);
+    await recordRowStates(page);
     await page.getByTestId('batch-start').click();
 
-    // Watch the queue until the batch ends: every recording must be seen running, and workers busy.
-    const seenRunning = new Set<string>();
+    // Watch the queue until the batch ends: workers must be seen busy (every state a row takes is
+    // recorded in the page itself, so a recording that runs between two polls is not missed).
     let sawWorkers = false, shotTaken = false;
     const t0 = Date.now();
     for (;;) {
       const states = await rowStates(page);
-      for (const [n, s] of Object.entries(states)) if (s === 'running') seenRunning.add(n);
       const bars = await page.getByTestId('worker-bar').count();
       if (bars > 0) {
         sawWorkers = true;
@@ -83,7 +108,9 @@ describe('batch panel', () => {
     }
     expect(await page.getByTestId('batch-state').textContent()).toBe('sort batch · done');
     expect(await rowStates(page)).toEqual({ 'rec-1': 'done', 'rec-2': 'done', 'rec-3': 'done' });
-    expect([...seenRunning].sort()).toEqual(['rec-1', 'rec-2', 'rec-3']);
+    const seen = await seenRowStates(page);
+    expect(Object.keys(seen).sort()).toEqual(['rec-1', 'rec-2', 'rec-3']);
+    for (const [name, states] of Object.entries(seen)) expect({ name, running: states.includes('running') }).toEqual({ name, running: true });
     expect(sawWorkers).toBe(true);
     expect(await page.getByTestId('batch-execution').textContent()).toMatch(/^parallel · 2 job/);
 
