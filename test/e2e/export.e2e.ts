@@ -75,6 +75,7 @@ describe('export from the menu', () => {
     expect(await exportVia(page, 'menu-export-brainvision', path.join(OUT, 'corrected.vhdr'))).toMatch(/2 channels/);
     expect(fs.existsSync(path.join(OUT, 'corrected.eeg'))).toBe(true);
     await page.getByTestId('menu-file').click();
+    await page.getByTestId('menu-export-batch-csv').waitFor();
     await shot(page, 'e2e-export-menu');
   });
 });

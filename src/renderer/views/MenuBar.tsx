@@ -64,7 +64,12 @@ export function MenuBar() {
       {menus.map(([name, items]) => (
         <div key={name} className="menu">
           <button role="menuitem" aria-haspopup="true" aria-expanded={open === name} data-testid={`menu-${name.toLowerCase()}`}
-            onClick={() => { if (open !== name) void refresh(); setOpen(open === name ? null : name); }}
+            onClick={() => {
+              if (open === name) { setOpen(null); return; }
+              // Open once the session (recent files) is fresh: opening first and refreshing after
+              // would grow the Open Recent list under the pointer and shift every item below it.
+              void refresh().finally(() => setOpen(name));
+            }}
             onMouseEnter={() => { if (open && open !== name) setOpen(name); }}>{name}</button>
           {open === name && (
             <ul className="menu-list" role="menu">
