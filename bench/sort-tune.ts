@@ -5,14 +5,13 @@
 // evaluation seeds.
 //   npx tsx bench/sort-tune.ts [sets] [params.json]
 // sets: comma-separated names such as difficult-0.15,difficult-0.20,easy-0.10,spikes (default: all);
-// SORT_TUNE_SEEDS=101,102 picks Quiroga tuning seeds (must be in TUNING_SEEDS); SORT_TUNE_S=20.
+// SORT_TUNE_SEEDS=101,102 picks Quiroga tuning seeds (must be in TUNING_SEEDS); SORT_TUNE_S=20;
+// SORT_TUNE_UNITS=1 prints every unit; SORT_TUNE_ORACLE=1 each pair's true-partition dip (truePairDips).
 
 import * as fs from 'node:fs';
 import { DEFAULT_SORT, mergeParams, type SortParams } from '../src/shared/params';
 import { clusterStage, detectStage, featureStage, filterStage, mergePeeled } from '../src/workers/sort/sort-channel';
-import { detectionTruth, evaluateChannel, totalKinds, type UnitEvaluation } from '../src/workers/sort/evaluate';
-import { ldaDiscriminants } from '../src/workers/sort/linalg';
-import { dipScore } from '../src/workers/sort/isocut';
+import { detectionTruth, evaluateChannel, totalKinds, truePairDips, type UnitEvaluation } from '../src/workers/sort/evaluate';
 import { GAIN } from '../test/engine/helpers';
 import { NOISE_LEVELS, TUNING_SEEDS, quirogaSet, spikesSet, type EvalSet } from '../test/engine/sort-eval';
 
@@ -56,37 +55,17 @@ for (const set of wanted) {
       console.log(`${set.name} s${set.seed} ch${c} n ${all.samples.length} k ${cl.k} hash ${h.toString(16)}`);
     }
     ev.forEach((e, i) => rows.push({ ...e, set: set.name, seed: set.seed, snr: units[i].snr }));
-    if (process.env.SORT_TUNE_ORACLE) oracle(`${set.name} s${set.seed} ch${c}`, all.samples, all.waveforms, det.width, units.map((u) => rec.trains[u.id]), rec.sampleRate);
+    if (process.env.SORT_TUNE_ORACLE) {
+      const nu = units.length;
+      const trueOf = detectionTruth(all.samples, units.map((u, id) => ({ id, samples: rec.trains[u.id] })), Math.round(0.0004 * rec.sampleRate));
+      const dips = truePairDips({ samples: all.samples, labels: all.labels, waveforms: all.waveforms, width: det.width }, trueOf, nu, params.cluster.isocutBinSize);
+      for (let a = 0; a < nu; a++) for (let b = a + 1; b < nu; b++) console.log(`${set.name} s${set.seed} ch${c} true-partition dip ${a}-${b}: ${dips[a * nu + b].toFixed(2)}`);
+    }
     if (process.env.SORT_TUNE_UNITS) {
       for (const [i, e] of ev.entries()) {
-        console.log(`${set.name} s${set.seed} ch${c} u${i} snr ${units[i].snr.toFixed(1)} k=${r.k} found ${e.foundId} acc ${e.accuracy.toFixed(3)} bound ${e.bound.toFixed(3)} nTrue ${e.nTrue} hits ${e.hits} notDet ${e.notDetected} unas ${e.unassigned} miscl ${e.misclassified} split ${e.splitOff} fUnit ${e.falseFromUnit} fBg ${e.falseFromBackground}`);
+        console.log(`${set.name} s${set.seed} ch${c} u${i} snr ${units[i].snr.toFixed(1)} k=${r.k} found ${e.foundId} acc ${e.accuracy.toFixed(3)} bound ${e.bound.toFixed(3)} nTrue ${e.nTrue} hits ${e.hits} notDet ${e.notDetected} unas ${e.unassigned} miscl ${e.misclassified} split ${e.splitOff} fUnit ${e.falseFromUnit} fBg ${e.falseFromBackground} pairDip ${e.pairDip.toFixed(2)}`);
       }
     }
-  }
-}
-
-/**
- * For each pair of true units: their detections (true labels) projected on the two-class LDA
- * discriminant fitted on even rows, measured on odd rows: d' and the dip score. Tells whether a
- * unimodality test along the best direction could ever see two units.
- */
-function oracle(tag: string, samples: Int32Array, wf: Float32Array, w: number, trains: Int32Array[], fsr: number): void {
-  const truth = detectionTruth(samples, trains.map((t, id) => ({ id, samples: t })), Math.round(0.0004 * fsr));
-  for (let a = 0; a < trains.length; a++) for (let b = a + 1; b < trains.length; b++) {
-    const rowsA: number[] = [], rowsB: number[] = [];
-    truth.forEach((u, i) => { if (u === a) rowsA.push(i); else if (u === b) rowsB.push(i); });
-    const mean = new Float64Array(2 * w), cnt = new Float64Array(2), cov = new Float64Array(w * w);
-    const train = [rowsA.filter((_, i) => i % 2 === 0), rowsB.filter((_, i) => i % 2 === 0)];
-    train.forEach((rows, c) => { for (const i of rows) { cnt[c]++; for (let j = 0; j < w; j++) mean[c * w + j] += wf[i * w + j]; } for (let j = 0; j < w; j++) mean[c * w + j] /= cnt[c]; });
-    const r = new Float64Array(w);
-    train.forEach((rows, c) => { for (const i of rows) { for (let j = 0; j < w; j++) r[j] = wf[i * w + j] - mean[c * w + j]; for (let x = 0; x < w; x++) for (let y = x; y < w; y++) cov[x * w + y] += r[x] * r[y]; } });
-    const lda = ldaDiscriminants(cov, mean, cnt, cnt[0] + cnt[1], w, [0, 1], 1e-3);
-    if (!lda) continue;
-    const proj = (i: number) => { let s = 0; for (let j = 0; j < w; j++) s += (lda.wgt[j] - lda.wgt[w + j]) * wf[i * w + j]; return s; };
-    const pa = rowsA.filter((_, i) => i % 2 === 1).map(proj), pb = rowsB.filter((_, i) => i % 2 === 1).map(proj);
-    const mv = (v: number[]) => { const m = v.reduce((x, y) => x + y, 0) / v.length; return [m, v.reduce((x, y) => x + (y - m) ** 2, 0) / v.length]; };
-    const [ma, va] = mv(pa), [mb, vb] = mv(pb);
-    console.log(`${tag} oracle ${a}-${b}: n ${pa.length}+${pb.length} d' ${(Math.abs(ma - mb) / Math.sqrt((va + vb) / 2)).toFixed(2)} dip ${dipScore([...pa, ...pb], params.cluster.isocutBinSize).toFixed(2)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated } from './evaluate';
+import { detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated, truePairDips } from './evaluate';
 
 describe('error kinds', () => {
   it('attributes every true spike and every false positive to one kind', () => {
@@ -65,5 +65,20 @@ describe('LDA bound', () => {
     const truth = [0, 1].map((u) => ({ id: u, samples: Array.from(samples).filter((_, i) => labels[i] === u) }));
     const ev = evaluateChannel({ samples, labels, waveforms, width: w }, truth, 30000);
     for (const e of ev) { expect(e.accuracy).toBe(1); expect(e.bound).toBe(1); }
+  });
+
+  it('truePairDips: a pair of units 6 SD apart is bimodal along its discriminant, a pair 1 SD apart is hidden (unimodal even when cut by the truth)', () => {
+    const rng = new Rng(21);
+    const w = 8, n = 2000;
+    const pairDip = (sep: number): number => {
+      const trueOf = Int32Array.from({ length: n }, (_, i) => i % 2);
+      const waveforms = new Float32Array(n * w);
+      for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (trueOf[i] ? sep / 2 : -sep / 2) * (j === 2 ? 1 : 0);
+      return truePairDips({ samples: new Int32Array(n), labels: trueOf, waveforms, width: w }, trueOf, 2)[1];
+    };
+    expect(pairDip(6)).toBeGreaterThan(2);
+    expect(pairDip(1)).toBeLessThan(1);
+    const ev = evaluateChannel({ samples: Int32Array.from({ length: 4 }, (_, i) => 100 * i), labels: new Int32Array(4), waveforms: new Float32Array(4 * w), width: w }, [{ id: 0, samples: [0, 100, 200, 300] }], 30000);
+    expect(ev[0].pairDip).toBe(Infinity);
   });
 });
