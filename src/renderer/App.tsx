@@ -61,7 +61,10 @@ export function App() {
     subscribeRunEvents().catch(() => undefined);
     subscribeMenu().catch(() => undefined);
     subscribeBatchEvents().then(() => useBatch.getState().refresh(), () => undefined);
-    void backend().then((c) => setMenuBar(c.kind === 'web'), (e: unknown) => setConnError(errorText(e)));
+    void backend().then((c) => {
+      setMenuBar(c.kind === 'web');
+      c.onLost((e) => setConnError(errorText(e)));
+    }, (e: unknown) => setConnError(errorText(e)));
     if (!useRecording.getState().meta) void useRecording.getState().open(); // no file: the embedded demo
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

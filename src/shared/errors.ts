@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'SCHEDULER_FAILED'
   | 'NOT_FOUND'
   | 'SESSION_LOCKED'
+  /** The renderer has no connection to the backend (the web host is not running or stopped). */
+  | 'NOT_CONNECTED'
   | 'INTERNAL';
 
 /** One bad field of a parameter object or request ("cluster.restarts" must be ...). */

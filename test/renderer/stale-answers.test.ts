@@ -21,7 +21,7 @@ const api = {
 };
 
 vi.mock('../../src/renderer/api/client', () => ({
-  backend: () => Promise.resolve({ api, onEvent: () => () => undefined, onMenu: () => () => undefined, kind: 'web' }),
+  backend: () => Promise.resolve({ api, onEvent: () => () => undefined, onMenu: () => () => undefined, onLost: () => undefined, kind: 'web' }),
   errorText: (e: { message?: string; code?: string }) => ({ message: e?.message ?? String(e), code: e?.code }),
 }));
 

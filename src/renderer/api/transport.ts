@@ -13,6 +13,11 @@ export interface Connection {
   onEvent(cb: (e: BackendEvent) => void): () => void;
   /** Commands from Electron's application menu (the web UI has its own menu bar). */
   onMenu(cb: (c: MenuCommand) => void): () => void;
+  /**
+   * Called once if the connection is lost (the web host stopped); calls then waiting for an answer,
+   * and every later call, fail with that NOT_CONNECTED error instead of waiting forever.
+   */
+  onLost(cb: (e: Error) => void): void;
   kind: 'electron' | 'web';
 }
 
@@ -23,14 +28,48 @@ function dispatch(listeners: Set<Listener>, data: unknown): void {
   for (const l of listeners) { if (typeof l === 'function') l(ev); else l.handleEvent(ev); }
 }
 
-function socketEndpoint(ws: WebSocket, pushes: Pushes): Endpoint {
+const LOST = {
+  message: 'The connection to the SpikeDesk web host was lost (it stopped, or its terminal was closed)',
+  fix: 'Start it again with `npm run serve` and open the address it prints (the token is new at every start). Files the app wrote are safe; a run that was going has stopped.',
+};
+
+/** comlink's answer to request `id` that throws `info` (as the 'throw' handler of rpc.ts encodes it). */
+function thrownAnswer(id: string, info: { code: string; message: string; fix: string }): unknown {
+  return { id, type: 'HANDLER', name: 'throw', value: { isError: true, info } };
+}
+
+/**
+ * comlink over the WebSocket. Requests still waiting for an answer are tracked by their id: when
+ * the socket closes they are answered with a NOT_CONNECTED error (and so is every later request),
+ * since a closed WebSocket drops what is sent to it and comlink would wait forever.
+ */
+function socketEndpoint(ws: WebSocket, pushes: Pushes, lost: (e: Error) => void): Endpoint {
   const listeners = new Set<Listener>();
+  const waiting = new Set<string>();
+  const info = { code: 'NOT_CONNECTED', ...LOST };
+  const answerLost = (id: string): void => dispatch(listeners, thrownAnswer(id, info));
   ws.addEventListener('message', (m) => {
     const data = decodeWire(String(m.data));
-    if (!routePush(data, pushes)) dispatch(listeners, data);
+    if (routePush(data, pushes)) return;
+    const id = (data as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') waiting.delete(id);
+    dispatch(listeners, data);
   });
+  ws.addEventListener('close', () => {
+    lost(connectError(LOST.message, LOST.fix));
+    for (const id of [...waiting]) answerLost(id);
+    waiting.clear();
+  }, { once: true });
   return {
-    postMessage: (msg: unknown) => ws.send(encodeWire(msg)),
+    postMessage: (msg: unknown) => {
+      const id = (msg as { id?: unknown } | null)?.id;
+      if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) {
+        if (typeof id === 'string') queueMicrotask(() => answerLost(id));
+        return;
+      }
+      if (typeof id === 'string') waiting.add(id);
+      ws.send(encodeWire(msg));
+    },
     addEventListener: (_t: string, l: Listener) => listeners.add(l),
     removeEventListener: (_t: string, l: Listener) => listeners.delete(l),
   };
@@ -89,9 +128,14 @@ export async function connect(): Promise<Connection> {
       ws.addEventListener('error', () => reject(connectError('The SpikeDesk web host refused this access token or is not running',
         'Open the address that `npm run serve` printed most recently (the token changes at every start), or start it again with `npm run serve`.')), { once: true });
     });
-    return { api: wrap<BackendApi>(socketEndpoint(ws, pushes)), onEvent, onMenu, kind: 'web' };
+    let lostError: Error | null = null;
+    const lostCbs: Array<(e: Error) => void> = [];
+    const endpoint = socketEndpoint(ws, pushes, (e) => { lostError = e; for (const cb of lostCbs) cb(e); });
+    const onLost = (cb: (e: Error) => void): void => { if (lostError) cb(lostError); else lostCbs.push(cb); };
+    return { api: wrap<BackendApi>(endpoint), onEvent, onMenu, onLost, kind: 'web' };
   }
   const port = await (portArrival ?? waitForPort());
   port.start();
-  return { api: wrap<BackendApi>(portEndpoint(port, pushes)), onEvent, onMenu, kind: 'electron' };
+  // Main owns this window and its port: the port lives as long as the page.
+  return { api: wrap<BackendApi>(portEndpoint(port, pushes)), onEvent, onMenu, onLost: () => undefined, kind: 'electron' };
 }
