@@ -10,6 +10,7 @@
 // - falseFromUnit: spikes in f that are another true unit's spikes;
 // - falseFromBackground: spikes in f that are no true unit's spike (background, noise, duplicates).
 
+import { DEFAULT_SORT } from '../../shared/params';
 import { compareSortings, type SpikeTrain } from './accuracy';
 import { ldaDip } from './lda-refine';
 import { ldaDiscriminants } from './linalg';
@@ -178,12 +179,6 @@ export function evaluateChannel(s: ChannelSorting, truth: SpikeTrain[], fs: numb
 }
 
 /**
- * Bin size of the isocut dip score the evaluation measures pairs with: the sorter's default
- * (ClusterParams.isocutBinSize), so that "hidden" means hidden from the sorter's own test.
- */
-export const PAIR_DIP_BIN = 16;
-
-/**
  * Shrinkage of truePairDips' discriminant: next to none, so that the dip on raw waveforms equals
  * the dip in the noise-whitened space the sorter tests in (LDA is invariant to whitening only
  * without shrinkage). On raw band-passed waveforms the bound's 1e-3 of the mean variance is large
@@ -200,9 +195,10 @@ export const PAIR_DIP_SHRINKAGE = 1e-6;
  * test, here on a perfect cut). Below the sorter's dipThreshold the pair is hidden from every
  * unimodality test the sorter (or ISO-SPLIT) can make: even the true partition looks like one
  * unit. A 50/50 mixture of two equal normals is unimodal up to d' = 2, while a supervised
- * classifier still gets a share of it right; the evaluation reports such units apart.
+ * classifier still gets a share of it right; the evaluation reports such units apart. binSize:
+ * the sorter's default (ClusterParams.isocutBinSize), so that hidden means hidden from its test.
  */
-export function truePairDips(s: ChannelSorting, trueOf: Int32Array, nu: number, binSize = PAIR_DIP_BIN): Float64Array {
+export function truePairDips(s: ChannelSorting, trueOf: Int32Array, nu: number, binSize = DEFAULT_SORT.cluster.isocutBinSize): Float64Array {
   const rows: number[][] = Array.from({ length: nu }, () => []);
   trueOf.forEach((u, i) => { if (u >= 0) rows[u].push(i); });
   const out = new Float64Array(nu * nu).fill(NaN);
