@@ -81,4 +81,23 @@ describe('LDA bound', () => {
     const ev = evaluateChannel({ samples: Int32Array.from({ length: 4 }, (_, i) => 100 * i), labels: new Int32Array(4), waveforms: new Float32Array(4 * w), width: w }, [{ id: 0, samples: [0, 100, 200, 300] }], 30000);
     expect(ev[0].pairDip).toBe(Infinity);
   });
+
+  it('truePairDips: a unit with fewer detections than minUnitSpikes is not measured, so it does not hide its neighbours', () => {
+    const rng = new Rng(22);
+    const w = 8, n = 1205;
+    // Units 0 and 1 (600 detections each, 6 SD apart) and unit 2 with 5 detections: its pairs
+    // would score 0 (a dip score of a handful of rows) and call both big units hidden.
+    const trueOf = Int32Array.from({ length: n }, (_, i) => (i < 5 ? 2 : i % 2));
+    const samples = Int32Array.from({ length: n }, (_, i) => 100 + 50 * i);
+    const waveforms = new Float32Array(n * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (j === 2 ? [-3, 3, 0][trueOf[i]] : 0);
+    const dips = truePairDips({ samples, labels: trueOf, waveforms, width: w }, trueOf, 3);
+    expect(dips[0 * 3 + 1]).toBeGreaterThan(2);
+    expect(Number.isNaN(dips[0 * 3 + 2]) && Number.isNaN(dips[1 * 3 + 2])).toBe(true);
+    const truth = [0, 1, 2].map((u) => ({ id: u, samples: Array.from(samples).filter((_, i) => trueOf[i] === u) }));
+    const ev = evaluateChannel({ samples, labels: trueOf, waveforms, width: w }, truth, 30000);
+    expect(ev[0].pairDip).toBeGreaterThan(2);
+    expect(ev[1].pairDip).toBeGreaterThan(2);
+    expect(ev[2].pairDip).toBe(Infinity);
+  });
 });

@@ -34,7 +34,8 @@ export interface UnitEvaluation extends ErrorKinds {
   bound: number;
   /**
    * Lowest dip score, over the other true units of the channel, of this unit's detections and the
-   * other's, labelled by the truth, along their discriminant (truePairDips); Infinity when alone.
+   * other's, labelled by the truth, along their discriminant (truePairDips); pairs not measured
+   * there (a unit with too few detections) are left out; Infinity when no pair is left.
    */
   pairDip: number;
 }
@@ -172,7 +173,10 @@ export function evaluateChannel(s: ChannelSorting, truth: SpikeTrain[], fs: numb
   const dips = truePairDips(s, trueOf, nu);
   const pairDip = (u: number): number => {
     let m = Infinity;
-    for (let v = 0; v < nu; v++) if (v !== u) m = Math.min(m, dips[Math.min(u, v) * nu + Math.max(u, v)]);
+    for (let v = 0; v < nu; v++) {
+      const d = v === u ? NaN : dips[Math.min(u, v) * nu + Math.max(u, v)];
+      if (!Number.isNaN(d)) m = Math.min(m, d);
+    }
     return m;
   };
   return cmp.units.map((u, i) => ({ ...kinds[i], trueId: u.trueId, foundId: u.foundId, accuracy: u.accuracy, bound: bound.units[i].accuracy, pairDip: pairDip(i) }));
@@ -197,12 +201,19 @@ export const PAIR_DIP_SHRINKAGE = 1e-6;
  * unit. A 50/50 mixture of two equal normals is unimodal up to d' = 2, while a supervised
  * classifier still gets a share of it right; the evaluation reports such units apart. binSize:
  * the sorter's default (ClusterParams.isocutBinSize), so that hidden means hidden from its test.
+ * A pair is not measured (NaN) when either unit has fewer than minSpikes detections (the sorter's
+ * default minUnitSpikes, below which it keeps no unit): that unit is missed by detection, not
+ * hidden by its neighbour, and a dip score of a handful of rows is 0 whatever their shapes.
  */
-export function truePairDips(s: ChannelSorting, trueOf: Int32Array, nu: number, binSize = DEFAULT_SORT.cluster.isocutBinSize): Float64Array {
+export function truePairDips(s: ChannelSorting, trueOf: Int32Array, nu: number, binSize = DEFAULT_SORT.cluster.isocutBinSize,
+  minSpikes = DEFAULT_SORT.cluster.minUnitSpikes): Float64Array {
   const rows: number[][] = Array.from({ length: nu }, () => []);
   trueOf.forEach((u, i) => { if (u >= 0) rows[u].push(i); });
   const out = new Float64Array(nu * nu).fill(NaN);
-  for (let a = 0; a < nu; a++) for (let b = a + 1; b < nu; b++) out[a * nu + b] = ldaDip(s.waveforms, s.width, rows[a], rows[b], PAIR_DIP_SHRINKAGE, binSize, true);
+  for (let a = 0; a < nu; a++) for (let b = a + 1; b < nu; b++) {
+    if (rows[a].length < minSpikes || rows[b].length < minSpikes) continue;
+    out[a * nu + b] = ldaDip(s.waveforms, s.width, rows[a], rows[b], PAIR_DIP_SHRINKAGE, binSize, true);
+  }
   return out;
 }
 
