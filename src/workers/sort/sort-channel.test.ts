@@ -52,6 +52,21 @@ describe('sortChannel', () => {
     expect(r.samples.length).toBeLessThan(5);
     expect(() => sortChannel(new Float32Array(0), 30000, params)).toThrow(/cannot sort/);
   });
+
+  it('too few detections to cluster make one unit only from minUnitSpikes on (a channel without a neuron has a few crossings)', () => {
+    const w = 8;
+    const stage = (n: number) => clusterStage(
+      { samples: Int32Array.from({ length: n }, (_, i) => 1000 * (i + 1)), amplitudes: new Float32Array(n).fill(-80), waveforms: new Float32Array(n * w), width: w },
+      { features: new Float32Array(n * 3), nFeat: 3, whitened: false, whitener: new Float64Array(0) }, params.cluster, 30000, 30000 * 60);
+    const p = params.cluster;
+    expect(p.minUnitSpikes).toBeLessThan(p.minSpikesToCluster);
+    const few = stage(p.minUnitSpikes - 1);
+    expect(few.k).toBe(0);
+    expect(Array.from(few.labels).every((l) => l === -1)).toBe(true);
+    const one = stage(p.minUnitSpikes);
+    expect(one.k).toBe(1);
+    expect(Array.from(one.labels).every((l) => l === 0)).toBe(true);
+  });
 });
 
 describe('noise whitening', () => {

@@ -213,7 +213,9 @@ export function clusterStage(
 ): ClusterStageResult {
   const n = det.samples.length;
   if (n === 0) return { labels: new Int32Array(0), k: 0, bic: new Float64Array(0), peeled: NO_PEELED };
-  if (n < p.minSpikesToCluster) return { labels: new Int32Array(n), k: 1, bic: new Float64Array(0), peeled: NO_PEELED };
+  // Too few to cluster: one unit, if it is a unit at all (under minUnitSpikes it is not, as for
+  // any cluster: a channel with no neuron still has a few threshold crossings).
+  if (n < p.minSpikesToCluster) return { ...renumber(new Int32Array(n), 1, det.amplitudes, p.minUnitSpikes), bic: new Float64Array(0), peeled: NO_PEELED };
   const sel = selectGmm(feat.features, n, feat.nFeat, {
     kMin: p.kMin, kMax: p.kMax, restarts: p.restarts, maxIter: p.maxIter, seed: p.seed,
     maxFitSpikes: p.maxFitSpikes, outlierMahalanobis: p.outlierMahalanobis,
