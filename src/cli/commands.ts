@@ -38,7 +38,7 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const out = str(a, 'out');
   if (out) checkOutput(out, 'dir', a.flags.has('force'));
-  const rec = await openInput(a.positional[0], openOptions(a));
+  const rec = await openInput(a.positional[0], openOptions(a), (l) => io.stderr.write(`${l}\n`));
   const spec = runSpecFor('sort', params, mode, rec.meta, channelsOpt(a));
   const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));
   const result: Record<string, unknown> = { report };
@@ -62,7 +62,7 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (out && !/\.(edf|vhdr)$/i.test(out)) throw new UsageError(`--out ${out}: use a .edf (EDF+) or .vhdr (BrainVision) file name`);
   if (out) checkOutput(out, 'file', a.flags.has('force'));
   const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
-  const rec = await openInput(a.positional[0], openOptions(a));
+  const rec = await openInput(a.positional[0], openOptions(a), (l) => io.stderr.write(`${l}\n`));
   const spec = runSpecFor('correct', base, mode, rec.meta, channelsOpt(a));
   const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));
   const trig = correctionTriggers(sessionDir, report.runId);

@@ -48,11 +48,17 @@ export async function traced<T>(name: string, fn: () => Promise<T> | T): Promise
   return trace ? trace.timeAsync(name, async () => fn()) : fn();
 }
 
-/** Opens FILE (or the demo) with the raw-binary options of the command line. */
-export async function openInput(file: string | undefined, open: OpenOptions): Promise<OpenedRecording> {
+/**
+ * Opens FILE (or the demo) with the raw-binary options of the command line. note: where the
+ * reader's notes on the file go (a run command prints them as `info` does, e.g. bytes that do not
+ * fill a frame, which hint at a wrong --channels, or a missing --gain).
+ */
+export async function openInput(file: string | undefined, open: OpenOptions, note?: (line: string) => void): Promise<OpenedRecording> {
   if (!file) throw new UsageError('give the recording file');
   try {
-    return await traced('open', () => openRecording(file, open, demoDir));
+    const rec = await traced('open', () => openRecording(file, open, demoDir));
+    for (const n of rec.meta.notes ?? []) note?.(`note: ${n}`);
+    return rec;
   } catch (e) {
     // The io layer's fix speaks of fields; on the command line they are options.
     const info = toErrorInfo(e);

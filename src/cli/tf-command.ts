@@ -102,7 +102,7 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (out) checkExportTarget(out, force, 'dir');
   const nwb = str(a, 'nwb');
   if (nwb) checkExportTarget(nwb, force, 'file');
-  const rec = await openInput(a.positional[0], openOptions(a));
+  const rec = await openInput(a.positional[0], openOptions(a), (l) => io.stderr.write(`${l}\n`));
   const only = str(a, 'only');
   const spec = runSpecFor('tf', params, modeFrom(a), rec.meta, only === undefined ? undefined : channelList(only));
   const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));

@@ -1,7 +1,8 @@
 // The CLI's first-hour fixes, run through the real launcher: "did you mean" (friction), the raw
 // file error naming --channels/--rate, --jobs above the cores capped with a warning (#7), an output
 // folder that cannot be written refused before the run with one WRITE_FAILED (#8, NWB export
-// included), and sort --out / correct --out refusing to overwrite without --force (#9).
+// included), sort --out / correct --out refusing to overwrite without --force (#9), and a run
+// printing the reader's notes on its file (as info does).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +33,16 @@ describe('spikedesk CLI first hour', () => {
     expect(bare.code).toBe(1);
     expect(bare.stderr).toMatch(/Fix: give --channels N --rate HZ/);
   });
+
+  it('a run prints the reader\'s notes on the file, as info does (a partial last frame hints at a wrong --channels)', async () => {
+    const odd = path.join(dir, 'odd.dat');
+    fs.writeFileSync(odd, Buffer.concat([fs.readFileSync(rec.meta.path), Buffer.alloc(1)]));
+    const r = await runCli(['sort', odd, ...raw().slice(1), '--json', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: The last 1 bytes do not fill a frame of 3 channels and are ignored \(check the channel count\)/);
+    const clean = await runCli(['sort', ...raw(), '--json', '--no-progress']);
+    expect(clean.stderr).not.toMatch(/note:/);
+  }, 120_000);
 
   it('#7 caps --jobs at the cores with a warning; --force-jobs keeps it', async () => {
     const r = await runCli(['sort', ...raw(), '--jobs', '99', '--json', '--no-progress']);
