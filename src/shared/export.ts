@@ -22,8 +22,11 @@ export interface RecordingInfo {
   nSamples: number;
   /** Every channel of the recording in file order; ExportUnit.channel indexes this list. */
   channels: ExportChannel[];
-  /** Raw binary layout (format 'raw'): sample type and header bytes, for writers that point at the file. */
-  raw?: { dtype: 'int16' | 'uint16' | 'float32'; offset: number };
+  /**
+   * Raw binary layout (format 'raw'): sample type and header bytes, for writers that point at the
+   * file, and uV per stored count when every channel has the same (the --gain of a raw file).
+   */
+  raw?: { dtype: 'int16' | 'uint16' | 'float32'; offset: number; uvPerBit?: number };
 }
 
 export interface ExportUnit {

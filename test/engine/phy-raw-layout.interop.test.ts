@@ -1,6 +1,8 @@
 // Curated Phy export (`spikedesk export --format phy`) of raw recordings whose samples are not
 // SpikeDesk's int16 default: params.py must give numpy the recording's own dtype and header offset,
-// so phy's memmap of dat_path reads the samples that were sorted. Skips without numpy.
+// so phy's memmap of dat_path reads the samples that were sorted, and templates.npy must be in that
+// file's counts (uv_per_bit in params.py), so phy's template and waveform views agree. Skips
+// without numpy.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,7 +21,19 @@ d = sys.argv[1]
 ns = {}
 exec(open(os.path.join(d, 'params.py')).read(), ns)
 raw = np.memmap(ns['dat_path'], dtype=ns['dtype'], mode='r', offset=ns['offset']).reshape(-1, ns['n_channels_dat'])
-print(json.dumps({'dtype': ns['dtype'], 'offset': ns['offset'], 'frames': int(raw.shape[0]), 'head': [float(x) for x in raw[:4].ravel()]}))
+tpl = np.load(os.path.join(d, 'templates.npy'))
+st = np.load(os.path.join(d, 'spike_times.npy'))
+stpl = np.load(os.path.join(d, 'spike_templates.npy'))
+cmap = np.load(os.path.join(d, 'channel_map.npy'))
+# phy's template view against its waveform view: the biggest template's peak-to-peak against that
+# of the mean raw snippet (as phy reads dat_path) around its spikes, on its channel.
+t = int(np.argmax([np.ptp(x) for x in tpl]))
+col = int(np.argmax(np.ptp(tpl[t], axis=0)))
+times = st[stpl == t]
+times = times[(times > 100) & (times < raw.shape[0] - 100)]
+snip = np.mean([raw[s - 60:s + 60, cmap[col]].astype(np.float64) for s in times], axis=0)
+ratio = float(np.ptp(tpl[t][:, col]) / np.ptp(snip))
+print(json.dumps({'dtype': ns['dtype'], 'offset': ns['offset'], 'frames': int(raw.shape[0]), 'head': [float(x) for x in raw[:4].ravel()], 'uv_per_bit': ns.get('uv_per_bit'), 'ratio': ratio}))
 `;
 
 afterAll(() => removeTmpDirs());
@@ -44,7 +58,12 @@ describe.skipIf(!hasNumpy)('curated phy export of raw recordings (numpy)', () =>
       expect(exp.code, exp.stderr).toBe(0);
       const py = spawnSync(PY, ['-c', CHECK, out], { encoding: 'utf8' });
       expect(py.status, py.stderr).toBe(0);
-      const o = JSON.parse(py.stdout) as { dtype: string; offset: number; frames: number; head: number[] };
+      const o = JSON.parse(py.stdout) as { dtype: string; offset: number; frames: number; head: number[]; uv_per_bit: number | null; ratio: number };
+      // templates.npy is in the counts of the file phy reads (uV / gain), not in uV: phy draws both
+      // on one axis (the filtered template is a little smaller than the raw snippet's mean).
+      expect(o.uv_per_bit).toBe(dtype === 'int16' ? 0.195 : 1);
+      expect(o.ratio).toBeGreaterThan(0.6);
+      expect(o.ratio).toBeLessThan(1.6);
       expect(o.dtype).toBe(dtype);
       expect(o.offset).toBe(offset);
       expect(o.frames).toBe(n);

@@ -83,7 +83,7 @@ export function fromSortSession(session: SortSession): SortedResult {
   return {
     recording: {
       path: meta.path, format: meta.format, sampleRate: meta.sampleRate, nSamples: meta.nSamples, channels: meta.channels.map((c) => ({ name: c.name, group: c.group })),
-      raw: meta.format === 'raw' ? { dtype: sess?.open?.dtype ?? 'int16', offset: sess?.open?.offset ?? 0 } : undefined,
+      raw: meta.format === 'raw' ? { dtype: sess?.open?.dtype ?? 'int16', offset: sess?.open?.offset ?? 0, uvPerBit: commonScale(meta) } : undefined,
     },
     waveform: { pre: res.pre, post: res.post }, featureNames: session.featureNames(nFeat), units,
     params: sess?.params.sort ?? null, curationJournalLength: journalLength(session.report.path),
@@ -123,11 +123,17 @@ export function fromSortResult(res: SortResult, source: SourceRef, params: unkno
     result: {
       recording: {
         path: meta.path, format: meta.format, sampleRate: meta.sampleRate, nSamples: meta.nSamples, channels: meta.channels.map((c) => ({ name: c.name, group: c.group })),
-        raw: meta.format === 'raw' ? { dtype: open.dtype ?? 'int16', offset: open.offset ?? 0 } : undefined,
+        raw: meta.format === 'raw' ? { dtype: open.dtype ?? 'int16', offset: open.offset ?? 0, uvPerBit: commonScale(meta) } : undefined,
       },
       waveform: { pre: res.pre, post: res.post }, featureNames: sameFeat ? Array.from({ length: nFeat }, (_, i) => `PC${i + 1}`) : [], units,
       params, curationJournalLength: 0, inputHash: null, origin: { kind: 'session', path: null, runId: res.run.runId },
       filtered: res.run.stages?.filter ? { dir: res.run.stages.filter.dir } : undefined,
     },
   };
+}
+
+/** uV per stored count shared by every channel of a recording (undefined when they differ). */
+function commonScale(meta: { channels: ReadonlyArray<{ scale: number }> }): number | undefined {
+  const s = meta.channels[0]?.scale;
+  return s !== undefined && s > 0 && meta.channels.every((c) => c.scale === s) ? s : undefined;
 }

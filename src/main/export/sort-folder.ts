@@ -89,7 +89,8 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
   const pcf = npy(dir, 'pc_features.npy', false);
   const tpl = npy(dir, 'templates.npy', true)!;
   const [T, W, C] = tpl.shape;
-  // templates.npy is in the counts of the trace file when params.py gives their scale (filtered.dat); else uV.
+  // templates.npy is in the counts of the trace file when params.py gives their scale (filtered.dat,
+  // or a raw recording with its gain); else uV.
   const uvPerBit = typeof params.uv_per_bit === 'number' && params.uv_per_bit > 0 ? params.uv_per_bit : 1;
   const featInd = npy(dir, 'pc_feature_ind.npy', false)?.values ?? null;
   const channelMap = npy(dir, 'channel_map.npy', false)?.values ?? Array.from({ length: C }, (_, i) => i);
@@ -154,10 +155,19 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
     recording: {
       path: rec?.path ?? (params.hp_filtered === false ? datPath : dir), format: rec?.format ?? (params.hp_filtered === false ? 'raw' : null),
       sampleRate: fsHz, nSamples: nSamples ?? Math.ceil(Math.max(0, ...times) + 1), channels,
+      ...((rec?.format ?? (params.hp_filtered === false ? 'raw' : null)) === 'raw' ? { raw: rawLayout(params) } : {}),
     },
     waveform: { pre: alignedAt(units, W), post: W - alignedAt(units, W) },
     featureNames: Array.from({ length: nPc }, (_, i) => `PC${i + 1}`), units,
     params: prov?.params ?? null, curationJournalLength: prov?.curationJournalLength ?? 0,
     inputHash: prov?.inputHash ?? null, origin: { kind: 'sort-folder', path: path.resolve(dir), runId: null },
   };
+}
+
+/** The raw binary layout params.py gives phy (dat_path's dtype, header offset and uv_per_bit). */
+function rawLayout(params: Record<string, unknown>): NonNullable<SortedResult['recording']['raw']> {
+  const dtype = params.dtype === 'uint16' || params.dtype === 'float32' ? params.dtype : 'int16';
+  const offset = typeof params.offset === 'number' && params.offset >= 0 ? params.offset : 0;
+  const uvPerBit = typeof params.uv_per_bit === 'number' && params.uv_per_bit > 0 ? params.uv_per_bit : undefined;
+  return { dtype, offset, ...(uvPerBit ? { uvPerBit } : {}) };
 }

@@ -4,7 +4,8 @@
 // metrics. Traces: params.py points at a raw binary recording (with its dtype and header offset);
 // for other formats at filtered.dat, an interleaved int16 copy of the sorted channels' filtered
 // samples written from the session cache, with its scale (uv_per_bit) in params.py; templates.npy
-// is then in the same counts, so phy's template and waveform views agree, and amplitudes.npy in uV.
+// is in the counts of whichever trace file params.py names (a raw file's gain is its uv_per_bit),
+// so phy's template and waveform views agree, and amplitudes.npy in uV.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,7 +53,9 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
     files.push(dat.file);
     if (dat.clipped > 0) notes.push(`phy: ${dat.clipped} non-finite filtered samples were written as 0 in filtered.dat`);
   } else if (!raw) notes.push('phy: no filtered traces are known for this result, so params.py names a trace file that is absent and phy opens without traces');
-  const perBit = dat?.uvPerBit ?? 1;
+  // templates.npy in the counts of the trace file phy reads, so its template and waveform views agree:
+  // filtered.dat's scale, or a raw file's gain (uV per count; 1 when the channels differ).
+  const perBit = dat?.uvPerBit ?? (raw ? layout.uvPerBit ?? 1 : 1);
   const templates = new Float32Array(T * W * C);
   units.forEach((u, t) => { const c = colOf.get(u.channel)!; for (let j = 0; j < W; j++) templates[(t * W + j) * C + c] = u.meanWaveform[j] / perBit; });
   put('templates.npy', templates, [T, W, C], 'float32');
@@ -74,7 +77,10 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
     `offset = ${raw ? layout.offset : 0}`,
     `sample_rate = ${result.recording.sampleRate.toFixed(1)}`,
     `hp_filtered = ${raw ? 'False' : 'True'}`,
-    ...(raw ? [] : [
+    ...(raw ? (layout.uvPerBit ? [
+      '# The recording and templates.npy are in counts: uV = count * uv_per_bit (amplitudes.npy is in uV).',
+      `uv_per_bit = ${perBit}`,
+    ] : ['# templates.npy and amplitudes.npy are in uV; the channels of the recording have different scales.']) : [
       '# filtered.dat and templates.npy are in counts: uV = count * uv_per_bit (amplitudes.npy is in uV).',
       `uv_per_bit = ${perBit}`,
     ]),
