@@ -6,12 +6,12 @@
 //   npx tsx bench/sort-tune.ts [sets] [params.json]
 // sets: comma-separated names such as difficult-0.15,difficult-0.20,easy-0.10,spikes (default: all);
 // SORT_TUNE_SEEDS=101,102 picks Quiroga tuning seeds (must be in TUNING_SEEDS); SORT_TUNE_S=20;
-// SORT_TUNE_UNITS=1 prints every unit; SORT_TUNE_ORACLE=1 each pair's true-partition dip (truePairDips).
+// SORT_TUNE_UNITS=1 prints every unit; SORT_TUNE_ORACLE=1 each pair's true-partition dip and held-out d' (truePairs).
 
 import * as fs from 'node:fs';
 import { DEFAULT_SORT, mergeParams, type SortParams } from '../src/shared/params';
 import { clusterStage, detectStage, featureStage, filterStage, mergePeeled } from '../src/workers/sort/sort-channel';
-import { detectionTruth, evaluateChannel, totalKinds, truePairDips, type UnitEvaluation } from '../src/workers/sort/evaluate';
+import { detectionTruth, evaluateChannel, totalKinds, truePairs, type UnitEvaluation } from '../src/workers/sort/evaluate';
 import { GAIN } from '../test/engine/helpers';
 import { NOISE_LEVELS, TUNING_SEEDS, quirogaSet, spikesSet, type EvalSet } from '../test/engine/sort-eval';
 
@@ -58,12 +58,12 @@ for (const set of wanted) {
     if (process.env.SORT_TUNE_ORACLE) {
       const nu = units.length;
       const trueOf = detectionTruth(all.samples, units.map((u, id) => ({ id, samples: rec.trains[u.id] })), Math.round(0.0004 * rec.sampleRate));
-      const dips = truePairDips({ samples: all.samples, labels: all.labels, waveforms: all.waveforms, width: det.width }, trueOf, nu, params.cluster.isocutBinSize);
-      for (let a = 0; a < nu; a++) for (let b = a + 1; b < nu; b++) console.log(`${set.name} s${set.seed} ch${c} true-partition dip ${a}-${b}: ${dips[a * nu + b].toFixed(2)}`);
+      const pairs = truePairs({ samples: all.samples, labels: all.labels, waveforms: all.waveforms, width: det.width }, trueOf, nu, params.cluster.isocutBinSize);
+      for (let a = 0; a < nu; a++) for (let b = a + 1; b < nu; b++) console.log(`${set.name} s${set.seed} ch${c} true-partition dip ${a}-${b}: ${pairs.dip[a * nu + b].toFixed(2)} d' ${pairs.separation[a * nu + b].toFixed(2)}`);
     }
     if (process.env.SORT_TUNE_UNITS) {
       for (const [i, e] of ev.entries()) {
-        console.log(`${set.name} s${set.seed} ch${c} u${i} snr ${units[i].snr.toFixed(1)} k=${r.k} found ${e.foundId} acc ${e.accuracy.toFixed(3)} bound ${e.bound.toFixed(3)} nTrue ${e.nTrue} hits ${e.hits} notDet ${e.notDetected} unas ${e.unassigned} miscl ${e.misclassified} split ${e.splitOff} fUnit ${e.falseFromUnit} fBg ${e.falseFromBackground} pairDip ${e.pairDip.toFixed(2)}`);
+        console.log(`${set.name} s${set.seed} ch${c} u${i} snr ${units[i].snr.toFixed(1)} k=${r.k} found ${e.foundId} acc ${e.accuracy.toFixed(3)} bound ${e.bound.toFixed(3)} nTrue ${e.nTrue} hits ${e.hits} notDet ${e.notDetected} unas ${e.unassigned} miscl ${e.misclassified} split ${e.splitOff} fUnit ${e.falseFromUnit} fBg ${e.falseFromBackground} pairDip ${e.pairDip.toFixed(2)} pairD ${e.pairSeparation.toFixed(2)}`);
       }
     }
   }

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import { Engine } from '../../src/main/pipeline/engine';
 import { loadSortResult } from '../../src/main/pipeline/sort-result';
 import type { Pool } from '../../src/main/pool/pool';
-import { DEFAULT_SORT, type PipelineSpec, type SortParams } from '../../src/shared/params';
-import { evaluateChannel, type UnitEvaluation } from '../../src/workers/sort/evaluate';
+import type { PipelineSpec, SortParams } from '../../src/shared/params';
+import { UNIMODAL_SEPARATION, evaluateChannel, type UnitEvaluation } from '../../src/workers/sort/evaluate';
 import { generateQuirogaRecording, type QuirogaDifficulty } from '../../src/workers/synth/quiroga';
 import { generateSpikeRecording, type SpikeRecording } from '../../src/workers/synth/spikes';
 import { writeRecording } from './helpers';
@@ -80,20 +80,20 @@ export function evaluateSorted(set: EvalSet, rec: SpikeRecording, sorted: Sorted
 
 export interface SetSummary {
   set: string; units: number; ours: number; bound: number; ratio: number;
-  /** Units in a pair hidden from unimodality tests (pairDip below the sorter's dipThreshold). */
+  /** Units in a pair hidden from unimodality tests (held-out d' below UNIMODAL_SEPARATION, evaluate.ts). */
   hidden: number;
   /** ours / bound over the other units (NaN when every unit is in a hidden pair). */
   visibleRatio: number;
 }
 
 /** Mean accuracy and bound over units with SNR >= minSnr, per set name (seeds pooled). */
-export function summarize(rows: EvalRow[], minSnr = 5, dipThreshold = DEFAULT_SORT.cluster.dipThreshold): SetSummary[] {
+export function summarize(rows: EvalRow[], minSnr = 5): SetSummary[] {
   const names = [...new Set(rows.map((r) => r.set))];
   const mean = (g: EvalRow[], f: (r: EvalRow) => number) => g.reduce((s, r) => s + f(r), 0) / Math.max(1, g.length);
   return names.map((set) => {
     const g = rows.filter((r) => r.set === set && r.snr >= minSnr);
     const ours = mean(g, (r) => r.accuracy), bound = mean(g, (r) => r.bound);
-    const vis = g.filter((r) => r.pairDip >= dipThreshold);
+    const vis = g.filter((r) => r.pairSeparation >= UNIMODAL_SEPARATION);
     const vb = mean(vis, (r) => r.bound);
     return { set, units: g.length, ours, bound, ratio: bound > 0 ? ours / bound : 0, hidden: g.length - vis.length, visibleRatio: vis.length && vb > 0 ? mean(vis, (r) => r.accuracy) / vb : NaN };
   });

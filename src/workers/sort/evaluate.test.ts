@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated, truePairDips } from './evaluate';
+import { UNIMODAL_SEPARATION, detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated, truePairDips, truePairs } from './evaluate';
 
 describe('error kinds', () => {
   it('attributes every true spike and every false positive to one kind', () => {
@@ -78,6 +78,16 @@ describe('LDA bound', () => {
     };
     expect(pairDip(6)).toBeGreaterThan(2);
     expect(pairDip(1)).toBeLessThan(1);
+    // The held-out d' is the separation itself (unit-variance clouds), whatever the dip test's power.
+    const sep = (d: number): number => {
+      const trueOf = Int32Array.from({ length: n }, (_, i) => i % 2);
+      const waveforms = new Float32Array(n * w);
+      for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (trueOf[i] ? d / 2 : -d / 2) * (j === 2 ? 1 : 0);
+      return truePairs({ samples: new Int32Array(n), labels: trueOf, waveforms, width: w }, trueOf, 2).separation[1];
+    };
+    expect(sep(6)).toBeCloseTo(6, 0);
+    expect(sep(1.5)).toBeGreaterThan(1.2);
+    expect(sep(1.5)).toBeLessThan(UNIMODAL_SEPARATION);
     const ev = evaluateChannel({ samples: Int32Array.from({ length: 4 }, (_, i) => 100 * i), labels: new Int32Array(4), waveforms: new Float32Array(4 * w), width: w }, [{ id: 0, samples: [0, 100, 200, 300] }], 30000);
     expect(ev[0].pairDip).toBe(Infinity);
   });
@@ -99,5 +109,7 @@ describe('LDA bound', () => {
     expect(ev[0].pairDip).toBeGreaterThan(2);
     expect(ev[1].pairDip).toBeGreaterThan(2);
     expect(ev[2].pairDip).toBe(Infinity);
+    expect(ev[0].pairSeparation).toBeGreaterThan(5);
+    expect(ev[2].pairSeparation).toBe(Infinity);
   });
 });

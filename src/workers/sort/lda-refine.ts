@@ -75,6 +75,15 @@ export function discriminantRefine(x: Float32Array, n: number, d: number, labels
  * fitted to the rows it projects makes one Gaussian cloud look bimodal); 0 when a set is too small.
  */
 export function ldaDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, shrinkage: number, binSize: number, crossValidate: boolean): number {
+  const p = ldaProjections(y, w, ia, ib, shrinkage, crossValidate);
+  return p ? dipScore([...p[0], ...p[1]], binSize) : 0;
+}
+
+/**
+ * The projections of A's and B's rows on their linear discriminant (as ldaDip: fitted on every other
+ * row and projected the others with crossValidate); null when a set is too small.
+ */
+export function ldaProjections(y: Float32Array, w: number, ia: ArrayLike<number>, ib: ArrayLike<number>, shrinkage: number, crossValidate: boolean): [number[], number[]] | null {
   const step = crossValidate ? 2 : 1;
   const sets = [ia, ib];
   const mean = new Float64Array(2 * w), cnt = new Float64Array(2), cov = new Float64Array(w * w), r = new Float64Array(w);
@@ -82,7 +91,7 @@ export function ldaDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: Ar
     for (let q = 0; q < idx.length; q += step) { cnt[c]++; const o = idx[q] * w; for (let j = 0; j < w; j++) mean[c * w + j] += y[o + j]; }
     if (cnt[c]) for (let j = 0; j < w; j++) mean[c * w + j] /= cnt[c];
   });
-  if (cnt[0] < 2 || cnt[1] < 2) return 0;
+  if (cnt[0] < 2 || cnt[1] < 2) return null;
   sets.forEach((idx, c) => {
     for (let q = 0; q < idx.length; q += step) {
       const o = idx[q] * w;
@@ -91,15 +100,15 @@ export function ldaDip(y: Float32Array, w: number, ia: ArrayLike<number>, ib: Ar
     }
   });
   const lda = ldaDiscriminants(cov, mean, cnt, cnt[0] + cnt[1], w, [0, 1], shrinkage);
-  if (!lda) return 0;
-  const proj: number[] = [];
-  for (const idx of sets) {
+  if (!lda) return null;
+  return sets.map((idx) => {
+    const proj: number[] = [];
     for (let q = crossValidate ? 1 : 0; q < idx.length; q += step) {
       const o = idx[q] * w;
       let s = 0;
       for (let j = 0; j < w; j++) s += (lda.wgt[j] - lda.wgt[w + j]) * y[o + j];
       proj.push(s);
     }
-  }
-  return dipScore(proj, binSize);
+    return proj;
+  }) as [number[], number[]];
 }
