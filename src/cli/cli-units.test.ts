@@ -42,7 +42,7 @@ describe('CLI argument parsing', () => {
 describe('progress bars', () => {
   it('draws one line per worker and a summary with the ETA', () => {
     const lines = progressLines({
-      runId: 'r', channelsDone: 3, channelsTotal: 8, etaS: 75, state: 'running',
+      runId: 'r', channelsDone: 3, channelsTotal: 8, fraction: 0.4, etaS: 75, state: 'running',
       workers: [{ worker: 0, pid: 1, channel: 4, stage: 'detect', fraction: 0.5, rssMB: 120.4 }, { worker: 1, pid: 1, channel: -1, stage: 'idle', fraction: 0, rssMB: 80 }],
     }, 10);
     expect(lines).toHaveLength(3);

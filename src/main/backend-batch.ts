@@ -88,9 +88,10 @@ export class BatchService {
         onProgress: (name, p) => {
           const r = row(name);
           if (!r) return;
-          // Finished tasks are in channelsDone; a worker still reporting 100% would count twice.
-          const inTask = p.workers.reduce((s, w) => s + (w.channel >= 0 && w.fraction < 1 ? w.fraction : 0), 0);
-          r.fraction = p.channelsTotal > 0 ? Math.min(1, (p.channelsDone + inTask) / p.channelsTotal) : 0;
+          // The run's weighted fraction counts finished tasks of every phase: a serial run reports
+          // only between tasks, when no task is under way, and a sort finishes no channel before
+          // its first phase is done on all of them (so channels done would show nothing until then).
+          r.fraction = p.fraction;
           this.workers.set(name, { at: performance.now(), list: p.workers.map((w) => ({ ...w, stage: `${name} · ${w.stage}` })) });
           this.emit(false);
         },

@@ -17,6 +17,12 @@ export interface RunProgress {
   workers: WorkerProgress[];
   channelsDone: number;
   channelsTotal: number;
+  /**
+   * 0..1: the run's work done, weighted by stage (finished tasks of every phase plus the running
+   * tasks' part). Moves before any channel is done, which channelsDone alone does not: a sort's
+   * first phase (filter, detect) runs on every channel before the second finishes one.
+   */
+  fraction: number;
   /** Seconds to completion, NaN while unknown. */
   etaS: number;
   state: 'running' | 'done' | 'failed' | 'cancelled';

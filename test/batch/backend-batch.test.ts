@@ -1,8 +1,8 @@
 // The batch panel's backend methods, called through the security façade as the renderer calls
 // them: every argument is schema-checked, every path (inputs, the recordings a manifest names,
 // the output and export folders) against the allow-list; a batch reports its recordings as
-// 'batch' events, gives the same files as the CLI's batch, cancels one recording or all, and
-// exports the units of every finished recording.
+// 'batch' events, gives the same files as the CLI's batch, cancels one recording or all (a row
+// cancelled part-way keeps its progress), and exports the units of every finished recording.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +15,15 @@ import { DEFAULT_SORT } from '../../src/shared/params';
 import type { BackendApi, BatchRequest, BatchStatus } from '../../src/shared/api';
 import { GAIN, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
 import { clearSessions, outputBytes, writeRecordings } from './helpers';
+import { readSession } from '../../src/main/pipeline/session-store';
+import { stageNamed } from '../../src/main/pipeline/stages/registry';
 
 let services: Services;
 let api: BackendApi;
 let dir: string, inputs: string, outside: string;
 const events: BatchStatus[] = [];
+/** Called with every batch event as it is sent (a test may act on one, e.g. cancel). */
+let onBatch: ((s: BatchStatus) => void) | undefined;
 const open = { channels: 4, rate: 20000, dtype: 'int16' as const, gain: GAIN };
 const mode = { kind: 'fast' as const, jobs: 1, memoryBudgetMB: 512 };
 
@@ -44,7 +48,7 @@ beforeAll(async () => {
   writeRecordings(outside, 1, { durationS: 1 });
   services = await createServices({ host: 'test', processHost: new ThreadHost(), workerEntry: WORKER_ENTRY, poolSize: 1, demoDir: path.join(dir, 'demo'), settingsDir: path.join(dir, 'settings') });
   services.allow.allowRoot(dir);
-  services.onEvent((e) => { if (e.type === 'batch') events.push(e.status); });
+  services.onEvent((e) => { if (e.type === 'batch') { events.push(e.status); onBatch?.(e.status); } });
   api = createFacade(services.backend);
 });
 afterAll(async () => { await services?.dispose(); removeTmpDirs(); });
@@ -138,5 +142,38 @@ describe('a batch from the panel', () => {
     const b = await finished(all.id);
     expect(b.state).toBe('cancelled');
     expect(b.rows.map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  }, 180_000);
+
+  it('a serial recording cancelled mid-run keeps the progress it had reached', async () => {
+    // Recordings long enough for status events (at most 5/s) between a recording's tasks.
+    const long = path.join(dir, 'long');
+    writeRecordings(long, 2, { durationS: 16 });
+    // Cancel all at the first event showing a recording part-way (a serial batch sends them between
+    // tasks, so the cancel lands before its next task).
+    let at: string | undefined;
+    onBatch = (s) => {
+      if (at !== undefined) return;
+      at = s.rows.find((r) => r.state === 'running' && r.fraction > 0 && r.fraction < 1)?.name;
+      if (at !== undefined) void api.cancelBatch();
+    };
+    const mid = await api.startBatch(request({ inputs: [long], outDir: path.join(dir, 'cancel-mid') }));
+    const c = await finished(mid.id).finally(() => { onBatch = undefined; });
+    expect(at).toBeDefined();
+    expect(c.state).toBe('cancelled');
+    const i = c.rows.findIndex((r) => r.name === at);
+    const row = c.rows[i];
+    expect(row.state).toBe('cancelled');
+    // The row shows the work its run had done: the stage tasks it finished, by stage weight
+    // (filter and detect finish on every channel before the first channel is done; every stage
+    // of the default sort is per channel).
+    const run = readSession(services.engine.sessionDir(row.path))!.runs.at(-1)!;
+    expect(run.state).toBe('cancelled');
+    const weight = (s: string): number => stageNamed(s)!.weight;
+    const done = Object.entries(run.stages).reduce((a, [s, r]) => a + (r?.executed ?? 0) * weight(s), 0);
+    const total = Object.keys(run.stages).reduce((a, s) => a + run.channels.length * weight(s), 0);
+    expect(done).toBeGreaterThan(0);
+    expect(row.fraction).toBeCloseTo(done / total, 9);
+    // Recordings that never started have nothing to show.
+    for (const r of c.rows.slice(i + 1)) expect([r.state, r.fraction]).toEqual(['cancelled', 0]);
   }, 180_000);
 });

@@ -3,7 +3,8 @@
 // on 2 workers, every recording is seen running and then done with its units (as batch.json
 // says), the units of all of them are exported from the File menu, and a finished recording
 // opens in the workbench with the same units. Then a serial batch of three longer recordings is
-// cancelled from the panel while it runs (the web host must keep answering during a serial batch).
+// cancelled from the panel while it runs (the web host must keep answering during a serial batch;
+// the recording cancelled part-way keeps its progress bar).
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -164,13 +165,20 @@ describe('batch panel', () => {
     await page.getByTestId('batch-jobs').fill('1');
     await page.getByTestId('batch-parallel-serial').click();
     await page.getByTestId('batch-start').click();
-    // Cancel as soon as the button is live (the batch is running): the later recordings are still queued.
-    // Serial tasks run in the host's own process: the cancel lands only if it turns its event loop.
+    // Cancel once the first recording's tasks report (a worker bar shows): it is part-way, the later
+    // recordings are still queued. Serial tasks run in the host's own process: the cancel lands
+    // only if it turns its event loop.
+    await page.getByRole('region', { name: 'Batch queue' }).getByTestId('worker-bar').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('batch-cancel-all').click({ timeout: 30_000 });
     await expect.poll(async () => page.getByTestId('batch-state').textContent(), { timeout: 60_000 }).toBe('sort batch · cancelled');
     const states = Object.values(await rowStates(page));
     expect(states.filter((s) => s === 'queued' || s === 'running')).toEqual([]);
     expect(states).toContain('cancelled');
+    // The recording cancelled part-way keeps the progress it had reached (its finished tasks).
+    const first = page.locator('[data-testid="batch-row"][data-name="rec-1"]');
+    expect(await first.getAttribute('data-state')).toBe('cancelled');
+    expect(Number(await first.getByRole('progressbar').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    expect((await first.locator('.wb-fill').boundingBox())?.width).toBeGreaterThan(0);
     const report = JSON.parse(fs.readFileSync(path.join(CANCELLED, 'batch.json'), 'utf8')) as { recordings: { name: string; state: string }[] };
     expect(report.recordings.map((r) => r.state)).toEqual(states);
     expect(await page.getByTestId('batch-cancel-all').isDisabled()).toBe(true);

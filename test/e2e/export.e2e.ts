@@ -76,6 +76,8 @@ describe('export from the menu', () => {
     expect(fs.existsSync(path.join(OUT, 'corrected.eeg'))).toBe(true);
     await page.getByTestId('menu-file').click();
     await page.getByTestId('menu-export-batch-csv').waitFor();
+    // Only the demos were opened, and the host's settings folder is its own: no other checkout's files.
+    expect(await page.getByTestId('menu-recent-none').count()).toBe(1);
     await shot(page, 'e2e-export-menu');
   });
 });

@@ -7,6 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -37,12 +38,18 @@ export function clearSessions(dir = DEMO_DIR): void {
   }
 }
 
-/** The web host with the shared demo folder and .tmp/ as allowed root; `extraArgs` follow. */
+/**
+ * The web host with the shared demo folder and .tmp/ as allowed root; `extraArgs` follow. Each host
+ * gets a fresh settings folder (removed by stop()), so the user's recent files and run estimates
+ * neither show up in nor are changed by the tests.
+ */
 export async function startHost(extraArgs: string[] = []): Promise<Host> {
   fs.mkdirSync(DEMO_DIR, { recursive: true });
   clearSessions();
+  const settingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-e2e-settings-'));
+  const removeSettings = () => fs.rmSync(settingsDir, { recursive: true, force: true });
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main/web/serve.ts', '--port', '0', '--demo-dir', DEMO_DIR,
-    '--root', path.join(ROOT, '.tmp'), ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--settings-dir', settingsDir, '--root', path.join(ROOT, '.tmp'), ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`web host did not start:\n${log}`)), 60_000);
@@ -53,13 +60,15 @@ export async function startHost(extraArgs: string[] = []): Promise<Host> {
     });
     proc.stderr!.on('data', (d) => { log += d; });
     proc.on('exit', (c) => { clearTimeout(timer); reject(new Error(`web host exited (${c}):\n${log}`)); });
-  });
+  }).catch((e: unknown) => { proc.kill('SIGTERM'); removeSettings(); throw e; });
   return {
     url, proc,
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      await new Promise((r) => { proc.once('exit', r); setTimeout(r, 5000); });
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => { proc.once('exit', r); setTimeout(r, 5000); });
+      }
+      removeSettings();
     },
   };
 }

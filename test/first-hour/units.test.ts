@@ -90,6 +90,23 @@ describe('npm run serve command line (#12)', () => {
     expect(() => parseServeArgs(['--jobs', 'many'])).toThrow(ServeUsageError);
   });
 
+  it('--settings-dir names the settings folder (relative to the current folder; default: none, i.e. ~/.spikedesk)', () => {
+    expect(parseServeArgs(['--settings-dir', 'cfg'], '/home/u').settingsDir).toBe('/home/u/cfg');
+    expect(parseServeArgs(['--settings-dir', '/tmp/s', '--demo-dir', 'd'], '/w')).toMatchObject({ settingsDir: '/tmp/s', demoDir: '/w/d' });
+    expect(parseServeArgs([], '/w').settingsDir).toBeUndefined();
+    expect(() => parseServeArgs(['--settings-dir', ''])).toThrow(/--settings-dir: expected a folder/);
+    expect(() => parseServeArgs(['--settings-dir'])).toThrow(ServeUsageError);
+    expect(() => parseServeArgs(['--setings-dir', 'x'])).toThrow(/did you mean --settings-dir\?/);
+  });
+
+  it('a --settings-dir that is a file is an error', () => {
+    const file = path.join(tmp, 'settings-file');
+    fs.writeFileSync(file, '');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main/web/serve.ts', '--settings-dir', file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/settings-file is not a folder/);
+  });
+
   it('--help prints the usage and exits without starting the server', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main/web/serve.ts', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(0);

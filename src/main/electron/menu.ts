@@ -9,7 +9,10 @@ import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOption
 import type { Services } from '../compose';
 import type { SessionInfo } from '../../shared/api';
 import type { RecentFiles } from '../session/recent';
-import { CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, VIEWS, type MenuCommand, type MenuMessage } from '../../shared/menu';
+import {
+  CORRECTED_FORMATS, SORTED_FORMATS, TF_FORMATS, VIEWS,
+  type ExportCommand, type ExportCommandFormats, type ExportCommandKind, type MenuCommand, type MenuMessage,
+} from '../../shared/menu';
 import { exportAllowance, viewRoles } from './hardening';
 
 export interface MenuContext {
@@ -90,6 +93,23 @@ async function chooseExportTarget(ctx: MenuContext, label: string, ext: string |
   return res.filePath;
 }
 
+/**
+ * An export submenu: one item per format; each asks for a target (a batch export: a folder of
+ * exports, one per recording) and sends `kind` with the format and the chosen path.
+ */
+function exportSubmenu<K extends ExportCommandKind>(ctx: MenuContext, label: string, kind: K,
+  formats: { format: ExportCommandFormats[K]; label: string; ext: string | null }[]): MenuItemConstructorOptions {
+  const batch = kind === 'export-batch';
+  return { label, submenu: formats.map((f) => ({
+    label: `${f.label}…`,
+    click: async () => {
+      const p = await chooseExportTarget(ctx, batch ? `${f.label} of every batch recording` : f.label, batch ? null : f.ext, f.format, batch);
+      // kind and format agree through K; TypeScript does not narrow a generic K to the union's member.
+      if (p) ctx.send({ kind, format: f.format, path: p } as ExportCommand);
+    },
+  })) };
+}
+
 export function installMenu(ctx: MenuContext): void {
   const recentItems: MenuItemConstructorOptions[] = ctx.recent.list().map((p) => ({ label: p, click: () => openPath(ctx, p) }));
   const template: MenuItemConstructorOptions[] = [
@@ -103,25 +123,13 @@ export function installMenu(ctx: MenuContext): void {
           { label: 'EEG-fMRI demo', click: () => ctx.send({ kind: 'open-demo', demo: 'eeg' }) },
         ] },
         { type: 'separator' },
-        { label: 'Export Sorted Units', submenu: SORTED_FORMATS.map((f) => ({
-          label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext, f.format); if (p) ctx.send({ kind: 'export-sorted', format: f.format, path: p }); },
-        })) },
-        { label: 'Export Corrected Recording', submenu: CORRECTED_FORMATS.map((f) => ({
-          label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext, f.format); if (p) ctx.send({ kind: 'export-corrected', format: f.format, path: p }); },
-        })) },
-        { label: 'Export Time-Frequency', submenu: TF_FORMATS.map((f) => ({
-          label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, f.label, f.ext, f.format); if (p) ctx.send({ kind: 'export-tf', format: f.format, path: p }); },
-        })) },
+        exportSubmenu(ctx, 'Export Sorted Units', 'export-sorted', SORTED_FORMATS),
+        exportSubmenu(ctx, 'Export Corrected Recording', 'export-corrected', CORRECTED_FORMATS),
+        exportSubmenu(ctx, 'Export Time-Frequency', 'export-tf', TF_FORMATS),
         { type: 'separator' },
         { label: 'Add to Batch…', click: () => void addToBatch(ctx) },
         { label: 'Batch Output Folder…', click: () => void chooseBatchOut(ctx) },
-        { label: 'Export All Batch Units', submenu: SORTED_FORMATS.map((f) => ({
-          label: `${f.label}…`,
-          click: async () => { const p = await chooseExportTarget(ctx, `${f.label} of every batch recording`, null, f.format, true); if (p) ctx.send({ kind: 'export-batch', format: f.format, path: p }); },
-        })) },
+        exportSubmenu(ctx, 'Export All Batch Units', 'export-batch', SORTED_FORMATS),
         { label: 'Reveal Session Folder', click: async () => { const d = (await ctx.session().catch(() => null))?.sessionDir; if (d) void shell.openPath(d); } },
         { type: 'separator' },
         { role: 'quit' },

@@ -20,6 +20,8 @@ describe('RunProgressTracker', () => {
     t.taskEnded(0, true);
     const snap = t.snapshot();
     expect(snap.channelsDone).toBe(1);
+    // The snapshot carries the weighted fraction: channel 0's task whole, channel 1's filter.
+    expect(snap.fraction).toBeCloseTo((w + stageWeight('filter')) / (2 * w));
     expect(snap.workers).toEqual([
       { worker: 0, pid: 7, channel: 0, stage: 'done', fraction: 1, rssMB: 100 },
       { worker: 1, pid: 7, channel: 1, stage: 'filter', fraction: 1, rssMB: 120 },

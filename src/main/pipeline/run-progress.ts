@@ -84,6 +84,7 @@ export class RunProgressTracker {
       workers: [...this.workers.values()].sort((a, b) => a.worker - b.worker),
       channelsDone: this.channelsDone,
       channelsTotal: this.channelsTotal,
+      fraction: this.fraction(),
       etaS: state === 'running' ? this.etaS() : 0,
       state,
     };

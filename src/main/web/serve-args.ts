@@ -12,12 +12,13 @@ FILE (optional) is opened at start instead of the demo; files named here and eve
 --root may be opened from the browser.
 
 Options:
-  --root DIR        allow opening files under DIR (repeatable; default: the current folder)
-  --jobs N          worker processes (default: cores - 1; capped at the cores unless --force-jobs)
-  --force-jobs      use --jobs N even above the number of cores
-  --port N          port (default: a free one)
-  --demo-dir DIR    where the demo recordings are kept (default ~/.spikedesk/demo)
-  -h, --help        print this help and exit
+  --root DIR          allow opening files under DIR (repeatable; default: the current folder)
+  --jobs N            worker processes (default: cores - 1; capped at the cores unless --force-jobs)
+  --force-jobs        use --jobs N even above the number of cores
+  --port N            port (default: a free one)
+  --demo-dir DIR      where the demo recordings are kept (default ~/.spikedesk/demo)
+  --settings-dir DIR  where settings are kept (recent files, run estimates; default ~/.spikedesk)
+  -h, --help          print this help and exit
 `;
 
 export interface ServeArgs {
@@ -27,6 +28,7 @@ export interface ServeArgs {
   forceJobs: boolean;
   roots: string[];
   demoDir: string | undefined;
+  settingsDir: string | undefined;
   files: string[];
 }
 
@@ -38,6 +40,7 @@ const OPTIONS = {
   'force-jobs': { type: 'boolean' },
   port: { type: 'string' },
   'demo-dir': { type: 'string' },
+  'settings-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -60,13 +63,19 @@ export function parseServeArgs(argv: string[], cwd = process.cwd()): ServeArgs {
     if (!Number.isInteger(n) || n < min) throw new ServeUsageError(`--${name} ${s}: expected a whole number >= ${min}`);
     return n;
   };
+  const folder = (name: string, s: string | undefined): string | undefined => {
+    if (s === undefined) return undefined;
+    if (s.trim() === '') throw new ServeUsageError(`--${name}: expected a folder`);
+    return path.resolve(cwd, s);
+  };
   return {
     help: v.help === true,
     port: int('port', v.port, 0) ?? 0,
     jobs: int('jobs', v.jobs, 1),
     forceJobs: v['force-jobs'] === true,
     roots: (v.root?.length ? v.root : [cwd]).map((r) => path.resolve(cwd, r)),
-    demoDir: v['demo-dir'] ? path.resolve(cwd, v['demo-dir']) : undefined,
+    demoDir: folder('demo-dir', v['demo-dir']),
+    settingsDir: folder('settings-dir', v['settings-dir']),
     files: parsed.positionals.map((f) => path.resolve(cwd, f)),
   };
 }

@@ -24,6 +24,9 @@ async function main(): Promise<number> {
   for (const f of args.files) {
     if (!fs.existsSync(f)) { console.error(`serve: ${f} does not exist (check the path; FILE is a recording to open at start)`); return 2; }
   }
+  if (args.settingsDir && fs.existsSync(args.settingsDir) && !fs.statSync(args.settingsDir).isDirectory()) {
+    console.error(`serve: --settings-dir ${args.settingsDir} is not a folder (name a folder; it is created when missing)`); return 2;
+  }
   let poolSize: number | undefined;
   if (args.jobs !== undefined) {
     const d = capJobs(args.jobs, undefined, args.forceJobs);
@@ -33,7 +36,7 @@ async function main(): Promise<number> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // From src/main/web/ (tsx) or out/node/ (the build): the renderer build is <root>/out/web.
   const staticDir = [path.resolve(here, '../../../out/web'), path.resolve(here, '../web')].find((d) => fs.existsSync(d)) ?? path.resolve(here, '../web');
-  const services = await createServices({ host: 'web', processHost: new ThreadHost(), poolSize, demoDir: args.demoDir, startFile: args.files[0] });
+  const services = await createServices({ host: 'web', processHost: new ThreadHost(), poolSize, demoDir: args.demoDir, settingsDir: args.settingsDir, startFile: args.files[0] });
   for (const r of args.roots) services.allow.allowRoot(r);
   for (const f of args.files) services.allow.allowFile(f);
   const host = await startWebHost({ staticDir, services, port: args.port });
