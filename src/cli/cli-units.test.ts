@@ -42,12 +42,13 @@ describe('CLI argument parsing', () => {
 describe('progress bars', () => {
   it('draws one line per worker and a summary with the ETA', () => {
     const lines = progressLines({
-      runId: 'r', channelsDone: 3, channelsTotal: 8, fraction: 0.4, etaS: 75, state: 'running',
+      runId: 'r', channelsDone: 3, channelsTotal: 8, fraction: 0.62, etaS: 75, state: 'running',
       workers: [{ worker: 0, pid: 1, channel: 4, stage: 'detect', fraction: 0.5, rssMB: 120.4 }, { worker: 1, pid: 1, channel: -1, stage: 'idle', fraction: 0, rssMB: 80 }],
     }, 10);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('worker 0 ch   4 detect   [#####.....]  50%  120 MB');
-    expect(lines[2]).toBe('channels 3/8 [####......]  ETA 1:15');
+    // The summary bar is the run's weighted fraction (phases of unfinished channels count), not 3/8.
+    expect(lines[2]).toBe('channels 3/8 [######....]  62%  ETA 1:15');
     expect(formatEta(NaN)).toBe('--:--');
     expect(formatEta(3725)).toBe('1:02:05');
   });

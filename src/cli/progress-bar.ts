@@ -1,5 +1,5 @@
 // Per-worker progress bars for a terminal: one line per pool slot plus a summary line with the
-// channels done and the ETA, redrawn in place (at most 10 times a second).
+// channels done, the run's weighted fraction and the ETA, redrawn in place (at most 10 times a second).
 
 import type { RunProgress } from '../shared/progress';
 
@@ -21,8 +21,10 @@ export function progressLines(p: RunProgress, width = 30): string[] {
     const what = w.channel >= 0 ? `ch ${String(w.channel).padStart(3)} ${w.stage.padEnd(8)}` : `${w.stage.padEnd(15)}`;
     return `worker ${w.worker} ${what} [${bar(w.fraction, width)}] ${String(Math.round(w.fraction * 100)).padStart(3)}%  ${Math.round(w.rssMB)} MB`;
   });
-  const f = p.channelsTotal ? p.channelsDone / p.channelsTotal : 1;
-  lines.push(`channels ${p.channelsDone}/${p.channelsTotal} [${bar(f, width)}]  ETA ${formatEta(p.etaS)}`);
+  // The run's stage-weighted fraction: it moves while the first phase runs on every channel, when
+  // no channel is done yet (a sort's filter and detect), which channels done alone would not show.
+  const f = Number.isFinite(p.fraction) ? p.fraction : p.channelsTotal ? p.channelsDone / p.channelsTotal : 1;
+  lines.push(`channels ${p.channelsDone}/${p.channelsTotal} [${bar(f, width)}] ${String(Math.round(f * 100)).padStart(3)}%  ETA ${formatEta(p.etaS)}`);
   return lines;
 }
 
