@@ -1,6 +1,6 @@
 // The File menu's four export submenus (src/main/electron/menu.ts) with the electron module
 // replaced by recorders: each item's label, the save dialog it opens (with the focused window:
-// title, default path, filters; without one: the default path only), what the chosen path adds to
+// title, default path, filters; without one the same), what the chosen path adds to
 // the allow-list and the command sent to the renderer. The desktop scenario (scenario.desktop.ts)
 // clicks one of these items on the built app; this pins all of them.
 import path from 'node:path';
@@ -126,12 +126,12 @@ describe('File menu export submenus (Electron)', () => {
     expect(sent).toEqual([{ ...command, path: target }]);
   });
 
-  it.each(EXPECTED)('%s > %s without a focused window: the default path only; cancelled: nothing sent', async (submenu, label, dialog) => {
+  it.each(EXPECTED)('%s > %s without a focused window: the same title and filters; cancelled: nothing sent', async (submenu, label, dialog) => {
     install(info);
     h.focused = null;
     const r = await exportVia(submenu, label);
     expect(r.window).toBeNull();
-    expect(r.dialog).toEqual({ defaultPath: dialog.defaultPath });
+    expect(r.dialog).toEqual(dialog);
     expect(allowed).toEqual([]);
     expect(sent).toEqual([]);
   });

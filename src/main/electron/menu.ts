@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions } from 'electron';
+import { BrowserWindow, Menu, app, dialog, shell, type MenuItemConstructorOptions, type SaveDialogOptions } from 'electron';
 import type { Services } from '../compose';
 import type { SessionInfo } from '../../shared/api';
 import type { RecentFiles } from '../session/recent';
@@ -81,9 +81,12 @@ async function chooseExportTarget(ctx: MenuContext, label: string, ext: string |
   const win = BrowserWindow.getFocusedWindow();
   const info = await ctx.session().catch(() => null); // no recording open yet
   const defaultPath = defaultExportTarget(info, format, batch, app.getPath('documents'));
-  const res = ext
-    ? await (win ? dialog.showSaveDialog(win, { title: `Export ${label}`, defaultPath, filters: [{ name: label, extensions: [ext] }] }) : dialog.showSaveDialog({ defaultPath }))
-    : await (win ? dialog.showSaveDialog(win, { title: `Export ${label} (a new folder)`, defaultPath }) : dialog.showSaveDialog({ defaultPath }));
+  // The same title and file filter with or without a focused window (a menu used with every window
+  // in the background still gets them).
+  const opts: SaveDialogOptions = ext
+    ? { title: `Export ${label}`, defaultPath, filters: [{ name: label, extensions: [ext] }] }
+    : { title: `Export ${label} (a new folder)`, defaultPath };
+  const res = await (win ? dialog.showSaveDialog(win, opts) : dialog.showSaveDialog(opts));
   if (res.canceled || !res.filePath) return null;
   // Export targets are user-chosen paths too (existing ones are confirmed by the save dialog): the
   // chosen file or folder joins the allow-list, never its parent folder.
