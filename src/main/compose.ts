@@ -26,7 +26,7 @@ export interface ServicesOptions {
   allow?: PathAllowList;
   /** A recording to open when the UI asks for "no file" (the host was started with FILE), instead of the demo. */
   startFile?: string;
-  /** Where settings (recent files) are kept; default ~/.spikedesk. */
+  /** Where settings (recent files, run estimates) are kept; default defaultSettingsDir(). */
   settingsDir?: string;
 }
 
@@ -45,6 +45,14 @@ export interface Services {
 export function defaultWorkerEntry(): string {
   const built = fileURLToPath(new URL('./worker.js', import.meta.url));
   return fs.existsSync(built) ? built : fileURLToPath(new URL('./pool/worker.ts', import.meta.url));
+}
+
+/**
+ * Where settings (recent files, run estimates) are kept when no folder is given: SPIKEDESK_SETTINGS_DIR,
+ * else ~/.spikedesk. The CLI and the web host share it; the app passes Electron's userData folder.
+ */
+export function defaultSettingsDir(): string {
+  return process.env.SPIKEDESK_SETTINGS_DIR || path.join(os.homedir(), '.spikedesk');
 }
 
 export function defaultDemoDir(): string {
@@ -68,7 +76,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const pool = new Pool(opts.processHost, workerEntry, { size: opts.poolSize });
   await pool.start();
   const engine = new Engine(pool);
-  const settings = opts.settingsDir ?? path.join(os.homedir(), '.spikedesk');
+  const settings = opts.settingsDir ?? defaultSettingsDir();
   const recent = new RecentFiles(path.join(settings, 'recent.json'));
   const calibration = new Calibration(path.join(settings, 'calibration.json'));
   recent.prune();

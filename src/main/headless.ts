@@ -5,7 +5,6 @@
 // through the one path per format of src/main/export (the app's menu uses the same functions).
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpikeDeskError } from '../shared/errors';
@@ -18,7 +17,7 @@ import { CorrectParamsSchema, SortParamsSchema, TfParamsSchema } from '../shared
 import { parseWith } from '../shared/schema/fields';
 import type { RunProgress, RunReport } from '../shared/progress';
 import type { OpenOptions, RecordingMeta, SourceRef } from '../shared/recording';
-import { defaultDemoDir } from './compose';
+import { defaultDemoDir, defaultSettingsDir } from './compose';
 import { ensureDemo } from './demo';
 import { openSource } from './io';
 import { checkWritable } from './io/writable';
@@ -174,7 +173,7 @@ export interface RunHandle {
 }
 
 function calibration(): Calibration {
-  return new Calibration(path.join(process.env.SPIKEDESK_SETTINGS_DIR ?? path.join(os.homedir(), '.spikedesk'), 'calibration.json'));
+  return new Calibration(path.join(defaultSettingsDir(), 'calibration.json'));
 }
 
 /**

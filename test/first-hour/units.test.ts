@@ -14,7 +14,7 @@ import { suggest } from '../../src/shared/suggest';
 import { matchLabels } from '../../src/main/session/sort-versions';
 import { checkRawFormat, guessFormats, layoutScore } from '../../src/main/backend-raw';
 import { PathAllowList } from '../../src/main/security/path-allow-list';
-import { webFixHint } from '../../src/main/compose';
+import { defaultSettingsDir, webFixHint } from '../../src/main/compose';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-first-units-'));
@@ -97,6 +97,18 @@ describe('npm run serve command line (#12)', () => {
     expect(() => parseServeArgs(['--settings-dir', ''])).toThrow(/--settings-dir: expected a folder/);
     expect(() => parseServeArgs(['--settings-dir'])).toThrow(ServeUsageError);
     expect(() => parseServeArgs(['--setings-dir', 'x'])).toThrow(/did you mean --settings-dir\?/);
+  });
+
+  it('without --settings-dir the web host and the CLI keep settings in $SPIKEDESK_SETTINGS_DIR, else ~/.spikedesk', () => {
+    const was = process.env.SPIKEDESK_SETTINGS_DIR;
+    try {
+      process.env.SPIKEDESK_SETTINGS_DIR = '/srv/lab/spikedesk';
+      expect(defaultSettingsDir()).toBe('/srv/lab/spikedesk');
+      delete process.env.SPIKEDESK_SETTINGS_DIR;
+      expect(defaultSettingsDir()).toBe(path.join(os.homedir(), '.spikedesk'));
+    } finally {
+      if (was === undefined) delete process.env.SPIKEDESK_SETTINGS_DIR; else process.env.SPIKEDESK_SETTINGS_DIR = was;
+    }
   });
 
   it('a --settings-dir that is a file is an error', () => {

@@ -17,7 +17,8 @@ Options:
   --force-jobs        use --jobs N even above the number of cores
   --port N            port (default: a free one)
   --demo-dir DIR      where the demo recordings are kept (default ~/.spikedesk/demo)
-  --settings-dir DIR  where settings are kept (recent files, run estimates; default ~/.spikedesk)
+  --settings-dir DIR  where settings are kept (recent files, run estimates; default
+                      $SPIKEDESK_SETTINGS_DIR, else ~/.spikedesk)
   -h, --help          print this help and exit
 `;
 
