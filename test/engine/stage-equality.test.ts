@@ -31,6 +31,13 @@ const CASES: Case[] = [
     spec: (mode) => ({ workflow: 'correct', params: mergeParams(DEFAULT_CORRECT, { obsComponents: 3 }), mode }),
   },
   {
+    // Six EEG channels: the steps across channels run too (the low band needs 5, the cross-channel
+    // template model is tried), which two channels never reach.
+    name: 'correct across channels',
+    recording: () => makeEegRecording(tmpDir('eq-correct-6'), { durationS: 30, nChannels: 6 }),
+    spec: (mode) => ({ workflow: 'correct', params: DEFAULT_CORRECT, mode }),
+  },
+  {
     // 'auto' splits each channel into frequency batches when workers outnumber channels (x4 here),
     // so the by-channel and by-frequency-batch strategies are both compared with low-memory x1.
     name: 'time-frequency with bands, a region and a baseline',

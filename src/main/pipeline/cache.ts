@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import type { SourceRef } from '../../shared/recording';
 import { ensurePrivateDir, fallbackSessionRoot } from '../security/private-dir';
 
-/** Bump when a stage's algorithm changes so old cache entries stop matching (2: a channel with fewer detections than minUnitSpikes has no unit). */
-export const CACHE_VERSION = 2;
+/** Bump when the cache's layout changes so old entries stop matching (an algorithm change bumps its stage's version). */
+export const CACHE_VERSION = 1;
 
 export interface SourceIdentity {
   path: string;
