@@ -129,6 +129,6 @@ export function describeReport(r: RunReport): string {
     `${r.workflow} ${r.state} in ${r.wallS.toFixed(1)} s (${r.mode}, ${r.jobs} worker(s)); peak RSS per worker: ${r.peakRssMB.map((m) => `${Math.round(m)} MB`).join(', ') || 'n/a'}`,
     `stages run: ${r.stagesRun.join(', ') || 'none'}; from cache: ${r.stagesCached.join(', ') || 'none'}`,
   ];
-  for (const f of r.failed) lines.push(`channel ${f.channel} FAILED: ${f.reason}`);
+  for (const f of r.failed) lines.push(`channel ${f.channel} FAILED: ${f.reason}${f.fix ? `. Fix: ${f.fix}` : ''}`);
   return lines.join('\n');
 }

@@ -31,6 +31,8 @@ export interface RunProgress {
 export interface ChannelFailure {
   channel: number;
   reason: string;
+  /** What the user can do about it (the typed error's fix), when it says. */
+  fix?: string;
 }
 
 export interface RunReport {

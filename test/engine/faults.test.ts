@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/pipeline/engine';
 import { isTempName } from '../../src/main/pipeline/cache';
-import { DEFAULT_FILTER, type PipelineSpec } from '../../src/shared/params';
+import { DEFAULT_FILTER, DEFAULT_SORT, type PipelineSpec } from '../../src/shared/params';
+import { openSource } from '../../src/main/io';
 import type { Pool } from '../../src/main/pool/pool';
 import { makePool, makeRecording, tmpDir, type TestRecording, removeTmpDirs } from './helpers';
 
@@ -84,6 +85,42 @@ describe('Engine: faults', () => {
     expect(cacheFiles(engine).filter((f) => f.endsWith('.f32'))).toHaveLength(4);
     for (const f of cacheFiles(engine).filter((x) => x.endsWith('.f32'))) {
       expect(fs.statSync(path.join(engine.sessionDir(r.meta.path), 'cache', f)).size).toBe(r.meta.nSamples * 4);
+    }
+  });
+});
+
+describe('Engine: bad channels get the typed error\'s fix', () => {
+  /** A raw int16 file of nCh interleaved channels (frames x nCh), opened as the CLI would. */
+  async function rawFile(tag: string, frames: Int16Array, nCh: number): Promise<TestRecording> {
+    const file = path.join(tmpDir(tag), 'rec.dat');
+    fs.writeFileSync(file, Buffer.from(frames.buffer, frames.byteOffset, frames.byteLength));
+    const open = { format: 'raw' as const, channels: nCh, rate: 20000, dtype: 'int16' as const, gain: 0.195 };
+    const src = await openSource(file, open);
+    const meta = src.meta;
+    src.close();
+    return { ref: { path: file, open }, meta, rec: null as never };
+  }
+  const sortSpec = (): PipelineSpec => ({ workflow: 'sort', params: DEFAULT_SORT, mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 400 } });
+
+  it('a flat channel fails with its reason and fix while the other sorts', async () => {
+    const n = 20000 * 4;
+    const x = new Int16Array(n * 2);
+    let seed = 1;
+    for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) >>> 0; x[2 * i] = Math.round(((seed >>> 8) / 2 ** 24 - 0.5) * 200); }
+    const rec = await rawFile('flat', x, 2);
+    const report = await new Engine(pool).start(sortSpec(), rec.ref, rec.meta, () => undefined).done;
+    expect(report.failed.map((f) => f.channel)).toEqual([1]);
+    expect(report.failed[0].reason).toMatch(/noise level 0/);
+    expect(report.failed[0].fix).toMatch(/flat or empty; exclude it/);
+  });
+
+  it('a recording of a few samples fails every channel with the filter\'s length error, not NaN', async () => {
+    const rec = await rawFile('short', Int16Array.from({ length: 5 * 2 }, (_, i) => (i * 37) % 100), 2);
+    const report = await new Engine(pool).start(sortSpec(), rec.ref, rec.meta, () => undefined).done;
+    expect(report.failed.map((f) => f.channel)).toEqual([0, 1]);
+    for (const f of report.failed) {
+      expect(f.reason).toMatch(/the signal has 5 samples, but zero-phase filtering needs more than the pad length/);
+      expect(f.fix).toMatch(/longer stretch of data/);
     }
   });
 });

@@ -128,7 +128,7 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
   }
   base.peakMB = Math.max(0, ...r.peakRssMB);
   base.cached = r.stagesRun.length === 0 && !computed.partsRan;
-  const failures = r.failed.map((f) => `channel ${f.channel}: ${f.reason}`);
+  const failures = r.failed.map((f) => `channel ${f.channel}: ${f.reason}${f.fix ? ` (fix: ${f.fix})` : ''}`);
   let result: RecordingResult;
   if (r.state === 'cancelled' || r.state === 'failed') {
     result = { ...base, state: r.state, error: r.state === 'cancelled' ? 'cancelled' : failures.join('; ') || 'the run failed' };

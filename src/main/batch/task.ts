@@ -60,7 +60,7 @@ export async function runBatchTask(plan: string, phase: 'group' | 'compute' | 'e
     const rec = await withExecutor(p.job, meta, meta?.channels.length ?? 0, jobs, workerEntry, log, (engine, n) =>
       computeRecording(item, p.job, engine, outDir, n, {}, parts));
     const r = rec.report;
-    log(r ? `${r.state} in ${r.wallS.toFixed(1)} s; stages run: ${r.stagesRun.join(', ') || 'none'}${r.failed.map((f) => `\nchannel ${f.channel} FAILED: ${f.reason}`).join('')}` : `FAILED: ${rec.error}`);
+    log(r ? `${r.state} in ${r.wallS.toFixed(1)} s; stages run: ${r.stagesRun.join(', ') || 'none'}${r.failed.map((f) => `\nchannel ${f.channel} FAILED: ${f.reason}${f.fix ? `. Fix: ${f.fix}` : ''}`).join('')}` : `FAILED: ${rec.error}`);
     return !!r && (r.state === 'done' || (r.state !== 'failed' && r.state !== 'cancelled'));
   }
   const computed = readJson<ComputeRecord>(computeFile(outDir, item.name));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toErrorInfo } from '../../shared/errors';
 import { validateSpec, type PipelineSpec } from '../../shared/params';
-import type { RunProgress, RunReport } from '../../shared/progress';
+import type { ChannelFailure, RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { Pool } from '../pool/pool';
@@ -45,7 +45,7 @@ interface ActiveRun {
   cancelled: boolean;
 }
 
-type Outcome = { ok: true; result: TaskResult; slot: number } | { ok: false; reason: string };
+type Outcome = { ok: true; result: TaskResult; slot: number } | { ok: false; reason: string; fix?: string };
 
 /** Queue priority of a phase's first tasks: before any cost-ordered task of the next phase. */
 const FIRST = Number.MAX_VALUE;
@@ -121,7 +121,7 @@ export class Engine {
     });
     const stages: Record<string, StageRecord> = {};
     for (const s of plan.stages) stages[s.name] = { key: s.key, dir: s.dir, executed: 0, cached: 0 };
-    const failed = new Map<number, string>();
+    const failed = new Map<number, ChannelFailure>();
     const summary: Record<string, unknown> = {};
     const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.executor.slots)) : 1;
     const blockSamples = blockSamplesFor(spec.mode, meta);
@@ -135,7 +135,7 @@ export class Engine {
 
     const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean, prefer?: number): Promise<Outcome> => {
       const outputs = outputsOf(build(0));
-      let reason = '';
+      let reason = '', fix: string | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
         if (run.cancelled) return { ok: false, reason: 'cancelled' };
         if (attempt > 0) retries++;
@@ -162,12 +162,14 @@ export class Engine {
         } catch (e) {
           if (slotUsed >= 0) tracker.taskAborted(slotUsed);
           for (const o of outputs) removeTempFiles(path.dirname(o), [o]);
-          reason = toErrorInfo(e).message;
+          const info = toErrorInfo(e);
+          reason = info.message;
+          fix = info.fix || undefined;
         }
       }
       // A failed task's work will never be done: take it out of the ETA.
       tracker.adjustTotal(-steps.reduce((a, s) => a + weightOf(s), 0));
-      return { ok: false, reason };
+      return { ok: false, reason, fix };
     };
 
     const inject = this.opts.injectFault;
@@ -219,7 +221,7 @@ export class Engine {
           return out.slot;
         }
         if (!run.cancelled) {
-          failed.set(channel, out.reason);
+          failed.set(channel, { channel, reason: out.reason, fix: out.fix });
           if (completes) tracker.channelsDone++;
         }
         return -1;
@@ -277,7 +279,7 @@ export class Engine {
           kind: 'channel', runId: run.runId, source, channel, steps: [first.name], params: { [first.name]: split.parts[part] }, files, blockSamples, attempt, injectFault: inject,
         }), channel, [first.name], false);
         if (!out.ok) {
-          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, out.reason); if (last) tracker.channelsDone++; }
+          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, { channel, reason: out.reason, fix: out.fix }); if (last) tracker.channelsDone++; }
           return;
         }
         const n = left.get(channel)! - 1;
@@ -301,7 +303,7 @@ export class Engine {
       peakRssMB: [...tracker.peakRss.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => Math.round(v * 10) / 10),
       stagesRun: plan.stages.filter((s) => stages[s.name].executed > 0).map((s) => s.name),
       stagesCached: plan.stages.filter((s) => stages[s.name].executed === 0 && stages[s.name].cached > 0).map((s) => s.name),
-      failed: [...failed.entries()].sort((a, b) => a[0] - b[0]).map(([channel, reason]) => ({ channel, reason })),
+      failed: [...failed.values()].sort((a, b) => a.channel - b.channel).map((f) => (f.fix ? f : { channel: f.channel, reason: f.reason })),
       state,
     };
     const record: RunRecord = {
@@ -316,7 +318,7 @@ export class Engine {
 
   /** A group stage (once per channel group) or a global stage (once per run). */
   private async runGlobal(plan: Plan, sp: StagePlan, source: SourceRef, blockSamples: number, runId: string,
-    stages: Record<string, StageRecord>, failed: Map<number, string>, summary: Record<string, unknown>,
+    stages: Record<string, StageRecord>, failed: Map<number, ChannelFailure>, summary: Record<string, unknown>,
     runTask: (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completes: boolean) => Promise<Outcome>): Promise<void> {
     const rec = stages[sp.name];
     const units = sp.scope === 'group'
@@ -340,7 +342,7 @@ export class Engine {
         rec.executed++;
         if (Object.keys(res.result.summary).length) summary[sp.name] = res.result.summary;
       } else if (res.reason !== 'cancelled') {
-        for (const c of u.channels) if (!failed.has(c)) failed.set(c, `${sp.name} failed: ${res.reason}`);
+        for (const c of u.channels) if (!failed.has(c)) failed.set(c, { channel: c, reason: `${sp.name} failed: ${res.reason}`, fix: res.fix });
       }
     }
   }

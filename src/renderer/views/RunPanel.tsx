@@ -83,7 +83,7 @@ export function RunPanel() {
               {report.stagesCached.length > 0 ? ' (partly from the cache)' : ` (×${(report.wallS / Math.max(0.1, startEstimate.seconds)).toFixed(1)} of the estimate)`}
             </div>
           )}
-          {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason})`).join('; ')}</div>}
+          {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason}${f.fix ? `; fix: ${f.fix}` : ''})`).join('; ')}</div>}
         </div>
       )}
     </section>

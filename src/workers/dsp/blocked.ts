@@ -77,10 +77,7 @@ export function filtfiltBlocked(
   if (margin !== undefined && !(Number.isInteger(margin) && margin >= 0)) bad(`margin ${margin} is not a sample count`, 'omit it to use requiredMargin(sos)');
   const { plan, ziPlan, padlen } = prepareFiltfilt(sos);
   const whole = onBlock ? undefined : new Float32Array(n);
-  if (plan.nSections > 0 && n <= padlen) {
-    bad(`the signal has ${n} samples, but zero-phase filtering needs more than the pad length ${padlen}`,
-      'filter a longer stretch of data or use a lower filter order');
-  }
+  checkFiltfiltLength({ plan, ziPlan, padlen }, n);
   const m = blockedMargin(sos, margin);
   for (let s = 0; s < n; s += blockSize) {
     const e = Math.min(n, s + blockSize);
@@ -97,6 +94,14 @@ export function filtfiltBlocked(
 /** The margin blocks are read with: at least the pad length + 1, so an edge block can be odd-extended. */
 export function blockedMargin(sos: Float64Array, margin?: number): number {
   return sosSections(sos) === 0 ? 0 : Math.max(margin ?? requiredMargin(sos), prepareFiltfilt(sos).padlen + 1);
+}
+
+/** Zero-phase filtering needs more samples than the pad length (as scipy's sosfiltfilt): a clear error. */
+export function checkFiltfiltLength(prep: ReturnType<typeof prepareFiltfilt>, n: number): void {
+  if (prep.plan.nSections > 0 && n <= prep.padlen) {
+    bad(`the signal has ${n} samples, but zero-phase filtering needs more than the pad length ${prep.padlen}`,
+      'filter a longer stretch of data or use a lower filter order');
+  }
 }
 
 /**

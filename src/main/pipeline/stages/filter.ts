@@ -4,7 +4,7 @@
 
 import type { FilterParams } from '../../../shared/params';
 import { bandpassSos } from '../../../workers/dsp/butter';
-import { blockedMargin, filtfiltChunk } from '../../../workers/dsp/blocked';
+import { blockedMargin, checkFiltfiltLength, filtfiltChunk } from '../../../workers/dsp/blocked';
 import { prepareFiltfilt } from '../../../workers/dsp/sos';
 import { referenceSignal } from '../../../workers/dsp/reference';
 import { SpikeDeskError } from '../../../shared/errors';
@@ -34,7 +34,11 @@ export const filterStage = defineStage<FilterStageParams, Float32Array>({
       const margin = blockedMargin(sosOf(p, meta.sampleRate));
       return { block: Math.max(1 << 18, 8 * margin), margin };
     },
-    prepare: (p, _read, meta): FilterState => ({ prep: prepareFiltfilt(sosOf(p, meta.sampleRate)), out: null }),
+    prepare: (p, _read, meta): FilterState => {
+      const prep = prepareFiltfilt(sosOf(p, meta.sampleRate));
+      checkFiltfiltLength(prep, meta.nSamples); // else a recording of a few samples filters to NaN
+      return { prep, out: null };
+    },
     kernel(_p, x, a, s, e, st: FilterState, meta) {
       if (!st.out || st.out.length < e - s) st.out = new Float32Array(e - s);
       const out = st.out.subarray(0, e - s);
