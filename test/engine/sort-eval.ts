@@ -84,6 +84,8 @@ export interface SetSummary {
   hidden: number;
   /** ours / bound over the other units (NaN when every unit is in a hidden pair). */
   visibleRatio: number;
+  /** Mean reachable bound (hidden pairs as one class, evaluate.ts) and ours / it. */
+  reachable: number; reachableRatio: number;
 }
 
 /** Mean accuracy and bound over units with SNR >= minSnr, per set name (seeds pooled). */
@@ -95,6 +97,10 @@ export function summarize(rows: EvalRow[], minSnr = 5): SetSummary[] {
     const ours = mean(g, (r) => r.accuracy), bound = mean(g, (r) => r.bound);
     const vis = g.filter((r) => r.pairSeparation >= UNIMODAL_SEPARATION);
     const vb = mean(vis, (r) => r.bound);
-    return { set, units: g.length, ours, bound, ratio: bound > 0 ? ours / bound : 0, hidden: g.length - vis.length, visibleRatio: vis.length && vb > 0 ? mean(vis, (r) => r.accuracy) / vb : NaN };
+    const reachable = mean(g, (r) => r.reachable);
+    return {
+      set, units: g.length, ours, bound, ratio: bound > 0 ? ours / bound : 0, hidden: g.length - vis.length,
+      visibleRatio: vis.length && vb > 0 ? mean(vis, (r) => r.accuracy) / vb : NaN, reachable, reachableRatio: reachable > 0 ? ours / reachable : 0,
+    };
   });
 }

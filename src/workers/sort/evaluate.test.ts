@@ -92,6 +92,31 @@ describe('LDA bound', () => {
     expect(ev[0].pairDip).toBe(Infinity);
   });
 
+  it('reachable bound: the units of a hidden pair are one class to it, a unit apart keeps its bound', () => {
+    const rng = new Rng(23);
+    const w = 8, n = 1500;
+    // Units 0 and 1 are 1.2 SD apart (hidden: an even mixture is unimodal below 2), unit 2 far away.
+    const trueOf = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const samples = Int32Array.from({ length: n }, (_, i) => 100 + 50 * i);
+    const waveforms = new Float32Array(n * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (j === 2 ? [-0.6, 0.6, 0][trueOf[i]] : 0) + (j === 5 && trueOf[i] === 2 ? 8 : 0);
+    const truth = [0, 1, 2].map((u) => ({ id: u, samples: Array.from(samples).filter((_, i) => trueOf[i] === u) }));
+    const ev = evaluateChannel({ samples, labels: trueOf, waveforms, width: w }, truth, 30000);
+    expect(ev[0].pairSeparation).toBeLessThan(UNIMODAL_SEPARATION);
+    expect(ev[2].pairSeparation).toBeGreaterThan(5);
+    // One class for the pair: one unit gets about half (the other's spikes are its false positives),
+    // the other none, below what the supervised bound gets for the two.
+    const pair = [ev[0].reachable, ev[1].reachable].sort((a, b) => a - b);
+    expect(pair[0]).toBe(0);
+    expect(pair[1]).toBeGreaterThan(0.4);
+    expect(pair[1]).toBeLessThan(0.6);
+    expect(ev[0].bound + ev[1].bound).toBeGreaterThan(pair[1] + 0.3);
+    expect(ev[2].reachable).toBeGreaterThan(0.97);
+    // Without a hidden pair the reachable bound is the bound.
+    const apart = evaluateChannel({ samples, labels: trueOf, waveforms: waveforms.map((v, k) => v + ((k % w) === 3 ? [-4, 4, 0][trueOf[Math.floor(k / w)]] : 0)), width: w }, truth, 30000);
+    for (const e of apart) expect(e.reachable).toBe(e.bound);
+  });
+
   it('truePairDips: a unit with fewer detections than minUnitSpikes is not measured, so it does not hide its neighbours', () => {
     const rng = new Rng(22);
     const w = 8, n = 1205;
