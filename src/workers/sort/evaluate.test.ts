@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { UNIMODAL_SEPARATION, detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated, truePairDips, truePairs } from './evaluate';
+import { UNIMODAL_SEPARATION, detectionTruth, errorKinds, evaluateChannel, ldaCrossValidated, truePairs } from './evaluate';
 
 describe('error kinds', () => {
   it('attributes every true spike and every false positive to one kind', () => {
@@ -67,14 +67,14 @@ describe('LDA bound', () => {
     for (const e of ev) { expect(e.accuracy).toBe(1); expect(e.bound).toBe(1); }
   });
 
-  it('truePairDips: a pair of units 6 SD apart is bimodal along its discriminant, a pair 1 SD apart is hidden (unimodal even when cut by the truth)', () => {
+  it('truePairs: a pair of units 6 SD apart is bimodal along its discriminant, a pair 1 SD apart is hidden (unimodal even when cut by the truth)', () => {
     const rng = new Rng(21);
     const w = 8, n = 2000;
     const pairDip = (sep: number): number => {
       const trueOf = Int32Array.from({ length: n }, (_, i) => i % 2);
       const waveforms = new Float32Array(n * w);
       for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (trueOf[i] ? sep / 2 : -sep / 2) * (j === 2 ? 1 : 0);
-      return truePairDips({ samples: new Int32Array(n), labels: trueOf, waveforms, width: w }, trueOf, 2)[1];
+      return truePairs({ samples: new Int32Array(n), labels: trueOf, waveforms, width: w }, trueOf, 2).dip[1];
     };
     expect(pairDip(6)).toBeGreaterThan(2);
     expect(pairDip(1)).toBeLessThan(1);
@@ -117,7 +117,7 @@ describe('LDA bound', () => {
     for (const e of apart) expect(e.reachable).toBe(e.bound);
   });
 
-  it('truePairDips: a unit with fewer detections than minUnitSpikes is not measured, so it does not hide its neighbours', () => {
+  it('truePairs: a unit with fewer detections than minUnitSpikes is not measured, so it does not hide its neighbours', () => {
     const rng = new Rng(22);
     const w = 8, n = 1205;
     // Units 0 and 1 (600 detections each, 6 SD apart) and unit 2 with 5 detections: its pairs
@@ -126,7 +126,7 @@ describe('LDA bound', () => {
     const samples = Int32Array.from({ length: n }, (_, i) => 100 + 50 * i);
     const waveforms = new Float32Array(n * w);
     for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) waveforms[i * w + j] = rng.normal() + (j === 2 ? [-3, 3, 0][trueOf[i]] : 0);
-    const dips = truePairDips({ samples, labels: trueOf, waveforms, width: w }, trueOf, 3);
+    const dips = truePairs({ samples, labels: trueOf, waveforms, width: w }, trueOf, 3).dip;
     expect(dips[0 * 3 + 1]).toBeGreaterThan(2);
     expect(Number.isNaN(dips[0 * 3 + 2]) && Number.isNaN(dips[1 * 3 + 2])).toBe(true);
     const truth = [0, 1, 2].map((u) => ({ id: u, samples: Array.from(samples).filter((_, i) => trueOf[i] === u) }));

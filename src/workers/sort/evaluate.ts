@@ -35,7 +35,7 @@ export interface UnitEvaluation extends ErrorKinds {
   bound: number;
   /**
    * Lowest dip score, over the other true units of the channel, of this unit's detections and the
-   * other's, labelled by the truth, along their discriminant (truePairDips); pairs not measured
+   * other's, labelled by the truth, along their discriminant (truePairs); pairs not measured
    * there (a unit with too few detections) are left out; Infinity when no pair is left.
    */
   pairDip: number;
@@ -244,12 +244,6 @@ export function truePairs(s: ChannelSorting, trueOf: Int32Array, nu: number, bin
     separation[a * nu + b] = Math.abs(ma - mb) / Math.sqrt(Math.max(1e-300, (va + vb) / 2));
   }
   return { dip, separation };
-}
-
-/** The dip matrix of truePairs. */
-export function truePairDips(s: ChannelSorting, trueOf: Int32Array, nu: number, binSize = DEFAULT_SORT.cluster.isocutBinSize,
-  minSpikes = DEFAULT_SORT.cluster.minUnitSpikes): Float64Array {
-  return truePairs(s, trueOf, nu, binSize, minSpikes).dip;
 }
 
 /**
