@@ -204,7 +204,7 @@ export function evaluateChannel(s: ChannelSorting, truth: SpikeTrain[], fs: numb
 }
 
 /**
- * Shrinkage of truePairDips' discriminant: next to none, so that the dip on raw waveforms equals
+ * Shrinkage of truePairs' discriminant: next to none, so that the dip on raw waveforms equals
  * the dip in the noise-whitened space the sorter tests in (LDA is invariant to whitening only
  * without shrinkage). On raw band-passed waveforms the bound's 1e-3 of the mean variance is large
  * against the covariance's small high-frequency eigenvalues and changes the discriminant (tuning
