@@ -9,9 +9,10 @@
 // Per set it also counts the units in a pair hidden from unimodality tests (their detections,
 // labelled by the truth, are less than d' = 2 apart along the pair's held-out discriminant, where
 // an even mixture of two equal normal clouds is unimodal: evaluate.ts truePairs) and gives ours /
-// bound over the other units, and the reachable bound (the supervised classifier with each hidden
-// pair as one class): what split and merge by unimodality (ISO-SPLIT's evidence, which the sorter
-// uses) can reach. The pass mark stays the issue's: 90 % of the bound itself.
+// bound over the other units: what split and merge by unimodality (ISO-SPLIT's evidence, which the
+// sorter uses) can reach; and the bound with hidden pairs joined (the supervised classifier with each
+// hidden pair as one class: what a sorter splitting only where unimodality shows reaches at best;
+// the GMM can beat it). The pass mark stays the issue's: 90 % of the bound itself.
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -80,14 +81,14 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     const pass = s.ratio >= 0.9 && (!sep || s.ours >= 0.93) && !(s.ours < pyMean);
     table.push({
       set: s.set, units: s.units, ours: +s.ours.toFixed(3), bound: +s.bound.toFixed(3), 'ours/bound': +s.ratio.toFixed(3), python: +pyMean.toFixed(3),
-      hidden: s.hidden, 'ours/bound rest': +s.visibleRatio.toFixed(3), reachable: +s.reachable.toFixed(3), 'ours/reachable': +s.reachableRatio.toFixed(3),
+      hidden: s.hidden, 'ours/bound rest': +s.visibleRatio.toFixed(3), joined: +s.joinedBound.toFixed(3), 'ours/joined': +s.joinedRatio.toFixed(3),
       missed: k.notDetected + k.unassigned, misclassified: k.misclassified, splitOff: k.splitOff, falseFromUnit: k.falseFromUnit, falseFromBg: k.falseFromBackground, nTrue: k.nTrue,
     });
     rows.push({
       area: 'sortquality', name: `${s.set} mean accuracy (SNR >= 5, ${s.units} units, ${which} seeds)`, unit: 'accuracy', value: s.ours,
       reference: Number.isFinite(pyMean) ? pyMean : undefined, referenceName: 'python PCA+GMM', ratio: Number.isFinite(pyMean) && pyMean > 0 ? s.ours / pyMean : undefined,
       target: `${sep ? '>= 0.93, ' : ''}>= 0.9 x bound (${s.bound.toFixed(3)}), >= python`, pass,
-      note: `bound ${s.bound.toFixed(3)}; ${s.hidden} unit(s) in a pair less than d' = 2 apart along its held-out discriminant (hidden from unimodality tests), ours / bound over the other units ${s.visibleRatio.toFixed(3)}; reachable bound (hidden pairs as one class) ${s.reachable.toFixed(3)}, ours / reachable ${s.reachableRatio.toFixed(3)}; missed ${k.notDetected}+${k.unassigned} unassigned, misclassified ${k.misclassified}, split off ${k.splitOff}, false from unit ${k.falseFromUnit}, false from background ${k.falseFromBackground} of ${k.nTrue} true spikes`,
+      note: `bound ${s.bound.toFixed(3)}; ${s.hidden} unit(s) in a pair less than d' = 2 apart along its held-out discriminant (hidden from unimodality tests), ours / bound over the other units ${s.visibleRatio.toFixed(3)}; bound with hidden pairs joined (one class each) ${s.joinedBound.toFixed(3)}, ours / it ${s.joinedRatio.toFixed(3)}; missed ${k.notDetected}+${k.unassigned} unassigned, misclassified ${k.misclassified}, split off ${k.splitOff}, false from unit ${k.falseFromUnit}, false from background ${k.falseFromBackground} of ${k.nTrue} true spikes`,
     });
   }
   console.table(table);

@@ -84,8 +84,8 @@ export interface SetSummary {
   hidden: number;
   /** ours / bound over the other units (NaN when every unit is in a hidden pair). */
   visibleRatio: number;
-  /** Mean reachable bound (hidden pairs as one class, evaluate.ts) and ours / it. */
-  reachable: number; reachableRatio: number;
+  /** Mean bound with hidden pairs joined (as one class, evaluate.ts) and ours / it. */
+  joinedBound: number; joinedRatio: number;
 }
 
 /** Mean accuracy and bound over units with SNR >= minSnr, per set name (seeds pooled). */
@@ -97,10 +97,10 @@ export function summarize(rows: EvalRow[], minSnr = 5): SetSummary[] {
     const ours = mean(g, (r) => r.accuracy), bound = mean(g, (r) => r.bound);
     const vis = g.filter((r) => r.pairSeparation >= UNIMODAL_SEPARATION);
     const vb = mean(vis, (r) => r.bound);
-    const reachable = mean(g, (r) => r.reachable);
+    const joinedBound = mean(g, (r) => r.joinedBound);
     return {
       set, units: g.length, ours, bound, ratio: bound > 0 ? ours / bound : 0, hidden: g.length - vis.length,
-      visibleRatio: vis.length && vb > 0 ? mean(vis, (r) => r.accuracy) / vb : NaN, reachable, reachableRatio: reachable > 0 ? ours / reachable : 0,
+      visibleRatio: vis.length && vb > 0 ? mean(vis, (r) => r.accuracy) / vb : NaN, joinedBound, joinedRatio: joinedBound > 0 ? ours / joinedBound : 0,
     };
   });
 }

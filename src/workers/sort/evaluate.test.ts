@@ -92,7 +92,7 @@ describe('LDA bound', () => {
     expect(ev[0].pairDip).toBe(Infinity);
   });
 
-  it('reachable bound: the units of a hidden pair are one class to it, a unit apart keeps its bound', () => {
+  it('bound with hidden pairs joined: the units of a hidden pair are one class to it, a unit apart keeps its bound', () => {
     const rng = new Rng(23);
     const w = 8, n = 1500;
     // Units 0 and 1 are 1.2 SD apart (hidden: an even mixture is unimodal below 2), unit 2 far away.
@@ -106,15 +106,15 @@ describe('LDA bound', () => {
     expect(ev[2].pairSeparation).toBeGreaterThan(5);
     // One class for the pair: one unit gets about half (the other's spikes are its false positives),
     // the other none, below what the supervised bound gets for the two.
-    const pair = [ev[0].reachable, ev[1].reachable].sort((a, b) => a - b);
+    const pair = [ev[0].joinedBound, ev[1].joinedBound].sort((a, b) => a - b);
     expect(pair[0]).toBe(0);
     expect(pair[1]).toBeGreaterThan(0.4);
     expect(pair[1]).toBeLessThan(0.6);
     expect(ev[0].bound + ev[1].bound).toBeGreaterThan(pair[1] + 0.3);
-    expect(ev[2].reachable).toBeGreaterThan(0.97);
-    // Without a hidden pair the reachable bound is the bound.
+    expect(ev[2].joinedBound).toBeGreaterThan(0.97);
+    // Without a hidden pair it is the bound.
     const apart = evaluateChannel({ samples, labels: trueOf, waveforms: waveforms.map((v, k) => v + ((k % w) === 3 ? [-4, 4, 0][trueOf[Math.floor(k / w)]] : 0)), width: w }, truth, 30000);
-    for (const e of apart) expect(e.reachable).toBe(e.bound);
+    for (const e of apart) expect(e.joinedBound).toBe(e.bound);
   });
 
   it('truePairs: a unit with fewer detections than minUnitSpikes is not measured, so it does not hide its neighbours', () => {

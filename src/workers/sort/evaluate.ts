@@ -42,12 +42,12 @@ export interface UnitEvaluation extends ErrorKinds {
   /** Lowest held-out d' over the same pairs (truePairs); below UNIMODAL_SEPARATION the pair is hidden. */
   pairSeparation: number;
   /**
-   * The reachable bound: the same classifier trained with the units of every hidden pair (held-out
-   * d' below UNIMODAL_SEPARATION, joined transitively) as one class, so it predicts one unit where
-   * no unimodality test can tell two apart, and matched to the truth like a sorting. Equal to the
-   * bound for a unit in no hidden pair up to the changed training set.
+   * The bound with hidden pairs joined: the same classifier trained with the units of every hidden
+   * pair (held-out d' below UNIMODAL_SEPARATION, joined transitively) as one class, matched to the
+   * truth like a sorting: what a sorter that splits only where a unimodality test can see reaches at
+   * best. Not a bound for a model-based sorter: a Gaussian mixture can still cut a unimodal pair.
    */
-  reachable: number;
+  joinedBound: number;
 }
 
 /**
@@ -181,13 +181,13 @@ export function evaluateChannel(s: ChannelSorting, truth: SpikeTrain[], fs: numb
   const predFound = Array.from({ length: nu }, (_, u) => ({ id: u, samples: s.samples.filter((_, i) => pred[i] === u) }));
   const bound = compareSortings(truth, predFound, fs, windowMs);
   const pairs = truePairs(s, trueOf, nu);
-  // Reachable bound: hidden pairs' units as one class (union-find over pairs below UNIMODAL_SEPARATION).
+  // Bound with hidden pairs joined: their units as one class (union-find over pairs below UNIMODAL_SEPARATION).
   const root = Int32Array.from({ length: nu }, (_, u) => u);
   const find = (u: number): number => (root[u] === u ? u : (root[u] = find(root[u])));
   for (let a = 0; a < nu; a++) for (let b = a + 1; b < nu; b++) if (pairs.separation[a * nu + b] < UNIMODAL_SEPARATION) root[Math.max(find(a), find(b))] = Math.min(find(a), find(b));
   const joined = root.some((_, u) => find(u) !== u);
   const predJoined = joined && n > 10 ? ldaCrossValidated(s.waveforms, n, s.width, Int32Array.from(y, (c) => (c < nu ? find(c) : nu)), nu + 1) : pred;
-  const reachable = joined ? compareSortings(truth, Array.from({ length: nu }, (_, u) => ({ id: u, samples: s.samples.filter((_, i) => predJoined[i] === u) })), fs, windowMs) : bound;
+  const joinedBound = joined ? compareSortings(truth, Array.from({ length: nu }, (_, u) => ({ id: u, samples: s.samples.filter((_, i) => predJoined[i] === u) })), fs, windowMs) : bound;
   // The lowest value over this unit's measured pairs (Infinity when none is).
   const lowest = (m: Float64Array, u: number): number => {
     let lo = Infinity;
@@ -199,7 +199,7 @@ export function evaluateChannel(s: ChannelSorting, truth: SpikeTrain[], fs: numb
   };
   return cmp.units.map((u, i) => ({
     ...kinds[i], trueId: u.trueId, foundId: u.foundId, accuracy: u.accuracy, bound: bound.units[i].accuracy,
-    pairDip: lowest(pairs.dip, i), pairSeparation: lowest(pairs.separation, i), reachable: reachable.units[i].accuracy,
+    pairDip: lowest(pairs.dip, i), pairSeparation: lowest(pairs.separation, i), joinedBound: joinedBound.units[i].accuracy,
   }));
 }
 
