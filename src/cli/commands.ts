@@ -47,7 +47,7 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
     // checkOutput above already refused a non-empty target without --force, so replacing is what the user asked for.
     if (out) result.out = await traced('export', () => writeSortOutput(out, sessionDir, report.runId, rec.ref, true));
   }
-  emit(io, result, [describeReport(report), result.units !== undefined ? `units: ${result.units}, spikes: ${result.spikes}` : '',
+  emit(io, result, [describeReport(report), result.units !== undefined ? `units: ${result.units}, spikes in units: ${result.spikes}, unassigned detections: ${result.unassigned}` : '',
     out && result.out ? `wrote phy folder and spikes.tsv/units.tsv to ${path.resolve(out)}` : ''].filter(Boolean).join('\n'));
   return reportExit(report);
 }

@@ -27,7 +27,7 @@ import { sessionDirFor } from './pipeline/cache';
 import { Engine } from './pipeline/engine';
 import { openResultSource } from './pipeline/result-source';
 import { readSession } from './pipeline/session-store';
-import { loadSortResult } from './pipeline/sort-result';
+import { loadSortResult, unitIdsOf } from './pipeline/sort-result';
 import type { InjectedFault } from './pipeline/task';
 import { loadTfResult } from './pipeline/tf-result';
 import { RunTrace } from './pipeline/trace';
@@ -214,11 +214,14 @@ export function writeRunTrace(trace: RunTrace, file: string): TraceSummary {
 
 // ---- results of a run ----
 
-export interface SortCounts { units: number; spikes: number }
+/** Units, the spikes assigned to them and the detections left unassigned (noise cluster). */
+export interface SortCounts { units: number; spikes: number; unassigned: number }
 
 export function sortCounts(sessionDir: string, runId: string): SortCounts {
   const sorted = loadSortResult(sessionDir, runId);
-  return { units: sorted.units.length, spikes: sorted.channels.reduce((s, c) => s + c.samples.length, 0) };
+  let spikes = 0, unassigned = 0;
+  for (const c of sorted.channels) for (const id of unitIdsOf(sorted, c)) { if (id >= 0) spikes++; else unassigned++; }
+  return { units: sorted.units.length, spikes, unassigned };
 }
 
 /**

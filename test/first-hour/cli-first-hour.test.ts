@@ -44,6 +44,18 @@ describe('spikedesk CLI first hour', () => {
     expect(clean.stderr).not.toMatch(/note:/);
   }, 120_000);
 
+  it('sort counts the spikes in units (as spikes.tsv holds them) apart from unassigned detections', async () => {
+    const out = path.join(dir, 'counted');
+    const r = await runCli(['sort', ...raw(), '--out', out, '--json', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { units: number; spikes: number; unassigned: number };
+    const rows = fs.readFileSync(path.join(out, 'spikes.tsv'), 'utf8').trim().split('\n').length - 1;
+    expect(j.spikes).toBe(rows);
+    expect(j.unassigned).toBeGreaterThanOrEqual(0);
+    const text = await runCli(['sort', ...raw(), '--no-progress']);
+    expect(text.stdout).toMatch(new RegExp(`units: ${j.units}, spikes in units: ${j.spikes}, unassigned detections: ${j.unassigned}`));
+  }, 120_000);
+
   it('#7 caps --jobs at the cores with a warning; --force-jobs keeps it', async () => {
     const r = await runCli(['sort', ...raw(), '--jobs', '99', '--json', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
