@@ -96,7 +96,9 @@ export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabe
         xaxis: { ...axis, title: { text: xLabel ?? '', font: { size: 10 }, standoff: 4 } },
         yaxis: {
           ...axis, title: { text: yLabel ?? (yMin === 0 ? 'count' : ''), font: { size: 10 }, standoff: 4 },
-          type: logY ? 'log' : 'linear', ...(yMin === 0 && !logY ? { rangemode: 'tozero' } : {}),
+          // Few labels on a plot this short: a log axis labels only 1, 2 and 5 of each decade (by default
+          // it labelled every digit over a small range, and the labels overlapped).
+          type: logY ? 'log' : 'linear', nticks: 5, ...(logY ? { dtick: 'D2' } : {}), ...(yMin === 0 && !logY ? { rangemode: 'tozero' } : {}),
         },
         shapes: vlines.map((v) => ({ type: 'line', xref: 'x', yref: 'paper', x0: v.x, x1: v.x, y0: 0, y1: 1, line: { color: v.color, width: 1, dash: v.dash ? 'dash' : 'solid' } })),
         annotations: vlines.filter((v) => v.label).map((v) => ({ x: v.x, xref: 'x', y: 1, yref: 'paper', yanchor: 'top', xanchor: 'left', text: v.label, showarrow: false, font: { size: 9, color: v.color } })),
