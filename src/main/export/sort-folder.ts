@@ -91,7 +91,8 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
   const [T, W, C] = tpl.shape;
   // templates.npy is in the counts of the trace file when params.py gives their scale (filtered.dat,
   // or a raw recording with its gain); else uV.
-  const uvPerBit = typeof params.uv_per_bit === 'number' && params.uv_per_bit > 0 ? params.uv_per_bit : 1;
+  const givenScale = typeof params.uv_per_bit === 'number' && params.uv_per_bit > 0 ? params.uv_per_bit : undefined;
+  const uvPerBit = givenScale ?? 1;
   const featInd = npy(dir, 'pc_feature_ind.npy', false)?.values ?? null;
   const channelMap = npy(dir, 'channel_map.npy', false)?.values ?? Array.from({ length: C }, (_, i) => i);
 
@@ -151,11 +152,12 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
   }
   const channels: ExportChannel[] = opts.recording?.channels
     ?? Array.from({ length: nCh }, (_, c) => ({ name: names.get(c) ?? `ch${c}`, group: '' }));
+  const format = rec?.format ?? (params.hp_filtered === false ? 'raw' : null);
   return {
     recording: {
-      path: rec?.path ?? (params.hp_filtered === false ? datPath : dir), format: rec?.format ?? (params.hp_filtered === false ? 'raw' : null),
+      path: rec?.path ?? (params.hp_filtered === false ? datPath : dir), format,
       sampleRate: fsHz, nSamples: nSamples ?? Math.ceil(Math.max(0, ...times) + 1), channels,
-      ...((rec?.format ?? (params.hp_filtered === false ? 'raw' : null)) === 'raw' ? { raw: rawLayout(params) } : {}),
+      ...(format === 'raw' ? { raw: rawLayout(params, givenScale) } : {}),
     },
     waveform: { pre: alignedAt(units, W), post: W - alignedAt(units, W) },
     featureNames: Array.from({ length: nPc }, (_, i) => `PC${i + 1}`), units,
@@ -164,10 +166,9 @@ export function fromSortFolder(dir: string, opts: SortFolderOptions = {}): Sorte
   };
 }
 
-/** The raw binary layout params.py gives phy (dat_path's dtype, header offset and uv_per_bit). */
-function rawLayout(params: Record<string, unknown>): NonNullable<SortedResult['recording']['raw']> {
+/** The raw binary layout params.py gives phy (dat_path's dtype and header offset) with its uv_per_bit. */
+function rawLayout(params: Record<string, unknown>, uvPerBit: number | undefined): NonNullable<SortedResult['recording']['raw']> {
   const dtype = params.dtype === 'uint16' || params.dtype === 'float32' ? params.dtype : 'int16';
   const offset = typeof params.offset === 'number' && params.offset >= 0 ? params.offset : 0;
-  const uvPerBit = typeof params.uv_per_bit === 'number' && params.uv_per_bit > 0 ? params.uv_per_bit : undefined;
   return { dtype, offset, ...(uvPerBit ? { uvPerBit } : {}) };
 }

@@ -75,9 +75,9 @@ export function filtfiltBlocked(
   if (!Number.isInteger(n) || n < 0) bad(`channel length ${n} is not a sample count`, 'pass the number of samples');
   if (!Number.isInteger(blockSize) || blockSize < 1) bad(`block size ${blockSize} is not a positive integer`, 'use e.g. 1,000,000 samples');
   if (margin !== undefined && !(Number.isInteger(margin) && margin >= 0)) bad(`margin ${margin} is not a sample count`, 'omit it to use requiredMargin(sos)');
-  const { plan, ziPlan, padlen } = prepareFiltfilt(sos);
+  const prep = prepareFiltfilt(sos);
   const whole = onBlock ? undefined : new Float32Array(n);
-  checkFiltfiltLength({ plan, ziPlan, padlen }, n);
+  checkFiltfiltLength(prep, n);
   const m = blockedMargin(sos, margin);
   for (let s = 0; s < n; s += blockSize) {
     const e = Math.min(n, s + blockSize);
@@ -85,7 +85,7 @@ export function filtfiltBlocked(
     const seg = read(a, b);
     if (seg.length !== b - a) bad(`the reader returned ${seg.length} samples for [${a}, ${b})`, 'return exactly end - start samples');
     const out = whole ? whole.subarray(s, e) : new Float32Array(e - s);
-    filtfiltChunk({ plan, ziPlan, padlen }, seg, a, s, e, n, out);
+    filtfiltChunk(prep, seg, a, s, e, n, out);
     onBlock?.(s, out);
   }
   return whole;
