@@ -167,6 +167,14 @@ export const ClusterParamsSchema = exact({
    * earlier splits and the merge veto as well cost power (60 s: 0.904, 0.835), so only this pass
    * uses it. Also tried: requiring the MEAN ratio over the trial cuts (a mean of e-values, so
    * trying splitPcs + 1 cuts would not make a cut likelier): same at 60 s, 20 s 0.914 / 0.807.
+   * Also tried (fourteenth session, not adopted): keeping a cut that fails the minority count when
+   * the cluster's own violating pairs (within either half or across) say two neurons at Jeffreys'
+   * "decisive" 100 against one unit contaminated up to 0.2 of the chance count (Kilosort 4's
+   * acg_threshold) and its cross pairs of both orders say two neurons (a merged pair's close pairs
+   * fill one order too: bench/sort-union-violations.ts). Tuning seeds: 20 s difficult 0.15 0.914 ->
+   * 0.943, 60 s difficult 0.20 0.905 -> 0.912, every other set unchanged; but on the evaluation sets
+   * it cut single units (60 s difficult 0.10 1.001 -> 0.972, 20 s spikes-12ch 0.989 -> 0.970) for
+   * one gain (60 s difficult 0.15 0.961 -> 0.967).
    */
   resplitSymmetric: bool(),
   /**
