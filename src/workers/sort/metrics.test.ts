@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { amplitudeCv, isiViolationFraction, isolationAndLRatio, presenceRatio, unitMetrics, unitSnr, violationRatio } from './metrics';
+import { amplitudeCutoff, amplitudeCv, isiViolationFraction, isolationAndLRatio, presenceRatio, unitMetrics, unitSnr, violationRatio } from './metrics';
 import { chi2Sf, gammaP, gammaQ, logGamma } from './special';
 
 describe('special functions', () => {
@@ -83,5 +84,17 @@ describe('isolation distance and L-ratio', () => {
     const m = unitMetrics({ samples, amplitudes: new Float32Array(100).fill(-50), meanWaveform: [0, -50, 10], sigma: 10, fs: 30000, durationS: 10, features: f, nFeat: 3, labels, unit: 0 });
     expect(m).toMatchObject({ nSpikes: 100, firingRateHz: 10, snr: 5, isiViolation1ms: 0, presenceRatio: 1, amplitudeCv: 0 });
     expect(m.isolationDistance).toBeGreaterThan(30);
+  });
+
+  it('amplitude cutoff matches the numpy / scipy reference (test/fixtures/gen/gen_scipy_amplitude_cutoff.py)', () => {
+    const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/scipy/amplitude_cutoff.json', import.meta.url), 'utf8')) as { cases: Array<{ name: string; amplitudes: number[]; cutoff: number }> };
+    expect(fx.cases.length).toBe(6);
+    for (const c of fx.cases) expect(amplitudeCutoff(c.amplitudes), c.name).toBeCloseTo(c.cutoff, 9);
+    // A distribution far above the threshold loses nothing; threshold crossings of noise are capped at 0.5.
+    expect(fx.cases[0].cutoff).toBeLessThan(0.01);
+    expect(fx.cases[3].cutoff).toBe(0.5);
+    // Under 5 spikes per bin on average the histogram says nothing: NaN.
+    expect(amplitudeCutoff(fx.cases[0].amplitudes.slice(0, 499))).toBeNaN();
+    expect(amplitudeCutoff(new Array(600).fill(-50))).toBeNaN();
   });
 });

@@ -1,5 +1,6 @@
 // Per-unit quality metrics (DOMAIN.md): SNR, ISI violations, SpikeInterface's violation ratio,
-// isolation distance and L-ratio in feature space, presence ratio, firing rate, amplitude CV.
+// isolation distance and L-ratio in feature space, presence ratio, firing rate, amplitude CV,
+// amplitude cutoff.
 // Spike times are sample indices sorted ascending.
 
 import { invertSpd } from './linalg';
@@ -18,6 +19,8 @@ export interface UnitMetrics {
   lRatio: number;
   presenceRatio: number;
   amplitudeCv: number;
+  /** Estimated fraction of the unit's spikes lost below the detection threshold (amplitudeCutoff; NaN under 500 spikes). */
+  amplitudeCutoff: number;
 }
 
 /** Fraction of ISIs shorter than thresholdMs (NaN for fewer than 2 spikes). */
@@ -62,6 +65,51 @@ export function amplitudeCv(amplitudes: ArrayLike<number>): number {
   let v = 0;
   for (let i = 0; i < n; i++) v += (Math.abs(amplitudes[i]) - m) ** 2;
   return Math.sqrt(v / (n - 1)) / m;
+}
+
+/**
+ * Amplitude cutoff: the estimated fraction of a unit's spikes lost below the detection threshold
+ * (Hill, Mehta & Kleinfeld, J Neurosci 2011; as in the Allen Institute's quality metrics, Siegle et
+ * al., Nature 2021, and SpikeInterface's amplitude_cutoff). The density histogram of |amplitude|
+ * (100 equal bins), smoothed by a Gaussian of 3 bins SD (reflected edges, 4 SD wide, as scipy's
+ * gaussian_filter1d), is taken as symmetric about its peak: above the peak, the bin whose density
+ * is closest to the lowest bin's marks where the cut-off mirror image begins, and the density mass
+ * from there up estimates the part missing below. Capped at 0.5 (a distribution cut at its peak:
+ * threshold crossings of noise, or a unit mostly under the threshold). NaN with fewer than 5 spikes
+ * per bin on average (SpikeInterface's amplitudes_bins_min_ratio): the histogram says nothing then.
+ */
+export function amplitudeCutoff(amplitudes: ArrayLike<number>, nBins = 100, smoothBins = 3): number {
+  const n = amplitudes.length;
+  if (n < 5 * nBins) return NaN;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < n; i++) { const a = Math.abs(amplitudes[i]); if (a < lo) lo = a; if (a > hi) hi = a; }
+  if (!(hi > lo)) return NaN;
+  const width = (hi - lo) / nBins;
+  const pdf = new Float64Array(nBins);
+  for (let i = 0; i < n; i++) pdf[Math.min(nBins - 1, Math.floor((Math.abs(amplitudes[i]) - lo) / width))]++;
+  for (let b = 0; b < nBins; b++) pdf[b] /= n * width;
+  const radius = Math.floor(4 * smoothBins + 0.5);
+  const kernel = Float64Array.from({ length: 2 * radius + 1 }, (_, j) => Math.exp(-0.5 * ((j - radius) / smoothBins) ** 2));
+  const ksum = kernel.reduce((a, v) => a + v, 0);
+  // Reflected edges (d c b a | a b c d | d c b a), scipy's default mode.
+  const at = (b: number): number => {
+    const period = 2 * nBins;
+    let m = ((b % period) + period) % period;
+    if (m >= nBins) m = period - 1 - m;
+    return pdf[m];
+  };
+  const smooth = Float64Array.from({ length: nBins }, (_, b) => {
+    let s = 0;
+    for (let j = -radius; j <= radius; j++) s += kernel[j + radius] * at(b + j);
+    return s / ksum;
+  });
+  let peak = 0;
+  for (let b = 1; b < nBins; b++) if (smooth[b] > smooth[peak]) peak = b;
+  let g = peak;
+  for (let b = peak + 1; b < nBins; b++) if (Math.abs(smooth[b] - smooth[0]) < Math.abs(smooth[g] - smooth[0])) g = b;
+  let mass = 0;
+  for (let b = g; b < nBins; b++) mass += smooth[b];
+  return Math.min(mass * width, 0.5);
 }
 
 /** Peak |mean waveform| / noise sigma. */
@@ -148,5 +196,6 @@ export function unitMetrics(p: UnitMetricsInput): UnitMetrics {
     lRatio: iso.lRatio,
     presenceRatio: presenceRatio(p.samples, p.fs, p.durationS, p.presenceBinS ?? 60),
     amplitudeCv: amplitudeCv(p.amplitudes),
+    amplitudeCutoff: amplitudeCutoff(p.amplitudes),
   };
 }

@@ -177,7 +177,7 @@ export function channelSpikes(det: DetectOutput, ft: FeaturesOutput, cl: Cluster
 
 export const metricsStage = defineStage<Record<string, never>, MetricsOutput>({
   name: 'metrics',
-  version: 2,
+  version: 3, // 3: amplitude cutoff
   scope: 'channel',
   inputs: [{ stage: 'cluster' }, { stage: 'features' }, { stage: 'detect' }],
   output: { kind: 'bundle', codec: codec<MetricsOutput>({ meanWaveforms: 'f32', units: 'json' }) },
