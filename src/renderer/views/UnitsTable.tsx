@@ -26,7 +26,7 @@ export const COLUMNS: Col[] = [
   { key: 'lr', label: 'L-ratio', title: 'L-ratio (lower is better isolated)', get: (r) => r.metrics.lRatio, fmt: (v) => v.toExponential(1) },
   { key: 'pr', label: 'pres', title: 'presence ratio: fraction of the recording in which the unit fires', get: (r) => r.metrics.presenceRatio, fmt: f2 },
   { key: 'acv', label: 'ampCV', title: 'amplitude coefficient of variation', get: (r) => r.metrics.amplitudeCv, fmt: f2 },
-  { key: 'cut', label: 'cut', title: 'amplitude cutoff: estimated fraction of the unit\'s spikes lost below the detection threshold (0.50: the amplitudes are cut at their peak, e.g. noise crossings or a unit mostly under the threshold; — under 500 spikes)', get: (r) => r.metrics.amplitudeCutoff, fmt: f2 },
+  { key: 'cut', label: 'cut', title: 'amplitude cutoff: estimated fraction of the unit\'s spikes lost below the detection threshold (0.50: the amplitudes are cut at their peak, e.g. noise crossings or a unit mostly under the threshold; — under 100 spikes)', get: (r) => r.metrics.amplitudeCutoff, fmt: f2 },
 ];
 
 export function CurationBar() {

@@ -19,7 +19,7 @@ export interface UnitMetrics {
   lRatio: number;
   presenceRatio: number;
   amplitudeCv: number;
-  /** Estimated fraction of the unit's spikes lost below the detection threshold (amplitudeCutoff; NaN under 500 spikes). */
+  /** Estimated fraction of the unit's spikes lost below the detection threshold (amplitudeCutoff; NaN under 100 spikes). */
   amplitudeCutoff: number;
 }
 
@@ -71,16 +71,20 @@ export function amplitudeCv(amplitudes: ArrayLike<number>): number {
  * Amplitude cutoff: the estimated fraction of a unit's spikes lost below the detection threshold
  * (Hill, Mehta & Kleinfeld, J Neurosci 2011; as in the Allen Institute's quality metrics, Siegle et
  * al., Nature 2021, and SpikeInterface's amplitude_cutoff). The density histogram of |amplitude|
- * (100 equal bins), smoothed by a Gaussian of 3 bins SD (reflected edges, 4 SD wide, as scipy's
+ * (100 equal bins; under 500 spikes as many bins as hold 5 spikes on average), smoothed by a
+ * Gaussian of 3 bins SD (reflected edges, 4 SD wide, as scipy's
  * gaussian_filter1d), is taken as symmetric about its peak: above the peak, the bin whose density
  * is closest to the lowest bin's marks where the cut-off mirror image begins, and the density mass
  * from there up estimates the part missing below. Capped at 0.5 (a distribution cut at its peak:
- * threshold crossings of noise, or a unit mostly under the threshold). NaN with fewer than 5 spikes
- * per bin on average (SpikeInterface's amplitudes_bins_min_ratio): the histogram says nothing then.
+ * threshold crossings of noise, or a unit mostly under the threshold). SpikeInterface returns NaN
+ * under 5 spikes per bin (amplitudes_bins_min_ratio); here a smaller unit gets fewer bins instead,
+ * so the small clusters of threshold crossings a sorter makes are flagged too, and NaN only under
+ * 100 spikes (20 bins).
  */
-export function amplitudeCutoff(amplitudes: ArrayLike<number>, nBins = 100, smoothBins = 3): number {
+export function amplitudeCutoff(amplitudes: ArrayLike<number>, smoothBins = 3): number {
   const n = amplitudes.length;
-  if (n < 5 * nBins) return NaN;
+  const nBins = n >= 500 ? 100 : Math.floor(n / 5);
+  if (nBins < 20) return NaN;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) { const a = Math.abs(amplitudes[i]); if (a < lo) lo = a; if (a > hi) hi = a; }
   if (!(hi > lo)) return NaN;
