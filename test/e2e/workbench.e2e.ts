@@ -143,6 +143,28 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     expect(afterSplit.length).toBe(nBefore + 1);
     await page.getByTestId('unit-views').waitFor();
     await shot(page, 'sorting', 300);
+    // The new clusters are drawn: the scatter holds pixels of each piece's colour. (A WebGL scatter
+    // updated in place after a lasso drew none of the new clusters' points.)
+    const piecesNow = afterSplit.filter((id) => !before.includes(id));
+    const colours = await Promise.all(piecesNow.map((id) => page.locator(`[data-testid="unit-row"][data-id="${id}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)));
+    const png = await page.locator('[data-testid="scatter"]').screenshot();
+    const drawn = await page.evaluate(async ({ b64, colours }) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = document.createElement('canvas');
+      c.width = bmp.width; c.height = bmp.height;
+      const g = c.getContext('2d')!;
+      g.drawImage(bmp, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      return colours.map((css) => {
+        const [r, gg, b] = css.match(/\d+/g)!.map(Number);
+        let n = 0;
+        for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - r) < 24 && Math.abs(d[k + 1] - gg) < 24 && Math.abs(d[k + 2] - b) < 24) n++;
+        return n;
+      });
+    }, { b64: png.toString('base64'), colours });
+    // A legend marker is a few dozen pixels; each piece has more than a thousand points.
+    for (const [q, n] of drawn.entries()) expect(n, `pixels of split piece #${piecesNow[q]} (${colours[q]}) in the scatter`).toBeGreaterThan(400);
 
     // Label one of the new units good, then reload.
     const pieces = afterSplit.filter((id) => !before.includes(id));
