@@ -86,6 +86,30 @@ export async function shot(page: Page, name: string, settleMs = 0): Promise<stri
   return file;
 }
 
+/**
+ * Per CSS colour ("rgb(r, g, b)"), how many pixels of the element's on-screen image have it (within
+ * 24 per channel). The image is taken in memory (not written) and decoded in the page, so a spec can
+ * check what a canvas (WebGL) plot actually drew.
+ */
+export async function colourPixels(page: Page, selector: string, colours: string[]): Promise<number[]> {
+  const png = await page.locator(selector).screenshot();
+  return page.evaluate(async ({ b64, colours }) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = document.createElement('canvas');
+    c.width = bmp.width; c.height = bmp.height;
+    const g = c.getContext('2d')!;
+    g.drawImage(bmp, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    return colours.map((css) => {
+      const [r, gg, b] = css.match(/\d+/g)!.map(Number);
+      let n = 0;
+      for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - r) < 24 && Math.abs(d[k + 1] - gg) < 24 && Math.abs(d[k + 2] - b) < 24) n++;
+      return n;
+    });
+  }, { b64: png.toString('base64'), colours });
+}
+
 export interface AppOptions {
   /** Web host arguments after the defaults (port, demo folder, root). Default: ['--jobs', '2']. */
   hostArgs?: string[];

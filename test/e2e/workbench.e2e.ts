@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cutOff, inViewport, ROOT, runAndWait, shot, useApp, waitForRecording, waitForReport } from './harness';
+import { colourPixels, cutOff, inViewport, ROOT, runAndWait, shot, useApp, waitForRecording, waitForReport } from './harness';
 
 /** The renderer's test hook (src/renderer/views/ClusterView.tsx). */
 interface TestHook {
@@ -147,22 +147,7 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     // updated in place after a lasso drew none of the new clusters' points.)
     const piecesNow = afterSplit.filter((id) => !before.includes(id));
     const colours = await Promise.all(piecesNow.map((id) => page.locator(`[data-testid="unit-row"][data-id="${id}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)));
-    const png = await page.locator('[data-testid="scatter"]').screenshot();
-    const drawn = await page.evaluate(async ({ b64, colours }) => {
-      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-      const c = document.createElement('canvas');
-      c.width = bmp.width; c.height = bmp.height;
-      const g = c.getContext('2d')!;
-      g.drawImage(bmp, 0, 0);
-      const d = g.getImageData(0, 0, c.width, c.height).data;
-      return colours.map((css) => {
-        const [r, gg, b] = css.match(/\d+/g)!.map(Number);
-        let n = 0;
-        for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - r) < 24 && Math.abs(d[k + 1] - gg) < 24 && Math.abs(d[k + 2] - b) < 24) n++;
-        return n;
-      });
-    }, { b64: png.toString('base64'), colours });
+    const drawn = await colourPixels(page, '[data-testid="scatter"]', colours);
     // A legend marker is a few dozen pixels; each piece has more than a thousand points.
     for (const [q, n] of drawn.entries()) expect(n, `pixels of split piece #${piecesNow[q]} (${colours[q]}) in the scatter`).toBeGreaterThan(400);
 
