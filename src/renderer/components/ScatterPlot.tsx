@@ -51,26 +51,23 @@ export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, da
         font: { color: fg, size: 11 }, showlegend: true,
         legend: { orientation: 'v', x: 1.01, xanchor: 'left', y: 1, yanchor: 'top', bgcolor: 'rgba(0,0,0,0)', font: { size: 10 }, tracegroupgap: 0 },
         dragmode: threeD ? 'orbit' : 'lasso', selections: [], uirevision: `${threeD}-${xLabel}-${yLabel}-${zLabel}`,
-
         xaxis: axis(xLabel), yaxis: axis(yLabel),
         ...(threeD ? { scene: { xaxis: axis(xLabel), yaxis: axis(yLabel), zaxis: axis(zLabel ?? ''), bgcolor: 'rgba(0,0,0,0)' } } : {}),
       };
       const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud'] };
       const shown = el as PlotEl & { data?: unknown[]; layout?: { xaxis?: { autorange?: unknown; range?: number[] }; yaxis?: { autorange?: unknown; range?: number[] } } };
+      // A new set of clusters (a split, merge or new sort) is drawn afresh: the last lasso's outline
+      // and selection belong to clusters that no longer exist, and a WebGL scatter updated in place
+      // after a lasso kept drawing its old selection state, so the new clusters' points were not
+      // drawn at all (seen in the e2e screenshot after a split). A zoom the user set is kept.
+      let shownLayout: typeof layout = layout;
       if (drawnKey.current !== resetKey && shown.data) {
-        // A new set of clusters (a split, merge or new sort): drawn afresh. The last lasso's outline
-        // and selection belong to clusters that no longer exist, and a WebGL scatter updated in place
-        // after a lasso kept drawing its old selection state: the new clusters' points were not drawn
-        // at all (seen in the e2e screenshot after a split). A zoom the user set is kept.
         const zoom = (a?: { autorange?: unknown; range?: number[] }) => (a && a.autorange === false && a.range ? { range: [...a.range], autorange: false } : {});
-        const keep = threeD ? {} : { xaxis: { ...layout.xaxis, ...zoom(shown.layout?.xaxis) }, yaxis: { ...layout.yaxis, ...zoom(shown.layout?.yaxis) } };
+        if (!threeD) shownLayout = { ...layout, xaxis: { ...layout.xaxis, ...zoom(shown.layout?.xaxis) }, yaxis: { ...layout.yaxis, ...zoom(shown.layout?.yaxis) } };
         P.purge(el);
-        drawnKey.current = resetKey;
-        await P.react(el, data, { ...layout, ...keep }, config);
-      } else {
-        drawnKey.current = resetKey;
-        await P.react(el, data, layout, config);
       }
+      drawnKey.current = resetKey;
+      await P.react(el, data, shownLayout, config);
       if (gone) return;
       el.removeAllListeners?.('plotly_selected');
       el.removeAllListeners?.('plotly_click');

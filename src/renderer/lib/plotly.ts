@@ -3,7 +3,6 @@
 export interface PlotlyLike {
   react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
   purge(el: HTMLElement): void;
-  relayout(el: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
   Plots: { resize(el: HTMLElement): void };
   /** The plot as a data URL (PNG: base64; SVG: URL-encoded), for File > Export. */
   toImage(el: HTMLElement, opts: { format: 'png' | 'svg'; width: number; height: number }): Promise<string>;
