@@ -44,6 +44,9 @@ describe('CSV/TSV export', () => {
     expect(units.map((u) => Number(u.unit))).toEqual(kept.map((u) => u.id));
     expect(units.map((u) => u.label)).toEqual(kept.map((u) => u.label));
     expect(Number(units[0].snr)).toBe(kept[0].metrics.snr);
+    // The spike count is the fixed n_spikes column, not a second metric column.
+    expect(units.map((u) => Number(u.n_spikes))).toEqual(kept.map((u) => u.spikes.length));
+    expect(Object.keys(units[0])).not.toContain('nSpikes');
     expect(units.find((u) => u.unit === String(r.units[1].id))!.isiViolations1ms).toBe(''); // null metric
     const prov = JSON.parse(fs.readFileSync(path.join(out, 'provenance.json'), 'utf8'));
     expect(prov).toMatchObject({ software: 'SpikeDesk', version: VERSION, format: 'csv', curationJournalLength: 4, units: kept.length });

@@ -31,7 +31,7 @@ export function makeResult(opts: { seed?: number; nUnits?: number; recordingPath
       id: 10 + 3 * k, channel: k % channels.length, label: labels[k % labels.length], spikes,
       amplitudes: Float32Array.from({ length: n }, (_, i) => waveforms[i * w + pre]),
       meanWaveform: mean, waveforms, features: Float32Array.from({ length: n * nFeat }, () => rng.uniform() * 10 - 5),
-      metrics: { snr: 3 + k, isiViolations1ms: k === 1 ? null : 0.001 * k, firingRateHz: n / 10 },
+      metrics: { nSpikes: n, snr: 3 + k, isiViolations1ms: k === 1 ? null : 0.001 * k, firingRateHz: n / 10 },
     };
   });
   return {

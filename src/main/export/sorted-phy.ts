@@ -65,7 +65,7 @@ export function writeSortedPhy(dir: string, result: SortedResult, units: ExportU
   put('channel_positions.npy', channels.flatMap((_, k) => [0, 20 * k]), [C, 2], 'float64');
   text('cluster_group.tsv', `cluster_id\tgroup\n${units.map((u) => `${u.id}\t${u.label}`).join('\n')}\n`);
   // phy shows every cluster_info.tsv column in its cluster view ('nan' where a metric is undefined).
-  const names = metricNames(units).filter((m) => m !== 'nSpikes');
+  const names = metricNames(units);
   const val = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'nan' : String(v));
   text('cluster_info.tsv', [['cluster_id', 'ch', 'n_spikes', ...names, 'group'].join('\t'),
     ...units.map((u) => [u.id, colOf.get(u.channel)!, u.spikes.length, ...names.map((m) => val(u.metrics[m])), u.label].join('\t'))].join('\n') + '\n');

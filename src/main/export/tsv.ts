@@ -15,10 +15,13 @@ export const UNIT_COLUMNS = ['unit', 'channel', 'channel_name', 'label', 'n_spik
 
 const FLUSH_CHARS = 1 << 20;
 
-/** Metric names in order of first appearance over the units. */
+/**
+ * Metric names in order of first appearance over the units, without the spike count: the tables
+ * carry it in their fixed n_spikes column (a second nSpikes column would only repeat it).
+ */
 export function metricNames(units: ExportUnit[]): string[] {
   const seen = new Set<string>();
-  for (const u of units) for (const k of Object.keys(u.metrics)) seen.add(k);
+  for (const u of units) for (const k of Object.keys(u.metrics)) if (k !== 'nSpikes') seen.add(k);
   return [...seen];
 }
 
