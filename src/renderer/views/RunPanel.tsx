@@ -66,8 +66,8 @@ export function RunPanel() {
           title="Band-pass filter the channels (for the filtered trace view); unchanged stages of any run come from the cache">Filter all channels</button>
       </div>
       {progress && (
-        <div className="muted" data-testid="run-status">
-          {progress.state} · {progress.channelsDone}/{progress.channelsTotal} channels
+        <div className="muted" data-testid="run-status" data-percent={progress.state === 'running' ? Math.floor(progress.fraction * 100) : undefined}>
+          {progress.state}{progress.state === 'running' ? ` · ${Math.floor(progress.fraction * 100)} %` : ''} · {progress.channelsDone}/{progress.channelsTotal} channels
           {Number.isFinite(progress.etaS) && progress.state === 'running' ? ` · ETA ${progress.etaS.toFixed(1)} s` : ''}
         </div>
       )}
