@@ -28,6 +28,8 @@ describe('foundation: demo -> filter on 2 workers', () => {
     expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
     expect(percents.some((p) => p > 0 && p < 100)).toBe(true);
     await expect.poll(() => page.getByTestId('run-status').textContent()).toMatch(/^done · (\d+)\/\1 channels/);
+    // The traces switch from raw to the filtered result the run was for.
+    expect(await page.getByLabel('Trace data').inputValue()).toBe('filtered');
     const bars = page.getByTestId('worker-bar');
     expect(await bars.count()).toBe(2);
     for (let i = 0; i < 2; i++) expect(await bars.nth(i).getAttribute('data-percent')).toBe('100');

@@ -7,6 +7,7 @@ import type { RunProgress, RunReport } from '../../shared/progress';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useUi } from './ui';
 import { useSort } from './sort';
+import { useRecording } from './recording';
 
 type StartSpec = Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] };
 
@@ -147,6 +148,9 @@ export async function subscribeRunEvents(): Promise<void> {
       const f = useRun.getState().finished;
       useRun.setState({ report: e.report, finished: { ...f, [e.report.workflow]: f[e.report.workflow] + 1 } });
       if (e.report.workflow === 'sort' && e.report.state !== 'cancelled' && e.report.state !== 'failed') void useRun.getState().carryLabels();
+      // "Filter all channels" is run to see the filtered traces: show them, unless the user is
+      // already looking at another processed view.
+      if (e.report.workflow === 'filter' && e.report.state === 'done' && useRecording.getState().view === 'raw') useRecording.getState().setView('filtered');
     }
     if (e.type === 'run-error' && e.runId === runId) useRun.setState({ error: e.error });
     if (e.type === 'status') useUi.getState().setStatus(e.message ? { message: e.message, fraction: e.fraction } : null);
