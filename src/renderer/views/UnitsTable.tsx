@@ -6,6 +6,7 @@ import { LABELS, type Label } from '../../shared/curation';
 import { clusterColor, useSort } from '../stores/sort';
 import { ErrorBox } from '../components/ErrorBox';
 import { hint } from '../lib/shortcuts';
+import { decades } from '../lib/format';
 
 type Col = { key: string; label: string; title: string; get: (r: ClusterRow) => number | string | null; fmt?: (v: number) => string };
 
@@ -23,7 +24,7 @@ export const COLUMNS: Col[] = [
   { key: 'isi', label: 'ISI<1', title: 'ISI<1ms: fraction of inter-spike intervals under 1 ms', get: (r) => r.metrics.isiViolation1ms, fmt: pct },
   { key: 'vr', label: 'viol', title: 'violation ratio: SpikeInterface ISI violation ratio (t_r = 1.5 ms)', get: (r) => r.metrics.violationRatio, fmt: f2 },
   { key: 'iso', label: 'iso', title: 'isolation distance', get: (r) => r.metrics.isolationDistance, fmt: f1 },
-  { key: 'lr', label: 'L-ratio', title: 'L-ratio (lower is better isolated)', get: (r) => r.metrics.lRatio, fmt: (v) => v.toExponential(1) },
+  { key: 'lr', label: 'L-ratio', title: 'L-ratio (lower is better isolated)', get: (r) => r.metrics.lRatio, fmt: decades },
   { key: 'pr', label: 'pres', title: 'presence ratio: fraction of the recording in which the unit fires', get: (r) => r.metrics.presenceRatio, fmt: f2 },
   { key: 'acv', label: 'ampCV', title: 'amplitude coefficient of variation', get: (r) => r.metrics.amplitudeCv, fmt: f2 },
   { key: 'cut', label: 'cut', title: 'amplitude cutoff: estimated fraction of the unit\'s spikes lost below the detection threshold (0.50: the amplitudes are cut at their peak, e.g. noise crossings or a unit mostly under the threshold; — under 100 spikes)', get: (r) => r.metrics.amplitudeCutoff, fmt: f2 },
