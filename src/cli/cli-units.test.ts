@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelList, openOptions, parseArgs, UsageError } from './args';
 import { formatEta, progressLines } from './progress-bar';
-import { exitCodeFor } from './common';
+import { estimateVsActual, exitCodeFor } from './common';
 import { SpikeDeskError } from '../shared/errors';
 
 describe('CLI argument parsing', () => {
@@ -51,5 +51,19 @@ describe('progress bars', () => {
     expect(lines[2]).toBe('channels 3/8 [######....]  62%  ETA 1:15');
     expect(formatEta(NaN)).toBe('--:--');
     expect(formatEta(3725)).toBe('1:02:05');
+  });
+});
+
+describe('estimate vs actual', () => {
+  const e = { seconds: 7.94, peakMB: 367.2 };
+  const r = { wallS: 6.5, peakRssMB: [300.4, 352.6] };
+  it('compares a full run with its estimate', () => {
+    expect(estimateVsActual(e, { ...r, stagesRun: ['filter', 'detect'], stagesCached: [] })).toBe('estimate vs actual: ~7.9 s vs 6.5 s, ~367 MB vs 353 MB peak');
+  });
+  it('says when stages came from the cache', () => {
+    expect(estimateVsActual(e, { ...r, stagesRun: ['metrics'], stagesCached: ['filter', 'detect'] }))
+      .toBe('estimate vs actual: ~7.9 s vs 6.5 s, ~367 MB vs 353 MB peak (2 of 3 stages from the cache; the estimate is for running them all)');
+    expect(estimateVsActual(e, { wallS: 0.2, peakRssMB: [], stagesRun: [], stagesCached: ['filter', 'detect'] }))
+      .toBe('every stage came from the cache: 0.2 s (a full run was estimated at ~7.9 s)');
   });
 });
