@@ -79,13 +79,17 @@ export function modeFrom(a: ParsedArgs, warn: (line: string) => void = () => und
   return { kind, jobs: kind === 'fast' ? d.jobs : 1, memoryBudgetMB };
 }
 
-/** The --params file's JSON (any subset of the workflow's parameters), or undefined. */
+/**
+ * The --params JSON (any subset of the workflow's parameters), or undefined: a file, or the JSON
+ * itself when the value starts with "{" (--params '{"cluster":{"kMax":4}}') and names no file.
+ */
 export function readParamsFile(a: ParsedArgs): unknown {
   const file = str(a, 'params');
   if (file === undefined) return undefined;
   let text: string;
   try { text = fs.readFileSync(file, 'utf8'); } catch {
-    throw new UsageError(`--params ${file}: cannot read the file`);
+    if (!file.trimStart().startsWith('{')) throw new UsageError(`--params ${file}: cannot read the file (give a JSON file, or the JSON itself in quotes: --params '{"cluster":{"kMax":4}}')`);
+    text = file;
   }
   try { return JSON.parse(text); } catch (e) {
     throw new UsageError(`--params ${file}: not valid JSON (${(e as Error).message})`);

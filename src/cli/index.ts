@@ -39,7 +39,7 @@ Commands:
 FILE may be 'demo' (the spike demo) or 'demo:eeg' (the EEG-fMRI demo).
 
 Options:
-  --params FILE.json        parameters, deep-merged over the defaults
+  --params FILE.json|JSON   parameters, deep-merged over the defaults (a file, or '{"cluster":{"kMax":4}}')
   --mode fast|low-memory    fast: whole channels on N workers; low-memory: one channel at a time, streamed
   --jobs N, -j N            workers in fast mode (default: one per core; capped at the cores)
   --force-jobs              use --jobs N even above the number of cores

@@ -6,6 +6,7 @@ import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF } from '../../src/shared/para
 import { userParams } from '../../src/main/headless';
 import { parseArgs } from '../../src/cli/args';
 import { tfParamsFrom } from '../../src/cli/tf-command';
+import { readParamsFile } from '../../src/cli/common';
 
 function errorOf(f: () => unknown): SpikeDeskError {
   try { f(); } catch (e) { return e as SpikeDeskError; }
@@ -29,6 +30,12 @@ describe('CLI parameters', () => {
     expect(b.message).toMatch(/cluster\.restarts must be a whole number from 1 to 100/);
     const t = errorOf(() => userParams('tf', { freqs: [] }));
     expect(t.fields?.[0].path).toBe('freqs');
+  });
+
+  it('takes --params as a file or as the JSON itself', () => {
+    expect(readParamsFile(parseArgs(['sort', 'x', '--params', ' {"cluster":{"kMax":4}}']))).toEqual({ cluster: { kMax: 4 } });
+    expect(() => readParamsFile(parseArgs(['sort', 'x', '--params', '{"cluster":']))).toThrow(/not valid JSON/);
+    expect(() => readParamsFile(parseArgs(['sort', 'x', '--params', 'missing.json']))).toThrow(/missing\.json: cannot read the file \(give a JSON file, or the JSON itself/);
   });
 
   it('tf flags override the --params file', () => {
