@@ -118,7 +118,9 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
     if (json) {
       io.stdout.write(`${JSON.stringify({ error: e instanceof UsageError ? { code: 'USAGE', message: e.message } : toErrorInfo(e), exitCode: code })}\n`);
     } else if (e instanceof UsageError) {
-      io.stderr.write(`spikedesk: ${e.message}\n\n${USAGE}`);
+      // The whole usage only when no command was named; else the message stays the last thing on
+      // the screen, not scrolled away above sixty lines of help.
+      io.stderr.write(argv.some((v) => !v.startsWith('-')) ? `spikedesk: ${e.message}\nRun \`spikedesk --help\` for every command and option.\n` : `spikedesk: ${e.message}\n\n${USAGE}`);
     } else {
       const err = e instanceof SpikeDeskError ? e : new SpikeDeskError(toErrorInfo(e));
       io.stderr.write(`spikedesk: ${err.describe()}\n`);

@@ -34,8 +34,17 @@ describe('spikedesk CLI', () => {
   });
 
   it('exits 1 on usage errors and 2 on a bad input file', async () => {
-    expect((await runCli(['frobnicate'])).code).toBe(1);
-    expect((await runCli(['sort', ...raw, '--mode', 'turbo'])).code).toBe(1);
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(1);
+    const turbo = await runCli(['sort', ...raw, '--mode', 'turbo']);
+    expect(turbo.code).toBe(1);
+    // A usage error ends with the message and where the help is, not with the whole help text.
+    expect(turbo.stderr).toBe('spikedesk: --mode turbo: use fast or low-memory\nRun `spikedesk --help` for every command and option.\n');
+    expect(unknown.stderr).toMatch(/^spikedesk: unknown command "frobnicate"\nRun `spikedesk --help`/);
+    // With no command at all, the usage itself.
+    const none = await runCli([]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^spikedesk: no command given\n\nUsage: spikedesk <command>/);
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, '{"cluster": {"kMaxx": 3}}');
     const p = await runCli(['sort', ...raw, '--params', bad]);
