@@ -51,7 +51,7 @@ Options:
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
   --force                   replace an existing output (export, tf, sort --out, correct --out)
-  --freqs 4:40:1|4,5,6      tf: frequencies (start:stop:step inclusive, or a list; default 4:40:1)
+  --freqs 4:40:1|4,5,6      tf: frequencies (start:stop[:step] inclusive, step 1 Hz if left out, or a list; default 4:40:1)
   --n-cycles 7|5,6,7        tf: cycles per wavelet, one value or one per frequency (default 7)
   --decim N                 tf: keep every N-th output sample from the first (default 1)
   --band 4-8|theta|NAME=LO-HI

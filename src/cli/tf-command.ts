@@ -7,19 +7,19 @@ import { checkExportTarget, runSpecFor, userParams, writeTfOutputs } from '../ma
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
 
-/** "4:8:1" (start:stop:step, inclusive) or "4,5,6.5". */
+/** "4:8:1" (start:stop:step, inclusive), "4:8" (step 1 Hz) or "4,5,6.5". */
 export function parseFreqs(v: string): number[] {
-  const range = /^\s*([\d.]+)\s*:\s*([\d.]+)\s*:\s*([\d.]+)\s*$/.exec(v);
+  const range = /^\s*([\d.]+)\s*:\s*([\d.]+)\s*(?::\s*([\d.]+)\s*)?$/.exec(v);
   if (range) {
-    const [a, b, s] = range.slice(1).map(Number);
-    if (!(a > 0 && b >= a && s > 0)) throw new UsageError(`--freqs ${v}: expected start:stop:step with 0 < start <= stop and step > 0`);
+    const [a, b, s] = [Number(range[1]), Number(range[2]), range[3] === undefined ? 1 : Number(range[3])];
+    if (!(a > 0 && b >= a && s > 0)) throw new UsageError(`--freqs ${v}: expected start:stop[:step] with 0 < start <= stop and step > 0`);
     const n = Math.floor((b - a) / s + 1e-9) + 1;
     if (n > 1000) throw new UsageError(`--freqs ${v}: ${n} frequencies, at most 1000`);
     // Rounded to 1e-9 Hz so 4:8:0.1 gives 4.1, not 4.1000000000000005.
     return Array.from({ length: n }, (_, i) => Math.round((a + i * s) * 1e9) / 1e9);
   }
   const list = v.split(',').map((x) => Number(x.trim()));
-  if (!list.length || list.some((f) => !(f > 0))) throw new UsageError(`--freqs ${v}: expected start:stop:step or a comma list of positive frequencies`);
+  if (!list.length || list.some((f) => !(f > 0))) throw new UsageError(`--freqs ${v}: expected start:stop[:step] or a comma list of positive frequencies`);
   return list;
 }
 

@@ -5,7 +5,7 @@ import { SpikeDeskError } from '../../src/shared/errors';
 import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF } from '../../src/shared/params';
 import { userParams } from '../../src/main/headless';
 import { parseArgs } from '../../src/cli/args';
-import { tfParamsFrom } from '../../src/cli/tf-command';
+import { parseFreqs, tfParamsFrom } from '../../src/cli/tf-command';
 import { readParamsFile } from '../../src/cli/common';
 
 function errorOf(f: () => unknown): SpikeDeskError {
@@ -36,6 +36,15 @@ describe('CLI parameters', () => {
     expect(readParamsFile(parseArgs(['sort', 'x', '--params', ' {"cluster":{"kMax":4}}']))).toEqual({ cluster: { kMax: 4 } });
     expect(() => readParamsFile(parseArgs(['sort', 'x', '--params', '{"cluster":']))).toThrow(/not valid JSON/);
     expect(() => readParamsFile(parseArgs(['sort', 'x', '--params', 'missing.json']))).toThrow(/missing\.json: cannot read the file \(give a JSON file, or the JSON itself/);
+  });
+
+  it('reads --freqs as start:stop:step, start:stop (1 Hz steps) or a list', () => {
+    expect(parseFreqs('4:8:2')).toEqual([4, 6, 8]);
+    expect(parseFreqs('4:8')).toEqual([4, 5, 6, 7, 8]);
+    expect(parseFreqs('4, 5.5')).toEqual([4, 5.5]);
+    expect(() => parseFreqs('40:10')).toThrow(/40:10: expected start:stop\[:step\] with 0 < start <= stop/);
+    expect(() => parseFreqs('4:8:0')).toThrow(/step > 0/);
+    expect(() => parseFreqs('a,b')).toThrow(/comma list of positive frequencies/);
   });
 
   it('tf flags override the --params file', () => {
