@@ -3,11 +3,15 @@
 // `spikedesk sort --out` folder, or a recording whose session holds a sort / a correction.
 // Exports are atomic and never replace an existing output without --force.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExportReport, SortedExportFormat, CorrectedExportFormat } from '../shared/export';
 import { existingSessionOf, exportCorrectedOf, exportSortedOfFolder, exportSortedOfSession, exportSourceKind } from '../main/headless';
 import { openOptions, str, UsageError, type ParsedArgs } from './args';
 import { EXIT, openInput, type Io } from './common';
+import { SpikeDeskError } from '../shared/errors';
+
+const isFolder = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
 
 const SORTED: SortedExportFormat[] = ['phy', 'nwb', 'blech', 'csv'];
 const CORRECTED: CorrectedExportFormat[] = ['edf', 'brainvision'];
@@ -20,7 +24,20 @@ async function resolveSource(a: ParsedArgs): Promise<Resolved> {
   const kind = exportSourceKind(src);
   if (kind) return { kind, dir: path.resolve(src) };
   // A recording (or the demo): its session folder.
-  const { meta } = await openInput(src, openOptions(a));
+  let meta;
+  try {
+    ({ meta } = await openInput(src, openOptions(a)));
+  } catch (e) {
+    // A folder that is none of the three: say what SOURCE may be, not only that it holds no recording.
+    if (e instanceof SpikeDeskError && e.code === 'FORMAT_UNKNOWN' && isFolder(src)) {
+      throw new SpikeDeskError({
+        code: 'FORMAT_UNKNOWN', file: path.resolve(src),
+        message: 'This folder is not a session folder (RECORDING.spikedesk), a `spikedesk sort --out` folder or a recording folder',
+        fix: 'Give export the folder `spikedesk sort --out` wrote, the session folder beside the recording, or the recording itself',
+      });
+    }
+    throw e;
+  }
   return { kind: 'session', dir: existingSessionOf(meta.path, src) };
 }
 

@@ -110,6 +110,13 @@ describe('spikedesk CLI', () => {
     expect(f.code, f.stderr).toBe(0);
     expect(npy(fromFolder, 'spike_times.npy').shape).toEqual(times.shape);
     expect((await runCli(['export', out, '--format', 'edf', '--out', path.join(dir, 'x.edf')])).code).toBe(1);
+    // A folder that is none of the sources export takes: named as such, with what to give instead.
+    const other = path.join(dir, 'not-a-source');
+    fs.mkdirSync(other, { recursive: true });
+    const o = await runCli(['export', other, '--format', 'csv', '--out', path.join(dir, 'nowhere')]);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/FORMAT_UNKNOWN: This folder is not a session folder \(RECORDING\.spikedesk\), a `spikedesk sort --out` folder or a recording folder.*Fix: Give export the folder/);
+    expect(fs.existsSync(path.join(dir, 'nowhere'))).toBe(false);
   }, 180_000); // spawns the CLI for a whole sort: over a minute on a loaded 2-core machine
 
   it('exits 3 with a report naming the failed channel when a channel fails', async () => {
