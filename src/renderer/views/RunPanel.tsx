@@ -25,6 +25,8 @@ export function RunPanel() {
   // On the time-frequency tab the spectrogram runs from that tab's form; mode and jobs here still apply to it.
   const tfTab = useUi((s) => s.tab === 'tf');
   const running = progress?.state === 'running';
+  /** The run's overall percent (stage-weighted work, as the ETA), while it runs. */
+  const percent = running ? Math.floor(progress.fraction * 100) : undefined;
   const ch = meta ? parseChannels(p.channels, meta.channels.length) : {};
   const spec = useMemo((): Omit<PipelineSpec, 'mode'> | null => {
     if (!meta || ch.error) return null;
@@ -66,8 +68,8 @@ export function RunPanel() {
           title="Band-pass filter the channels (for the filtered trace view); unchanged stages of any run come from the cache">Filter all channels</button>
       </div>
       {progress && (
-        <div className="muted" data-testid="run-status" data-percent={progress.state === 'running' ? Math.floor(progress.fraction * 100) : undefined}>
-          {progress.state}{progress.state === 'running' ? ` · ${Math.floor(progress.fraction * 100)} %` : ''} · {progress.channelsDone}/{progress.channelsTotal} channels
+        <div className="muted" data-testid="run-status" data-percent={percent}>
+          {progress.state}{percent !== undefined ? ` · ${percent} %` : ''} · {progress.channelsDone}/{progress.channelsTotal} channels
           {Number.isFinite(progress.etaS) && progress.state === 'running' ? ` · ETA ${progress.etaS.toFixed(1)} s` : ''}
         </div>
       )}
