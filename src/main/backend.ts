@@ -299,11 +299,9 @@ export class Backend implements BackendApi {
     const current = sort.curatedView().units.filter((u) => u.label === 'unsorted');
     // Spikes of the same unit land within half a millisecond of each other across sorts.
     const carried = matchLabels(old.units, current, Math.max(1, Math.round(this.current().meta.sampleRate * 0.0005)));
-    let update = null;
-    for (const label of ['good', 'mua', 'noise'] as const) {
-      const ids = carried.filter((m) => m.label === label).map((m) => m.id);
-      if (ids.length) update = await this.curate({ kind: 'label', ids, label });
-    }
+    // One undoable step for all of them.
+    const labels = carried.filter((m) => m.label !== 'unsorted').map((m) => ({ id: m.id, label: m.label }));
+    const update = labels.length ? await this.curate({ kind: 'labels', labels }) : null;
     return { version, carried, update };
   }
 

@@ -28,6 +28,8 @@ export type CurationAction =
   | { kind: 'split'; id: ClusterId; spikeIndices: Int32Array | number[] }
   | { kind: 'split'; id: ClusterId; lasso: LassoPolygon }
   | { kind: 'label'; ids: ClusterId[]; label: Label }
+  /** Several labels in one undoable step (a quality rule's verdicts, labels carried from a version). */
+  | { kind: 'labels'; labels: { id: ClusterId; label: Label }[] }
   | { kind: 'delete-as-noise'; ids: ClusterId[] }
   /** Split into (at most) k parts; the sub-labels are computed by a clustering worker. */
   | { kind: 'recluster'; id: ClusterId; k: number };

@@ -1,7 +1,7 @@
 // A student's first hour in the web UI (issue #15), without preparing folders or typing paths
 // the way the older e2e does: a URL without its token (#11), the filtered view before any filter
 // run (#10), menu exports to their default paths (#1), consistent shortcut hints (#13), re-running
-// a curated sort (#2) and reopening the version it kept, and a raw .dat named on `npm run serve -- FILE` (#12) opened through the
+// a curated sort (#2) and reopening the version it kept, the quality rule's labels, and a raw .dat named on `npm run serve -- FILE` (#12) opened through the
 // raw-format dialog and remembered (#4). Screenshots go to test-results/first-hour-*.png
 // (scripts/refresh-screenshots.mjs copies them to docs/screenshots/first-hour/).
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { DEMO_DIR, reportText as report, ROOT, runAndWait, shot, useApp, waitFor
 
 async function rows(page: Page): Promise<{ id: number; ch: string; n: number; label: string }[]> {
   return page.getByTestId('unit-row').evaluateAll((rs) => rs.map((r) => ({
-    id: Number((r as HTMLElement).dataset.id), ch: r.children[1]?.textContent ?? '', n: Number(r.children[3]?.textContent), label: (r as HTMLElement).dataset.label ?? '',
+    id: Number((r as HTMLElement).dataset.id), ch: r.children[1]?.textContent ?? '', n: Number((r as HTMLElement).dataset.n), label: (r as HTMLElement).dataset.label ?? '',
   })));
 }
 
@@ -140,6 +140,35 @@ describe('first hour on the spike demo', () => {
     await page.getByTestId('versions').click();
     await expect.poll(() => page.getByTestId('version-row').count(), { timeout: 10_000 }).toBe(2); // the list arrives after the dialog opens
     await page.getByTestId('versions-close').click();
+    expect(app.errors).toEqual([]);
+  });
+
+  it('the quality rule labels every unsorted unit good or mua in one undoable step and keeps the labels set by hand', async () => {
+    const { page } = app;
+    const before = await rows(page);
+    const verdict = new Map(await page.getByTestId('unit-row').evaluateAll((rs) => rs.map((r) =>
+      [Number((r as HTMLElement).dataset.id), r.querySelector('[data-testid="rule-cell"]')?.textContent ?? ''] as [number, string])));
+    const unsorted = before.filter((r) => r.label === 'unsorted');
+    const byHand = before.filter((r) => r.label !== 'unsorted');
+    expect(unsorted.length).toBeGreaterThan(0);
+    expect(byHand.length).toBeGreaterThan(0); // the good and mua units of #2
+    const good = unsorted.filter((r) => /good/.test(verdict.get(r.id)!)).length;
+    const button = page.getByTestId('apply-rule');
+    expect(await button.textContent()).toBe(`Apply rule (${good} good, ${unsorted.length - good} mua)`);
+    expect(await button.getAttribute('title')).toMatch(/violation ratio < 0\.5, amplitude cutoff < 0\.1 and presence ratio > 0\.9.*\(Alt\+R\)$/);
+    await button.click();
+    await expect.poll(async () => (await rows(page)).filter((r) => r.label === 'unsorted').length).toBe(0);
+    const after = new Map((await rows(page)).map((r) => [r.id, r.label]));
+    for (const r of unsorted) expect(after.get(r.id), `unit ${r.id}`).toBe(/good/.test(verdict.get(r.id)!) ? 'good' : 'mua');
+    for (const r of byHand) expect(after.get(r.id), `unit ${r.id}`).toBe(r.label);
+    expect(await page.getByTestId('last-action').textContent()).toMatch(/^label \d+/);
+    expect(await button.isEnabled()).toBe(false);
+    await shot(page, 'first-hour-rule');
+    // One undo takes the whole step back; the shortcut applies it again.
+    await page.getByTestId('undo').click();
+    await expect.poll(async () => (await rows(page)).filter((r) => r.label === 'unsorted').length).toBe(unsorted.length);
+    await page.keyboard.press('Alt+r');
+    await expect.poll(async () => (await rows(page)).filter((r) => r.label === 'unsorted').length).toBe(0);
     expect(app.errors).toEqual([]);
   });
 });

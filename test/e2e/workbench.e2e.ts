@@ -28,7 +28,7 @@ async function rowIds(page: Page): Promise<number[]> {
 async function channelRows(page: Page, ch: string): Promise<[number, number][]> {
   return page.getByTestId('unit-row').evaluateAll((rows, name) => rows
     .filter((r) => r.children[1]?.textContent === name)
-    .map((r) => [Number((r as HTMLElement).dataset.id), Number(r.children[3]?.textContent)] as [number, number]), ch);
+    .map((r) => [Number((r as HTMLElement).dataset.id), Number((r as HTMLElement).dataset.n)] as [number, number]), ch);
 }
 
 describe('workbench: sort, curate, reload; correct; bad file', () => {
@@ -57,7 +57,7 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     // The demo's channels 0-7 hold 10 true units on 5 channels, 7 of them above the detection
     // threshold; channels 2, 3 and 7 have none, and their few threshold crossings are no unit.
     expect(before.length).toBeGreaterThanOrEqual(6);
-    const sizes = (await page.getByTestId('unit-row').evaluateAll((rows) => rows.map((r) => Number(r.children[3]?.textContent))));
+    const sizes = (await page.getByTestId('unit-row').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.n))));
     expect(Math.min(...sizes), 'no unit of a handful of spikes (minUnitSpikes)').toBeGreaterThanOrEqual(10);
 
     // Merge the two largest units of CH1.

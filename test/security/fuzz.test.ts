@@ -51,7 +51,7 @@ function junkValue(r: Rng, depth = 0): unknown {
     case 5: return { __typed: ['Float32Array', 'Nope', 'Int32Array'][r.int(3)], b64: junkString(r, 12) };
     case 6: return Array.from({ length: r.int(5) }, () => junkValue(r, depth + 1));
     case 7: return Object.fromEntries(Array.from({ length: r.int(5) }, () => [junkString(r, 8) || 'k', junkValue(r, depth + 1)]));
-    default: return { kind: ['merge', 'split', 'recluster', 'label'][r.int(4)], id: junkValue(r, depth + 1), ids: junkValue(r, depth + 1) };
+    default: return { kind: ['merge', 'split', 'recluster', 'label', 'labels'][r.int(5)], id: junkValue(r, depth + 1), ids: junkValue(r, depth + 1) };
   }
 }
 

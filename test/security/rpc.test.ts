@@ -80,6 +80,9 @@ describe('comlink façade over the web host', () => {
       ['getTraces', [{ channels: [0], startS: 0, endS: 1, pixels: 1e9, view: 'raw' }]],
       ['runPipeline', [{ workflow: 'sort', params: {}, mode: { kind: 'fast', jobs: 1, memoryBudgetMB: 1 } }]],
       ['curate', [{ kind: 'recluster', id: 1, k: 1e9 }]],
+      ['curate', [{ kind: 'labels', labels: [{ id: 1, label: 'best' }] }]],
+      ['curate', [{ kind: 'labels', labels: [] }]],
+      ['curate', [{ kind: 'labels', labels: [{ id: 1, label: 'good', extra: 1 }] }]],
       ['exportSorted', ['phy', '/tmp/out', 'yes']],
       ['info', [1, 2, 3]],
     ];

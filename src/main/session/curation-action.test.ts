@@ -15,6 +15,7 @@ describe('applyAction', () => {
     const up = applyAction(m, { kind: 'split', id: 1, lasso: { dims: [0, 1], polygon: [[5, 5], [10, 5], [10, 10], [5, 10]] } }, { features: { features: f, nFeat: 2 } });
     expect([...m.spikesOf(up.added[0])]).toEqual([2]);
     expect(applyAction(m, { kind: 'recluster', id: 5, k: 2 }, { subLabels: Int32Array.of(1, 0) }).added).toEqual([8, 9]);
+    expect(applyAction(m, { kind: 'labels', labels: [{ id: 8, label: 'mua' }, { id: 9, label: 'good' }] }).metadataChanged).toEqual([8, 9]);
     expect(applyAction(m, { kind: 'delete-as-noise', ids: [4] }).clusters[0].label).toBe('noise');
     expect(m.undo()!.undoState.selection).toEqual([4]);
   });
@@ -29,6 +30,11 @@ describe('applyAction', () => {
     bad({ kind: 'split', id: 0, lasso: { dims: [0], polygon: [] } }, { features: { features: new Float32Array(12), nFeat: 2 } });
     bad({ kind: 'split', id: 0, lasso: { dims: [0, 1], polygon: [[0, 0], [1, 0], [1, 1]] } });
     bad({ kind: 'recluster', id: 0, k: 2 });
+    bad({ kind: 'labels', labels: [] });
+    bad({ kind: 'labels', labels: [{ id: 0, label: 'best' }] });
+    bad({ kind: 'labels', labels: [{ id: -1, label: 'good' }] });
+    bad({ kind: 'labels', labels: [[0, 'good']] });
+    bad({ kind: 'labels', labels: 'good' });
     bad({ kind: 'explode', ids: [0] });
     bad({ kind: 'merge', ids: [0, 1] }, { selection: 'all' });
     expect(m.canUndo).toBe(false);

@@ -3,7 +3,7 @@
 // channel's feature matrix and reclusters the sub-labels computed by a worker; the caller supplies both.
 
 import type { ClusterId, CurationAction, UpdateInfo } from '../../shared/curation';
-import { isLabel } from '../../shared/curation';
+import { isLabel, type Label } from '../../shared/curation';
 import type { CurationModel } from './curation';
 import { badRequest } from './curation-entries';
 
@@ -34,6 +34,15 @@ export function applyAction(model: CurationModel, action: CurationAction, ctx: A
     case 'label':
       if (!isLabel(a.label)) badRequest(`unknown label ${String(a.label)}`, 'use good, mua, noise or unsorted');
       return model.setLabel(ids(a.ids, 'label ids'), a.label, sel);
+    case 'labels': {
+      const l = a.labels;
+      if (!Array.isArray(l) || l.length === 0) badRequest('labels must be a non-empty list of { id, label }', 'give each cluster its label');
+      for (const x of l as unknown[]) {
+        const o = x as { id?: unknown; label?: unknown } | null;
+        if (!o || !isId(o.id) || !isLabel(o.label)) badRequest('each entry of labels must be { id, label } with label good, mua, noise or unsorted', 'give each cluster its label');
+      }
+      return model.setLabels(l as { id: ClusterId; label: Label }[], sel);
+    }
     case 'delete-as-noise':
       return model.deleteAsNoise(ids(a.ids, 'delete ids'), sel);
     case 'split': {
@@ -58,6 +67,6 @@ export function applyAction(model: CurationModel, action: CurationAction, ctx: A
       if (!ctx.subLabels) badRequest('recluster needs sub-labels from the clustering worker', 'run the reclustering first');
       return model.recluster(a.id, a.k as number, ctx.subLabels, sel);
     default:
-      return badRequest(`unknown curation action ${String(a.kind)}`, 'use merge, split, label, delete-as-noise or recluster');
+      return badRequest(`unknown curation action ${String(a.kind)}`, 'use merge, split, label, labels, delete-as-noise or recluster');
   }
 }

@@ -17,7 +17,16 @@ export type HistoryEntry = EntryBase & (
   /** newIds[j] receives the spikes with sub-label j, or is -1 when that part is empty. */
   | { kind: 'recluster'; id: ClusterId; k: number; subLabels: Int32Array; newIds: ClusterId[] }
   | { kind: 'label'; ids: ClusterId[]; label: Label; asNoise: boolean }
+  /** One label per cluster, in one step. */
+  | { kind: 'labels'; labels: { id: ClusterId; label: Label }[] }
 );
+
+/** The clusters a label entry relabels (null for entries that change the partition). */
+export function relabelled(e: HistoryEntry): ClusterId[] | null {
+  if (e.kind === 'label') return e.ids;
+  if (e.kind === 'labels') return e.labels.map((x) => x.id);
+  return null;
+}
 
 /** One line of history as the journal records it; undo and redo are records too. */
 export type HistoryRecord = { type: 'do'; entry: HistoryEntry } | { type: 'undo' } | { type: 'redo' };
@@ -33,7 +42,7 @@ export function entryDelta(e: HistoryEntry): { deleted: ClusterId[]; added: Clus
     case 'merge': return { deleted: [...e.ids], added: [e.newId] };
     case 'split': return { deleted: [e.id], added: [...e.newIds] };
     case 'recluster': return { deleted: [e.id], added: e.newIds.filter((x) => x >= 0) };
-    case 'label': return { deleted: [], added: [] };
+    case 'label': case 'labels': return { deleted: [], added: [] };
   }
 }
 
@@ -43,6 +52,12 @@ export function describeEntry(e: HistoryEntry): string {
     case 'split': return `split ${e.id} -> ${e.newIds[0]} (${e.spikes.length} spikes${e.lasso ? ', lasso' : ''}), ${e.newIds[1]} (rest)`;
     case 'recluster': return `recluster ${e.id} into ${e.k} -> ${e.newIds.filter((x) => x >= 0).join(', ')}`;
     case 'label': return e.asNoise ? `delete ${e.ids.join(', ')} (noise)` : `label ${e.ids.join(', ')} ${e.label}`;
+    case 'labels': {
+      // "label 3, 5 good; 4 mua": grouped by label, in the order labels first appear.
+      const by = new Map<Label, ClusterId[]>();
+      for (const { id, label } of e.labels) by.set(label, [...(by.get(label) ?? []), id]);
+      return `label ${[...by].map(([l, ids]) => `${ids.join(', ')} ${l}`).join('; ')}`;
+    }
   }
 }
 

@@ -68,5 +68,16 @@ export function validateEntry(e: HistoryEntry, st: ModelView): void {
       for (const id of e.ids) need(st, id);
       return;
     }
+    case 'labels': {
+      if (e.labels.length === 0) badRequest('no cluster to label', 'give at least one cluster and its label');
+      const seen = new Set<number>();
+      for (const { id, label } of e.labels) {
+        if (!isLabel(label)) badRequest(`unknown label ${String(label)}`, 'use good, mua, noise or unsorted');
+        if (seen.has(id)) badRequest(`cluster ${id} is labelled twice`, 'give each cluster one label');
+        seen.add(id);
+        need(st, id);
+      }
+      return;
+    }
   }
 }

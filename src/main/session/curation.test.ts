@@ -103,6 +103,29 @@ describe('CurationModel', () => {
     expect(() => m.setLabel([0], 'great' as never)).toThrow(/unknown label/);
   });
 
+  it('sets several labels in one undoable step, and refuses a bad list without changing anything', () => {
+    const m = new CurationModel(smallBase());
+    m.setLabel([1], 'noise');
+    const s1 = snapshot(m, [0, 5]);
+    const up = m.setLabels([{ id: 0, label: 'good' }, { id: 3, label: 'mua' }, { id: 4, label: 'good' }], [2]);
+    expect(up).toMatchObject({ action: 'labels', added: [], deleted: [], metadataChanged: [0, 3, 4], description: 'label 0, 4 good; 3 mua' });
+    expect([m.label(0), m.label(1), m.label(3), m.label(4)]).toEqual(['good', 'noise', 'mua', 'good']);
+    const s2 = snapshot(m, [0, 5]);
+    const u = m.undo()!;
+    expect(u).toMatchObject({ history: 'undo', metadataChanged: [0, 3, 4], description: 'undo label 0, 4 good; 3 mua' });
+    expect(u.undoState.selection).toEqual([2]);
+    expect(snapshot(m, [0, 5])).toBe(s1);
+    m.redo();
+    expect(snapshot(m, [0, 5])).toBe(s2);
+    m.undo();
+    expect(() => m.setLabels([{ id: 0, label: 'good' }, { id: 0, label: 'mua' }])).toThrow(/cluster 0 is labelled twice/);
+    expect(() => m.setLabels([{ id: 0, label: 'good' }, { id: 99, label: 'mua' }])).toThrow(/99/);
+    expect(() => m.setLabels([{ id: 0, label: 'great' as never }])).toThrow(/unknown label/);
+    expect(() => m.setLabels([])).toThrow(/no cluster/);
+    expect(snapshot(m, [0, 5])).toBe(s1);
+    expect(m.canRedo).toBe(true); // a refused action leaves the redo stack alone
+  });
+
   it('reclusters into the non-empty parts given sub-labels', () => {
     const m = new CurationModel(smallBase());
     const up = m.recluster(0, 3, Int32Array.of(2, 0, 2, 0));

@@ -7,7 +7,7 @@ import type { ClusterId, ClusterSummary, Label, LassoPolygon, UpdateInfo } from 
 import { SpikeDeskError } from '../../shared/errors';
 import { spikesInPolygon } from '../../workers/sort/lasso';
 import {
-  actionKind, badRequest, describeEntry, difference, entryDelta, mergeMany, sortedUnique,
+  actionKind, badRequest, describeEntry, difference, entryDelta, mergeMany, relabelled, sortedUnique,
   type HistoryEntry, type HistoryRecord,
 } from './curation-entries';
 import { validateEntry } from './curation-validate';
@@ -199,6 +199,11 @@ export class CurationModel {
     return this.doNew(() => ({ kind: 'label', ids: [...ids], label, asNoise: false, selection }));
   }
 
+  /** One label per cluster, as a single undoable step. */
+  setLabels(labels: { id: ClusterId; label: Label }[], selection?: ClusterId[]): UpdateInfo {
+    return this.doNew(() => ({ kind: 'labels', labels: labels.map(({ id, label }) => ({ id, label })), selection }));
+  }
+
   /** phy's "delete": the cluster stays, labelled noise. */
   deleteAsNoise(ids: ClusterId[], selection?: ClusterId[]): UpdateInfo {
     return this.doNew(() => ({ kind: 'label', ids: [...ids], label: 'noise', asNoise: true, selection }));
@@ -212,7 +217,7 @@ export class CurationModel {
     const { added, deleted } = entryDelta(e);
     // Spikes of the undone clusters go back to their parents: [old, new] = [child, parent].
     const descendants = added.flatMap((a) => deleted.map((d): [number, number] => [a, d]));
-    return this.update(e, 'undo', deleted, added, descendants, e.selection ?? (e.kind === 'label' ? e.ids : deleted));
+    return this.update(e, 'undo', deleted, added, descendants, e.selection ?? relabelled(e) ?? deleted);
   }
 
   redo(): UpdateInfo | null {
@@ -312,6 +317,9 @@ export class CurationModel {
       case 'label':
         for (const id of e.ids) this.labels.set(id, e.label);
         return;
+      case 'labels':
+        for (const { id, label } of e.labels) this.labels.set(id, label);
+        return;
     }
   }
 
@@ -339,12 +347,12 @@ export class CurationModel {
   private doneUpdate(e: HistoryEntry, history: 'do' | 'redo'): UpdateInfo {
     const { added, deleted } = entryDelta(e);
     const descendants = deleted.flatMap((d) => added.map((a): [number, number] => [d, a]));
-    return this.update(e, history, added, deleted, descendants, e.kind === 'label' ? e.ids : added);
+    return this.update(e, history, added, deleted, descendants, relabelled(e) ?? added);
   }
 
   private update(e: HistoryEntry, history: UpdateInfo['history'], added: ClusterId[], deleted: ClusterId[],
     descendants: [ClusterId, ClusterId][], selection: ClusterId[]): UpdateInfo {
-    const metadataChanged = e.kind === 'label' ? [...e.ids] : [];
+    const metadataChanged = [...relabelled(e) ?? []];
     const show = [...added, ...metadataChanged].filter((id) => this.members.has(id));
     return {
       action: actionKind(e), history,

@@ -4,7 +4,7 @@
 // so a damaged line is reported instead of crashing the model.
 
 import type { HistoryEntry, HistoryRecord } from './curation-entries';
-import { isLabel } from '../../shared/curation';
+import { isLabel, type Label } from '../../shared/curation';
 
 /** Sorted unique non-negative integers -> base64 of LEB128 varints of the gaps. */
 export function encodeSortedIndices(x: Int32Array): string {
@@ -50,6 +50,7 @@ export function encodeRecord(r: HistoryRecord): unknown {
       type: 'do', entry: { kind: 'recluster', id: e.id, k: e.k, newIds: e.newIds, subLabels: Buffer.from(Uint8Array.from(e.subLabels)).toString('base64'), ...sel },
     };
     case 'label': return { type: 'do', entry: { kind: 'label', ids: e.ids, label: e.label, asNoise: e.asNoise, ...sel } };
+    case 'labels': return { type: 'do', entry: { kind: 'labels', labels: e.labels.map(({ id, label }) => [id, label]), ...sel } };
   }
 }
 
@@ -87,6 +88,10 @@ export function decodeRecord(o: any): HistoryRecord {
     case 'label':
       if (!isIds(e.ids) || !isLabel(e.label) || typeof e.asNoise !== 'boolean') fail('bad label');
       entry = { kind: 'label', ids: e.ids, label: e.label, asNoise: e.asNoise, ...sel };
+      break;
+    case 'labels':
+      if (!Array.isArray(e.labels) || !e.labels.every((x: unknown) => Array.isArray(x) && x.length === 2 && isInt(x[0]) && isLabel(x[1]))) fail('bad labels');
+      entry = { kind: 'labels', labels: (e.labels as [number, Label][]).map(([id, label]) => ({ id, label })), ...sel };
       break;
     default:
       fail(`unknown action ${String(e.kind)}`);

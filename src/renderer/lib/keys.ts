@@ -28,6 +28,7 @@ export function onKey(e: KeyboardEvent): void {
   else if (e.altKey && k.toLowerCase() === 'g' || e.altKey && e.code === 'KeyG') void sort.label('good');
   else if (e.altKey && e.code === 'KeyM') void sort.label('mua');
   else if (e.altKey && e.code === 'KeyN') void sort.label('noise');
+  else if (e.altKey && e.code === 'KeyR') void sort.applyRule();
   else if (tab) ui.setTab(tab);
   else if (k.toLowerCase() === 't') ui.setTheme(ui.theme === 'dark' ? 'light' : 'dark');
   else if (k === 'ArrowLeft') rec.setWindow(rec.startS - rec.spanS / 2, rec.spanS);

@@ -15,6 +15,7 @@ export const SHORTCUTS = {
   good: { keys: 'Alt+G', what: 'label the selection good' },
   mua: { keys: 'Alt+M', what: 'label the selection mua' },
   noise: { keys: 'Alt+N', what: 'label the selection noise' },
+  rule: { keys: 'Alt+R', what: 'label every unsorted unit good or mua by the quality rule' },
   undo: { keys: 'Ctrl+Z', what: 'undo the last curation action' },
   redo: { keys: 'Ctrl+Shift+Z', what: 'redo (also Ctrl+Y)' },
   lasso: { keys: 'lasso (scatter)', what: 'split the selected unit: every spike inside the polygon in feature space' },

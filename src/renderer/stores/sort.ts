@@ -5,6 +5,7 @@ import { create } from 'zustand';
 import type { CarryReport, RestoreReport, SortOverview, SortVersionInfo } from '../../shared/api';
 import type { ClusterId, CurationAction, Label, LassoPolygon, UpdateInfo } from '../../shared/curation';
 import { backend, errorText, type ErrorText } from '../api/client';
+import { ruleLabels } from '../../shared/quality-rule';
 
 export interface SortState {
   overview: SortOverview | null;
@@ -38,6 +39,8 @@ export interface SortState {
   merge(): Promise<void>;
   label(l: Label): Promise<void>;
   deleteNoise(): Promise<void>;
+  /** Label every unsorted unit good or mua by the quality rule (shared/quality-rule.ts), as one undoable step. */
+  applyRule(): Promise<void>;
   lassoSplit(lasso: LassoPolygon): Promise<void>;
   recluster(k: number): Promise<void>;
   undo(): Promise<void>;
@@ -171,6 +174,11 @@ export const useSort = create<SortState>((set, get) => {
       const ids = get().selected;
       if (!ids.length) { set({ error: { message: 'select clusters to delete as noise' } }); return; }
       await get().act({ kind: 'delete-as-noise', ids });
+    },
+    async applyRule() {
+      const labels = ruleLabels(get().overview?.clusters ?? []);
+      if (!labels.length) { set({ error: { message: 'every unit already has a label', fix: 'the rule labels only unsorted units; label a unit "unsorted" to have the rule judge it again' } }); return; }
+      await get().act({ kind: 'labels', labels });
     },
     async lassoSplit(lasso) {
       const ids = get().selected;

@@ -7,6 +7,7 @@ import { clusterColor, useSort } from '../stores/sort';
 import { ErrorBox } from '../components/ErrorBox';
 import { hint } from '../lib/shortcuts';
 import { decades } from '../lib/format';
+import { describeRule, judgeUnit, ruleLabels } from '../../shared/quality-rule';
 
 type Col = { key: string; label: string; title: string; get: (r: ClusterRow) => number | string | null; fmt?: (v: number) => string };
 
@@ -18,6 +19,7 @@ export const COLUMNS: Col[] = [
   { key: 'id', label: 'id', title: 'cluster id (new ids after every merge/split)', get: (r) => r.id },
   { key: 'ch', label: 'ch', title: 'channel', get: (r) => r.channelName },
   { key: 'label', label: 'label', title: 'good / mua / noise / unsorted', get: (r) => r.label },
+  { key: 'rule', label: 'rule', title: `the quality rule's suggestion: ${describeRule()}; hover a cell for the reasons`, get: (r) => judgeUnit(r.metrics).label },
   { key: 'n', label: 'n', title: 'spikes', get: (r) => r.nSpikes },
   { key: 'rate', label: 'Hz', title: 'firing rate', get: (r) => r.metrics.firingRateHz, fmt: f2 },
   { key: 'snr', label: 'SNR', title: 'peak of the mean waveform / noise sigma', get: (r) => r.metrics.snr, fmt: f1 },
@@ -31,8 +33,9 @@ export const COLUMNS: Col[] = [
 ];
 
 export function CurationBar() {
-  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error, openVersions } = useSort();
+  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error, openVersions, applyRule } = useSort();
   const n = selected.length;
+  const toJudge = ruleLabels(overview?.clusters ?? []);
   // Another SpikeDesk holds this session's curation lock: show why, and offer no action that would write.
   const locked = Boolean(overview?.readOnly);
   return (
@@ -45,6 +48,10 @@ export function CurationBar() {
         <button disabled={locked || busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title={hint('Label mua', 'mua')}>mua</button>
         <button disabled={locked || busy || n === 0} onClick={() => void label('noise')} title={hint('Label noise', 'noise')}>noise</button>
         <button disabled={locked || busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title={hint('Delete as noise', 'delete')}>Delete</button>
+        <button disabled={locked || busy || toJudge.length === 0} onClick={() => void applyRule()} data-testid="apply-rule"
+          title={hint(`Label the ${toJudge.length} unsorted units by the quality rule, in one undoable step: ${describeRule()}. Labels you set are kept`, 'rule')}>
+          Apply rule{toJudge.length ? ` (${toJudge.filter((x) => x.label === 'good').length} good, ${toJudge.filter((x) => x.label === 'mua').length} mua)` : ''}
+        </button>
         <button disabled={locked || busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title={hint('Undo', 'undo')}>↶ Undo</button>
         <button disabled={locked || busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title={hint('Redo', 'redo')}>↷ Redo</button>
         <button disabled={locked || busy} onClick={() => void openVersions()} data-testid="versions">Versions…</button>
@@ -110,11 +117,15 @@ export function UnitsTable({ height }: { height: number }) {
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id} className={selected.includes(r.id) ? 'sel' : ''} data-testid="unit-row" data-id={r.id} data-label={r.label}
+              <tr key={r.id} className={selected.includes(r.id) ? 'sel' : ''} data-testid="unit-row" data-id={r.id} data-label={r.label} data-n={r.nSpikes}
                 onClick={(e) => select(r.id, e.ctrlKey || e.metaKey || e.shiftKey)}>
                 {COLUMNS.map((c) => {
                   const v = c.get(r);
                   if (c.key === 'id') return <td key={c.key}><span className="swatch" style={{ background: clusterColor(r.id) }} />{r.id}</td>;
+                  if (c.key === 'rule') {
+                    const v = judgeUnit(r.metrics);
+                    return <td key={c.key} title={v.reasons.length ? v.reasons.join('; ') : 'passes every test of the rule'} data-testid="rule-cell"><span className={`rule rule-${v.label}`}>{v.label}</span></td>;
+                  }
                   if (c.key === 'label') return <td key={c.key}><span className={`tag tag-${r.label}`}>{r.label}</span></td>;
                   return <td key={c.key} className="num">{v === null ? '—' : typeof v === 'number' && c.fmt ? c.fmt(v) : String(v)}</td>;
                 })}

@@ -36,9 +36,10 @@ const CurationActionSchema = v.union([
   exact({ kind: v.literal('split'), id: clusterId, spikeIndices }),
   exact({ kind: v.literal('split'), id: clusterId, lasso }),
   exact({ kind: v.literal('label'), ids: clusterIds, label: oneOf(['good', 'mua', 'noise', 'unsorted']) }),
+  exact({ kind: v.literal('labels'), labels: v.pipe(v.array(exact({ id: clusterId, label: oneOf(['good', 'mua', 'noise', 'unsorted']) })), v.minLength(1, 'must label at least one cluster'), v.maxLength(1_000_000, 'must hold at most 1000000 labels')) }),
   exact({ kind: v.literal('delete-as-noise'), ids: clusterIds }),
   exact({ kind: v.literal('recluster'), id: clusterId, k: intIn(2, 256) }),
-], (i) => `must be a curation action (merge, split, label, delete-as-noise, recluster) (got ${i.received})`);
+], (i) => `must be a curation action (merge, split, label, labels, delete-as-noise, recluster) (got ${i.received})`);
 
 const TraceRequestSchema = exact({
   channels,
