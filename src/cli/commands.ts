@@ -37,6 +37,7 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   const params = userParams('sort', readParamsFile(a));
   const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
   const out = str(a, 'out');
+  if (a.flags.has('label-rule') && !out) throw new UsageError('--label-rule labels the units written to --out DIR: give --out');
   if (out) checkOutput(out, 'dir', a.flags.has('force'));
   const rec = await openInput(a.positional[0], openOptions(a), (l) => io.stderr.write(`${l}\n`));
   const spec = runSpecFor('sort', params, mode, rec.meta, channelsOpt(a));
@@ -45,10 +46,12 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (report.state !== 'cancelled' && report.state !== 'failed') {
     Object.assign(result, await traced('results', () => sortCounts(sessionDir, report.runId)));
     // checkOutput above already refused a non-empty target without --force, so replacing is what the user asked for.
-    if (out) result.out = await traced('export', () => writeSortOutput(out, sessionDir, report.runId, rec.ref, true));
+    if (out) result.out = await traced('export', () => writeSortOutput(out, sessionDir, report.runId, rec.ref, true, a.flags.has('label-rule')));
   }
   emit(io, result, [describeReport(report), result.units !== undefined ? `units: ${result.units}, spikes in units: ${result.spikes}, unassigned detections: ${result.unassigned}` : '',
-    out && result.out ? `wrote phy folder and spikes.tsv/units.tsv to ${path.resolve(out)}` : ''].filter(Boolean).join('\n'));
+    out && result.out ? `wrote phy folder and spikes.tsv/units.tsv to ${path.resolve(out)}` : '',
+    ...((result.out as { notes?: string[] } | undefined)?.notes ?? []).filter((n) => n.startsWith('labelled by')),
+  ].filter(Boolean).join('\n'));
   return reportExit(report);
 }
 

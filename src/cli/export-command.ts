@@ -41,8 +41,9 @@ async function resolveSource(a: ParsedArgs): Promise<Resolved> {
   return { kind: 'session', dir: existingSessionOf(meta.path, src) };
 }
 
-async function exportFromSession(dir: string, format: SortedExportFormat | CorrectedExportFormat, out: string, overwrite: boolean): Promise<ExportReport & { channels?: number }> {
-  if ((SORTED as string[]).includes(format)) return exportSortedOfSession(dir, format as SortedExportFormat, out, overwrite);
+async function exportFromSession(dir: string, format: SortedExportFormat | CorrectedExportFormat, out: string, overwrite: boolean, labelRule: boolean): Promise<ExportReport & { channels?: number }> {
+  if ((SORTED as string[]).includes(format)) return exportSortedOfSession(dir, format as SortedExportFormat, out, overwrite, labelRule);
+  if (labelRule) throw new UsageError(`--label-rule labels sorted units; --format ${format} exports a corrected recording`);
   return exportCorrectedOf(dir, format as CorrectedExportFormat, out, overwrite);
 }
 
@@ -53,13 +54,14 @@ export async function exportCommand(a: ParsedArgs, io: Io): Promise<number> {
   const out = str(a, 'out');
   if (!out) throw new UsageError('export needs --out PATH');
   const overwrite = a.flags.has('force');
+  const labelRule = a.flags.has('label-rule');
   const source = await resolveSource(a);
   let report: ExportReport & { channels?: number };
   if (source.kind === 'sort-folder') {
     if (!(SORTED as string[]).includes(format)) throw new UsageError(`a sort --out folder holds sorted units; --format ${format} needs a session with a correction`);
-    report = await exportSortedOfFolder(source.dir, format as SortedExportFormat, out, overwrite);
+    report = await exportSortedOfFolder(source.dir, format as SortedExportFormat, out, overwrite, labelRule);
   } else {
-    report = await exportFromSession(source.dir, format, out, overwrite);
+    report = await exportFromSession(source.dir, format, out, overwrite, labelRule);
   }
   const what = report.channels !== undefined ? `${report.channels} corrected channels` : `${report.units} units (${report.spikes} spikes)`;
   if (io.json) io.stdout.write(`${JSON.stringify({ format: report.format, out: report.path, files: report.files, units: report.units, spikes: report.spikes, channels: report.channels, provenance: report.provenance }, null, 1)}\n`);

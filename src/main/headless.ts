@@ -36,7 +36,7 @@ import { Pool, defaultPoolSize } from './pool/pool';
 import { ThreadHost } from './pool/thread-host';
 import { checkTarget, outputExists, withAtomicOutput } from './export/atomic-output';
 import { exportCorrectedSource } from './export/corrected-source';
-import { exportSorted, fromSortFolder, fromSortSession } from './export';
+import { exportSorted, fromSortFolder, fromSortSession, labelByRule } from './export';
 import { writeSortFolder } from './export/sort-output';
 import { writeTfFolder } from './export/tf-folder';
 import { writeTfNwb } from './export/tf-nwb';
@@ -229,12 +229,12 @@ export function sortCounts(sessionDir: string, runId: string): SortCounts {
  * folder beside the target and renamed into place (a full disk or a crash leaves no half-written
  * folder); an existing target is replaced whole only when `overwrite`.
  */
-export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean): Promise<{ dir: string; files: string[]; unassignedSpikes: number; notes: string[] }> {
+export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean, labelRule = false): Promise<{ dir: string; files: string[]; unassignedSpikes: number; notes: string[] }> {
   const sorted = loadSortResult(sessionDir, runId);
   const params = readSession(sessionDir)?.params.sort ?? null;
   const target = path.resolve(out);
   const written = await withAtomicOutput(target, 'dir', overwrite, (tmp) => {
-    const f = writeSortFolder(tmp, sorted, ref, params);
+    const f = writeSortFolder(tmp, sorted, ref, params, { labelRule });
     return { files: f.files.map((x) => path.basename(x)), unassignedSpikes: f.unassigned, notes: f.notes };
   });
   return { dir: target, ...written };
@@ -264,18 +264,22 @@ export async function exportCorrectedOf(sessionDir: string, format: CorrectedExp
 }
 
 /** The curated sort of a session folder in a sorted-unit format. */
-export async function exportSortedOfSession(sessionDir: string, format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportReport> {
+export async function exportSortedOfSession(sessionDir: string, format: SortedExportFormat, out: string, overwrite: boolean, labelRule = false): Promise<ExportReport> {
   const session = SortSession.open(sessionDir);
   try {
-    return await exportSorted(fromSortSession(session), format, out, { overwrite });
+    const result = fromSortSession(session);
+    if (labelRule) labelByRule(result); // the output only: the session's curation is not changed
+    return await exportSorted(result, format, out, { overwrite });
   } finally {
     session.close();
   }
 }
 
 /** A `sort --out` folder (possibly curated in phy since) in a sorted-unit format. */
-export function exportSortedOfFolder(dir: string, format: SortedExportFormat, out: string, overwrite: boolean): Promise<ExportReport> {
-  return exportSorted(fromSortFolder(dir), format, out, { overwrite });
+export function exportSortedOfFolder(dir: string, format: SortedExportFormat, out: string, overwrite: boolean, labelRule = false): Promise<ExportReport> {
+  const result = fromSortFolder(dir);
+  if (labelRule) labelByRule(result);
+  return exportSorted(result, format, out, { overwrite });
 }
 
 /** What an export SOURCE folder is: a session, a `sort --out` folder, or neither. */

@@ -2,13 +2,15 @@
 // file error naming --channels/--rate, --jobs above the cores capped with a warning (#7), an output
 // folder that cannot be written refused before the run with one WRITE_FAILED (#8, NWB export
 // included), sort --out / correct --out refusing to overwrite without --force (#9), and a run
-// printing the reader's notes on its file (as info does).
+// printing the reader's notes on its file (as info does), and --label-rule (the quality rule's labels).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRecording, removeTmpDirs, tmpDir, type TestRecording } from '../engine/helpers';
 import { runCli } from '../engine/cli-helpers';
+import { readTsv } from '../../src/main/export/sort-folder';
+import { judgeUnit } from '../../src/shared/quality-rule';
 
 let dir: string;
 let rec: TestRecording;
@@ -54,6 +56,35 @@ describe('spikedesk CLI first hour', () => {
     expect(j.unassigned).toBeGreaterThanOrEqual(0);
     const text = await runCli(['sort', ...raw(), '--no-progress']);
     expect(text.stdout).toMatch(new RegExp(`units: ${j.units}, spikes in units: ${j.spikes}, unassigned detections: ${j.unassigned}`));
+  }, 120_000);
+
+  it('--label-rule labels the written units by the quality rule (sort --out, export) and leaves the source alone', async () => {
+    fs.mkdirSync(path.join(dir, 'long'), { recursive: true });
+    const long = await makeRecording(path.join(dir, 'long'), { nChannels: 2, durationS: 30, sampleRate: 20000, unitsPerChannel: [2, 1] });
+    const args = [long.meta.path, '--channels', '2', '--rate', '20000', '--gain', '0.195', '--no-progress'];
+    const plain = path.join(dir, 'plain'), ruled = path.join(dir, 'ruled'), exported = path.join(dir, 'exported');
+    const metric = (v: string): number | null => (v.trim() === '' ? null : Number(v));
+    const labels = (d: string): Map<string, string> => new Map(readTsv(path.join(d, 'units.tsv')).map((u) => [u.unit, u.label]));
+    expect((await runCli(['sort', ...args, '--out', plain])).code).toBe(0);
+    const r = await runCli(['sort', ...args, '--out', ruled, '--label-rule']);
+    expect(r.code, r.stderr).toBe(0);
+    const units = readTsv(path.join(ruled, 'units.tsv'));
+    expect(units.length).toBeGreaterThan(1);
+    const want = new Map(units.map((u) => [u.unit, judgeUnit({ violationRatio: metric(u.violationRatio), amplitudeCutoff: metric(u.amplitudeCutoff), presenceRatio: metric(u.presenceRatio) }).label]));
+    expect(labels(ruled)).toEqual(want);
+    const good = [...want.values()].filter((l) => l === 'good').length;
+    expect(r.stdout).toContain(`labelled by the quality rule: ${good} good, ${want.size - good} mua`);
+    // phy reads the labels from cluster_group.tsv
+    expect(new Map(readTsv(path.join(ruled, 'cluster_group.tsv')).map((g) => [g.cluster_id, g.group]))).toEqual(want);
+    expect([...labels(plain).values()].every((l) => l === 'unsorted')).toBe(true);
+    // export from the unlabelled folder gives the same labels, and the folder keeps its own
+    const e = await runCli(['export', plain, '--format', 'phy', '--out', exported, '--label-rule']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(labels(exported)).toEqual(want);
+    expect([...labels(plain).values()].every((l) => l === 'unsorted')).toBe(true);
+    const bad = await runCli(['sort', ...args, '--label-rule']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--label-rule labels the units written to --out DIR: give --out/);
   }, 120_000);
 
   it('#7 caps --jobs at the cores with a warning; --force-jobs keeps it', async () => {

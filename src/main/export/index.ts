@@ -21,7 +21,7 @@ import { buildProvenance, ensureHash, selectUnits } from './provenance';
 import { writeSortedPhy } from './sorted-phy';
 import { PROVENANCE_JSON, writeTsvFolder } from './tsv';
 
-export { fromSortSession, validateSorted } from './model';
+export { fromSortSession, labelByRule, validateSorted } from './model';
 export { fromSortFolder } from './sort-folder';
 
 const FORMATS: SortedExportFormat[] = ['phy', 'nwb', 'blech', 'csv'];

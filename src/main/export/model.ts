@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Label } from '../../shared/curation';
 import { SpikeDeskError } from '../../shared/errors';
+import { judgeUnit } from '../../shared/quality-rule';
 import type { ExportUnit, SortedResult } from '../../shared/export';
 import { readSession } from '../pipeline/session-store';
 import type { SortSession } from '../session/workbench';
@@ -136,4 +137,18 @@ export function fromSortResult(res: SortResult, source: SourceRef, params: unkno
 function commonScale(meta: { channels: ReadonlyArray<{ scale: number }> }): number | undefined {
   const s = meta.channels[0]?.scale;
   return s !== undefined && s > 0 && meta.channels.every((c) => c.scale === s) ? s : undefined;
+}
+
+/**
+ * `--label-rule`: the units still 'unsorted' get the quality rule's good / mua (shared/quality-rule.ts);
+ * labels set in curation are kept. Returns how many units got each label.
+ */
+export function labelByRule(result: SortedResult): { good: number; mua: number } {
+  const n = { good: 0, mua: 0 };
+  for (const u of result.units) {
+    if (u.label !== 'unsorted') continue;
+    u.label = judgeUnit(u.metrics).label;
+    n[u.label]++;
+  }
+  return n;
 }

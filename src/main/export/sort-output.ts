@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { SourceRef } from '../../shared/recording';
 import { writeFileAtomic } from '../io/atomic';
 import type { SortResult } from '../pipeline/sort-result';
-import { fromSortResult } from './model';
+import { fromSortResult, labelByRule } from './model';
 import { writeSortedPhy } from './sorted-phy';
 import { SPIKES_TSV, UNITS_TSV, unitsTable, writeSpikesTsv } from './tsv';
 
@@ -22,10 +22,14 @@ export interface SortFolder {
 }
 
 /** Writes the folder into `dir` (created by the caller); a run without units gets its (empty) tables only. */
-export function writeSortFolder(dir: string, sorted: SortResult, source: SourceRef, params: unknown = null): SortFolder {
+export function writeSortFolder(dir: string, sorted: SortResult, source: SourceRef, params: unknown = null, opts: { labelRule?: boolean } = {}): SortFolder {
   fs.mkdirSync(dir, { recursive: true });
   const { result, unassigned } = fromSortResult(sorted, source, params);
   const notes: string[] = [];
+  if (opts.labelRule) {
+    const n = labelByRule(result);
+    notes.push(`labelled by the quality rule: ${n.good} good, ${n.mua} mua`);
+  }
   const files = result.units.length ? writeSortedPhy(dir, result, result.units, notes) : [];
   if (!result.units.length) {
     const f = path.join(dir, UNITS_TSV);
