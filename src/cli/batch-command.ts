@@ -23,7 +23,8 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const jobs = mode.kind === 'fast' ? mode.jobs : (num(a, 'jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number') ?? 1);
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
   // A tf batch takes the tf flags of `spikedesk tf` (--freqs, --band, --strategy recording, ...) over --params.
-  const job = batchJob(workflow, workflow === 'tf' ? tfParamsFrom(a) : readParamsFile(a), mode, parallel);
+  if (a.flags.has('label-rule') && workflow !== 'sort') throw new UsageError(`--label-rule labels sorted units: use it with --workflow sort (not ${workflow})`);
+  const job = batchJob(workflow, workflow === 'tf' ? tfParamsFrom(a) : readParamsFile(a), mode, parallel, a.flags.has('label-rule'));
   const partition = str(a, 'partition');
   const splitArg = str(a, 'split-channels') ?? 'auto';
   const splitN = Number(splitArg);

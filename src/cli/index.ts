@@ -51,7 +51,7 @@ Options:
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
   --force                   replace an existing output (export, tf, sort --out, correct --out)
-  --label-rule              sort --out, export (sorted units): label the unsorted units good or mua by the
+  --label-rule              sort --out, batch --workflow sort, export (sorted units): label the unsorted units good or mua by the
                             quality rule (Allen Institute unit filter: violation ratio < 0.5, amplitude
                             cutoff < 0.1, presence ratio > 0.9); labels set in curation are kept
   --freqs 4:40:1|4,5,6      tf: frequencies (start:stop[:step] inclusive, step 1 Hz if left out, or a list; default 4:40:1)

@@ -316,8 +316,8 @@ export async function writeTfOutputs(sessionDir: string, recordingPath: string, 
 
 // ---- batches ----
 
-export function batchJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice): BatchJob {
-  return makeJob(workflow, partialParams, mode, parallel);
+export function batchJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice, labelRule = false): BatchJob {
+  return makeJob(workflow, partialParams, mode, parallel, labelRule);
 }
 
 export function runBatch(o: Omit<BatchOptions, 'workerEntry' | 'injectFault'>): BatchHandle {

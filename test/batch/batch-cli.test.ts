@@ -52,7 +52,25 @@ describe('spikedesk batch (local)', () => {
     expect(by('bad')).toMatchObject({ state: 'done', cached: false });
     for (const n of ['rec-0', 'rec-1', 'rec-2']) expect(by(n)).toMatchObject({ state: 'done', cached: true });
     expect(Buffer.compare(fs.readFileSync(path.join(out, 'rec-1', 'spike_times.npy')), a.get('spike_times.npy')!)).toBe(0);
-  }, 120_000);
+
+    // --label-rule: the folders carry the quality rule's labels, the same bytes as `sort --out --label-rule`.
+    const ruled = await runCli(['batch', inputs, '--workflow', 'sort', '--out', out, '--jobs', '2', '--json', '--label-rule', ...RAW_ARGS]);
+    expect(ruled.code, ruled.stderr).toBe(0);
+    const singleRuled = path.join(d, 'single-ruled');
+    expect((await runCli(['sort', path.join(inputs, 'rec-1.dat'), '--out', singleRuled, '--no-progress', '--label-rule', ...RAW_ARGS])).code).toBe(0);
+    const c = treeBytes(singleRuled), e = treeBytes(path.join(out, 'rec-1'));
+    expect([...e.keys()].sort()).toEqual([...c.keys()].sort());
+    for (const [k, v] of c) expect(Buffer.compare(v, e.get(k)!), k).toBe(0);
+    for (const n of ['rec-0', 'rec-1', 'rec-2', 'bad']) {
+      const labels = fs.readFileSync(path.join(out, n, 'cluster_group.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+      expect(labels.length, n).toBeGreaterThan(0);
+      expect(labels.every((l) => l === 'good' || l === 'mua'), `${n}: ${labels.join(' ')}`).toBe(true);
+    }
+    const wrong = await runCli(['batch', inputs, '--workflow', 'correct', '--out', path.join(d, 'nope'), '--label-rule', ...RAW_ARGS]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/--label-rule labels sorted units: use it with --workflow sort \(not correct\)/);
+    expect(fs.existsSync(path.join(d, 'nope'))).toBe(false);
+  }, 180_000);
 
   it('usage errors name the missing option; a non-batch output folder is refused, untouched', async () => {
     const r = await runCli(['batch', '/nonexistent', '--out', '/tmp/x']);

@@ -18,6 +18,8 @@ export interface BatchJob {
   params: unknown;
   mode: ExecutionMode;
   parallel: ParallelChoice;
+  /** Sort: label the written units good / mua by the quality rule (`--label-rule`, shared/quality-rule.ts). */
+  labelRule?: boolean;
 }
 
 export interface BatchPlan {
@@ -30,8 +32,9 @@ export interface BatchPlan {
 
 export const WORKFLOWS: BatchWorkflow[] = ['sort', 'correct', 'tf'];
 
-export function makeJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice = 'auto'): BatchJob {
-  if (workflow === 'sort') return { workflow, params: mergeParams(DEFAULT_SORT, partialParams), mode, parallel };
+export function makeJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice = 'auto', labelRule = false): BatchJob {
+  if (labelRule && workflow !== 'sort') throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `--label-rule labels sorted units; a ${workflow} batch has none`, fix: 'use it with --workflow sort, or leave it out' });
+  if (workflow === 'sort') return { workflow, params: mergeParams(DEFAULT_SORT, partialParams), mode, parallel, ...(labelRule ? { labelRule } : {}) };
   if (workflow === 'correct') return { workflow, params: mergeParams(DEFAULT_CORRECT, partialParams), mode, parallel };
   if (workflow === 'tf') return { workflow, params: mergeParams(DEFAULT_TF, partialParams), mode, parallel };
   throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `unknown batch workflow '${workflow}'`, fix: `use ${WORKFLOWS.join(' or ')}` });

@@ -135,7 +135,7 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
   } else {
     try {
       const dir = recordingOutDir(outDir, item.name);
-      const out = job.workflow === 'sort' ? exportSort(dir, computed.sessionDir, r, item)
+      const out = job.workflow === 'sort' ? exportSort(dir, computed.sessionDir, r, item, job)
         : job.workflow === 'tf' ? await exportTf(dir, computed.sessionDir, item) : await exportCorrect(dir, computed.sessionDir, r, job);
       result = { ...base, ...out, state: failures.length ? 'partial' : 'done', error: failures.length ? failures.join('; ') : null };
     } catch (e) {
@@ -149,9 +149,9 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
 }
 
 /** Sort: the phy folder plus spikes.tsv and units.tsv, as `spikedesk sort --out`. */
-function exportSort(dir: string, sessionDir: string, r: RunReport, item: BatchItem): Partial<RecordingResult> {
+function exportSort(dir: string, sessionDir: string, r: RunReport, item: BatchItem, job: BatchJob): Partial<RecordingResult> {
   // The same folder as `spikedesk sort --out` (a recording without units still gets its empty tables).
-  const f = writeSortFolder(dir, loadSortResult(sessionDir, r.runId), { path: item.path, open: item.open }, readSession(sessionDir)?.params.sort ?? null);
+  const f = writeSortFolder(dir, loadSortResult(sessionDir, r.runId), { path: item.path, open: item.open }, readSession(sessionDir)?.params.sort ?? null, { labelRule: job.labelRule });
   return { units: f.units, spikes: f.spikes, files: f.files.map((x) => path.relative(dir, x)).sort() };
 }
 
