@@ -284,6 +284,8 @@ export interface BatchRequest {
   outDir: string;
   /** Raw binary format for inputs that have none of their own (manifest rows carry theirs). */
   open?: OpenOptions;
+  /** Sort: label the written units good / mua by the quality rule (the CLI's --label-rule). */
+  labelRule?: boolean;
 }
 
 export type BatchRecordingState = 'queued' | 'running' | 'done' | 'partial' | 'failed' | 'cancelled';

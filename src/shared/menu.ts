@@ -34,6 +34,8 @@ export type MenuCommand =
   | { kind: 'reveal-session' }
   | { kind: 'undo' }
   | { kind: 'redo' }
+  /** Label every unsorted unit good or mua by the quality rule (one undoable step). */
+  | { kind: 'apply-rule' }
   | { kind: 'theme'; theme: 'light' | 'dark' }
   | { kind: 'view'; view: View }
   | { kind: 'shortcuts' }

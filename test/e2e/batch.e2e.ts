@@ -1,7 +1,7 @@
 // The batch panel end to end in Chromium over the web host: three demo-generator recordings (the
 // spike demo's generator, three seeds, raw int16) in a folder are added to the batch tab, sorted
 // on 2 workers, every recording is seen running and then done with its units (as batch.json
-// says), the units of all of them are exported from the File menu, and a finished recording
+// says; with the quality rule's labels ticked), the units of all of them are exported from the File menu, and a finished recording
 // opens in the workbench with the same units. Then a serial batch of three longer recordings is
 // cancelled from the panel while it runs (the web host must keep answering during a serial batch;
 // the recording cancelled part-way keeps its progress bar).
@@ -88,6 +88,7 @@ describe('batch panel', () => {
     await page.getByTestId('batch-jobs').fill('2');
     await page.getByTestId('batch-parallel-parallel').click();
     expect(await page.getByTestId('batch-out').inputValue()).toBe(OUT);
+    await page.getByTestId('batch-label-rule').check();
     await recordRowStates(page);
     await page.getByTestId('batch-start').click();
 
@@ -123,6 +124,10 @@ describe('batch panel', () => {
       const cell = await page.locator(`[data-testid="batch-row"][data-name="${r.name}"] td`).nth(4).textContent();
       expect(cell).toBe(`${r.units} units · ${r.spikes} spikes`);
       expect(fs.existsSync(path.join(OUT, r.name, 'spikes.tsv'))).toBe(true);
+      // "label units by the quality rule" was ticked: every unit is good or mua in phy's table.
+      const groups = fs.readFileSync(path.join(OUT, r.name, 'cluster_group.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+      expect(groups.length).toBe(r.units);
+      expect(groups.every((g) => g === 'good' || g === 'mua'), groups.join(' ')).toBe(true);
     }
     await shot(page, 'batch');
 

@@ -144,6 +144,8 @@ export function installMenu(ctx: MenuContext): void {
         // Curation undo/redo; text fields keep their own undo through the renderer's key handling.
         { label: 'Undo Curation', accelerator: 'CmdOrCtrl+Z', click: () => ctx.send({ kind: 'undo' }) },
         { label: 'Redo Curation', accelerator: 'CmdOrCtrl+Shift+Z', click: () => ctx.send({ kind: 'redo' }) },
+        // The page's key handler owns Alt+R; the menu only shows it (registering it too would run the rule twice).
+        { label: 'Label Unsorted Units by Quality Rule', accelerator: 'Alt+R', registerAccelerator: false, click: () => ctx.send({ kind: 'apply-rule' }) },
         { type: 'separator' },
         { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' },
       ],

@@ -21,6 +21,8 @@ export interface BatchState {
   inputs: string[];
   workflow: BatchWorkflow;
   parallel: ParallelChoice;
+  /** Sort: label the written units by the quality rule. */
+  labelRule: boolean;
   outDir: string;
   raw: RawForm;
   status: BatchStatus | null;
@@ -30,6 +32,7 @@ export interface BatchState {
   removeInput(p: string): void;
   setWorkflow(w: BatchWorkflow): void;
   setParallel(p: ParallelChoice): void;
+  setLabelRule(on: boolean): void;
   setOutDir(p: string): void;
   setRaw(r: Partial<RawForm>): void;
   /** The raw options the form gives, or an error naming the bad field. */
@@ -56,6 +59,7 @@ export const useBatch = create<BatchState>((set, get) => ({
   inputs: [],
   workflow: 'sort',
   parallel: 'auto',
+  labelRule: false,
   outDir: '',
   raw: { channels: '', rate: '', dtype: 'int16', gain: '' },
   status: null,
@@ -74,6 +78,7 @@ export const useBatch = create<BatchState>((set, get) => ({
     set({ workflow, outDir: suggested ? defaultOutDir(inputs, workflow) : outDir });
   },
   setParallel(parallel) { set({ parallel }); },
+  setLabelRule(labelRule) { set({ labelRule }); },
   setOutDir(outDir) { set({ outDir }); },
   setRaw(r) { set({ raw: { ...get().raw, ...r } }); },
   rawOptions() {
@@ -86,7 +91,7 @@ export const useBatch = create<BatchState>((set, get) => ({
     return { open: { channels: ch, rate: fs, dtype, gain: g } };
   },
   async start() {
-    const { inputs, workflow, parallel, outDir } = get();
+    const { inputs, workflow, parallel, outDir, labelRule } = get();
     const raw = get().rawOptions();
     if (raw.error) { set({ error: { message: raw.error, fix: 'fix the raw format fields or clear them' } }); return; }
     const { mode, jobs, memoryBudgetMB } = useRun.getState();
@@ -97,7 +102,7 @@ export const useBatch = create<BatchState>((set, get) => ({
     set({ starting: true, error: null });
     try {
       const { api } = await backend();
-      const req: BatchRequest = { inputs, spec, parallel, outDir: outDir.trim(), ...(raw.open ? { open: raw.open } : {}) };
+      const req: BatchRequest = { inputs, spec, parallel, outDir: outDir.trim(), ...(raw.open ? { open: raw.open } : {}), ...(workflow === 'sort' && labelRule ? { labelRule } : {}) };
       set({ status: await api.startBatch(req), starting: false });
     } catch (e) {
       set({ error: errorText(e), starting: false });

@@ -3,6 +3,7 @@
 // panel, execution (mode and jobs of the Run panel, serial / parallel / auto), the output folder,
 // then the queue table (state, progress, time, result; cancel or open each) and per-worker bars.
 import { useState } from 'react';
+import { describeRule } from '../../shared/quality-rule';
 import type { BatchRow, BatchStatus } from '../../shared/api';
 import { useBatch, type BatchWorkflow, type ParallelChoice } from '../stores/batch';
 import { useRun } from '../stores/run';
@@ -96,6 +97,11 @@ export function BatchPanel() {
             </select>
           </label>
           <span className="muted small">parameters: {b.workflow === 'tf' ? 'the defaults' : `the Parameters panel (${preset})`}</span>
+          {b.workflow === 'sort' && (
+            <label className="small" title={`Write the quality rule's labels into every recording's folder (cluster_group.tsv, units.tsv): ${describeRule()}`}>
+              <input type="checkbox" checked={b.labelRule} onChange={(e) => b.setLabelRule(e.target.checked)} data-testid="batch-label-rule" /> label units by the quality rule
+            </label>
+          )}
           <label className="field"><span>mode</span>
             <select value={mode} onChange={(e) => setMode(e.target.value as 'fast' | 'low-memory')} data-testid="batch-mode">
               <option value="fast">fast</option><option value="low-memory">low memory</option>

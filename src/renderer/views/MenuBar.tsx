@@ -35,6 +35,7 @@ function useMenus(): [string, Item[]][] {
     ['Edit', [
       { label: hint('Undo curation', 'undo'), testId: 'menu-undo', run: cmd({ kind: 'undo' }) },
       { label: hint('Redo curation', 'redo'), testId: 'menu-redo', run: cmd({ kind: 'redo' }) },
+      { label: hint('Label unsorted units by the quality rule', 'rule'), testId: 'menu-apply-rule', run: cmd({ kind: 'apply-rule' }) },
     ]],
     ['View', [
       ...VIEWS.map((v, i): Item => ({ label: `${v.label} (${keyOf('tabs', i)})`, testId: `menu-view-${v.view}`, run: cmd({ kind: 'view', view: v.view }) })),

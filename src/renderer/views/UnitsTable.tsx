@@ -33,9 +33,8 @@ export const COLUMNS: Col[] = [
 ];
 
 export function CurationBar() {
-  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error, openVersions, applyRule } = useSort();
+  const { selected, busy, overview, merge, label, deleteNoise, undo, redo, last, error, openVersions } = useSort();
   const n = selected.length;
-  const toJudge = ruleLabels(overview?.clusters ?? []);
   // Another SpikeDesk holds this session's curation lock: show why, and offer no action that would write.
   const locked = Boolean(overview?.readOnly);
   return (
@@ -48,10 +47,6 @@ export function CurationBar() {
         <button disabled={locked || busy || n === 0} onClick={() => void label('mua')} data-testid="label-mua" title={hint('Label mua', 'mua')}>mua</button>
         <button disabled={locked || busy || n === 0} onClick={() => void label('noise')} title={hint('Label noise', 'noise')}>noise</button>
         <button disabled={locked || busy || n === 0} onClick={() => void deleteNoise()} data-testid="delete-noise" title={hint('Delete as noise', 'delete')}>Delete</button>
-        <button disabled={locked || busy || toJudge.length === 0} onClick={() => void applyRule()} data-testid="apply-rule"
-          title={hint(`Label the ${toJudge.length} unsorted units by the quality rule, in one undoable step: ${describeRule()}. Labels you set are kept`, 'rule')}>
-          Apply rule{toJudge.length ? ` (${toJudge.filter((x) => x.label === 'good').length} good, ${toJudge.filter((x) => x.label === 'mua').length} mua)` : ''}
-        </button>
         <button disabled={locked || busy || !overview?.canUndo} onClick={() => void undo()} data-testid="undo" title={hint('Undo', 'undo')}>↶ Undo</button>
         <button disabled={locked || busy || !overview?.canRedo} onClick={() => void redo()} data-testid="redo" title={hint('Redo', 'redo')}>↷ Redo</button>
         <button disabled={locked || busy} onClick={() => void openVersions()} data-testid="versions">Versions…</button>
@@ -64,7 +59,7 @@ export function CurationBar() {
 }
 
 export function UnitsTable({ height }: { height: number }) {
-  const { overview, selected, select, loading } = useSort();
+  const { overview, selected, select, loading, busy, applyRule } = useSort();
   const [sortKey, setSortKey] = useState('id');
   const [desc, setDesc] = useState(false);
   const [labelFilter, setLabelFilter] = useState<'all' | Label>('all');
@@ -92,6 +87,7 @@ export function UnitsTable({ height }: { height: number }) {
     else if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight;
   }, [primary, rows]);
   if (!overview) return <div className="empty">{loading ? 'Loading units…' : 'No sorted units yet: run the spike sorting (Parameters → Spike sorting → Run sorting).'}</div>;
+  const toJudge = ruleLabels(overview.clusters);
   const counts = new Map<Label, number>();
   for (const c of overview.clusters) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
   return (
@@ -104,6 +100,10 @@ export function UnitsTable({ height }: { height: number }) {
           {LABELS.map((l) => <option key={l} value={l}>{l} ({counts.get(l) ?? 0})</option>)}
         </select>
         <input value={text} onChange={(e) => setText(e.target.value)} placeholder="filter: channel or id" aria-label="filter units" style={{ width: 130 }} />
+        <button disabled={Boolean(overview.readOnly) || busy || toJudge.length === 0} onClick={() => void applyRule()} data-testid="apply-rule"
+          title={hint(`Label the ${toJudge.length} unsorted units by the quality rule (${toJudge.filter((x) => x.label === 'good').length} good, ${toJudge.filter((x) => x.label === 'mua').length} mua) in one undoable step: ${describeRule()}. Labels you set are kept`, 'rule')}>
+          Apply rule
+        </button>
         {overview.journalRecords > 0 && <span className="muted" title={overview.journalPath}>restored {overview.journalRecords} journal records</span>}
       </div>
       <div className="table-scroll" style={{ maxHeight: height }} ref={scroller}>
