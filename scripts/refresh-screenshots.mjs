@@ -22,6 +22,8 @@ const MAP = {
   'layout-merged.png': 'first-hour/after-layout-merged.png', 'layout-modebar.png': 'first-hour/after-layout-modebar.png',
   'layout-split.png': 'first-hour/after-layout-split.png', 'eeg-first-window.png': 'first-hour/after-eeg-first-window.png',
   'eeg-raw-behind.png': 'first-hour/after-eeg-raw-behind.png', 'first-hour-versions.png': 'first-hour/after-versions.png',
+  // The quality rule's labels (rule column, Apply rule).
+  'first-hour-rule.png': 'first-hour/after-rule.png',
 };
 let n = 0;
 for (const [from, to] of Object.entries(MAP)) {
