@@ -87,7 +87,8 @@ export class BatchService {
         },
         onProgress: (name, p) => {
           const r = row(name);
-          if (!r) return;
+          // A progress event can arrive after the recording's result: a finished row keeps its full bar.
+          if (!r || (r.state !== 'queued' && r.state !== 'running')) return;
           // The run's weighted fraction counts finished tasks of every phase: a serial run reports
           // only between tasks, when no task is under way, and a sort finishes no channel before
           // its first phase is done on all of them (so channels done would show nothing until then).

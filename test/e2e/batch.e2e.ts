@@ -110,6 +110,8 @@ describe('batch panel', () => {
     }
     expect(await page.getByTestId('batch-state').textContent()).toBe('sort batch · done');
     expect(await rowStates(page)).toEqual({ 'rec-1': 'done', 'rec-2': 'done', 'rec-3': 'done' });
+    // A finished recording's bar is full (a late progress event once left one at 85 %).
+    expect(await page.locator('[data-testid="batch-row"] [role="progressbar"]').evaluateAll((bars) => bars.map((b) => b.getAttribute('aria-valuenow')))).toEqual(['100', '100', '100']);
     const seen = await seenRowStates(page);
     expect(Object.keys(seen).sort()).toEqual(['rec-1', 'rec-2', 'rec-3']);
     for (const [name, states] of Object.entries(seen)) expect({ name, running: states.includes('running') }).toEqual({ name, running: true });
