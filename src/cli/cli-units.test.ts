@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelList, openOptions, parseArgs, UsageError } from './args';
 import { formatEta, progressLines } from './progress-bar';
-import { estimateVsActual, exitCodeFor } from './common';
+import { estimateVsActual, startEstimate, exitCodeFor } from './common';
 import { SpikeDeskError } from '../shared/errors';
 
 describe('CLI argument parsing', () => {
@@ -65,5 +65,19 @@ describe('estimate vs actual', () => {
       .toBe('estimate vs actual: ~7.9 s vs 6.5 s, ~367 MB vs 353 MB peak (2 of 3 stages from the cache; the estimate is for running them all)');
     expect(estimateVsActual(e, { wallS: 0.2, peakRssMB: [], stagesRun: [], stagesCached: ['filter', 'detect'] }))
       .toBe('every stage came from the cache: 0.2 s (a full run was estimated at ~7.9 s)');
+  });
+});
+
+describe('start estimate', () => {
+  const e = { seconds: 7.94, peakMB: 367.2, measured: true };
+  it('gives a full run\'s figures when nothing is cached', () => {
+    expect(startEstimate(e)).toBe('estimated peak 367 MB, ~8 s');
+    expect(startEstimate({ ...e, measured: false, cached: { share: 0, stages: [] } })).toBe('estimated peak 367 MB, ~8 s (not yet measured on this machine)');
+  });
+  it('scales the time by the share still to compute, and says what the cache holds', () => {
+    expect(startEstimate({ ...e, cached: { share: 0.75, stages: ['filter', 'detect'] } }))
+      .toBe('estimated peak 367 MB, ~2.0 s for the 25 % of the work not in the cache (filter, detect from the cache); a full run ~8 s');
+    expect(startEstimate({ ...e, cached: { share: 1, stages: ['filter', 'detect'] } }))
+      .toBe('every stage is in the cache, so little is left to compute (a full run is estimated at ~8 s)');
   });
 });

@@ -103,7 +103,7 @@ export async function runSpec(spec: PipelineSpec, rec: OpenedRecording, io: Io, 
     trace: trace ?? undefined,
     onProgress: (p) => bars?.update(p),
     onEstimate: (e) => {
-      if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s${e.measured ? '' : ' (not yet measured on this machine)'}\n`);
+      if (!io.json) io.stderr.write(`${spec.workflow}: ${spec.mode.kind} mode, ${spec.mode.jobs} worker(s); ${startEstimate(e)}\n`);
     },
   });
   // Ctrl+C from here on cancels the run (and a run not started yet never starts).
@@ -118,6 +118,21 @@ export async function runSpec(spec: PipelineSpec, rec: OpenedRecording, io: Io, 
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * The start line's estimate. A full run's figures, unless the cache already holds part of the run:
+ * then the time left is scaled by the share still to compute (stage weights), and the line says so.
+ */
+export function startEstimate(e: { seconds: number; peakMB: number; measured: boolean; cached?: { share: number; stages: string[] } }): string {
+  const unmeasured = e.measured ? '' : ' (not yet measured on this machine)';
+  const share = e.cached?.share ?? 0;
+  if (share >= 1) return `every stage is in the cache, so little is left to compute (a full run is estimated at ~${Math.round(e.seconds)} s${unmeasured})`;
+  const full = `estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s`;
+  if (share <= 0) return `${full}${unmeasured}`;
+  const left = e.seconds * (1 - share);
+  const stages = e.cached?.stages.length ? ` (${e.cached.stages.join(', ')} from the cache)` : '';
+  return `estimated peak ${Math.round(e.peakMB)} MB, ~${left < 10 ? left.toFixed(1) : Math.round(left)} s for the ${Math.round((1 - share) * 100)} % of the work not in the cache${stages}; a full run ~${Math.round(e.seconds)} s${unmeasured}`;
 }
 
 /**

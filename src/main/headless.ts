@@ -150,7 +150,12 @@ export function testFault(env: NodeJS.ProcessEnv = process.env): InjectedFault |
   return m ? { channel: Number(m[1]), kind: m[2] as InjectedFault['kind'], attempts: Number(m[3]) } : undefined;
 }
 
-export interface RunEstimate { seconds: number; peakMB: number; measured: boolean }
+export interface RunEstimate {
+  /** A full run's time and peak (every stage computed). */
+  seconds: number; peakMB: number; measured: boolean;
+  /** Share of the run's work already in the cache (0-1) and the stages cached for every channel. */
+  cached?: { share: number; stages: string[] };
+}
 
 export interface RunOutcome {
   report: RunReport;
@@ -192,7 +197,7 @@ export function startRun(spec: PipelineSpec, rec: OpenedRecording, hooks: RunHoo
       const cal = calibration();
       const est = cal.estimate(spec, rec.meta);
       const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
-      const estimate = { seconds: e.seconds, peakMB: e.peakMB, measured: cal.measured(spec, rec.meta) };
+      const estimate: RunEstimate = { seconds: e.seconds, peakMB: e.peakMB, measured: cal.measured(spec, rec.meta), cached: engine.cachePreview(spec, rec.ref, rec.meta) };
       hooks.onEstimate?.(estimate);
       if (cancelled) throw new SpikeDeskError({ code: 'CANCELLED', message: 'cancelled before the run started' });
       const started = engine.start(spec, rec.ref, rec.meta, (p) => hooks.onProgress?.(p));

@@ -87,6 +87,18 @@ describe('spikedesk CLI first hour', () => {
     expect(bad.stderr).toMatch(/--label-rule labels the units written to --out DIR: give --out/);
   }, 120_000);
 
+  it('the start line knows what the cache holds: a re-run with new clustering parameters names the cached stages', async () => {
+    expect((await runCli(['sort', ...raw(), '--no-progress'])).code).toBe(0);
+    const r = await runCli(['sort', ...raw(), '--no-progress', '--params', '{"cluster":{"kMax":3}}']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = /estimated peak \d+ MB, ~[\d.]+ s for the (\d+) % of the work not in the cache \(([a-z, ]+) from the cache\); a full run ~\d+ s/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(m![2].split(', ')).toEqual(expect.arrayContaining(['filter', 'detect']));
+    expect(m![2]).not.toMatch(/cluster/);
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![1])).toBeLessThan(100);
+  }, 120_000);
+
   it('#7 caps --jobs at the cores with a warning; --force-jobs keeps it', async () => {
     const r = await runCli(['sort', ...raw(), '--jobs', '99', '--json', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
@@ -117,6 +129,8 @@ describe('spikedesk CLI first hour', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.sorted.'))).toEqual([]);
     // The same input again: every stage from the cache, said as such rather than as a mis-estimate.
     expect(forced.stderr).toMatch(/every stage came from the cache: [\d.]+ s \(a full run was estimated at ~[\d.]+ s\)/);
+    // ... and the start line already knew it.
+    expect(forced.stderr).toMatch(/sort: fast mode, \d+ worker\(s\); every stage is in the cache, so little is left to compute \(a full run is estimated at ~\d+ s/);
     expect(forced.stderr).not.toMatch(/estimate vs actual/);
 
     const edf = path.join(dir, 'corrected.edf');

@@ -216,6 +216,19 @@ export function verifyOutput(file: string): boolean {
   return ok;
 }
 
+/**
+ * Whether `file` looks like a finished cache entry (its completion record and size match), without
+ * hashing it or removing anything: for estimates before a run; the run itself uses verifyOutput.
+ */
+export function looksCached(file: string): boolean {
+  try {
+    const rec = JSON.parse(fs.readFileSync(completionPath(file), 'utf8')) as Completion;
+    return rec.v === 1 && fs.statSync(file).size === rec.size;
+  } catch {
+    return false;
+  }
+}
+
 function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }

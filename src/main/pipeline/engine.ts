@@ -12,7 +12,7 @@ import type { ChannelFailure, RunProgress, RunReport } from '../../shared/progre
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { Pool } from '../pool/pool';
-import { completionPath, removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
+import { completionPath, looksCached, removeOrphanTemps, removeTempFiles, sessionDirFor, sourceIdentity, sourceKey } from './cache';
 import { estimateRun, blockSamplesFor, type RunEstimate } from './estimate';
 import type { Executor, ResourceNeeds } from './executor';
 import { channelFile, fileFor, globalFile, groupFile, isCached, makePlan, stageOf, validateStages, type Plan, type StagePlan } from './planner';
@@ -94,6 +94,26 @@ export class Engine {
     if (!run || run.cancelled) return;
     run.cancelled = true;
     this.executor.cancel(runId);
+  }
+
+  /**
+   * What of a run the cache already holds, before it starts: the share of its work (stage weights
+   * over channels, global stages once) whose outputs are there, and the stages cached for every
+   * channel. A cheap look (completion records and sizes); the run still verifies every entry.
+   */
+  cachePreview(spec: PipelineSpec, source: SourceRef, meta: RecordingMeta): { share: number; stages: string[] } {
+    const plan = makePlan(spec, meta, sourceKey(sourceIdentity(source.path), source), path.join(this.sessionDir(meta.path), 'cache'));
+    let total = 0, cached = 0;
+    const stages: string[] = [];
+    for (const s of plan.stages) {
+      const w = s.stage.weight ?? 1;
+      const files = s.global ? [fileFor(plan, s, plan.channels[0] ?? 0)] : plan.channels.map((ch) => channelFile(s, ch));
+      const n = files.filter(looksCached).length;
+      total += w * files.length;
+      cached += w * n;
+      if (files.length && n === files.length) stages.push(s.name);
+    }
+    return { share: total > 0 ? cached / total : 0, stages };
   }
 
   /** Samples of the latest run that produced filtered or corrected channels, or null. */
