@@ -169,6 +169,12 @@ export class Backend implements BackendApi {
   async estimate(spec: PipelineSpec): Promise<RunEstimateDTO> {
     const src = this.current();
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
+    const cached = this.deps.engine.cachePreview(spec, { path: src.meta.path, open: this.openOptions }, src.meta);
+    return { ...(await this.fullEstimate(spec, src)), cached };
+  }
+
+  /** A full run's estimate per mode (the calibration probe runs first when this shape is new here). */
+  private async fullEstimate(spec: PipelineSpec, src: Source): Promise<RunEstimateDTO> {
     const cal = this.deps.calibration;
     if (!cal) return this.deps.engine.estimate(spec, src.meta);
     // First estimate of this workflow shape on this machine: the workflow runs on short slices of

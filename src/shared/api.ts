@@ -33,8 +33,11 @@ export interface TraceBlock {
 
 /** Peak memory and time of a run in each execution mode (shown beside the mode switch). */
 export interface RunEstimateDTO {
+  /** A full run's figures per mode (every stage computed). */
   fast: { peakMB: number; seconds: number };
   lowMemory: { peakMB: number; seconds: number };
+  /** Share of the run's work already in the cache (0-1) and the stages cached for every channel. */
+  cached?: { share: number; stages: string[] };
 }
 
 /** Detected spikes in a time window, for the trace overlay. */

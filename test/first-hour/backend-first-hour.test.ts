@@ -64,7 +64,18 @@ describe('raw binary open dialog (#4)', () => {
 
 describe('menu exports with their default paths (#1)', () => {
   it('creates the missing exports/ folder inside the session folder', async () => {
+    // The estimate says what the cache holds: nothing of these channels before, everything after.
+    const before = await services.backend.estimate(sortSpec([0, 1], 5));
+    expect(before.cached).toEqual({ share: 0, stages: [] });
     await run(sortSpec([0, 1], 5));
+    const after = await services.backend.estimate(sortSpec([0, 1], 5));
+    expect(after.cached?.share).toBe(1);
+    expect(after.cached?.stages).toEqual(expect.arrayContaining(['filter', 'detect', 'cluster']));
+    // Another threshold: the filter is cached, detection onwards is not.
+    const other = await services.backend.estimate(sortSpec([0, 1], 4.2));
+    expect(other.cached?.stages).toEqual(['filter']);
+    expect(other.cached!.share).toBeGreaterThan(0);
+    expect(other.cached!.share).toBeLessThan(1);
     const info = await services.backend.sessionInfo();
     const target = info.defaultExportPaths.phy!;
     expect(fs.existsSync(path.dirname(target))).toBe(false);

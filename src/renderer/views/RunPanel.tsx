@@ -40,7 +40,10 @@ export function RunPanel() {
     const t = setTimeout(() => void refreshEstimate(spec), 150);
     return () => clearTimeout(t);
   }, [spec, mode, jobs, invalid?.message]);
-  const est = (k: 'fast' | 'lowMemory') => tfTab ? '' : estimate ? `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds)}` : '…';
+  // The time left: the full run's time scaled by the share of the work not in the cache yet.
+  const share = estimate?.cached?.share ?? 0;
+  const est = (k: 'fast' | 'lowMemory') => tfTab ? '' : !estimate ? '…'
+    : share >= 1 ? `~${estimate[k].peakMB.toFixed(0)} MB · cached` : `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds * (1 - share))}`;
   return (
     <section className="panel side-panel" aria-label="Run">
       <h2>Run</h2>
@@ -50,6 +53,12 @@ export function RunPanel() {
       </div>
       {tfTab && <div className="muted small" data-testid="run-tf-note">The mode and jobs apply to the spectrogram; run it from the form of the Time–frequency tab.</div>}
       {!tfTab && estimateError && <div className="muted small">estimate: {estimateError}</div>}
+      {!tfTab && estimate && share > 0 && (
+        <div className="muted small" data-testid="est-cached">
+          {share >= 1 ? 'every stage is in the cache: a re-run takes little time'
+            : `${Math.round(share * 100)} % of the work is in the cache${estimate.cached?.stages.length ? ` (${estimate.cached.stages.join(', ')})` : ''}; the times above are for the rest`}
+        </div>
+      )}
       {!tfTab && !estimate && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
       {cores !== null && jobs > cores && mode === 'fast' && (
         <div className="warn small" data-testid="jobs-warning">{jobs} jobs on {cores} cores: workers beyond the cores only slow the run down (the estimate counts {cores}).</div>
