@@ -33,6 +33,10 @@ function channelsOpt(a: ParsedArgs): number[] | undefined {
   return only === undefined ? undefined : channelList(only);
 }
 
+function labelledLine(n: { good: number; mua: number } | undefined): string[] {
+  return n ? [`labelled by the quality rule: ${n.good} good, ${n.mua} mua`] : [];
+}
+
 export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   const params = userParams('sort', readParamsFile(a));
   const mode = modeFrom(a, (l) => io.stderr.write(`${l}\n`));
@@ -50,7 +54,7 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
   }
   emit(io, result, [describeReport(report), result.units !== undefined ? `units: ${result.units}, spikes in units: ${result.spikes}, unassigned detections: ${result.unassigned}` : '',
     out && result.out ? `wrote phy folder and spikes.tsv/units.tsv to ${path.resolve(out)}` : '',
-    ...((result.out as { notes?: string[] } | undefined)?.notes ?? []).filter((n) => n.startsWith('labelled by')),
+    ...labelledLine((result.out as { labelled?: { good: number; mua: number } } | undefined)?.labelled),
   ].filter(Boolean).join('\n'));
   return reportExit(report);
 }

@@ -234,13 +234,13 @@ export function sortCounts(sessionDir: string, runId: string): SortCounts {
  * folder beside the target and renamed into place (a full disk or a crash leaves no half-written
  * folder); an existing target is replaced whole only when `overwrite`.
  */
-export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean, labelRule = false): Promise<{ dir: string; files: string[]; unassignedSpikes: number; notes: string[] }> {
+export async function writeSortOutput(out: string, sessionDir: string, runId: string, ref: SourceRef, overwrite: boolean, labelRule = false): Promise<{ dir: string; files: string[]; unassignedSpikes: number; notes: string[]; labelled?: { good: number; mua: number } }> {
   const sorted = loadSortResult(sessionDir, runId);
   const params = readSession(sessionDir)?.params.sort ?? null;
   const target = path.resolve(out);
   const written = await withAtomicOutput(target, 'dir', overwrite, (tmp) => {
     const f = writeSortFolder(tmp, sorted, ref, params, { labelRule });
-    return { files: f.files.map((x) => path.basename(x)), unassignedSpikes: f.unassigned, notes: f.notes };
+    return { files: f.files.map((x) => path.basename(x)), unassignedSpikes: f.unassigned, notes: f.notes, ...(f.labelled ? { labelled: f.labelled } : {}) };
   });
   return { dir: target, ...written };
 }

@@ -19,6 +19,8 @@ export interface SortFolder {
   /** Spikes the clustering left unassigned (outliers): phy has no cluster for them. */
   unassigned: number;
   notes: string[];
+  /** Units labelled by the quality rule (`labelRule`), else absent. */
+  labelled?: { good: number; mua: number };
 }
 
 /** Writes the folder into `dir` (created by the caller); a run without units gets its (empty) tables only. */
@@ -26,10 +28,7 @@ export function writeSortFolder(dir: string, sorted: SortResult, source: SourceR
   fs.mkdirSync(dir, { recursive: true });
   const { result, unassigned } = fromSortResult(sorted, source, params);
   const notes: string[] = [];
-  if (opts.labelRule) {
-    const n = labelByRule(result);
-    notes.push(`labelled by the quality rule: ${n.good} good, ${n.mua} mua`);
-  }
+  const labelled = opts.labelRule ? labelByRule(result) : undefined;
   const files = result.units.length ? writeSortedPhy(dir, result, result.units, notes) : [];
   if (!result.units.length) {
     const f = path.join(dir, UNITS_TSV);
@@ -40,5 +39,5 @@ export function writeSortFolder(dir: string, sorted: SortResult, source: SourceR
   writeSpikesTsv(spikes, result, result.units);
   files.push(spikes);
   const total = sorted.channels.reduce((s, c) => s + c.samples.length, 0);
-  return { files, units: result.units.length, spikes: total, unassigned, notes };
+  return { files, units: result.units.length, spikes: total, unassigned, notes, ...(labelled ? { labelled } : {}) };
 }
