@@ -84,6 +84,13 @@ Options:
   --no-progress             no progress bars
 `;
 
+/** Switches that mean something to some commands only: elsewhere they are usage errors, not ignored. */
+const FLAG_COMMANDS: Record<string, string[]> = {
+  'label-rule': ['sort', 'export', 'batch'],
+  'with-phase': ['tf', 'batch', 'batch-task'],
+  'zero-mean': ['tf', 'batch', 'batch-task'],
+};
+
 const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {
   info: infoCommand, sort: sortCommand, correct: correctCommand, export: exportCommand, demo: demoCommand, tf: tfCommand,
   batch: batchCommand, 'batch-task': batchTaskCommand,
@@ -104,6 +111,9 @@ export async function main(argv: string[], io: Omit<Io, 'json'> = { stdout: proc
     if (!cmd) {
       const near = suggest(a.command, Object.keys(COMMANDS));
       throw new UsageError(`unknown command "${a.command}"${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
+    for (const [flag, commands] of Object.entries(FLAG_COMMANDS)) {
+      if (a.flags.has(flag) && !commands.includes(a.command)) throw new UsageError(`--${flag} applies to ${commands.join(', ')}, not ${a.command}`);
     }
     const traceFile = (a.flags.get('trace') as string | undefined) ?? (process.env.SPIKEDESK_TRACE || undefined);
     if (traceFile) startTrace();

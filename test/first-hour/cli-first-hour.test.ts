@@ -85,6 +85,13 @@ describe('spikedesk CLI first hour', () => {
     const bad = await runCli(['sort', ...args, '--label-rule']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--label-rule labels the units written to --out DIR: give --out/);
+    // A switch of other commands is a usage error, not silently ignored.
+    const elsewhere = await runCli(['correct', 'demo:eeg', '--label-rule']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toMatch(/--label-rule applies to sort, export, batch, not correct/);
+    const phase = await runCli(['sort', ...args, '--with-phase']);
+    expect(phase.code).toBe(1);
+    expect(phase.stderr).toMatch(/--with-phase applies to tf, batch, batch-task, not sort/);
   }, 120_000);
 
   it('the start line knows what the cache holds: a re-run with new clustering parameters names the cached stages', async () => {
