@@ -128,11 +128,11 @@ export function startEstimate(e: { seconds: number; peakMB: number; measured: bo
   const unmeasured = e.measured ? '' : ' (not yet measured on this machine)';
   const share = e.cached?.share ?? 0;
   if (share >= 1) return `every stage is in the cache, so little is left to compute (a full run is estimated at ~${Math.round(e.seconds)} s${unmeasured})`;
-  const full = `estimated peak ${Math.round(e.peakMB)} MB, ~${Math.round(e.seconds)} s`;
-  if (share <= 0) return `${full}${unmeasured}`;
+  const peak = `estimated peak ${Math.round(e.peakMB)} MB`;
+  if (share <= 0) return `${peak}, ~${Math.round(e.seconds)} s${unmeasured}`;
   const left = e.seconds * (1 - share);
   const stages = e.cached?.stages.length ? ` (${e.cached.stages.join(', ')} from the cache)` : '';
-  return `estimated peak ${Math.round(e.peakMB)} MB, ~${left < 10 ? left.toFixed(1) : Math.round(left)} s for the ${Math.round((1 - share) * 100)} % of the work not in the cache${stages}; a full run ~${Math.round(e.seconds)} s${unmeasured}`;
+  return `${peak}, ~${left < 10 ? left.toFixed(1) : Math.round(left)} s for the ${Math.round((1 - share) * 100)} % of the work not in the cache${stages}; a full run ~${Math.round(e.seconds)} s${unmeasured}`;
 }
 
 /**

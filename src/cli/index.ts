@@ -51,9 +51,9 @@ Options:
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
   --force                   replace an existing output (export, tf, sort --out, correct --out)
-  --label-rule              sort --out, batch --workflow sort, export (sorted units): label the unsorted units good or mua by the
-                            quality rule (Allen Institute unit filter: violation ratio < 0.5, amplitude
-                            cutoff < 0.1, presence ratio > 0.9); labels set in curation are kept
+  --label-rule              sort --out, batch --workflow sort, export (sorted units): label the unsorted
+                            units good or mua by the quality rule (Allen Institute unit filter: violation
+                            ratio < 0.5, amplitude cutoff < 0.1, presence ratio > 0.9); curated labels are kept
   --freqs 4:40:1|4,5,6      tf: frequencies (start:stop[:step] inclusive, step 1 Hz if left out, or a list; default 4:40:1)
   --n-cycles 7|5,6,7        tf: cycles per wavelet, one value or one per frequency (default 7)
   --decim N                 tf: keep every N-th output sample from the first (default 1)

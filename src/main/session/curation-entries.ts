@@ -55,7 +55,7 @@ export function describeEntry(e: HistoryEntry): string {
     case 'labels': {
       // "label 3, 5 good; 4 mua": grouped by label, in the order labels first appear.
       const by = new Map<Label, ClusterId[]>();
-      for (const { id, label } of e.labels) by.set(label, [...(by.get(label) ?? []), id]);
+      for (const { id, label } of e.labels) { const ids = by.get(label) ?? []; ids.push(id); by.set(label, ids); }
       return `label ${[...by].map(([l, ids]) => `${ids.join(', ')} ${l}`).join('; ')}`;
     }
   }
