@@ -89,8 +89,10 @@ export const useSort = create<SortState>((set, get) => {
       try {
         const { api } = await backend();
         const restored = await api.restoreSortVersion(name);
+        // A new run id: selection and views start afresh. The notice comes with the reopened units,
+        // never over the units of the result it replaced.
+        await get().refresh();
         set({ restored, applied: null, versions: null });
-        await get().refresh(); // a new run id: selection and views start afresh
       } catch (e) {
         set({ error: errorText(e) });
       } finally {
