@@ -11,6 +11,10 @@ import { openSource } from '../../src/main/io';
 import { morletPower } from '../../src/workers/tf/cwt';
 import type { Pool } from '../../src/main/pool/pool';
 import { tfBatchStrategy, tfSplit } from '../../src/main/pipeline/stages/tf';
+import { loadTfResult } from '../../src/main/pipeline/tf-result';
+import { estimateRun } from '../../src/main/pipeline/estimate';
+import { writeTfFolder } from '../../src/main/export/tf-folder';
+import { SpikeDeskError } from '../../src/shared/errors';
 import { makeEegRecording, makePool, removeTmpDirs, tmpDir, type TestRecording } from './helpers';
 
 let pool: Pool;
@@ -102,5 +106,57 @@ describe('tf workflow in the engine', () => {
     const b = await engine.start({ workflow: 'tf', params: params({ strategy: 'channel', bands: [{ name: 'beta', lo: 13, hi: 30 }] }), mode, channels: [0] }, r.ref, r.meta, () => undefined).done;
     expect(b.stagesCached).toEqual(['tf']);
     expect(b.stagesRun).toEqual(['tf-band']);
+  });
+
+  it('the estimate counts what a task holds: the channel output (twice with the phase) and the wavelet bank', () => {
+    // The EEG demo's shape: 32 channels x 5 kHz x 120 s, 37 frequencies at full rate (it peaked at
+    // 438 MB measured against an estimate of 174 MB that counted 12 bytes per sample as for sorting).
+    const meta = { ...r.meta, sampleRate: 5000, nSamples: 600_000, channels: Array.from({ length: 32 }, () => r.meta.channels[0]) };
+    const spec = (o: Partial<TfParams>): PipelineSpec => ({
+      workflow: 'tf', params: { ...DEFAULT_TF, freqs: Array.from({ length: 37 }, (_, i) => 4 + i), nCycles: [7], ...o },
+      mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 }, channels: null,
+    });
+    const full = estimateRun(spec({ decim: 1, phase: false }), meta, 2).fast.peakMB;
+    const outMB = (37 * 600_000 * 4) / 1048576;
+    expect(full).toBeGreaterThan(90 + 2 * (35 + outMB));
+    expect(full).toBeLessThan(600);
+    const withPhase = estimateRun(spec({ decim: 1, phase: true }), meta, 2).fast.peakMB;
+    expect(withPhase - full).toBeCloseTo(2 * outMB, 0);
+    const decimated = estimateRun(spec({ decim: 16, phase: false }), meta, 2).fast.peakMB;
+    expect(full - decimated).toBeCloseTo(2 * outMB * (15 / 16), -1);
+    expect(estimateRun(spec({ decim: 1, phase: false }), meta, 2).lowMemory.peakMB).toBeGreaterThan(outMB);
+  });
+
+  it('the npy export streams each channel from the cache: same bytes as the decoded entries; a cut entry is FORMAT_CORRUPT and writes nothing', async () => {
+    const engine = new Engine(pool);
+    const mode: PipelineSpec['mode'] = { kind: 'fast', jobs: 2, memoryBudgetMB: 256 };
+    const rep = await engine.start({ workflow: 'tf', params: params({ strategy: 'channel' }), mode, channels: [0, 2] }, r.ref, r.meta, () => undefined).done;
+    expect(rep.state).toBe('done');
+    const res = loadTfResult(engine.sessionDir(r.meta.path));
+    const out = path.join(tmpDir('tf-export'), 'tf');
+    await writeTfFolder(out, res, r.meta.path, false);
+    const file = fs.readFileSync(path.join(out, 'power.npy'));
+    const hlen = file.readUInt16LE(8) + 10;
+    const nF = res.params.freqs.length;
+    const expected = Buffer.concat(res.channels.flatMap((c) => { const o = res.power(c); return [Buffer.from(o.power.buffer, o.power.byteOffset, o.power.byteLength)]; }));
+    expect(file.length).toBe(hlen + 2 * nF * res.nOut * 4);
+    expect(file.subarray(hlen).equals(expected)).toBe(true);
+    const phase = fs.readFileSync(path.join(out, 'phase.npy')).subarray(hlen);
+    expect(phase.equals(Buffer.concat(res.channels.map((c) => { const o = res.power(c).phase; return Buffer.from(o.buffer, o.byteOffset, o.byteLength); })))).toBe(true);
+    // Cut channel 2's entry short: the export names the entry and the fix, and leaves no folder.
+    const entry = path.join(res.run.stages.tf!.dir, 'ch0002.bin');
+    const whole = fs.readFileSync(entry);
+    const cut = path.join(path.dirname(out), 'cut');
+    try {
+      fs.writeFileSync(entry, whole.subarray(0, whole.length - 1000));
+      const err = await writeTfFolder(cut, loadTfResult(engine.sessionDir(r.meta.path)), r.meta.path, false).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SpikeDeskError);
+      expect((err as SpikeDeskError).code).toBe('FORMAT_CORRUPT');
+      expect((err as SpikeDeskError).message).toMatch(/channel 2/);
+      expect(fs.existsSync(cut)).toBe(false);
+      expect(fs.readdirSync(path.dirname(out)).filter((f) => f !== 'tf')).toEqual([]);
+    } finally {
+      fs.writeFileSync(entry, whole);
+    }
   });
 });

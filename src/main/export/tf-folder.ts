@@ -20,10 +20,7 @@ function writeStacked(file: string, r: TfResult, pick: 'power' | 'phase'): void 
   const w = AtomicFileWriter.open(file);
   try {
     w.write(npyHeader([r.channels.length, nF, r.nOut], 'float32'));
-    for (const c of r.channels) {
-      const a = r.power(c)[pick];
-      w.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    }
+    for (const c of r.channels) r.streamChannel(c, pick, (bytes) => w.write(bytes));
     w.commit();
   } catch (e) {
     w.abort();

@@ -3,7 +3,7 @@
 // is never half-written; its completion record (size + sha256, cache.ts) says it is the one written.
 
 import * as fs from 'node:fs';
-import { writeOutputAtomicSync } from './cache';
+import { AtomicStream } from './cache';
 
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 const CTORS = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array } as const;
@@ -23,8 +23,11 @@ export interface Bundle {
   arrays: Record<string, Typed>;
 }
 
-export function encodeBundle(b: Bundle): Buffer {
-  const layout: { name: string; tag: Tag; offset: number; length: number }[] = [];
+interface Layout { name: string; tag: Tag; offset: number; length: number }
+
+/** The header bytes (magic, JSON length, JSON, padding to 8) and each array's offset after it. */
+function layoutOf(b: Bundle): { head: Buffer; layout: Layout[]; size: number } {
+  const layout: Layout[] = [];
   let offset = 0;
   for (const [name, a] of Object.entries(b.arrays)) {
     offset = Math.ceil(offset / 8) * 8; // keep every array aligned for zero-copy views
@@ -32,25 +35,44 @@ export function encodeBundle(b: Bundle): Buffer {
     offset += a.byteLength;
   }
   const header = Buffer.from(JSON.stringify({ info: b.info, layout }), 'utf8');
-  const headerLen = Math.ceil((16 + header.length) / 8) * 8;
-  const out = Buffer.alloc(headerLen + offset);
-  out.write(MAGIC, 0, 'latin1');
-  out.writeUInt32LE(header.length, 8);
-  header.copy(out, 16);
+  const head = Buffer.alloc(Math.ceil((16 + header.length) / 8) * 8);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(header.length, 8);
+  header.copy(head, 16);
+  return { head, layout, size: head.length + offset };
+}
+
+/** The bundle's bytes in order: header, then each array after zero padding to its offset. */
+function pieces(b: Bundle, emit: (bytes: Uint8Array) => void): number {
+  const { head, layout, size } = layoutOf(b);
+  emit(head);
+  let at = 0;
   for (const l of layout) {
+    if (l.offset > at) emit(new Uint8Array(l.offset - at));
     const a = b.arrays[l.name];
-    Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, headerLen + l.offset);
+    emit(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    at = l.offset + a.byteLength;
   }
-  return out;
+  return size;
+}
+
+interface Header {
+  info: Record<string, unknown>;
+  layout: Layout[];
+  /** Where the arrays start (bytes from the file's start). */
+  base: number;
+}
+
+/** The header of a bundle from its first bytes (`head` holds at least 16; `more` reads the JSON). */
+function parseHeader(head: Buffer, file: string, more: (from: number, to: number) => Buffer): Header {
+  if (head.length < 16 || head.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${file} is not a cache bundle`);
+  const hlen = head.readUInt32LE(8);
+  const { info, layout } = JSON.parse(more(16, 16 + hlen).toString('utf8')) as Omit<Header, 'base'>;
+  return { info, layout, base: Math.ceil((16 + hlen) / 8) * 8 };
 }
 
 export function decodeBundle(buf: Buffer, file = 'bundle'): Bundle {
-  if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${file} is not a cache bundle`);
-  const hlen = buf.readUInt32LE(8);
-  const { info, layout } = JSON.parse(buf.toString('utf8', 16, 16 + hlen)) as {
-    info: Record<string, unknown>; layout: { name: string; tag: Tag; offset: number; length: number }[];
-  };
-  const base = Math.ceil((16 + hlen) / 8) * 8;
+  const { info, layout, base } = parseHeader(buf, file, (a, b) => buf.subarray(a, b));
   const arrays: Record<string, Typed> = {};
   for (const l of layout) {
     const C = CTORS[l.tag];
@@ -63,10 +85,80 @@ export function decodeBundle(buf: Buffer, file = 'bundle'): Bundle {
   return { info, arrays };
 }
 
+/** Written piece by piece (the arrays are not copied into one buffer first: a tf channel is tens of MB). */
 export function writeBundle(file: string, b: Bundle): void {
-  writeOutputAtomicSync(file, encodeBundle(b));
+  const out = new AtomicStream(file);
+  try {
+    pieces(b, (x) => out.write(x));
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
 }
 
 export function readBundle(file: string): Bundle {
   return decodeBundle(fs.readFileSync(file), file);
+}
+
+/** One array of a bundle file, located from the header alone. */
+export interface BundleArray {
+  tag: Tag;
+  length: number;
+  /** Byte offset in the file. */
+  start: number;
+  bytes: number;
+}
+
+function readAt(fd: number, buf: Uint8Array, position: number, file: string): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = fs.readSync(fd, buf, off, buf.length - off, position + off);
+    if (n === 0) throw new Error(`${file} ends early (a cache bundle cut short)`);
+    off += n;
+  }
+}
+
+/**
+ * A bundle's scalars and where its arrays lie, and a reader that copies one array to `write` in
+ * pieces of at most `piece` bytes through one reused buffer: for exports of outputs too large to
+ * hold whole (a time-frequency channel is freqs x times float32; decoding one copies it twice).
+ */
+export function openBundleStream(file: string): {
+  info: Record<string, unknown>;
+  arrays: Record<string, BundleArray>;
+  copy(name: string, write: (bytes: Uint8Array) => void, piece?: number): void;
+  close(): void;
+} {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const read = (a: number, b: number): Buffer => { const x = Buffer.alloc(b - a); readAt(fd, x, a, file); return x; };
+    const h = parseHeader(read(0, Math.min(16, size)), file, read);
+    const arrays: Record<string, BundleArray> = {};
+    for (const l of h.layout) {
+      const bytes = l.length * CTORS[l.tag].BYTES_PER_ELEMENT;
+      const start = h.base + l.offset;
+      if (start + bytes > size) throw new Error(`${file} ends early (a cache bundle cut short)`);
+      arrays[l.name] = { tag: l.tag, length: l.length, start, bytes };
+    }
+    return {
+      info: h.info, arrays,
+      copy(name, write, piece = 1 << 22) {
+        const a = arrays[name];
+        if (!a) throw new Error(`${file} has no array ${name}`);
+        const buf = new Uint8Array(Math.min(piece, Math.max(1, a.bytes)));
+        for (let at = 0; at < a.bytes; at += buf.length) {
+          const n = Math.min(buf.length, a.bytes - at);
+          const view = n === buf.length ? buf : buf.subarray(0, n);
+          readAt(fd, view, a.start + at, file);
+          write(view);
+        }
+      },
+      close: () => fs.closeSync(fd),
+    };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
 }

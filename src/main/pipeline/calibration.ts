@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../io/atomic';
 import { addPoint, fitTime, predict, type TimePoint } from './calibration-fit';
 import { probeSlices, type RunStarter } from './calibration-probe';
 import { planChannels } from './planner';
-import { estimateRun, type RunEstimate } from './estimate';
+import { BASE_MB, WORKER_MB, estimateRun, taskMBOf, type RunEstimate } from './estimate';
 
 export type { RunStarter } from './calibration-probe';
 type Workflow = PipelineSpec['workflow'];
@@ -30,17 +30,16 @@ export interface ShapeEntry {
 }
 
 export interface CalibrationFile {
-  version: 4;
+  version: 5;
   machine: string;
   /** Measured time points per workflow shape (see shapeOf). */
   shapes: Record<string, ShapeEntry>;
-  /** Bytes a fast worker holds per sample of the channel it processes, from finished runs. */
+  /** Bytes a fast worker holds per sample of the channel it processes, from finished runs (beyond the workflow's taskBytes). */
   memory: Partial<Record<Workflow, number>>;
 }
 
-const VERSION = 4;
-const BASE_MB = 90;
-const WORKER_MB = 35;
+// 5: learned memory leaves out what WorkflowDef.taskBytes counts (a tf channel's output).
+const VERSION = 5;
 
 export function machineKey(): string {
   const cpus = os.cpus();
@@ -110,7 +109,7 @@ export class Calibration {
     const nCh = planChannels(spec, meta).length;
     const bytes = this.data.memory[spec.workflow];
     const fastMB = bytes === undefined ? base.fast.peakMB
-      : round(BASE_MB + Math.min(jobs, nCh) * (WORKER_MB + (meta.nSamples * bytes) / 1048576));
+      : round(BASE_MB + Math.min(jobs, nCh) * (WORKER_MB + (meta.nSamples * bytes) / 1048576 + taskMBOf(spec, meta)));
     return {
       fast: { peakMB: fastMB, seconds: round(fast ?? (low !== null ? low / ratio : base.fast.seconds)) },
       lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(low ?? (fast !== null ? fast * ratio : base.lowMemory.seconds)) },
@@ -154,7 +153,7 @@ export class Calibration {
     entry.points = addPoint(entry.points, { samples: meta.nSamples, rounds: s.rounds, seconds: report.wallS, from: 'run' });
     this.data.shapes[s.key] = entry;
     if (kind === 'fast') {
-      const b = bytesPerSample(report, meta.nSamples, s.parallel);
+      const b = bytesPerSample(report, meta.nSamples, s.parallel, taskMBOf(spec, meta));
       const old = this.data.memory[spec.workflow];
       if (b !== null) this.data.memory[spec.workflow] = old === undefined ? b : (old + b) / 2;
     }
@@ -170,10 +169,10 @@ export class Calibration {
 }
 
 /** Memory per channel sample of a fast run: peak RSS above the baseline, shared by the jobs. */
-function bytesPerSample(report: RunReport, nSamples: number, jobs: number): number | null {
+function bytesPerSample(report: RunReport, nSamples: number, jobs: number, taskMB: number): number | null {
   if (nSamples < 1e6) return null; // the fixed memory of the process would dominate
   const peak = Math.max(0, ...report.peakRssMB);
   if (!(peak > 0)) return null;
-  const held = Math.max(0, peak - BASE_MB - jobs * WORKER_MB) / jobs;
+  const held = Math.max(0, peak - BASE_MB - jobs * WORKER_MB) / jobs - taskMB;
   return Math.max(4, (held * 1048576) / nSamples);
 }

@@ -12,8 +12,8 @@ export interface RunEstimate {
 }
 
 /** Process baseline plus one worker thread's runtime (isolate, tsx, modules), in MB. */
-const BASE_MB = 90;
-const WORKER_MB = 35;
+export const BASE_MB = 90;
+export const WORKER_MB = 35;
 /**
  * Samples per CPU-second one worker processes in fast mode come from the workflow (workflows.ts;
  * engine bench: a 32-ch 10-min sort used 63 CPU-s for 576 M samples, ~9 M/s; rounded down).
@@ -32,18 +32,25 @@ export function blockSamplesFor(mode: ExecutionMode, meta: RecordingMeta): numbe
   return Math.max(1 << 16, Math.min(meta.nSamples, Math.floor((budget * 1048576) / STREAM_BYTES)));
 }
 
+/** MB a task holds beyond its channel's samples (WorkflowDef.taskBytes; a tf channel's output). */
+export function taskMBOf(spec: PipelineSpec, meta: RecordingMeta): number {
+  return (workflowOf(spec).taskBytes?.(spec.params, meta) ?? 0) / 1048576;
+}
+
 export function estimateRun(spec: PipelineSpec, meta: RecordingMeta, poolSize: number): RunEstimate {
   const nCh = planChannels(spec, meta).length;
   const n = meta.nSamples;
   const total = n * nCh;
   const jobs = Math.max(1, Math.min(spec.mode.jobs, poolSize));
-  const rate = workflowOf(spec).samplesPerCpuS;
+  const wf = workflowOf(spec);
+  const rate = wf.samplesPerCpuS;
+  const taskMB = taskMBOf(spec, meta);
   const chanMB = (n * FAST_BYTES) / 1048576;
   const lowMode: ExecutionMode = { ...spec.mode, kind: 'low-memory' };
   const blockMB = (blockSamplesFor(lowMode, meta) * STREAM_BYTES) / 1048576;
   const round = (x: number): number => Math.round(x * 10) / 10;
   return {
-    fast: { peakMB: round(BASE_MB + jobs * (WORKER_MB + chanMB)), seconds: round(total / rate / jobs + 0.5) },
-    lowMemory: { peakMB: round(BASE_MB + WORKER_MB + Math.min(blockMB, chanMB)), seconds: round((LOW_MEMORY_COST * total) / rate + 0.5) },
+    fast: { peakMB: round(BASE_MB + jobs * (WORKER_MB + chanMB + taskMB)), seconds: round(total / rate / jobs + 0.5) },
+    lowMemory: { peakMB: round(BASE_MB + WORKER_MB + Math.min(blockMB, chanMB) + taskMB), seconds: round((LOW_MEMORY_COST * total) / rate + 0.5) },
   };
 }

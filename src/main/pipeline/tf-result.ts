@@ -8,6 +8,7 @@ import { SpikeDeskError } from '../../shared/errors';
 import type { RecordingMeta } from '../../shared/recording';
 import type { TfParams } from '../../shared/params';
 import { readSession, type RunRecord } from './session-store';
+import { openBundleStream } from './bundle';
 import { readStageOutput } from './stage-runner';
 import { tfBandStage, tfStage, type TfBandOutput, type TfOutput } from './stages/tf';
 
@@ -22,11 +23,20 @@ export interface TfResult {
   times: Float64Array;
   /** Power of one channel, freqs x times in frequency order. */
   power(channel: number): TfOutput;
+  /**
+   * The bytes of one channel's power (or phase), freqs x times float32 in frequency order, handed
+   * to `write` in pieces: an export of a long run never holds a channel (tens of MB) in memory.
+   */
+  streamChannel(channel: number, pick: 'power' | 'phase', write: (bytes: Uint8Array) => void): void;
   band: TfBandOutput | null;
 }
 
 function missing(what: string): never {
   throw new SpikeDeskError({ code: 'NOT_FOUND', message: `${what} is not in the session`, fix: 'run the time-frequency analysis first (spikedesk tf FILE ...)' });
+}
+
+function corrupt(c: number, what: string): SpikeDeskError {
+  return new SpikeDeskError({ code: 'FORMAT_CORRUPT', message: `tf entry of channel ${c}: ${what}`, fix: 'delete the session cache folder and run again' });
 }
 
 /** The latest time-frequency run of a session, when it finished (done, or done with some channels failed). */
@@ -50,8 +60,25 @@ export function loadTfResult(sessionDir: string): TfResult {
     run, params: spec, meta, channels, nOut, times, band,
     power(c) {
       const o = readStageOutput(tfStage, file(c));
-      if (o.rows.some((r, i) => r !== i)) throw new SpikeDeskError({ code: 'FORMAT_CORRUPT', message: `tf entry of channel ${c} has its frequencies out of order`, fix: 'delete the session cache folder and run again' });
+      if (o.rows.some((r, i) => r !== i)) throw corrupt(c, 'its frequencies are out of order');
       return o;
+    },
+    streamChannel(c, pick, write) {
+      let b: ReturnType<typeof openBundleStream>;
+      try {
+        b = openBundleStream(file(c));
+      } catch (e) {
+        throw corrupt(c, (e as Error).message);
+      }
+      try {
+        const rows = b.info.rows;
+        const a = b.arrays[pick];
+        if (!Array.isArray(rows) || rows.length !== spec.freqs.length || rows.some((r, i) => r !== i)) throw corrupt(c, 'its frequencies are missing or out of order');
+        if (!a || a.tag !== 'f32' || a.length !== spec.freqs.length * nOut) throw corrupt(c, `its ${pick} is not ${spec.freqs.length} x ${nOut} float32`);
+        b.copy(pick, write);
+      } finally {
+        b.close();
+      }
     },
   };
 }

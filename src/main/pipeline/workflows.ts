@@ -9,7 +9,7 @@ import type { StageDescriptor } from './stage';
 import { aasStage, lowpassStage, obsStage, triggersStage } from './stages/correct';
 import { filterStage, referenceStage } from './stages/filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
-import { tfBandParams, tfBandStage, tfSplit, tfStage, tfStageParams } from './stages/tf';
+import { tfBandParams, tfBandStage, tfSplit, tfStage, tfStageParams, tfTaskBytes } from './stages/tf';
 
 export interface WorkflowStep<P> {
    
@@ -39,6 +39,12 @@ export interface WorkflowDef<P> {
   steps: WorkflowStep<P>[];
   /** Samples per CPU-second of one worker in fast mode (engine bench), for estimates. */
   samplesPerCpuS: number;
+  /**
+   * Bytes a fast-mode task holds beyond its channel's samples (estimate.ts counts FAST_BYTES per
+   * sample for those), when a stage's output or tables are large: the estimate, the admission of
+   * tasks and Slurm's --mem come from it.
+   */
+  taskBytes?: (p: P, meta: RecordingMeta) => number;
   /** The stage whose samples the trace view shows as this workflow's result, if any. */
   resultSamples?: { view: 'filtered' | 'corrected'; stage: string };
 }
@@ -85,6 +91,7 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
     ],
     // bench/tf.bench.ts: 37 frequencies at full rate ~ 0.9 M samples per CPU-second; decimated runs are faster.
     samplesPerCpuS: 0.9e6,
+    taskBytes: (p, meta) => tfTaskBytes(tfStageParams(p), meta.nSamples, meta.sampleRate),
   },
 };
 

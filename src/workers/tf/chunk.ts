@@ -58,32 +58,66 @@ export function tfGrid(p: TfKernelParams, n: number, sfreq: number): { block: nu
   return { block: g.S * Math.max(1, Math.ceil(target / g.S)), margin: g.N - g.S - g.K };
 }
 
-/** x holds samples [a, a + x.length); computes outputs of input range [s, e) (s on the block grid). */
-export function tfChunk(p: TfKernelParams, x: ArrayLike<number> & { subarray?: unknown }, a: number, s: number, e: number, n: number, sfreq: number): TfPart {
+/**
+ * x holds samples [a, a + x.length); computes outputs of input range [s, e) (s on the block grid).
+ * With `into` (tfOutputFor's whole-channel arrays) the values are written in place and the part
+ * holds no arrays: the same arithmetic without a second copy of the channel's output.
+ */
+export function tfChunk(p: TfKernelParams, x: ArrayLike<number> & { subarray?: unknown }, a: number, s: number, e: number, n: number, sfreq: number, into?: TfChannelOutput): TfPart {
   const { geom, bank } = bankFor(p, n, sfreq);
   const b0 = s / geom.S;
   const b1 = Math.ceil(e / geom.S);
   const [o0, o1] = outputRange(geom, b0, b1);
+  const arr = x as Float32Array;
+  const read = (u: number, v: number): Float32Array => arr.subarray(u - a, v - a);
+  if (into) {
+    transformBlocks(bank, read, b0, b1, { power: into.power, phase: into.phase ?? undefined, rowLength: into.nOut, outOffset: 0 });
+    return { o0, o1, power: new Float32Array(0) };
+  }
   const len = o1 - o0;
   const power = new Float32Array(bank.indices.length * len);
   const phase = p.phase ? new Float32Array(power.length) : undefined;
-  const arr = x as Float32Array;
-  transformBlocks(bank, (u, v) => arr.subarray(u - a, v - a), b0, b1, { power, phase, rowLength: len, outOffset: o0 });
+  transformBlocks(bank, read, b0, b1, { power, phase, rowLength: len, outOffset: o0 });
   return { o0, o1, power, phase };
+}
+
+/**
+ * The last channel's output arrays, weakly: a worker runs one task at a time and its previous task's
+ * output is written to the cache and dropped before the next task prepares, but the garbage
+ * collector frees tens of MB of array memory late (the 32-channel EEG demo at full rate peaked at
+ * 1.3 GB with a fresh output per channel). Reusing them while they are still uncollected keeps one
+ * output per worker; once collected, a new one is allocated. Nothing is held after a run.
+ */
+let previous: WeakRef<TfChannelOutput> | null = null;
+
+/** The whole channel's output arrays (rows x nOut, zero), for tfChunk's in-place writes. */
+export function tfOutputFor(p: TfKernelParams, n: number, sfreq: number, reuse = false): TfChannelOutput {
+  const geom = cwtGeometry(n, sfreq, p);
+  const rows = rowsOf(p);
+  const size = rows.length * geom.nOut;
+  const old = reuse ? previous?.deref() : undefined;
+  let out: TfChannelOutput;
+  if (old && old.power.length === size && (old.phase !== null) === p.phase) {
+    old.power.fill(0);
+    old.phase?.fill(0);
+    out = { rows, nOut: geom.nOut, power: old.power, phase: old.phase };
+  } else {
+    out = { rows, nOut: geom.nOut, power: new Float32Array(size), phase: p.phase ? new Float32Array(size) : null };
+  }
+  if (reuse) previous = new WeakRef(out);
+  return out;
 }
 
 /** Joins the chunks of one channel, in order, into rows x nOut. */
 export function tfAssemble(p: TfKernelParams, parts: TfPart[], n: number, sfreq: number): TfChannelOutput {
-  const geom = cwtGeometry(n, sfreq, p);
-  const rows = rowsOf(p);
-  const power = new Float32Array(rows.length * geom.nOut);
-  const phase = p.phase ? new Float32Array(power.length) : null;
+  const out = tfOutputFor(p, n, sfreq);
+  const { rows, nOut, power, phase } = out;
   for (const part of parts) {
     const len = part.o1 - part.o0;
     for (let r = 0; r < rows.length; r++) {
-      power.set(part.power.subarray(r * len, (r + 1) * len), r * geom.nOut + part.o0);
-      if (phase && part.phase) phase.set(part.phase.subarray(r * len, (r + 1) * len), r * geom.nOut + part.o0);
+      power.set(part.power.subarray(r * len, (r + 1) * len), r * nOut + part.o0);
+      if (phase && part.phase) phase.set(part.phase.subarray(r * len, (r + 1) * len), r * nOut + part.o0);
     }
   }
-  return { rows, nOut: geom.nOut, power, phase };
+  return out;
 }

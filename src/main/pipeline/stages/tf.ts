@@ -10,7 +10,7 @@
 
 import type { TfParams } from '../../../shared/params';
 import { SpikeDeskError } from '../../../shared/errors';
-import { tfAssemble, tfChunk, tfGrid, type TfChannelOutput, type TfKernelParams, type TfPart } from '../../../workers/tf/chunk';
+import { tfChunk, tfGrid, tfOutputFor, type TfChannelOutput, type TfKernelParams, type TfPart } from '../../../workers/tf/chunk';
 import { cwtGeometry } from '../../../workers/tf/cwt';
 import { bandIndices, bandPower, epochAverage, rescale, type BaselineMode } from '../../../workers/tf/band';
 import { batchIndices, chooseStrategy, type TfStrategy } from '../../../workers/tf/strategy';
@@ -52,8 +52,12 @@ export const tfStage = defineStage<TfStageParams, TfOutput>({
   chunk: {
     signal: (r) => r('source')!,
     grid: (p, meta) => tfGrid(p, meta.nSamples, meta.sampleRate),
-    kernel: (p, x, a, s, e, _state, meta): TfPart => tfChunk(p, x, a, s, e, meta.nSamples, meta.sampleRate),
-    finish: (p, parts: TfPart[], _state, _read, meta) => toOutput(tfAssemble(p, parts, meta.nSamples, meta.sampleRate)),
+    // The channel's output is allocated once and every chunk writes its rows in place (chunk.test.ts:
+    // equal to assembling separate parts), so a task holds one copy of it, not two; the previous
+    // task's arrays are reused when the collector has not freed them yet (tfOutputFor).
+    prepare: (p, _read, meta): TfChannelOutput => tfOutputFor(p, meta.nSamples, meta.sampleRate, true),
+    kernel: (p, x, a, s, e, out, meta): TfPart => tfChunk(p, x, a, s, e, meta.nSamples, meta.sampleRate, out),
+    finish: (_p, _parts: TfPart[], out) => toOutput(out),
   },
   join(p, outs) {
     const rows = outs.flatMap((o) => o.rows);
@@ -70,6 +74,18 @@ export const tfStage = defineStage<TfStageParams, TfOutput>({
   },
   summarize: (o) => ({ tfRows: o.rows.length, tfTimes: o.nOut }),
 });
+
+/**
+ * What one tf task holds besides its input channel: the channel's output (freqs x times float32,
+ * twice with the phase), written in place, and the wavelet bank (one complex spectrum of the block
+ * FFT size per frequency). The 32-channel EEG demo at full rate (37 frequencies, 600,000 samples)
+ * holds 89 MB + 37 MB per worker.
+ */
+export function tfTaskBytes(p: TfStageParams, nSamples: number, sampleRate: number): number {
+  const g = cwtGeometry(nSamples, sampleRate, p);
+  const rows = p.freqIndices?.length ?? p.freqs.length;
+  return rows * g.nOut * 4 * (p.phase ? 2 : 1) + rows * g.N * 16;
+}
 
 /** The tf-band stage's slice: the band table's definition. */
 export interface TfBandParams {
