@@ -33,10 +33,17 @@ export function tfView(sessionDir: string, req: TfViewRequest): TfView | null {
   const cols = Math.ceil(r.nOut / bin);
   const power = new Float32Array(nF * cols);
   const acc = new Float64Array(nF * cols);
+  // Row by row from the cache entries: a region's channels at full rate are hundreds of MB.
+  const row = new Float32Array(r.nOut);
   for (const c of members) {
-    const p = r.power(c).power;
-    for (let f = 0; f < nF; f++) {
-      for (let t = 0; t < r.nOut; t++) acc[f * cols + Math.floor(t / bin)] += p[f * r.nOut + t];
+    const ch = r.openChannel(c);
+    try {
+      for (let f = 0; f < nF; f++) {
+        ch.read(f, 0, row);
+        for (let t = 0; t < r.nOut; t++) acc[f * cols + Math.floor(t / bin)] += row[t];
+      }
+    } finally {
+      ch.close();
     }
   }
   for (let f = 0; f < nF; f++) {

@@ -14,6 +14,9 @@ import { tfBatchStrategy, tfSplit } from '../../src/main/pipeline/stages/tf';
 import { loadTfResult } from '../../src/main/pipeline/tf-result';
 import { estimateRun } from '../../src/main/pipeline/estimate';
 import { writeTfFolder } from '../../src/main/export/tf-folder';
+import { writeTfNwb } from '../../src/main/export/tf-nwb';
+import { isDataset, openH5 } from '../../src/main/io/hdf5/h5';
+import { tfView } from '../../src/main/backend-tf';
 import { SpikeDeskError } from '../../src/shared/errors';
 import { makeEegRecording, makePool, removeTmpDirs, tmpDir, type TestRecording } from './helpers';
 
@@ -114,7 +117,7 @@ describe('tf workflow in the engine', () => {
     const meta = { ...r.meta, sampleRate: 5000, nSamples: 600_000, channels: Array.from({ length: 32 }, () => r.meta.channels[0]) };
     const spec = (o: Partial<TfParams>): PipelineSpec => ({
       workflow: 'tf', params: { ...DEFAULT_TF, freqs: Array.from({ length: 37 }, (_, i) => 4 + i), nCycles: [7], ...o },
-      mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 }, channels: null,
+      mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 },
     });
     const full = estimateRun(spec({ decim: 1, phase: false }), meta, 2).fast.peakMB;
     const outMB = (37 * 600_000 * 4) / 1048576;
@@ -127,7 +130,7 @@ describe('tf workflow in the engine', () => {
     expect(estimateRun(spec({ decim: 1, phase: false }), meta, 2).lowMemory.peakMB).toBeGreaterThan(outMB);
   });
 
-  it('the npy export streams each channel from the cache: same bytes as the decoded entries; a cut entry is FORMAT_CORRUPT and writes nothing', async () => {
+  it('the npy and NWB exports stream each channel from the cache: same values as the decoded entries; a cut entry is FORMAT_CORRUPT and writes nothing', async () => {
     const engine = new Engine(pool);
     const mode: PipelineSpec['mode'] = { kind: 'fast', jobs: 2, memoryBudgetMB: 256 };
     const rep = await engine.start({ workflow: 'tf', params: params({ strategy: 'channel' }), mode, channels: [0, 2] }, r.ref, r.meta, () => undefined).done;
@@ -143,6 +146,35 @@ describe('tf workflow in the engine', () => {
     expect(file.subarray(hlen).equals(expected)).toBe(true);
     const phase = fs.readFileSync(path.join(out, 'phase.npy')).subarray(hlen);
     expect(phase.equals(Buffer.concat(res.channels.map((c) => { const o = res.power(c).phase; return Buffer.from(o.buffer, o.byteOffset, o.byteLength); })))).toBe(true);
+    // NWB in blocks of 7 times and in one block: the same times x channels x freqs power.
+    for (const [name, block] of [['blocks.nwb', 7 * 2 * nF * 4], ['whole.nwb', undefined]] as const) {
+      const nwb = path.join(path.dirname(out), name);
+      await writeTfNwb(nwb, res, r.meta.path, false, block);
+      const f = await openH5(nwb);
+      try {
+        const d = f.get('/processing/ecephys/morlet_power/data');
+        expect(isDataset(d)).toBe(true);
+        if (!isDataset(d)) continue;
+        expect(d.shape).toEqual([res.nOut, 2, nF]);
+        const v = d.value as Float32Array;
+        res.channels.forEach((c, ci) => {
+          const pw = res.power(c).power;
+          for (let fi = 0; fi < nF; fi++) for (let t = 0; t < res.nOut; t++) if (v[(t * 2 + ci) * nF + fi] !== pw[fi * res.nOut + t]) throw new Error(`${name}: channel ${c} f ${fi} t ${t} differs`);
+        });
+      } finally {
+        f.close();
+      }
+    }
+    // The view's binned spectrogram (read row by row) equals binning the decoded entries.
+    const view = tfView(engine.sessionDir(r.meta.path), { target: { kind: 'channel', channel: 2 }, maxTimes: 300 })!;
+    const bin = Math.ceil(res.nOut / 300), cols = Math.ceil(res.nOut / bin);
+    const pw2 = res.power(2).power;
+    for (const [fi, k] of [[0, 0], [3, 17], [nF - 1, cols - 1]]) {
+      let sum = 0;
+      const t1 = Math.min(res.nOut, (k + 1) * bin);
+      for (let t = k * bin; t < t1; t++) sum += pw2[fi * res.nOut + t];
+      expect(view.power[fi * cols + k]).toBeCloseTo(sum / (t1 - k * bin), 3);
+    }
     // Cut channel 2's entry short: the export names the entry and the fix, and leaves no folder.
     const entry = path.join(res.run.stages.tf!.dir, 'ch0002.bin');
     const whole = fs.readFileSync(entry);
@@ -154,7 +186,10 @@ describe('tf workflow in the engine', () => {
       expect((err as SpikeDeskError).code).toBe('FORMAT_CORRUPT');
       expect((err as SpikeDeskError).message).toMatch(/channel 2/);
       expect(fs.existsSync(cut)).toBe(false);
-      expect(fs.readdirSync(path.dirname(out)).filter((f) => f !== 'tf')).toEqual([]);
+      expect(fs.readdirSync(path.dirname(out)).filter((f) => !['tf', 'blocks.nwb', 'whole.nwb'].includes(f))).toEqual([]);
+      const nwbErr = await writeTfNwb(path.join(path.dirname(out), 'cut.nwb'), loadTfResult(engine.sessionDir(r.meta.path)), r.meta.path, false).catch((e: unknown) => e);
+      expect((nwbErr as SpikeDeskError).code).toBe('FORMAT_CORRUPT');
+      expect(fs.readdirSync(path.dirname(out)).filter((f) => !['tf', 'blocks.nwb', 'whole.nwb'].includes(f))).toEqual([]);
     } finally {
       fs.writeFileSync(entry, whole);
     }

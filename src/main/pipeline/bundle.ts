@@ -128,6 +128,8 @@ export function openBundleStream(file: string): {
   info: Record<string, unknown>;
   arrays: Record<string, BundleArray>;
   copy(name: string, write: (bytes: Uint8Array) => void, piece?: number): void;
+  /** Fills `into` with the array's bytes from element `from` on (random access, nothing else read). */
+  read(name: string, from: number, into: Uint8Array): void;
   close(): void;
 } {
   const fd = fs.openSync(file, 'r');
@@ -154,6 +156,13 @@ export function openBundleStream(file: string): {
           readAt(fd, view, a.start + at, file);
           write(view);
         }
+      },
+      read(name, from, into) {
+        const a = arrays[name];
+        if (!a) throw new Error(`${file} has no array ${name}`);
+        const at = from * CTORS[a.tag].BYTES_PER_ELEMENT;
+        if (!(at >= 0 && at + into.length <= a.bytes)) throw new Error(`${file}: bytes ${at}-${at + into.length} are outside array ${name} (${a.bytes} bytes)`);
+        readAt(fd, into, a.start + at, file);
       },
       close: () => fs.closeSync(fd),
     };

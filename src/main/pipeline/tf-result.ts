@@ -28,6 +28,11 @@ export interface TfResult {
    * to `write` in pieces: an export of a long run never holds a channel (tens of MB) in memory.
    */
   streamChannel(channel: number, pick: 'power' | 'phase', write: (bytes: Uint8Array) => void): void;
+  /**
+   * Random access to one channel's power for exports that reorder it (NWB is times x channels x
+   * freqs): `read(f, t0, into)` fills `into` with frequency row f from output time t0. Close it.
+   */
+  openChannel(channel: number): { read(f: number, t0: number, into: Float32Array): void; close(): void };
   band: TfBandOutput | null;
 }
 
@@ -56,6 +61,24 @@ export function loadTfResult(sessionDir: string): TfResult {
   const times = Float64Array.from({ length: nOut }, (_, t) => (t * spec.decim) / meta.sampleRate);
   const bandDir = run.stages['tf-band']?.dir;
   const band = bandDir && fs.existsSync(path.join(bandDir, 'global.bin')) ? readStageOutput(tfBandStage, path.join(bandDir, 'global.bin')) : null;
+  /** A channel's entry opened for streaming, its rows and array checked against the run. */
+  const openChecked = (c: number, pick: 'power' | 'phase'): ReturnType<typeof openBundleStream> => {
+    let b: ReturnType<typeof openBundleStream>;
+    try {
+      b = openBundleStream(file(c));
+    } catch (e) {
+      throw corrupt(c, (e as Error).message);
+    }
+    const rows = b.info.rows;
+    const a = b.arrays[pick];
+    const bad = !Array.isArray(rows) || rows.length !== spec.freqs.length || rows.some((r, i) => r !== i) ? 'its frequencies are missing or out of order'
+      : !a || a.tag !== 'f32' || a.length !== spec.freqs.length * nOut ? `its ${pick} is not ${spec.freqs.length} x ${nOut} float32` : null;
+    if (bad) {
+      b.close();
+      throw corrupt(c, bad);
+    }
+    return b;
+  };
   return {
     run, params: spec, meta, channels, nOut, times, band,
     power(c) {
@@ -64,21 +87,22 @@ export function loadTfResult(sessionDir: string): TfResult {
       return o;
     },
     streamChannel(c, pick, write) {
-      let b: ReturnType<typeof openBundleStream>;
+      const b = openChecked(c, pick);
       try {
-        b = openBundleStream(file(c));
-      } catch (e) {
-        throw corrupt(c, (e as Error).message);
-      }
-      try {
-        const rows = b.info.rows;
-        const a = b.arrays[pick];
-        if (!Array.isArray(rows) || rows.length !== spec.freqs.length || rows.some((r, i) => r !== i)) throw corrupt(c, 'its frequencies are missing or out of order');
-        if (!a || a.tag !== 'f32' || a.length !== spec.freqs.length * nOut) throw corrupt(c, `its ${pick} is not ${spec.freqs.length} x ${nOut} float32`);
         b.copy(pick, write);
       } finally {
         b.close();
       }
+    },
+    openChannel(c) {
+      const b = openChecked(c, 'power');
+      return {
+        read(f, t0, into) {
+          if (!(f >= 0 && f < spec.freqs.length && t0 >= 0 && t0 + into.length <= nOut)) throw new SpikeDeskError({ code: 'INTERNAL', message: `tf read of row ${f}, times ${t0}-${t0 + into.length} is outside ${spec.freqs.length} x ${nOut}` });
+          b.read('power', f * nOut + t0, new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
+        },
+        close: () => b.close(),
+      };
     },
   };
 }
