@@ -32,6 +32,13 @@ describe('write failures name the output, not the input', () => {
     expect(writeFailed('/dev/full', err, 'write').fix).toMatch(/disk is full/);
   });
 
+  it('an allocation failure (h5wasm heap) says memory, not disk', () => {
+    const e = writeFailed('/out/tf.nwb', new Error('Requested allocation of 2841600000 bytes exceeds maximum memory of 2147483648 bytes'), 'write the export');
+    expect(e.code).toBe('WRITE_FAILED');
+    expect(e.fix).toMatch(/did not fit in memory/);
+    expect(e.fix).not.toMatch(/disk/);
+  });
+
   it('an HDF5 "damaged file" error raised on the temp output becomes WRITE_FAILED', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-wf-'));
     const target = path.join(dir, 'sorted.nwb');

@@ -20,7 +20,10 @@ export function writeFailed(file: string, e: unknown, what: string): SpikeDeskEr
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const msg = condense(e instanceof Error ? e.message : String(e));
   const full = code === 'ENOSPC' || /no space left|disk full|file write failed|write failed/i.test(msg);
+  // h5wasm's heap (2 GB) or the process ran out: the disk is not the problem.
+  const memory = /exceeds maximum memory|out of memory|allocation failed|Array buffer allocation/i.test(msg);
   const fix = full ? 'The disk is full (or the write was refused); free some space or choose another folder.'
+    : memory ? 'The export did not fit in memory; export fewer channels, or decimate the result (tf: --decim), then try again.'
     : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'Choose a folder you can write to.'
       : code === 'ENOENT' ? 'The folder does not exist; create it or choose another one.'
         : 'Check the disk and the folder permissions, then try again.';
