@@ -51,4 +51,30 @@ describe('web host event subscriptions', () => {
       await expect.poll(() => active).toBe(0);
     }
   });
+
+  it('a socket that stops answering pings is dropped with its subscription; one that answers stays', async () => {
+    const lines: string[] = [];
+    const beat = await startWebHost({ staticDir: dir, services, log: (l) => lines.push(l), heartbeatMs: 100 });
+    try {
+      const url = `ws://127.0.0.1:${beat.port}/rpc?token=${beat.token}`;
+      const answering = await open(url);
+      // A vanished peer: connected, then silent (no pong, no close).
+      const silent = await new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(url, { autoPong: false });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+      await expect.poll(() => active).toBe(2);
+      const closed = new Promise((r) => silent.once('close', r));
+      await closed;
+      await expect.poll(() => active).toBe(1);
+      expect(lines).toContain('websocket dropped: no answer to the last ping');
+      await new Promise((r) => setTimeout(r, 350));
+      expect(answering.readyState).toBe(WebSocket.OPEN);
+      answering.close();
+      await expect.poll(() => active).toBe(0);
+    } finally {
+      await beat.close();
+    }
+  });
 });

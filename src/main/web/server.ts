@@ -43,7 +43,16 @@ export interface WebHostOptions {
   token?: string;
   /** Where refused requests and socket errors are reported (default: console.warn, rate-limited). */
   log?: (line: string) => void;
+  /** Ping interval; a socket that has not answered the previous ping is dropped (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
+
+/**
+ * Every 30 s each socket is pinged; one that did not answer the previous ping (a laptop lid closed,
+ * a network gone without a FIN) is terminated, so its event subscription and comlink proxies go
+ * instead of waiting for the OS's TCP timeout (hours). Browsers answer pings by themselves.
+ */
+export const HEARTBEAT_MS = 30_000;
 
 export interface WebHost {
   url: string;
@@ -72,6 +81,19 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   server.on('clientError', (_err, socket) => refuseSocket(socket, 400, 'malformed request'));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
   wss.on('error', (e) => log(`websocket server error: ${e.message}`));
+  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.get(ws)) {
+        log('websocket dropped: no answer to the last ping');
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, opts.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -95,6 +117,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         ? `websocket message over ${MAX_WS_MESSAGE / 1024 / 1024} MiB refused; connection closed (1009 Message Too Big)`
         : `websocket error: ${e.message}`);
     });
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
     exposeBackend(opts.services.backend, wsEndpoint(ws), (reason) => log(`rpc refused: ${reason}`));
     const off = opts.services.onEvent((e) => {
       if (ws.readyState === ws.OPEN) ws.send(encodeWire({ spikedeskEvent: e } satisfies EventMessage));
@@ -112,6 +136,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     port,
     token,
     async close() {
+      clearInterval(heartbeat);
       for (const c of wss.clients) c.terminate();
       wss.close();
       server.closeAllConnections?.();

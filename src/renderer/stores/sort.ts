@@ -105,8 +105,9 @@ export const useSort = create<SortState>((set, get) => {
       try {
         const { api } = await backend();
         const applied = await api.carryLabels(name);
-        set({ applied, restored: null, versions: null });
+        // As with a restore: the notice comes with the relabelled units, not over the old labels.
         await after(applied.update);
+        set({ applied, restored: null, versions: null });
       } catch (e) {
         set({ error: errorText(e) });
       } finally {
