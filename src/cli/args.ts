@@ -21,7 +21,7 @@ const VALUED = ['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'g
   'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy', 'trace'];
 /** Valued flags that may be given several times; their values are joined with a newline. */
 const REPEATABLE = new Set(['band', 'roi']);
-const BOOLEAN = ['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs', 'label-rule'];
+const BOOLEAN = ['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs', 'label-rule', 'corrected'];
 const SHORT: Record<string, string> = { jobs: 'j', out: 'o', help: 'h' };
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -3,9 +3,9 @@
 // `spikedesk batch-task` is what a Slurm array task runs (not for users).
 
 import * as path from 'node:path';
-import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, type ParallelChoice, type RecordingState, type SplitChannels } from '../main/headless';
+import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, userParams, type ParallelChoice, type RecordingState, type SplitChannels } from '../main/headless';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { EXIT, modeFrom, readParamsFile, type Io } from './common';
+import { EXIT, modeFrom, readParamsFile, withTriggerFlags, type Io } from './common';
 import { tfParamsFrom } from './tf-command';
 
 export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
@@ -24,7 +24,11 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   const memory = num(a, 'memory', (n) => n >= 64, 'a memory budget of at least 64 MB') ?? (mode.kind === 'fast' ? defaultMemoryBudgetMB() : mode.memoryBudgetMB);
   // A tf batch takes the tf flags of `spikedesk tf` (--freqs, --band, --strategy recording, ...) over --params.
   if (a.flags.has('label-rule') && workflow !== 'sort') throw new UsageError(`--label-rule labels sorted units: use it with --workflow sort (not ${workflow})`);
-  const job = batchJob(workflow, workflow === 'tf' ? tfParamsFrom(a) : readParamsFile(a), mode, parallel, a.flags.has('label-rule'));
+  if (a.flags.has('corrected') && workflow !== 'tf') throw new UsageError(`--corrected analyses the corrected signal: use it with --workflow tf (not ${workflow})`);
+  if ((str(a, 'trigger-channel') || str(a, 'trigger-regex')) && workflow === 'sort') throw new UsageError('--trigger-channel / --trigger-regex choose a correction\'s triggers: use them with --workflow correct or tf --corrected');
+  // Trigger flags apply to a correct batch as to `spikedesk correct` (they were ignored).
+  const params = workflow === 'tf' ? tfParamsFrom(a) : workflow === 'correct' ? withTriggerFlags(a, userParams('correct', readParamsFile(a))) : readParamsFile(a);
+  const job = batchJob(workflow, params, mode, parallel, a.flags.has('label-rule'));
   const partition = str(a, 'partition');
   const splitArg = str(a, 'split-channels') ?? 'auto';
   const splitN = Number(splitArg);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { durationSeconds } from '../shared/recording';
 import { correctionTriggers, exportCorrectedOf, runSpecFor, sortCounts, userParams, writeSortOutput, checkOutput } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, traced, type Io } from './common';
+import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, traced, withTriggerFlags, type Io } from './common';
 
 function emit(io: Io, json: unknown, text: string): void {
   if (io.json) io.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
@@ -60,11 +60,7 @@ export async function sortCommand(a: ParsedArgs, io: Io): Promise<number> {
 }
 
 export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
-  const base = userParams('correct', readParamsFile(a));
-  const tc = str(a, 'trigger-channel'), tr = str(a, 'trigger-regex');
-  if (tc && tr) throw new UsageError('give either --trigger-channel or --trigger-regex, not both');
-  if (tc) base.triggers = { ...base.triggers, source: 'channel', channel: tc };
-  if (tr) base.triggers = { ...base.triggers, source: 'events', regex: tr };
+  const base = withTriggerFlags(a, userParams('correct', readParamsFile(a)));
   const out = str(a, 'out');
   if (out && !/\.(edf|vhdr)$/i.test(out)) throw new UsageError(`--out ${out}: use a .edf (EDF+) or .vhdr (BrainVision) file name`);
   if (out) checkOutput(out, 'file', a.flags.has('force'));

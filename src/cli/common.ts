@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
-import type { ExecutionMode, PipelineSpec } from '../shared/params';
+import type { CorrectParams, ExecutionMode, PipelineSpec } from '../shared/params';
 import type { RunReport } from '../shared/progress';
 import type { OpenOptions } from '../shared/recording';
 import { defaultDemoDir, jobsFor, openRecording, RunTrace, startRun, type OpenedRecording, type RunOutcome } from '../main/headless';
@@ -159,4 +159,13 @@ export function describeReport(r: RunReport): string {
   ];
   for (const f of r.failed) lines.push(`channel ${f.channel} FAILED: ${f.reason}${f.fix ? `. Fix: ${f.fix}` : ''}`);
   return lines.join('\n');
+}
+
+/** --trigger-channel / --trigger-regex over correction parameters (correct, tf --corrected, batch). */
+export function withTriggerFlags(a: ParsedArgs, c: CorrectParams): CorrectParams {
+  const tc = str(a, 'trigger-channel'), tr = str(a, 'trigger-regex');
+  if (tc && tr) throw new UsageError('give either --trigger-channel or --trigger-regex, not both');
+  if (tc) return { ...c, triggers: { ...c.triggers, source: 'channel', channel: tc } };
+  if (tr) return { ...c, triggers: { ...c.triggers, source: 'events', regex: tr } };
+  return c;
 }

@@ -45,8 +45,8 @@ Options:
   --force-jobs              use --jobs N even above the number of cores
   --memory MB               memory budget of low-memory mode (default 512)
   --only 0-3,7              process only these channels
-  --trigger-channel NAME    correct: triggers from this stim channel
-  --trigger-regex RE        correct: triggers from event labels matching RE
+  --trigger-channel NAME    correct, tf --corrected: triggers from this stim channel
+  --trigger-regex RE        correct, tf --corrected: triggers from event labels matching RE
   --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
@@ -68,6 +68,9 @@ Options:
                             tf: how work is split over workers (all give identical results); recording:
                             batch --workflow tf runs each recording on one worker, recordings side by side
   --with-phase, --zero-mean tf: also keep the phase (phase.npy); zero-mean wavelets (MNE's zero_mean)
+  --corrected               tf: analyse the channels after MRI gradient-artifact correction (the correct
+                            command's defaults, or --params' "correction"; a finished correction with the
+                            same parameters comes from the cache)
   --executor local|slurm    batch: run here (recordings spread over --jobs workers) or as Slurm job arrays
                             (shared filesystem: inputs, DIR and spikedesk at the same paths on the nodes)
   --parallel auto|serial|parallel
@@ -89,6 +92,9 @@ const FLAG_COMMANDS: Record<string, string[]> = {
   'label-rule': ['sort', 'export', 'batch'],
   'with-phase': ['tf', 'batch', 'batch-task'],
   'zero-mean': ['tf', 'batch', 'batch-task'],
+  corrected: ['tf', 'batch', 'batch-task'],
+  'trigger-channel': ['correct', 'tf', 'batch', 'batch-task'],
+  'trigger-regex': ['correct', 'tf', 'batch', 'batch-task'],
 };
 
 const COMMANDS: Record<string, (a: ReturnType<typeof parseArgs>, io: Io) => Promise<number>> = {

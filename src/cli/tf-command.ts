@@ -1,11 +1,12 @@
 // `spikedesk tf FILE --freqs 4:40:1 --n-cycles 7 [--decim N] [--band 4-8|theta] [--roi NAME=ch1,ch2]
-//  [--baseline A:B --baseline-mode logratio] [--events REGEX --epoch TMIN:TMAX] [--strategy ...] --out DIR`
+//  [--baseline A:B --baseline-mode logratio] [--events REGEX --epoch TMIN:TMAX] [--strategy ...]
+//  [--corrected [--trigger-regex RE]] --out DIR`
 // Morlet time-frequency power on the engine, then the npy/TSV folder (src/main/export/tf-folder.ts).
 
-import { TF_BANDS, type TfParams } from '../shared/params';
+import { DEFAULT_CORRECT, TF_BANDS, type TfParams } from '../shared/params';
 import { checkExportTarget, runSpecFor, userParams, writeTfOutputs } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, type Io } from './common';
+import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, withTriggerFlags, type Io } from './common';
 
 /** "4:8:1" (start:stop:step, inclusive), "4:8" (step 1 Hz) or "4,5,6.5". */
 export function parseFreqs(v: string): number[] {
@@ -91,6 +92,10 @@ export function tfParamsFrom(a: ParsedArgs): TfParams {
     p.epochs = { regex: ev, tmin, tmax };
   }
   if ((bl || ev) && !p.bands.length) p.bands = [{ name: 'theta', lo: TF_BANDS.theta[0], hi: TF_BANDS.theta[1] }];
+  // --corrected: the channels after gradient-artifact correction (defaults, or --params' correction).
+  if (a.flags.has('corrected')) p.correction = withTriggerFlags(a, p.correction ?? structuredClone(DEFAULT_CORRECT));
+  else if (p.correction) p.correction = withTriggerFlags(a, p.correction);
+  else if (str(a, 'trigger-channel') || str(a, 'trigger-regex')) throw new UsageError('--trigger-channel / --trigger-regex choose the triggers of a correction: with tf, add --corrected');
   return p;
 }
 

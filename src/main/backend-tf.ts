@@ -68,6 +68,8 @@ export function tfView(sessionDir: string, req: TfViewRequest): TfView | null {
   return {
     freqs: r.params.freqs, times, power, unit: `${r.meta.channels[members[0]]?.unit ?? 'uV'}^2`,
     channels: r.channels.map((c) => ({ index: c, name: names[c] })), rois: r.params.rois, bands, runId: r.run.runId,
+    // Sessions written before the option have no field: raw.
+    signal: r.params.correction ? 'corrected' : 'raw',
   };
 }
 

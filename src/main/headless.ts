@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SpikeDeskError } from '../shared/errors';
 import type { CorrectedExportFormat, ExportReport, SortedExportFormat } from '../shared/export';
 import {
-  DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF, mergeParams, validateSpec,
+  DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, tfDefaultsFor, validateSpec,
   type CorrectParams, type ExecutionMode, type PipelineSpec, type SortParams, type TfParams,
 } from '../shared/params';
 import { CorrectParamsSchema, SortParamsSchema, TfParamsSchema } from '../shared/schema/params-schema';
@@ -70,7 +70,7 @@ export function userParams(workflow: 'sort' | 'correct' | 'tf', partial: unknown
   const what = `the ${workflow} parameters are invalid`;
   if (workflow === 'sort') return parseWith(SortParamsSchema, mergeParams(DEFAULT_SORT, partial), what);
   if (workflow === 'correct') return parseWith(CorrectParamsSchema, mergeParams(DEFAULT_CORRECT, partial), what);
-  return parseWith(TfParamsSchema, mergeParams(DEFAULT_TF, partial), what);
+  return parseWith(TfParamsSchema, mergeParams(tfDefaultsFor(partial), partial), what);
 }
 
 /** The spec of a run, checked against the recording (Nyquist, channel count, cross-field rules). */

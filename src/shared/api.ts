@@ -130,6 +130,8 @@ export interface TfView {
   rois: { name: string; channels: string[] }[];
   /** Band-power series of this target (from the tf-band stage), in its own time base. */
   bands: { name: string; lo: number; hi: number; times: Float64Array; values: Float64Array; unit: string }[];
+  /** What was analysed: the raw channels or the channels after gradient-artifact correction. */
+  signal: 'raw' | 'corrected';
   runId: string;
 }
 

@@ -56,6 +56,7 @@ export const DEFAULT_CORRECT: CorrectParams = {
 export const DEFAULT_TF: TfParams = {
   freqs: Array.from({ length: 37 }, (_, i) => 4 + i), nCycles: [7], zeroMean: false, decim: 1, phase: false, strategy: 'auto',
   bands: [], rois: [], baseline: { mode: 'none', start: null, end: null }, epochs: { regex: '', tmin: -0.5, tmax: 1.5 },
+  correction: null,
 };
 
 /** Preset bands (Hz, inclusive); theta is the workflow's preset. */
@@ -76,6 +77,7 @@ function tfIssues(p: TfParams, sampleRate: number): FieldIssue[] {
     if (!(p.epochs.tmax > p.epochs.tmin)) out.push({ path: 'epochs.tmax', message: `(${p.epochs.tmax} s) must be after tmin (${p.epochs.tmin} s)` });
   }
   if ((p.baseline.mode !== 'none' || p.epochs.regex) && !p.bands.length && !p.rois.length) out.push({ path: 'bands', message: 'must name a band (or a region of interest) for baseline correction or epochs' });
+  if (p.correction) out.push(...correctCrossIssues(p.correction).map(at('correction.')));
   return out;
 }
 
@@ -194,6 +196,15 @@ function mergeInto<T>(defaults: T, partial: unknown, at: string, issues: FieldIs
     else out[k] = v;
   }
   return out as T;
+}
+
+/**
+ * The tf parameters' defaults for merging `partial`: a `correction` object in it is merged over the
+ * correction defaults (DEFAULT_TF's null has no fields to merge into).
+ */
+export function tfDefaultsFor(partial: unknown): TfParams {
+  const c = (partial as { correction?: unknown } | null | undefined)?.correction;
+  return c && typeof c === 'object' ? { ...DEFAULT_TF, correction: DEFAULT_CORRECT } : DEFAULT_TF;
 }
 
 /** User parameters (a partial object over the defaults) -> checked, typed parameters of a workflow. */

@@ -51,6 +51,16 @@ const CASES: Case[] = [
       },
     }),
   },
+  {
+    // The correction's stages, then tf on the corrected channels (in its own phase, so 'auto' can
+    // still split a channel into frequency batches).
+    name: 'time-frequency of the corrected signal',
+    recording: () => makeEegRecording(tmpDir('eq-tf-corr'), { durationS: 20, nChannels: 2, fs: 2000 }),
+    spec: (mode) => ({
+      workflow: 'tf', mode, channels: [0, 1],
+      params: { ...DEFAULT_TF, freqs: [4, 9, 20], nCycles: [5], decim: 4, strategy: 'auto', correction: DEFAULT_CORRECT, bands: [{ name: 'alpha', lo: 8, hi: 13 }] },
+    }),
+  },
 ];
 
 // The last mode reads the raw channels in batches of 2 (one pass over the file decodes the next

@@ -62,6 +62,38 @@ describe('spikedesk tf', { timeout: 300_000 }, () => {
     expect(b.stderr).toMatch(/freqs\.1.*Nyquist/);
   });
 
+  it('--corrected: the correction runs first (its parameters from --params and the trigger flags), then tf on the corrected channels', async () => {
+    const raw = path.join(dir, 'tf-raw'), corr = path.join(dir, 'tf-corr');
+    const base = ['--freqs', '15,20,25', '--n-cycles', '5', '--decim', '8', '--only', '0-1', '--no-progress'];
+    const a = await runCli(['tf', r.meta.path, ...base, '--out', raw]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await runCli(['tf', r.meta.path, ...base, '--corrected', '--params', '{"correction":{"lowpassHz":60}}', '--out', corr]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/stages run: triggers, aas, lowpass, tf/);
+    const prov = JSON.parse(fs.readFileSync(path.join(corr, 'provenance.json'), 'utf8')) as { params: { correction: { lowpassHz: number; engine: string } | null } };
+    expect(prov.params.correction).toMatchObject({ lowpassHz: 60, engine: 'spline' });
+    // The gradient harmonics leave 15-25 Hz: the scanned part's power falls by far.
+    const mean = (v: ArrayLike<number>): number => Array.from(v).reduce((x, y) => x + y, 0) / v.length;
+    const pr = npy(raw, 'power.npy').values, pc = npy(corr, 'power.npy').values;
+    expect(mean(pc)).toBeLessThan(0.2 * mean(pr));
+    // A correction run with the same parameters beforehand: tf takes the corrected channels from its cache.
+    const c = await runCli(['correct', r.meta.path, '--only', '0-1', '--params', '{"lowpassHz":55}', '--no-progress']);
+    expect(c.code, c.stderr).toBe(0);
+    const d = await runCli(['tf', r.meta.path, ...base, '--corrected', '--params', '{"correction":{"lowpassHz":55}}', '--no-progress']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/stages run: tf; from cache: triggers, aas, lowpass/);
+    // Trigger flags name a correction's triggers: refused without --corrected, refused for sort.
+    const e = await runCli(['tf', r.meta.path, ...base, '--trigger-regex', 'R128']);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/add --corrected/);
+    const f = await runCli(['sort', r.meta.path, '--corrected']);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toMatch(/--corrected applies to tf, batch/);
+    const g = await runCli(['tf', r.meta.path, ...base, '--corrected', '--trigger-regex', 'NoSuchLabel']);
+    expect(g.code).toBe(3);
+    expect(g.stdout).toMatch(/triggers failed: no event label matches \/NoSuchLabel\/.*Fix: set the trigger pattern/);
+  });
+
   it('numpy reads power.npy and it matches MNE tfr_array_morlet on the same file (interop)', async () => {
     const mods = ['numpy', 'mne', 'h5py'];
     skipNote('tf MNE interop', mods);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/pipeline/engine';
 import { readBundle } from '../../src/main/pipeline/bundle';
-import { DEFAULT_TF, type PipelineSpec, type TfParams } from '../../src/shared/params';
+import { DEFAULT_CORRECT, DEFAULT_TF, type PipelineSpec, type TfParams } from '../../src/shared/params';
 import { openSource } from '../../src/main/io';
 import { morletPower } from '../../src/workers/tf/cwt';
 import type { Pool } from '../../src/main/pool/pool';
@@ -109,6 +109,46 @@ describe('tf workflow in the engine', () => {
     const b = await engine.start({ workflow: 'tf', params: params({ strategy: 'channel', bands: [{ name: 'beta', lo: 13, hi: 30 }] }), mode, channels: [0] }, r.ref, r.meta, () => undefined).done;
     expect(b.stagesCached).toEqual(['tf']);
     expect(b.stagesRun).toEqual(['tf-band']);
+  });
+
+  it('on the corrected signal: the correction stages run first (from the cache after a correction), tf is the transform of the corrected channel in every strategy and mode', async () => {
+    const engine = new Engine(pool);
+    const cache = path.join(engine.sessionDir(r.meta.path), 'cache');
+    fs.rmSync(cache, { recursive: true, force: true });
+    const fast: PipelineSpec['mode'] = { kind: 'fast', jobs: 2, memoryBudgetMB: 256 };
+    const chans = [0, 1];
+    const corr = await engine.start({ workflow: 'correct', params: DEFAULT_CORRECT, mode: fast, channels: chans }, r.ref, r.meta, () => undefined).done;
+    expect(corr.state).toBe('done');
+    const src = engine.resultSource(r.meta.path, 'corrected')!;
+    const corrected = src.read([1], 0, r.meta.nSamples)[0];
+    const raw = (await openSource(r.ref.path)).read([1], 0, r.meta.nSamples)[0];
+    src.close();
+    const p = params({ correction: DEFAULT_CORRECT, phase: false, bands: [{ name: 'theta', lo: 4, hi: 8 }] });
+    const ref = morletPower(corrected, r.meta.sampleRate, { freqs: p.freqs, nCycles: 5, zeroMean: false, decim: 4 });
+    let first: Buffer | null = null;
+    for (const [strategy, mode] of [['channel', fast], ['frequency', fast], ['frequency', { kind: 'low-memory', jobs: 1, memoryBudgetMB: 130 }]] as const) {
+      const t = await engine.start({ workflow: 'tf', params: { ...p, strategy }, mode, channels: chans }, r.ref, r.meta, () => undefined).done;
+      expect(t.state, `${strategy} ${mode.kind}`).toBe('done');
+      // After the correction run the corrected channels come from its cache entries.
+      expect(t.stagesCached.filter((x) => x !== 'tf' && x !== 'tf-band')).toEqual(['triggers', 'aas', 'lowpass']);
+      const res = loadTfResult(engine.sessionDir(r.meta.path));
+      const got = res.power(1).power;
+      if (!first) {
+        expect(t.stagesRun).toEqual(['tf', 'tf-band']);
+        expect(got).toEqual(Float32Array.from(ref.power));
+        first = Buffer.from(got.buffer, got.byteOffset, got.byteLength);
+        // Not the raw channel's power: the artifact is gone from it.
+        const rawRef = morletPower(raw, r.meta.sampleRate, { freqs: p.freqs, nCycles: 5, zeroMean: false, decim: 4 });
+        expect(Float32Array.from(rawRef.power)).not.toEqual(got);
+        fs.rmSync(res.run.stages.tf!.dir, { recursive: true, force: true });
+      } else {
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(first), `${strategy} ${mode.kind}`).toBe(true);
+        fs.rmSync(res.run.stages.tf!.dir, { recursive: true, force: true });
+      }
+    }
+    // The raw-signal run keeps its own entries (another key), with no correction stage planned.
+    const rawRun = await engine.start({ workflow: 'tf', params: params({ phase: false }), mode: fast, channels: chans }, r.ref, r.meta, () => undefined).done;
+    expect([...rawRun.stagesRun, ...rawRun.stagesCached].sort()).toEqual(['tf']);
   });
 
   it('the estimate counts what a task holds: the channel output (twice with the phase) and the wavelet bank', () => {

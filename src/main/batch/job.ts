@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
-import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF, mergeParams, type ExecutionMode } from '../../shared/params';
+import { DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, tfDefaultsFor, type ExecutionMode } from '../../shared/params';
 import { writeFileAtomic } from '../io/atomic';
 import type { BatchItem } from './inputs';
 import type { GroupTask } from './split';
@@ -36,7 +36,7 @@ export function makeJob(workflow: string, partialParams: unknown, mode: Executio
   if (labelRule && workflow !== 'sort') throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `--label-rule labels sorted units; a ${workflow} batch has none`, fix: 'use it with --workflow sort, or leave it out' });
   if (workflow === 'sort') return { workflow, params: mergeParams(DEFAULT_SORT, partialParams), mode, parallel, ...(labelRule ? { labelRule } : {}) };
   if (workflow === 'correct') return { workflow, params: mergeParams(DEFAULT_CORRECT, partialParams), mode, parallel };
-  if (workflow === 'tf') return { workflow, params: mergeParams(DEFAULT_TF, partialParams), mode, parallel };
+  if (workflow === 'tf') return { workflow, params: mergeParams(tfDefaultsFor(partialParams), partialParams), mode, parallel };
   throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `unknown batch workflow '${workflow}'`, fix: `use ${WORKFLOWS.join(' or ')}` });
 }
 

@@ -84,7 +84,7 @@ export async function writeTfNwb(out: string, r: TfResult, recordingPath: string
       const now = new Date().toISOString();
       typed(f, 'NWBFile', 'core', seed, { nwb_version: NWB_VERSION });
       dataset(f, 'identifier', uuidFrom(`${seed}|identifier`));
-      dataset(f, 'session_description', `Morlet time-frequency analysis of ${path.basename(recordingPath)}, exported by SpikeDesk ${VERSION}`);
+      dataset(f, 'session_description', `Morlet time-frequency analysis of ${path.basename(recordingPath)}${r.params.correction ? ' after MRI gradient-artifact correction' : ''}, exported by SpikeDesk ${VERSION}`);
       dataset(f, 'session_start_time', now);
       dataset(f, 'timestamps_reference_time', now);
       dataset(f, 'file_create_date', [now]);

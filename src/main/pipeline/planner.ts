@@ -84,8 +84,8 @@ function groupsOf(meta: RecordingMeta, channels: number[]): number[][] {
 }
 
 /** The workflow's enabled steps with their parameter slices, in order. */
-function plannedSteps(spec: PipelineSpec): { stage: AnyStage; params: unknown }[] {
-  return workflowOf(spec).steps.filter((st) => !st.enabled || st.enabled(spec.params)).map((st) => ({ stage: st.stage, params: st.params(spec.params) }));
+function plannedSteps(spec: PipelineSpec): { stage: AnyStage; params: unknown; splits: boolean }[] {
+  return workflowOf(spec).steps.filter((st) => !st.enabled || st.enabled(spec.params)).map((st) => ({ stage: st.stage, params: st.params(spec.params), splits: !!st.split }));
 }
 
 /**
@@ -124,6 +124,8 @@ export function makePlan(spec: PipelineSpec, meta: RecordingMeta, sourceKey: str
     const last = phases.at(-1);
     if (global) phases.push({ kind: 'global', stage: d.name });
     else if (d.taskCost) phases.push({ kind: 'channels', stages: [d.name], ordered: true });
+    // A step that can split a channel's work (tf's frequency batches) must be first in its phase.
+    else if (st.splits) phases.push({ kind: 'channels', stages: [d.name] });
     else if (last?.kind === 'channels') last.stages.push(d.name);
     else phases.push({ kind: 'channels', stages: [d.name] });
   }

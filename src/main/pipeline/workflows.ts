@@ -3,7 +3,7 @@
 // gets (and hashes). The planner walks these lists; adding a workflow = a PipelineSpec variant in
 // shared/params.ts and one entry here.
 
-import type { PipelineSpec } from '../../shared/params';
+import type { CorrectParams, PipelineSpec, TfParams } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import type { StageDescriptor } from './stage';
 import { aasStage, lowpassStage, obsStage, triggersStage } from './stages/correct';
@@ -56,6 +56,19 @@ export function step<P, SP>(stage: StageDescriptor<SP, unknown>, params: (p: P) 
 
 type ParamsOf<W extends PipelineSpec['workflow']> = Extract<PipelineSpec, { workflow: W }>['params'];
 
+/**
+ * The gradient-artifact correction's steps on the correction parameters `of` a workflow's
+ * parameters (the correct workflow itself, or a tf run on corrected data), all enabled by `on`.
+ */
+function correctionSteps<P>(of: (p: P) => CorrectParams, on: (p: P) => boolean = () => true): WorkflowStep<P>[] {
+  return [
+    step(triggersStage, (p: P) => { const c = of(p); return { triggers: c.triggers, engine: c.engine, upsample: c.upsample, align: c.align, alignChannel: c.alignChannel, window: c.window, farm: c.farm, crossChannel: c.crossChannel }; }, on),
+    step(aasStage, (p: P) => { const { obsComponents: _o, lowpassHz: _l, anc: _a, ...rest } = of(p); return rest; }, on),
+    step(obsStage, (p: P) => ({ obsComponents: of(p).obsComponents }), (p) => on(p) && of(p).obsComponents > 0),
+    step(lowpassStage, (p: P) => ({ lowpassHz: of(p).lowpassHz, anc: of(p).anc }), on),
+  ];
+}
+
 export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<W>> } = {
   filter: {
     steps: [step(filterStage, ({ reference: _r, ...f }) => f)],
@@ -75,17 +88,15 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
     resultSamples: { view: 'filtered', stage: 'filter' },
   },
   correct: {
-    steps: [
-      step(triggersStage, (p) => ({ triggers: p.triggers, engine: p.engine, upsample: p.upsample, align: p.align, alignChannel: p.alignChannel, window: p.window, farm: p.farm, crossChannel: p.crossChannel })),
-      step(aasStage, ({ obsComponents: _o, lowpassHz: _l, anc: _a, ...rest }) => rest),
-      step(obsStage, (p) => ({ obsComponents: p.obsComponents }), (p) => p.obsComponents > 0),
-      step(lowpassStage, (p) => ({ lowpassHz: p.lowpassHz, anc: p.anc })),
-    ],
+    steps: correctionSteps((p) => p),
     samplesPerCpuS: 1.5e6,
     resultSamples: { view: 'corrected', stage: 'lowpass' },
   },
   tf: {
     steps: [
+      // On the corrected signal when the run asks for it: the correction's own stages (same keys,
+      // so a finished correction with the same parameters comes from the cache); tf reads lowpass.
+      ...correctionSteps<TfParams>((p) => p.correction!, (p) => p.correction !== null),
       step(tfStage, tfStageParams, undefined, tfSplit),
       step(tfBandStage, tfBandParams, (p) => p.bands.length > 0),
     ],

@@ -13,6 +13,7 @@ import { Spectrogram } from '../components/Spectrogram';
 import { ErrorBox } from '../components/ErrorBox';
 import { WorkerBars } from '../components/WorkerBars';
 import { useMenu } from '../stores/menu';
+import { useParams } from '../stores/params';
 
 /** The toolbar's PNG/SVG buttons open File > Export Time-Frequency's image export (path, overwrite question, outcome). */
 function saveImage(format: 'tf-png' | 'tf-svg'): void {
@@ -43,6 +44,9 @@ export function TfView() {
     if (s < r.startS || s > r.startS + r.spanS) r.setWindow(s - r.spanS / 2, r.spanS);
   };
   const [form, setForm] = useState({ lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' });
+  // On the corrected signal (the Correction tab's parameters): on by default once a correction ran.
+  const [corrected, setCorrected] = useState(() => useRun.getState().finished.correct > 0);
+  const correction = useParams((s) => s.correct);
   const [target, setTarget] = useState<Target>({ kind: 'channel', channel: 0 });
   const [db, setDb] = useState(true);
   const [logFreq, setLogFreq] = useState(false);
@@ -61,8 +65,9 @@ export function TfView() {
       ...DEFAULT_TF, freqs, nCycles: [form.cycles], decim: autoDecim(meta.sampleRate, form.hi), strategy: 'auto',
       bands: preset ? [{ name: form.band, lo: preset[0], hi: preset[1] }] : [],
       rois: rname && roiChannels.length ? [{ name: rname.trim(), channels: roiChannels }] : [],
+      correction: corrected ? correction : null,
     };
-  }, [meta, form, names.join(',')]);
+  }, [meta, form, names.join(','), corrected, correction]);
 
   useEffect(() => {
     if (!meta) return;
@@ -93,6 +98,9 @@ export function TfView() {
           {Object.keys(TF_BANDS).map((b) => <option key={b} value={b}>{b}</option>)}
         </select></label>
         <label>ROI <input value={form.roi} onChange={(e) => setForm({ ...form, roi: e.target.value })} style={{ width: 220 }} aria-label="region of interest" title="NAME=ch1,ch2,..." /></label>
+        <label title="Analyse the channels after MRI gradient-artifact correction with the Correction tab's parameters (a finished correction is reused from the cache)">
+          <input type="checkbox" checked={corrected} onChange={(e) => setCorrected(e.target.checked)} data-testid="tf-corrected" /> corrected
+        </label>
         <button disabled={!params || running} onClick={() => params && void start({ workflow: 'tf', params })} data-testid="run-tf">Run spectrogram</button>
       </div>
       <div className="toolbar">
@@ -107,6 +115,7 @@ export function TfView() {
         <button className="link" disabled={!view} onClick={() => saveImage('tf-svg')} data-testid="tf-svg">SVG</button>
         {cursorS !== null && <span className="muted" data-testid="tf-cursor">cursor {cursorS.toFixed(3)} s</span>}
         {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
+        {view && <span className="muted" data-testid="tf-signal">shown: {view.signal === 'corrected' ? 'corrected signal' : 'raw signal'}</span>}
       </div>
       {progress && (
         <div className="tf-progress" data-testid="tf-progress">

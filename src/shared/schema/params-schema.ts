@@ -380,6 +380,11 @@ export const TfParamsSchema = exact({
   baseline: exact({ mode: oneOf(['none', 'mean', 'ratio', 'logratio', 'percent', 'zscore', 'zlogratio']), start: v.nullable(seconds), end: v.nullable(seconds) }),
   /** Event-locked epochs (events whose label matches `regex`; '' = off): tmin..tmax s around each. */
   epochs: exact({ regex: text(1000), tmin: seconds, tmax: seconds }),
+  /**
+   * null: the raw channels. Correction parameters: the channels after MRI gradient-artifact
+   * correction with them (the correct workflow's stages, shared with its cache).
+   */
+  correction: v.nullable(CorrectParamsSchema),
 });
 
 export const ExecutionModeSchema = exact({

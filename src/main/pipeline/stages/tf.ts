@@ -45,12 +45,13 @@ export const tfStage = defineStage<TfStageParams, TfOutput>({
   name: 'tf',
   version: 1,
   scope: 'chunked',
-  inputs: [],
+  // The corrected channel when the run corrects first (TfParams.correction), else the raw one.
+  inputs: [{ stage: 'lowpass', optional: true }],
   readsSource: true,
   output: { kind: 'bundle', codec: tfCodec },
   weight: 4,
   chunk: {
-    signal: (r) => r('source')!,
+    signal: (r) => r('lowpass') ?? r('source')!,
     grid: (p, meta) => tfGrid(p, meta.nSamples, meta.sampleRate),
     // The channel's output is allocated once and every chunk writes its rows in place (chunk.test.ts:
     // equal to assembling separate parts), so a task holds one copy of it, not two; the previous
