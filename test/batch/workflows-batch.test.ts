@@ -39,6 +39,29 @@ describe('batch --workflow correct', () => {
     }
     expect(fs.readFileSync(path.join(d, 'out', 'batch.tsv'), 'utf8')).toMatch(/triggers=\d+/);
   }, 120_000);
+
+  it('takes the trigger flags of `spikedesk correct` (they were ignored), and tf --corrected runs on the corrected channels', async () => {
+    const d = tmpDir('correct-batch-flags');
+    fs.mkdirSync(path.join(d, 'in'));
+    const a = await makeEegRecording(path.join(d, 'in'), { durationS: 16, nChannels: 2 });
+    const wrong = await runCli(['batch', path.join(d, 'in'), '--workflow', 'correct', '--out', path.join(d, 'out-wrong'), '--trigger-regex', 'NoSuchLabel', '--json', '--parallel', 'serial']);
+    const w = JSON.parse(wrong.stdout) as { recordings: { state: string; error?: string }[] };
+    expect(w.recordings.map((r) => r.state)).toEqual(['failed']);
+    expect(JSON.stringify(w.recordings[0])).toMatch(/NoSuchLabel/);
+    const label = a.meta.events[0]?.label ?? '';
+    const right = await runCli(['batch', path.join(d, 'in'), '--workflow', 'correct', '--out', path.join(d, 'out-right'), '--trigger-regex', label.split('/').pop()!, '--json', '--parallel', 'serial']);
+    expect(right.code, right.stderr).toBe(0);
+    const tf = await runCli(['batch', path.join(d, 'in'), '--workflow', 'tf', '--corrected', '--freqs', '15,20', '--n-cycles', '5', '--decim', '8', '--out', path.join(d, 'out-tf'), '--json', '--parallel', 'serial']);
+    expect(tf.code, tf.stderr).toBe(0);
+    const prov = JSON.parse(fs.readFileSync(path.join(d, 'out-tf', 'eeg', 'provenance.json'), 'utf8')) as { params: { correction: unknown } };
+    expect(prov.params.correction).toMatchObject({ engine: 'spline' });
+    const sortFlags = await runCli(['batch', path.join(d, 'in'), '--workflow', 'sort', '--out', path.join(d, 'out-sort'), '--trigger-regex', 'R128']);
+    expect(sortFlags.code).toBe(1);
+    expect(sortFlags.stderr).toMatch(/use them with --workflow correct or tf --corrected/);
+    const corrSort = await runCli(['batch', path.join(d, 'in'), '--workflow', 'correct', '--out', path.join(d, 'out-c2'), '--corrected']);
+    expect(corrSort.code).toBe(1);
+    expect(corrSort.stderr).toMatch(/--corrected analyses the corrected signal: use it with --workflow tf \(not correct\)/);
+  }, 180_000);
 });
 
 describe('batch --workflow tf', () => {
