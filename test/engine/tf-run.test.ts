@@ -10,7 +10,8 @@ import { DEFAULT_CORRECT, DEFAULT_TF, type PipelineSpec, type TfParams } from '.
 import { openSource } from '../../src/main/io';
 import { morletPower } from '../../src/workers/tf/cwt';
 import type { Pool } from '../../src/main/pool/pool';
-import { tfBatchStrategy, tfSplit } from '../../src/main/pipeline/stages/tf';
+import { tfBatchStrategy, tfSplit, tfStage, type TfOutput } from '../../src/main/pipeline/stages/tf';
+import { readStageOutput } from '../../src/main/pipeline/stage-runner';
 import { loadTfResult } from '../../src/main/pipeline/tf-result';
 import { estimateRun } from '../../src/main/pipeline/estimate';
 import { writeTfFolder } from '../../src/main/export/tf-folder';
@@ -27,6 +28,10 @@ beforeAll(async () => {
   r = await makeEegRecording(tmpDir('tf-run'), { durationS: 20, nChannels: 3, fs: 2000 });
 });
 afterAll(async () => { await pool?.dispose(); removeTmpDirs(); });
+
+/** A channel's tf entry decoded whole (what the streamed exports and views must equal). */
+const decoded = (res: ReturnType<typeof loadTfResult>, c: number): TfOutput =>
+  readStageOutput(tfStage, path.join(res.run.stages.tf!.dir, `ch${String(c).padStart(4, '0')}.bin`));
 
 const params = (o: Partial<TfParams>): TfParams => ({ ...DEFAULT_TF, freqs: [4, 6, 8, 11, 15, 20], nCycles: [5], decim: 4, phase: true, ...o });
 
@@ -132,7 +137,7 @@ describe('tf workflow in the engine', () => {
       // After the correction run the corrected channels come from its cache entries.
       expect(t.stagesCached.filter((x) => x !== 'tf' && x !== 'tf-band')).toEqual(['triggers', 'aas', 'lowpass']);
       const res = loadTfResult(engine.sessionDir(r.meta.path));
-      const got = res.power(1).power;
+      const got = decoded(res, 1).power;
       if (!first) {
         expect(t.stagesRun).toEqual(['tf', 'tf-band']);
         expect(got).toEqual(Float32Array.from(ref.power));
@@ -181,11 +186,11 @@ describe('tf workflow in the engine', () => {
     const file = fs.readFileSync(path.join(out, 'power.npy'));
     const hlen = file.readUInt16LE(8) + 10;
     const nF = res.params.freqs.length;
-    const expected = Buffer.concat(res.channels.flatMap((c) => { const o = res.power(c); return [Buffer.from(o.power.buffer, o.power.byteOffset, o.power.byteLength)]; }));
+    const expected = Buffer.concat(res.channels.flatMap((c) => { const o = decoded(res, c); return [Buffer.from(o.power.buffer, o.power.byteOffset, o.power.byteLength)]; }));
     expect(file.length).toBe(hlen + 2 * nF * res.nOut * 4);
     expect(file.subarray(hlen).equals(expected)).toBe(true);
     const phase = fs.readFileSync(path.join(out, 'phase.npy')).subarray(hlen);
-    expect(phase.equals(Buffer.concat(res.channels.map((c) => { const o = res.power(c).phase; return Buffer.from(o.buffer, o.byteOffset, o.byteLength); })))).toBe(true);
+    expect(phase.equals(Buffer.concat(res.channels.map((c) => { const o = decoded(res, c).phase; return Buffer.from(o.buffer, o.byteOffset, o.byteLength); })))).toBe(true);
     // NWB in blocks of 7 times and in one block: the same times x channels x freqs power.
     for (const [name, block] of [['blocks.nwb', 7 * 2 * nF * 4], ['whole.nwb', undefined]] as const) {
       const nwb = path.join(path.dirname(out), name);
@@ -198,7 +203,7 @@ describe('tf workflow in the engine', () => {
         expect(d.shape).toEqual([res.nOut, 2, nF]);
         const v = d.value as Float32Array;
         res.channels.forEach((c, ci) => {
-          const pw = res.power(c).power;
+          const pw = decoded(res, c).power;
           for (let fi = 0; fi < nF; fi++) for (let t = 0; t < res.nOut; t++) if (v[(t * 2 + ci) * nF + fi] !== pw[fi * res.nOut + t]) throw new Error(`${name}: channel ${c} f ${fi} t ${t} differs`);
         });
       } finally {
@@ -208,7 +213,7 @@ describe('tf workflow in the engine', () => {
     // The view's binned spectrogram (read row by row) equals binning the decoded entries.
     const view = tfView(engine.sessionDir(r.meta.path), { target: { kind: 'channel', channel: 2 }, maxTimes: 300 })!;
     const bin = Math.ceil(res.nOut / 300), cols = Math.ceil(res.nOut / bin);
-    const pw2 = res.power(2).power;
+    const pw2 = decoded(res, 2).power;
     for (const [fi, k] of [[0, 0], [3, 17], [nF - 1, cols - 1]]) {
       let sum = 0;
       const t1 = Math.min(res.nOut, (k + 1) * bin);

@@ -26,7 +26,7 @@ export interface Bundle {
 interface Layout { name: string; tag: Tag; offset: number; length: number }
 
 /** The header bytes (magic, JSON length, JSON, padding to 8) and each array's offset after it. */
-function layoutOf(b: Bundle): { head: Buffer; layout: Layout[]; size: number } {
+function layoutOf(b: Bundle): { head: Buffer; layout: Layout[] } {
   const layout: Layout[] = [];
   let offset = 0;
   for (const [name, a] of Object.entries(b.arrays)) {
@@ -39,12 +39,12 @@ function layoutOf(b: Bundle): { head: Buffer; layout: Layout[]; size: number } {
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(header.length, 8);
   header.copy(head, 16);
-  return { head, layout, size: head.length + offset };
+  return { head, layout };
 }
 
 /** The bundle's bytes in order: header, then each array after zero padding to its offset. */
-function pieces(b: Bundle, emit: (bytes: Uint8Array) => void): number {
-  const { head, layout, size } = layoutOf(b);
+function pieces(b: Bundle, emit: (bytes: Uint8Array) => void): void {
+  const { head, layout } = layoutOf(b);
   emit(head);
   let at = 0;
   for (const l of layout) {
@@ -53,7 +53,6 @@ function pieces(b: Bundle, emit: (bytes: Uint8Array) => void): number {
     emit(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     at = l.offset + a.byteLength;
   }
-  return size;
 }
 
 interface Header {
@@ -144,11 +143,11 @@ export function openBundleStream(file: string): {
       if (start + bytes > size) throw new Error(`${file} ends early (a cache bundle cut short)`);
       arrays[l.name] = { tag: l.tag, length: l.length, start, bytes };
     }
+    const arrayOf = (name: string): BundleArray => arrays[name] ?? (() => { throw new Error(`${file} has no array ${name}`); })();
     return {
       info: h.info, arrays,
       copy(name, write, piece = 1 << 22) {
-        const a = arrays[name];
-        if (!a) throw new Error(`${file} has no array ${name}`);
+        const a = arrayOf(name);
         const buf = new Uint8Array(Math.min(piece, Math.max(1, a.bytes)));
         for (let at = 0; at < a.bytes; at += buf.length) {
           const n = Math.min(buf.length, a.bytes - at);
@@ -158,8 +157,7 @@ export function openBundleStream(file: string): {
         }
       },
       read(name, from, into) {
-        const a = arrays[name];
-        if (!a) throw new Error(`${file} has no array ${name}`);
+        const a = arrayOf(name);
         const at = from * CTORS[a.tag].BYTES_PER_ELEMENT;
         if (!(at >= 0 && at + into.length <= a.bytes)) throw new Error(`${file}: bytes ${at}-${at + into.length} are outside array ${name} (${a.bytes} bytes)`);
         readAt(fd, into, a.start + at, file);

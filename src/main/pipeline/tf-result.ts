@@ -10,7 +10,7 @@ import type { TfParams } from '../../shared/params';
 import { readSession, type RunRecord } from './session-store';
 import { openBundleStream } from './bundle';
 import { readStageOutput } from './stage-runner';
-import { tfBandStage, tfStage, type TfBandOutput, type TfOutput } from './stages/tf';
+import { tfBandStage, type TfBandOutput } from './stages/tf';
 
 export interface TfResult {
   run: RunRecord;
@@ -21,8 +21,6 @@ export interface TfResult {
   nOut: number;
   /** Output times in seconds (every decim-th sample from the first). */
   times: Float64Array;
-  /** Power of one channel, freqs x times in frequency order. */
-  power(channel: number): TfOutput;
   /**
    * The bytes of one channel's power (or phase), freqs x times float32 in frequency order, handed
    * to `write` in pieces: an export of a long run never holds a channel (tens of MB) in memory.
@@ -81,11 +79,6 @@ export function loadTfResult(sessionDir: string): TfResult {
   };
   return {
     run, params: spec, meta, channels, nOut, times, band,
-    power(c) {
-      const o = readStageOutput(tfStage, file(c));
-      if (o.rows.some((r, i) => r !== i)) throw corrupt(c, 'its frequencies are out of order');
-      return o;
-    },
     streamChannel(c, pick, write) {
       const b = openChecked(c, pick);
       try {
