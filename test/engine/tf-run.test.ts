@@ -173,6 +173,14 @@ describe('tf workflow in the engine', () => {
     const decimated = estimateRun(spec({ decim: 16, phase: false }), meta, 2).fast.peakMB;
     expect(full - decimated).toBeCloseTo(2 * outMB * (15 / 16), -1);
     expect(estimateRun(spec({ decim: 1, phase: false }), meta, 2).lowMemory.peakMB).toBeGreaterThan(outMB);
+    // Time: per frequency, full rate costs more than decimated (the demo's full-rate run took 21-27 s
+    // on 2 workers here; the flat 0.9 M samples/s said 11 s); a correction first adds its own cost.
+    const secs = (o: Partial<TfParams>): number => estimateRun(spec(o), meta, 2).fast.seconds;
+    expect(secs({ decim: 1 })).toBeGreaterThan(18);
+    expect(secs({ decim: 1 })).toBeLessThan(35);
+    expect(secs({ decim: 16 })).toBeLessThan(0.5 * secs({ decim: 1 }));
+    expect(secs({ decim: 1, freqs: [4, 5, 6, 7] })).toBeLessThan(0.2 * secs({ decim: 1 }));
+    expect(secs({ decim: 16, correction: DEFAULT_CORRECT })).toBeGreaterThan(secs({ decim: 16 }) + 5);
   });
 
   it('the npy and NWB exports stream each channel from the cache: same values as the decoded entries; a cut entry is FORMAT_CORRUPT and writes nothing', async () => {

@@ -12,7 +12,7 @@ import type { Executor } from '../pipeline/executor';
 import { InlineExecutor } from '../pipeline/inline-executor';
 import { PoolExecutor } from '../pipeline/pool-executor';
 import type { InjectedFault } from '../pipeline/task';
-import { workflowOf } from '../pipeline/workflows';
+import { rateOf } from '../pipeline/workflows';
 import { Pool } from '../pool/pool';
 import { ThreadHost } from '../pool/thread-host';
 import { resolveInputs, type BatchItem } from './inputs';
@@ -82,7 +82,7 @@ export function startBatch(o: BatchOptions): BatchHandle {
     } else {
       const slots = await planSlots(items, o.job, o.jobs, o.memoryBudgetMB);
       const spec = specFor(o.job, 1);
-      const choice = chooseExecution(o.job.parallel, slots.samples, workflowOf(spec).samplesPerCpuS, slots.tasks, slots.slots);
+      const choice = chooseExecution(o.job.parallel, slots.samples, rateOf(spec), slots.tasks, slots.slots);
       const lanes = choice.parallel ? slots.slots : 1;
       // Time-frequency: by recording runs each recording's channels on one lane, recordings side by side.
       const tfStrategy = spec.workflow === 'tf' ? tfBatchStrategy(spec.params, slots.metas, lanes) : undefined;

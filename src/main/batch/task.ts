@@ -17,7 +17,7 @@ import type { BatchJob } from './job';
 import type { Executor } from '../pipeline/executor';
 import { InlineExecutor } from '../pipeline/inline-executor';
 import { PoolExecutor } from '../pipeline/pool-executor';
-import { workflowOf } from '../pipeline/workflows';
+import { rateOf } from '../pipeline/workflows';
 import { chooseExecution, FallbackExecutor } from './auto-executor';
 
 export async function runBatchTask(plan: string, phase: 'group' | 'compute' | 'export', index: number, jobs: number, workerEntry: string,
@@ -72,7 +72,7 @@ export async function runBatchTask(plan: string, phase: 'group' | 'compute' | 'e
 /** Run `fn` on an engine over inline execution or this task's CPUs as workers: the local executor's serial/parallel choice. */
 async function withExecutor<T>(job: BatchJob, meta: RecordingMeta | null, nChannels: number, jobs: number, workerEntry: string,
   log: (line: string) => void, fn: (engine: Engine, jobs: number) => Promise<T>): Promise<T> {
-  const choice = meta ? chooseExecution(job.parallel, meta.nSamples * nChannels, workflowOf(specFor(job, 1)).samplesPerCpuS, nChannels, jobs, jobs)
+  const choice = meta ? chooseExecution(job.parallel, meta.nSamples * nChannels, rateOf(specFor(job, 1)), nChannels, jobs, jobs)
     : { parallel: false, reason: 'the recording does not open' };
   log(`execution: ${choice.reason}`);
   const pool = choice.parallel ? new Pool(new ThreadHost(), workerEntry, { size: Math.max(1, jobs) }) : null;

@@ -4,7 +4,7 @@
 import type { ExecutionMode, PipelineSpec } from '../../shared/params';
 import type { RecordingMeta } from '../../shared/recording';
 import { planChannels } from './planner';
-import { workflowOf } from './workflows';
+import { rateOf, workflowOf } from './workflows';
 
 export interface RunEstimate {
   fast: { peakMB: number; seconds: number };
@@ -42,8 +42,7 @@ export function estimateRun(spec: PipelineSpec, meta: RecordingMeta, poolSize: n
   const n = meta.nSamples;
   const total = n * nCh;
   const jobs = Math.max(1, Math.min(spec.mode.jobs, poolSize));
-  const wf = workflowOf(spec);
-  const rate = wf.samplesPerCpuS;
+  const rate = rateOf(spec);
   const taskMB = taskMBOf(spec, meta);
   const chanMB = (n * FAST_BYTES) / 1048576;
   const lowMode: ExecutionMode = { ...spec.mode, kind: 'low-memory' };

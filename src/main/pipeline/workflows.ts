@@ -10,6 +10,7 @@ import { aasStage, lowpassStage, obsStage, triggersStage } from './stages/correc
 import { filterStage, referenceStage } from './stages/filter';
 import { clusterStage, detectStage, featuresStage, metricsStage } from './stages/sort';
 import { tfBandParams, tfBandStage, tfSplit, tfStage, tfStageParams, tfTaskBytes } from './stages/tf';
+import { pow2Factor } from '../../workers/tf/cwt';
 
 export interface WorkflowStep<P> {
    
@@ -37,8 +38,8 @@ export interface SplitWork {
 
 export interface WorkflowDef<P> {
   steps: WorkflowStep<P>[];
-  /** Samples per CPU-second of one worker in fast mode (engine bench), for estimates. */
-  samplesPerCpuS: number;
+  /** Samples per CPU-second of one worker in fast mode for these parameters (engine bench), for estimates. */
+  samplesPerCpuS: (p: P) => number;
   /**
    * Bytes a fast-mode task holds beyond its channel's samples (estimate.ts counts FAST_BYTES per
    * sample for those), when a stage's output or tables are large: the estimate, the admission of
@@ -56,6 +57,19 @@ export function step<P, SP>(stage: StageDescriptor<SP, unknown>, params: (p: P) 
 
 type ParamsOf<W extends PipelineSpec['workflow']> = Extract<PipelineSpec, { workflow: W }>['params'];
 
+/** The correction's throughput (engine bench, 16 ch x 5 kHz). */
+const CORRECT_RATE = 1.5e6;
+/**
+ * CPU per input sample and frequency of the Morlet transform: TF_NS_FIXED + TF_NS_INVERSE / fold,
+ * fold being the power-of-two factor of decim by which cwt.ts shrinks the inverse FFTs. Measured on
+ * the engine's chunk kernel (one 600,000-sample channel at 5 kHz, 37 frequencies, 7 cycles): 73.5,
+ * 30.3, 17.6 and 11.7 ns at decim 1, 2, 4 and 16 (60-66 ns at full rate for 10 or 74 frequencies,
+ * 54 ns at 3 cycles). The flat 0.9 M samples/s used before had the demo's full-rate run at 11 s
+ * against 23-27 s measured, and its decim-16 run at 9 s against 3.6 s.
+ */
+const TF_NS_FIXED = 8;
+const TF_NS_INVERSE = 57;
+
 /**
  * The gradient-artifact correction's steps on the correction parameters `of` a workflow's
  * parameters (the correct workflow itself, or a tf run on corrected data), all enabled by `on`.
@@ -72,7 +86,7 @@ function correctionSteps<P>(of: (p: P) => CorrectParams, on: (p: P) => boolean =
 export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<W>> } = {
   filter: {
     steps: [step(filterStage, ({ reference: _r, ...f }) => f)],
-    samplesPerCpuS: 15e6,
+    samplesPerCpuS: () => 15e6,
     resultSamples: { view: 'filtered', stage: 'filter' },
   },
   sort: {
@@ -84,12 +98,12 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
       step(clusterStage, (p) => p.cluster),
       step(metricsStage, () => ({})),
     ],
-    samplesPerCpuS: 8e6,
+    samplesPerCpuS: () => 8e6,
     resultSamples: { view: 'filtered', stage: 'filter' },
   },
   correct: {
     steps: correctionSteps((p) => p),
-    samplesPerCpuS: 1.5e6,
+    samplesPerCpuS: () => CORRECT_RATE,
     resultSamples: { view: 'corrected', stage: 'lowpass' },
   },
   tf: {
@@ -100,8 +114,7 @@ export const WORKFLOWS: { [W in PipelineSpec['workflow']]: WorkflowDef<ParamsOf<
       step(tfStage, tfStageParams, undefined, tfSplit),
       step(tfBandStage, tfBandParams, (p) => p.bands.length > 0),
     ],
-    // bench/tf.bench.ts: 37 frequencies at full rate ~ 0.9 M samples per CPU-second; decimated runs are faster.
-    samplesPerCpuS: 0.9e6,
+    samplesPerCpuS: (p) => 1 / (p.freqs.length * (TF_NS_FIXED + TF_NS_INVERSE / pow2Factor(p.decim)) * 1e-9 + (p.correction ? 1 / CORRECT_RATE : 0)),
     taskBytes: (p, meta) => tfTaskBytes(tfStageParams(p), meta.nSamples, meta.sampleRate),
   },
 };
@@ -118,4 +131,9 @@ export function resultStages(view: 'filtered' | 'corrected'): string[] {
     if (wf.resultSamples?.view === view && !out.includes(wf.resultSamples.stage)) out.push(wf.resultSamples.stage);
   }
   return out;
+}
+
+/** Samples per CPU-second of a run's workflow with its parameters (estimates, serial/parallel choice). */
+export function rateOf(spec: PipelineSpec): number {
+  return workflowOf(spec).samplesPerCpuS(spec.params);
 }

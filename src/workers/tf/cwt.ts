@@ -60,7 +60,7 @@ export function validateMorlet(p: MorletParams, sfreq: number): void {
   if (!Number.isInteger(p.decim) || p.decim < 1 || p.decim > 10000) bad(`decim ${p.decim} is not an integer from 1 to 10000`, 'use 1 (no decimation) or e.g. 10');
 }
 
-function pow2Factor(d: number): number {
+export function pow2Factor(d: number): number {
   let p = 1;
   while (d % (p * 2) === 0) p *= 2;
   return p;
