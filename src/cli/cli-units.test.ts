@@ -3,6 +3,9 @@ import { channelList, openOptions, parseArgs, UsageError } from './args';
 import { formatEta, progressLines } from './progress-bar';
 import { estimateVsActual, startEstimate, exitCodeFor } from './common';
 import { SpikeDeskError } from '../shared/errors';
+import { DEFAULT_SORT, DEFAULT_TF, type PipelineSpec, type TfParams } from '../shared/params';
+import type { RecordingMeta } from '../shared/recording';
+import { tfSizeNote } from '../main/headless';
 
 describe('CLI argument parsing', () => {
   it('parses commands, valued flags, switches and short options', () => {
@@ -79,5 +82,24 @@ describe('start estimate', () => {
       .toBe('estimated peak 367 MB, ~2.0 s for the 25 % of the work not in the cache (filter, detect from the cache); a full run ~8 s');
     expect(startEstimate({ ...e, cached: { share: 1, stages: ['filter', 'detect'] } }))
       .toBe('every stage is in the cache, so little is left to compute (a full run is estimated at ~8 s)');
+    expect(startEstimate({ ...e, measured: false, cached: { share: 1, stages: [] } }))
+      .toBe('every stage is in the cache, so little is left to compute (a full run is estimated at ~8 s, not yet measured on this machine)');
+  });
+});
+
+describe('tf size note', () => {
+  const ch = (i: number): RecordingMeta['channels'][number] => ({ name: `EEG${i}`, unit: 'uV', kind: 'ephys', group: 'eeg' } as RecordingMeta['channels'][number]);
+  const meta = { sampleRate: 5000, nSamples: 600_000, channels: Array.from({ length: 32 }, (_, i) => ch(i)) } as RecordingMeta;
+  const spec = (o: Partial<TfParams>, channels?: number[]): PipelineSpec => ({ workflow: 'tf', params: { ...DEFAULT_TF, ...o }, mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 }, channels });
+  it('names the size of a large output and the --decim that keeps 8x the top frequency', () => {
+    expect(tfSizeNote(spec({}), meta)).toBe('note: the power is 2.6 GB (32 x 37 x 600000 float32), kept in the session cache and written again by each export; '
+      + '--decim 8 keeps 1 sample in 8 (625 Hz, 8x the top frequency): 339 MB');
+    expect(tfSizeNote(spec({ phase: true, freqs: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }), meta)).toMatch(/^note: the power is 1.4 GB \(32 x 10 x 600000 float32, with the phase\).*--decim 32 keeps 1 sample in 32 \(156.3 Hz, 8x the top frequency\): 46 MB$/);
+  });
+  it('says nothing under 1 GB, and gives no hint when decimating further would drop below 8x the top frequency', () => {
+    expect(tfSizeNote(spec({ decim: 8 }), meta)).toBeNull();
+    expect(tfSizeNote(spec({}, [0, 1, 2]), meta)).toBeNull();
+    expect(tfSizeNote(spec({ freqs: [320, 330] }), { ...meta, nSamples: 6_000_000 })).toBe('note: the power is 1.4 GB (32 x 2 x 6000000 float32), kept in the session cache and written again by each export');
+    expect(tfSizeNote({ ...spec({}), workflow: 'sort', params: DEFAULT_SORT } as PipelineSpec, meta)).toBeNull();
   });
 });

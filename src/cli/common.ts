@@ -127,7 +127,7 @@ export async function runSpec(spec: PipelineSpec, rec: OpenedRecording, io: Io, 
 export function startEstimate(e: { seconds: number; peakMB: number; measured: boolean; cached?: { share: number; stages: string[] } }): string {
   const unmeasured = e.measured ? '' : ' (not yet measured on this machine)';
   const share = e.cached?.share ?? 0;
-  if (share >= 1) return `every stage is in the cache, so little is left to compute (a full run is estimated at ~${Math.round(e.seconds)} s${unmeasured})`;
+  if (share >= 1) return `every stage is in the cache, so little is left to compute (a full run is estimated at ~${Math.round(e.seconds)} s${e.measured ? '' : ', not yet measured on this machine'})`;
   const peak = `estimated peak ${Math.round(e.peakMB)} MB`;
   if (share <= 0) return `${peak}, ~${Math.round(e.seconds)} s${unmeasured}`;
   const left = e.seconds * (1 - share);

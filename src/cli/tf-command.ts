@@ -4,7 +4,7 @@
 // Morlet time-frequency power on the engine, then the npy/TSV folder (src/main/export/tf-folder.ts).
 
 import { DEFAULT_CORRECT, TF_BANDS, type TfParams } from '../shared/params';
-import { checkExportTarget, runSpecFor, userParams, writeTfOutputs } from '../main/headless';
+import { checkExportTarget, runSpecFor, tfSizeNote, userParams, writeTfOutputs } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, withTriggerFlags, type Io } from './common';
 
@@ -110,6 +110,8 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   const rec = await openInput(a.positional[0], openOptions(a), (l) => io.stderr.write(`${l}\n`));
   const only = str(a, 'only');
   const spec = runSpecFor('tf', params, modeFrom(a), rec.meta, only === undefined ? undefined : channelList(only));
+  const note = tfSizeNote(spec, rec.meta);
+  if (note && !io.json) io.stderr.write(`${note}\n`);
   const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));
   const result: Record<string, unknown> = { report };
   if (report.state === 'done' && (out || nwb)) Object.assign(result, await writeTfOutputs(sessionDir, rec.meta.path, out, nwb, force));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SpikeDeskError } from '../shared/errors';
 import type { CorrectedExportFormat, ExportReport, SortedExportFormat } from '../shared/export';
 import {
-  DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, tfDefaultsFor, validateSpec,
+  DEFAULT_CORRECT, DEFAULT_SORT, autoDecim, mergeParams, tfDefaultsFor, tfOutputBytes, validateSpec,
   type CorrectParams, type ExecutionMode, type PipelineSpec, type SortParams, type TfParams,
 } from '../shared/params';
 import { CorrectParamsSchema, SortParamsSchema, TfParamsSchema } from '../shared/schema/params-schema';
@@ -30,6 +30,7 @@ import { readSession } from './pipeline/session-store';
 import { loadSortResult, unitIdsOf } from './pipeline/sort-result';
 import type { InjectedFault } from './pipeline/task';
 import { loadTfResult } from './pipeline/tf-result';
+import { planChannels } from './pipeline/planner';
 import { RunTrace } from './pipeline/trace';
 import { writeTrace, type TraceSummary } from './pipeline/trace-file';
 import { Pool, defaultPoolSize } from './pool/pool';
@@ -76,6 +77,27 @@ export function userParams(workflow: 'sort' | 'correct' | 'tf', partial: unknown
 /** The spec of a run, checked against the recording (Nyquist, channel count, cross-field rules). */
 export function runSpecFor<W extends Workflow>(workflow: W, params: ParamsOf<W>, mode: ExecutionMode, meta: RecordingMeta, channels?: number[]): PipelineSpec {
   return validateSpec({ workflow, params, mode, channels }, { sampleRate: meta.sampleRate, nChannels: meta.channels.length });
+}
+
+/** Above this a tf run's output size is worth a note before it starts. */
+const LARGE_TF_BYTES = 1 << 30;
+
+/**
+ * Before a tf run whose power output passes 1 GB: how large it is (it is held in the session cache
+ * and written again by each export) and, when decimation would help, the --decim that keeps the
+ * output rate at 8x the top frequency and what size that gives. null for other runs.
+ */
+export function tfSizeNote(spec: PipelineSpec, meta: RecordingMeta): string | null {
+  if (spec.workflow !== 'tf') return null;
+  const p = spec.params;
+  const ch = planChannels(spec, meta).length;
+  const bytes = tfOutputBytes(p, ch, meta.nSamples);
+  if (bytes < LARGE_TF_BYTES) return null;
+  const gb = (b: number): string => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GB` : `${Math.round(b / (1 << 20))} MB`);
+  const d = autoDecim(meta.sampleRate, Math.max(...p.freqs));
+  const what = `${ch} x ${p.freqs.length} x ${Math.ceil(meta.nSamples / p.decim)} float32${p.phase ? ', with the phase' : ''}`;
+  const hint = d > p.decim ? `; --decim ${d} keeps 1 sample in ${d} (${+(meta.sampleRate / d).toFixed(1)} Hz, 8x the top frequency): ${gb(tfOutputBytes({ ...p, decim: d }, ch, meta.nSamples))}` : '';
+  return `note: the power is ${gb(bytes)} (${what}), kept in the session cache and written again by each export${hint}`;
 }
 
 // ---- recordings ----

@@ -59,6 +59,18 @@ export const DEFAULT_TF: TfParams = {
   correction: null,
 };
 
+/** Every N-th output: a power of two keeping the output rate >= 8x the top frequency (exact fold, cwt.ts). */
+export function autoDecim(sampleRate: number, topHz: number): number {
+  let d = 1;
+  while (sampleRate / (d * 2) >= 8 * topHz && d < 1024) d *= 2;
+  return d;
+}
+
+/** Bytes of a tf run's power (and phase) output: channels x freqs x ceil(samples / decim) float32. */
+export function tfOutputBytes(p: Pick<TfParams, 'freqs' | 'decim' | 'phase'>, channels: number, nSamples: number): number {
+  return channels * p.freqs.length * Math.ceil(nSamples / p.decim) * 4 * (p.phase ? 2 : 1);
+}
+
 /** Preset bands (Hz, inclusive); theta is the workflow's preset. */
 export const TF_BANDS = { delta: [1, 4], theta: [4, 8], alpha: [8, 13], beta: [13, 30], gamma: [30, 80] } as const;
 

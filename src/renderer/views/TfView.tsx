@@ -4,7 +4,7 @@
 // with its band-power trace below and the time cursor shared with the traces view.
 import { useEffect, useMemo, useState } from 'react';
 import type { TfView as TfViewDto } from '../../shared/api';
-import { DEFAULT_TF, TF_BANDS, type TfParams } from '../../shared/params';
+import { DEFAULT_TF, TF_BANDS, autoDecim, type TfParams } from '../../shared/params';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
 import { useRun } from '../stores/run';
@@ -21,13 +21,6 @@ function saveImage(format: 'tf-png' | 'tf-svg'): void {
 }
 
 type Target = { kind: 'channel'; channel: number } | { kind: 'roi'; name: string };
-
-/** Every N-th output: a power of two keeping the output rate >= 8x the top frequency (exact fold, cwt.ts). */
-export function autoDecim(sampleRate: number, topHz: number): number {
-  let d = 1;
-  while (sampleRate / (d * 2) >= 8 * topHz && d < 1024) d *= 2;
-  return d;
-}
 
 export function TfView() {
   const meta = useRecording((s) => s.meta);
