@@ -11,9 +11,9 @@ import { createFacade } from '../../src/main/security/facade';
 import { ThreadHost } from '../../src/main/pool/thread-host';
 import { startBatch } from '../../src/main/batch/run-batch';
 import { makeJob } from '../../src/main/batch/job';
-import { DEFAULT_SORT } from '../../src/shared/params';
+import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF } from '../../src/shared/params';
 import type { BackendApi, BatchRequest, BatchStatus } from '../../src/shared/api';
-import { GAIN, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
+import { GAIN, makeEegRecording, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
 import { clearSessions, outputBytes, writeRecordings } from './helpers';
 import { readSession } from '../../src/main/pipeline/session-store';
 import { stageNamed } from '../../src/main/pipeline/stages/registry';
@@ -176,4 +176,22 @@ describe('a batch from the panel', () => {
     // Recordings that never started have nothing to show.
     for (const r of c.rows.slice(i + 1)) expect([r.state, r.fraction]).toEqual(['cancelled', 0]);
   }, 180_000);
+});
+
+describe('batch API: time-frequency of the corrected signal', () => {
+  it('takes a tf spec with correction parameters through the schema and runs the correction first', async () => {
+    const eegDir = path.join(dir, 'eeg-in');
+    fs.mkdirSync(eegDir, { recursive: true });
+    await makeEegRecording(eegDir, { durationS: 12, nChannels: 2 });
+    const params = { ...DEFAULT_TF, freqs: [15, 20], nCycles: [5], decim: 8, correction: DEFAULT_CORRECT };
+    const st = await api.startBatch({ inputs: [eegDir], spec: { workflow: 'tf', params, mode }, parallel: 'serial', outDir: path.join(dir, 'tf-corrected') });
+    const end = await finished(st.id);
+    expect(end.rows.map((r) => r.state)).toEqual(['done']);
+    const prov = JSON.parse(fs.readFileSync(path.join(dir, 'tf-corrected', end.rows[0].name, 'provenance.json'), 'utf8')) as { params: { correction: unknown } };
+    expect(prov.params.correction).toEqual(DEFAULT_CORRECT);
+    // A malformed correction is refused by the schema, naming the field.
+    const bad = { ...params, correction: { ...DEFAULT_CORRECT, lowpassHz: 'x' } };
+    await expect(api.startBatch({ inputs: [eegDir], spec: { workflow: 'tf', params: bad, mode }, parallel: 'serial', outDir: path.join(dir, 'tf-bad') } as unknown as BatchRequest))
+      .rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/correction\.lowpassHz/) });
+  }, 120_000);
 });

@@ -23,6 +23,8 @@ export interface BatchState {
   parallel: ParallelChoice;
   /** Sort: label the written units by the quality rule. */
   labelRule: boolean;
+  /** Time-frequency: of the corrected signal (the Parameters panel's correction) instead of the raw one. */
+  tfCorrected: boolean;
   outDir: string;
   raw: RawForm;
   status: BatchStatus | null;
@@ -33,6 +35,7 @@ export interface BatchState {
   setWorkflow(w: BatchWorkflow): void;
   setParallel(p: ParallelChoice): void;
   setLabelRule(on: boolean): void;
+  setTfCorrected(on: boolean): void;
   setOutDir(p: string): void;
   setRaw(r: Partial<RawForm>): void;
   /** The raw options the form gives, or an error naming the bad field. */
@@ -60,6 +63,7 @@ export const useBatch = create<BatchState>((set, get) => ({
   workflow: 'sort',
   parallel: 'auto',
   labelRule: false,
+  tfCorrected: false,
   outDir: '',
   raw: { channels: '', rate: '', dtype: 'int16', gain: '' },
   status: null,
@@ -79,6 +83,7 @@ export const useBatch = create<BatchState>((set, get) => ({
   },
   setParallel(parallel) { set({ parallel }); },
   setLabelRule(labelRule) { set({ labelRule }); },
+  setTfCorrected(tfCorrected) { set({ tfCorrected }); },
   setOutDir(outDir) { set({ outDir }); },
   setRaw(r) { set({ raw: { ...get().raw, ...r } }); },
   rawOptions() {
@@ -91,14 +96,14 @@ export const useBatch = create<BatchState>((set, get) => ({
     return { open: { channels: ch, rate: fs, dtype, gain: g } };
   },
   async start() {
-    const { inputs, workflow, parallel, outDir, labelRule } = get();
+    const { inputs, workflow, parallel, outDir, labelRule, tfCorrected } = get();
     const raw = get().rawOptions();
     if (raw.error) { set({ error: { message: raw.error, fix: 'fix the raw format fields or clear them' } }); return; }
     const { mode, jobs, memoryBudgetMB } = useRun.getState();
     const p = useParams.getState();
     const m = { kind: mode, jobs, memoryBudgetMB };
     const spec: BatchRequest['spec'] = workflow === 'sort' ? { workflow, params: p.sort, mode: m }
-      : workflow === 'correct' ? { workflow, params: p.correct, mode: m } : { workflow, params: DEFAULT_TF, mode: m };
+      : workflow === 'correct' ? { workflow, params: p.correct, mode: m } : { workflow, params: { ...DEFAULT_TF, correction: tfCorrected ? p.correct : null }, mode: m };
     set({ starting: true, error: null });
     try {
       const { api } = await backend();

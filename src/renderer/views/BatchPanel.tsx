@@ -96,7 +96,12 @@ export function BatchPanel() {
               <option value="sort">spike sorting</option><option value="correct">artifact correction</option><option value="tf">time–frequency</option>
             </select>
           </label>
-          <span className="muted small">parameters: {b.workflow === 'tf' ? 'the defaults' : `the Parameters panel (${preset})`}</span>
+          <span className="muted small">parameters: {b.workflow === 'tf' ? `the defaults${b.tfCorrected ? ', after the Parameters panel\'s correction' : ''}` : `the Parameters panel (${preset})`}</span>
+          {b.workflow === 'tf' && (
+            <label className="small" title="Analyse each recording after MRI gradient-artifact correction with the correction parameters of the Parameters panel (spikedesk batch --workflow tf --corrected)">
+              <input type="checkbox" checked={b.tfCorrected} onChange={(e) => b.setTfCorrected(e.target.checked)} data-testid="batch-tf-corrected" /> of the corrected signal
+            </label>
+          )}
           {b.workflow === 'sort' && (
             <label className="small" title={`Write the quality rule's labels into every recording's folder (cluster_group.tsv, units.tsv): ${describeRule()}`}>
               <input type="checkbox" checked={b.labelRule} onChange={(e) => b.setLabelRule(e.target.checked)} data-testid="batch-label-rule" /> label units by the quality rule
