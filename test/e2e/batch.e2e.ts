@@ -88,6 +88,13 @@ describe('batch panel', () => {
     await page.getByTestId('batch-jobs').fill('2');
     await page.getByTestId('batch-parallel-parallel').click();
     expect(await page.getByTestId('batch-out').inputValue()).toBe(OUT);
+    // A time-frequency batch offers the corrected signal instead of the quality rule; back to sorting.
+    await page.getByTestId('batch-workflow').selectOption('tf');
+    expect(await page.getByTestId('batch-label-rule').count()).toBe(0);
+    await page.getByTestId('batch-tf-corrected').check();
+    await expect.poll(async () => (await page.getByTestId('tab-panel-batch').textContent().catch(() => null)) ?? (await page.locator('body').textContent()) ?? '').toMatch(/the defaults, after the Parameters panel's correction/);
+    await shot(page, 'batch-tf-corrected');
+    await page.getByTestId('batch-workflow').selectOption('sort');
     await page.getByTestId('batch-label-rule').check();
     await recordRowStates(page);
     await page.getByTestId('batch-start').click();
