@@ -4,6 +4,7 @@
 // through the menu and a scripted save dialog, File > Open through a scripted open dialog, a file
 // dropped on the window, and closing the window, after which no child process is left. The steps
 // are shared with the real-Electron run (scenario-steps.ts); emulation-only checks are added here.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulation } from './emulation/index';
@@ -66,6 +67,14 @@ describe('desktop app under the Electron emulation', () => {
     expect(sameSlot.slice(sameSlot.indexOf(slot)).map((r) => r.alive)).toEqual([false, true]);
     expect(sameSlot.filter((r) => r.alive)).toHaveLength(1);
     expect(slot.exitCode).toBe(137); // SIGKILL
+    // The worker processes run with the app's V8 flags (single-threaded GC: no helper threads taking
+    // the other worker's core), read from their own command lines.
+    const live = emu.utility.filter((x) => x.alive && x.pid && x.serviceName.startsWith('SpikeDesk worker'));
+    expect(live).toHaveLength(2);
+    for (const r of live) {
+      const argv = fs.readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv, r.serviceName).toEqual(expect.arrayContaining(['--no-concurrent-recompilation', '--single-threaded-gc']));
+    }
   });
 
   it('exports Phy through File > Export Sorted Units and the save dialog', async () => {

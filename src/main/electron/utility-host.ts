@@ -2,7 +2,7 @@
 // exit events, log tags and waitForExit (the shape VS Code uses for its utility processes).
 
 import { utilityProcess, type UtilityProcess } from 'electron';
-import { WORKER_V8_FLAGS, type ProcessHost, type SpawnOptions, type WorkerHandle } from '../pool/process-host';
+import { PROCESS_V8_FLAGS, type ProcessHost, type SpawnOptions, type WorkerHandle } from '../pool/process-host';
 import { utilityChildEndpoint } from '../../workers/endpoint';
 
 const isPort = (x: unknown): boolean => (x as { constructor?: { name?: string } })?.constructor?.name === 'MessagePortMain';
@@ -49,7 +49,7 @@ export class UtilityHost implements ProcessHost {
   readonly kind = 'utility' as const;
 
   async spawn(opts: SpawnOptions): Promise<WorkerHandle> {
-    const execArgv = [...WORKER_V8_FLAGS, ...(opts.maxHeapMB ? [`--max-old-space-size=${opts.maxHeapMB}`] : [])];
+    const execArgv = [...PROCESS_V8_FLAGS, ...(opts.maxHeapMB ? [`--max-old-space-size=${opts.maxHeapMB}`] : [])];
     const child = utilityProcess.fork(opts.entry, [], { serviceName: `SpikeDesk ${opts.name}`, execArgv, stdio: 'inherit' });
     const handle = new UtilityWorker(child, opts.name);
     await new Promise<void>((resolve, reject) => {

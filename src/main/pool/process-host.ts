@@ -14,6 +14,15 @@ import type { Endpoint } from 'comlink';
  */
 export const WORKER_V8_FLAGS = ['--no-concurrent-recompilation'];
 
+/**
+ * Flags of workers that are processes of their own (Electron utility processes): also V8's garbage
+ * collection on the worker's own thread. The CLI re-launches itself with it for the same reason
+ * (src/cli/relaunch.ts): the parallel GC's helper threads used 0.65-0.8 s of CPU per bench sort,
+ * taken from the other worker when workers fill the cores. Thread workers cannot have it (set at run
+ * time it aborted V8; it is a whole-process flag).
+ */
+export const PROCESS_V8_FLAGS = [...WORKER_V8_FLAGS, '--single-threaded-gc'];
+
 export interface SpawnOptions {
   /** Worker entry module (a .ts file in development, a built .js file in the app). */
   entry: string;
