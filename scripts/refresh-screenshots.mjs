@@ -16,7 +16,7 @@ const MAP = {
   'first-hour-after-1.png': 'first-hour/after-1.png', 'first-hour-after-2.png': 'first-hour/after-2.png',
   'first-hour-after-2-ask.png': 'first-hour/after-2-ask.png', 'first-hour-after-4.png': 'first-hour/after-4.png',
   'first-hour-after-10.png': 'first-hour/after-10.png', 'time-frequency.png': 'time-frequency.png',
-  'batch.png': 'batch.png',
+  'batch.png': 'batch.png', 'time-frequency-corrected.png': 'time-frequency-corrected.png',
   // 1280x800 layout and EEG items of #15's friction list, and reopening a kept version.
   'layout-worker-bars.png': 'first-hour/after-layout-worker-bars.png', 'layout-report.png': 'first-hour/after-layout-report.png',
   'layout-merged.png': 'first-hour/after-layout-merged.png', 'layout-modebar.png': 'first-hour/after-layout-modebar.png',
