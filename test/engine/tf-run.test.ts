@@ -151,6 +151,13 @@ describe('tf workflow in the engine', () => {
         fs.rmSync(res.run.stages.tf!.dir, { recursive: true, force: true });
       }
     }
+    // A tf run of the corrected signal on channel 1 alone has lowpass entries too: the corrected
+    // result (trace view, exports) stays the correction run's, with both its channels.
+    const one = await engine.start({ workflow: 'tf', params: { ...p, strategy: 'channel' }, mode: fast, channels: [1] }, r.ref, r.meta, () => undefined).done;
+    expect(one.state).toBe('done');
+    const after = engine.resultSource(r.meta.path, 'corrected')!;
+    expect(after.read([0], 0, 100)[0].length).toBe(100);
+    after.close();
     // The raw-signal run keeps its own entries (another key), with no correction stage planned.
     const rawRun = await engine.start({ workflow: 'tf', params: params({ phase: false }), mode: fast, channels: chans }, r.ref, r.meta, () => undefined).done;
     expect([...rawRun.stagesRun, ...rawRun.stagesCached].sort()).toEqual(['tf']);

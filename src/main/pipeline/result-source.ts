@@ -8,7 +8,7 @@ import type { RecordingMeta } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { readSession, latestRunWith } from './session-store';
 import * as path from 'node:path';
-import { resultStages } from './workflows';
+import { resultStages, resultWorkflows } from './workflows';
 
 class CacheSource implements Source {
   private fds = new Map<number, number>();
@@ -47,7 +47,9 @@ export function resultFiles(sessionDir: string, view: 'filtered' | 'corrected'):
   const s = readSession(sessionDir);
   if (!s) return null;
   const stages = resultStages(view);
-  const run = latestRunWith(s, stages);
+  // Only a run of a workflow whose result these samples are: a tf run of the corrected signal also
+  // has lowpass entries, for its own channels, and must not replace the correction's result.
+  const run = latestRunWith(s, stages, resultWorkflows(view));
   if (!run) return null;
   const rec = stages.map((st) => run.stages[st]).find((r) => r)!;
   const files = new Map<number, string>();

@@ -100,12 +100,13 @@ export function recordRestore(sessionDir: string, runId: string, version: string
 }
 
 /** The latest run that produced results for one of the stages (complete or partial, never cancelled). */
-export function latestRunWith(s: SessionFile, stage: string | string[], workflow?: PipelineSpec['workflow']): RunRecord | null {
+export function latestRunWith(s: SessionFile, stage: string | string[], workflow?: PipelineSpec['workflow'] | PipelineSpec['workflow'][]): RunRecord | null {
   const names = Array.isArray(stage) ? stage : [stage];
+  const workflows = workflow === undefined ? null : Array.isArray(workflow) ? workflow : [workflow];
   for (let i = s.runs.length - 1; i >= 0; i--) {
     const r = s.runs[i];
     if (r.state === 'cancelled' || !names.some((n) => r.stages[n])) continue;
-    if (workflow && r.workflow !== workflow) continue;
+    if (workflows && !workflows.includes(r.workflow)) continue;
     return r;
   }
   return null;

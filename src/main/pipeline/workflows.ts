@@ -133,6 +133,11 @@ export function resultStages(view: 'filtered' | 'corrected'): string[] {
   return out;
 }
 
+/** Workflows whose result the trace view shows as a view kind (filter and sort: filtered; correct: corrected). */
+export function resultWorkflows(view: 'filtered' | 'corrected'): PipelineSpec['workflow'][] {
+  return (Object.keys(WORKFLOWS) as PipelineSpec['workflow'][]).filter((w) => (WORKFLOWS[w] as WorkflowDef<unknown>).resultSamples?.view === view);
+}
+
 /** Samples per CPU-second of a run's workflow with its parameters (estimates, serial/parallel choice). */
 export function rateOf(spec: PipelineSpec): number {
   return workflowOf(spec).samplesPerCpuS(spec.params);
