@@ -53,7 +53,7 @@ export async function probeSlices(src: Source, shape: ProbeShape, run: RunStarte
   const meta = src.meta;
   const n = meta.nSamples;
   // A correction's slice holds several artifact epochs besides the ones cut at its ends.
-  const epochs = shape.spec.workflow === 'correct' ? 8 * markerSpacing(meta) : 0;
+  const epochs = corrects(shape.spec) ? 8 * markerSpacing(meta) : 0;
   const first = Math.max(1, Math.min(Math.max(Math.round(FIRST_SLICE_S[shape.spec.workflow] * meta.sampleRate), epochs), Math.floor(n / 4)));
   const cap = Math.max(Math.min(n, first * 2), Math.floor(n / 3));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spikedesk-probe-'));
@@ -122,12 +122,17 @@ function markerSpacing(meta: RecordingMeta): number {
   return Math.ceil(most * 1.1);
 }
 
+/** The run corrects gradient artifacts (the correct workflow, or tf of the corrected signal). */
+function corrects(spec: PipelineSpec): boolean {
+  return spec.workflow === 'correct' || (spec.workflow === 'tf' && spec.params.correction !== null);
+}
+
 /**
  * Channels the workflow reads besides the processed ones. A correction's global triggers stage
  * reads the trigger and alignment channels and several EEG channels spread over the whole montage
  * (its template choice), so its slices keep every channel; a sort or filter reads only its own.
  */
 function supportChannels(spec: PipelineSpec, meta: RecordingMeta): number[] {
-  if (spec.workflow !== 'correct') return [];
+  if (!corrects(spec)) return [];
   return meta.channels.map((_, i) => i);
 }
