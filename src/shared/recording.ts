@@ -49,3 +49,18 @@ export type OpenOptions = v.InferOutput<typeof OpenOptionsSchema>;
 export function durationSeconds(meta: RecordingMeta): number {
   return meta.nSamples / meta.sampleRate;
 }
+
+/** Marker labels scanners and amplifiers commonly use for slice/volume triggers. */
+export const SCANNER_LABEL = /R128|R\s*1\b|volume|slice|scanner|\bTR\b|^T\s*1$/i;
+
+/**
+ * The most frequent scanner-like marker label and its count (at least 3 such markers), or null: how
+ * the correction's automatic trigger source finds the scan, and what the time-frequency tab checks
+ * before suggesting the corrected signal.
+ */
+export function scannerMarkers(events: EventMark[]): { label: string; count: number } | null {
+  const counts = new Map<string, number>();
+  for (const e of events) if (SCANNER_LABEL.test(e.label)) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  return best && best[1] >= 3 ? { label: best[0], count: best[1] } : null;
+}

@@ -154,7 +154,10 @@ describe('time-frequency view', () => {
     });
     const raw = await beta();
     expect(await page.getByTestId('tf-corrected').isChecked()).toBe(false);
+    // The demo has scanner markers: the tab suggests the corrected signal until it is ticked.
+    expect(await page.getByTestId('tf-scanner-hint').textContent()).toMatch(/MRI scanner markers \(979 × Response\/R128\): tick “corrected”/);
     await page.getByTestId('tf-corrected').check();
+    expect(await page.getByTestId('tf-scanner-hint').count()).toBe(0);
     await page.getByTestId('run-tf').click();
     await expect.poll(async () => (await page.getByTestId('tf-signal').textContent()) ?? '', { timeout: 240_000 }).toBe('shown: corrected signal');
     expect((await page.getByTestId('run-report').textContent()) ?? '').toMatch(/tf · done/);

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { TfView as TfViewDto } from '../../shared/api';
 import { DEFAULT_TF, TF_BANDS, autoDecim, type TfParams } from '../../shared/params';
+import { scannerMarkers } from '../../shared/recording';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
 import { useRun } from '../stores/run';
@@ -40,6 +41,8 @@ export function TfView() {
   // On the corrected signal (the Correction tab's parameters): on by default once a correction ran.
   const [corrected, setCorrected] = useState(() => useRun.getState().finished.correct > 0);
   const correction = useParams((s) => s.correct);
+  // An EEG-fMRI recording: its spectrogram is the scanner's unless corrected (suggested, not forced).
+  const scanner = useMemo(() => (meta ? scannerMarkers(meta.events) : null), [meta]);
   const [target, setTarget] = useState<Target>({ kind: 'channel', channel: 0 });
   const [db, setDb] = useState(true);
   const [logFreq, setLogFreq] = useState(false);
@@ -110,6 +113,11 @@ export function TfView() {
         {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
         {view && <span className="muted" data-testid="tf-signal">shown: {view.signal === 'corrected' ? 'corrected signal' : 'raw signal'}</span>}
       </div>
+      {scanner && !corrected && (
+        <div className="muted small" data-testid="tf-scanner-hint">
+          This recording has MRI scanner markers ({scanner.count} × {scanner.label}): tick “corrected” to analyse the EEG after gradient-artifact correction; the raw spectrogram shows the scanner’s harmonics.
+        </div>
+      )}
       {progress && (
         <div className="tf-progress" data-testid="tf-progress">
           <span className="muted small">

@@ -5,14 +5,12 @@
 
 import { SpikeDeskError } from '../../shared/errors';
 import type { TriggerParams } from '../../shared/params';
-import type { ChannelInfo, EventMark } from '../../shared/recording';
+import { SCANNER_LABEL, scannerMarkers, type ChannelInfo, type EventMark } from '../../shared/recording';
 
 export type TriggerSource =
   | { kind: 'channel'; channel: number; name: string; reason: string }
   | { kind: 'events'; regex: string; count: number; reason: string };
 
-/** Marker labels scanners and amplifiers commonly use for slice/volume triggers. */
-const SCANNER_LABEL = /R128|R\s*1\b|volume|slice|scanner|\bTR\b|^T\s*1$/i;
 const STIM_NAME = /^(sti|stim|status|trig|trigger)/i;
 
 function escapeRegex(s: string): string {
@@ -49,9 +47,9 @@ export function findTriggerSource(info: { channels: ChannelInfo[]; events: Event
     return { kind: 'events', regex: re.source, count, reason: params?.regex ? 'marker pattern given in the parameters' : 'scanner-like marker labels' };
   }
   // auto: scanner-like labels first (the usual BrainVision case).
-  const scanner = [...counts.entries()].filter(([l]) => SCANNER_LABEL.test(l)).sort((a, b) => b[1] - a[1]);
-  if (scanner.length > 0 && scanner[0][1] >= 3) {
-    const [label, count] = scanner[0];
+  const scanner = scannerMarkers(info.events);
+  if (scanner) {
+    const { label, count } = scanner;
     return { kind: 'events', regex: `^${escapeRegex(label)}$`, count, reason: `markers labelled "${label}" look like scanner triggers` };
   }
   if (stimIdx >= 0) return { kind: 'channel', channel: stimIdx, name: info.channels[stimIdx].name, reason: `"${info.channels[stimIdx].name}" is a stim/status channel` };
