@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { durationSeconds } from '../shared/recording';
 import { correctionTriggers, exportCorrectedOf, runSpecFor, sortCounts, userParams, writeSortOutput, checkOutput } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, traced, withTriggerFlags, type Io } from './common';
+import { describeReport, EXIT, modeFrom, openInput, readParamsFile, reportExit, runSpec, traced, triggerLines, withTriggerFlags, type Io } from './common';
 
 function emit(io: Io, json: unknown, text: string): void {
   if (io.json) io.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
@@ -77,8 +77,7 @@ export async function correctCommand(a: ParsedArgs, io: Io): Promise<number> {
     result.out = path.resolve(out);
   }
   emit(io, result, [
-    trig ? `triggers: ${trig.count} from ${trig.source} (${trig.reason})${trig.added ? `, ${trig.added} completed by template matching` : ''}` : '',
-    ...(trig?.warnings ?? []).map((w) => `warning: ${w}`),
+    ...triggerLines(trig),
     describeReport(report),
     result.out ? `wrote ${result.out}` : '',
   ].filter(Boolean).join('\n'));

@@ -8,7 +8,7 @@ import { SpikeDeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
 import type { CorrectParams, ExecutionMode, PipelineSpec } from '../shared/params';
 import type { RunReport } from '../shared/progress';
 import type { OpenOptions } from '../shared/recording';
-import { defaultDemoDir, jobsFor, openRecording, RunTrace, startRun, type OpenedRecording, type RunOutcome } from '../main/headless';
+import { defaultDemoDir, jobsFor, openRecording, RunTrace, startRun, type OpenedRecording, type RunOutcome, type TriggerSummary } from '../main/headless';
 import { num, str, UsageError, type ParsedArgs } from './args';
 import { ProgressBars } from './progress-bar';
 
@@ -168,4 +168,13 @@ export function withTriggerFlags(a: ParsedArgs, c: CorrectParams): CorrectParams
   if (tc) return { ...c, triggers: { ...c.triggers, source: 'channel', channel: tc } };
   if (tr) return { ...c, triggers: { ...c.triggers, source: 'events', regex: tr } };
   return c;
+}
+
+/** The lines that say which triggers a correction used (its warnings too): correct, tf --corrected. */
+export function triggerLines(trig: TriggerSummary | null): string[] {
+  if (!trig) return [];
+  return [
+    `triggers: ${trig.count} from ${trig.source} (${trig.reason})${trig.added ? `, ${trig.added} completed by template matching` : ''}`,
+    ...trig.warnings.map((w) => `warning: ${w}`),
+  ];
 }

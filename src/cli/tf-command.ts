@@ -4,9 +4,9 @@
 // Morlet time-frequency power on the engine, then the npy/TSV folder (src/main/export/tf-folder.ts).
 
 import { DEFAULT_CORRECT, TF_BANDS, type TfParams } from '../shared/params';
-import { checkExportTarget, runSpecFor, tfSizeNote, userParams, writeTfOutputs } from '../main/headless';
+import { checkExportTarget, correctionTriggers, runSpecFor, tfSizeNote, userParams, writeTfOutputs } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
-import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, withTriggerFlags, type Io } from './common';
+import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, triggerLines, withTriggerFlags, type Io } from './common';
 
 /** "4:8:1" (start:stop:step, inclusive), "4:8" (step 1 Hz) or "4,5,6.5". */
 export function parseFreqs(v: string): number[] {
@@ -113,10 +113,12 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   const note = tfSizeNote(spec, rec.meta);
   if (note && !io.json) io.stderr.write(`${note}\n`);
   const { report, sessionDir } = await runSpec(spec, rec, io, !a.flags.has('no-progress'));
-  const result: Record<string, unknown> = { report };
+  // On the corrected signal: which triggers the correction used, as `spikedesk correct` says.
+  const trig = params.correction ? correctionTriggers(sessionDir, report.runId) : null;
+  const result: Record<string, unknown> = { report, ...(params.correction ? { triggers: trig } : {}) };
   if (report.state === 'done' && (out || nwb)) Object.assign(result, await writeTfOutputs(sessionDir, rec.meta.path, out, nwb, force));
   const o = result.out as { dir: string; files: string[]; shape: number[] } | undefined;
   if (io.json) io.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-  else io.stdout.write(`${[describeReport(report), o ? `wrote ${o.files.join(', ')} to ${o.dir} (power ${o.shape.join(' x ')})` : '', result.nwb ? `wrote ${String(result.nwb)}` : ''].filter(Boolean).join('\n')}\n`);
+  else io.stdout.write(`${[...triggerLines(trig), describeReport(report), o ? `wrote ${o.files.join(', ')} to ${o.dir} (power ${o.shape.join(' x ')})` : '', result.nwb ? `wrote ${String(result.nwb)}` : ''].filter(Boolean).join('\n')}\n`);
   return reportExit(report);
 }

@@ -70,6 +70,9 @@ describe('spikedesk tf', { timeout: 300_000 }, () => {
     const b = await runCli(['tf', r.meta.path, ...base, '--corrected', '--params', '{"correction":{"lowpassHz":60}}', '--out', corr]);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/stages run: triggers, aas, lowpass, tf/);
+    // Which triggers the correction used, as `spikedesk correct` says it.
+    expect(b.stdout).toMatch(/^triggers: \d+ from markers matching .* look like scanner triggers/m);
+    expect(a.stdout).not.toMatch(/^triggers:/m);
     const prov = JSON.parse(fs.readFileSync(path.join(corr, 'provenance.json'), 'utf8')) as { params: { correction: { lowpassHz: number; engine: string } | null } };
     expect(prov.params.correction).toMatchObject({ lowpassHz: 60, engine: 'spline' });
     // The gradient harmonics leave 15-25 Hz: the scanned part's power falls by far.
