@@ -2,8 +2,8 @@
 // slices of the recording as a correction's does (calibration-probe.ts `corrects`): slices long
 // enough to hold several artifact epochs, with every channel (the triggers stage reads the trigger
 // and montage channels). The probe runs, correction included, must finish: a probe run that fails
-// leaves the estimate on the benchmark figures. (Triggers from a stim channel fail in probe slices
-// for the correct workflow too: the closing note of 2026-12-03 says so.)
+// leaves the estimate on the benchmark figures. With triggers from a stim channel, the pulses
+// near a slice's ends are cleared as its event markers are (they made every slice fail).
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../src/main/compose';
@@ -46,5 +46,21 @@ describe('estimate of tf on the corrected signal', () => {
     await expect.poll(() => probes.every((p) => p.done), { timeout: 60_000 }).toBe(true);
     expect(probes.map((p) => [p.done!.state, p.done!.failed.map((f) => f.reason)])).toEqual(probes.map(() => ['done', []]));
     expect(est.fast.seconds).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('with triggers from a stim channel, for tf and for the correction itself: the stim pulses near a slice\'s ends are cleared as its markers are', async () => {
+    const fromStim = { ...DEFAULT_CORRECT, triggers: { ...DEFAULT_CORRECT.triggers, source: 'channel' as const, channel: 'STI' } };
+    const specs: PipelineSpec[] = [
+      { workflow: 'tf', params: { ...DEFAULT_TF, freqs: [12, 24], nCycles: [5], decim: 8, correction: fromStim }, channels: [0, 1], mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 } },
+      { workflow: 'correct', params: fromStim, channels: [0, 1], mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 } },
+    ];
+    for (const spec of specs) {
+      probes.length = 0;
+      await services.backend.estimate(spec);
+      expect(probes.length, spec.workflow).toBeGreaterThan(0);
+      await expect.poll(() => probes.every((p) => p.done), { timeout: 60_000 }).toBe(true);
+      // Before, every slice failed: "the first or last artifact epoch runs past the recording".
+      expect(probes.map((p) => [p.done!.state, p.done!.failed.map((f) => f.reason)]), spec.workflow).toEqual(probes.map(() => ['done', []]));
+    }
   }, 180_000);
 });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { PipelineSpec } from '../../shared/params';
+import type { CorrectParams, PipelineSpec } from '../../shared/params';
 import type { RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
 import { writeBrainVision } from '../io/brainvision/bv-write';
@@ -15,6 +15,7 @@ import type { Source } from '../io/source';
 import { openSource } from '../io';
 import { fitTime, predict, type TimePoint } from './calibration-fit';
 import { planChannels } from './planner';
+import { findTriggerSource, triggersFromChannel, type TriggerSource } from '../../workers/correct/triggers';
 
 /** Starts an engine run and resolves with its report (the Engine's start(), bound). */
 export type RunStarter = (spec: PipelineSpec, ref: SourceRef, meta: RecordingMeta) => Promise<RunReport>;
@@ -53,21 +54,24 @@ export async function probeSlices(src: Source, shape: ProbeShape, run: RunStarte
   const meta = src.meta;
   const n = meta.nSamples;
   // A correction's slice holds several artifact epochs besides the ones cut at its ends.
-  const epochs = corrects(shape.spec) ? 8 * markerSpacing(meta) : 0;
+  const correction = correctionOf(shape.spec);
+  const stim = correction ? stimTriggers(src, correction) : null;
+  const spacing = Math.max(markerSpacing(meta), stim ? spacingOf(stim.samples) : 0);
+  const epochs = correction ? 8 * spacing : 0;
   const first = Math.max(1, Math.min(Math.max(Math.round(FIRST_SLICE_S[shape.spec.workflow] * meta.sampleRate), epochs), Math.floor(n / 4)));
   const cap = Math.max(Math.min(n, first * 2), Math.floor(n / 3));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spikedesk-probe-'));
   const t0 = performance.now();
   try {
     // The first run loads and compiles the worker code for this workflow (the real run finds it warm).
-    await sliceRun(src, shape, run, dir, first, 'warm-up');
-    const short = await sliceRun(src, shape, run, dir, first, 'short');
+    await sliceRun(src, shape, run, dir, first, 'warm-up', spacing, stim);
+    const short = await sliceRun(src, shape, run, dir, first, 'short', spacing, stim);
     // Every length measured is kept: the least-squares line leans on the longest slices, whose
     // times average out the bursts of a busy machine best.
     const points = [short];
     for (let len = first * 4; ; len *= 4) {
       const l = Math.min(cap, len);
-      const long = await sliceRun(src, shape, run, dir, l, `long-${l}`);
+      const long = await sliceRun(src, shape, run, dir, l, `long-${l}`, spacing, stim);
       points.push(long);
       const spent = (performance.now() - t0) / 1000;
       const fit = fitTime(points);
@@ -82,7 +86,7 @@ export async function probeSlices(src: Source, shape: ProbeShape, run: RunStarte
 }
 
 /** Write the middle `len` samples of the run's channels (plus the channels its global stages read) and run on them. */
-async function sliceRun(src: Source, shape: ProbeShape, run: RunStarter, dir: string, len: number, tag: string): Promise<TimePoint> {
+async function sliceRun(src: Source, shape: ProbeShape, run: RunStarter, dir: string, len: number, tag: string, spacing: number, stim: StimTriggers | null): Promise<TimePoint> {
   const meta = src.meta;
   const { spec, parallel } = shape;
   const work = planChannels(spec, meta).slice(0, parallel);
@@ -91,11 +95,17 @@ async function sliceRun(src: Source, shape: ProbeShape, run: RunStarter, dir: st
   const file = path.join(dir, tag, 'slice.vhdr');
   fs.mkdirSync(path.dirname(file));
   // Markers near the cut would start epochs that run past the slice (a correction refuses those):
-  // keep the ones at least one marker spacing from either end.
-  const margin = Math.min(Math.floor(len / 4), markerSpacing(meta));
+  // keep the ones at least one marker spacing from either end, on a stim channel too (its pulses
+  // there are set to its baseline, 0, as triggersFromChannel reads it).
+  const margin = Math.min(Math.floor(len / 4), spacing);
   const events = meta.events.filter((e) => e.sample >= off + margin && e.sample < off + len - margin).map((e) => ({ ...e, sample: e.sample - off }));
+  const stimAt = stim ? chans.indexOf(stim.channel) : -1;
   await writeBrainVision(file, { channels: chans.map((c) => ({ name: meta.channels[c].name })), sampleRate: meta.sampleRate, nSamples: len, events },
-    (s, e) => src.read(chans, off + s, off + e));
+    (s, e) => {
+      const block = src.read(chans, off + s, off + e);
+      if (stimAt >= 0) block[stimAt].forEach((_, k) => { if (s + k < margin || s + k >= len - margin) block[stimAt][k] = 0; });
+      return block;
+    });
   const slice = await openSource(file);
   const sliceMeta = slice.meta;
   slice.close();
@@ -105,7 +115,15 @@ async function sliceRun(src: Source, shape: ProbeShape, run: RunStarter, dir: st
   return { samples: len, rounds: 1, seconds: report.wallS, from: 'probe' };
 }
 
-/** The largest median spacing of any marker label (an artifact epoch spans about one), plus 10%. */
+/** The median gap of trigger samples (at least 3), plus 10% (an artifact epoch spans about one); 0 when too few. */
+function spacingOf(samples: number[]): number {
+  if (samples.length < 3) return 0;
+  const s = [...samples].sort((a, b) => a - b);
+  const gaps = s.slice(1).map((v, i) => v - s[i]).sort((a, b) => a - b);
+  return Math.ceil(gaps[gaps.length >> 1] * 1.1);
+}
+
+/** The largest spacing of any marker label. */
 function markerSpacing(meta: RecordingMeta): number {
   const by = new Map<string, number[]>();
   for (const e of meta.events) {
@@ -113,18 +131,26 @@ function markerSpacing(meta: RecordingMeta): number {
     if (l) l.push(e.sample); else by.set(e.label, [e.sample]);
   }
   let most = 0;
-  for (const s of by.values()) {
-    if (s.length < 3) continue;
-    s.sort((a, b) => a - b);
-    const gaps = s.slice(1).map((v, i) => v - s[i]).sort((a, b) => a - b);
-    most = Math.max(most, gaps[gaps.length >> 1]);
-  }
-  return Math.ceil(most * 1.1);
+  for (const s of by.values()) most = Math.max(most, spacingOf(s));
+  return most;
 }
 
-/** The run corrects gradient artifacts (the correct workflow, or tf of the corrected signal). */
-function corrects(spec: PipelineSpec): boolean {
-  return spec.workflow === 'correct' || (spec.workflow === 'tf' && spec.params.correction !== null);
+interface StimTriggers { channel: number; samples: number[] }
+
+/**
+ * The stim channel the correction would take its triggers from (its own rule: findTriggerSource),
+ * with the trigger samples on it; null when it uses markers or finds no source (the run says why).
+ */
+function stimTriggers(src: Source, c: CorrectParams): StimTriggers | null {
+  let t: TriggerSource;
+  try { t = findTriggerSource(src.meta, c.triggers); } catch { return null; }
+  if (t.kind !== 'channel') return null;
+  return { channel: t.channel, samples: triggersFromChannel(src.read([t.channel], 0, src.meta.nSamples)[0]) };
+}
+
+/** The correction parameters of a run that corrects gradient artifacts (the correct workflow, or tf of the corrected signal). */
+function correctionOf(spec: PipelineSpec): CorrectParams | null {
+  return spec.workflow === 'correct' ? spec.params : spec.workflow === 'tf' ? spec.params.correction : null;
 }
 
 /**
@@ -133,6 +159,6 @@ function corrects(spec: PipelineSpec): boolean {
  * (its template choice), so its slices keep every channel; a sort or filter reads only its own.
  */
 function supportChannels(spec: PipelineSpec, meta: RecordingMeta): number[] {
-  if (!corrects(spec)) return [];
+  if (!correctionOf(spec)) return [];
   return meta.channels.map((_, i) => i);
 }
