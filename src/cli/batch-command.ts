@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { batchJob, defaultCliEntry, defaultMemoryBudgetMB, runBatch, runBatchPhase, userParams, type ParallelChoice, type RecordingState, type SplitChannels } from '../main/headless';
 import { num, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { EXIT, modeFrom, readParamsFile, withTriggerFlags, type Io } from './common';
-import { tfParamsFrom } from './tf-command';
+import { decimAuto, tfParamsFrom } from './tf-command';
 
 export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if (!a.positional.length) throw new UsageError('batch: give the inputs (a folder, a quoted glob or a manifest .tsv)');
@@ -28,7 +28,8 @@ export async function batchCommand(a: ParsedArgs, io: Io): Promise<number> {
   if ((str(a, 'trigger-channel') || str(a, 'trigger-regex')) && workflow === 'sort') throw new UsageError('--trigger-channel / --trigger-regex choose a correction\'s triggers: use them with --workflow correct or tf --corrected');
   // Trigger flags apply to a correct batch as to `spikedesk correct` (they were ignored).
   const params = workflow === 'tf' ? tfParamsFrom(a) : workflow === 'correct' ? withTriggerFlags(a, userParams('correct', readParamsFile(a))) : readParamsFile(a);
-  const job = batchJob(workflow, params, mode, parallel, a.flags.has('label-rule'));
+  if (str(a, 'decim') && workflow !== 'tf') throw new UsageError(`--decim thins a time-frequency output: use it with --workflow tf (not ${workflow})`);
+  const job = batchJob(workflow, params, mode, parallel, { labelRule: a.flags.has('label-rule'), autoDecim: decimAuto(a) });
   const partition = str(a, 'partition');
   const splitArg = str(a, 'split-channels') ?? 'auto';
   const splitN = Number(splitArg);

@@ -56,7 +56,8 @@ Options:
                             ratio < 0.5, amplitude cutoff < 0.1, presence ratio > 0.9); curated labels are kept
   --freqs 4:40:1|4,5,6      tf: frequencies (start:stop[:step] inclusive, step 1 Hz if left out, or a list; default 4:40:1)
   --n-cycles 7|5,6,7        tf: cycles per wavelet, one value or one per frequency (default 7)
-  --decim N                 tf: keep every N-th output sample from the first (default 1)
+  --decim N|auto            tf: keep every N-th output sample from the first (default 1); auto: per
+                            recording, the largest power of two keeping 8x the top frequency
   --band 4-8|theta|NAME=LO-HI
                             tf: band-power series (repeatable; presets delta theta alpha beta gamma)
   --roi NAME=ch1,ch2        tf: region of interest, band power averaged over these channels (repeatable)

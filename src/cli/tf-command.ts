@@ -3,7 +3,7 @@
 //  [--corrected [--trigger-regex RE]] --out DIR`
 // Morlet time-frequency power on the engine, then the npy/TSV folder (src/main/export/tf-folder.ts).
 
-import { DEFAULT_CORRECT, TF_BANDS, type TfParams } from '../shared/params';
+import { DEFAULT_CORRECT, TF_BANDS, autoDecim, type TfParams } from '../shared/params';
 import { checkExportTarget, correctionTriggers, runSpecFor, tfSizeNote, userParams, writeTfOutputs } from '../main/headless';
 import { channelList, openOptions, str, UsageError, type ParsedArgs } from './args';
 import { describeReport, modeFrom, openInput, readParamsFile, reportExit, runSpec, triggerLines, withTriggerFlags, type Io } from './common';
@@ -65,7 +65,7 @@ export function tfParamsFrom(a: ParsedArgs): TfParams {
     if (p.nCycles.some((x) => !(x > 0))) throw new UsageError(`--n-cycles ${nc}: expected a positive number or a comma list, one per frequency`);
   }
   const decim = str(a, 'decim');
-  if (decim) {
+  if (decim && decim !== 'auto') {
     p.decim = Number(decim);
     if (!Number.isInteger(p.decim) || p.decim < 1) throw new UsageError(`--decim ${decim}: expected a whole number >= 1`);
   }
@@ -99,6 +99,9 @@ export function tfParamsFrom(a: ParsedArgs): TfParams {
   return p;
 }
 
+/** `--decim auto`: the decim is chosen per recording (autoDecim, the Time-frequency tab's rule). */
+export function decimAuto(a: ParsedArgs): boolean { return str(a, 'decim') === 'auto'; }
+
 export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   const params = tfParamsFrom(a);
   const out = str(a, 'out');
@@ -108,6 +111,7 @@ export async function tfCommand(a: ParsedArgs, io: Io): Promise<number> {
   const nwb = str(a, 'nwb');
   if (nwb) checkExportTarget(nwb, force, 'file');
   const rec = await openInput(a.positional[0], openOptions(a), (l) => io.stderr.write(`${l}\n`));
+  if (decimAuto(a)) params.decim = autoDecim(rec.meta.sampleRate, Math.max(...params.freqs));
   const only = str(a, 'only');
   const spec = runSpecFor('tf', params, modeFrom(a), rec.meta, only === undefined ? undefined : channelList(only));
   const note = tfSizeNote(spec, rec.meta);

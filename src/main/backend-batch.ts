@@ -57,7 +57,7 @@ export class BatchService {
     const items = resolveInputs(inputs, req.open ?? {});
     for (const it of items) allow.check(it.path);
     const outDir = allow.check(req.outDir);
-    const job = makeJob(spec.workflow, spec.params, spec.mode, req.parallel, req.labelRule === true);
+    const job = makeJob(spec.workflow, spec.params, spec.mode, req.parallel, { labelRule: req.labelRule === true, autoDecim: req.autoDecim === true });
     const jobs = spec.mode.kind === 'fast' ? spec.mode.jobs : 1;
     const id = `batch-${Date.now().toString(36)}-${++this.seq}`;
     this.cancelledAll = false;

@@ -43,7 +43,7 @@ import { writeTfFolder } from './export/tf-folder';
 import { writeTfNwb } from './export/tf-nwb';
 import { SortSession } from './session/workbench';
 import { startBatch, type BatchHandle, type BatchOptions } from './batch/run-batch';
-import { makeJob, type BatchJob, type ParallelChoice } from './batch/job';
+import { makeJob, type BatchJob, type JobOptions, type ParallelChoice } from './batch/job';
 import { defaultMemoryBudgetMB } from './batch/local';
 import { runBatchTask } from './batch/task';
 import { defaultCliEntry } from './batch/slurm';
@@ -343,8 +343,8 @@ export async function writeTfOutputs(sessionDir: string, recordingPath: string, 
 
 // ---- batches ----
 
-export function batchJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice, labelRule = false): BatchJob {
-  return makeJob(workflow, partialParams, mode, parallel, labelRule);
+export function batchJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice, opts: JobOptions = {}): BatchJob {
+  return makeJob(workflow, partialParams, mode, parallel, opts);
 }
 
 export function runBatch(o: Omit<BatchOptions, 'workerEntry' | 'injectFault'>): BatchHandle {

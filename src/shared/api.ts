@@ -291,6 +291,8 @@ export interface BatchRequest {
   open?: OpenOptions;
   /** Sort: label the written units good / mua by the quality rule (the CLI's --label-rule). */
   labelRule?: boolean;
+  /** Time-frequency: each recording's decim from its sample rate (8x the top frequency; the CLI's --decim auto). */
+  autoDecim?: boolean;
 }
 
 export type BatchRecordingState = 'queued' | 'running' | 'done' | 'partial' | 'failed' | 'cancelled';

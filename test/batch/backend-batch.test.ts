@@ -11,7 +11,7 @@ import { createFacade } from '../../src/main/security/facade';
 import { ThreadHost } from '../../src/main/pool/thread-host';
 import { startBatch } from '../../src/main/batch/run-batch';
 import { makeJob } from '../../src/main/batch/job';
-import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF } from '../../src/shared/params';
+import { DEFAULT_CORRECT, DEFAULT_SORT, DEFAULT_TF, autoDecim } from '../../src/shared/params';
 import type { BackendApi, BatchRequest, BatchStatus } from '../../src/shared/api';
 import { GAIN, makeEegRecording, removeTmpDirs, tmpDir, WORKER_ENTRY } from '../engine/helpers';
 import { clearSessions, outputBytes, writeRecordings } from './helpers';
@@ -182,13 +182,18 @@ describe('batch API: time-frequency of the corrected signal', () => {
   it('takes a tf spec with correction parameters through the schema and runs the correction first', async () => {
     const eegDir = path.join(dir, 'eeg-in');
     fs.mkdirSync(eegDir, { recursive: true });
-    await makeEegRecording(eegDir, { durationS: 12, nChannels: 2 });
-    const params = { ...DEFAULT_TF, freqs: [15, 20], nCycles: [5], decim: 8, correction: DEFAULT_CORRECT };
-    const st = await api.startBatch({ inputs: [eegDir], spec: { workflow: 'tf', params, mode }, parallel: 'serial', outDir: path.join(dir, 'tf-corrected') });
+    const eeg = await makeEegRecording(eegDir, { durationS: 12, nChannels: 2 });
+    // The batch panel's request: decim chosen per recording (autoDecim), not the parameters' 1.
+    const params = { ...DEFAULT_TF, freqs: [15, 20], nCycles: [5], decim: 1, correction: DEFAULT_CORRECT };
+    const st = await api.startBatch({ inputs: [eegDir], spec: { workflow: 'tf', params, mode }, parallel: 'serial', outDir: path.join(dir, 'tf-corrected'), autoDecim: true });
     const end = await finished(st.id);
     expect(end.rows.map((r) => r.state)).toEqual(['done']);
-    const prov = JSON.parse(fs.readFileSync(path.join(dir, 'tf-corrected', end.rows[0].name, 'provenance.json'), 'utf8')) as { params: { correction: unknown } };
+    const prov = JSON.parse(fs.readFileSync(path.join(dir, 'tf-corrected', end.rows[0].name, 'provenance.json'), 'utf8')) as { params: { correction: unknown; decim: number } };
     expect(prov.params.correction).toEqual(DEFAULT_CORRECT);
+    expect(prov.params.decim).toBe(autoDecim(eeg.meta.sampleRate, 20));
+    expect(prov.params.decim).toBeGreaterThan(1);
+    await expect(api.startBatch({ inputs: [eegDir], spec: { workflow: 'correct', params: DEFAULT_CORRECT, mode }, parallel: 'serial', outDir: path.join(dir, 'c-auto'), autoDecim: true }))
+      .rejects.toMatchObject({ code: 'BAD_PARAMETER', message: expect.stringMatching(/a correct batch has none/) });
     // A malformed correction is refused by the schema, naming the field.
     const bad = { ...params, correction: { ...DEFAULT_CORRECT, lowpassHz: 'x' } };
     await expect(api.startBatch({ inputs: [eegDir], spec: { workflow: 'tf', params: bad, mode }, parallel: 'serial', outDir: path.join(dir, 'tf-bad') } as unknown as BatchRequest))

@@ -54,7 +54,7 @@ describe('channel-group tasks', () => {
     fs.truncateSync(big, frames * 4 * 2);
     const items = resolveInputs([dir, inputs], open);
     const job = makeJob('sort', undefined, mode, 'parallel');
-    const est = estimateRun(specFor(job, 1), await openMeta(items.find((i) => i.name === 'day')!), 1).fast.seconds;
+    const est = estimateRun(specFor(job, 1, null), await openMeta(items.find((i) => i.name === 'day')!), 1).fast.seconds;
     expect(est).toBeGreaterThan(LARGE_TASK_S);
     const log: string[] = [];
     const tasks = await planGroupTasks(items, job, 1, 'auto', (m) => log.push(m));

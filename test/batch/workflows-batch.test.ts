@@ -83,4 +83,30 @@ describe('batch --workflow tf', () => {
     expect(a.size).toBeGreaterThanOrEqual(4);
     for (const [k, v] of a) expect(Buffer.compare(v, c.get(k)!), k).toBe(0);
   }, 120_000);
+
+  it('--decim auto decimates each recording by its own sample rate (the batch panel of the app), as `spikedesk tf --decim auto`', async () => {
+    const d = tmpDir('tf-batch-auto');
+    const [r0, r1] = writeRecordings(path.join(d, 'in'), 2, { durationS: 3 });
+    // The same bytes read at two rates: top frequency 40 Hz keeps 8x 40 Hz at decim 32 (20 kHz) and 4 (2.5 kHz).
+    const manifest = path.join(d, 'list.tsv');
+    fs.writeFileSync(manifest, `path\tchannels\trate\tdtype\tgain\n${r0}\t4\t20000\tint16\t${RAW_ARGS[7]}\n${r1}\t4\t2500\tint16\t${RAW_ARGS[7]}\n`);
+    const out = path.join(d, 'out');
+    const b = await runCli(['batch', manifest, '--workflow', 'tf', '--freqs', '4:40:12', '--n-cycles', '5', '--decim', 'auto', '--out', out, '--json', '--parallel', 'serial']);
+    expect(b.code, b.stderr).toBe(0);
+    const s = JSON.parse(b.stdout) as { recordings: { name: string; metrics: Record<string, number> }[] };
+    expect(s.recordings.map((r) => [r.name, r.metrics.times])).toEqual([['rec-0', 1875], ['rec-1', 15000]]);
+    const single = path.join(d, 'single');
+    const one = await runCli(['tf', r1, '--freqs', '4:40:12', '--n-cycles', '5', '--decim', 'auto', '--out', single, '--no-progress', '--channels', '4', '--rate', '2500', '--dtype', 'int16', '--gain', RAW_ARGS[7]]);
+    expect(one.code, one.stderr).toBe(0);
+    const a = treeBytes(single, (f) => f === 'provenance.json'), c = treeBytes(path.join(out, 'rec-1'), (f) => f === 'provenance.json');
+    expect([...c.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, v] of a) expect(Buffer.compare(v, c.get(k)!), k).toBe(0);
+    const prov = JSON.parse(fs.readFileSync(path.join(out, 'rec-0', 'provenance.json'), 'utf8')) as { params: { decim: number } };
+    expect(prov.params.decim).toBe(32);
+    // Other workflows have no output to thin.
+    const sortDecim = await runCli(['batch', manifest, '--workflow', 'sort', '--decim', 'auto', '--out', path.join(d, 'out-sort')]);
+    expect(sortDecim.code).toBe(1);
+    expect(sortDecim.stderr).toMatch(/--decim thins a time-frequency output: use it with --workflow tf \(not sort\)/);
+    expect(() => makeJob('correct', undefined, { kind: 'fast', jobs: 1, memoryBudgetMB: 512 }, 'auto', { autoDecim: true })).toThrow(/a correct batch has none/);
+  }, 120_000);
 });

@@ -20,7 +20,15 @@ export interface BatchJob {
   parallel: ParallelChoice;
   /** Sort: label the written units good / mua by the quality rule (`--label-rule`, shared/quality-rule.ts). */
   labelRule?: boolean;
+  /**
+   * Time-frequency: each recording's decim is chosen from its sample rate, the largest power of two
+   * keeping the output at 8x the top frequency (`autoDecim`, the Time-frequency tab's rule;
+   * `--decim auto`), instead of the parameters' decim.
+   */
+  autoDecim?: boolean;
 }
+
+export interface JobOptions { labelRule?: boolean; autoDecim?: boolean }
 
 export interface BatchPlan {
   version: 1;
@@ -32,11 +40,13 @@ export interface BatchPlan {
 
 export const WORKFLOWS: BatchWorkflow[] = ['sort', 'correct', 'tf'];
 
-export function makeJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice = 'auto', labelRule = false): BatchJob {
+export function makeJob(workflow: string, partialParams: unknown, mode: ExecutionMode, parallel: ParallelChoice = 'auto', opts: JobOptions = {}): BatchJob {
+  const { labelRule = false, autoDecim = false } = opts;
   if (labelRule && workflow !== 'sort') throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `--label-rule labels sorted units; a ${workflow} batch has none`, fix: 'use it with --workflow sort, or leave it out' });
+  if (autoDecim && workflow !== 'tf') throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `automatic decimation (--decim auto) thins a time-frequency output; a ${workflow} batch has none`, fix: 'use it with --workflow tf, or leave it out' });
   if (workflow === 'sort') return { workflow, params: mergeParams(DEFAULT_SORT, partialParams), mode, parallel, ...(labelRule ? { labelRule } : {}) };
   if (workflow === 'correct') return { workflow, params: mergeParams(DEFAULT_CORRECT, partialParams), mode, parallel };
-  if (workflow === 'tf') return { workflow, params: mergeParams(tfDefaultsFor(partialParams), partialParams), mode, parallel };
+  if (workflow === 'tf') return { workflow, params: mergeParams(tfDefaultsFor(partialParams), partialParams), mode, parallel, ...(autoDecim ? { autoDecim } : {}) };
   throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `unknown batch workflow '${workflow}'`, fix: `use ${WORKFLOWS.join(' or ')}` });
 }
 

@@ -49,7 +49,7 @@ export async function planSlots(items: BatchItem[], job: BatchJob, jobs: number,
       metas.push(meta);
       samples += meta.nSamples * meta.channels.length;
       tasks += meta.channels.length;
-      const est = estimateRun(specFor(job, 1), meta, 1);
+      const est = estimateRun(specFor(job, 1, meta), meta, 1);
       const one = job.mode.kind === 'fast' ? est.fast.peakMB : est.lowMemory.peakMB;
       taskMB = Math.max(taskMB, one - BASE_MB);
     } catch { /* an unreadable recording fails in its own run, it does not size the pool */ }

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError, toErrorInfo } from '../../shared/errors';
-import type { PipelineSpec } from '../../shared/params';
+import { autoDecim, type PipelineSpec, type TfParams } from '../../shared/params';
 import type { RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import { openSource } from '../io';
@@ -76,11 +76,18 @@ export function readJson<T>(file: string): T | null {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return null; }
 }
 
-export function specFor(job: BatchJob, jobs: number): PipelineSpec {
+/**
+ * The run of `job` on one recording: `meta` sets the decim when the job's is automatic (null: none
+ * opened; the parameters' decim stands, for figures that only size the batch).
+ */
+export function specFor(job: BatchJob, jobs: number, meta: Pick<RecordingMeta, 'sampleRate'> | null): PipelineSpec {
   const mode = { ...job.mode, jobs: job.mode.kind === 'fast' ? Math.max(1, jobs) : 1 };
   if (job.workflow === 'sort') return { workflow: 'sort', params: job.params as never, mode };
   if (job.workflow === 'correct') return { workflow: 'correct', params: job.params as never, mode };
-  if (job.workflow === 'tf') return { workflow: 'tf', params: job.params as never, mode };
+  if (job.workflow === 'tf') {
+    const p = job.params as TfParams;
+    return { workflow: 'tf', params: job.autoDecim && meta ? { ...p, decim: autoDecim(meta.sampleRate, Math.max(...p.freqs)) } : p, mode };
+  }
   throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `workflow '${String(job.workflow)}' cannot run in a batch`, fix: 'use sort, correct or tf' });
 }
 
@@ -97,7 +104,7 @@ export async function computeRecording(item: BatchItem, job: BatchJob, engine: E
   let rec: ComputeRecord;
   try {
     const meta = await openMeta(item);
-    const started = engine.start(specFor(job, jobs), { path: item.path, open: item.open }, meta, (p) => hooks.onProgress?.(p));
+    const started = engine.start(specFor(job, jobs, meta), { path: item.path, open: item.open }, meta, (p) => hooks.onProgress?.(p));
     hooks.onStart?.(started.runId);
     const report = await started.done;
     rec = { name: item.name, report, sessionDir: engine.sessionDir(meta.path), wallS: (performance.now() - t0) / 1000, error: null };

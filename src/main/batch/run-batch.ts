@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError } from '../../shared/errors';
-import type { OpenOptions } from '../../shared/recording';
+import type { OpenOptions, RecordingMeta } from '../../shared/recording';
 import { Engine } from '../pipeline/engine';
 import type { Executor } from '../pipeline/executor';
 import { InlineExecutor } from '../pipeline/inline-executor';
@@ -81,7 +81,9 @@ export function startBatch(o: BatchOptions): BatchHandle {
       execution = { parallel: 'parallel', reason: `Slurm array tasks with ${o.jobs} CPU(s) each`, jobs: o.jobs };
     } else {
       const slots = await planSlots(items, o.job, o.jobs, o.memoryBudgetMB);
-      const spec = specFor(o.job, 1);
+      // Sizing figures: the longest recording's run (its decim, when that is automatic).
+      const longest = slots.metas.reduce<RecordingMeta | null>((m, x) => (!m || x.nSamples > m.nSamples ? x : m), null);
+      const spec = specFor(o.job, 1, longest);
       const choice = chooseExecution(o.job.parallel, slots.samples, rateOf(spec), slots.tasks, slots.slots);
       const lanes = choice.parallel ? slots.slots : 1;
       // Time-frequency: by recording runs each recording's channels on one lane, recordings side by side.

@@ -197,7 +197,8 @@ async function requestMB(items: BatchItem[], job: BatchJob, cpus: number): Promi
   let mb = 0;
   for (const it of items) {
     try {
-      const est = estimateRun(specFor(job, cpus), await openMeta(it), cpus);
+      const meta = await openMeta(it);
+      const est = estimateRun(specFor(job, cpus, meta), meta, cpus);
       mb = Math.max(mb, job.mode.kind === 'fast' ? est.fast.peakMB : est.lowMemory.peakMB);
     } catch { /* unreadable: fails in its own task */ }
   }

@@ -55,11 +55,11 @@ export async function planGroupTasks(items: BatchItem[], job: BatchJob, cpus: nu
   for (const [index, it] of items.entries()) {
     let meta: RecordingMeta;
     try { meta = await openMeta(it); } catch { continue; } // fails in its own compute task
-    const spec = specFor(job, cpus);
+    const spec = specFor(job, cpus, meta);
     const channels = planChannels(spec, meta);
     let perTask: number;
     if (split === 'auto') {
-      const est = estimateRun(specFor(job, 1), meta, 1);
+      const est = estimateRun(specFor(job, 1, meta), meta, 1);
       const s = job.mode.kind === 'fast' ? est.fast.seconds : est.lowMemory.seconds;
       if (s <= LARGE_TASK_S) continue;
       perTask = Math.max(1, Math.ceil(channels.length / Math.ceil(s / LARGE_TASK_S)));

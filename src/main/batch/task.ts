@@ -37,7 +37,7 @@ export async function runBatchTask(plan: string, phase: 'group' | 'compute' | 'e
     try {
       const meta = await openMeta(item);
       const report = await withExecutor(p.job, meta, g.channels.length, jobs, workerEntry, log, (engine) =>
-        engine.start({ ...specFor(p.job, jobs), channels: g.channels }, { path: item.path, open: item.open }, meta, () => undefined).done);
+        engine.start({ ...specFor(p.job, jobs, meta), channels: g.channels }, { path: item.path, open: item.open }, meta, () => undefined).done);
       rec = { name: item.name, task: index, channels: g.channels, report, wallS: (performance.now() - t0) / 1000, error: null };
       log(`${report.state} in ${report.wallS.toFixed(1)} s; stages run: ${report.stagesRun.join(', ') || 'none'}`);
     } catch (e) {
@@ -72,7 +72,7 @@ export async function runBatchTask(plan: string, phase: 'group' | 'compute' | 'e
 /** Run `fn` on an engine over inline execution or this task's CPUs as workers: the local executor's serial/parallel choice. */
 async function withExecutor<T>(job: BatchJob, meta: RecordingMeta | null, nChannels: number, jobs: number, workerEntry: string,
   log: (line: string) => void, fn: (engine: Engine, jobs: number) => Promise<T>): Promise<T> {
-  const choice = meta ? chooseExecution(job.parallel, meta.nSamples * nChannels, rateOf(specFor(job, 1)), nChannels, jobs, jobs)
+  const choice = meta ? chooseExecution(job.parallel, meta.nSamples * nChannels, rateOf(specFor(job, 1, meta)), nChannels, jobs, jobs)
     : { parallel: false, reason: 'the recording does not open' };
   log(`execution: ${choice.reason}`);
   const pool = choice.parallel ? new Pool(new ThreadHost(), workerEntry, { size: Math.max(1, jobs) }) : null;

@@ -107,7 +107,7 @@ export const useBatch = create<BatchState>((set, get) => ({
     set({ starting: true, error: null });
     try {
       const { api } = await backend();
-      const req: BatchRequest = { inputs, spec, parallel, outDir: outDir.trim(), ...(raw.open ? { open: raw.open } : {}), ...(workflow === 'sort' && labelRule ? { labelRule } : {}) };
+      const req: BatchRequest = { inputs, spec, parallel, outDir: outDir.trim(), ...(raw.open ? { open: raw.open } : {}), ...(workflow === 'sort' && labelRule ? { labelRule } : {}), ...(workflow === 'tf' ? { autoDecim: true } : {}) };
       set({ status: await api.startBatch(req), starting: false });
     } catch (e) {
       set({ error: errorText(e), starting: false });

@@ -72,6 +72,7 @@ const BatchRequestSchema = exact({
   outDir: filePath,
   open: v.optional(OpenOptionsSchema),
   labelRule: v.optional(bool()),
+  autoDecim: v.optional(bool()),
 });
 const recordingName = v.pipe(text(255), v.regex(/^[A-Za-z0-9._-]+$/, 'must be a batch recording name (letters, digits, dots, dashes, underscores)'));
 
