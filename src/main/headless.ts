@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SpikeDeskError } from '../shared/errors';
 import type { CorrectedExportFormat, ExportReport, SortedExportFormat } from '../shared/export';
 import {
-  DEFAULT_CORRECT, DEFAULT_SORT, autoDecim, mergeParams, tfDefaultsFor, tfOutputBytes, validateSpec,
+  DEFAULT_CORRECT, DEFAULT_SORT, autoDecim, formatBytes, mergeParams, tfDefaultsFor, tfOutputBytes, validateSpec,
   type CorrectParams, type ExecutionMode, type PipelineSpec, type SortParams, type TfParams,
 } from '../shared/params';
 import { CorrectParamsSchema, SortParamsSchema, TfParamsSchema } from '../shared/schema/params-schema';
@@ -93,11 +93,10 @@ export function tfSizeNote(spec: PipelineSpec, meta: RecordingMeta): string | nu
   const ch = planChannels(spec, meta).length;
   const bytes = tfOutputBytes(p, ch, meta.nSamples);
   if (bytes < LARGE_TF_BYTES) return null;
-  const gb = (b: number): string => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GB` : `${Math.round(b / (1 << 20))} MB`);
   const d = autoDecim(meta.sampleRate, Math.max(...p.freqs));
   const what = `${ch} x ${p.freqs.length} x ${Math.ceil(meta.nSamples / p.decim)} float32${p.phase ? ', with the phase' : ''}`;
-  const hint = d > p.decim ? `; --decim ${d} keeps 1 sample in ${d} (${+(meta.sampleRate / d).toFixed(1)} Hz, 8x the top frequency): ${gb(tfOutputBytes({ ...p, decim: d }, ch, meta.nSamples))}` : '';
-  return `note: the power is ${gb(bytes)} (${what}), kept in the session cache and written again by each export${hint}`;
+  const hint = d > p.decim ? `; --decim ${d} keeps 1 sample in ${d} (${+(meta.sampleRate / d).toFixed(1)} Hz, 8x the top frequency): ${formatBytes(tfOutputBytes({ ...p, decim: d }, ch, meta.nSamples))}` : '';
+  return `note: the power is ${formatBytes(bytes)} (${what}), kept in the session cache and written again by each export${hint}`;
 }
 
 // ---- recordings ----

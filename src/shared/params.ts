@@ -71,6 +71,11 @@ export function tfOutputBytes(p: Pick<TfParams, 'freqs' | 'decim' | 'phase'>, ch
   return channels * p.freqs.length * Math.ceil(nSamples / p.decim) * 4 * (p.phase ? 2 : 1);
 }
 
+/** A size as people read it: 2.6 GB, 339 MB, 12 kB (binary units, as the estimates). */
+export function formatBytes(b: number): string {
+  return b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GB` : b >= 1 << 20 ? `${Math.round(b / (1 << 20))} MB` : `${Math.max(1, Math.round(b / 1024))} kB`;
+}
+
 /** Preset bands (Hz, inclusive); theta is the workflow's preset. */
 export const TF_BANDS = { delta: [1, 4], theta: [4, 8], alpha: [8, 13], beta: [13, 30], gamma: [30, 80] } as const;
 

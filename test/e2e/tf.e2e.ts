@@ -41,6 +41,13 @@ describe('time-frequency view', () => {
     await page.getByTestId('run-tf-note').waitFor();
     expect(await page.getByTestId('run-start').count()).toBe(0);
     expect(await page.getByTestId('wf-sort').count()).toBe(0);
+    // The estimate of both modes is for the spectrogram of the tab's form (no probe: a modelled cost),
+    // and the form names the output's size: 32 channels x 29 frequencies x the decimated times.
+    await expect.poll(async () => (await page.getByTestId('est-fast').textContent()) ?? '').toMatch(/^~\d+ MB · ~[\d.]+ (s|min)$/);
+    const size = (await page.getByTestId('tf-size').textContent()) ?? '';
+    const m = /decim (\d+) .* power (\d+) MB/.exec(size);
+    expect(m, size).not.toBeNull();
+    expect(Number(m![2])).toBe(Math.round((32 * 29 * Math.ceil(600_000 / Number(m![1])) * 4) / 2 ** 20));
     // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
     // bars move (their channel and percent change) while the spectrogram runs. Every state the bars
     // are drawn in is recorded in the page by a MutationObserver, so that a fast run (an idle machine)
@@ -99,9 +106,11 @@ describe('time-frequency view', () => {
     expect(roiRatio).toBeGreaterThan(2 * outRatio);
     await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
     await shot(page, 'time-frequency', 800);
-    // The side panel's estimate was made for its sort/correction workflow: the spectrogram's report is not compared with it.
+    // The spectrogram's report is compared with the estimate made for it (the tab's form, this mode and jobs).
     await page.getByTestId('run-report').waitFor();
-    expect(await page.getByTestId('est-vs-actual').count()).toBe(0);
+    const vs = (await page.getByTestId('est-vs-actual').textContent()) ?? '';
+    console.log(`tf run: ${vs}`);
+    expect(vs).toMatch(/^estimated ~[\d.]+ (s|min) · ~\d+ MB; took [\d.]+ (s|min) · \d+ MB \(×[\d.]+ of the estimate\)$/);
 
     // Colour bar in the power unit (dB by default), linear or log frequency axis.
     const plot = (): Promise<{ bar: string; yType: string }> => page.getByTestId('spectrogram').evaluate((el) => {

@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import {
   DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, validateCorrect, validateSort,
-  type CorrectParams, type SortParams,
+  type CorrectParams, type SortParams, type TfParams,
 } from '../../shared/params';
 
 export type Workflow = 'sort' | 'correct';
@@ -35,11 +35,14 @@ export interface ParamsState {
   correctPreset: string;
   /** "all" or a channel list like "0-7, 12". */
   channels: string;
+  /** The Time–frequency tab's parameters (its form), for the run panel's estimate; null before it is shown. */
+  tf: TfParams | null;
   setWorkflow(w: Workflow): void;
   setSort(p: SortParams): void;
   setCorrect(p: CorrectParams): void;
   applyPreset(w: Workflow, name: string): void;
   setChannels(s: string): void;
+  setTf(p: TfParams | null): void;
   /** Adopt the parameters of the last runs of this recording (from session.json). */
   adopt(last: Partial<Record<string, unknown>>): void;
 }
@@ -51,7 +54,9 @@ export const useParams = create<ParamsState>((set) => ({
   sortPreset: 'default',
   correctPreset: 'spline',
   channels: 'all',
+  tf: null,
   setWorkflow(workflow) { set({ workflow }); },
+  setTf(tf) { set({ tf }); },
   setSort(sort) { set({ sort, sortPreset: 'custom' }); },
   setCorrect(correct) { set({ correct, correctPreset: 'custom' }); },
   applyPreset(w, name) {

@@ -15,7 +15,7 @@ function fmtS(s: number): string {
 }
 
 export function RunPanel() {
-  const { progress, report, error, mode, jobs, estimate, estimateError, setMode, setJobs, start, request, cancel, refreshEstimate, startEstimate } = useRun();
+  const { progress, report, error, mode, jobs, estimate, estimateWorkflow, estimateError, setMode, setJobs, start, request, cancel, refreshEstimate, startEstimate } = useRun();
   const [cores, setCores] = useState<number | null>(null);
   useEffect(() => { backend().then(({ api }) => api.info()).then((i) => setCores(i.cores), () => undefined); }, []);
   const meta = useRecording((s) => s.meta);
@@ -28,22 +28,25 @@ export function RunPanel() {
   /** The run's overall percent (stage-weighted work, as the ETA), while it runs. */
   const percent = running ? Math.floor(progress.fraction * 100) : undefined;
   const ch = meta ? parseChannels(p.channels, meta.channels.length) : {};
+  // The estimate is for what the run button of the shown tab starts: the Time–frequency tab's form there.
   const spec = useMemo((): Omit<PipelineSpec, 'mode'> | null => {
+    if (tfTab) return meta && p.tf ? { workflow: 'tf', params: p.tf } : null;
     if (!meta || ch.error) return null;
     return p.workflow === 'sort'
       ? { workflow: 'sort', params: p.sort, channels: ch.channels }
       : { workflow: 'correct', params: p.correct, channels: ch.channels };
-  }, [meta, p.workflow, p.sort, p.correct, ch.error, ch.channels?.join(',')]);
-  const invalid = meta ? paramsError(p.workflow, p.workflow === 'sort' ? p.sort : p.correct, meta.sampleRate) : null;
+  }, [tfTab, p.tf, meta, p.workflow, p.sort, p.correct, ch.error, ch.channels?.join(',')]);
+  const invalid = meta && !tfTab ? paramsError(p.workflow, p.workflow === 'sort' ? p.sort : p.correct, meta.sampleRate) : null;
   useEffect(() => {
     if (!spec || invalid) return;
     const t = setTimeout(() => void refreshEstimate(spec), 150);
     return () => clearTimeout(t);
   }, [spec, mode, jobs, invalid?.message]);
   // The time left: the full run's time scaled by the share of the work not in the cache yet.
-  const share = estimate?.cached?.share ?? 0;
-  const est = (k: 'fast' | 'lowMemory') => tfTab ? '' : !estimate ? '…'
-    : share >= 1 ? `~${estimate[k].peakMB.toFixed(0)} MB · cached` : `~${estimate[k].peakMB.toFixed(0)} MB · ~${fmtS(estimate[k].seconds * (1 - share))}`;
+  const shown = estimate && estimateWorkflow === (tfTab ? 'tf' : p.workflow) ? estimate : null;
+  const share = shown?.cached?.share ?? 0;
+  const est = (k: 'fast' | 'lowMemory') => !shown ? '…'
+    : share >= 1 ? `~${shown[k].peakMB.toFixed(0)} MB · cached` : `~${shown[k].peakMB.toFixed(0)} MB · ~${fmtS(shown[k].seconds * (1 - share))}`;
   return (
     <section className="panel side-panel" aria-label="Run">
       <h2>Run</h2>
@@ -51,15 +54,15 @@ export function RunPanel() {
         <label className={mode === 'low-memory' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'low-memory'} onChange={() => setMode('low-memory')} /> low memory <span className="est" data-testid="est-low">{est('lowMemory')}</span></label>
         <label className={mode === 'fast' ? 'on' : ''}><input type="radio" name="mode" checked={mode === 'fast'} onChange={() => setMode('fast')} /> fast <span className="est" data-testid="est-fast">{est('fast')}</span></label>
       </div>
-      {tfTab && <div className="muted small" data-testid="run-tf-note">The mode and jobs apply to the spectrogram; run it from the form of the Time–frequency tab.</div>}
-      {!tfTab && estimateError && <div className="muted small">estimate: {estimateError}</div>}
-      {!tfTab && estimate && share > 0 && (
+      {tfTab && <div className="muted small" data-testid="run-tf-note">The mode, jobs and estimates are for the spectrogram; run it from the form of the Time–frequency tab.</div>}
+      {estimateError && <div className="muted small">estimate: {estimateError}</div>}
+      {shown && share > 0 && (
         <div className="muted small" data-testid="est-cached">
           {share >= 1 ? 'every stage is in the cache: a re-run takes little time'
-            : `${Math.round(share * 100)} % of the work is in the cache${estimate.cached?.stages.length ? ` (${estimate.cached.stages.join(', ')})` : ''}; the times above are for the rest`}
+            : `${Math.round(share * 100)} % of the work is in the cache${shown.cached?.stages.length ? ` (${shown.cached.stages.join(', ')})` : ''}; the times above are for the rest`}
         </div>
       )}
-      {!tfTab && !estimate && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
+      {!tfTab && !shown && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
       {cores !== null && jobs > cores && mode === 'fast' && (
         <div className="warn small" data-testid="jobs-warning">{jobs} jobs on {cores} cores: workers beyond the cores only slow the run down (the estimate counts {cores}).</div>
       )}

@@ -4,7 +4,7 @@
 // with its band-power trace below and the time cursor shared with the traces view.
 import { useEffect, useMemo, useState } from 'react';
 import type { TfView as TfViewDto } from '../../shared/api';
-import { DEFAULT_TF, TF_BANDS, autoDecim, type TfParams } from '../../shared/params';
+import { DEFAULT_TF, TF_BANDS, autoDecim, formatBytes, tfOutputBytes, type TfParams } from '../../shared/params';
 import { scannerMarkers } from '../../shared/recording';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
@@ -64,6 +64,8 @@ export function TfView() {
       correction: corrected ? correction : null,
     };
   }, [meta, form, names.join(','), corrected, correction]);
+  // The run panel's estimate (time and memory of both modes) is for this form while the tab is shown.
+  useEffect(() => { useParams.getState().setTf(params); }, [params]);
 
   useEffect(() => {
     if (!meta) return;
@@ -110,7 +112,7 @@ export function TfView() {
         <button className="link" disabled={!view} onClick={() => saveImage('tf-png')} data-testid="tf-png">PNG</button>
         <button className="link" disabled={!view} onClick={() => saveImage('tf-svg')} data-testid="tf-svg">SVG</button>
         {cursorS !== null && <span className="muted" data-testid="tf-cursor">cursor {cursorS.toFixed(3)} s</span>}
-        {params && <span className="muted">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output)</span>}
+        {params && <span className="muted" data-testid="tf-size" title="The power of every channel at every frequency, kept in the session cache (and written by each export)">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output) · power {formatBytes(tfOutputBytes(params, meta.channels.length, meta.nSamples))}</span>}
         {view && <span className="muted" data-testid="tf-signal">shown: {view.signal === 'corrected' ? 'corrected signal' : 'raw signal'}</span>}
       </div>
       {scanner && !corrected && (
