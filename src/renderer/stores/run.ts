@@ -24,6 +24,8 @@ export interface RunState {
   estimate: RunEstimateDTO | null;
   /** The workflow `estimate` was made for (the side panel's sort or correction), so another workflow's run is not compared with it. */
   estimateWorkflow: string | null;
+  /** The spec, mode and jobs `estimate` was made for (estimateKey), so a run of another one is not compared with it. */
+  estimateKey: string | null;
   estimateError: string | null;
   /** Bumped when a run finishes, per workflow, so result views refetch. */
   finished: Record<PipelineSpec['workflow'], number>;
@@ -54,6 +56,12 @@ export interface RunState {
  */
 let estimateSeq = 0;
 
+/** What an estimate depends on: the spec (channels included) with the mode's kind and jobs. */
+function estimateKeyOf(spec: Omit<PipelineSpec, 'mode'>, kind: string, jobs: number): string {
+  const { mode: _mode, ...rest } = spec as PipelineSpec;
+  return JSON.stringify({ ...rest, kind, jobs });
+}
+
 export const useRun = create<RunState>((set, get) => ({
   runId: null,
   workflow: null,
@@ -65,6 +73,7 @@ export const useRun = create<RunState>((set, get) => ({
   memoryBudgetMB: 512,
   estimate: null,
   estimateWorkflow: null,
+  estimateKey: null,
   estimateError: null,
   finished: { sort: 0, correct: 0, filter: 0, tf: 0 },
   confirmReplace: null,
@@ -79,21 +88,30 @@ export const useRun = create<RunState>((set, get) => ({
     try {
       const { api } = await backend();
       const estimate = await api.estimate({ ...spec, mode: { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec);
-      if (seq === estimateSeq) set({ estimate, estimateWorkflow: spec.workflow, estimateError: null });
+      if (seq === estimateSeq) set({ estimate, estimateWorkflow: spec.workflow, estimateKey: estimateKeyOf(spec, mode, jobs), estimateError: null });
     } catch (e) {
       if (seq === estimateSeq) set({ estimate: null, estimateError: errorText(e).message });
     }
   },
   async start(spec) {
     const { api } = await backend();
-    const { mode, jobs, memoryBudgetMB, estimate, estimateWorkflow } = get();
-    const forMode = estimate && estimateWorkflow === spec.workflow ? (mode === 'fast' ? estimate.fast : estimate.lowMemory) : null;
-    set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: spec.workflow !== 'filter' && forMode ? forMode : null });
+    const { mode, jobs, memoryBudgetMB, estimate, estimateKey } = get();
+    const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;
+    const kind = full.mode.kind === 'fast' ? 'fast' : 'lowMemory';
+    // The estimate shown is compared with the run only if it was made for this very run (a changed
+    // channel list or form may not have been estimated yet when the button is pressed).
+    const matches = estimate && estimateKey === estimateKeyOf(full, full.mode.kind, full.mode.jobs);
+    const wanted = spec.workflow !== 'filter';
+    set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: wanted && matches ? estimate[kind] : null });
     try {
       await api.setPoolSize(jobs);
-      const full = { ...spec, mode: spec.mode ?? { kind: mode, jobs, memoryBudgetMB } } as PipelineSpec;
       const runId = await api.runPipeline(full);
       set({ runId });
+      // Not estimated yet: ask now (no calibration probe starts while a run is under way; the figures
+      // are those the machine's calibration gave before this run).
+      if (wanted && !matches) {
+        void api.estimate(full).then((e) => { if (get().runId === runId && !get().report) set({ startEstimate: e[kind] }); }, () => undefined);
+      }
     } catch (e) {
       set({ error: errorText(e) });
     }
