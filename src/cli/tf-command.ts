@@ -67,7 +67,7 @@ export function tfParamsFrom(a: ParsedArgs): TfParams {
   const decim = str(a, 'decim');
   if (decim && decim !== 'auto') {
     p.decim = Number(decim);
-    if (!Number.isInteger(p.decim) || p.decim < 1) throw new UsageError(`--decim ${decim}: expected a whole number >= 1`);
+    if (!Number.isInteger(p.decim) || p.decim < 1) throw new UsageError(`--decim ${decim}: expected a whole number >= 1, or auto`);
   }
   if (a.flags.has('zero-mean')) p.zeroMean = true;
   if (a.flags.has('with-phase')) p.phase = true;

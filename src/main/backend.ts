@@ -182,10 +182,11 @@ export class Backend implements BackendApi {
     // While a run is under way no probe starts (it would slow the run and measure the contention);
     // the run's own time calibrates this shape when it finishes.
     if (this.userRuns > 0) return cal.estimate(spec, src.meta);
-    // Time-frequency: no probe. Its cost per sample and frequency is modelled from the parameters
-    // (workflows.ts, measured on the chunk kernel), and each change of the tab's form is a new shape
-    // (frequencies, cycles, decim): a probe per keystroke would keep the workers busy. Its runs calibrate it.
-    if (spec.workflow === 'tf') return cal.estimate(spec, src.meta);
+    // Time-frequency of the raw signal: no probe. Its cost per sample and frequency is modelled from
+    // the parameters (workflows.ts, measured on the chunk kernel), and each change of the tab's form is
+    // a new shape (frequencies, cycles, decim): a probe per keystroke would keep the workers busy. Its
+    // runs calibrate it. With a correction first, the correction's data-dependent cost is probed.
+    if (spec.workflow === 'tf' && !spec.params.correction) return cal.estimate(spec, src.meta);
     const parallel = Math.min(spec.mode.kind === 'fast' ? spec.mode.jobs : 1, os.availableParallelism?.() ?? os.cpus().length);
     if (this.deps.pool.size < parallel) await this.deps.pool.resize(parallel);
     await cal.ensure(spec, src, (s, ref, meta) => {

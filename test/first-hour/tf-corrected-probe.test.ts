@@ -36,6 +36,15 @@ beforeAll(async () => {
 afterAll(async () => { await services?.dispose(); removeTmpDirs(); });
 
 describe('estimate of tf on the corrected signal', () => {
+  it('of the raw signal: no probe (the modelled cost follows the parameters; each form change would be a new shape)', async () => {
+    probes.length = 0;
+    const spec: PipelineSpec = { workflow: 'tf', params: { ...DEFAULT_TF, freqs: [10, 20], nCycles: [5], decim: 8 }, channels: [0, 1], mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 } };
+    const est = await services.backend.estimate(spec);
+    expect(probes.length).toBe(0);
+    expect(est.fast.seconds).toBeGreaterThan(0);
+    expect(est.fast.peakMB).toBeGreaterThan(0);
+  });
+
   it('probes on slices cut as for a correction: every probe run, correction included, is done', async () => {
     const spec: PipelineSpec = {
       workflow: 'tf', params: { ...DEFAULT_TF, freqs: [10, 20], nCycles: [5], decim: 8, correction: DEFAULT_CORRECT },
