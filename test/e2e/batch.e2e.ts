@@ -92,7 +92,7 @@ describe('batch panel', () => {
     await page.getByTestId('batch-workflow').selectOption('tf');
     expect(await page.getByTestId('batch-label-rule').count()).toBe(0);
     await page.getByTestId('batch-tf-corrected').check();
-    await expect.poll(async () => (await page.getByTestId('tab-panel-batch').textContent().catch(() => null)) ?? (await page.locator('body').textContent()) ?? '').toMatch(/the defaults \(4–40 Hz, 7 cycles\), each recording decimated to 8× the top frequency, after the Parameters panel's correction/);
+    await expect.poll(async () => (await page.getByTestId('tab-panel-batch').textContent().catch(() => null)) ?? (await page.locator('body').textContent()) ?? '').toMatch(/the Time–frequency tab's \(2–30 Hz by 1, 5 cycles, theta band\), each recording decimated to 8× the top frequency, after the Parameters panel's correction/);
     await shot(page, 'batch-tf-corrected');
     await page.getByTestId('batch-workflow').selectOption('sort');
     await page.getByTestId('batch-label-rule').check();

@@ -48,6 +48,16 @@ describe('time-frequency view', () => {
     const m = /decim (\d+) .* power (\d+) MB/.exec(size);
     expect(m, size).not.toBeNull();
     expect(Number(m![2])).toBe(Math.round((32 * 29 * Math.ceil(600_000 / Number(m![1])) * 4) / 2 ** 20));
+    // A step of 0 (typed, or the field emptied) is named, and nothing runs (the list would never end);
+    // the form stays as set while another tab is shown.
+    await page.getByLabel('frequency step').fill('0');
+    await expect.poll(async () => (await page.getByTestId('tf-form-error').textContent().catch(() => '')) ?? '').toMatch(/the frequency step \(0 Hz\) must be above 0 Hz/);
+    expect(await page.getByTestId('run-tf').isDisabled()).toBe(true);
+    await page.getByTestId('tab-traces').click();
+    await page.getByTestId('tab-tf').click();
+    expect(await page.getByLabel('frequency step').inputValue()).toBe('0');
+    await page.getByLabel('frequency step').fill('1');
+    await expect.poll(async () => page.getByTestId('tf-form-error').count()).toBe(0);
     // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
     // bars move (their channel and percent change) while the spectrogram runs. Every state the bars
     // are drawn in is recorded in the page by a MutationObserver, so that a fast run (an idle machine)

@@ -6,7 +6,7 @@ import type { BatchRequest, BatchRow, BatchStatus } from '../../shared/api';
 import { DEFAULT_TF } from '../../shared/params';
 import type { OpenOptions } from '../../shared/recording';
 import { backend, errorText, type ErrorText } from '../api/client';
-import { useParams } from './params';
+import { tfFormParams, useParams } from './params';
 import { useRecording } from './recording';
 import { useRun } from './run';
 import { useUi } from './ui';
@@ -102,8 +102,12 @@ export const useBatch = create<BatchState>((set, get) => ({
     const { mode, jobs, memoryBudgetMB } = useRun.getState();
     const p = useParams.getState();
     const m = { kind: mode, jobs, memoryBudgetMB };
+    // Time-frequency: the Time–frequency tab's frequencies, cycles and band (its region names this
+    // recording's channels: left out), each recording decimated by its own rate (autoDecim).
+    const tf = tfFormParams(p.tfForm);
+    if (workflow === 'tf' && 'error' in tf) { set({ error: { message: `Time–frequency tab: ${tf.error}`, fix: 'fix the form of the Time–frequency tab' } }); return; }
     const spec: BatchRequest['spec'] = workflow === 'sort' ? { workflow, params: p.sort, mode: m }
-      : workflow === 'correct' ? { workflow, params: p.correct, mode: m } : { workflow, params: { ...DEFAULT_TF, correction: tfCorrected ? p.correct : null }, mode: m };
+      : workflow === 'correct' ? { workflow, params: p.correct, mode: m } : { workflow, params: { ...DEFAULT_TF, ...tf, correction: tfCorrected ? p.correct : null }, mode: m };
     set({ starting: true, error: null });
     try {
       const { api } = await backend();

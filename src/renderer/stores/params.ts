@@ -2,7 +2,7 @@
 // presets, and validation with the same shared validators main uses (messages shown inline).
 import { create } from 'zustand';
 import {
-  DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, validateCorrect, validateSort,
+  DEFAULT_CORRECT, DEFAULT_SORT, TF_BANDS, mergeParams, validateCorrect, validateSort,
   type CorrectParams, type SortParams, type TfParams,
 } from '../../shared/params';
 
@@ -27,6 +27,30 @@ export const CORRECT_PRESETS: Record<string, { label: string; patch: unknown }> 
   aas: { label: 'Plain AAS (upsampled, no alignment, no OBS)', patch: { engine: 'upsampled', window: 30, align: false, lowpassHz: 0 } },
 };
 
+/** The Time–frequency tab's form: frequencies lo..hi by step (Hz), cycles, a preset band, a region "NAME=ch1,ch2". */
+export interface TfForm { lo: number; hi: number; step: number; cycles: number; band: string; roi: string }
+
+export const DEFAULT_TF_FORM: TfForm = { lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' };
+
+/** Most frequencies the form may ask for (each is a full-length output row per channel). */
+export const MAX_TF_FORM_FREQS = 400;
+
+/**
+ * The form's frequencies, cycles and band, or what is wrong with it (a step of 0, typed or left
+ * empty, would otherwise never end the list).
+ */
+export function tfFormParams(f: TfForm): Pick<TfParams, 'freqs' | 'nCycles' | 'bands'> | { error: string } {
+  if (!(f.lo > 0)) return { error: `the lowest frequency (${f.lo} Hz) must be above 0 Hz` };
+  if (!(f.hi >= f.lo)) return { error: `the highest frequency (${f.hi} Hz) must not be below the lowest (${f.lo} Hz)` };
+  if (!(f.step > 0)) return { error: `the frequency step (${f.step} Hz) must be above 0 Hz` };
+  if ((f.hi - f.lo) / f.step + 1 > MAX_TF_FORM_FREQS) return { error: `${f.lo}–${f.hi} Hz in steps of ${f.step} Hz is more than ${MAX_TF_FORM_FREQS} frequencies: take a larger step` };
+  if (!(f.cycles > 0)) return { error: `the cycles per wavelet (${f.cycles}) must be above 0` };
+  const freqs: number[] = [];
+  for (let i = 0; f.lo + i * f.step <= f.hi + 1e-9; i++) freqs.push(Math.round((f.lo + i * f.step) * 1000) / 1000);
+  const preset = TF_BANDS[f.band as keyof typeof TF_BANDS];
+  return { freqs, nCycles: [f.cycles], bands: preset ? [{ name: f.band, lo: preset[0], hi: preset[1] }] : [] };
+}
+
 export interface ParamsState {
   workflow: Workflow;
   sort: SortParams;
@@ -37,12 +61,18 @@ export interface ParamsState {
   channels: string;
   /** The Time–frequency tab's parameters (its form), for the run panel's estimate; null before it is shown. */
   tf: TfParams | null;
+  /** The Time–frequency tab's form, kept while other tabs are shown; its batches use it too. */
+  tfForm: TfForm;
+  /** The tab's "corrected" switch; null until the user sets it (then on once a correction ran). */
+  tfCorrected: boolean | null;
   setWorkflow(w: Workflow): void;
   setSort(p: SortParams): void;
   setCorrect(p: CorrectParams): void;
   applyPreset(w: Workflow, name: string): void;
   setChannels(s: string): void;
   setTf(p: TfParams | null): void;
+  setTfForm(f: TfForm): void;
+  setTfCorrected(on: boolean): void;
   /** Adopt the parameters of the last runs of this recording (from session.json). */
   adopt(last: Partial<Record<string, unknown>>): void;
 }
@@ -55,8 +85,12 @@ export const useParams = create<ParamsState>((set) => ({
   correctPreset: 'spline',
   channels: 'all',
   tf: null,
+  tfForm: DEFAULT_TF_FORM,
+  tfCorrected: null,
   setWorkflow(workflow) { set({ workflow }); },
   setTf(tf) { set({ tf }); },
+  setTfForm(tfForm) { set({ tfForm }); },
+  setTfCorrected(tfCorrected) { set({ tfCorrected }); },
   setSort(sort) { set({ sort, sortPreset: 'custom' }); },
   setCorrect(correct) { set({ correct, correctPreset: 'custom' }); },
   applyPreset(w, name) {

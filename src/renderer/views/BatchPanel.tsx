@@ -66,6 +66,7 @@ function QueueTable({ status }: { status: BatchStatus }) {
 export function BatchPanel() {
   const b = useBatch();
   const { mode, jobs, setJobs, setMode } = useRun();
+  const tfForm = useParams((s) => s.tfForm);
   const preset = useParams((s) => (b.workflow === 'sort' ? s.sortPreset : b.workflow === 'correct' ? s.correctPreset : 'default'));
   const [path, setPath] = useState('');
   const running = b.status?.state === 'running';
@@ -96,7 +97,7 @@ export function BatchPanel() {
               <option value="sort">spike sorting</option><option value="correct">artifact correction</option><option value="tf">time–frequency</option>
             </select>
           </label>
-          <span className="muted small">parameters: {b.workflow === 'tf' ? `the defaults (4–40 Hz, 7 cycles), each recording decimated to 8× the top frequency${b.tfCorrected ? ', after the Parameters panel\'s correction' : ''}` : `the Parameters panel (${preset})`}</span>
+          <span className="muted small">parameters: {b.workflow === 'tf' ? `the Time–frequency tab's (${tfForm.lo}–${tfForm.hi} Hz by ${tfForm.step}, ${tfForm.cycles} cycles, ${tfForm.band} band), each recording decimated to 8× the top frequency${b.tfCorrected ? ', after the Parameters panel\'s correction' : ''}` : `the Parameters panel (${preset})`}</span>
           {b.workflow === 'tf' && (
             <label className="small" title="Analyse each recording after MRI gradient-artifact correction with the correction parameters of the Parameters panel (spikedesk batch --workflow tf --corrected)">
               <input type="checkbox" checked={b.tfCorrected} onChange={(e) => b.setTfCorrected(e.target.checked)} data-testid="batch-tf-corrected" /> of the corrected signal

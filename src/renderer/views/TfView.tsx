@@ -14,7 +14,7 @@ import { Spectrogram } from '../components/Spectrogram';
 import { ErrorBox } from '../components/ErrorBox';
 import { WorkerBars } from '../components/WorkerBars';
 import { useMenu } from '../stores/menu';
-import { useParams } from '../stores/params';
+import { tfFormParams, useParams } from '../stores/params';
 
 /** The toolbar's PNG/SVG buttons open File > Export Time-Frequency's image export (path, overwrite question, outcome). */
 function saveImage(format: 'tf-png' | 'tf-svg'): void {
@@ -37,9 +37,13 @@ export function TfView() {
     const r = useRecording.getState();
     if (s < r.startS || s > r.startS + r.spanS) r.setWindow(s - r.spanS / 2, r.spanS);
   };
-  const [form, setForm] = useState({ lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' });
+  // The form lives in the params store: it stays as set while other tabs are shown.
+  const form = useParams((s) => s.tfForm);
+  const setForm = useParams((s) => s.setTfForm);
   // On the corrected signal (the Correction tab's parameters): on by default once a correction ran.
-  const [corrected, setCorrected] = useState(() => useRun.getState().finished.correct > 0);
+  const correctionsRun = useRun((s) => s.finished.correct);
+  const corrected = useParams((s) => s.tfCorrected) ?? correctionsRun > 0;
+  const setCorrected = useParams((s) => s.setTfCorrected);
   const correction = useParams((s) => s.correct);
   // An EEG-fMRI recording: its spectrogram is the scanner's unless corrected (suggested, not forced).
   const scanner = useMemo(() => (meta ? scannerMarkers(meta.events) : null), [meta]);
@@ -50,20 +54,17 @@ export function TfView() {
   const [error, setError] = useState<ErrorText | null>(null);
   const names = meta?.channels.map((c) => c.name) ?? [];
 
+  const fromForm = useMemo(() => tfFormParams(form), [form]);
   const params = useMemo((): TfParams | null => {
-    if (!meta) return null;
-    const freqs: number[] = [];
-    for (let f = form.lo; f <= form.hi + 1e-9; f += form.step) freqs.push(Math.round(f * 1000) / 1000);
-    const preset = TF_BANDS[form.band as keyof typeof TF_BANDS];
+    if (!meta || 'error' in fromForm) return null;
     const [rname, rlist] = form.roi.split('=');
     const roiChannels = (rlist ?? '').split(',').map((s) => s.trim()).filter((s) => names.includes(s));
     return {
-      ...DEFAULT_TF, freqs, nCycles: [form.cycles], decim: autoDecim(meta.sampleRate, form.hi), strategy: 'auto',
-      bands: preset ? [{ name: form.band, lo: preset[0], hi: preset[1] }] : [],
+      ...DEFAULT_TF, ...fromForm, decim: autoDecim(meta.sampleRate, Math.max(...fromForm.freqs)), strategy: 'auto',
       rois: rname && roiChannels.length ? [{ name: rname.trim(), channels: roiChannels }] : [],
       correction: corrected ? correction : null,
     };
-  }, [meta, form, names.join(','), corrected, correction]);
+  }, [meta, fromForm, form.roi, names.join(','), corrected, correction]);
   // The run panel's estimate (time and memory of both modes) is for this form while the tab is shown.
   useEffect(() => { useParams.getState().setTf(params); }, [params]);
 
@@ -115,6 +116,7 @@ export function TfView() {
         {params && <span className="muted" data-testid="tf-size" title="The power of every channel at every frequency, kept in the session cache (and written by each export)">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output) · power {formatBytes(tfOutputBytes(params, meta.channels.length, meta.nSamples))}</span>}
         {view && <span className="muted" data-testid="tf-signal">shown: {view.signal === 'corrected' ? 'corrected signal' : 'raw signal'}</span>}
       </div>
+      {'error' in fromForm && <div className="error-inline" data-testid="tf-form-error">{fromForm.error}</div>}
       {scanner && !corrected && (
         <div className="muted small" data-testid="tf-scanner-hint">
           This recording has MRI scanner markers ({scanner.count} × {scanner.label}): tick “corrected” to analyse the EEG after gradient-artifact correction; the raw spectrogram shows the scanner’s harmonics.
