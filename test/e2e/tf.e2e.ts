@@ -116,6 +116,10 @@ describe('time-frequency view', () => {
     expect(roiRatio).toBeGreaterThan(2 * outRatio);
     await page.getByTestId('tf-target').selectOption({ label: 'ROI theta-group' });
     await shot(page, 'time-frequency', 800);
+    // The chosen region stays chosen while another tab is shown (the view unmounts).
+    await page.getByTestId('tab-traces').click();
+    await page.getByTestId('tab-tf').click();
+    await expect.poll(() => page.getByTestId('tf-target').inputValue()).toBe('rtheta-group');
     // The spectrogram's report is compared with the estimate made for it (the tab's form, this mode and jobs).
     await page.getByTestId('run-report').waitFor();
     const vs = (await page.getByTestId('est-vs-actual').textContent()) ?? '';

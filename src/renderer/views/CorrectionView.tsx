@@ -7,6 +7,7 @@ import type { CorrectionView as CV, TraceBlock } from '../../shared/api';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
 import { useRun } from '../stores/run';
+import { useKept } from '../stores/kept';
 import { MiniPlot } from '../components/MiniPlot';
 import { ErrorBox } from '../components/ErrorBox';
 import { hiddenCount, overlayWindow, reportHeadline, reportRows, rowsIn, type ReportKind } from '../lib/trigger-report';
@@ -37,7 +38,7 @@ function mid(b: TraceBlock, c: number): Float32Array {
 export function CorrectionView() {
   const meta = useRecording((s) => s.meta);
   const finished = useRun((s) => s.finished.correct);
-  const [channel, setChannel] = useState(0);
+  const [channel, setChannel] = useKept(`correction.channel:${meta?.path ?? ''}`, 0);
   const [view, setView] = useState<CV | null>(null);
   const [traces, setTraces] = useState<{ raw: TraceBlock; cor: TraceBlock } | null>(null);
   const [error, setError] = useState<ErrorText | null>(null);

@@ -15,6 +15,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { WorkerBars } from '../components/WorkerBars';
 import { useMenu } from '../stores/menu';
 import { tfFormParams, useParams } from '../stores/params';
+import { useKept } from '../stores/kept';
 
 /** The toolbar's PNG/SVG buttons open File > Export Time-Frequency's image export (path, overwrite question, outcome). */
 function saveImage(format: 'tf-png' | 'tf-svg'): void {
@@ -47,9 +48,10 @@ export function TfView() {
   const correction = useParams((s) => s.correct);
   // An EEG-fMRI recording: its spectrogram is the scanner's unless corrected (suggested, not forced).
   const scanner = useMemo(() => (meta ? scannerMarkers(meta.events) : null), [meta]);
-  const [target, setTarget] = useState<Target>({ kind: 'channel', channel: 0 });
-  const [db, setDb] = useState(true);
-  const [logFreq, setLogFreq] = useState(false);
+  // Kept while other tabs are shown (the channel or region per recording).
+  const [target, setTarget] = useKept<Target>(`tf.target:${meta?.path ?? ''}`, { kind: 'channel', channel: 0 });
+  const [db, setDb] = useKept('tf.db', true);
+  const [logFreq, setLogFreq] = useKept('tf.logFreq', false);
   const [view, setView] = useState<TfViewDto | null>(null);
   const [error, setError] = useState<ErrorText | null>(null);
   const names = meta?.channels.map((c) => c.name) ?? [];

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ClusterRow } from '../../shared/api';
 import { LABELS, type Label } from '../../shared/curation';
 import { clusterColor, useSort } from '../stores/sort';
+import { useKept } from '../stores/kept';
 import { ErrorBox } from '../components/ErrorBox';
 import { hint } from '../lib/shortcuts';
 import { decades } from '../lib/format';
@@ -60,8 +61,8 @@ export function CurationBar() {
 
 export function UnitsTable({ height }: { height: number }) {
   const { overview, selected, select, loading, busy, applyRule } = useSort();
-  const [sortKey, setSortKey] = useState('id');
-  const [desc, setDesc] = useState(false);
+  const [sortKey, setSortKey] = useKept('units.sortKey', 'id');
+  const [desc, setDesc] = useKept('units.desc', false);
   const [labelFilter, setLabelFilter] = useState<'all' | Label>('all');
   const [text, setText] = useState('');
   const rows = useMemo(() => {
