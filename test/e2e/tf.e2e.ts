@@ -243,4 +243,27 @@ describe('time-frequency view', () => {
     expect(fs.existsSync('/etc/spikedesk-spectrogram.png')).toBe(false);
     expect(app.errors).toEqual([]);
   });
+
+  it('reopened, the tab\'s form says how the recording\'s last spectrogram was made', async () => {
+    const { page } = app;
+    await page.keyboard.press('4');
+    await page.getByLabel('highest frequency').fill('20');
+    await page.getByLabel('cycles').fill('4');
+    await page.getByTestId('run-tf').click();
+    await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 120_000 }).toMatch(/tf · done/);
+    // A new page (the stores start over), the same recording: its session's last tf parameters fill the form.
+    await app.open();
+    await page.getByTestId('demo-eeg').click({ timeout: 180_000 });
+    await waitForRecording(page, 'brainvision');
+    await page.keyboard.press('4');
+    await page.getByTestId('tf-view').waitFor();
+    await expect.poll(() => page.getByLabel('highest frequency').inputValue()).toBe('20');
+    expect(await page.getByLabel('cycles').inputValue()).toBe('4');
+    expect(await page.getByLabel('lowest frequency').inputValue()).toBe('2');
+    await expect.poll(async () => (await page.getByTestId('spectrogram').evaluate((el) => {
+      const y = (el as unknown as { data: { y: number[] }[] }).data[0].y;
+      return Math.max(...y);
+    }).catch(() => 0))).toBe(20);
+    expect(app.errors).toEqual([]);
+  }, 300_000);
 });

@@ -2,9 +2,12 @@
 // presets, and validation with the same shared validators main uses (messages shown inline).
 import { create } from 'zustand';
 import {
-  DEFAULT_CORRECT, DEFAULT_SORT, TF_BANDS, mergeParams, validateCorrect, validateSort,
+  DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, validateCorrect, validateSort,
   type CorrectParams, type SortParams, type TfParams,
 } from '../../shared/params';
+import { DEFAULT_TF_FORM, tfFormFrom, type TfForm } from '../lib/tf-form';
+
+export { tfFormParams, type TfForm } from '../lib/tf-form';
 
 export type Workflow = 'sort' | 'correct';
 
@@ -26,30 +29,6 @@ export const CORRECT_PRESETS: Record<string, { label: string; patch: unknown }> 
   fastr: { label: 'FASTR (upsampled AAS x10, 30 epochs, OBS 4, 70 Hz LP)', patch: { engine: 'upsampled', window: 30, obsComponents: 4 } },
   aas: { label: 'Plain AAS (upsampled, no alignment, no OBS)', patch: { engine: 'upsampled', window: 30, align: false, lowpassHz: 0 } },
 };
-
-/** The Time–frequency tab's form: frequencies lo..hi by step (Hz), cycles, a preset band, a region "NAME=ch1,ch2". */
-export interface TfForm { lo: number; hi: number; step: number; cycles: number; band: string; roi: string }
-
-export const DEFAULT_TF_FORM: TfForm = { lo: 2, hi: 30, step: 1, cycles: 5, band: 'theta', roi: 'theta-group=EEG01,EEG02,EEG03,EEG04,EEG05,EEG06,EEG07,EEG08' };
-
-/** Most frequencies the form may ask for (each is a full-length output row per channel). */
-export const MAX_TF_FORM_FREQS = 400;
-
-/**
- * The form's frequencies, cycles and band, or what is wrong with it (a step of 0, typed or left
- * empty, would otherwise never end the list).
- */
-export function tfFormParams(f: TfForm): Pick<TfParams, 'freqs' | 'nCycles' | 'bands'> | { error: string } {
-  if (!(f.lo > 0)) return { error: `the lowest frequency (${f.lo} Hz) must be above 0 Hz` };
-  if (!(f.hi >= f.lo)) return { error: `the highest frequency (${f.hi} Hz) must not be below the lowest (${f.lo} Hz)` };
-  if (!(f.step > 0)) return { error: `the frequency step (${f.step} Hz) must be above 0 Hz` };
-  if ((f.hi - f.lo) / f.step + 1 > MAX_TF_FORM_FREQS) return { error: `${f.lo}–${f.hi} Hz in steps of ${f.step} Hz is more than ${MAX_TF_FORM_FREQS} frequencies: take a larger step` };
-  if (!(f.cycles > 0)) return { error: `the cycles per wavelet (${f.cycles}) must be above 0` };
-  const freqs: number[] = [];
-  for (let i = 0; f.lo + i * f.step <= f.hi + 1e-9; i++) freqs.push(Math.round((f.lo + i * f.step) * 1000) / 1000);
-  const preset = TF_BANDS[f.band as keyof typeof TF_BANDS];
-  return { freqs, nCycles: [f.cycles], bands: preset ? [{ name: f.band, lo: preset[0], hi: preset[1] }] : [] };
-}
 
 export interface ParamsState {
   workflow: Workflow;
@@ -102,6 +81,9 @@ export const useParams = create<ParamsState>((set) => ({
     const patch: Partial<ParamsState> = {};
     try { if (last.sort) { patch.sort = mergeParams(DEFAULT_SORT, last.sort); patch.sortPreset = 'last run'; } } catch { /* older layout: keep defaults */ }
     try { if (last.correct) { patch.correct = mergeParams(DEFAULT_CORRECT, last.correct); patch.correctPreset = 'last run'; } } catch { /* keep defaults */ }
+    // The Time–frequency tab shows the last spectrogram of the recording: its form says how it was made.
+    const tf = last.tf ? tfFormFrom(last.tf) : null;
+    if (tf) { patch.tfForm = tf.form; patch.tfCorrected = tf.corrected; }
     set(patch);
   },
 }));
