@@ -249,7 +249,8 @@ describe('time-frequency view', () => {
     await page.keyboard.press('4');
     await page.getByLabel('highest frequency').fill('20');
     await page.getByLabel('cycles').fill('4');
-    await page.getByTestId('run-tf').click();
+    // The run shortcut from the field just typed in: the tab's form runs (not the side panel's sort).
+    await page.getByLabel('cycles').press('Control+Enter');
     await expect.poll(async () => (await page.getByTestId('run-report').textContent().catch(() => '')) ?? '', { timeout: 120_000 }).toMatch(/tf · done/);
     // A new page (the stores start over), the same recording: its session's last tf parameters fill the form.
     await app.open();

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { colourPixels, cutOff, inViewport, ROOT, runAndWait, shot, useApp, waitForRecording, waitForReport } from './harness';
+import { colourPixels, cutOff, inViewport, ROOT, shot, useApp, waitForRecording, waitForReport } from './harness';
 
 /** The renderer's test hook (src/renderer/views/ClusterView.tsx). */
 interface TestHook {
@@ -199,7 +199,10 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     expect(await page.getByTestId('show-spikes').count()).toBe(0);
     await shot(page, 'eeg-first-window', 300);
     await page.getByTestId('wf-correct').click();
-    await runAndWait(page, '0-3', /correct · done/);
+    // Started with the run shortcut from the channel field (Ctrl+Enter works while typing a parameter).
+    await page.getByTestId('channels').fill('0-3');
+    await page.getByTestId('channels').press('Control+Enter');
+    await waitForReport(page, /correct · done/);
     await page.getByTestId('correction-view').waitFor({ timeout: 60_000 });
     await page.getByTestId('correction-metrics').waitFor();
     const metrics = (await page.getByTestId('correction-metrics').textContent()) ?? '';

@@ -12,6 +12,12 @@ function typing(t: EventTarget | null): boolean {
 }
 
 export function onKey(e: KeyboardEvent): void {
+  // Run works from a parameter field too: change a value, run.
+  if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !e.repeat) {
+    useUi.getState().requestRun();
+    e.preventDefault();
+    return;
+  }
   if (typing(e.target)) return;
   const ui = useUi.getState();
   const rec = useRecording.getState();

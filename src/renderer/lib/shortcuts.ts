@@ -19,6 +19,7 @@ export const SHORTCUTS = {
   undo: { keys: 'Ctrl+Z', what: 'undo the last curation action' },
   redo: { keys: 'Ctrl+Shift+Z', what: 'redo (also Ctrl+Y)' },
   lasso: { keys: 'lasso (scatter)', what: 'split the selected unit: every spike inside the polygon in feature space' },
+  run: { keys: 'Ctrl+Enter', what: 'run: the sorting or correction of the side panel, the spectrogram on the time–frequency tab (also from a parameter field)' },
   theme: { keys: 'T', what: 'toggle light / dark theme' },
 } as const;
 

@@ -12,6 +12,9 @@ export interface UiState {
   status: { message: string; fraction: number | null } | null;
   /** Time cursor (s) shared by the traces and time-frequency views; null = none. */
   cursorS: number | null;
+  /** Bumped by the run shortcut: the shown tab's run button (side panel or time–frequency form) acts on it. */
+  runRequest: number;
+  requestRun(): void;
   setCursor(s: number | null): void;
   setTheme(t: UiState['theme']): void;
   setTab(t: Tab): void;
@@ -39,6 +42,8 @@ export const useUi = create<UiState>((set) => ({
   help: false,
   status: null,
   cursorS: null,
+  runRequest: 0,
+  requestRun() { set((s) => ({ runRequest: s.runRequest + 1 })); },
   setCursor(cursorS) { set({ cursorS }); },
   setTheme(theme) {
     try { localStorage.setItem(THEME_KEY, theme); } catch { /* not persisted */ }

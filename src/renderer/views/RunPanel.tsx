@@ -1,11 +1,12 @@
 // Container: job settings (low-memory / fast with the estimate of each, jobs), run and cancel,
 // one progress bar per worker (channel, stage, memory), and the last run's report.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { backend } from '../api/client';
 import { DEFAULT_FILTER, type PipelineSpec } from '../../shared/params';
 import { useRun } from '../stores/run';
 import { useRecording } from '../stores/recording';
 import { useUi } from '../stores/ui';
+import { hint } from '../lib/shortcuts';
 import { paramsError, parseChannels, useParams } from '../stores/params';
 import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
@@ -37,6 +38,14 @@ export function RunPanel() {
       : { workflow: 'correct', params: p.correct, channels: ch.channels };
   }, [tfTab, p.tf, meta, p.workflow, p.sort, p.correct, ch.error, ch.channels?.join(',')]);
   const invalid = meta && !tfTab ? paramsError(p.workflow, p.workflow === 'sort' ? p.sort : p.correct, meta.sampleRate) : null;
+  // The run shortcut (Ctrl+Enter): this panel's run, unless the time–frequency tab (its own form) is shown.
+  const runRequest = useUi((s) => s.runRequest);
+  const seenRequest = useRef(runRequest);
+  useEffect(() => {
+    if (runRequest === seenRequest.current) return;
+    seenRequest.current = runRequest;
+    if (!tfTab && spec && !invalid && !running) void request(spec);
+  }, [runRequest]);
   useEffect(() => {
     if (!spec || invalid) return;
     const t = setTimeout(() => void refreshEstimate(spec), 150);
@@ -69,7 +78,7 @@ export function RunPanel() {
       <div className="row">
         <label className="field compact"><span>jobs</span><input type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} aria-label="jobs" style={{ width: 48 }} /></label>
         {!tfTab && (
-          <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start">
+          <button className="primary" disabled={!spec || !!invalid || running} onClick={() => spec && void request(spec)} data-testid="run-start" title={hint('Run with these parameters', 'run')}>
             {p.workflow === 'sort' ? 'Run sorting' : 'Run correction'}
           </button>
         )}

@@ -2,7 +2,7 @@
 // region of interest), "Run spectrogram" on the run store's workers with one progress bar per
 // worker under the form (as the run panel shows them), then the spectrogram of a channel or region
 // with its band-power trace below and the time cursor shared with the traces view.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TfView as TfViewDto } from '../../shared/api';
 import { DEFAULT_TF, TF_BANDS, autoDecim, formatBytes, tfOutputBytes, type TfParams } from '../../shared/params';
 import { scannerMarkers } from '../../shared/recording';
@@ -10,6 +10,7 @@ import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
 import { useRun } from '../stores/run';
 import { useUi } from '../stores/ui';
+import { hint } from '../lib/shortcuts';
 import { Spectrogram } from '../components/Spectrogram';
 import { ErrorBox } from '../components/ErrorBox';
 import { WorkerBars } from '../components/WorkerBars';
@@ -67,6 +68,14 @@ export function TfView() {
       correction: corrected ? correction : null,
     };
   }, [meta, fromForm, form.roi, names.join(','), corrected, correction]);
+  // The run shortcut (Ctrl+Enter) runs this form while the tab is shown.
+  const runRequest = useUi((s) => s.runRequest);
+  const seenRequest = useRef(runRequest);
+  useEffect(() => {
+    if (runRequest === seenRequest.current) return;
+    seenRequest.current = runRequest;
+    if (params && !running) void start({ workflow: 'tf', params });
+  }, [runRequest]);
   // The run panel's estimate (time and memory of both modes) is for this form while the tab is shown.
   useEffect(() => { useParams.getState().setTf(params); }, [params]);
 
@@ -102,7 +111,7 @@ export function TfView() {
         <label title="Analyse the channels after MRI gradient-artifact correction with the Correction tab's parameters (a finished correction is reused from the cache)">
           <input type="checkbox" checked={corrected} onChange={(e) => setCorrected(e.target.checked)} data-testid="tf-corrected" /> corrected
         </label>
-        <button disabled={!params || running} onClick={() => params && void start({ workflow: 'tf', params })} data-testid="run-tf">Run spectrogram</button>
+        <button disabled={!params || running} onClick={() => params && void start({ workflow: 'tf', params })} data-testid="run-tf" title={hint('Run the spectrogram of this form', 'run')}>Run spectrogram</button>
       </div>
       <div className="toolbar">
         <select value={target.kind === 'channel' ? `c${target.channel}` : `r${target.name}`} data-testid="tf-target" aria-label="channel or region"
