@@ -8,6 +8,7 @@ import { useUi } from '../stores/ui';
 import { useRecording } from '../stores/recording';
 import { ScatterPlot, type ScatterGroup } from '../components/ScatterPlot';
 import { ErrorBox } from '../components/ErrorBox';
+import { useKept } from '../stores/kept';
 
 declare global {
   interface Window { __spikedeskTest?: { lasso(polygon: [number, number][]): Promise<void>; features(): FeatureSet | null } }
@@ -17,9 +18,10 @@ export function ClusterView({ height }: { height: number }) {
   const { overview, channel, selected, version, setChannel, select, lassoSplit, recluster, busy } = useSort();
   const meta = useRecording((s) => s.meta);
   const dark = useUi((s) => s.theme === 'dark');
-  const [cap, setCap] = useState(5000);
-  const [dims, setDims] = useState<[number, number, number]>([0, 1, 2]);
-  const [threeD, setThreeD] = useState(false);
+  // Kept while other tabs are shown.
+  const [cap, setCap] = useKept('cluster.cap', 5000);
+  const [dims, setDims] = useKept<[number, number, number]>('cluster.dims', [0, 1, 2]);
+  const [threeD, setThreeD] = useKept('cluster.threeD', false);
   const [k, setK] = useState(2);
   const [fs, setFs] = useState<FeatureSet | null>(null);
   const [error, setError] = useState<ErrorText | null>(null);

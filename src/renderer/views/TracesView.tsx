@@ -12,6 +12,7 @@ import { useParams } from '../stores/params';
 import { TracePlot, type TraceOverlay } from '../components/TracePlot';
 import { ErrorBox } from '../components/ErrorBox';
 import { keyOf, SHORTCUTS } from '../lib/shortcuts';
+import { useKept } from '../stores/kept';
 
 /** Row spacing (uV) from the data: the median channel's 2nd-98th percentile column range, so rows rarely overlap. */
 function autoSpacing(b: TraceBlock | null, fallback: number): number {
@@ -41,10 +42,11 @@ export function TracesView() {
   /** The raw traces drawn behind a filtered/corrected view ("raw behind"). */
   const [rawBlock, setRawBlock] = useState<TraceBlock | null>(null);
   /** Raw behind at its own scale (default: raw EEG in a scanner dwarfs the corrected one) or at the view's. */
-  const [rawScale, setRawScale] = useState<'own' | 'same'>('own');
+  const [rawScale, setRawScale] = useKept<'own' | 'same'>('traces.rawScale', 'own');
   const [marks, setMarks] = useState<SpikeMarks | null>(null);
-  const [showRaw, setShowRaw] = useState(false);
-  const [showSpikes, setShowSpikes] = useState(true);
+  // Kept while other tabs are shown.
+  const [showRaw, setShowRaw] = useKept('traces.showRaw', false);
+  const [showSpikes, setShowSpikes] = useKept('traces.showSpikes', true);
   const [error, setError] = useState<ErrorText | null>(null);
   const [loading, setLoading] = useState(false);
   const [missing, setMissing] = useState(0);
