@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addPoint, fitTime, MAX_POINTS, predict, type TimePoint } from '../../src/main/pipeline/calibration-fit';
 import { Calibration, shapeOf } from '../../src/main/pipeline/calibration';
-import { DEFAULT_SORT, type PipelineSpec } from '../../src/shared/params';
+import { DEFAULT_SORT, DEFAULT_TF, type PipelineSpec } from '../../src/shared/params';
 import type { RecordingMeta } from '../../src/shared/recording';
 import type { RunReport } from '../../src/shared/progress';
 import { removeTmpDirs, tmpDir } from '../engine/helpers';
@@ -108,5 +108,22 @@ describe('Calibration', () => {
     const d = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(file, JSON.stringify({ ...d, machine: 'other' }));
     expect(new Calibration(file, 2).measured(spec, meta)).toBe(false);
+  });
+
+  it('a shape never measured gets the model times the factor of this machine\'s runs of the workflow (tf: each form change is a new shape)', () => {
+    const cal = new Calibration(path.join(tmpDir('cal-factor'), 'calibration.json'), 2);
+    const tf = (freqs: number[], decim: number): PipelineSpec => ({ workflow: 'tf', params: { ...DEFAULT_TF, freqs, decim }, channels: [0, 1, 2, 3], mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 } });
+    const a = tf([4, 5, 6, 7, 8], 16), b = tf([10, 20, 30], 1);
+    const modelA = cal.estimate(a, meta).fast.seconds, modelB = cal.estimate(b, meta).fast.seconds;
+    expect(modelB).not.toBe(modelA);
+    // Two runs of A on this host take 2x and 3x the model: B (never run) is estimated at the median, 2.5x its model.
+    cal.learn(a, meta, { ...report(2 * modelA), workflow: 'tf', stagesRun: ['tf'] });
+    cal.learn(a, meta, { ...report(3 * modelA), workflow: 'tf', stagesRun: ['tf'] });
+    expect(cal.measured(b, meta)).toBe(false); // still no measurement of B itself
+    expect(cal.estimate(b, meta).fast.seconds).toBeCloseTo(2.5 * modelB, 0);
+    // Low-memory has no runs: the model; another workflow's runs do not scale tf.
+    expect(cal.estimate(b, meta).lowMemory.seconds).toBe(new Calibration(path.join(tmpDir('cal-factor-0'), 'c.json'), 2).estimate(b, meta).lowMemory.seconds);
+    const sortModel = new Calibration(path.join(tmpDir('cal-factor-1'), 'c.json'), 2).estimate(spec, meta).fast.seconds;
+    expect(cal.estimate(spec, meta).fast.seconds).toBe(sortModel);
   });
 });

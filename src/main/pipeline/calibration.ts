@@ -36,7 +36,16 @@ export interface CalibrationFile {
   shapes: Record<string, ShapeEntry>;
   /** Bytes a fast worker holds per sample of the channel it processes, from finished runs (beyond the workflow's taskBytes). */
   memory: Partial<Record<Workflow, number>>;
+  /**
+   * Per workflow and mode: measured / modelled time of its last finished runs (at most
+   * FACTOR_RUNS). A shape never measured (new parameters, the tab's form changed) gets the model
+   * times their median: the modelled cost follows the parameters, the factor this machine and host.
+   */
+  factors?: Record<string, number[]>;
 }
+
+/** Runs whose time-to-model ratio the factor keeps (the median of these; the oldest drops out). */
+const FACTOR_RUNS = 5;
 
 // 5: learned memory leaves out what WorkflowDef.taskBytes counts (a tf channel's output).
 const VERSION = 5;
@@ -111,9 +120,20 @@ export class Calibration {
     const fastMB = bytes === undefined ? base.fast.peakMB
       : round(BASE_MB + Math.min(jobs, nCh) * (WORKER_MB + (meta.nSamples * bytes) / 1048576 + taskMBOf(spec, meta)));
     return {
-      fast: { peakMB: fastMB, seconds: round(fast ?? (low !== null ? low / ratio : base.fast.seconds)) },
-      lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(low ?? (fast !== null ? fast * ratio : base.lowMemory.seconds)) },
+      // This shape measured in the mode, else in the other mode, else the model times this machine's
+      // factor for the workflow (its runs with other parameters), else the benchmark's model.
+      fast: { peakMB: fastMB, seconds: round(fast ?? (low !== null ? low / ratio : this.scaled(spec, 'fast', base.fast.seconds) ?? base.fast.seconds)) },
+      lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(low ?? (fast !== null ? fast * ratio : this.scaled(spec, 'low-memory', base.lowMemory.seconds) ?? base.lowMemory.seconds)) },
     };
+  }
+
+  /** The model's time times this machine's measured factor for the workflow and mode, or null without runs. */
+  private scaled(spec: PipelineSpec, kind: ModeKind, modelled: number): number | null {
+    const f = this.data.factors?.[`${spec.workflow}|${kind}`];
+    if (!f?.length) return null;
+    const s = [...f].sort((a, b) => a - b);
+    const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    return modelled * m;
   }
 
   private seconds(spec: PipelineSpec, meta: RecordingMeta, kind: ModeKind): number | null {
@@ -152,6 +172,14 @@ export class Calibration {
     const entry = this.data.shapes[s.key] ?? { points: [] };
     entry.points = addPoint(entry.points, { samples: meta.nSamples, rounds: s.rounds, seconds: report.wallS, from: 'run' });
     this.data.shapes[s.key] = entry;
+    const jobs = Math.max(1, Math.min(report.jobs, this.cores));
+    const base = estimateRun({ ...spec, mode: { ...spec.mode, kind, jobs } }, meta, jobs);
+    const modelled = kind === 'fast' ? base.fast.seconds : base.lowMemory.seconds;
+    if (modelled > 0) {
+      const key = `${spec.workflow}|${kind}`;
+      const factors = (this.data.factors ??= {});
+      factors[key] = [...(factors[key] ?? []), report.wallS / modelled].slice(-FACTOR_RUNS);
+    }
     if (kind === 'fast') {
       const b = bytesPerSample(report, meta.nSamples, s.parallel, taskMBOf(spec, meta));
       const old = this.data.memory[spec.workflow];
