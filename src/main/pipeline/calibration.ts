@@ -17,6 +17,7 @@ import type { Source } from '../io/source';
 import { writeFileAtomic } from '../io/atomic';
 import { addPoint, fitTime, predict, type TimePoint } from './calibration-fit';
 import { probeSlices, type RunStarter } from './calibration-probe';
+import { median } from '../../workers/correct/triggers';
 import { planChannels } from './planner';
 import { BASE_MB, WORKER_MB, estimateRun, taskMBOf, type RunEstimate } from './estimate';
 
@@ -130,10 +131,7 @@ export class Calibration {
   /** The model's time times this machine's measured factor for the workflow and mode, or null without runs. */
   private scaled(spec: PipelineSpec, kind: ModeKind, modelled: number): number | null {
     const f = this.data.factors?.[`${spec.workflow}|${kind}`];
-    if (!f?.length) return null;
-    const s = [...f].sort((a, b) => a - b);
-    const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    return modelled * m;
+    return f?.length ? modelled * median(f) : null;
   }
 
   private seconds(spec: PipelineSpec, meta: RecordingMeta, kind: ModeKind): number | null {

@@ -22,7 +22,7 @@ export interface RunState {
   jobs: number;
   memoryBudgetMB: number;
   estimate: RunEstimateDTO | null;
-  /** The workflow `estimate` was made for (the side panel's sort or correction), so another workflow's run is not compared with it. */
+  /** The workflow `estimate` was made for (the side panel's sort or correction, or the time–frequency form), so another workflow's figures are not shown. */
   estimateWorkflow: string | null;
   /** The spec, mode and jobs `estimate` was made for (estimateKey), so a run of another one is not compared with it. */
   estimateKey: string | null;
