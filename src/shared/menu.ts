@@ -36,6 +36,8 @@ export type MenuCommand =
   | { kind: 'redo' }
   /** Label every unsorted unit good or mua by the quality rule (one undoable step). */
   | { kind: 'apply-rule' }
+  /** Run the shown tab's workflow (the side panel's sorting or correction, the time–frequency form). */
+  | { kind: 'run' }
   | { kind: 'theme'; theme: 'light' | 'dark' }
   | { kind: 'view'; view: View }
   | { kind: 'shortcuts' }

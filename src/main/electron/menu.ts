@@ -146,6 +146,8 @@ export function installMenu(ctx: MenuContext): void {
         { label: 'Redo Curation', accelerator: 'CmdOrCtrl+Shift+Z', click: () => ctx.send({ kind: 'redo' }) },
         // The page's key handler owns Alt+R; the menu only shows it (registering it too would run the rule twice).
         { label: 'Label Unsorted Units by Quality Rule', accelerator: 'Alt+R', registerAccelerator: false, click: () => ctx.send({ kind: 'apply-rule' }) },
+        // As Alt+R: the page's key handler owns Ctrl+Enter (it works from a parameter field too).
+        { label: 'Run Shown Tab\'s Workflow', accelerator: 'CmdOrCtrl+Enter', registerAccelerator: false, click: () => ctx.send({ kind: 'run' }) },
         { type: 'separator' },
         { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' },
       ],

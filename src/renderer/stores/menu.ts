@@ -117,6 +117,7 @@ export const useMenu = create<MenuState>((set, get) => ({
       case 'undo': await useSort.getState().undo(); break;
       case 'redo': await useSort.getState().redo(); break;
       case 'apply-rule': ui.setTab('sorting'); await useSort.getState().applyRule(); break;
+      case 'run': ui.requestRun(); break;
       case 'theme': ui.setTheme(cmd.theme); break;
       case 'view': ui.setTab(cmd.view); break;
       case 'shortcuts': ui.setHelp(true); break;

@@ -36,6 +36,8 @@ function useMenus(): [string, Item[]][] {
       { label: hint('Undo curation', 'undo'), testId: 'menu-undo', run: cmd({ kind: 'undo' }) },
       { label: hint('Redo curation', 'redo'), testId: 'menu-redo', run: cmd({ kind: 'redo' }) },
       { label: hint('Label unsorted units by the quality rule', 'rule'), testId: 'menu-apply-rule', run: cmd({ kind: 'apply-rule' }) },
+      'sep',
+      { label: hint('Run the shown tab\'s workflow', 'run'), testId: 'menu-run', run: cmd({ kind: 'run' }) },
     ]],
     ['View', [
       ...VIEWS.map((v, i): Item => ({ label: `${v.label} (${keyOf('tabs', i)})`, testId: `menu-view-${v.view}`, run: cmd({ kind: 'view', view: v.view }) })),
