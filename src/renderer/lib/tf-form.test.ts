@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TF } from '../../shared/params';
-import { DEFAULT_TF_FORM, MAX_TF_FORM_FREQS, tfFormFrom, tfFormParams } from './tf-form';
+import { DEFAULT_CORRECT, DEFAULT_TF } from '../../shared/params';
+import { DEFAULT_TF_FORM, MAX_TF_FORM_FREQS, tfFormFrom, tfFormParams, tfParamsOf } from './tf-form';
 
 describe('time-frequency form', () => {
   it('gives the frequencies lo..hi by step (inclusive, no float drift), the cycles and the preset band', () => {
@@ -36,5 +36,13 @@ describe('time-frequency form', () => {
     expect(tfFormFrom({ ...params, freqs: [] })).toBeNull();
     expect(tfFormFrom(null)).toBeNull();
     expect(tfFormFrom({ ...DEFAULT_TF, freqs: [10], nCycles: [7] })?.form).toMatchObject({ lo: 10, hi: 10, step: 1, cycles: 7 });
+  });
+
+  it('gives the tab\'s run on a recording: decimated to 8x the top frequency, the region on its channels only', () => {
+    const meta = { sampleRate: 5000, channels: ['EEG01', 'EEG02', 'ECG'].map((name) => ({ name, group: 'eeg', unit: 'uV', scale: 1, kind: 'ephys' as const })) };
+    const p = tfParamsOf({ ...DEFAULT_TF_FORM, roi: 'front=EEG01, EEG09,EEG02' }, meta, null);
+    expect(p).toMatchObject({ freqs: tfFormParams(DEFAULT_TF_FORM).freqs, decim: 16, rois: [{ name: 'front', channels: ['EEG01', 'EEG02'] }], correction: null });
+    expect(tfParamsOf({ ...DEFAULT_TF_FORM, roi: 'none=X,Y' }, meta, DEFAULT_CORRECT)).toMatchObject({ rois: [], correction: DEFAULT_CORRECT });
+    expect(tfParamsOf({ ...DEFAULT_TF_FORM, step: 0 }, meta, null)).toEqual({ error: 'the frequency step (0 Hz) must be above 0 Hz' });
   });
 });

@@ -1,7 +1,8 @@
 // The Time–frequency tab's form (frequencies lo..hi by step, cycles, a preset band, one region):
 // to parameters, checked, and back from the parameters of a finished run (reopening a recording
 // shows its last spectrogram; the form then says how it was made).
-import { TF_BANDS, type TfParams } from '../../shared/params';
+import { DEFAULT_TF, TF_BANDS, autoDecim, type CorrectParams, type TfParams } from '../../shared/params';
+import type { RecordingMeta } from '../../shared/recording';
 
 /** The Time–frequency tab's form: frequencies lo..hi by step (Hz), cycles, a preset band, a region "NAME=ch1,ch2". */
 export interface TfForm { lo: number; hi: number; step: number; cycles: number; band: string; roi: string }
@@ -25,6 +26,23 @@ export function tfFormParams(f: TfForm): Pick<TfParams, 'freqs' | 'nCycles' | 'b
   for (let i = 0; f.lo + i * f.step <= f.hi + 1e-9; i++) freqs.push(Math.round((f.lo + i * f.step) * 1000) / 1000);
   const preset = TF_BANDS[f.band as keyof typeof TF_BANDS];
   return { freqs, nCycles: [f.cycles], bands: preset ? [{ name: f.band, lo: preset[0], hi: preset[1] }] : [] };
+}
+
+/**
+ * The run the tab starts on this recording: the form's frequencies, decimated to 8x the top one,
+ * its region restricted to the recording's channels, of the corrected signal when `correction` is given.
+ */
+export function tfParamsOf(f: TfForm, meta: Pick<RecordingMeta, 'sampleRate' | 'channels'>, correction: CorrectParams | null): TfParams | { error: string } {
+  const fromForm = tfFormParams(f);
+  if ('error' in fromForm) return fromForm;
+  const names = new Set(meta.channels.map((c) => c.name));
+  const [rname, rlist] = f.roi.split('=');
+  const roiChannels = (rlist ?? '').split(',').map((s) => s.trim()).filter((s) => names.has(s));
+  return {
+    ...DEFAULT_TF, ...fromForm, decim: autoDecim(meta.sampleRate, Math.max(...fromForm.freqs)), strategy: 'auto',
+    rois: rname && roiChannels.length ? [{ name: rname.trim(), channels: roiChannels }] : [],
+    correction,
+  };
 }
 
 /**

@@ -1,11 +1,14 @@
 // Parameters store: the method parameters of both workflows (kept apart from job settings), named
 // presets, and validation with the same shared validators main uses (messages shown inline).
+import { useMemo } from 'react';
 import { create } from 'zustand';
 import {
   DEFAULT_CORRECT, DEFAULT_SORT, mergeParams, validateCorrect, validateSort,
   type CorrectParams, type SortParams, type TfParams,
 } from '../../shared/params';
-import { DEFAULT_TF_FORM, tfFormFrom, type TfForm } from '../lib/tf-form';
+import { DEFAULT_TF_FORM, tfFormFrom, tfParamsOf, type TfForm } from '../lib/tf-form';
+import { useRecording } from './recording';
+import { useRun } from './run';
 
 export { tfFormParams, type TfForm } from '../lib/tf-form';
 
@@ -38,8 +41,6 @@ export interface ParamsState {
   correctPreset: string;
   /** "all" or a channel list like "0-7, 12". */
   channels: string;
-  /** The Time–frequency tab's parameters (its form), for the run panel's estimate; null before it is shown. */
-  tf: TfParams | null;
   /** The Time–frequency tab's form, kept while other tabs are shown; its batches use it too. */
   tfForm: TfForm;
   /** The tab's "corrected" switch; null until the user sets it (then on once a correction ran). */
@@ -49,7 +50,6 @@ export interface ParamsState {
   setCorrect(p: CorrectParams): void;
   applyPreset(w: Workflow, name: string): void;
   setChannels(s: string): void;
-  setTf(p: TfParams | null): void;
   setTfForm(f: TfForm): void;
   setTfCorrected(on: boolean): void;
   /** Adopt the parameters of the last runs of this recording (from session.json). */
@@ -63,11 +63,9 @@ export const useParams = create<ParamsState>((set) => ({
   sortPreset: 'default',
   correctPreset: 'spline',
   channels: 'all',
-  tf: null,
   tfForm: DEFAULT_TF_FORM,
   tfCorrected: null,
   setWorkflow(workflow) { set({ workflow }); },
-  setTf(tf) { set({ tf }); },
   setTfForm(tfForm) { set({ tfForm }); },
   setTfCorrected(tfCorrected) { set({ tfCorrected }); },
   setSort(sort) { set({ sort, sortPreset: 'custom' }); },
@@ -87,6 +85,23 @@ export const useParams = create<ParamsState>((set) => ({
     set(patch);
   },
 }));
+
+/**
+ * The Time–frequency tab's run on the open recording (or what is wrong with its form): the tab's
+ * button and the run panel's estimate both use it. "corrected" is on by default once a correction ran.
+ */
+export function useTfParams(): { params: TfParams | null; error: string | null; corrected: boolean } {
+  const meta = useRecording((s) => s.meta);
+  const form = useParams((s) => s.tfForm);
+  const correctionsRun = useRun((s) => s.finished.correct);
+  const corrected = useParams((s) => s.tfCorrected) ?? correctionsRun > 0;
+  const correction = useParams((s) => s.correct);
+  return useMemo(() => {
+    if (!meta) return { params: null, error: null, corrected };
+    const p = tfParamsOf(form, meta, corrected ? correction : null);
+    return 'error' in p ? { params: null, error: p.error, corrected } : { params: p, error: null, corrected };
+  }, [meta, form, corrected, correction]);
+}
 
 /** Parse "all" / "0-7, 12" into channel indices; returns an error message for bad input. */
 export function parseChannels(s: string, nChannels: number): { channels?: number[]; error?: string } {

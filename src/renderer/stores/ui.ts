@@ -1,5 +1,6 @@
 // UI store: theme (persisted), the active results tab, the help overlay and a one-line status
 // (what the last curation action did, "Preparing demo..." progress).
+import { useEffect, useRef } from 'react';
 import { create } from 'zustand';
 import type { View } from '../../shared/menu';
 
@@ -54,3 +55,14 @@ export const useUi = create<UiState>((set) => ({
   setHelp(help) { set({ help }); },
   setStatus(status) { set({ status }); },
 }));
+
+/** Calls `run` on each run request (Ctrl+Enter, Edit > Run) made while the calling view is shown. */
+export function useRunRequest(run: () => void): void {
+  const request = useUi((s) => s.runRequest);
+  const seen = useRef(request);
+  useEffect(() => {
+    if (request === seen.current) return;
+    seen.current = request;
+    run();
+  }, [request]);
+}

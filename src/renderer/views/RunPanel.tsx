@@ -1,13 +1,13 @@
 // Container: job settings (low-memory / fast with the estimate of each, jobs), run and cancel,
 // one progress bar per worker (channel, stage, memory), and the last run's report.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { backend } from '../api/client';
 import { DEFAULT_FILTER, type PipelineSpec } from '../../shared/params';
 import { useRun } from '../stores/run';
 import { useRecording } from '../stores/recording';
-import { useUi } from '../stores/ui';
+import { useRunRequest, useUi } from '../stores/ui';
 import { hint } from '../lib/shortcuts';
-import { paramsError, parseChannels, useParams } from '../stores/params';
+import { paramsError, parseChannels, useParams, useTfParams } from '../stores/params';
 import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
 
@@ -25,27 +25,22 @@ export function RunPanel() {
   const p = useParams();
   // On the time-frequency tab the spectrogram runs from that tab's form; mode and jobs here still apply to it.
   const tfTab = useUi((s) => s.tab === 'tf');
+  const tf = useTfParams().params;
   const running = progress?.state === 'running';
   /** The run's overall percent (stage-weighted work, as the ETA), while it runs. */
   const percent = running ? Math.floor(progress.fraction * 100) : undefined;
   const ch = meta ? parseChannels(p.channels, meta.channels.length) : {};
   // The estimate is for what the run button of the shown tab starts: the Time–frequency tab's form there.
   const spec = useMemo((): Omit<PipelineSpec, 'mode'> | null => {
-    if (tfTab) return meta && p.tf ? { workflow: 'tf', params: p.tf } : null;
+    if (tfTab) return tf ? { workflow: 'tf', params: tf } : null;
     if (!meta || ch.error) return null;
     return p.workflow === 'sort'
       ? { workflow: 'sort', params: p.sort, channels: ch.channels }
       : { workflow: 'correct', params: p.correct, channels: ch.channels };
-  }, [tfTab, p.tf, meta, p.workflow, p.sort, p.correct, ch.error, ch.channels?.join(',')]);
+  }, [tfTab, tf, meta, p.workflow, p.sort, p.correct, ch.error, ch.channels?.join(',')]);
   const invalid = meta && !tfTab ? paramsError(p.workflow, p.workflow === 'sort' ? p.sort : p.correct, meta.sampleRate) : null;
   // The run shortcut (Ctrl+Enter): this panel's run, unless the time–frequency tab (its own form) is shown.
-  const runRequest = useUi((s) => s.runRequest);
-  const seenRequest = useRef(runRequest);
-  useEffect(() => {
-    if (runRequest === seenRequest.current) return;
-    seenRequest.current = runRequest;
-    if (!tfTab && spec && !invalid && !running) void request(spec);
-  }, [runRequest]);
+  useRunRequest(() => { if (!tfTab && spec && !invalid && !running) void request(spec); });
   useEffect(() => {
     if (!spec || invalid) return;
     const t = setTimeout(() => void refreshEstimate(spec), 150);

@@ -2,20 +2,20 @@
 // region of interest), "Run spectrogram" on the run store's workers with one progress bar per
 // worker under the form (as the run panel shows them), then the spectrogram of a channel or region
 // with its band-power trace below and the time cursor shared with the traces view.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { TfView as TfViewDto } from '../../shared/api';
-import { DEFAULT_TF, TF_BANDS, autoDecim, formatBytes, tfOutputBytes, type TfParams } from '../../shared/params';
+import { TF_BANDS, formatBytes, tfOutputBytes } from '../../shared/params';
 import { scannerMarkers } from '../../shared/recording';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { useRecording } from '../stores/recording';
 import { useRun } from '../stores/run';
-import { useUi } from '../stores/ui';
+import { useRunRequest, useUi } from '../stores/ui';
 import { hint } from '../lib/shortcuts';
 import { Spectrogram } from '../components/Spectrogram';
 import { ErrorBox } from '../components/ErrorBox';
 import { WorkerBars } from '../components/WorkerBars';
 import { useMenu } from '../stores/menu';
-import { tfFormParams, useParams } from '../stores/params';
+import { useParams, useTfParams } from '../stores/params';
 import { useKept } from '../stores/kept';
 
 /** The toolbar's PNG/SVG buttons open File > Export Time-Frequency's image export (path, overwrite question, outcome). */
@@ -43,10 +43,8 @@ export function TfView() {
   const form = useParams((s) => s.tfForm);
   const setForm = useParams((s) => s.setTfForm);
   // On the corrected signal (the Correction tab's parameters): on by default once a correction ran.
-  const correctionsRun = useRun((s) => s.finished.correct);
-  const corrected = useParams((s) => s.tfCorrected) ?? correctionsRun > 0;
+  const { params, error: formError, corrected } = useTfParams();
   const setCorrected = useParams((s) => s.setTfCorrected);
-  const correction = useParams((s) => s.correct);
   // An EEG-fMRI recording: its spectrogram is the scanner's unless corrected (suggested, not forced).
   const scanner = useMemo(() => (meta ? scannerMarkers(meta.events) : null), [meta]);
   // Kept while other tabs are shown (the channel or region per recording).
@@ -55,29 +53,9 @@ export function TfView() {
   const [logFreq, setLogFreq] = useKept('tf.logFreq', false);
   const [view, setView] = useState<TfViewDto | null>(null);
   const [error, setError] = useState<ErrorText | null>(null);
-  const names = meta?.channels.map((c) => c.name) ?? [];
 
-  const fromForm = useMemo(() => tfFormParams(form), [form]);
-  const params = useMemo((): TfParams | null => {
-    if (!meta || 'error' in fromForm) return null;
-    const [rname, rlist] = form.roi.split('=');
-    const roiChannels = (rlist ?? '').split(',').map((s) => s.trim()).filter((s) => names.includes(s));
-    return {
-      ...DEFAULT_TF, ...fromForm, decim: autoDecim(meta.sampleRate, Math.max(...fromForm.freqs)), strategy: 'auto',
-      rois: rname && roiChannels.length ? [{ name: rname.trim(), channels: roiChannels }] : [],
-      correction: corrected ? correction : null,
-    };
-  }, [meta, fromForm, form.roi, names.join(','), corrected, correction]);
   // The run shortcut (Ctrl+Enter) runs this form while the tab is shown.
-  const runRequest = useUi((s) => s.runRequest);
-  const seenRequest = useRef(runRequest);
-  useEffect(() => {
-    if (runRequest === seenRequest.current) return;
-    seenRequest.current = runRequest;
-    if (params && !running) void start({ workflow: 'tf', params });
-  }, [runRequest]);
-  // The run panel's estimate (time and memory of both modes) is for this form while the tab is shown.
-  useEffect(() => { useParams.getState().setTf(params); }, [params]);
+  useRunRequest(() => { if (params && !running) void start({ workflow: 'tf', params }); });
 
   useEffect(() => {
     if (!meta) return;
@@ -127,7 +105,7 @@ export function TfView() {
         {params && <span className="muted" data-testid="tf-size" title="The power of every channel at every frequency, kept in the session cache (and written by each export)">decim {params.decim} ({(meta.sampleRate / params.decim).toFixed(1)} Hz output) · power {formatBytes(tfOutputBytes(params, meta.channels.length, meta.nSamples))}</span>}
         {view && <span className="muted" data-testid="tf-signal">shown: {view.signal === 'corrected' ? 'corrected signal' : 'raw signal'}</span>}
       </div>
-      {'error' in fromForm && <div className="error-inline" data-testid="tf-form-error">{fromForm.error}</div>}
+      {formError && <div className="error-inline" data-testid="tf-form-error">{formError}</div>}
       {scanner && !corrected && (
         <div className="muted small" data-testid="tf-scanner-hint">
           This recording has MRI scanner markers ({scanner.count} × {scanner.label}): tick “corrected” to analyse the EEG after gradient-artifact correction; the raw spectrogram shows the scanner’s harmonics.
