@@ -58,6 +58,13 @@ describe('time-frequency view', () => {
     expect(await page.getByLabel('frequency step').inputValue()).toBe('0');
     await page.getByLabel('frequency step').fill('1');
     await expect.poll(async () => page.getByTestId('tf-form-error').count()).toBe(0);
+    // A region naming a channel the recording lacks is named too (it was dropped from the average unsaid).
+    const region = await page.getByLabel('region of interest').inputValue();
+    await page.getByLabel('region of interest').fill(`${region},EEG99`);
+    await expect.poll(async () => (await page.getByTestId('tf-form-error').textContent().catch(() => '')) ?? '').toMatch(/region "theta-group" names "EEG99", not a channel of this recording/);
+    expect(await page.getByTestId('run-tf').isDisabled()).toBe(true);
+    await page.getByLabel('region of interest').fill(region);
+    await expect.poll(async () => page.getByTestId('tf-form-error').count()).toBe(0);
     // Progress per worker as in the other workflows, in the view itself: one bar per worker, and the
     // bars move (their channel and percent change) while the spectrogram runs. Every state the bars
     // are drawn in is recorded in the page by a MutationObserver, so that a fast run (an idle machine)

@@ -106,6 +106,28 @@ describe('tf workflow in the engine', () => {
     expect(tfBatchStrategy(params({ strategy: 'channel' }), [rec(16), rec(16)], 2).strategy).toBe('channel');
   });
 
+  it('a region naming a channel not analysed, or epochs on a label no event has, are refused before any transform', () => {
+    const engine = new Engine(pool);
+    const mode: PipelineSpec['mode'] = { kind: 'fast', jobs: 2, memoryBudgetMB: 256 };
+    const bands = [{ name: 'theta', lo: 4, hi: 8 }];
+    const refused = (o: Partial<TfParams>, channels: number[]): SpikeDeskError => {
+      try {
+        engine.start({ workflow: 'tf', params: params({ bands, ...o }), mode, channels }, r.ref, r.meta, () => { throw new Error('a refused run made progress'); });
+      } catch (e) { return e as SpikeDeskError; }
+      throw new Error('not refused');
+    };
+    const [a, b, c] = r.meta.channels.map((ch) => ch.name);
+    // c exists but is not among the run's channels: the band stage would have failed after the transforms.
+    const e = refused({ rois: [{ name: 'front', channels: [a, c] }] }, [0, 1]);
+    expect(e).toBeInstanceOf(SpikeDeskError);
+    expect(e.code).toBe('BAD_PARAMETER');
+    expect(e.message).toBe(`region "front" names channel "${c}", which is not among the analysed channels`);
+    expect(e.fix).toBe(`use channels of ${a}, ${b}`);
+    const ev = refused({ epochs: { regex: '^NoSuchLabel$', tmin: -0.2, tmax: 0.5 } }, [0]);
+    expect(ev.code).toBe('BAD_PARAMETER');
+    expect(ev.message).toBe('no event label matches /^NoSuchLabel$/');
+  });
+
   it('a channel split into frequency batches re-runs only tf-band when the band changes', async () => {
     const engine = new Engine(pool);
     const mode: PipelineSpec['mode'] = { kind: 'fast', jobs: 2, memoryBudgetMB: 256 };

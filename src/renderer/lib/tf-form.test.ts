@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CORRECT, DEFAULT_TF } from '../../shared/params';
-import { DEFAULT_TF_FORM, MAX_TF_FORM_FREQS, tfFormFrom, tfFormParams, tfParamsOf } from './tf-form';
+import { DEFAULT_TF_FORM, MAX_TF_FORM_FREQS, formRois, tfFormFrom, tfFormParams, tfParamsOf } from './tf-form';
 
 describe('time-frequency form', () => {
   it('gives the frequencies lo..hi by step (inclusive, no float drift), the cycles and the preset band', () => {
@@ -38,13 +38,25 @@ describe('time-frequency form', () => {
     expect(tfFormFrom({ ...DEFAULT_TF, freqs: [10], nCycles: [7] })?.form).toMatchObject({ lo: 10, hi: 10, step: 1, cycles: 7 });
   });
 
-  it('gives the tab\'s run on a recording: decimated to 8x the top frequency, the region on its channels only', () => {
+  it('gives the tab\'s run on a recording: decimated to 8x the top frequency, the region on its channels', () => {
     const meta = { sampleRate: 5000, channels: ['EEG01', 'EEG02', 'ECG'].map((name) => ({ name, group: 'eeg', unit: 'uV', scale: 1, kind: 'ephys' as const })) };
-    const p = tfParamsOf({ ...DEFAULT_TF_FORM, roi: 'front=EEG01, EEG09,EEG02' }, meta, null);
+    const p = tfParamsOf({ ...DEFAULT_TF_FORM, roi: 'front=EEG01, EEG02' }, meta, null);
     const form = tfFormParams(DEFAULT_TF_FORM);
     if ('error' in form) throw new Error(form.error);
     expect(p).toMatchObject({ freqs: form.freqs, decim: 16, rois: [{ name: 'front', channels: ['EEG01', 'EEG02'] }], correction: null });
-    expect(tfParamsOf({ ...DEFAULT_TF_FORM, roi: 'none=X,Y' }, meta, DEFAULT_CORRECT)).toMatchObject({ rois: [], correction: DEFAULT_CORRECT });
+    // The untouched default region keeps the channels the recording has (a suggestion for EEG montages).
+    expect(tfParamsOf(DEFAULT_TF_FORM, meta, DEFAULT_CORRECT)).toMatchObject({ rois: [{ name: 'theta-group', channels: ['EEG01', 'EEG02'] }], correction: DEFAULT_CORRECT });
+    expect(tfParamsOf({ ...DEFAULT_TF_FORM, roi: ' ' }, meta, null)).toMatchObject({ rois: [] });
     expect(tfParamsOf({ ...DEFAULT_TF_FORM, step: 0 }, meta, null)).toEqual({ error: 'the frequency step (0 Hz) must be above 0 Hz' });
+  });
+
+  it('names a region it cannot use instead of dropping it or its unknown channels (the average would be over fewer channels than asked)', () => {
+    const names = ['EEG01', 'EEG02', 'ECG'];
+    expect(formRois('front=EEG01, EEG09,EEG02', names)).toEqual({ error: 'region "front" names "EEG09", not a channel of this recording (EEG01, EEG02, ECG)' });
+    expect(formRois('none=X,Y', names)).toEqual({ error: 'region "none" names "X", "Y", not a channel of this recording (EEG01, EEG02, ECG)' });
+    expect(formRois('EEG01,EEG02', names)).toEqual({ error: 'write the region as NAME=channel,channel (e.g. front=EEG01,EEG02), or leave it empty' });
+    expect(formRois('front=', names)).toEqual({ error: 'region "front" names no channel: list them after "=", separated by commas' });
+    expect(formRois(DEFAULT_TF_FORM.roi, ['CH1', 'CH2'])).toEqual({ rois: [] });
+    expect(formRois(' back = ECG ,EEG02', names)).toEqual({ rois: [{ name: 'back', channels: ['ECG', 'EEG02'] }] });
   });
 });

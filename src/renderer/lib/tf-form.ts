@@ -35,14 +35,30 @@ export function tfFormParams(f: TfForm): Pick<TfParams, 'freqs' | 'nCycles' | 'b
 export function tfParamsOf(f: TfForm, meta: Pick<RecordingMeta, 'sampleRate' | 'channels'>, correction: CorrectParams | null): TfParams | { error: string } {
   const fromForm = tfFormParams(f);
   if ('error' in fromForm) return fromForm;
-  const names = new Set(meta.channels.map((c) => c.name));
-  const [rname, rlist] = f.roi.split('=');
-  const roiChannels = (rlist ?? '').split(',').map((s) => s.trim()).filter((s) => names.has(s));
-  return {
-    ...DEFAULT_TF, ...fromForm, decim: autoDecim(meta.sampleRate, Math.max(...fromForm.freqs)), strategy: 'auto',
-    rois: rname && roiChannels.length ? [{ name: rname.trim(), channels: roiChannels }] : [],
-    correction,
-  };
+  const rois = formRois(f.roi, meta.channels.map((c) => c.name));
+  if ('error' in rois) return rois;
+  return { ...DEFAULT_TF, ...fromForm, decim: autoDecim(meta.sampleRate, Math.max(...fromForm.freqs)), strategy: 'auto', rois: rois.rois, correction };
+}
+
+/**
+ * The form's region "NAME=ch1,ch2" on a recording with these channel names: none for an empty
+ * field, or what is wrong with it. A name the recording lacks is refused (dropping it would average
+ * fewer channels than the user asked for), except in the untouched default, a suggestion for EEG
+ * montages: it keeps the channels the recording has, or none.
+ */
+export function formRois(roi: string, names: string[]): { rois: TfParams['rois'] } | { error: string } {
+  if (!roi.trim()) return { rois: [] };
+  const eq = roi.indexOf('=');
+  const name = eq > 0 ? roi.slice(0, eq).trim() : '';
+  if (!name) return { error: `write the region as NAME=channel,channel (e.g. front=${names.slice(0, 2).join(',')}), or leave it empty` };
+  const known = new Set(names);
+  const listed = roi.slice(eq + 1).split(',').map((c) => c.trim()).filter(Boolean);
+  const channels = listed.filter((c) => known.has(c));
+  const unknown = listed.filter((c) => !known.has(c));
+  if (roi === DEFAULT_TF_FORM.roi) return { rois: channels.length ? [{ name, channels }] : [] };
+  if (unknown.length) return { error: `region "${name}" names ${unknown.map((c) => `"${c}"`).join(', ')}, not a channel of this recording (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''})` };
+  if (!channels.length) return { error: `region "${name}" names no channel: list them after "=", separated by commas` };
+  return { rois: [{ name, channels }] };
 }
 
 /**

@@ -118,6 +118,23 @@ export interface TfBandOutput {
 
 const bandCodec = codec<TfBandOutput>({ labels: 'json', kinds: 'json', times: 'f64', series: 'f64', unit: 'json', epochs: 'json' });
 
+/** Each region's channels as positions in `names` (the analysed channels); a name not among them is refused. */
+function roiIndices(rois: TfBandParams['rois'], names: string[]): number[][] {
+  return rois.map((roi) => roi.channels.map((name) => {
+    const i = names.indexOf(name);
+    if (i < 0) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `region "${roi.name}" names channel "${name}", which is not among the analysed channels`, fix: `use channels of ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}` });
+    return i;
+  }));
+}
+
+/** Times (s) of the events the epochs are locked to; refused when no label matches. */
+function epochEvents(p: TfBandParams, meta: RecordingMeta): number[] {
+  const re = new RegExp(p.epochs.regex);
+  const ev = meta.events.filter((e) => re.test(e.label)).map((e) => e.sample / meta.sampleRate);
+  if (!ev.length) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `no event label matches /${p.epochs.regex}/`, fix: `use one of the recording's labels, e.g. ${[...new Set(meta.events.map((e) => e.label))].slice(0, 5).join(', ') || '(the recording has no events)'}` });
+  return ev;
+}
+
 export const tfBandStage = defineStage<TfBandParams, TfBandOutput>({
   name: 'tf-band',
   version: 1,
@@ -125,14 +142,20 @@ export const tfBandStage = defineStage<TfBandParams, TfBandOutput>({
   inputs: [{ stage: 'tf' }],
   output: { kind: 'bundle', codec: bandCodec },
   weight: 0.2,
+  /**
+   * A region naming a channel that is not analysed, or epochs locked to a label no event has, are
+   * refused before the run: found here only after the transform of every channel, they cost the
+   * whole run (and failed every channel, one line each).
+   */
+  validate(p, { meta, channels }) {
+    roiIndices(p.rois, channels.map((c) => meta.channels[c].name));
+    if (p.epochs.regex) epochEvents(p, meta);
+  },
   run(p, ctx) {
     const { meta } = ctx;
     const names = ctx.channels.map((c) => meta.channels[c].name);
-    const roiIdx = p.rois.map((roi) => roi.channels.map((name) => {
-      const i = names.indexOf(name);
-      if (i < 0) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `region "${roi.name}" names channel "${name}", which is not among the analysed channels`, fix: `use channels of ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}` });
-      return i;
-    }));
+    // Checked before the run too (validate); a channel whose transform failed is not among them here.
+    const roiIdx = roiIndices(p.rois, names);
     const bandRows = p.bands.map((b) => bandIndices(p.freqs, b.lo, b.hi));
     const rate = meta.sampleRate / p.decim;
     const nOut = cwtGeometry(meta.nSamples, meta.sampleRate, { freqs: p.freqs, nCycles: 1, zeroMean: false, decim: p.decim }).nOut;
@@ -158,9 +181,7 @@ export const tfBandStage = defineStage<TfBandParams, TfBandOutput>({
     let times: Float64Array = Float64Array.from({ length: nOut }, (_, t) => (t * p.decim) / meta.sampleRate);
     let epochs: TfBandOutput['epochs'] = null;
     if (p.epochs.regex) {
-      const re = new RegExp(p.epochs.regex);
-      const ev = meta.events.filter((e) => re.test(e.label)).map((e) => e.sample / meta.sampleRate);
-      if (!ev.length) throw new SpikeDeskError({ code: 'BAD_PARAMETER', message: `no event label matches /${p.epochs.regex}/`, fix: `use one of the recording's labels, e.g. ${[...new Set(meta.events.map((e) => e.label))].slice(0, 5).join(', ') || '(the recording has no events)'}` });
+      const ev = epochEvents(p, meta);
       let first: ReturnType<typeof epochAverage> | null = null;
       rowsOut = rowsOut.map((s) => { const a = epochAverage(s, rate, ev, p.epochs.tmin, p.epochs.tmax); first ??= a; return a.mean; });
       times = first!.times;
