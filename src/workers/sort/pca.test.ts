@@ -53,7 +53,7 @@ describe('pca', () => {
 describe('scatterMatrix', () => {
   it('equals the naive sum for odd and even widths and partial blocks', async () => {
     const { scatterMatrix } = await import('./pca');
-    for (const [n, d] of [[300, 7], [513, 8], [3, 1]]) {
+    for (const [n, d] of [[300, 7], [513, 8], [3, 1], [260, 6], [40, 61]]) {
       const X = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i * 0.37) * 10 + (i % d));
       const mean = Float64Array.from({ length: d }, (_, j) => j * 0.5);
       const s = scatterMatrix(X, n, d, mean);
@@ -61,6 +61,22 @@ describe('scatterMatrix', () => {
         let ref = 0;
         for (let r = 0; r < n; r++) ref += (X[r * d + a] - mean[a]) * (X[r * d + b] - mean[b]);
         expect(s[a * d + b]).toBeCloseTo(ref, 6);
+      }
+    }
+  });
+});
+
+describe('PcaModel.project', () => {
+  it('gives each score as the dot product of the centred row with its component, for 1 to 9 components', () => {
+    const n = 50, d = 11;
+    const X = Float32Array.from({ length: n * d }, (_, i) => Math.cos(i * 0.91) * 5 + (i % d) * 0.3);
+    for (let k = 1; k <= 9; k++) {
+      const m = pca(X, n, d, k);
+      const got = m.project(X, n);
+      for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += (X[r * d + j] - m.mean[j]) * m.components[c * d + j];
+        expect(got[r * k + c]).toBe(Math.fround(s));
       }
     }
   });
