@@ -1,8 +1,8 @@
 // Pure small plot used by the unit and correction views (plotly): lines, bars, dots, shaded bands
 // and vertical marker lines, with a title, axis titles with units, ticks, hover values, zoom
 // (drag; double-click resets) and an optional logarithmic y axis. Knows nothing about stores or IPC.
-import { useEffect, useRef, useState } from 'react';
-import { hasWebGL, plotly } from '../lib/plotly';
+import { useEffect, useState } from 'react';
+import { hasWebGL, plotly, usePlotRef } from '../lib/plotly';
 
 export interface Series {
   x: ArrayLike<number>;
@@ -14,6 +14,8 @@ export interface Series {
   alpha?: number;
   /** Name shown on hover. */
   name?: string;
+  /** A dashed line (a second unit drawn over the first). */
+  dash?: boolean;
 }
 
 export interface Band { x: ArrayLike<number>; lo: ArrayLike<number>; hi: ArrayLike<number>; color: string; alpha?: number }
@@ -67,7 +69,7 @@ export function traces(series: Series[], bands: Band[], gl: boolean): unknown[] 
     const base = { x: arr(s.x), y: arr(s.y), name: s.name ?? '', hovertemplate: '%{x:.4g}, %{y:.4g}<extra>%{fullData.name}</extra>' };
     if (kind === 'bar') out.push({ ...base, type: 'bar', marker: { color: rgba(s.color, s.alpha ?? 1) } });
     else if (kind === 'dots') out.push({ ...base, type: gl && s.x.length > GL_POINTS ? 'scattergl' : 'scatter', mode: 'markers', marker: { size: 3, color: rgba(s.color, s.alpha ?? 1) } });
-    else out.push({ ...base, type: 'scatter', mode: 'lines', line: { width: s.width ?? 1.2, color: rgba(s.color, s.alpha ?? 1) }, connectgaps: false });
+    else out.push({ ...base, type: 'scatter', mode: 'lines', line: { width: s.width ?? 1.2, color: rgba(s.color, s.alpha ?? 1), ...(s.dash ? { dash: 'dash' } : {}) }, connectgaps: false });
   }
   return out;
 }
@@ -78,7 +80,7 @@ function cssVar(name: string, fallback: string): string {
 }
 
 export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabel, height = 150, yMin, logToggle, testId, empty }: MiniPlotProps) {
-  const ref = useRef<HTMLDivElement>(null);
+  const { ref, setRef } = usePlotRef<HTMLDivElement>();
   const [logY, setLogY] = useState(false);
   const hasData = series.some((s) => s.x.length > 0);
   useEffect(() => {
@@ -110,7 +112,6 @@ export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabe
     });
     return () => { gone = true; };
   }, [title, series, bands, vlines, xLabel, yLabel, height, yMin, hasData, logY]);
-  useEffect(() => () => { const el = ref.current; if (el) void plotly().then((P) => P.purge(el)); }, []);
   if (!hasData) {
     return (
       <div className="mini-plot mini-plot-empty" style={{ height }} data-testid={testId}>
@@ -126,7 +127,7 @@ export function MiniPlot({ title, series, bands = [], vlines = [], xLabel, yLabe
           <input type="checkbox" checked={logY} onChange={(e) => setLogY(e.target.checked)} data-testid={testId ? `${testId}-log` : undefined} /> log
         </label>
       )}
-      <div ref={ref} className="mini-plot plot" style={{ height }} data-testid={testId} />
+      <div ref={setRef} className="mini-plot plot" style={{ height }} data-testid={testId} />
     </div>
   );
 }

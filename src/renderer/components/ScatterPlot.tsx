@@ -2,7 +2,7 @@
 // lasso, or 3-D scatter3d; one trace per cluster. The lasso reports its polygon in feature units;
 // what it selects is decided in main over ALL spikes of the cluster, not the points drawn here.
 import { useEffect, useRef } from 'react';
-import { hasWebGL, plotly } from '../lib/plotly';
+import { hasWebGL, plotly, releasePlot, usePlotRef } from '../lib/plotly';
 
 export interface ScatterGroup { id: number; name: string; color: string; x: number[]; y: number[]; z?: number[]; selected: boolean }
 
@@ -26,7 +26,7 @@ interface PlotEl extends HTMLDivElement {
 }
 
 export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, dark, onLasso, onPick, resetKey }: ScatterPlotProps) {
-  const ref = useRef<PlotEl>(null);
+  const { ref, setRef } = usePlotRef<PlotEl>();
   const drawnKey = useRef(resetKey);
   const cb = useRef({ onLasso, onPick, groups });
   cb.current = { onLasso, onPick, groups };
@@ -64,7 +64,7 @@ export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, da
       if (drawnKey.current !== resetKey && shown.data) {
         const zoom = (a?: { autorange?: unknown; range?: number[] }) => (a && a.autorange === false && a.range ? { range: [...a.range], autorange: false } : {});
         if (!threeD) shownLayout = { ...layout, xaxis: { ...layout.xaxis, ...zoom(shown.layout?.xaxis) }, yaxis: { ...layout.yaxis, ...zoom(shown.layout?.yaxis) } };
-        P.purge(el);
+        releasePlot(P, el);
       }
       drawnKey.current = resetKey;
       await P.react(el, data, shownLayout, config);
@@ -84,6 +84,5 @@ export function ScatterPlot({ groups, xLabel, yLabel, zLabel, threeD, height, da
     });
     return () => { gone = true; };
   }, [groups, xLabel, yLabel, zLabel, threeD, height, dark, resetKey]);
-  useEffect(() => () => { const el = ref.current; if (el) void plotly().then((P) => P.purge(el)); }, []);
-  return <div ref={ref} className="scatter" style={{ height }} data-testid="scatter" />;
+  return <div ref={setRef} className="scatter" style={{ height }} data-testid="scatter" />;
 }

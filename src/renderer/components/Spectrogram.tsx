@@ -2,7 +2,7 @@
 // unit (or dB), a linear or logarithmic frequency axis, and below it, on the same time axis, the
 // band-power trace. A click sets the time cursor (shared with the traces view).
 import { useEffect, useRef } from 'react';
-import { plotly } from '../lib/plotly';
+import { plotly, usePlotRef } from '../lib/plotly';
 
 export interface SpectrogramProps {
   freqs: number[];
@@ -25,7 +25,7 @@ interface PlotEl extends HTMLDivElement {
 }
 
 export function Spectrogram({ freqs, times, power, unit, db, logFreq, band, cursorS, onCursor, height, dark }: SpectrogramProps) {
-  const ref = useRef<PlotEl>(null);
+  const { ref, setRef } = usePlotRef<PlotEl>();
   const cb = useRef(onCursor);
   cb.current = onCursor;
   useEffect(() => {
@@ -61,6 +61,5 @@ export function Spectrogram({ freqs, times, power, unit, db, logFreq, band, curs
     });
     return () => { gone = true; };
   }, [freqs, times, power, unit, db, logFreq, band, cursorS, height, dark]);
-  useEffect(() => () => { const el = ref.current; if (el) void plotly().then((P) => P.purge(el)); }, []);
-  return <div ref={ref} className="plot" data-testid="spectrogram" style={{ height }} />;
+  return <div ref={setRef} className="plot" data-testid="spectrogram" style={{ height }} />;
 }
