@@ -4,7 +4,7 @@
 
 import os from 'node:os';
 import type {
-  BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, RunEstimateDTO, SortOverview, SpikeMarks,
+  BackendApi, BackendEvent, BackendInfo, CorrectionView, TfView, TfViewRequest, CorrelogramDTO, FeatureSet, SimilarUnit, RunEstimateDTO, SortOverview, SpikeMarks,
   TraceBlock, TraceRequest, UnitDetail, SessionInfo, ExportSummary, CarryReport, RawFormat, RawPreview, RawProbe, SortVersionInfo, RestoreReport,
   BatchExportSummary, BatchRequest, BatchStatus,
 } from '../shared/api';
@@ -230,6 +230,10 @@ export class Backend implements BackendApi {
 
   async getCrossCorrelogram(a: ClusterId, b: ClusterId): Promise<CorrelogramDTO> {
     return this.sortSession(true)!.crossCorrelogram(a, b);
+  }
+
+  async getSimilarUnits(id: ClusterId): Promise<SimilarUnit[]> {
+    return this.sortSession(true)!.similarUnits(id);
   }
 
   async curate(action: CurationAction, selection?: ClusterId[]): Promise<UpdateInfo> {

@@ -28,6 +28,7 @@ import { CarriedNotice, ReplaceSortDialog } from './views/ReplaceSortDialog';
 import { RawFormatDialog } from './views/RawFormatDialog';
 import { BatchPanel } from './views/BatchPanel';
 import { VersionNotice, VersionsDialog } from './views/VersionsDialog';
+import { SimilarUnits } from './views/SimilarUnits';
 import { subscribeBatchEvents, useBatch } from './stores/batch';
 
 
@@ -40,6 +41,7 @@ function SortingTab() {
           <CarriedNotice />
           <VersionNotice />
           <UnitsTable height={212} />
+          <SimilarUnits />
         </div>
         <ClusterView height={262} />
       </div>

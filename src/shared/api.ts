@@ -109,6 +109,14 @@ export interface UnitDetail {
   amp: Float32Array;
 }
 
+/** Another unit of the same channel compared with a selected one (merge candidates, most similar first). */
+export interface SimilarUnit {
+  id: ClusterId;
+  nSpikes: number;
+  /** Cosine similarity of the mean waveforms (1 = the same shape, whatever the amplitude). */
+  similarity: number;
+}
+
 export interface CorrelogramDTO { a: ClusterId; b: ClusterId; lagsMs: Float64Array; counts: Int32Array }
 
 export interface TfViewRequest {
@@ -228,6 +236,8 @@ export interface BackendApi {
   getFeatures(channel: number, maxPoints: number): Promise<FeatureSet>;
   getUnitDetail(id: ClusterId): Promise<UnitDetail>;
   getCrossCorrelogram(a: ClusterId, b: ClusterId): Promise<CorrelogramDTO>;
+  /** The other units of the unit's channel, most similar first (cosine similarity of the mean waveforms). */
+  getSimilarUnits(id: ClusterId): Promise<SimilarUnit[]>;
   /** Apply a curation action (journaled before it changes anything); recluster runs the GMM on a worker. */
   curate(action: CurationAction, selection?: ClusterId[]): Promise<UpdateInfo>;
   undo(): Promise<UpdateInfo | null>;

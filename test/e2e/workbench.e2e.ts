@@ -94,6 +94,37 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await expect.poll(async () => (await page.getByTestId('last-action').textContent()) ?? '').toContain('undo');
     expect((await rowIds(page)).sort((a, b) => a - b)).toEqual([...before].sort((a, b) => a - b));
 
+    // Merge candidates: the units most similar to the selected one, on its channel; N steps through
+    // them (the pair's waveforms overlaid, their cross-correlogram), a click picks one.
+    await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"]`).click();
+    await expect.poll(async () => page.getByTestId('similar-unit').count()).toBe(ch1.length - 1);
+    const similar = await page.getByTestId('similar-unit').evaluateAll((b) => b.map((e) => Number((e as HTMLElement).dataset.id)));
+    expect([...similar].sort((a, b) => a - b)).toEqual(ch1.slice(1).map((r) => r[0]).sort((a, b) => a - b));
+    const scores = await page.getByTestId('similar-unit').evaluateAll((b) => b.map((e) => Number(/ (-?[\d.]+)$/.exec(e.textContent ?? '')![1])));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    await page.locator('body').press('n');
+    await expect.poll(async () => (await page.getByTestId('selection').textContent()) ?? '').toBe(`selected: #${ch1[0][0]}, #${similar[0]}`);
+    await expect.poll(async () => (await page.getByTestId('plot-ccg').textContent()) ?? '').toContain(`Cross-correlogram #${ch1[0][0]} → #${similar[0]}`);
+    await expect.poll(async () => (await page.getByTestId('plot-waveforms').textContent()) ?? '').toContain(`#${similar[0]} mean (dashed)`);
+    await shot(page, 'similar', 300);
+    await page.locator('body').press('n');
+    await expect.poll(async () => (await page.getByTestId('selection').textContent()) ?? '').toBe(`selected: #${ch1[0][0]}, #${similar[1 % similar.length]}`);
+    await page.locator('body').press('Shift+N');
+    await expect.poll(async () => (await page.getByTestId('selection').textContent()) ?? '').toBe(`selected: #${ch1[0][0]}, #${similar[0]}`);
+    await page.locator(`[data-testid="similar-unit"][data-id="${similar[similar.length - 1]}"]`).click();
+    await expect.poll(async () => (await page.getByTestId('selection').textContent()) ?? '').toBe(`selected: #${ch1[0][0]}, #${similar[similar.length - 1]}`);
+    // Stepping on and on redraws the unit plots each time: no WebGL context may pile up (Chromium
+    // keeps 16 and drops the oldest, the cluster scatter's: it went blank after such a walk).
+    const lost: string[] = [];
+    page.on('console', (m) => { if (/too many active webgl contexts/i.test(m.text())) lost.push(m.text()); });
+    for (let i = 0; i < 24; i++) {
+      await page.locator('body').press('n');
+      await expect.poll(async () => page.getByTestId('plot-ccg').textContent()).toContain(`#${similar[(i + similar.length) % similar.length]}`);
+    }
+    expect(lost, 'WebGL contexts dropped while stepping through similar units').toEqual([]);
+    const scatterColour = await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect((await colourPixels(page, '[data-testid="scatter"]', [scatterColour]))[0], 'the scatter still draws the unit').toBeGreaterThan(400);
+
     // Lasso split of the largest CH1 unit: the left half of its points in (PC1, PC2).
     await page.locator(`[data-testid="unit-row"][data-id="${ch1[0][0]}"]`).click();
     await page.locator('[data-testid="scatter"][data-ready="1"]').waitFor({ timeout: 60_000 });

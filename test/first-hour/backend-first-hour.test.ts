@@ -170,3 +170,27 @@ describe('reopening a kept version (#2 follow-up)', () => {
     expect((await services.backend.getSortOverview())!.runId).toBe(runId);
   });
 });
+
+describe('similar units: merge candidates for the selected unit', () => {
+  it('lists the other units of its channel, most similar first; the two halves of a split unit find each other', async () => {
+    const o = (await services.backend.getSortOverview())!;
+    // The channel with the most units (the recording has 2 on channels 0 and 1).
+    const count = (ch: number): number => o.clusters.filter((c) => c.channel === ch).length;
+    const ch = [...o.channels].sort((a, b) => count(b) - count(a))[0];
+    const onCh = o.clusters.filter((c) => c.channel === ch);
+    expect(onCh.length).toBeGreaterThanOrEqual(2);
+    const big = [...onCh].sort((a, b) => b.nSpikes - a.nSpikes)[0];
+    const others = onCh.filter((c) => c.id !== big.id);
+    // Re-cluster one unit in two: two pieces of one neuron.
+    const u = await services.backend.curate({ kind: 'recluster', id: big.id, k: 2 });
+    const [p, q] = u.added;
+    const sim = await services.backend.getSimilarUnits(p);
+    console.log(`similar to #${p}: ${JSON.stringify(sim)}`);
+    expect(sim.map((s) => s.id).sort((a, b) => a - b)).toEqual([q, ...others.map((c) => c.id)].sort((a, b) => a - b));
+    for (let i = 1; i < sim.length; i++) expect(sim[i].similarity).toBeLessThanOrEqual(sim[i - 1].similarity);
+    expect(sim[0].id).toBe(q);
+    expect(sim[0].similarity).toBeGreaterThan(0.95);
+    await services.backend.undo();
+    await expect(services.backend.getSimilarUnits(p)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

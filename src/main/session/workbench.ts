@@ -4,13 +4,13 @@
 // feature subsets for the scatter plots and per-unit statistics for the unit views.
 
 import * as path from 'node:path';
-import type { ClusterRow, CorrelogramDTO, FeatureSet, SortOverview, SpikeMarks, UnitDetail } from '../../shared/api';
+import type { ClusterRow, CorrelogramDTO, FeatureSet, SimilarUnit, SortOverview, SpikeMarks, UnitDetail } from '../../shared/api';
 import type { ClusterId, CurationAction, UpdateInfo } from '../../shared/curation';
 import { SpikeDeskError } from '../../shared/errors';
 import type { SortParams } from '../../shared/params';
 import { Rng } from '../../workers/rng';
 import { unitMetrics } from '../../workers/sort/metrics';
-import { correlogram, isiHistogram, timeCourse, waveformSummary } from '../../workers/sort/unit-stats';
+import { correlogram, isiHistogram, meanWaveform, timeCourse, waveformSimilarity, waveformSummary } from '../../workers/sort/unit-stats';
 import { loadSortResult, unitIdsOf, type ChannelSpikes, type SortResult } from '../pipeline/sort-result';
 import { latestRunWith, readSession } from '../pipeline/session-store';
 import type { CurationModel } from './curation';
@@ -36,6 +36,7 @@ export function latestSortRunId(sessionDir: string): string | null {
 export class SortSession {
   private readonly byChannel = new Map<number, ChannelSpikes>();
   private readonly metricCache = new Map<ClusterId, Record<string, number | null>>();
+  private readonly meanCache = new Map<ClusterId, Float64Array>();
   private readonly params: SortParams | null;
 
   private constructor(readonly result: SortResult, readonly model: CurationModel, private readonly journal: CurationJournal,
@@ -174,6 +175,26 @@ export class SortSession {
       time: { startS: tc.startS, rateHz: tc.rateHz, ampMean: tc.ampMean },
       ampT: Float32Array.from(pick, (k) => t[k] / fs), amp: Float32Array.from(pick, (k) => amps[k]),
     };
+  }
+
+  /** The other units of the unit's channel, most similar first: merge candidates for the curator. */
+  similarUnits(id: ClusterId): SimilarUnit[] {
+    const channel = this.model.summary(id).channel;
+    const a = this.mean(id);
+    return this.model.clusters().filter((c) => c.channel === channel && c.id !== id)
+      .map((c) => ({ id: c.id, nSpikes: c.nSpikes, similarity: waveformSimilarity(a, this.mean(c.id)) }))
+      .sort((x, y) => y.similarity - x.similarity || x.id - y.id);
+  }
+
+  /** A cluster's mean waveform (cached: an id never changes its spikes). */
+  private mean(id: ClusterId): Float64Array {
+    let m = this.meanCache.get(id);
+    if (!m) {
+      const ch = this.channel(this.model.summary(id).channel);
+      m = meanWaveform(ch.waveforms, this.width(), this.model.spikesOf(id));
+      this.meanCache.set(id, m);
+    }
+    return m;
   }
 
   crossCorrelogram(a: ClusterId, b: ClusterId): CorrelogramDTO {

@@ -50,6 +50,7 @@ export function onKey(e: KeyboardEvent): void {
     const j = i < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, i + (k === 'ArrowDown' ? 1 : -1)));
     sort.select(rows[j], false);
   } else if (k.toLowerCase() === 'g') void sort.merge();
+  else if (e.code === 'KeyN') sort.compareSimilar(e.shiftKey ? -1 : 1);
   else if (k === 'Delete' || k === 'Backspace') void sort.deleteNoise();
   else done = false;
   if (done) e.preventDefault();

@@ -10,6 +10,7 @@ export const SHORTCUTS = {
   gain: { keys: 'Shift+↑ / Shift+↓', what: 'trace gain up / down' },
   rows: { keys: '↑ / ↓', what: 'select the previous / next unit in the table' },
   addSelect: { keys: 'Ctrl+click', what: 'add a unit to the selection (for merge and cross-correlograms)' },
+  similar: { keys: 'N / Shift+N', what: 'compare the first selected unit with the next / previous most similar unit of its channel' },
   merge: { keys: 'G', what: 'merge the selected units' },
   delete: { keys: 'Delete', what: 'delete the selected units as noise' },
   good: { keys: 'Alt+G', what: 'label the selection good' },

@@ -2,7 +2,7 @@
 // curation actions (each one journaled by main before it applies; the store then refetches the
 // overview and reports what changed).
 import { create } from 'zustand';
-import type { CarryReport, RestoreReport, SortOverview, SortVersionInfo } from '../../shared/api';
+import type { CarryReport, RestoreReport, SimilarUnit, SortOverview, SortVersionInfo } from '../../shared/api';
 import type { ClusterId, CurationAction, Label, LassoPolygon, UpdateInfo } from '../../shared/curation';
 import { backend, errorText, type ErrorText } from '../api/client';
 import { ruleLabels } from '../../shared/quality-rule';
@@ -25,7 +25,13 @@ export interface SortState {
   restored: RestoreReport | null;
   /** Labels applied from a version to the current sort. */
   applied: CarryReport | null;
+  /** The other units of the first selected unit's channel, most similar first (merge candidates). */
+  similar: { of: ClusterId; version: number; units: SimilarUnit[] } | null;
   refresh(): Promise<void>;
+  /** Fetch the units similar to the first selected one (a no-op when they are shown already). */
+  loadSimilar(): Promise<void>;
+  /** Select the first unit with the next (step 1) or previous (-1) of its similar units, to compare them. */
+  compareSimilar(step: 1 | -1): void;
   openVersions(): Promise<void>;
   closeVersions(): void;
   /** Reopen a kept version (the result shown now is kept first). */
@@ -74,6 +80,30 @@ export const useSort = create<SortState>((set, get) => {
     versions: null,
     restored: null,
     applied: null,
+    similar: null,
+    async loadSimilar() {
+      const { selected, version, similar } = get();
+      const of = selected[0];
+      if (of === undefined) { if (similar) set({ similar: null }); return; }
+      if (similar?.of === of && similar.version === version) return;
+      try {
+        const { api } = await backend();
+        const units = await api.getSimilarUnits(of);
+        // Only if the selection and the clusters did not change meanwhile.
+        if (get().selected[0] === of && get().version === version) set({ similar: { of, version, units } });
+      } catch (e) {
+        set({ error: errorText(e) });
+      }
+    },
+    compareSimilar(step) {
+      const { selected, similar } = get();
+      const of = selected[0];
+      if (of === undefined || similar?.of !== of || !similar.units.length) return;
+      const ids = similar.units.map((u) => u.id);
+      const at = ids.indexOf(selected[1]);
+      const next = at < 0 ? (step > 0 ? 0 : ids.length - 1) : (at + step + ids.length) % ids.length;
+      set({ selected: [of, ids[next]] });
+    },
     async openVersions() {
       try {
         const { api } = await backend();

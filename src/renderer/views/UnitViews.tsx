@@ -12,6 +12,8 @@ export function UnitViews({ plotH }: { plotH: number }) {
   const { selected, version } = useSort();
   const [detail, setDetail] = useState<UnitDetail | null>(null);
   const [ccg, setCcg] = useState<CorrelogramDTO | null>(null);
+  /** The second selected unit's mean waveform, overlaid on the first's (merge candidates compared by shape). */
+  const [second, setSecond] = useState<{ id: number; mean: Float32Array } | null>(null);
   const [error, setError] = useState<ErrorText | null>(null);
   const a = selected[0], b = selected[1];
   useEffect(() => {
@@ -28,6 +30,12 @@ export function UnitViews({ plotH }: { plotH: number }) {
     void backend().then(({ api }) => api.getCrossCorrelogram(a, b)).then((c) => { if (!stale) setCcg(c); }, (e) => { if (!stale) setError(errorText(e)); });
     return () => { stale = true; };
   }, [a, b, version]);
+  useEffect(() => {
+    if (b === undefined) { setSecond(null); return; }
+    let stale = false;
+    void backend().then(({ api }) => api.getUnitDetail(b)).then((d) => { if (!stale) setSecond({ id: d.id, mean: d.mean }); }, (e) => { if (!stale) setError(errorText(e)); });
+    return () => { stale = true; };
+  }, [b, version]);
 
   const plots = useMemo(() => {
     if (!detail) return null;
@@ -46,10 +54,13 @@ export function UnitViews({ plotH }: { plotH: number }) {
   if (error) return <ErrorBox error={error} />;
   if (!detail || !plots) return <div className="unit-views empty">Loading unit #{a}…</div>;
   const { col, tMs, singles, isiX } = plots;
+  const shown = second && second.id === b && second.mean.length === detail.width ? second : null;
   return (
     <div className="unit-views" data-testid="unit-views">
-      <MiniPlot testId="plot-waveforms" title={`#${detail.id} · n=${detail.nSpikes} · mean ± SD`} height={plotH} xLabel="time from trough (ms)" yLabel="µV"
-        series={[...singles, { x: tMs, y: detail.mean, color: col, width: 2.2, name: 'mean' }]}
+      <MiniPlot testId="plot-waveforms" title={shown ? `#${detail.id} · n=${detail.nSpikes} · mean ± SD; #${shown.id} mean (dashed)` : `#${detail.id} · n=${detail.nSpikes} · mean ± SD`}
+        height={plotH} xLabel="time from trough (ms)" yLabel="µV"
+        series={[...singles, { x: tMs, y: detail.mean, color: col, width: 2.2, name: 'mean' },
+          ...(shown ? [{ x: tMs, y: shown.mean, color: clusterColor(shown.id), width: 2.2, dash: true, name: `#${shown.id}` }] : [])]}
         bands={[{ x: tMs, lo: Float32Array.from(detail.mean, (m, i) => m - detail.sd[i]), hi: Float32Array.from(detail.mean, (m, i) => m + detail.sd[i]), color: col, alpha: 0.2 }]}
         vlines={[{ x: 0, color: '#888', dash: true }]} />
       <MiniPlot testId="plot-isi" title={`ISI · ${(detail.isi.violationFraction * 100).toFixed(2)}% < ${detail.isi.refractoryMs} ms`} height={plotH} xLabel="interval (ms)" yLabel="spikes" yMin={0} logToggle

@@ -96,6 +96,7 @@ export const API_ARGS = {
   getFeatures: args([channel, intIn(1, 1_000_000)]),
   getUnitDetail: args([clusterId]),
   getCrossCorrelogram: args([clusterId, clusterId]),
+  getSimilarUnits: args([clusterId]),
   curate: args([CurationActionSchema, v.optional(clusterIds)]),
   undo: none,
   redo: none,

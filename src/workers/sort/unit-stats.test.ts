@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlogram, isiHistogram, timeCourse, waveformSummary } from './unit-stats';
+import { correlogram, isiHistogram, meanWaveform, timeCourse, waveformSimilarity, waveformSummary } from './unit-stats';
 import { Rng } from '../rng';
 
 const FS = 30000;
@@ -150,5 +150,21 @@ describe('waveformSummary', () => {
     expect([...s.sampleIndices]).toEqual([1]);
     expect(() => waveformSummary(wf, 3, Int32Array.of(0), 1, new Rng(1))).toThrow(/width 3/);
     expect(() => waveformSummary(wf, 2, Int32Array.of(2), 1, new Rng(1))).toThrow(/outside/);
+  });
+});
+
+describe('waveformSimilarity', () => {
+  it('is the cosine of the mean waveforms: 1 for the same shape at any amplitude, -1 inverted, 0 orthogonal or flat', () => {
+    const w = Float32Array.from([0, -1, -3, -1, 1, 0.5, 0, 0]);
+    const rows = new Float32Array([...w, ...w.map((v) => 2 * v), ...w.map((v) => -v), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const m = (r: number[]): Float64Array => meanWaveform(rows, 8, Int32Array.from(r));
+    expect(waveformSimilarity(m([0]), m([1]))).toBeCloseTo(1, 12);
+    expect(waveformSimilarity(m([0, 1]), m([1]))).toBeCloseTo(1, 12);
+    expect(waveformSimilarity(m([0]), m([2]))).toBeCloseTo(-1, 12);
+    expect(waveformSimilarity(m([3]), Float64Array.from([0, 1, 0, 0, 0, 0, 0, 0]))).toBe(0);
+    expect(waveformSimilarity(m([4]), m([0]))).toBe(0);
+    expect(waveformSimilarity(m([]), m([0]))).toBe(0); // no spikes: NaN mean
+    expect(Array.from(m([0, 1]))).toEqual(Array.from(w, (v) => 1.5 * v));
+    expect(() => m([5])).toThrow(/spike index 5 is outside 0..4/);
   });
 });

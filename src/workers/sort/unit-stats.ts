@@ -164,16 +164,8 @@ export interface WaveformSummary {
  */
 export function waveformSummary(waveforms: Float32Array, width: number, indices: Int32Array, nSample: number, rng: Rng): WaveformSummary {
   if (!Number.isInteger(width) || width < 1 || waveforms.length % width !== 0) bad(`waveform width ${width} does not divide ${waveforms.length} values`, 'pass the samples per waveform');
-  const nRows = waveforms.length / width;
   const n = indices.length;
-  const sum = new Float64Array(width);
-  for (let t = 0; t < n; t++) {
-    const r = indices[t];
-    if (!(r >= 0 && r < nRows)) bad(`spike index ${r} is outside 0..${nRows - 1}`, 'pass indices into this channel\'s waveforms');
-    const o = r * width;
-    for (let s = 0; s < width; s++) sum[s] += waveforms[o + s];
-  }
-  const mean64 = sum.map((v) => (n ? v / n : NaN));
+  const mean64 = meanWaveform(waveforms, width, indices);
   const ss = new Float64Array(width);
   for (let t = 0; t < n; t++) {
     const o = indices[t] * width;
@@ -185,4 +177,29 @@ export function waveformSummary(waveforms: Float32Array, width: number, indices:
   const samples = new Float32Array(sampleIndices.length * width);
   sampleIndices.forEach((r, k) => samples.set(waveforms.subarray(r * width, (r + 1) * width), k * width));
   return { n, mean: Float32Array.from(mean64), sd, sampleIndices, samples };
+}
+
+/** Mean of rows `indices` of a channel's waveforms (width values each; float64 sums). */
+export function meanWaveform(waveforms: Float32Array, width: number, indices: Int32Array): Float64Array {
+  const nRows = waveforms.length / width;
+  const sum = new Float64Array(width);
+  for (const r of indices) {
+    if (!(r >= 0 && r < nRows)) bad(`spike index ${r} is outside 0..${nRows - 1}`, 'pass indices into this channel\'s waveforms');
+    const o = r * width;
+    for (let s = 0; s < width; s++) sum[s] += waveforms[o + s];
+  }
+  const n = indices.length;
+  return sum.map((v) => (n ? v / n : NaN));
+}
+
+/**
+ * How alike two units' mean waveforms are: the cosine of the angle between them (phy's template
+ * similarity; 1 = the same shape whatever the amplitude, 0 for a flat or empty one). Pieces of one
+ * neuron cut apart score near 1; whether two similar units are one neuron the cross-correlogram
+ * tells (no spike pairs around 0 ms).
+ */
+export function waveformSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let s = 0; s < a.length; s++) { ab += a[s] * b[s]; aa += a[s] ** 2; bb += b[s] ** 2; }
+  return aa > 0 && bb > 0 && Number.isFinite(ab) ? ab / Math.sqrt(aa * bb) : 0;
 }
