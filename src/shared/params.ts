@@ -39,7 +39,7 @@ export const DEFAULT_SORT: SortParams = {
   cluster: {
     kMin: 1, kMax: 7, restarts: 3, maxIter: 200, seed: 1, maxFitSpikes: 10000, outlierMahalanobis: 0,
     dipThreshold: 1, refractoryMs: 1.5, splitRefractory: true, resplitMerged: true, resplitFinal: true, resplitEvidence: 3.16, resplitSymmetric: true, resplitFinalDip: true, splitPcs: 4, splitRefine: 5, overlapMs: 1.5, alignToleranceMs: 0.1, minPairLagMs: 0.2,
-    dissolveFraction: 0.5, rejectBackground: true, backgroundFalseAlarm: 0, minUnitSpikes: 10, peelMax: 2, peelAmplitudeQuantile: 0.01, discriminantPasses: 5,
+    dissolveFraction: 0.5, rejectBackground: true, backgroundFalseAlarm: 0, minUnitSpikes: 10, peelMax: 2, peelAmplitudeQuantile: 0.01, peelFalseAlarm: 0.01, discriminantPasses: 5,
     templateMaxShift: 1, isocutBinSize: 16, ldaShrinkage: 1e-3, peelMedianRows: 2000, minSpikesToCluster: 20,
   },
 };

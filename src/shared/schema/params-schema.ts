@@ -269,6 +269,17 @@ export const ClusterParamsSchema = exact({
    */
   peelAmplitudeQuantile: numIn(0, 0.5),
   /**
+   * Peeling's false-alarm rate per search region, measured on the channel's own spike-free signal:
+   * a hidden spike must lower the residual by more than the white-noise penalty (2 ln of the
+   * region's unit x lag alternatives) and by more than spike-free stretches of the same length
+   * manage this often (0 = the white-noise penalty alone). Whitening calibrates Gaussian noise,
+   * but background spikes make the residual heavy-tailed, and peeling then added spikes that
+   * were not there. 0.01: at most about one false spike per hundred regions, chosen on the tuning
+   * seeds (bench/sort-tune.ts, 101-110 x 20 s; ours / bound, difficult 0.15 and 0.20): off 0.914 /
+   * 0.882, 0.001 0.920 / 0.894, 0.01 0.921 / 0.899; easy sets within 0.003 either way.
+   */
+  peelFalseAlarm: numIn(0, 0.5),
+  /**
    * Passes of discriminant refinement on the whole waveform after split/merge
    * (workers/sort/lda-refine.ts): events move to the cluster whose linear discriminant (the clusters'
    * means and pooled covariance) scores them highest; stops early when nothing moves. 0 = off.

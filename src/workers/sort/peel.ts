@@ -32,6 +32,12 @@ export interface PeelOptions {
   amplitudeQuantile: number;
   /** Rows per unit the median template is taken over at most, every m-th row beyond (ClusterParams.peelMedianRows). */
   medianRows: number;
+  /**
+   * Rate of false hidden spikes per region on this channel's own spike-free signal
+   * (ClusterParams.peelFalseAlarm): the penalty is raised to the gain that spike-free stretches
+   * exceed that often. 0 = the white-noise penalty alone.
+   */
+  falseAlarm?: number;
 }
 
 export interface PeelInput {
@@ -148,7 +154,8 @@ export function peel(read: SignalReader, nSamples: number, d: PeelInput, o: Peel
     }
   }
   const L = o.searchLag;
-  const ctx: RegionContext = { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out };
+  const nullGains = o.falseAlarm ? noiseGains(read, nSamples, d.samples, w, pre, L, filt, energy, live) : new Float64Array(0);
+  const ctx: RegionContext = { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out, nullGains };
   // Regions: runs of assigned detections whose search windows overlap.
   const assigned = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] >= 0);
   let a = 0;
@@ -168,6 +175,8 @@ interface RegionContext {
   read: SignalReader; nSamples: number; d: PeelInput; o: PeelOptions; w: number; pre: number; n: number;
   labels: Int32Array; tpl: Float64Array[]; filt: Float64Array; energy: Float64Array; aHi: Float64Array;
   live: number[]; out: { samples: number[]; labels: number[]; amplitudes: number[]; waveforms: Float32Array[] };
+  /** Best gain over the units at positions of spike-free signal, descending (noiseGains). */
+  nullGains: Float64Array;
 }
 
 /**
@@ -176,7 +185,7 @@ interface RegionContext {
  * and recompiled it ~8 times per sort; a per-region call is optimized once, as a whole.
  */
 function peelRegion(ctx: RegionContext, lo: number, hi: number): void {
-  const { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out } = ctx;
+  const { read, nSamples, d, o, w, pre, n, labels, tpl, filt, energy, aHi, live, out, nullGains } = ctx;
   // Buffer: the candidates' windows reach w samples beyond the region, and every spike whose
   // template reaches those lies wholly within another w + 2.
   const off = Math.max(0, lo - 2 * w - 4), end = Math.min(nSamples, hi + 2 * w + 4);
@@ -207,7 +216,10 @@ function peelRegion(ctx: RegionContext, lo: number, hi: number): void {
   const own: Array<[number, number]> = []; // (time, unit) of spikes in and around the region
   for (let j = first; j < hiIdx; j++) if (labels[j] >= 0) own.push([d.samples[j], labels[j]]);
   const M = live.length * (hi - lo);
-  const penalty = 2 * Math.log(Math.max(1, M));
+  // The white-noise penalty, raised where this channel's spike-free signal (background spikes,
+  // coloured or heavy-tailed noise) beats it more often than falseAlarm per region of this size.
+  const q = Math.floor((nullGains.length * (o.falseAlarm ?? 0)) / Math.max(1, hi - lo));
+  const penalty = Math.max(2 * Math.log(Math.max(1, M)), q >= 1 ? nullGains[q - 1] : -Infinity);
   const added: number[] = [];
   for (let round = 0; round < o.maxPerRegion; round++) {
     let best = -Infinity, bt = -1, bc = -1;
@@ -236,4 +248,46 @@ function peelRegion(ctx: RegionContext, lo: number, hi: number): void {
     out.samples.push(bt); out.labels.push(bc); out.amplitudes.push(amp);
     out.waveforms.push(Float32Array.from(raw.subarray(bt - pre - off, bt - pre - off + w)));
   }
+}
+
+/** Positions of spike-free signal noiseGains evaluates at most (spread evenly over the channel). */
+const NULL_POSITIONS = 100_000;
+
+/**
+ * The best gain over the units (2 <x, W'W m_c> - |W m_c|^2, as a hidden spike is scored) at
+ * positions of spike-free signal, descending: the stretches with no detection within a window plus
+ * the search lag, at most NULL_POSITIONS of them taken at an even stride over the whole channel.
+ * The null distribution a hidden spike's gain is tested against: whitening makes Gaussian noise
+ * white, but not the background spikes and bursts real (and Quiroga-style) noise is made of.
+ */
+function noiseGains(read: SignalReader, nSamples: number, det: Int32Array, w: number, pre: number, L: number,
+  filt: Float64Array, energy: Float64Array, live: number[]): Float64Array {
+  const guard = w + L + 2;
+  const gaps: Array<[number, number]> = [];
+  let total = 0;
+  for (let i = 0; i <= det.length; i++) {
+    const a = Math.max(pre + 2, i > 0 ? det[i - 1] + guard : 0), b = Math.min(nSamples - w - 2, i < det.length ? det[i] - guard : nSamples);
+    if (b > a) { gaps.push([a, b]); total += b - a; }
+  }
+  const stride = Math.max(1, Math.ceil(total / NULL_POSITIONS));
+  const out: number[] = [];
+  let phase = 0; // positions continue the stride across gaps
+  for (const [a, b] of gaps) {
+    const first = a + ((stride - phase) % stride);
+    phase = (phase + (b - a)) % stride;
+    if (first >= b) continue;
+    const x = read(first - pre, b - pre + w);
+    for (let t = first; t < b; t += stride) {
+      const ro = t - first;
+      let best = -Infinity;
+      for (const c of live) {
+        let g = 0;
+        const fo = c * w;
+        for (let j = 0; j < w; j++) g += x[ro + j] * filt[fo + j];
+        best = Math.max(best, 2 * g - energy[c]);
+      }
+      out.push(best);
+    }
+  }
+  return Float64Array.from(out).sort().reverse();
 }

@@ -299,7 +299,7 @@ export function clusterStage(
       searchLag, minLag: Math.max(1, Math.round(p.minPairLagMs * ms)),
       // Without a refractory period set, a unit gets no second spike anywhere in the search window.
       refractory: p.refractoryMs > 0 ? Math.max(1, Math.round(p.refractoryMs * ms)) : searchLag + 1,
-      maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile, medianRows: p.peelMedianRows,
+      maxPerRegion: p.peelMax, amplitudeQuantile: p.peelAmplitudeQuantile, medianRows: p.peelMedianRows, falseAlarm: p.peelFalseAlarm,
     });
   }
   return { ...out, bic: sel.bic, peeled };

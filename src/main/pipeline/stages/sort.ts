@@ -145,7 +145,7 @@ export const featuresStage = defineStage<FeatureParams, FeaturesOutput>({
 
 export const clusterStage = defineStage<ClusterParams, ClusterOutput>({
   name: 'cluster',
-  version: 3, // 3: a channel with fewer detections than minUnitSpikes has no unit
+  version: 4, // 3: a channel with fewer detections than minUnitSpikes has no unit; 4: peeling penalty from the spike-free signal (peelFalseAlarm)
   scope: 'channel',
   // The filtered (referenced) signal: peeling subtracts the templates from it and detects again.
   inputs: [{ stage: 'features' }, { stage: 'detect' }, { stage: 'filter' }, { stage: 'reference', optional: true }],
