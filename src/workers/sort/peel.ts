@@ -252,6 +252,8 @@ function peelRegion(ctx: RegionContext, lo: number, hi: number): void {
 
 /** Positions of spike-free signal noiseGains evaluates at most (spread evenly over the channel). */
 const NULL_POSITIONS = 100_000;
+/** Samples noiseGains reads at once at most. */
+const NULL_BLOCK = 1 << 16;
 
 /**
  * The best gain over the units (2 <x, W'W m_c> - |W m_c|^2, as a hidden spike is scored) at
@@ -270,23 +272,28 @@ function noiseGains(read: SignalReader, nSamples: number, det: Int32Array, w: nu
     if (b > a) { gaps.push([a, b]); total += b - a; }
   }
   const stride = Math.max(1, Math.ceil(total / NULL_POSITIONS));
+  // Reads stay small (a low-memory run reads from a file, and a gap can last minutes): a block of at
+  // most NULL_BLOCK samples, or each window alone when the stride leaves most samples unused.
+  const span = stride > 8 * w ? 1 : Math.max(1, Math.floor((NULL_BLOCK - w) / stride) + 1);
   const out: number[] = [];
   let phase = 0; // positions continue the stride across gaps
   for (const [a, b] of gaps) {
     const first = a + ((stride - phase) % stride);
     phase = (phase + (b - a)) % stride;
-    if (first >= b) continue;
-    const x = read(first - pre, b - pre + w);
-    for (let t = first; t < b; t += stride) {
-      const ro = t - first;
-      let best = -Infinity;
-      for (const c of live) {
-        let g = 0;
-        const fo = c * w;
-        for (let j = 0; j < w; j++) g += x[ro + j] * filt[fo + j];
-        best = Math.max(best, 2 * g - energy[c]);
+    for (let t0 = first; t0 < b; t0 += span * stride) {
+      const t1 = Math.min(b, t0 + span * stride); // positions t0, t0 + stride, ... below t1
+      const x = read(t0 - pre, t1 - 1 - pre + w);
+      for (let t = t0; t < t1; t += stride) {
+        const ro = t - t0;
+        let best = -Infinity;
+        for (const c of live) {
+          let g = 0;
+          const fo = c * w;
+          for (let j = 0; j < w; j++) g += x[ro + j] * filt[fo + j];
+          best = Math.max(best, 2 * g - energy[c]);
+        }
+        out.push(best);
       }
-      out.push(best);
     }
   }
   return Float64Array.from(out).sort().reverse();
