@@ -236,6 +236,10 @@ export class Backend implements BackendApi {
     return this.sortSession(true)!.similarUnits(id);
   }
 
+  async getMeanWaveform(id: ClusterId): Promise<Float32Array> {
+    return this.sortSession(true)!.meanWaveform(id);
+  }
+
   async curate(action: CurationAction, selection?: ClusterId[]): Promise<UpdateInfo> {
     return this.sortSession(true)!.curate(action, selection, (X, n, d, k, seed) => this.deps.pool.run((api) => api.gmmSplit(X, n, d, k, seed)));
   }

@@ -238,6 +238,8 @@ export interface BackendApi {
   getCrossCorrelogram(a: ClusterId, b: ClusterId): Promise<CorrelogramDTO>;
   /** The other units of the unit's channel, most similar first (cosine similarity of the mean waveforms). */
   getSimilarUnits(id: ClusterId): Promise<SimilarUnit[]>;
+  /** A unit's mean waveform (width samples, trough at pre as in UnitDetail): the second unit drawn over the first. */
+  getMeanWaveform(id: ClusterId): Promise<Float32Array>;
   /** Apply a curation action (journaled before it changes anything); recluster runs the GMM on a worker. */
   curate(action: CurationAction, selection?: ClusterId[]): Promise<UpdateInfo>;
   undo(): Promise<UpdateInfo | null>;

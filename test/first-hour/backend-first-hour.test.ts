@@ -190,7 +190,13 @@ describe('similar units: merge candidates for the selected unit', () => {
     for (let i = 1; i < sim.length; i++) expect(sim[i].similarity).toBeLessThanOrEqual(sim[i - 1].similarity);
     expect(sim[0].id).toBe(q);
     expect(sim[0].similarity).toBeGreaterThan(0.95);
+    // The overlay's mean waveform is the detail's mean, without fetching the whole detail.
+    const mean = await services.backend.getMeanWaveform(q);
+    const detail = await services.backend.getUnitDetail(q);
+    expect(mean.length).toBe(detail.width);
+    expect(Array.from(mean)).toEqual(Array.from(detail.mean));
     await services.backend.undo();
     await expect(services.backend.getSimilarUnits(p)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(services.backend.getMeanWaveform(q)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

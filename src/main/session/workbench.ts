@@ -186,11 +186,17 @@ export class SortSession {
       .sort((x, y) => y.similarity - x.similarity || x.id - y.id);
   }
 
+  /** A cluster's mean waveform as unitDetail's `mean` (without its spread, ISI and correlograms). */
+  meanWaveform(id: ClusterId): Float32Array {
+    return Float32Array.from(this.mean(id));
+  }
+
   /** A cluster's mean waveform (cached: an id never changes its spikes). */
   private mean(id: ClusterId): Float64Array {
+    const channel = this.model.summary(id).channel; // NOT_FOUND for an id undo took away, cached or not
     let m = this.meanCache.get(id);
     if (!m) {
-      const ch = this.channel(this.model.summary(id).channel);
+      const ch = this.channel(channel);
       m = meanWaveform(ch.waveforms, this.width(), this.model.spikesOf(id));
       this.meanCache.set(id, m);
     }

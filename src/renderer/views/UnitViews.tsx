@@ -33,7 +33,7 @@ export function UnitViews({ plotH }: { plotH: number }) {
   useEffect(() => {
     if (b === undefined) { setSecond(null); return; }
     let stale = false;
-    void backend().then(({ api }) => api.getUnitDetail(b)).then((d) => { if (!stale) setSecond({ id: d.id, mean: d.mean }); }, (e) => { if (!stale) setError(errorText(e)); });
+    void backend().then(({ api }) => api.getMeanWaveform(b)).then((mean) => { if (!stale) setSecond({ id: b, mean }); }, (e) => { if (!stale) setError(errorText(e)); });
     return () => { stale = true; };
   }, [b, version]);
 

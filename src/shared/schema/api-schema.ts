@@ -97,6 +97,7 @@ export const API_ARGS = {
   getUnitDetail: args([clusterId]),
   getCrossCorrelogram: args([clusterId, clusterId]),
   getSimilarUnits: args([clusterId]),
+  getMeanWaveform: args([clusterId]),
   curate: args([CurationActionSchema, v.optional(clusterIds)]),
   undo: none,
   redo: none,
