@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { channelList, openOptions, parseArgs, UsageError } from './args';
 import { formatEta, progressLines } from './progress-bar';
 import { estimateVsActual, startEstimate, exitCodeFor } from './common';
+import { peakSaid } from '../shared/progress';
 import { SpikeDeskError } from '../shared/errors';
 import { DEFAULT_SORT, DEFAULT_TF, type PipelineSpec, type TfParams } from '../shared/params';
 import type { RecordingMeta } from '../shared/recording';
@@ -59,15 +60,21 @@ describe('progress bars', () => {
 
 describe('estimate vs actual', () => {
   const e = { seconds: 7.94, peakMB: 367.2 };
-  const r = { wallS: 6.5, peakRssMB: [300.4, 352.6] };
+  const r = { wallS: 6.5, peakRssMB: [300.4, 352.6], rssScope: 'process' as const };
   it('compares a full run with its estimate', () => {
     expect(estimateVsActual(e, { ...r, stagesRun: ['filter', 'detect'], stagesCached: [] })).toBe('estimate vs actual: ~7.9 s vs 6.5 s, ~367 MB vs 353 MB peak');
   });
   it('says when stages came from the cache', () => {
     expect(estimateVsActual(e, { ...r, stagesRun: ['metrics'], stagesCached: ['filter', 'detect'] }))
       .toBe('estimate vs actual: ~7.9 s vs 6.5 s, ~367 MB vs 353 MB peak (2 of 3 stages from the cache; the estimate is for running them all)');
-    expect(estimateVsActual(e, { wallS: 0.2, peakRssMB: [], stagesRun: [], stagesCached: ['filter', 'detect'] }))
+    expect(estimateVsActual(e, { wallS: 0.2, peakRssMB: [], rssScope: 'process', stagesRun: [], stagesCached: ['filter', 'detect'] }))
       .toBe('every stage came from the cache: 0.2 s (a full run was estimated at ~7.9 s)');
+  });
+  it('sums the peaks of workers that are processes of their own; threads share one process', () => {
+    expect(estimateVsActual(e, { ...r, rssScope: 'worker', stagesRun: ['filter'], stagesCached: [] })).toBe('estimate vs actual: ~7.9 s vs 6.5 s, ~367 MB vs 653 MB peak');
+    expect(peakSaid(r)).toBe('peak 353 MB for the whole process (its workers are threads)');
+    expect(peakSaid({ ...r, rssScope: 'worker' })).toBe('peak 653 MB over 2 worker process(es) (300 MB, 353 MB)');
+    expect(peakSaid({ peakRssMB: [], rssScope: 'process' })).toBe('peak memory n/a');
   });
 });
 

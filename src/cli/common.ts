@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
 import type { CorrectParams, ExecutionMode, PipelineSpec } from '../shared/params';
-import type { RunReport } from '../shared/progress';
+import { peakSaid, runPeakMB, type RunReport } from '../shared/progress';
 import type { OpenOptions } from '../shared/recording';
 import { defaultDemoDir, jobsFor, openRecording, RunTrace, startRun, type OpenedRecording, type RunOutcome, type TriggerSummary } from '../main/headless';
 import { num, str, UsageError, type ParsedArgs } from './args';
@@ -139,10 +139,10 @@ export function startEstimate(e: { seconds: number; peakMB: number; measured: bo
  * The start estimate against the run. The estimate is for running every stage: stages taken from
  * the cache make a run faster than it says, so such a run says so instead of looking mis-estimated.
  */
-export function estimateVsActual(e: { seconds: number; peakMB: number }, r: Pick<RunReport, 'wallS' | 'peakRssMB' | 'stagesRun' | 'stagesCached'>): string {
+export function estimateVsActual(e: { seconds: number; peakMB: number }, r: Pick<RunReport, 'wallS' | 'peakRssMB' | 'rssScope' | 'stagesRun' | 'stagesCached'>): string {
   const n = r.stagesRun.length + r.stagesCached.length;
   if (r.stagesCached.length && !r.stagesRun.length) return `every stage came from the cache: ${r.wallS.toFixed(1)} s (a full run was estimated at ~${e.seconds.toFixed(1)} s)`;
-  const line = `estimate vs actual: ~${e.seconds.toFixed(1)} s vs ${r.wallS.toFixed(1)} s, ~${Math.round(e.peakMB)} MB vs ${Math.round(Math.max(0, ...r.peakRssMB))} MB peak`;
+  const line = `estimate vs actual: ~${e.seconds.toFixed(1)} s vs ${r.wallS.toFixed(1)} s, ~${Math.round(e.peakMB)} MB vs ${Math.round(runPeakMB(r))} MB peak`;
   return r.stagesCached.length ? `${line} (${r.stagesCached.length} of ${n} stages from the cache; the estimate is for running them all)` : line;
 }
 
@@ -154,7 +154,7 @@ export function reportExit(r: RunReport): number {
 
 export function describeReport(r: RunReport): string {
   const lines = [
-    `${r.workflow} ${r.state} in ${r.wallS.toFixed(1)} s (${r.mode}, ${r.jobs} worker(s)); peak RSS per worker: ${r.peakRssMB.map((m) => `${Math.round(m)} MB`).join(', ') || 'n/a'}`,
+    `${r.workflow} ${r.state} in ${r.wallS.toFixed(1)} s (${r.mode}, ${r.jobs} worker(s)); ${peakSaid(r)}`,
     `stages run: ${r.stagesRun.join(', ') || 'none'}; from cache: ${r.stagesCached.join(', ') || 'none'}`,
   ];
   for (const f of r.failed) lines.push(`channel ${f.channel} FAILED: ${f.reason}${f.fix ? `. Fix: ${f.fix}` : ''}`);

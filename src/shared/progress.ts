@@ -26,6 +26,29 @@ export interface RunProgress {
   /** Seconds to completion, NaN while unknown. */
   etaS: number;
   state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** What the workers' rssMB measure (RssScope); absent from older hosts = per worker. */
+  rssScope?: RssScope;
+}
+
+/**
+ * What a run's memory figures measure. 'process': the workers are threads of one process (the web
+ * host, the CLI, batches) or the run is inline, so every worker's figure is that whole process's
+ * RSS and the run's peak is the largest of them. 'worker': each worker is a process of its own (the
+ * desktop app's utility processes), so the run's peak is their sum.
+ */
+export type RssScope = 'process' | 'worker';
+
+/** The run's peak memory, said for what it measured (RssScope): the CLI's summary and the app's run report. */
+export function peakSaid(r: { peakRssMB: number[]; rssScope?: RssScope }): string {
+  if (!r.peakRssMB.length) return 'peak memory n/a';
+  const mb = (m: number): string => `${Math.round(m)} MB`;
+  if (r.rssScope === 'worker') return `peak ${mb(runPeakMB(r))} over ${r.peakRssMB.length} worker process(es) (${r.peakRssMB.map(mb).join(', ')})`;
+  return `peak ${mb(runPeakMB(r))} for the whole process (its workers are threads)`;
+}
+
+/** A run's peak memory in MB from its per-worker peaks (see RssScope). */
+export function runPeakMB(r: { peakRssMB: number[]; rssScope?: RssScope }): number {
+  return r.rssScope === 'worker' ? r.peakRssMB.reduce((a, b) => a + b, 0) : Math.max(0, ...r.peakRssMB);
 }
 
 export interface ChannelFailure {
@@ -41,7 +64,9 @@ export interface RunReport {
   mode: 'low-memory' | 'fast';
   jobs: number;
   wallS: number;
+  /** Peak RSS per worker slot (MB); what it measures is rssScope's. */
   peakRssMB: number[];
+  rssScope: RssScope;
   stagesRun: string[];
   stagesCached: string[];
   failed: ChannelFailure[];

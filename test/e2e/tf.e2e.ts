@@ -131,7 +131,7 @@ describe('time-frequency view', () => {
     await page.getByTestId('run-report').waitFor();
     const vs = (await page.getByTestId('est-vs-actual').textContent()) ?? '';
     console.log(`tf run: ${vs}`);
-    expect(vs).toMatch(/^estimated ~[\d.]+ (s|min) · ~\d+ MB; took [\d.]+ (s|min) · \d+ MB \(×[\d.]+ of the estimate\)$/);
+    expect(vs).toMatch(/^estimated ~[\d.]+ (s|min) · ~\d+ MB; took [\d.]+ (s|min) \(×[\d.]+ of the estimated time\) · \d+ MB$/);
 
     // Colour bar in the power unit (dB by default), linear or log frequency axis.
     const plot = (): Promise<{ bar: string; yType: string }> => page.getByTestId('spectrogram').evaluate((el) => {

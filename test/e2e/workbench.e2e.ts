@@ -52,7 +52,11 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     await shot(page, 'layout-worker-bars');
     expect.soft(await inViewport(page, '[data-testid="worker-bars"]'), 'worker bars on screen').toBe(true);
     expect.soft(await cutOff(page, '.wb-text'), 'worker MB figures whole').toEqual([]);
+    // The web host's workers are threads of one process: its memory is said once, not per worker.
+    expect(await page.getByTestId('worker-memory').textContent()).toMatch(/^memory \d+ MB \(one process, shared by the workers\)$/);
+    expect(await page.getByTestId('worker-bar').first().textContent()).not.toMatch(/MB/);
     await waitForReport(page, /sort · done/);
+    expect(await page.getByTestId('run-report').textContent()).toMatch(/peak \d+ MB for the whole process \(its workers are threads\)/);
     await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
     expect.soft(await inViewport(page, '[data-testid="run-report"]'), 'run report on screen').toBe(true);
     expect.soft(await cutOff(page, '.wb-text, [data-testid="est-fast"], [data-testid="est-low"]'), 'MB figures whole').toEqual([]);

@@ -63,8 +63,8 @@ describe('Calibration', () => {
     channels: Array.from({ length: 8 }, (_, i) => ({ name: `CH${i + 1}`, group: '0', unit: 'uV', scale: 1, kind: 'ephys' as const })),
   };
   const spec: PipelineSpec = { workflow: 'sort', params: DEFAULT_SORT, channels: [0, 1, 2, 3], mode: { kind: 'fast', jobs: 2, memoryBudgetMB: 512 } };
-  const report = (wallS: number, jobs = 2): RunReport => ({
-    runId: 'r', workflow: 'sort', mode: 'fast', jobs, wallS, peakRssMB: [300], stagesRun: ['filter'], stagesCached: [], failed: [], state: 'done',
+  const report = (wallS: number, jobs = 2, rssScope: RunReport['rssScope'] = 'process'): RunReport => ({
+    runId: 'r', workflow: 'sort', mode: 'fast', jobs, wallS, peakRssMB: [300], rssScope, stagesRun: ['filter'], stagesCached: [], failed: [], state: 'done',
   });
 
   it('a shape is the workflow, mode, parallel workers (capped at cores and channels), rate and parameters', () => {
@@ -108,6 +108,20 @@ describe('Calibration', () => {
     const d = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(file, JSON.stringify({ ...d, machine: 'other' }));
     expect(new Calibration(file, 2).measured(spec, meta)).toBe(false);
+  });
+
+  it('refines fast-mode memory from runs whose workers are threads of one process, not from worker processes', () => {
+    const big: RecordingMeta = { ...meta, nSamples: 30_000_000 };
+    const fresh = (): Calibration => new Calibration(path.join(tmpDir('cal-mem'), 'calibration.json'), 2);
+    const model = fresh().estimate(spec, big).fast.peakMB;
+    const a = fresh();
+    a.learn(spec, big, { ...report(12), peakRssMB: [900, 880] });
+    expect(a.estimate(spec, big).fast.peakMB).not.toBe(model);
+    // The same figures from utility processes measure each worker, not the process the model is of.
+    const b = fresh();
+    b.learn(spec, big, { ...report(12, 2, 'worker'), peakRssMB: [900, 880] });
+    expect(b.estimate(spec, big).fast.peakMB).toBe(model);
+    expect(b.estimate(spec, big).fast.seconds).toBe(12); // its time is still learnt
   });
 
   it('a shape never measured gets the model times the factor of this machine\'s runs of the workflow (tf: each form change is a new shape)', () => {

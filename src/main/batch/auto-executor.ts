@@ -11,6 +11,7 @@
 
 import os from 'node:os';
 import { toErrorInfo } from '../../shared/errors';
+import type { RssScope } from '../../shared/progress';
 import type { Executor, ProgressEvent, SubmitOptions } from '../pipeline/executor';
 import type { TaskResult, WorkerTask } from '../pipeline/task';
 import { CROSSOVER } from './crossover';
@@ -75,6 +76,8 @@ export class FallbackExecutor implements Executor {
 
   get slots(): number { return this.serial ? this.inline.slots : this.primary.slots; }
 
+  get rssScope(): RssScope | undefined { return this.serial ? this.inline.rssScope : this.primary.rssScope; }
+
   /** True once the executor has fallen back to serial. */
   get fellBack(): boolean { return this.serial; }
 
@@ -123,6 +126,8 @@ export class CountingExecutor implements Executor {
   constructor(private readonly inner: Executor) { this.kind = inner.kind; }
 
   get slots(): number { return this.inner.slots; }
+
+  get rssScope(): RssScope | undefined { return this.inner.rssScope; }
 
   async submit(task: WorkerTask, opts: SubmitOptions = {}): Promise<TaskResult> {
     const id = this.nextId++;

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpikeDeskError, toErrorInfo } from '../../shared/errors';
 import { autoDecim, type PipelineSpec, type TfParams } from '../../shared/params';
-import type { RunProgress, RunReport } from '../../shared/progress';
+import { runPeakMB, type RunProgress, type RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import { openSource } from '../io';
 import { writeFileAtomic } from '../io/atomic';
@@ -133,7 +133,7 @@ export async function exportRecording(item: BatchItem, job: BatchJob, outDir: st
     writeJson(resultFile(outDir, item.name), result);
     return result;
   }
-  base.peakMB = Math.max(0, ...r.peakRssMB);
+  base.peakMB = runPeakMB(r);
   base.cached = r.stagesRun.length === 0 && !computed.partsRan;
   const failures = r.failed.map((f) => `channel ${f.channel}: ${f.reason}${f.fix ? ` (fix: ${f.fix})` : ''}`);
   let result: RecordingResult;

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineSpec } from '../../shared/params';
-import type { RunReport } from '../../shared/progress';
+import { runPeakMB, type RunReport } from '../../shared/progress';
 import type { RecordingMeta } from '../../shared/recording';
 import type { Source } from '../io/source';
 import { writeFileAtomic } from '../io/atomic';
@@ -178,7 +178,9 @@ export class Calibration {
       const factors = (this.data.factors ??= {});
       factors[key] = [...(factors[key] ?? []), report.wallS / modelled].slice(-FACTOR_RUNS);
     }
-    if (kind === 'fast') {
+    // The memory model is one process holding its workers as threads (estimate.ts): a run whose
+    // workers were processes of their own measured something else and leaves it as it is.
+    if (kind === 'fast' && report.rssScope === 'process') {
       const b = bytesPerSample(report, meta.nSamples, s.parallel, taskMBOf(spec, meta));
       const old = this.data.memory[spec.workflow];
       if (b !== null) this.data.memory[spec.workflow] = old === undefined ? b : (old + b) / 2;
@@ -197,7 +199,7 @@ export class Calibration {
 /** Memory per channel sample of a fast run: peak RSS above the baseline, shared by the jobs. */
 function bytesPerSample(report: RunReport, nSamples: number, jobs: number, taskMB: number): number | null {
   if (nSamples < 1e6) return null; // the fixed memory of the process would dominate
-  const peak = Math.max(0, ...report.peakRssMB);
+  const peak = runPeakMB(report);
   if (!(peak > 0)) return null;
   const held = Math.max(0, peak - BASE_MB - jobs * WORKER_MB) / jobs - taskMB;
   return Math.max(4, (held * 1048576) / nSamples);

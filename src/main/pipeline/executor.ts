@@ -2,6 +2,7 @@
 // executor runs them - inline in this process (serial), on the local worker pool, or (later) as
 // cluster jobs - reports progress, and cancels the tasks of one run without touching other runs.
 
+import type { RssScope } from '../../shared/progress';
 import type { TaskProgressMessage, TaskResult, WorkerTask } from './task';
 
 /** What a task needs, from the run estimate (a cluster executor turns it into --mem / --cpus-per-task). */
@@ -31,6 +32,8 @@ export interface Executor {
   readonly kind: string;
   /** Tasks that can run at the same time. */
   readonly slots: number;
+  /** Whether its workers share this process's memory ('process', the default) or each have their own. */
+  readonly rssScope?: RssScope;
   /** Runs a task; rejects with CANCELLED after cancel(task.runId), WORKER_FAILED when its worker dies. */
   submit(task: WorkerTask, opts?: SubmitOptions): Promise<TaskResult>;
   /** Stops the tasks of one run (running and queued); other runs keep going. */

@@ -13,6 +13,7 @@ import { isTaskProgress, type TaskResult, type WorkerTask } from './task';
 export class InlineExecutor implements Executor {
   readonly kind = 'inline';
   readonly slots = 1;
+  readonly rssScope = 'process';
   private cancelled = new Set<string>();
   private listeners = new Set<(e: ProgressEvent) => void>();
   private chain: Promise<unknown> = Promise.resolve();

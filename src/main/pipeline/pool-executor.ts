@@ -2,6 +2,7 @@
 // running that run's tasks (the pool replaces them) and drops its queued tasks.
 
 import { SpikeDeskError } from '../../shared/errors';
+import type { RssScope } from '../../shared/progress';
 import type { Pool } from '../pool/pool';
 import type { Executor, ProgressEvent, SubmitOptions } from './executor';
 import { isTaskProgress, type TaskResult, type WorkerTask } from './task';
@@ -17,6 +18,11 @@ export class PoolExecutor implements Executor {
 
   get slots(): number {
     return this.pool.size;
+  }
+
+  /** Thread workers share this process's memory; utility processes have their own. */
+  get rssScope(): RssScope {
+    return this.pool.hostKind === 'threads' ? 'process' : 'worker';
   }
 
   submit(task: WorkerTask, opts: SubmitOptions = {}): Promise<TaskResult> {

@@ -1,7 +1,7 @@
 // Aggregates the workers' progress messages of one run into RunProgress: one entry per pool
 // slot, channels done, and an ETA from the weighted fraction of work done so far.
 
-import type { RunProgress, WorkerProgress } from '../../shared/progress';
+import type { RssScope, RunProgress, WorkerProgress } from '../../shared/progress';
 
 /** Relative cost of a stage for the ETA (its descriptor's weight). */
 export type StageWeight = (stage: string) => number;
@@ -20,7 +20,8 @@ export class RunProgressTracker {
   channelsDone = 0;
   peakRss = new Map<number, number>();
 
-  constructor(readonly runId: string, readonly channelsTotal: number, private totalWeight: number, private readonly stageWeight: StageWeight) {}
+  constructor(readonly runId: string, readonly channelsTotal: number, private totalWeight: number, private readonly stageWeight: StageWeight,
+    private readonly rssScope: RssScope = 'process') {}
 
   /** Total work changes when a phase finds cached channels or failures drop downstream work. */
   adjustTotal(delta: number): void {
@@ -87,6 +88,7 @@ export class RunProgressTracker {
       fraction: this.fraction(),
       etaS: state === 'running' ? this.etaS() : 0,
       state,
+      rssScope: this.rssScope,
     };
   }
 }

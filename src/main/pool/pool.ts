@@ -47,6 +47,9 @@ export class Pool {
 
   get size(): number { return this.targetSize; }
 
+  /** Threads of this process, or processes of their own (utility). */
+  get hostKind(): ProcessHost['kind'] { return this.host.kind; }
+
   async start(): Promise<void> {
     await this.resize(this.targetSize);
   }

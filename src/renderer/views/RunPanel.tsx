@@ -8,6 +8,7 @@ import { useRecording } from '../stores/recording';
 import { useRunRequest, useUi } from '../stores/ui';
 import { hint } from '../lib/shortcuts';
 import { paramsError, parseChannels, useParams, useTfParams } from '../stores/params';
+import { peakSaid, runPeakMB } from '../../shared/progress';
 import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
 
@@ -89,16 +90,16 @@ export function RunPanel() {
           {Number.isFinite(progress.etaS) && progress.state === 'running' ? ` · ETA ${progress.etaS.toFixed(1)} s` : ''}
         </div>
       )}
-      <WorkerBars workers={progress?.workers ?? []} />
+      <WorkerBars workers={progress?.workers ?? []} rssScope={progress?.rssScope} />
       {error && <ErrorBox error={error} testId="run-error" />}
       {report && (
         <div className="report" data-testid="run-report">
           <div><strong>Last run:</strong> {report.workflow} · {report.state} · {report.wallS.toFixed(2)} s · {report.mode} × {report.jobs}</div>
-          <div className="muted">peak {Math.max(0, ...report.peakRssMB).toFixed(0)} MB · ran: {report.stagesRun.join(', ') || '—'} · cached: {report.stagesCached.join(', ') || '—'}</div>
+          <div className="muted">{peakSaid(report)} · ran: {report.stagesRun.join(', ') || '—'} · cached: {report.stagesCached.join(', ') || '—'}</div>
           {startEstimate && report.state === 'done' && (
             <div className="muted" data-testid="est-vs-actual">
-              estimated ~{fmtS(startEstimate.seconds)} · ~{startEstimate.peakMB.toFixed(0)} MB; took {fmtS(report.wallS)} · {Math.max(0, ...report.peakRssMB).toFixed(0)} MB
-              {report.stagesCached.length > 0 ? ' (partly from the cache)' : ` (×${(report.wallS / Math.max(0.1, startEstimate.seconds)).toFixed(1)} of the estimate)`}
+              estimated ~{fmtS(startEstimate.seconds)} · ~{startEstimate.peakMB.toFixed(0)} MB; took {fmtS(report.wallS)}
+              {report.stagesCached.length > 0 ? ' (partly from the cache)' : ` (×${(report.wallS / Math.max(0.1, startEstimate.seconds)).toFixed(1)} of the estimated time)`} · {runPeakMB(report).toFixed(0)} MB
             </div>
           )}
           {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason}${f.fix ? `; fix: ${f.fix}` : ''})`).join('; ')}</div>}

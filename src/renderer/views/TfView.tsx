@@ -117,7 +117,7 @@ export function TfView() {
             spectrogram {progress.state} · {progress.channelsDone}/{progress.channelsTotal} channels
             {Number.isFinite(progress.etaS) && progress.state === 'running' ? ` · ETA ${progress.etaS.toFixed(1)} s` : ''}
           </span>
-          <WorkerBars workers={progress.workers} />
+          <WorkerBars workers={progress.workers} rssScope={progress.rssScope} />
         </div>
       )}
       {error && <ErrorBox error={error} />}
