@@ -93,6 +93,7 @@ export class BatchService {
           // only between tasks, when no task is under way, and a sort finishes no channel before
           // its first phase is done on all of them (so channels done would show nothing until then).
           r.fraction = p.fraction;
+          status.rssScope = p.rssScope;
           this.workers.set(name, { at: performance.now(), list: p.workers.map((w) => ({ ...w, stage: `${name} · ${w.stage}` })) });
           this.emit(false);
         },

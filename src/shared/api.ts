@@ -5,7 +5,7 @@ import type { ErrorInfo } from './errors';
 import type { CorrectedExportFormat, SortedExportFormat, TfDataFormat, TfExportFormat, TfImageFormat } from './menu';
 import type { OpenOptions, RecordingMeta } from './recording';
 import type { PipelineSpec } from './params';
-import type { RunProgress, RunReport, WorkerProgress } from './progress';
+import type { RssScope, RunProgress, RunReport, WorkerProgress } from './progress';
 import type { ClusterId, CurationAction, Label, UpdateInfo } from './curation';
 
 export interface TraceRequest {
@@ -335,6 +335,8 @@ export interface BatchStatus {
   rows: BatchRow[];
   /** Busy workers of all running recordings (the batch's own pool). */
   workers: WorkerProgress[];
+  /** What the workers' memory figures measure (as RunProgress.rssScope), once a recording reported. */
+  rssScope?: RssScope;
   /** Serial or parallel, and why (auto resolved); null until decided. */
   execution: string | null;
   wallS: number | null;

@@ -102,6 +102,8 @@ describe('a batch from the panel', () => {
     }
     expect(done.execution).toMatch(/^serial/);
     expect(done.workers).toEqual([]);
+    // Serial tasks run in this process: their memory figures are the process's, shown once.
+    expect(done.rssScope).toBe('process');
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'batch.json'), 'utf8')) as { recordings: { name: string; units: number }[] };
     expect(report.recordings.map((r) => [r.name, r.units])).toEqual(done.rows.map((r) => [r.name, r.units]));
     expect(await api.batchStatus()).toMatchObject({ id: done.id, state: 'done' });

@@ -132,7 +132,8 @@ export class Engine {
     const weightOf = (name: string): number => stageOf(plan, name)?.stage.weight ?? 1;
     const totalWeight = plan.phases.reduce((a, ph) => a + (ph.kind === 'global' ? weightOf(ph.stage)
       : plan.channels.length * ph.stages.reduce((b, s) => b + weightOf(s), 0)), 0);
-    const tracker = new RunProgressTracker(run.runId, plan.channels.length, totalWeight, weightOf, this.executor.rssScope ?? 'process');
+    const rssScope = this.executor.rssScope ?? 'process';
+    const tracker = new RunProgressTracker(run.runId, plan.channels.length, totalWeight, weightOf, rssScope);
     const emit = (): void => onProgress(tracker.snapshot());
     const off = this.executor.onProgress(({ slot, pid, message: m }) => {
       if (m.runId !== run.runId) return;
@@ -321,7 +322,7 @@ export class Engine {
     const report: RunReport = {
       runId: run.runId, workflow: spec.workflow, mode: spec.mode.kind, jobs, wallS,
       peakRssMB: [...tracker.peakRss.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => Math.round(v * 10) / 10),
-      rssScope: this.executor.rssScope ?? 'process',
+      rssScope,
       stagesRun: plan.stages.filter((s) => stages[s.name].executed > 0).map((s) => s.name),
       stagesCached: plan.stages.filter((s) => stages[s.name].executed === 0 && stages[s.name].cached > 0).map((s) => s.name),
       failed: [...failed.values()].sort((a, b) => a.channel - b.channel).map((f) => (f.fix ? f : { channel: f.channel, reason: f.reason })),

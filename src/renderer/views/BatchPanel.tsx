@@ -162,7 +162,7 @@ export function BatchPanel() {
           {b.status.error && <ErrorBox error={b.status.error} testId="batch-failed" />}
           <QueueTable status={b.status} />
           <h2>workers</h2>
-          <WorkerBars workers={b.status.workers} />
+          <WorkerBars workers={b.status.workers} rssScope={b.status.rssScope} />
         </section>
       )}
     </div>
