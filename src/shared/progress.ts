@@ -26,7 +26,7 @@ export interface RunProgress {
   /** Seconds to completion, NaN while unknown. */
   etaS: number;
   state: 'running' | 'done' | 'failed' | 'cancelled';
-  /** What the workers' rssMB measure (RssScope); absent from older hosts = per worker. */
+  /** What the workers' rssMB measure (RssScope); absent (an older record): each figure is shown as it came. */
   rssScope?: RssScope;
 }
 
