@@ -23,14 +23,20 @@ export function readHolder(file: string): LockHolder | null {
   }
 }
 
-/** True when the lock file's holder is certainly gone (same host, dead pid) or the file is unreadable garbage. */
-function stale(file: string): boolean {
+/**
+ * The state of an existing lock file: 'gone' (released since the create failed: just retry),
+ * 'stale' (its holder is certainly gone: same host, dead pid; or unreadable garbage for a while)
+ * or 'held'. `content` is what was judged, so a taker can check it moved that very file aside.
+ */
+function lockState(file: string): { state: 'gone' | 'stale' | 'held'; content: string | null } {
+  let content: string;
+  try { content = fs.readFileSync(file, 'utf8'); } catch { return { state: 'gone', content: null }; }
   const h = readHolder(file);
   if (!h) {
     // Unparsable: a holder that crashed between create and write. Give it a moment before taking over.
-    try { return Date.now() - fs.statSync(file).mtimeMs > 2000; } catch { return true; }
+    try { return { state: Date.now() - fs.statSync(file).mtimeMs > 2000 ? 'stale' : 'held', content }; } catch { return { state: 'gone', content: null }; }
   }
-  return h.host === os.hostname() && !alive(h.pid);
+  return { state: h.host === os.hostname() && !alive(h.pid) ? 'stale' : 'held', content };
 }
 
 export class FileLock {
@@ -47,10 +53,24 @@ export class FileLock {
         return new FileLock(file, holder);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (!stale(file)) return { heldBy: readHolder(file) };
+        const seen = lockState(file);
+        // Released in the meantime: retry the create. (Treating a vanished file as stale let a taker
+        // move aside the lock another process created in between: two holders, a lost update.)
+        if (seen.state === 'gone') continue;
+        if (seen.state === 'held') return { heldBy: readHolder(file) };
         // Stale: move it away atomically (only one taker wins the rename), then retry the create.
         const aside = `${file}.stale-${holder.token}`;
-        try { fs.renameSync(file, aside); fs.rmSync(aside, { force: true }); } catch { /* someone else took it over */ }
+        try { fs.renameSync(file, aside); } catch { continue; /* someone else took it over */ }
+        let moved: string | null = null;
+        try { moved = fs.readFileSync(aside, 'utf8'); } catch { /* unreadable: judged below as not the one seen */ }
+        if (moved !== seen.content) {
+          // Another taker replaced the stale lock with its own before our rename: put it back
+          // (link fails if yet another lock exists, which then stands) and let it hold.
+          try { fs.linkSync(aside, file); } catch { /* a newer lock is there */ }
+          fs.rmSync(aside, { force: true });
+          return { heldBy: readHolder(file) };
+        }
+        fs.rmSync(aside, { force: true });
       }
     }
     return { heldBy: readHolder(file) };
