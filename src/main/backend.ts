@@ -170,7 +170,10 @@ export class Backend implements BackendApi {
     const src = this.current();
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
     const cached = this.deps.engine.cachePreview(spec, { path: src.meta.path, open: this.openOptions }, src.meta);
-    return { ...(await this.fullEstimate(spec, src)), cached };
+    const est = await this.fullEstimate(spec, src);
+    const cal = this.deps.calibration;
+    const measured = { fast: !!cal?.fromMachine(spec, src.meta, 'fast'), lowMemory: !!cal?.fromMachine(spec, src.meta, 'low-memory') };
+    return { fast: est.fast, lowMemory: est.lowMemory, cached, measured };
   }
 
   /** A full run's estimate per mode (the calibration probe runs first when this shape is new here). */

@@ -38,6 +38,12 @@ export interface RunEstimateDTO {
   lowMemory: { peakMB: number; seconds: number };
   /** Share of the run's work already in the cache (0-1) and the stages cached for every channel. */
   cached?: { share: number; stages: string[] };
+  /**
+   * Whether the times come from this machine (a calibration probe or finished runs of the workflow);
+   * false: the benchmark machine's model, which can be several times off here (a run started before
+   * the probe finished, a probe that failed, or the time–frequency of raw data before its first run).
+   */
+  measured?: { fast: boolean; lowMemory: boolean };
 }
 
 /** Detected spikes in a time window, for the trace overlay. */

@@ -57,6 +57,9 @@ describe('workbench: sort, curate, reload; correct; bad file', () => {
     expect(await page.getByTestId('worker-bar').first().textContent()).not.toMatch(/MB/);
     await waitForReport(page, /sort · done/);
     expect(await page.getByTestId('run-report').textContent()).toMatch(/peak \d+ MB for the whole process \(its workers are threads\)/);
+    // The run's stages are in the cache now: the estimate is asked for again when a run finishes (it
+    // kept showing the time of the run just made, until a field changed).
+    await expect.poll(async () => (await page.getByTestId('est-fast').textContent()) ?? '', { timeout: 30_000 }).toMatch(/^~\d+ MB · cached$/);
     await page.getByTestId('unit-row').first().waitFor({ timeout: 30_000 });
     expect.soft(await inViewport(page, '[data-testid="run-report"]'), 'run report on screen').toBe(true);
     expect.soft(await cutOff(page, '.wb-text, [data-testid="est-fast"], [data-testid="est-low"]'), 'MB figures whole').toEqual([]);

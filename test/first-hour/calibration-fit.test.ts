@@ -83,9 +83,12 @@ describe('Calibration', () => {
     const file = path.join(tmpDir('cal-fit'), 'calibration.json');
     const cal = new Calibration(file, 2);
     expect(cal.measured(spec, meta)).toBe(false);
+    expect([cal.fromMachine(spec, meta, 'fast'), cal.fromMachine(spec, meta, 'low-memory')]).toEqual([false, false]);
     const bench = cal.estimate(spec, meta);
     cal.learn(spec, meta, report(12));
     expect(cal.measured(spec, meta)).toBe(true);
+    // Both modes' times now come from this machine (low-memory by the model's ratio to the measured fast time).
+    expect([cal.fromMachine(spec, meta, 'fast'), cal.fromMachine(spec, meta, 'low-memory')]).toEqual([true, true]);
     expect(cal.estimate(spec, meta).fast.seconds).toBe(12);
     expect(cal.estimate(spec, meta).fast.seconds).not.toBe(bench.fast.seconds);
     // 8 channels on 2 workers: twice the rounds, twice the time (the fit has no overhead yet).
@@ -134,6 +137,8 @@ describe('Calibration', () => {
     cal.learn(a, meta, { ...report(2 * modelA), workflow: 'tf', stagesRun: ['tf'] });
     cal.learn(a, meta, { ...report(3 * modelA), workflow: 'tf', stagesRun: ['tf'] });
     expect(cal.measured(b, meta)).toBe(false); // still no measurement of B itself
+    expect(cal.fromMachine(b, meta, 'fast')).toBe(true); // but its fast time is scaled by this machine's runs
+    expect(cal.fromMachine(b, meta, 'low-memory')).toBe(false);
     expect(cal.estimate(b, meta).fast.seconds).toBeCloseTo(2.5 * modelB, 0);
     // Low-memory has no runs: the model; another workflow's runs do not scale tf.
     expect(cal.estimate(b, meta).lowMemory.seconds).toBe(new Calibration(path.join(tmpDir('cal-factor-0'), 'c.json'), 2).estimate(b, meta).lowMemory.seconds);

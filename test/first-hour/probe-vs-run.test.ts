@@ -49,11 +49,16 @@ describe('a calibration probe and a run started meanwhile', () => {
     expect(active.length).toBeGreaterThan(0);
     for (const p of active) expect(cancelled).toContain(p);
     const user = runs.find((r) => r.runId === id)!;
+    // Asked while the run is under way: no probe, so the benchmark model's time, and said to be.
+    const during = await services.backend.estimate(spec);
+    if (!user.report) expect(during.measured).toEqual({ fast: false, lowMemory: false });
     await expect.poll(() => user.report, { timeout: 120_000, interval: 100 }).toBeTruthy();
     userRunning = false;
     const est = await estimate; // still answers (the run's own time calibrates the shape)
     expect(est.fast.seconds).toBeGreaterThan(0);
     expect(user.report!.state).toBe('done');
+    // The finished run measured this machine for the shape (the app asks again when a run finishes).
+    await expect.poll(async () => (await services.backend.estimate(spec)).measured, { timeout: 10_000, interval: 100 }).toEqual({ fast: true, lowMemory: true });
     expect(runs.filter((r) => r.probe && r.startedWhileUserRun)).toEqual([]);
   });
 });

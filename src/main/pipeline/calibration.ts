@@ -107,6 +107,15 @@ export class Calibration {
     return this.seconds(spec, meta, spec.mode.kind) !== null;
   }
 
+  /**
+   * Whether estimate()'s time for a mode comes from this machine: the shape measured (in either
+   * mode), or the workflow's runs with other parameters (its factor), not the model alone.
+   */
+  fromMachine(spec: PipelineSpec, meta: RecordingMeta, kind: ModeKind): boolean {
+    const other: ModeKind = kind === 'fast' ? 'low-memory' : 'fast';
+    return this.seconds(spec, meta, kind) !== null || this.seconds(spec, meta, other) !== null || !!this.data.factors?.[`${spec.workflow}|${kind}`]?.length;
+  }
+
   /** Time and memory of both modes; the benchmark figures where this machine has not been measured. */
   estimate(spec: PipelineSpec, meta: RecordingMeta): RunEstimate {
     const jobs = Math.max(1, Math.min(spec.mode.jobs, this.cores));

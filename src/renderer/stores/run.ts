@@ -11,6 +11,13 @@ import { useRecording } from './recording';
 
 type StartSpec = Omit<PipelineSpec, 'mode'> & { mode?: PipelineSpec['mode'] };
 
+/** The estimate a run started with: a full run's figures, the share of the work the cache held, and whether this machine was measured. */
+export interface StartEstimate { seconds: number; peakMB: number; share: number; measured: boolean }
+
+function startEstimateOf(e: RunEstimateDTO, kind: 'fast' | 'lowMemory'): StartEstimate {
+  return { ...e[kind], share: e.cached?.share ?? 0, measured: e.measured?.[kind] ?? false };
+}
+
 export interface RunState {
   runId: string | null;
   /** Workflow of the current (or last) run, so a workflow's view shows its own run's progress. */
@@ -36,7 +43,7 @@ export interface RunState {
   /** Labels carried over after the last re-sort. */
   carried: CarryReport | null;
   /** The estimate shown when the current/last run started (compared with the actual in the report). */
-  startEstimate: { seconds: number; peakMB: number } | null;
+  startEstimate: StartEstimate | null;
   setMode(m: RunState['mode']): void;
   setJobs(n: number): void;
   refreshEstimate(spec: Omit<PipelineSpec, 'mode'>): Promise<void>;
@@ -102,7 +109,7 @@ export const useRun = create<RunState>((set, get) => ({
     // channel list or form may not have been estimated yet when the button is pressed).
     const matches = estimate && estimateKey === estimateKeyOf(full, full.mode.kind, full.mode.jobs);
     const wanted = spec.workflow !== 'filter';
-    set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: wanted && matches ? estimate[kind] : null });
+    set({ error: null, report: null, progress: null, workflow: spec.workflow, startEstimate: wanted && matches ? startEstimateOf(estimate, kind) : null });
     try {
       await api.setPoolSize(jobs);
       const runId = await api.runPipeline(full);
@@ -110,7 +117,7 @@ export const useRun = create<RunState>((set, get) => ({
       // Not estimated yet: ask now (no calibration probe starts while a run is under way; the figures
       // are those the machine's calibration gave before this run).
       if (wanted && !matches) {
-        void api.estimate(full).then((e) => { if (get().runId === runId && !get().report) set({ startEstimate: e[kind] }); }, () => undefined);
+        void api.estimate(full).then((e) => { if (get().runId === runId && !get().report) set({ startEstimate: startEstimateOf(e, kind) }); }, () => undefined);
       }
     } catch (e) {
       set({ error: errorText(e) });

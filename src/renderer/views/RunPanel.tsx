@@ -3,12 +3,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { backend } from '../api/client';
 import { DEFAULT_FILTER, type PipelineSpec } from '../../shared/params';
-import { useRun } from '../stores/run';
+import { useRun, type StartEstimate } from '../stores/run';
 import { useRecording } from '../stores/recording';
 import { useRunRequest, useUi } from '../stores/ui';
 import { hint } from '../lib/shortcuts';
 import { paramsError, parseChannels, useParams, useTfParams } from '../stores/params';
-import { peakSaid, runPeakMB } from '../../shared/progress';
+import { peakSaid, runPeakMB, type RunReport } from '../../shared/progress';
 import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
 
@@ -17,7 +17,9 @@ function fmtS(s: number): string {
 }
 
 export function RunPanel() {
-  const { progress, report, error, mode, jobs, estimate, estimateWorkflow, estimateError, setMode, setJobs, start, request, cancel, refreshEstimate, startEstimate } = useRun();
+  const { progress, report, error, mode, jobs, estimate, estimateWorkflow, estimateError, setMode, setJobs, start, request, cancel, refreshEstimate, startEstimate, finished } = useRun();
+  // A finished run changes the estimate: its time calibrates this machine, its stages are cached now.
+  const runsFinished = finished.sort + finished.correct + finished.filter + finished.tf;
   const [cores, setCores] = useState<number | null>(null);
   useEffect(() => { backend().then(({ api }) => api.info()).then((i) => setCores(i.cores), () => undefined); }, []);
   const meta = useRecording((s) => s.meta);
@@ -46,12 +48,13 @@ export function RunPanel() {
     if (!spec || invalid) return;
     const t = setTimeout(() => void refreshEstimate(spec), 150);
     return () => clearTimeout(t);
-  }, [spec, mode, jobs, invalid?.message]);
+  }, [spec, mode, jobs, invalid?.message, runsFinished]);
   // The time left: the full run's time scaled by the share of the work not in the cache yet.
   const shown = estimate && estimateWorkflow === (tfTab ? 'tf' : p.workflow) ? estimate : null;
   const share = shown?.cached?.share ?? 0;
   const est = (k: 'fast' | 'lowMemory') => !shown ? '…'
     : share >= 1 ? `~${shown[k].peakMB.toFixed(0)} MB · cached` : `~${shown[k].peakMB.toFixed(0)} MB · ~${fmtS(shown[k].seconds * (1 - share))}`;
+  const modelOnly = shown && shown.measured && !shown.measured[mode === 'fast' ? 'fast' : 'lowMemory'] && share < 1;
   return (
     <section className="panel side-panel" aria-label="Run">
       <h2>Run</h2>
@@ -61,13 +64,18 @@ export function RunPanel() {
       </div>
       {tfTab && <div className="muted small" data-testid="run-tf-note">The mode, jobs and estimates are for the spectrogram; run it from the form of the Time–frequency tab.</div>}
       {estimateError && <div className="muted small">estimate: {estimateError}</div>}
-      {shown && share > 0 && (
+      {/* Fully cached: the rows say "cached" (a note here would push the run report off the screen). */}
+      {shown && share > 0 && share < 1 && (
         <div className="muted small" data-testid="est-cached">
-          {share >= 1 ? 'every stage is in the cache: a re-run takes little time'
-            : `${Math.round(share * 100)} % of the work is in the cache${shown.cached?.stages.length ? ` (${shown.cached.stages.join(', ')})` : ''}; the times above are for the rest`}
+          {`${Math.round(share * 100)} % of the work is in the cache${shown.cached?.stages.length ? ` (${shown.cached.stages.join(', ')})` : ''}; the times above are for the rest`}
         </div>
       )}
       {!tfTab && !shown && !estimateError && meta && <div className="muted small" data-testid="est-measuring">estimating (the first time, a short measurement of this machine)…</div>}
+      {modelOnly && (
+        <div className="muted small" data-testid="est-model">
+          time from the benchmark machine's model, not yet measured on this one: it can be several times off (the first run measures it)
+        </div>
+      )}
       {cores !== null && jobs > cores && mode === 'fast' && (
         <div className="warn small" data-testid="jobs-warning">{jobs} jobs on {cores} cores: workers beyond the cores only slow the run down (the estimate counts {cores}).</div>
       )}
@@ -96,15 +104,30 @@ export function RunPanel() {
         <div className="report" data-testid="run-report">
           <div><strong>Last run:</strong> {report.workflow} · {report.state} · {report.wallS.toFixed(2)} s · {report.mode} × {report.jobs}</div>
           <div className="muted">{peakSaid(report)} · ran: {report.stagesRun.join(', ') || '—'} · cached: {report.stagesCached.join(', ') || '—'}</div>
-          {startEstimate && report.state === 'done' && (
-            <div className="muted" data-testid="est-vs-actual">
-              estimated ~{fmtS(startEstimate.seconds)} · ~{startEstimate.peakMB.toFixed(0)} MB; took {fmtS(report.wallS)}
-              {report.stagesCached.length > 0 ? ' (partly from the cache)' : ` (×${(report.wallS / Math.max(0.1, startEstimate.seconds)).toFixed(1)} of the estimated time)`} · {runPeakMB(report).toFixed(0)} MB
-            </div>
-          )}
+          {startEstimate && report.state === 'done' && <EstimateVsActual est={startEstimate} report={report} />}
           {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason}${f.fix ? `; fix: ${f.fix}` : ''})`).join('; ')}</div>}
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * The run's time against the estimate it started with: the stages the cache did not hold (as the
+ * panel showed them), and whether that estimate was this machine's or the benchmark model's.
+ */
+function EstimateVsActual({ est, report }: { est: StartEstimate; report: RunReport }) {
+  const rest = est.share > 0 && est.share < 1;
+  const expected = est.seconds * (rest ? 1 - est.share : 1);
+  return (
+    <div className="muted" data-testid="est-vs-actual">
+      estimated ~{fmtS(expected)}{rest ? ' for the stages not in the cache' : ''} · ~{est.peakMB.toFixed(0)} MB; took {fmtS(report.wallS)}
+      {` (×${(report.wallS / Math.max(0.1, expected)).toFixed(1)} of the estimated time)`} · {runPeakMB(report).toFixed(0)} MB
+      {!est.measured && (
+        <span data-testid="est-was-model">
+          {' '}· that estimate was the benchmark model&apos;s (this machine was not measured yet){report.stagesCached.length === 0 ? '; this run measured it' : ''}
+        </span>
+      )}
+    </div>
   );
 }
