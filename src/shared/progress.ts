@@ -4,7 +4,7 @@ export interface WorkerProgress {
   /** Pool slot index (stable while the worker lives). */
   worker: number;
   pid: number;
-  /** Channel index being processed, -1 when idle or in a global stage. */
+  /** Channel index being processed, -1 in a global stage (a task over every channel; shown as "all channels"). */
   channel: number;
   stage: string;
   /** 0..1 for the current task. */

@@ -99,6 +99,10 @@ describe('time-frequency view', () => {
     expect(working.size, drawn.join('\n')).toBeGreaterThanOrEqual(2);
     const done = await tfBars.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.percent)));
     expect(done).toEqual([100, 100]);
+    // The regions' band power is a global stage (channel -1): its worker is busy with every channel,
+    // not "idle" as the bar used to say.
+    expect(drawn.join('\n')).not.toMatch(/idle/);
+    expect(drawn.join('\n')).toMatch(/W\d+ · all channels · tf-band/);
     expect(await page.getByTestId('tf-progress').textContent()).toMatch(/spectrogram done · 32\/32 channels/);
     expect((await page.getByTestId('run-report').textContent()) ?? '').toMatch(/× 2/);
     await page.getByTestId('spectrogram').waitFor();

@@ -13,7 +13,8 @@ export function WorkerBars({ workers, rssScope }: { workers: WorkerProgress[]; r
           const pct = Math.round(w.fraction * 100);
           return (
             <li key={w.worker} className="worker-bar" data-testid="worker-bar" data-percent={pct}>
-              <span className="wb-label">W{w.worker} · {w.channel >= 0 ? `ch ${w.channel}` : 'idle'} · {w.stage}</span>
+              {/* Channel -1: a global stage's task (trigger alignment, common reference, a tf region's band), which works on every channel. */}
+              <span className="wb-label">W{w.worker} · {w.channel >= 0 ? `ch ${w.channel}` : 'all channels'} · {w.stage}</span>
               <span className="wb-track" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
                 <span className="wb-fill" style={{ width: `${pct}%` }} />
               </span>
