@@ -18,7 +18,7 @@ export interface ParsedArgs {
 const VALUED = ['params', 'mode', 'jobs', 'out', 'channels', 'rate', 'dtype', 'gain', 'offset', 'format',
   'memory', 'input-format', 'trigger-channel', 'trigger-regex', 'only', 'demo-dir',
   'workflow', 'executor', 'parallel', 'partition', 'plan', 'phase', 'index', 'split-channels',
-  'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy', 'trace'];
+  'freqs', 'nwb', 'n-cycles', 'decim', 'band', 'roi', 'baseline', 'baseline-mode', 'events', 'epoch', 'strategy', 'trace', 'non-finite'];
 /** Valued flags that may be given several times; their values are joined with a newline. */
 const REPEATABLE = new Set(['band', 'roi']);
 const BOOLEAN = ['json', 'help', 'force', 'no-progress', 'with-phase', 'zero-mean', 'force-jobs', 'label-rule', 'corrected'];
@@ -95,7 +95,7 @@ export function num(a: ParsedArgs, name: string, check: (n: number) => boolean, 
   return n;
 }
 
-/** Raw-binary open options from --channels --rate --dtype --gain --offset --input-format. */
+/** Open options: raw binary's --channels --rate --dtype --gain --offset, --input-format, --non-finite. */
 export function openOptions(a: ParsedArgs): OpenOptions {
   const o: OpenOptions = {};
   const ch = num(a, 'channels', (n) => Number.isInteger(n) && n > 0, 'a positive channel count');
@@ -113,6 +113,11 @@ export function openOptions(a: ParsedArgs): OpenOptions {
   }
   const format = str(a, 'input-format');
   if (format !== undefined) o.format = format as OpenOptions['format'];
+  const nonFinite = str(a, 'non-finite');
+  if (nonFinite !== undefined) {
+    if (nonFinite !== 'error' && nonFinite !== 'zero') throw new UsageError(`--non-finite ${nonFinite}: use zero (read NaN/Inf samples as 0) or error (the default: the channel fails)`);
+    o.nonFinite = nonFinite;
+  }
   return o;
 }
 

@@ -24,6 +24,8 @@ describe('CLI argument parsing', () => {
     expect(() => parseArgs(['sort', '--out'])).toThrow(/needs a value/);
     expect(() => openOptions(parseArgs(['info', 'f', '--channels', '2.5']))).toThrow(/positive channel count/);
     expect(() => openOptions(parseArgs(['info', 'f', '--dtype', 'int8']))).toThrow(/int16, uint16 or float32/);
+    expect(openOptions(parseArgs(['sort', 'f', '--non-finite', 'zero']))).toEqual({ nonFinite: 'zero' });
+    expect(() => openOptions(parseArgs(['sort', 'f', '--non-finite', '0']))).toThrow(/use zero \(read NaN\/Inf samples as 0\) or error/);
   });
 
   it('expands channel lists', () => {

@@ -50,6 +50,7 @@ Options:
   --channels N --rate HZ --dtype int16|uint16|float32 --gain UV_PER_BIT --offset BYTES
                             raw binary input (.dat/.bin without a sidecar)
   --input-format ID         skip format detection (raw, openephys, spikeglx, nwb, blech, edf, bdf, brainvision)
+  --non-finite zero|error   NaN/Inf samples in float data: read as 0, or fail the channel (default error)
   --force                   replace an existing output (export, tf, sort --out, correct --out)
   --label-rule              sort --out, batch --workflow sort, export (sorted units): label the unsorted
                             units good or mua by the quality rule (Allen Institute unit filter: violation

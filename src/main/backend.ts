@@ -111,6 +111,16 @@ export class Backend implements BackendApi {
     return src.meta;
   }
 
+  async reopenRecording(change: { nonFinite: 'error' | 'zero' }): Promise<RecordingMeta> {
+    const { meta } = this.current();
+    if (change?.nonFinite !== 'error' && change?.nonFinite !== 'zero') {
+      throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `nonFinite must be 'error' or 'zero' (got ${String(change?.nonFinite)})`, fix: "use 'zero' to read NaN/Inf samples as 0" });
+    }
+    // 'error' is the default: left out, so the cache key is the one of an open without the option.
+    const { nonFinite: _old, ...rest } = this.openOptions ?? {};
+    return this.openAt(++this.openSeq, meta.path, change.nonFinite === 'zero' ? { ...rest, nonFinite: 'zero' } : rest);
+  }
+
   async openDemo(kind: 'spikes' | 'eeg'): Promise<RecordingMeta> {
     if (kind !== 'spikes' && kind !== 'eeg') throw new SpikeDeskError({ code: 'BAD_REQUEST', message: `unknown demo "${String(kind)}"`, fix: "use 'spikes' or 'eeg'" });
     const seq = ++this.openSeq;

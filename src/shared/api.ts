@@ -224,6 +224,12 @@ export interface BackendApi {
   /** Open a recording the user chose. With no path, opens the embedded demo recording. */
   openRecording(path?: string, options?: OpenOptions): Promise<RecordingMeta>;
   openDemo(kind: 'spikes' | 'eeg'): Promise<RecordingMeta>;
+  /**
+   * The open recording again, with its open options (raw format, NWB series) and this change: how
+   * NaN/Inf samples are read ('zero' after a channel failed on one). Results of the other setting
+   * are cached apart (the options are part of the source's identity).
+   */
+  reopenRecording(change: { nonFinite: 'error' | 'zero' }): Promise<RecordingMeta>;
   listChannels(): Promise<RecordingMeta['channels']>;
   getTraces(req: TraceRequest): Promise<TraceBlock>;
   /** Starts a run and resolves with its id at once; progress and the report arrive as events. */

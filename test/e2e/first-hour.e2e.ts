@@ -224,3 +224,37 @@ describe('npm run serve -- FILE with a raw .dat', () => {
     expect(sidecar).toMatchObject({ channels: 4, rate: 30000, dtype: 'int16', gain: 0.195, offset: 0 });
   });
 });
+
+describe('a NaN sample in a float recording', () => {
+  const dat = path.join(ROOT, '.tmp', 'e2e-nan', 'nan_20kHz.dat');
+  const app = useApp({ hostArgs: [dat], prepare: writeNanDat });
+
+  function writeNanDat(): void {
+    fs.rmSync(path.dirname(dat), { recursive: true, force: true });
+    fs.mkdirSync(`${dat}.spikedesk`, { recursive: true });
+    // 2 float32 channels x 3 s at 20 kHz (noise and a spike every 30 ms); channel 1 holds one NaN.
+    const n = 60_000, x = new Float32Array(2 * n);
+    let s = 7;
+    for (let i = 0; i < n; i++) for (let c = 0; c < 2; c++) { s = (s * 16807) % 2147483647; x[2 * i + c] = 10 * (s / 2147483647 - 0.5) + (i % 600 < 6 ? -120 : 0); }
+    x[2 * 4321 + 1] = Number.NaN;
+    fs.writeFileSync(dat, Buffer.from(x.buffer));
+    // The format as the raw dialog remembers it, so the file opens at once.
+    fs.writeFileSync(`${dat}.spikedesk/raw-format.json`, JSON.stringify({ channels: 2, rate: 20000, dtype: 'float32', gain: 1, offset: 0, file: path.basename(dat) }));
+  }
+
+  it('the failed channel offers to read NaN/Inf as 0; after it, the same run sorts both channels', async () => {
+    const { page } = app;
+    await app.open();
+    await waitForRecording(page, 'nan_20kHz.dat · raw · 2 ch', 60_000);
+    await runAndWait(page, 'all', /sort · done/);
+    expect(await page.getByTestId('failed-channels').textContent()).toMatch(/failed channels: 1 \(Channel 'ch1' has a non-finite value \(NaN\) at sample 4321; fix: .*"Read NaN\/Inf as 0"/);
+    await page.getByTestId('read-nonfinite-zero').click();
+    await page.getByTestId('nonfinite-zeroed').waitFor({ timeout: 30_000 });
+    await shot(page, 'nan-read-as-zero');
+    await page.getByTestId('run-start').click();
+    // The old report listed the failed channel: a done report without it is the new run's.
+    await expect.poll(async () => `${await report(page)} failed:${await page.getByTestId('failed-channels').count()}`, { timeout: 120_000, interval: 300 }).toMatch(/sort · done.* failed:0$/);
+    expect(await page.getByTestId('recording-notes').textContent()).toMatch(/NaN\/Inf samples are read as 0/);
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -128,6 +128,23 @@ describe('spikedesk CLI', () => {
     expect(res.stdout).toMatch(/channel 1 FAILED: injected fault/);
   });
 
+  it('a NaN sample fails its channel with a fix the command line can follow (--non-finite zero), which then sorts it', async () => {
+    // 2 float32 channels, 4 s at 20 kHz: channel 1 has one NaN.
+    const n = 80_000, x = new Float32Array(2 * n);
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 20;
+    x[2 * 5000 + 1] = Number.NaN;
+    const f = path.join(dir, 'nan.dat');
+    fs.writeFileSync(f, Buffer.from(x.buffer));
+    const args = ['sort', f, '--channels', '2', '--rate', '20000', '--dtype', 'float32', '--jobs', '1'];
+    const failed = await runCli(args);
+    expect(failed.code).toBe(3);
+    expect(failed.stdout).toMatch(/channel 1 FAILED: Channel 'ch1' has a non-finite value \(NaN\) at sample 5000\. Fix: .*\(command line: --non-finite zero; app: "Read NaN\/Inf as 0" under the run report\)/);
+    const zeroed = await runCli([...args, '--non-finite', 'zero']);
+    expect(zeroed.code, zeroed.stdout + zeroed.stderr).toBe(0);
+    expect(zeroed.stderr).toMatch(/note: NaN\/Inf samples are read as 0/);
+    expect((await runCli([...args, '--non-finite', 'nan'])).stderr).toMatch(/--non-finite nan: use zero .* or error/);
+  }, 120_000);
+
   it('exits 130 when interrupted with Ctrl+C', async () => {
     const long = await makeRecording(tmpDir('cli-long'), { nChannels: 4, durationS: 40, sampleRate: 30000 });
     let sent = false;

@@ -200,3 +200,33 @@ describe('similar units: merge candidates for the selected unit', () => {
     await expect(services.backend.getMeanWaveform(q)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('a NaN sample in float data', () => {
+  it('fails its channel with a fix; reopenRecording reads such samples as 0, keeping the raw format, and the channel sorts', async () => {
+    // 2 float32 channels, 3 s at 20 kHz, noise with spikes of both channels; channel 1 holds one NaN.
+    const n = 60_000, x = new Float32Array(2 * n);
+    let s = 1;
+    const rnd = (): number => { s = (s * 16807) % 2147483647; return s / 2147483647 - 0.5; };
+    for (let i = 0; i < n; i++) for (let c = 0; c < 2; c++) x[2 * i + c] = 10 * rnd() + (i % 600 < 6 ? -120 : 0);
+    x[2 * 12345 + 1] = Number.NaN;
+    const f = path.join(dir, 'nan-float.dat');
+    fs.writeFileSync(f, Buffer.from(x.buffer));
+    await services.backend.openRecording(f, { format: 'raw', channels: 2, rate: 20000, dtype: 'float32', gain: 1, offset: 0 });
+    const first = await run(sortSpec([0, 1], 5));
+    expect(first.failed.map((c) => c.channel)).toEqual([1]);
+    expect(first.failed[0].reason).toMatch(/non-finite value \(NaN\) at sample 12345/);
+    expect(first.failed[0].fix).toMatch(/"Read NaN\/Inf as 0" under the run report/);
+    // Only the NaN policy changes: the raw format given at open is kept.
+    await expect(services.backend.reopenRecording({ nonFinite: 'maybe' } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const meta = await services.backend.reopenRecording({ nonFinite: 'zero' });
+    expect(meta.channels.length).toBe(2);
+    expect(meta.sampleRate).toBe(20000);
+    expect(meta.notes?.some((t) => /NaN\/Inf samples are read as 0/.test(t))).toBe(true);
+    const second = await run(sortSpec([0, 1], 5));
+    expect(second.failed).toEqual([]);
+    expect(second.state).toBe('done');
+    // And back: the default policy fails the channel again.
+    await services.backend.reopenRecording({ nonFinite: 'error' });
+    expect((await run(sortSpec([0, 1], 5))).failed.map((c) => c.channel)).toEqual([1]);
+  });
+});

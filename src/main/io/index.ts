@@ -51,6 +51,15 @@ export function detectFormat(p: string, opts: IoOpenOptions = {}): FormatId {
 }
 
 export async function openSource(p: string, opts: IoOpenOptions = {}): Promise<Source> {
+  const src = await openByFormat(p, opts);
+  if (opts.nonFinite === 'zero') {
+    const note = 'NaN/Inf samples are read as 0 (opened with that option): a channel with such samples no longer fails';
+    src.meta.notes = [...(src.meta.notes ?? []), note];
+  }
+  return src;
+}
+
+async function openByFormat(p: string, opts: IoOpenOptions): Promise<Source> {
   const format = opts.format ?? detectFormat(p, opts);
   if (!exists(p)) throw ioError('FILE_NOT_FOUND', p, 'The file does not exist', 'Check the path, or open the file again from its folder.');
   switch (format) {

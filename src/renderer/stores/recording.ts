@@ -23,6 +23,8 @@ export interface RecordingState {
   openRaw(path: string, format: RawFormat): Promise<void>;
   closeRaw(): void;
   openDemo(kind: 'spikes' | 'eeg'): Promise<void>;
+  /** The open recording again, reading NaN/Inf samples as 0 (after a channel failed on one); the view stays where it is. */
+  reopenNonFiniteAsZero(): Promise<void>;
   setWindow(startS: number, spanS: number): void;
   setView(v: RecordingState['view']): void;
   setShown(ch: number[] | null): void;
@@ -101,6 +103,19 @@ export const useRecording = create<RecordingState>((set, get) => ({
     set({ meta, raw: null, error: null, ...firstWindow(meta), view: 'raw', shown: null, gain: 1 });
   },
   closeRaw() { set({ raw: null }); },
+  async reopenNonFiniteAsZero() {
+    const seq = ++openSeq;
+    set({ loading: true, error: null });
+    try {
+      const { api } = await backend();
+      const meta = await api.reopenRecording({ nonFinite: 'zero' });
+      if (seq !== openSeq) return;
+      set({ meta, loading: false });
+    } catch (e) {
+      if (seq !== openSeq) return;
+      set({ loading: false, error: errorText(e) });
+    }
+  },
   async openDemo(kind) {
     const seq = ++openSeq;
     set({ loading: true, error: null });

@@ -8,7 +8,7 @@ import { useRecording } from '../stores/recording';
 import { useRunRequest, useUi } from '../stores/ui';
 import { hint } from '../lib/shortcuts';
 import { paramsError, parseChannels, useParams, useTfParams } from '../stores/params';
-import { peakSaid, runPeakMB, type RunReport } from '../../shared/progress';
+import { peakSaid, runPeakMB, type ChannelFailure, type RunReport } from '../../shared/progress';
 import { WorkerBars } from '../components/WorkerBars';
 import { ErrorBox } from '../components/ErrorBox';
 
@@ -105,7 +105,7 @@ export function RunPanel() {
           <div><strong>Last run:</strong> {report.workflow} · {report.state} · {report.wallS.toFixed(2)} s · {report.mode} × {report.jobs}</div>
           <div className="muted">{peakSaid(report)} · ran: {report.stagesRun.join(', ') || '—'} · cached: {report.stagesCached.join(', ') || '—'}</div>
           {startEstimate && report.state === 'done' && <EstimateVsActual est={startEstimate} report={report} />}
-          {report.failed.length > 0 && <div className="error-inline">failed channels: {report.failed.map((f) => `${f.channel} (${f.reason}${f.fix ? `; fix: ${f.fix}` : ''})`).join('; ')}</div>}
+          {report.failed.length > 0 && <FailedChannels failed={report.failed} />}
         </div>
       )}
     </section>
@@ -128,6 +128,32 @@ function EstimateVsActual({ est, report }: { est: StartEstimate; report: RunRepo
           {' '}· that estimate was the benchmark model&apos;s (this machine was not measured yet){report.stagesCached.length === 0 ? '; this run measured it' : ''}
         </span>
       )}
+    </div>
+  );
+}
+
+/**
+ * The failed channels with their reasons and fixes. A channel that failed on a NaN/Inf sample can be
+ * read again with such samples as 0: the recording is reopened so, and the next run uses it (the
+ * channels already done are cached apart, under the other setting, and computed again).
+ */
+function FailedChannels({ failed }: { failed: ChannelFailure[] }) {
+  const reopen = useRecording((s) => s.reopenNonFiniteAsZero);
+  // The array itself (a fresh `?? []` per call would change the selection on every render).
+  const notes = useRecording((s) => s.meta?.notes);
+  const [asked, setAsked] = useState(false);
+  const nonFinite = failed.some((f) => /non-finite value/.test(f.reason));
+  const zeroed = (notes ?? []).some((n) => /NaN\/Inf samples are read as 0/.test(n));
+  return (
+    <div className="error-inline" data-testid="failed-channels">
+      failed channels: {failed.map((f) => `${f.channel} (${f.reason}${f.fix ? `; fix: ${f.fix}` : ''})`).join('; ')}
+      {nonFinite && !zeroed && (
+        <div className="row">
+          <button disabled={asked} onClick={() => { setAsked(true); void reopen().finally(() => setAsked(false)); }} data-testid="read-nonfinite-zero"
+            title="Reopen the recording reading NaN/Inf samples as 0, then run again">Read NaN/Inf as 0</button>
+        </div>
+      )}
+      {nonFinite && zeroed && <div className="muted small" data-testid="nonfinite-zeroed">reopened: NaN/Inf samples are read as 0; run again</div>}
     </div>
   );
 }

@@ -84,6 +84,7 @@ export const API_ARGS = {
   info: none,
   openRecording: args([v.optional(v.union([v.literal(''), filePath])), v.optional(OpenOptionsSchema)]),
   openDemo: args([oneOf(['spikes', 'eeg'])]),
+  reopenRecording: args([exact({ nonFinite: oneOf(['error', 'zero']) })]),
   listChannels: none,
   getTraces: args([TraceRequestSchema]),
   runPipeline: args([PipelineSpecSchema]),

@@ -438,4 +438,10 @@ export const OpenOptionsSchema = exact({
   offset: v.optional(intIn(0, Number.MAX_SAFE_INTEGER, 'bytes')),
   /** NWB: which ElectricalSeries (path inside the file). */
   series: v.optional(text(1024)),
+  /**
+   * NaN/Inf samples of float data: 'error' (the default) fails the channel with BAD_SAMPLES naming
+   * the sample; 'zero' reads them as 0 (the recording's notes say so). CLI --non-finite, the app's
+   * run report offers it when a channel failed on one.
+   */
+  nonFinite: v.optional(oneOf(['error', 'zero'])),
 });

@@ -32,7 +32,7 @@ export function checkFinite(out: Float32Array, policy: NonFinitePolicy, path: st
     if (v - v !== 0) { // true only for NaN and +-Inf; cheaper than Number.isFinite in this loop
       if (policy === 'error') {
         throw ioError('BAD_SAMPLES', path, `Channel '${channelName}' has a non-finite value (${v}) at sample ${first + i}`,
-          "Repair the recording, or open it with nonFinite: 'zero' to replace such samples by 0.");
+          'Repair the recording, or read such samples as 0 (command line: --non-finite zero; app: "Read NaN/Inf as 0" under the run report).');
       }
       out[i] = 0;
       replaced++;
