@@ -24,6 +24,8 @@ const MAP = {
   'eeg-raw-behind.png': 'first-hour/after-eeg-raw-behind.png', 'first-hour-versions.png': 'first-hour/after-versions.png',
   // The quality rule's labels (rule column, Apply rule).
   'first-hour-rule.png': 'first-hour/after-rule.png',
+  // A channel failed on a NaN sample: the report's "Read NaN/Inf as 0" and the recording's note.
+  'nan-read-as-zero.png': 'first-hour/after-nan-read-as-zero.png',
 };
 let n = 0;
 for (const [from, to] of Object.entries(MAP)) {
