@@ -181,9 +181,7 @@ export class Backend implements BackendApi {
     spec = validateSpec(spec, { sampleRate: src.meta.sampleRate, nChannels: src.meta.channels.length });
     const cached = this.deps.engine.cachePreview(spec, { path: src.meta.path, open: this.openOptions }, src.meta);
     const est = await this.fullEstimate(spec, src);
-    const cal = this.deps.calibration;
-    const measured = { fast: !!cal?.fromMachine(spec, src.meta, 'fast'), lowMemory: !!cal?.fromMachine(spec, src.meta, 'low-memory') };
-    return { fast: est.fast, lowMemory: est.lowMemory, cached, measured };
+    return { ...est, cached, measured: est.measured ?? { fast: false, lowMemory: false } };
   }
 
   /** A full run's estimate per mode (the calibration probe runs first when this shape is new here). */

@@ -218,7 +218,7 @@ export function startRun(spec: PipelineSpec, rec: OpenedRecording, hooks: RunHoo
       const cal = calibration();
       const est = cal.estimate(spec, rec.meta);
       const e = spec.mode.kind === 'fast' ? est.fast : est.lowMemory;
-      const estimate: RunEstimate = { seconds: e.seconds, peakMB: e.peakMB, measured: cal.fromMachine(spec, rec.meta, spec.mode.kind), cached: engine.cachePreview(spec, rec.ref, rec.meta) };
+      const estimate: RunEstimate = { seconds: e.seconds, peakMB: e.peakMB, measured: spec.mode.kind === 'fast' ? est.measured!.fast : est.measured!.lowMemory, cached: engine.cachePreview(spec, rec.ref, rec.meta) };
       hooks.onEstimate?.(estimate);
       if (cancelled) throw new SpikeDeskError({ code: 'CANCELLED', message: 'cancelled before the run started' });
       const started = engine.start(spec, rec.ref, rec.meta, (p) => hooks.onProgress?.(p));

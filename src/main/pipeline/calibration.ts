@@ -107,13 +107,9 @@ export class Calibration {
     return this.seconds(spec, meta, spec.mode.kind) !== null;
   }
 
-  /**
-   * Whether estimate()'s time for a mode comes from this machine: the shape measured (in either
-   * mode), or the workflow's runs with other parameters (its factor), not the model alone.
-   */
+  /** Whether estimate()'s time for a mode comes from this machine (its `measured`), not the model alone. */
   fromMachine(spec: PipelineSpec, meta: RecordingMeta, kind: ModeKind): boolean {
-    const other: ModeKind = kind === 'fast' ? 'low-memory' : 'fast';
-    return this.seconds(spec, meta, kind) !== null || this.seconds(spec, meta, other) !== null || !!this.data.factors?.[`${spec.workflow}|${kind}`]?.length;
+    return this.estimate(spec, meta).measured![kind === 'fast' ? 'fast' : 'lowMemory'];
   }
 
   /** Time and memory of both modes; the benchmark figures where this machine has not been measured. */
@@ -129,11 +125,14 @@ export class Calibration {
     const bytes = this.data.memory[spec.workflow];
     const fastMB = bytes === undefined ? base.fast.peakMB
       : round(BASE_MB + Math.min(jobs, nCh) * (WORKER_MB + (meta.nSamples * bytes) / 1048576 + taskMBOf(spec, meta)));
+    // This shape measured in the mode, else in the other mode, else the model times this machine's
+    // factor for the workflow (its runs with other parameters), else the benchmark's model: every
+    // branch but the last is this machine's.
+    const scaledFast = this.scaled(spec, 'fast', base.fast.seconds), scaledLow = this.scaled(spec, 'low-memory', base.lowMemory.seconds);
     return {
-      // This shape measured in the mode, else in the other mode, else the model times this machine's
-      // factor for the workflow (its runs with other parameters), else the benchmark's model.
-      fast: { peakMB: fastMB, seconds: round(fast ?? (low !== null ? low / ratio : this.scaled(spec, 'fast', base.fast.seconds) ?? base.fast.seconds)) },
-      lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(low ?? (fast !== null ? fast * ratio : this.scaled(spec, 'low-memory', base.lowMemory.seconds) ?? base.lowMemory.seconds)) },
+      fast: { peakMB: fastMB, seconds: round(fast ?? (low !== null ? low / ratio : scaledFast ?? base.fast.seconds)) },
+      lowMemory: { peakMB: base.lowMemory.peakMB, seconds: round(low ?? (fast !== null ? fast * ratio : scaledLow ?? base.lowMemory.seconds)) },
+      measured: { fast: fast !== null || low !== null || scaledFast !== null, lowMemory: low !== null || fast !== null || scaledLow !== null },
     };
   }
 

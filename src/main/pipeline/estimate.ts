@@ -9,6 +9,8 @@ import { rateOf, workflowOf } from './workflows';
 export interface RunEstimate {
   fast: { peakMB: number; seconds: number };
   lowMemory: { peakMB: number; seconds: number };
+  /** Per mode, whether the time is this machine's (Calibration.estimate); absent: the model's. */
+  measured?: { fast: boolean; lowMemory: boolean };
 }
 
 /** Process baseline plus one worker thread's runtime (isolate, tsx, modules), in MB. */

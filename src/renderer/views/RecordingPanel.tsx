@@ -40,18 +40,18 @@ export function RecordingPanel() {
       {error && <ErrorBox error={error} testId="open-error" />}
       {meta ? (
         <>
-        <dl className="facts" data-testid="recording-facts">
-          <dt>File</dt><dd title={meta.path}>{meta.path.split(/[\\/]/).slice(-2).join('/')}</dd>
-          <dt>Data</dt><dd title={`${meta.format}, ${meta.sampleRate} Hz`}>{meta.channels.length} ch{stim ? ` (${stim} stim)` : ''} · {meta.sampleRate >= 1000 ? `${meta.sampleRate / 1000} kHz` : `${meta.sampleRate} Hz`} · {(meta.nSamples / meta.sampleRate).toFixed(1)} s · {meta.format}</dd>
-          <dt>Groups</dt><dd>{[...groups.entries()].map(([g, n]) => `${g} (${n})`).join(', ') || '—'}</dd>
-          <dt>Events</dt><dd title={eventSummary(meta.events, 20)} data-testid="recording-events">{meta.events.length}{meta.events.length ? ` · ${eventSummary(meta.events, 2)}` : ''}</dd>
-        </dl>
-        {/* What the reader chose or changed (an NWB series, NaN/Inf read as 0): the CLI prints these as notes too. */}
-        {!!meta.notes?.length && (
-          <ul className="muted small notes" data-testid="recording-notes">
-            {meta.notes.map((n) => <li key={n}>{n}</li>)}
-          </ul>
-        )}
+          <dl className="facts" data-testid="recording-facts">
+            <dt>File</dt><dd title={meta.path}>{meta.path.split(/[\\/]/).slice(-2).join('/')}</dd>
+            <dt>Data</dt><dd title={`${meta.format}, ${meta.sampleRate} Hz`}>{meta.channels.length} ch{stim ? ` (${stim} stim)` : ''} · {meta.sampleRate >= 1000 ? `${meta.sampleRate / 1000} kHz` : `${meta.sampleRate} Hz`} · {(meta.nSamples / meta.sampleRate).toFixed(1)} s · {meta.format}</dd>
+            <dt>Groups</dt><dd>{[...groups.entries()].map(([g, n]) => `${g} (${n})`).join(', ') || '—'}</dd>
+            <dt>Events</dt><dd title={eventSummary(meta.events, 20)} data-testid="recording-events">{meta.events.length}{meta.events.length ? ` · ${eventSummary(meta.events, 2)}` : ''}</dd>
+          </dl>
+          {/* What the reader chose or changed (an NWB series, NaN/Inf read as 0): the CLI prints these as notes too. */}
+          {!!meta.notes?.length && (
+            <ul className="muted small notes" data-testid="recording-notes">
+              {meta.notes.map((n) => <li key={n}>{n}</li>)}
+            </ul>
+          )}
         </>
       ) : !loading && <p className="empty">No recording open. Try a demo, or type a path.</p>}
     </section>
