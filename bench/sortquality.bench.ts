@@ -2,7 +2,8 @@
 // (app/CLI defaults, run through the engine on a .dat file), the supervised bound (cross-validated
 // LDA on the true labels of our own detections) and a Python PCA + GMM reference sorter
 // (bench/py/ref_sorter.py, when python3 with scikit-learn exists), plus error kinds summed per set.
-// Evaluation seeds only (test/engine/sort-eval.ts); SORT_EVAL_SEEDS=tuning runs the tuning seeds.
+// Evaluation seeds only (test/engine/sort-eval.ts); SORT_EVAL_SEEDS=further runs the further
+// evaluation seeds, =pooled both lists, =tuning the tuning seeds.
 // Quick mode: 2 seeds per Quiroga set, 20 s, one spikes.ts seed. Full mode: 4 seeds, 60 s (the
 // length of Quiroga et al.'s sets), three spikes.ts seeds. SORT_EVAL_ONLY=name,name keeps only the
 // sets whose name contains one of them (a full-length run of every set takes over an hour here).
@@ -23,14 +24,24 @@ import { compareSortings } from '../src/workers/sort/accuracy';
 import { totalKinds } from '../src/workers/sort/evaluate';
 import { makePool } from '../test/engine/helpers';
 import {
-  EVALUATION_SEEDS, NOISE_LEVELS, TUNING_SEEDS, evaluateSorted, quirogaSet, sortThroughEngine, spikesSet, summarize, type EvalRow, type EvalSet,
+  EVALUATION_SEEDS, FURTHER_EVALUATION_SEEDS, NOISE_LEVELS, TUNING_SEEDS, evaluateSorted, quirogaSet, sortThroughEngine, spikesSet, summarize, type EvalRow, type EvalSet,
 } from '../test/engine/sort-eval';
 import type { BenchContext, BenchRow } from './types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export function evalSets(quick: boolean, which: 'evaluation' | 'tuning'): EvalSet[] {
-  const seeds = which === 'tuning' ? TUNING_SEEDS : EVALUATION_SEEDS;
+export type SeedChoice = 'evaluation' | 'further' | 'pooled' | 'tuning';
+
+/** The seed lists of a choice: 'pooled' is the evaluation seeds followed by the further ones. */
+export function seedsOf(which: SeedChoice): { quiroga: readonly number[]; spikes: readonly number[] } {
+  if (which === 'tuning') return TUNING_SEEDS;
+  if (which === 'further') return FURTHER_EVALUATION_SEEDS;
+  if (which === 'pooled') return { quiroga: [...EVALUATION_SEEDS.quiroga, ...FURTHER_EVALUATION_SEEDS.quiroga], spikes: [...EVALUATION_SEEDS.spikes, ...FURTHER_EVALUATION_SEEDS.spikes] };
+  return EVALUATION_SEEDS;
+}
+
+export function evalSets(quick: boolean, which: SeedChoice): EvalSet[] {
+  const seeds = seedsOf(which);
   const q = quick ? seeds.quiroga.slice(0, 2) : seeds.quiroga;
   const s = quick ? seeds.spikes.slice(0, 1) : seeds.spikes;
   const sets: EvalSet[] = [];
@@ -40,7 +51,10 @@ export function evalSets(quick: boolean, which: 'evaluation' | 'tuning'): EvalSe
 }
 
 export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
-  const which = process.env.SORT_EVAL_SEEDS === 'tuning' ? 'tuning' : 'evaluation';
+  const choices: readonly SeedChoice[] = ['evaluation', 'further', 'pooled', 'tuning'];
+  const env = process.env.SORT_EVAL_SEEDS ?? 'evaluation';
+  if (!choices.includes(env as SeedChoice)) throw new Error(`SORT_EVAL_SEEDS must be one of ${choices.join(', ')} (got ${env})`);
+  const which = env as SeedChoice;
   const only = (process.env.SORT_EVAL_ONLY ?? '').split(',').filter(Boolean);
   const sets = evalSets(ctx.quick, which).filter((s) => !only.length || only.some((o) => s.name.includes(o)));
   const pool = await makePool(1);
@@ -71,6 +85,17 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   } finally {
     await pool.dispose();
   }
+  // Per-unit rows, so that runs on different seed lists can be pooled exactly (by unit, not by set
+  // means), and per (set, seed) figures: one seed's merged pair shows here, not only in the mean.
+  const tag = [which, ctx.quick ? 'quick' : 'full', ...only].join('-');
+  fs.writeFileSync(path.join(here, 'results', `sortquality-units-${tag}.json`), JSON.stringify({ date: new Date().toISOString(), which, quick: ctx.quick, ours, python: py }));
+  const perSeed = [...new Set(ours.map((r) => `${r.set}|${r.seed}`))].map((key) => {
+    const [set, seed] = key.split('|');
+    const g = ours.filter((r) => r.set === set && r.seed === Number(seed) && r.snr >= 5);
+    const o = g.reduce((a, r) => a + r.accuracy, 0), b = g.reduce((a, r) => a + r.bound, 0);
+    return { set, seed: Number(seed), units: g.length, ours: +(o / Math.max(1, g.length)).toFixed(3), bound: +(b / Math.max(1, g.length)).toFixed(3), 'ours/bound': b > 0 ? +(o / b).toFixed(3) : NaN };
+  });
+  console.table(perSeed);
   const rows: BenchRow[] = [];
   const table: Array<Record<string, string | number>> = [];
   for (const s of summarize(ours)) {
