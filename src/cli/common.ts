@@ -15,7 +15,7 @@ import { ProgressBars } from './progress-bar';
 export const EXIT = { ok: 0, usage: 1, badInput: 2, runFailed: 3, cancelled: 130 } as const;
 
 const INPUT_CODES: ErrorCode[] = ['FILE_NOT_FOUND', 'FILE_UNREADABLE', 'FILE_EMPTY', 'FILE_TRUNCATED', 'FORMAT_UNKNOWN',
-  'FORMAT_CORRUPT', 'FORMAT_UNSUPPORTED', 'HEADER_MISMATCH', 'BAD_SAMPLES', 'NO_TRIGGERS', 'NOT_FOUND'];
+  'FORMAT_CORRUPT', 'FORMAT_UNSUPPORTED', 'HEADER_MISMATCH', 'BAD_SAMPLES', 'NON_FINITE', 'NO_TRIGGERS', 'NOT_FOUND'];
 
 /** Exit code for anything thrown by a command. */
 export function exitCodeFor(e: unknown): number {

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'FORMAT_UNSUPPORTED'
   | 'HEADER_MISMATCH'
   | 'BAD_SAMPLES'
+  /** A NaN or Inf sample where a number is needed (float data read with nonFinite 'error', or data to write). */
+  | 'NON_FINITE'
   | 'BAD_PARAMETER'
   | 'BAD_REQUEST'
   | 'PATH_NOT_ALLOWED'

@@ -1,5 +1,7 @@
 // Progress messages: plain objects (never comlink proxies) from workers through main to views.
 
+import type { ErrorCode } from './errors';
+
 export interface WorkerProgress {
   /** Pool slot index (stable while the worker lives). */
   worker: number;
@@ -56,6 +58,8 @@ export interface ChannelFailure {
   reason: string;
   /** What the user can do about it (the typed error's fix), when it says. */
   fix?: string;
+  /** The typed error's code (e.g. NON_FINITE: the app then offers to read such samples as 0). */
+  code?: ErrorCode;
 }
 
 export interface RunReport {

@@ -35,6 +35,8 @@ export interface RecordingMeta {
   events: EventMark[];
   /** Free-form notes from the reader (e.g. which ElectricalSeries was chosen). */
   notes?: string[];
+  /** 'zero' when the recording was opened reading NaN/Inf samples as 0 (absent: such a sample fails its channel). */
+  nonFinite?: 'zero';
 }
 
 /** How a worker re-opens a recording by itself. */

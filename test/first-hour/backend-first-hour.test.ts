@@ -215,6 +215,7 @@ describe('a NaN sample in float data', () => {
     const first = await run(sortSpec([0, 1], 5));
     expect(first.failed.map((c) => c.channel)).toEqual([1]);
     expect(first.failed[0].reason).toMatch(/non-finite value \(NaN\) at sample 12345/);
+    expect(first.failed[0].code).toBe('NON_FINITE');
     expect(first.failed[0].fix).toMatch(/"Read NaN\/Inf as 0" under the run report/);
     // Only the NaN policy changes: the raw format given at open is kept.
     await expect(services.backend.reopenRecording({ nonFinite: 'maybe' } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
@@ -222,11 +223,12 @@ describe('a NaN sample in float data', () => {
     expect(meta.channels.length).toBe(2);
     expect(meta.sampleRate).toBe(20000);
     expect(meta.notes?.some((t) => /NaN\/Inf samples are read as 0/.test(t))).toBe(true);
+    expect(meta.nonFinite).toBe('zero');
     const second = await run(sortSpec([0, 1], 5));
     expect(second.failed).toEqual([]);
     expect(second.state).toBe('done');
     // And back: the default policy fails the channel again.
-    await services.backend.reopenRecording({ nonFinite: 'error' });
+    expect((await services.backend.reopenRecording({ nonFinite: 'error' })).nonFinite).toBeUndefined();
     expect((await run(sortSpec([0, 1], 5))).failed.map((c) => c.channel)).toEqual([1]);
   });
 });

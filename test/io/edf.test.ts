@@ -82,7 +82,7 @@ describe('EDF+ writer', () => {
     }, { range: [-1, 1], blockSamples: 100 })).rejects.toThrow('disk gone');
     expect(fs.readdirSync(sub)).toEqual([]);
     const nan = new Float32Array(1000); nan[432] = NaN;
-    const err = await expectError(() => writeEdf(p, { channels: [{ name: 'A' }], sampleRate: 100, nSamples: 1000 }, reader([nan])), 'BAD_SAMPLES');
+    const err = await expectError(() => writeEdf(p, { channels: [{ name: 'A' }], sampleRate: 100, nSamples: 1000 }, reader([nan])), 'NON_FINITE');
     expect(err.message).toMatch(/'A'.*sample 432/);
     expect(fs.readdirSync(sub)).toEqual([]);
   });

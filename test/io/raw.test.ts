@@ -83,12 +83,12 @@ describe('raw binary', () => {
     src.close();
   });
 
-  it('NaN in float32 data is a BAD_SAMPLES error naming channel and sample, or 0 on request', async () => {
+  it('NaN in float32 data is a NON_FINITE error naming channel and sample, or 0 on request', async () => {
     const f = [Array.from({ length: 10 }, (_, i) => i), Array.from({ length: 10 }, (_, i) => (i === 7 ? Infinity : i))];
     const p = path.join(dir, 'nan.dat');
     fs.writeFileSync(p, interleave(f, Float32Array));
     const src = await openSource(p, { channels: 2, rate: 1, dtype: 'float32' });
-    const err = await expectError(() => src.read([0, 1], 0, 10), 'BAD_SAMPLES');
+    const err = await expectError(() => src.read([0, 1], 0, 10), 'NON_FINITE');
     expect(err.message).toMatch(/'ch1'.*sample 7/);
     src.close();
     const z = await openSource(p, { channels: 2, rate: 1, dtype: 'float32', nonFinite: 'zero' });

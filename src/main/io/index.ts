@@ -55,6 +55,7 @@ export async function openSource(p: string, opts: IoOpenOptions = {}): Promise<S
   if (opts.nonFinite === 'zero') {
     const note = 'NaN/Inf samples are read as 0 (opened with that option): a channel with such samples no longer fails';
     src.meta.notes = [...(src.meta.notes ?? []), note];
+    src.meta.nonFinite = 'zero';
   }
   return src;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { toErrorInfo } from '../../shared/errors';
+import { toErrorInfo, type ErrorCode } from '../../shared/errors';
 import { validateSpec, type PipelineSpec } from '../../shared/params';
 import type { ChannelFailure, RunProgress, RunReport } from '../../shared/progress';
 import type { RecordingMeta, SourceRef } from '../../shared/recording';
@@ -45,7 +45,7 @@ interface ActiveRun {
   cancelled: boolean;
 }
 
-type Outcome = { ok: true; result: TaskResult; slot: number } | { ok: false; reason: string; fix?: string };
+type Outcome = { ok: true; result: TaskResult; slot: number } | { ok: false; reason: string; fix?: string; code?: ErrorCode };
 
 /** Queue priority of a phase's first tasks: before any cost-ordered task of the next phase. */
 const FIRST = Number.MAX_VALUE;
@@ -156,7 +156,7 @@ export class Engine {
 
     const runTask = async (build: (attempt: number) => WorkerTask, channel: number, steps: string[], completesChannel: boolean, prefer?: number): Promise<Outcome> => {
       const outputs = outputsOf(build(0));
-      let reason = '', fix: string | undefined;
+      let reason = '', fix: string | undefined, code: ErrorCode | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
         if (run.cancelled) return { ok: false, reason: 'cancelled' };
         if (attempt > 0) retries++;
@@ -186,11 +186,12 @@ export class Engine {
           const info = toErrorInfo(e);
           reason = info.message;
           fix = info.fix || undefined;
+          code = info.code;
         }
       }
       // A failed task's work will never be done: take it out of the ETA.
       tracker.adjustTotal(-steps.reduce((a, s) => a + weightOf(s), 0));
-      return { ok: false, reason, fix };
+      return { ok: false, reason, fix, code };
     };
 
     const inject = this.opts.injectFault;
@@ -242,7 +243,7 @@ export class Engine {
           return out.slot;
         }
         if (!run.cancelled) {
-          failed.set(channel, { channel, reason: out.reason, fix: out.fix });
+          failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code });
           if (completes) tracker.channelsDone++;
         }
         return -1;
@@ -300,7 +301,7 @@ export class Engine {
           kind: 'channel', runId: run.runId, source, channel, steps: [first.name], params: { [first.name]: split.parts[part] }, files, blockSamples, attempt, injectFault: inject,
         }), channel, [first.name], false);
         if (!out.ok) {
-          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, { channel, reason: out.reason, fix: out.fix }); if (last) tracker.channelsDone++; }
+          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code }); if (last) tracker.channelsDone++; }
           return;
         }
         const n = left.get(channel)! - 1;
@@ -364,7 +365,7 @@ export class Engine {
         rec.executed++;
         if (Object.keys(res.result.summary).length) summary[sp.name] = res.result.summary;
       } else if (res.reason !== 'cancelled') {
-        for (const c of u.channels) if (!failed.has(c)) failed.set(c, { channel: c, reason: `${sp.name} failed: ${res.reason}`, fix: res.fix });
+        for (const c of u.channels) if (!failed.has(c)) failed.set(c, { channel: c, reason: `${sp.name} failed: ${res.reason}`, fix: res.fix, code: res.code });
       }
     }
   }

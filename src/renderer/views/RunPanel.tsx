@@ -139,11 +139,9 @@ function EstimateVsActual({ est, report }: { est: StartEstimate; report: RunRepo
  */
 function FailedChannels({ failed }: { failed: ChannelFailure[] }) {
   const reopen = useRecording((s) => s.reopenNonFiniteAsZero);
-  // The array itself (a fresh `?? []` per call would change the selection on every render).
-  const notes = useRecording((s) => s.meta?.notes);
+  const zeroed = useRecording((s) => s.meta?.nonFinite === 'zero');
   const [asked, setAsked] = useState(false);
-  const nonFinite = failed.some((f) => /non-finite value/.test(f.reason));
-  const zeroed = (notes ?? []).some((n) => /NaN\/Inf samples are read as 0/.test(n));
+  const nonFinite = failed.some((f) => f.code === 'NON_FINITE');
   return (
     <div className="error-inline" data-testid="failed-channels">
       failed channels: {failed.map((f) => `${f.channel} (${f.reason}${f.fix ? `; fix: ${f.fix}` : ''})`).join('; ')}

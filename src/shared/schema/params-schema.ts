@@ -439,7 +439,7 @@ export const OpenOptionsSchema = exact({
   /** NWB: which ElectricalSeries (path inside the file). */
   series: v.optional(text(1024)),
   /**
-   * NaN/Inf samples of float data: 'error' (the default) fails the channel with BAD_SAMPLES naming
+   * NaN/Inf samples of float data: 'error' (the default) fails the channel with NON_FINITE naming
    * the sample; 'zero' reads them as 0 (the recording's notes say so). CLI --non-finite, the app's
    * run report offers it when a channel failed on one.
    */

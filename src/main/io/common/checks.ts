@@ -1,5 +1,5 @@
 // Checks shared by every Source.read(): the request window, and what to do with NaN/Inf samples
-// (a typed BAD_SAMPLES error by default, or replacement by 0 when the caller allows it).
+// (a typed NON_FINITE error by default, or replacement by 0 when the caller allows it).
 
 import type { RecordingMeta } from '../../../shared/recording';
 import { ioError } from './errors';
@@ -31,7 +31,7 @@ export function checkFinite(out: Float32Array, policy: NonFinitePolicy, path: st
     const v = out[i];
     if (v - v !== 0) { // true only for NaN and +-Inf; cheaper than Number.isFinite in this loop
       if (policy === 'error') {
-        throw ioError('BAD_SAMPLES', path, `Channel '${channelName}' has a non-finite value (${v}) at sample ${first + i}`,
+        throw ioError('NON_FINITE', path, `Channel '${channelName}' has a non-finite value (${v}) at sample ${first + i}`,
           'Repair the recording, or read such samples as 0 (command line: --non-finite zero; app: "Read NaN/Inf as 0" under the run report).');
       }
       out[i] = 0;

@@ -5,6 +5,6 @@ import type { OpenOptions } from '../../../shared/recording';
 import type { NonFinitePolicy } from './checks';
 
 export interface IoOpenOptions extends OpenOptions {
-  /** NaN/Inf samples in float data: 'error' (default) throws BAD_SAMPLES; 'zero' replaces by 0. */
+  /** NaN/Inf samples in float data: 'error' (default) throws NON_FINITE; 'zero' replaces by 0. */
   nonFinite?: NonFinitePolicy;
 }

@@ -44,7 +44,7 @@ export async function fetchBlock(file: string, h: WriteHeader, readBlock: BlockR
   data.forEach((d, c) => {
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) {
-        throw ioError('BAD_SAMPLES', file, `Channel '${h.channels[c].name}' has a non-finite value at sample ${start + i}; nothing was written`,
+        throw ioError('NON_FINITE', file, `Channel '${h.channels[c].name}' has a non-finite value at sample ${start + i}; nothing was written`,
           'Fix or exclude the channel before exporting.');
       }
     }
