@@ -88,7 +88,10 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   // Per-unit rows, so that runs on different seed lists can be pooled exactly (by unit, not by set
   // means), and per (set, seed) figures: one seed's merged pair shows here, not only in the mean.
   const tag = [which, ctx.quick ? 'quick' : 'full', ...only].join('-');
-  fs.writeFileSync(path.join(here, 'results', `sortquality-units-${tag}.json`), JSON.stringify({ date: new Date().toISOString(), which, quick: ctx.quick, ours, python: py }));
+  // (A folder of its own: bench/run.ts reads every results/*.json as a bench's rows.)
+  const unitsDir = path.join(here, 'results', 'sortquality-units');
+  fs.mkdirSync(unitsDir, { recursive: true });
+  fs.writeFileSync(path.join(unitsDir, `${tag}.json`), JSON.stringify({ date: new Date().toISOString(), which, quick: ctx.quick, ours, python: py }));
   const perSeed = [...new Set(ours.map((r) => `${r.set}|${r.seed}`))].map((key) => {
     const [set, seed] = key.split('|');
     const g = ours.filter((r) => r.set === set && r.seed === Number(seed) && r.snr >= 5);
