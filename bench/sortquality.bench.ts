@@ -59,7 +59,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const sets = evalSets(ctx.quick, which).filter((s) => !only.length || only.some((o) => s.name.includes(o)));
   const pool = await makePool(1);
   const ours: EvalRow[] = [];
-  const py: Array<{ set: string; snr: number; accuracy: number }> = [];
+  const py: PyRow[] = [];
   try {
     for (const [i, set] of sets.entries()) {
       const rec = set.make();
@@ -92,6 +92,16 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const unitsDir = path.join(here, 'results', 'sortquality-units');
   fs.mkdirSync(unitsDir, { recursive: true });
   fs.writeFileSync(path.join(unitsDir, `${tag}.json`), JSON.stringify({ date: new Date().toISOString(), which, quick: ctx.quick, ours, python: py }));
+  return report(ours, py, which);
+}
+
+export type PyRow = { set: string; snr: number; accuracy: number };
+
+/**
+ * Prints the per-seed table and the per-set table, and returns the bench rows, from per-unit rows
+ * (one run's, or several runs' pooled by bench/sortquality-pool.ts).
+ */
+export function report(ours: EvalRow[], py: PyRow[], which: string): BenchRow[] {
   const perSeed = [...new Set(ours.map((r) => `${r.set}|${r.seed}`))].map((key) => {
     const [set, seed] = key.split('|');
     const g = ours.filter((r) => r.set === set && r.seed === Number(seed) && r.snr >= 5);
