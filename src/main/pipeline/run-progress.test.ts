@@ -31,6 +31,7 @@ describe('RunProgressTracker', () => {
     t.adjustTotal(-w);
     expect(t.fraction()).toBe(1);
     expect(t.snapshot('done').etaS).toBe(0);
+    expect(t.snapshot().workers[1]).toMatchObject({ channel: 1, stage: 'filter failed' });
     expect([...t.peakRss.entries()]).toEqual([[0, 100], [1, 120]]);
   });
 });

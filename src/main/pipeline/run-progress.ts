@@ -59,9 +59,15 @@ export class RunProgressTracker {
     if (completedChannel) this.channelsDone++;
   }
 
-  /** A task attempt failed and will be retried: its partial progress is lost. */
+  /**
+   * A task attempt failed (it is retried once): its partial progress is lost, and its worker's bar
+   * says so ("filter failed") until the worker takes its next task, instead of staying at the stage
+   * it stopped in as if still at work.
+   */
   taskAborted(slot: number): void {
     this.running.delete(slot);
+    const w = this.workers.get(slot);
+    if (w) this.workers.set(slot, { ...w, stage: `${w.stage} failed` });
   }
 
   fraction(): number {

@@ -2,6 +2,7 @@
 // the rows a user sees (added, removed as spurious, expected but unfilled), the headline, and the
 // overlay window that shows one of them with its neighbours.
 import type { TriggerReport } from '../../shared/api';
+import { plural } from './format';
 
 export type ReportKind = 'added' | 'removed' | 'unresolved';
 
@@ -23,10 +24,6 @@ export function reportRows(r: TriggerReport, fs: number): ReportRow[] {
   push('removed', r.removed);
   push('unresolved', r.unresolved);
   return rows.sort((a, b) => a.sample - b.sample);
-}
-
-function plural(n: number, one: string): string {
-  return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
 /** One line: what completion changed, and how many triggers the correction used. */

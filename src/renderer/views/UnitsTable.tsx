@@ -7,7 +7,7 @@ import { clusterColor, useSort } from '../stores/sort';
 import { useKept } from '../stores/kept';
 import { ErrorBox } from '../components/ErrorBox';
 import { hint } from '../lib/shortcuts';
-import { decades } from '../lib/format';
+import { decades, large, plural } from '../lib/format';
 import { describeRule, judgeUnit, ruleLabels } from '../../shared/quality-rule';
 
 type Col = { key: string; label: string; title: string; get: (r: ClusterRow) => number | string | null; fmt?: (v: number) => string };
@@ -26,7 +26,7 @@ export const COLUMNS: Col[] = [
   { key: 'snr', label: 'SNR', title: 'peak of the mean waveform / noise sigma', get: (r) => r.metrics.snr, fmt: f1 },
   { key: 'isi', label: 'ISI<1', title: 'ISI<1ms: fraction of inter-spike intervals under 1 ms', get: (r) => r.metrics.isiViolation1ms, fmt: pct },
   { key: 'vr', label: 'viol', title: 'violation ratio: SpikeInterface ISI violation ratio (t_r = 1.5 ms)', get: (r) => r.metrics.violationRatio, fmt: f2 },
-  { key: 'iso', label: 'iso', title: 'isolation distance', get: (r) => r.metrics.isolationDistance, fmt: f1 },
+  { key: 'iso', label: 'iso', title: 'isolation distance', get: (r) => r.metrics.isolationDistance, fmt: large },
   { key: 'lr', label: 'L-ratio', title: 'L-ratio (lower is better isolated)', get: (r) => r.metrics.lRatio, fmt: decades },
   { key: 'pr', label: 'pres', title: 'presence ratio: fraction of the recording in which the unit fires', get: (r) => r.metrics.presenceRatio, fmt: f2 },
   { key: 'acv', label: 'ampCV', title: 'amplitude coefficient of variation', get: (r) => r.metrics.amplitudeCv, fmt: f2 },
@@ -95,7 +95,7 @@ export function UnitsTable({ height }: { height: number }) {
     <div className="units">
       <div className="toolbar small">
         <strong>Units</strong>
-        <span className="muted" data-testid="units-count">{overview.clusters.length} units on {overview.channels.length} channels</span>
+        <span className="muted" data-testid="units-count">{plural(overview.clusters.length, 'unit')} on {plural(overview.channels.length, 'channel')}</span>
         <select value={labelFilter} onChange={(e) => setLabelFilter(e.target.value as typeof labelFilter)} aria-label="label filter">
           <option value="all">all labels</option>
           {LABELS.map((l) => <option key={l} value={l}>{l} ({counts.get(l) ?? 0})</option>)}
