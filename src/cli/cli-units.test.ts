@@ -55,6 +55,8 @@ describe('progress bars', () => {
     expect(lines[0]).toBe('worker 0 ch   4 detect   [#####.....]  50%  120 MB');
     // The summary bar is the run's weighted fraction (phases of unfinished channels count), not 3/8.
     expect(lines[2]).toBe('channels 3/8 [######....]  62%  ETA 1:15');
+    expect(progressLines({ runId: 'r', channelsDone: 3, channelsTotal: 8, channelsFailed: 1, fraction: 0.62, etaS: 75, state: 'running', workers: [] }, 10).at(-1))
+      .toBe('channels 3/8 [######....]  62%  ETA 1:15  1 failed');
     expect(formatEta(NaN)).toBe('--:--');
     expect(formatEta(3725)).toBe('1:02:05');
   });

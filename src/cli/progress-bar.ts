@@ -24,7 +24,7 @@ export function progressLines(p: RunProgress, width = 30): string[] {
   // The run's stage-weighted fraction: it moves while the first phase runs on every channel, when
   // no channel is done yet (a sort's filter and detect), which channels done alone would not show.
   const f = Number.isFinite(p.fraction) ? p.fraction : p.channelsTotal ? p.channelsDone / p.channelsTotal : 1;
-  lines.push(`channels ${p.channelsDone}/${p.channelsTotal} [${bar(f, width)}] ${String(Math.round(f * 100)).padStart(3)}%  ETA ${formatEta(p.etaS)}`);
+  lines.push(`channels ${p.channelsDone}/${p.channelsTotal} [${bar(f, width)}] ${String(Math.round(f * 100)).padStart(3)}%  ETA ${formatEta(p.etaS)}${p.channelsFailed ? `  ${p.channelsFailed} failed` : ''}`);
   return lines;
 }
 

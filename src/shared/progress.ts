@@ -19,6 +19,8 @@ export interface RunProgress {
   workers: WorkerProgress[];
   channelsDone: number;
   channelsTotal: number;
+  /** Channels that failed for good (absent when none): the progress line says "1 failed". */
+  channelsFailed?: number;
   /**
    * 0..1: the run's work done, weighted by stage (finished tasks of every phase plus the running
    * tasks' part). Moves before any channel is done, which channelsDone alone does not: a sort's

@@ -250,6 +250,7 @@ describe('a NaN sample in a float recording', () => {
     expect(await page.getByTestId('failed-channels').textContent()).toMatch(/failed channels: 1 \(Channel 'ch1' has a non-finite value \(NaN\) at sample 4321; fix: .*"Read NaN\/Inf as 0"/);
     // The worker that failed on channel 1 says so, not "filter 0%" as if still at it.
     expect(await page.getByTestId('worker-bar').allTextContents()).toContainEqual(expect.stringMatching(/ch 1 · \w+ failed/));
+    expect(await page.getByTestId('run-status').textContent()).toMatch(/^done · 1\/2 channels · 1 failed$/);
     await page.getByTestId('read-nonfinite-zero').click();
     await page.getByTestId('nonfinite-zeroed').waitFor({ timeout: 30_000 });
     await shot(page, 'nan-read-as-zero');

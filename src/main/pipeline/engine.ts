@@ -219,6 +219,7 @@ export class Engine {
       const phase = plan.phases[pi];
       if (phase.kind === 'global') {
         await this.runGlobal(plan, stageOf(plan, phase.stage)!, source, blockSamples, run.runId, stages, failed, summary, runTask);
+        for (const c of failed.keys()) tracker.channelFailed(c);
         continue;
       }
       const last = pi === finalChannelPhase;
@@ -244,6 +245,7 @@ export class Engine {
         }
         if (!run.cancelled) {
           failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code });
+          tracker.channelFailed(channel);
           if (completes) tracker.channelsDone++;
         }
         return -1;
@@ -301,7 +303,7 @@ export class Engine {
           kind: 'channel', runId: run.runId, source, channel, steps: [first.name], params: { [first.name]: split.parts[part] }, files, blockSamples, attempt, injectFault: inject,
         }), channel, [first.name], false);
         if (!out.ok) {
-          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code }); if (last) tracker.channelsDone++; }
+          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code }); tracker.channelFailed(channel); if (last) tracker.channelsDone++; }
           return;
         }
         const n = left.get(channel)! - 1;

@@ -32,6 +32,10 @@ describe('RunProgressTracker', () => {
     expect(t.fraction()).toBe(1);
     expect(t.snapshot('done').etaS).toBe(0);
     expect(t.snapshot().workers[1]).toMatchObject({ channel: 1, stage: 'filter failed' });
+    expect(t.snapshot()).not.toHaveProperty('channelsFailed');
+    t.channelFailed(1);
+    t.channelFailed(1);
+    expect(t.snapshot('done').channelsFailed).toBe(1);
     expect([...t.peakRss.entries()]).toEqual([[0, 100], [1, 120]]);
   });
 });

@@ -15,6 +15,7 @@ interface Running {
 export class RunProgressTracker {
   private workers = new Map<number, WorkerProgress>();
   private running = new Map<number, Running>();
+  private failed = new Set<number>();
   private doneWeight = 0;
   private readonly t0 = performance.now();
   channelsDone = 0;
@@ -59,6 +60,11 @@ export class RunProgressTracker {
     if (completedChannel) this.channelsDone++;
   }
 
+  /** A channel failed for good (its error is in the run report): counted in the progress line. */
+  channelFailed(channel: number): void {
+    this.failed.add(channel);
+  }
+
   /**
    * A task attempt failed (it is retried once): its partial progress is lost, and its worker's bar
    * says so ("filter failed") until the worker takes its next task, instead of staying at the stage
@@ -91,6 +97,7 @@ export class RunProgressTracker {
       workers: [...this.workers.values()].sort((a, b) => a.worker - b.worker),
       channelsDone: this.channelsDone,
       channelsTotal: this.channelsTotal,
+      ...(this.failed.size ? { channelsFailed: this.failed.size } : {}),
       fraction: this.fraction(),
       etaS: state === 'running' ? this.etaS() : 0,
       state,

@@ -94,7 +94,7 @@ export function RunPanel() {
       </div>
       {progress && (
         <div className="muted" data-testid="run-status" data-percent={percent}>
-          {progress.state}{percent !== undefined ? ` · ${percent} %` : ''} · {progress.channelsDone}/{progress.channelsTotal} channels
+          {progress.state}{percent !== undefined ? ` · ${percent} %` : ''} · {progress.channelsDone}/{progress.channelsTotal} channels{progress.channelsFailed ? ` · ${progress.channelsFailed} failed` : ''}
           {Number.isFinite(progress.etaS) && progress.state === 'running' ? ` · ETA ${progress.etaS.toFixed(1)} s` : ''}
         </div>
       )}
