@@ -72,7 +72,12 @@ export const FeatureParamsSchema = exact({
 export const ClusterParamsSchema = exact({
   kMin: intIn(1, 20),
   kMax: intIn(1, 20),
-  /** GMM restarts per k: each is a full EM fit, so 100 is already far beyond any use. */
+  /**
+   * GMM restarts per k (and 2-means restarts of the trial cuts): each is a full EM fit, so 100 is
+   * already far beyond any use. 3 since the first sorter; 10 was measured on the tuning seeds
+   * (bench/sort-tune.ts, 20 s) and merged more similar units: difficult 0.20 ours / bound 0.899 -> 0.817,
+   * the other sets within 0.005.
+   */
   restarts: intIn(1, 100),
   maxIter: intIn(1, 10_000),
   seed: intIn(-2_147_483_648, 4_294_967_295),
@@ -146,7 +151,14 @@ export const ClusterParamsSchema = exact({
    * 0.15 / 0.20 0.974 / 0.950 -> 0.964 / 0.924, difficult 0.10 0.993 -> 0.971). Tried first:
    * Kass & Raftery's "strong" 20 (JASA 1995), for every cut (difficult 0.20 0.807 -> 0.798); 3.16
    * for every cut (earlier passes lost good cuts, 0.866); 3.16 for this pass only is the default.
-   * The merge veto and the earlier cuts keep deciding at any ratio above 1.
+   * The merge veto and the earlier cuts keep deciding at any ratio above 1. Measured for the merge
+   * veto too (tuning seeds 101-110 / 111-120 x 60 s, difficult 0.15 / 0.20 ours / bound, defaults
+   * 0.984 / 0.926 and 0.992 / 0.946): at 3.16 in both merge steps 0.957 / 0.924 and 0.993 / 0.942,
+   * in the merge after overlap resolution only 0.985 / 0.919 and 0.988 / 0.935; the symmetric count
+   * (resplitSymmetric's) in both 0.949 / 0.892 and 0.979 / 0.946, after overlap resolution only
+   * 0.984 / 0.917 and 0.987 / 0.935. What it would mend: a piece of one unit kept apart from a
+   * piece contaminated by background events, whose cross pairs reach a ratio of 3 (seed 120,
+   * difficult 0.20); what it costs: similar units merged at ratios between 1 and 3.16.
    */
   resplitEvidence: numIn(1, 1e6),
   /**
