@@ -181,7 +181,7 @@ export class Engine {
           emit();
           return { ok: true, result, slot: slotUsed };
         } catch (e) {
-          if (slotUsed >= 0) tracker.taskAborted(slotUsed);
+          if (slotUsed >= 0) tracker.taskAborted(slotUsed, run.cancelled);
           for (const o of outputs) removeTempFiles(path.dirname(o), [o]);
           const info = toErrorInfo(e);
           reason = info.message;

@@ -32,6 +32,9 @@ describe('RunProgressTracker', () => {
     expect(t.fraction()).toBe(1);
     expect(t.snapshot('done').etaS).toBe(0);
     expect(t.snapshot().workers[1]).toMatchObject({ channel: 1, stage: 'filter failed' });
+    t.taskStarted(0, 7, 2, steps);
+    t.taskAborted(0, true);
+    expect(t.snapshot().workers[0]).toMatchObject({ channel: 2, stage: 'filter cancelled' });
     expect(t.snapshot()).not.toHaveProperty('channelsFailed');
     t.channelFailed(1);
     t.channelFailed(1);

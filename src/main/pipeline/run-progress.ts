@@ -66,14 +66,14 @@ export class RunProgressTracker {
   }
 
   /**
-   * A task attempt failed (it is retried once): its partial progress is lost, and its worker's bar
-   * says so ("filter failed") until the worker takes its next task, instead of staying at the stage
-   * it stopped in as if still at work.
+   * A task attempt failed (it is retried once) or was cancelled: its partial progress is lost, and
+   * its worker's bar says so ("filter failed", "filter cancelled") until the worker takes its next
+   * task, instead of staying at the stage it stopped in as if still at work.
    */
-  taskAborted(slot: number): void {
+  taskAborted(slot: number, cancelled = false): void {
     this.running.delete(slot);
     const w = this.workers.get(slot);
-    if (w) this.workers.set(slot, { ...w, stage: `${w.stage} failed` });
+    if (w) this.workers.set(slot, { ...w, stage: `${w.stage} ${cancelled ? 'cancelled' : 'failed'}` });
   }
 
   fraction(): number {
