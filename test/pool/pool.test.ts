@@ -46,6 +46,28 @@ describe('Pool on worker_threads', () => {
     expect(ok).toHaveLength(2);
   });
 
+  it('kills a slot for a task only while that task runs there, not the next task on the same slot', async () => {
+    // Task 1 runs on slot 0 and ends; task 2 then runs on slot 0. A kill meant for task 1 (a cancel
+    // that learnt of it before its end was recorded) must leave task 2 alone.
+    const first = await pool.run(async (_api, slot, _pid, task) => ({ slot, task }), 0);
+    let release = (): void => undefined;
+    let second = -1;
+    const running = pool.run((api, slot, _pid, task) => { second = task; return new Promise<number>((r) => { release = () => r(slot); }).then(async (s) => { await api.ping(); return s; }); }, 0);
+    await expect.poll(() => second).toBeGreaterThan(first.task);
+    const tids = pool.workers().map((w) => w.tid).sort();
+    const killedBefore = pool.killed;
+    pool.killSlot(first.slot, first.task);
+    expect(pool.killed).toBe(killedBefore);
+    release();
+    expect(await running).toBe(0);
+    expect(pool.workers().map((w) => w.tid).sort()).toEqual(tids);
+    // The kill for the running task itself still works (and the worker is replaced).
+    const doomed = pool.run((api, slot, _pid, task) => { pool.killSlot(slot, task); return api.ping().then(() => new Promise<void>(() => undefined)); }, 0);
+    expect((await doomed.catch((e: unknown) => e) as SpikeDeskError).code).toBe('WORKER_FAILED');
+    expect(pool.killed).toBe(killedBefore + 1);
+    await expect.poll(() => pool.workers().length, { timeout: 15_000 }).toBe(2);
+  });
+
   it('passes a thrown error through without killing the worker', async () => {
     const before = pool.workers().map((w) => w.tid).sort();
     await expect(pool.run((api) => api.fault('throw'))).rejects.toThrow(/injected fault/);

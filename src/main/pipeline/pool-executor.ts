@@ -11,8 +11,14 @@ export class PoolExecutor implements Executor {
   readonly kind = 'pool';
   /** Run ids cancelled (kept so a task queued behind the cancel never starts). */
   private cancelled = new Set<string>();
-  /** Slot -> run id of the task running there. */
-  private running = new Map<number, string>();
+  /**
+   * Slot -> run id and pool task number of the task running there. The entry outlives the task by a
+   * moment (it is removed after the pool has freed the slot, maybe already for the next task), so
+   * a cancel kills a slot only while that very task runs there (Pool.killSlot's task). Without the
+   * number, cancelling the start-up estimate's probe once killed the user's run's next task on the
+   * slot the probe had just left (the desktop scenario: the channel failed its retry as well).
+   */
+  private running = new Map<number, { runId: string; task: number }>();
 
   constructor(readonly pool: Pool) {}
 
@@ -29,20 +35,22 @@ export class PoolExecutor implements Executor {
     const cancelledError = (): SpikeDeskError => new SpikeDeskError({ code: 'CANCELLED', message: 'run cancelled' });
     if (this.cancelled.has(task.runId)) return Promise.reject(cancelledError());
     let slotUsed = -1;
-    return this.pool.run(async (api, slot, pid) => {
+    let poolTask = -1;
+    return this.pool.run(async (api, slot, pid, n) => {
       if (this.cancelled.has(task.runId)) throw cancelledError();
       slotUsed = slot;
-      this.running.set(slot, task.runId);
+      poolTask = n;
+      this.running.set(slot, { runId: task.runId, task: n });
       opts.onStart?.(slot, pid);
       return api.runTask(task);
     }, opts.prefer).finally(() => {
-      if (slotUsed >= 0 && this.running.get(slotUsed) === task.runId) this.running.delete(slotUsed);
+      if (slotUsed >= 0 && this.running.get(slotUsed)?.task === poolTask) this.running.delete(slotUsed);
     });
   }
 
   cancel(runId: string): void {
     this.cancelled.add(runId);
-    for (const [slot, id] of this.running) if (id === runId) this.pool.killSlot(slot);
+    for (const [slot, r] of this.running) if (r.runId === runId) this.pool.killSlot(slot, r.task);
   }
 
   onProgress(cb: (e: ProgressEvent) => void): () => void {

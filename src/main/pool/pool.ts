@@ -25,6 +25,8 @@ interface Slot {
   retiring: boolean;
   /** The worker has exited; the slot waits for its replacement. */
   dead: boolean;
+  /** Number of the task running here (Pool.run), so a kill meant for one task never hits the next. */
+  task?: number;
 }
 
 export interface PoolOptions {
@@ -84,24 +86,31 @@ export class Pool {
    * Run fn on the next free worker (slot `prefer` when it is free). Rejects with WORKER_FAILED if
    * that worker dies meanwhile.
    */
-  async run<T>(fn: (api: Remote<WorkerApi>, slot: number, pid: number) => Promise<T>, prefer?: number): Promise<T> {
+  async run<T>(fn: (api: Remote<WorkerApi>, slot: number, pid: number, task: number) => Promise<T>, prefer?: number): Promise<T> {
     const slot = await this.acquire(prefer);
+    const task = ++this.tasks;
+    slot.task = task;
     try {
       return await new Promise<T>((resolve, reject) => {
         slot.failRunning = reject;
-        fn(slot.api, slot.index, slot.handle.pid).then(resolve, reject);
+        fn(slot.api, slot.index, slot.handle.pid, task).then(resolve, reject);
       });
     } finally {
       slot.failRunning = undefined;
+      slot.task = undefined;
       slot.busy = false;
       if (slot.retiring) slot.handle.kill();
       this.pump();
     }
   }
 
-  /** Kill the worker in one slot (cancel of the run whose task it runs); it is replaced. */
-  killSlot(index: number): void {
-    const s = this.slots.find((x) => x.index === index && x.busy);
+  /**
+   * Kill the worker in one slot (cancel of the run whose task it runs); it is replaced. With `task`
+   * (the number run() gave that task's fn), only while that task still runs there: a slot freed by
+   * the task and handed to another run's task in the meantime is left alone.
+   */
+  killSlot(index: number, task?: number): void {
+    const s = this.slots.find((x) => x.index === index && x.busy && (task === undefined || x.task === task));
     if (!s) return;
     this.killed++;
     s.handle.kill();
@@ -109,6 +118,8 @@ export class Pool {
 
   /** Workers killed by killSlot so far (tests: a cancel kills only its own run's workers). */
   killed = 0;
+  /** Tasks started by run() so far (each task's number). */
+  private tasks = 0;
 
   async dispose(): Promise<void> {
     this.disposed = true;
