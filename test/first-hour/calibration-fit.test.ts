@@ -33,6 +33,14 @@ describe('fitTime', () => {
     expect(g.power).toBe(1);
   });
 
+  it('never extrapolates faster than linearly (slices nearing the sort\'s clustering cap look superlinear)', () => {
+    // Probe points measured on the spike demo (2 channels, slices of 2, 8, 32 and 60 s): the full
+    // 180 s x 2 rounds run took 7.33 s.
+    const f = fitTime([pt(6e4, 0.304), pt(2.4e5, 0.376), pt(9.6e5, 0.794), pt(1.8e6, 1.824)])!;
+    expect(f.power).toBe(1);
+    expect(predict(f, 5.4e6, 2) / 7.33).toBeLessThan(1.1);
+  });
+
   it('keeps both terms non-negative when noise tilts the line', () => {
     // Longer slice faster than the short one: no cost per sample can be read, the (weighted) mean stays.
     const flat = fitTime([pt(1e5, 1.2), pt(4e5, 1.0)])!;

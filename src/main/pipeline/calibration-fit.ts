@@ -25,8 +25,15 @@ export interface TimeFit {
 
 /** Points kept per shape: the probe's (2-5) and the latest runs. */
 export const MAX_POINTS = 8;
-/** The range of powers tried; outside it a fit follows noise, not the workflow. */
-const POWERS = Array.from({ length: 19 }, (_, i) => 0.3 + i * 0.05); // 0.3 .. 1.2
+/**
+ * The range of powers tried; outside it a fit follows noise, not the workflow. None is above 1: no
+ * workflow's cost grows faster than the recording over the 3x a probe extrapolates (a sort's
+ * clustering saturates at maxFitSpikes; a spectrogram's FFT adds a log factor of a few percent).
+ * Slices approaching the sort's saturation look superlinear: on the spike demo slices of 32 and
+ * 60 s took 0.79-1.21 and 1.82-2.56 s, and powers up to 1.2 fitted 1.2 every time and estimated
+ * 1.4-1.8x the run (5 probes, this machine); capped at 1, 0.74-0.96 of it.
+ */
+const POWERS = Array.from({ length: 15 }, (_, i) => 0.3 + i * 0.05); // 0.3 .. 1.0
 
 /** Weighted least squares of seconds = a + b x, with a >= 0 and b >= 0 (weights: relative error). */
 function fitLine(x: number[], y: number[]): { a: number; b: number; sse: number } {

@@ -26,16 +26,20 @@ export type RunStarter = (spec: PipelineSpec, ref: SourceRef, meta: RecordingMet
  */
 const FIRST_SLICE_S: Record<PipelineSpec['workflow'], number> = { filter: 2, sort: 2, correct: 4, tf: 4 };
 /**
- * Slices grow x4 until the longer one takes GROWTH times as long as the shorter and at least
- * MIN_DELTA_S more, so the cost per sample outweighs the overhead and the timing noise (~0.1 s
- * idle, several times that on a loaded machine)...
+ * Slices grow x4 at least until the longer one takes GROWTH times as long as the shorter and at
+ * least MIN_DELTA_S more, so the cost per sample outweighs the overhead and the timing noise
+ * (~0.1 s idle, several times that on a loaded machine). Past that they keep growing while the
+ * next slice fits in the budget: a run extrapolated from a slice 6x shorter than itself took 2x
+ * the estimate in CI (slices of 2, 8 and 32 s took 0.31, 0.56 and 1.03 s, the fitted power fell
+ * to the sublinear end, the 180 s x 2 rounds run took 8.9 s against 4.4 s estimated), so the probe
+ * spends what it may on the longest slice it can.
  */
 const GROWTH = 3;
 const MIN_DELTA_S = 0.4;
 /**
- * ...or reach a third of the recording (the run is then at most 3x the longer slice), or the probe
- * has taken BUDGET_S, or a third of the run it predicts when that is longer (a long run on a busy
- * machine is worth a longer probe: short slices there are mostly noise), at most MAX_BUDGET_S.
+ * They stop at a third of the recording (the run is then at most 3x the longer slice), or once the
+ * probe has taken BUDGET_S, or a third of the run it predicts when that is longer (a long run on a
+ * busy machine is worth a longer probe: short slices there are mostly noise), at most MAX_BUDGET_S.
  */
 const BUDGET_S = 15;
 const MAX_BUDGET_S = 60;
@@ -77,7 +81,10 @@ export async function probeSlices(src: Source, shape: ProbeShape, run: RunStarte
       const fit = fitTime(points);
       const predicted = fit ? predict(fit, meta.nSamples, shape.rounds) : 0;
       const budget = Math.min(MAX_BUDGET_S, Math.max(BUDGET_S, predicted / 3));
-      if ((long.seconds >= GROWTH * short.seconds && long.seconds - short.seconds >= MIN_DELTA_S) || l >= cap || spent >= budget) break;
+      const grown = long.seconds >= GROWTH * short.seconds && long.seconds - short.seconds >= MIN_DELTA_S;
+      // The next slice's time as the fit so far predicts it (slice writing adds a little).
+      const next = fit ? predict(fit, Math.min(cap, l * 4), 1) : Infinity;
+      if (l >= cap || spent >= budget || (grown && spent + next > budget)) break;
     }
     return points;
   } finally {
