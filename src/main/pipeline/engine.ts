@@ -143,6 +143,13 @@ export class Engine {
     const stages: Record<string, StageRecord> = {};
     for (const s of plan.stages) stages[s.name] = { key: s.key, dir: s.dir, executed: 0, cached: 0 };
     const failed = new Map<number, ChannelFailure>();
+    /** A channel task failed for good: its first failure is the one reported, and the progress counts it. */
+    const fail = (channel: number, out: { reason: string; fix?: string; code?: ChannelFailure['code'] }, completes: boolean): void => {
+      if (failed.has(channel)) return;
+      failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code });
+      tracker.channelFailed(channel);
+      if (completes) tracker.channelsDone++;
+    };
     const summary: Record<string, unknown> = {};
     const jobs = spec.mode.kind === 'fast' ? Math.max(1, Math.min(spec.mode.jobs, this.executor.slots)) : 1;
     const blockSamples = blockSamplesFor(spec.mode, meta);
@@ -243,11 +250,7 @@ export class Engine {
           if (Object.keys(out.result.summary).length) summary[`ch${channel}`] = { ...(summary[`ch${channel}`] as object | undefined), ...out.result.summary };
           return out.slot;
         }
-        if (!run.cancelled) {
-          failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code });
-          tracker.channelFailed(channel);
-          if (completes) tracker.channelsDone++;
-        }
+        if (!run.cancelled) fail(channel, out, completes);
         return -1;
       };
       const split = splitPlan(spec, plan, phase.stages[0], work, meta, jobs);
@@ -303,7 +306,7 @@ export class Engine {
           kind: 'channel', runId: run.runId, source, channel, steps: [first.name], params: { [first.name]: split.parts[part] }, files, blockSamples, attempt, injectFault: inject,
         }), channel, [first.name], false);
         if (!out.ok) {
-          if (!run.cancelled && !failed.has(channel)) { failed.set(channel, { channel, reason: out.reason, fix: out.fix, code: out.code }); tracker.channelFailed(channel); if (last) tracker.channelsDone++; }
+          if (!run.cancelled) fail(channel, out, last);
           return;
         }
         const n = left.get(channel)! - 1;
