@@ -24,19 +24,23 @@ import { compareSortings } from '../src/workers/sort/accuracy';
 import { totalKinds } from '../src/workers/sort/evaluate';
 import { makePool } from '../test/engine/helpers';
 import {
-  EVALUATION_SEEDS, FURTHER_EVALUATION_SEEDS, NOISE_LEVELS, TUNING_SEEDS, evaluateSorted, quirogaSet, sortThroughEngine, spikesSet, summarize, type EvalRow, type EvalSet,
+  EVALUATION_SEEDS, FRESH_EVALUATION_SEEDS, FURTHER_EVALUATION_SEEDS, NOISE_LEVELS, TUNING_SEEDS, evaluateSorted, quirogaSet, sortThroughEngine, spikesSet, summarize, type EvalRow, type EvalSet,
 } from '../test/engine/sort-eval';
 import type { BenchContext, BenchRow } from './types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export type SeedChoice = 'evaluation' | 'further' | 'pooled' | 'tuning';
+export type SeedChoice = 'evaluation' | 'further' | 'fresh' | 'pooled' | 'tuning';
 
-/** The seed lists of a choice: 'pooled' is the evaluation seeds followed by the further ones. */
+/** The seed lists of a choice: 'pooled' is the evaluation seeds followed by the further and the fresh ones. */
 export function seedsOf(which: SeedChoice): { quiroga: readonly number[]; spikes: readonly number[] } {
   if (which === 'tuning') return TUNING_SEEDS;
   if (which === 'further') return FURTHER_EVALUATION_SEEDS;
-  if (which === 'pooled') return { quiroga: [...EVALUATION_SEEDS.quiroga, ...FURTHER_EVALUATION_SEEDS.quiroga], spikes: [...EVALUATION_SEEDS.spikes, ...FURTHER_EVALUATION_SEEDS.spikes] };
+  if (which === 'fresh') return FRESH_EVALUATION_SEEDS;
+  if (which === 'pooled') {
+    const lists = [EVALUATION_SEEDS, FURTHER_EVALUATION_SEEDS, FRESH_EVALUATION_SEEDS];
+    return { quiroga: lists.flatMap((l) => l.quiroga), spikes: lists.flatMap((l) => l.spikes) };
+  }
   return EVALUATION_SEEDS;
 }
 
@@ -51,7 +55,7 @@ export function evalSets(quick: boolean, which: SeedChoice): EvalSet[] {
 }
 
 export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
-  const choices: readonly SeedChoice[] = ['evaluation', 'further', 'pooled', 'tuning'];
+  const choices: readonly SeedChoice[] = ['evaluation', 'further', 'fresh', 'pooled', 'tuning'];
   const env = process.env.SORT_EVAL_SEEDS ?? 'evaluation';
   if (!choices.includes(env as SeedChoice)) throw new Error(`SORT_EVAL_SEEDS must be one of ${choices.join(', ')} (got ${env})`);
   const which = env as SeedChoice;
