@@ -1,7 +1,7 @@
 // Pools per-unit rows of sortquality runs (bench/results/sortquality-units/*.json, written by
 // bench/sortquality.bench.ts) into one report: the per-seed table, the per-set table and bench
 // rows, computed by unit exactly as a single run computes them. Issue 13's acceptance is judged on
-// the evaluation seeds pooled with the further evaluation seeds (test/engine/sort-eval.ts).
+// the evaluation seeds pooled with the further and the fresh evaluation seeds (test/engine/sort-eval.ts).
 //   npx tsx bench/sortquality-pool.ts OUT.json UNITS.json [UNITS.json ...]
 // A seed of a set that appears in two files is refused (it would count twice).
 
